@@ -1,0 +1,44 @@
+"""Functions shared by the benchmarks and the tests.
+
+Each takes the module of elementary functions as ``m`` (math, cmath,
+dualdiff.math, numpy, ...) so that one definition serves every number type.
+"""
+
+
+def scalar_expr(x, m):
+    """A 16-operation scalar expression (the scalar benchmark's workload)."""
+    return m.sin(x) * m.exp(-0.5 * x) + m.sqrt(1.0 + x * x) / (2.0 + m.cos(x)) - m.log(1.0 + x) * x ** 3
+
+
+def scalar_expr_derivative(x, m):
+    """Its derivative, written by hand."""
+    s, c, e = m.sin(x), m.cos(x), m.exp(-0.5 * x)
+    r = m.sqrt(1.0 + x * x)
+    return (c * e - 0.5 * s * e
+            + (x / r) / (2.0 + c) + r * s / (2.0 + c) ** 2
+            - x ** 3 / (1.0 + x) - 3.0 * x ** 2 * m.log(1.0 + x))
+
+
+def loop_function(x):
+    """A scalar function of 8 variables written as a plain Python loop
+    (an extended Rosenbrock with a coupling term)."""
+    total = 0.0
+    n = len(x)
+    for i in range(n - 1):
+        a = x[i + 1] - x[i] * x[i]
+        b = 1.0 - x[i]
+        total = total + 100.0 * a * a + b * b
+    return total + 0.1 * x[0] * x[n - 1]
+
+
+def loop_function_gradient(x):
+    """Its gradient, by hand."""
+    n = len(x)
+    g = [0.0] * n
+    for i in range(n - 1):
+        a = x[i + 1] - x[i] * x[i]
+        g[i] += -400.0 * a * x[i] - 2.0 * (1.0 - x[i])
+        g[i + 1] += 200.0 * a
+    g[0] += 0.1 * x[n - 1]
+    g[n - 1] += 0.1 * x[0]
+    return g

@@ -1,0 +1,1202 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False, embedsignature=True, binding=False, always_allow_keywords=False
+"""The Dual number type and the functions of dualdiff.math.
+
+This module converts arguments, owns memory and calls the C rules in
+dualdiff/dualdiff.h; it derives no mathematics of its own.
+"""
+cimport cython
+from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_FromStringAndSize
+from cpython.float cimport PyFloat_AS_DOUBLE
+from cpython.long cimport PyLong_AsDouble
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from libc.math cimport fma as c_fma
+from libc.math cimport isfinite as c_isfinite, isinf as c_isinf, isnan as c_isnan
+from libc.string cimport memcpy
+
+from dualdiff.dualdiff cimport *
+
+import math as _m
+import numbers as _numbers
+import operator as _operator
+
+import numpy as _np
+
+# Numbers of up to this many doubles live inside the object: first order up to
+# width 15, second order up to width 4, with no allocation beyond the object.
+cdef enum:
+    INLINE = 16
+
+# Arithmetic codes beside the binary rule codes of dd_rules.h (which are >= 0).
+cdef enum:
+    ADD = -1
+    SUB = -2
+    MUL = -3
+    DIV = -4
+    POW = -5
+
+
+@cython.final
+@cython.no_gc
+@cython.freelist(256)
+cdef class Dual:
+    """Dual(value, tangent=0.0, hessian=None)
+
+    A real number with exact derivatives along one or more directions.
+
+    ``value`` is a real number. ``tangent`` is a float (one direction) or a
+    sequence of floats (one per direction; its length is the width).
+    ``hessian``, an n-by-n symmetric array, makes a second-order number that
+    also carries second derivatives.
+
+    Duals are immutable. Arithmetic, comparisons, ``abs``, ``round``, ``//``,
+    ``%`` and ``divmod`` work with ints, floats and NumPy scalars on either
+    side; comparisons, ``bool`` and ``hash`` look at the value only.
+    ``float(d)``, ``int(d)`` and ``complex(d)`` raise ``TypeError`` so that a
+    derivative is never dropped silently: use ``d.value`` for the number and
+    :mod:`dualdiff.math` or NumPy ufuncs for functions.
+    """
+    cdef double *heap      # NULL when the number lives in buf, else store's buffer
+    cdef object store      # None, or the bytearray that owns heap (no __dealloc__ needed)
+    cdef Py_ssize_t n      # width: number of directions
+    cdef int deg           # 1: value and tangents; 2: also the Hessian
+    cdef long tag          # which transform seeded it (0: made by hand)
+    cdef double buf[INLINE]
+
+    def __init__(self, value, tangent=0.0, hessian=None):
+        cdef Py_ssize_t n, i, j
+        cdef double *d
+        v = _real(value, "value")
+        if isinstance(tangent, Dual):
+            raise TypeError("Dual tangent must be a float or a sequence of floats, not Dual")
+        if _is_real(tangent):
+            t = [_real(tangent, "tangent")]
+        else:
+            try:
+                t = [_real(x, "tangent component") for x in tangent]
+            except TypeError as e:
+                if not hasattr(tangent, "__iter__"):
+                    raise TypeError("Dual tangent must be a float or a sequence of floats, not "
+                                    + type(tangent).__name__) from None
+                raise
+        n = len(t)
+        if n < 1:
+            raise ValueError("Dual needs at least one tangent direction")
+        order = 1
+        if hessian is not None:
+            h = _np.asarray(hessian, dtype=float)
+            if h.shape != (n, n):
+                raise ValueError(f"hessian must have shape ({n}, {n}) for width {n}, not {h.shape}")
+            if not _np.array_equal(h, h.T, equal_nan=True):
+                raise ValueError("hessian must be symmetric")
+            order = 2
+        self.heap = NULL
+        self.store = None
+        _allocate(self, n, order)
+        d = _data(self)
+        d[0] = v
+        for i in range(n):
+            d[1 + i] = t[i]
+        if order == 2:
+            for i in range(n):
+                for j in range(i, n):
+                    d[dd_hessian_index(i, j, n)] = h[i, j]
+        self.tag = 0
+
+    # ----------------------------------------------------------- attributes
+
+    @property
+    def value(self):
+        """The value, a float."""
+        return _data(self)[0]
+
+    @property
+    def tangent(self):
+        """The derivatives along each direction: a float for width 1, else a 1-D float64 array."""
+        cdef double *d = _data(self)
+        if self.n == 1:
+            return d[1]
+        out = _np.empty(self.n)
+        cdef double[::1] o = out
+        memcpy(&o[0], d + 1, self.n * sizeof(double))
+        return out
+
+    @property
+    def hessian(self):
+        """The second derivatives between directions, an n-by-n array, or None for a first-order number."""
+        if self.deg < 2:
+            return None
+        out = _np.empty((self.n, self.n))
+        cdef double[:, ::1] o = out
+        cdef double *d = _data(self)
+        cdef Py_ssize_t i, j
+        for i in range(self.n):
+            for j in range(i, self.n):
+                o[i, j] = o[j, i] = d[dd_hessian_index(i, j, self.n)]
+        return out
+
+    @property
+    def width(self):
+        """The number of directions."""
+        return self.n
+
+    @property
+    def order(self):
+        """1 for value and tangents, 2 when the number also carries a Hessian."""
+        return self.deg
+
+    def __repr__(self):
+        cdef double *d = _data(self)
+        cdef Py_ssize_t i
+        if self.n == 1:
+            t = _frepr(d[1])
+        else:
+            t = "[" + ", ".join([_frepr(d[1 + i]) for i in range(self.n)]) + "]"
+        if self.deg == 1:
+            return f"Dual({_frepr(d[0])}, {t})"
+        rows = self.hessian.tolist()
+        h = "[" + ", ".join(["[" + ", ".join([_frepr(x) for x in r]) + "]" for r in rows]) + "]"
+        return f"Dual({_frepr(d[0])}, {t}, hessian={h})"
+
+    def __reduce__(self):
+        t = self.tangent
+        if self.n > 1:
+            t = t.tolist()
+        if self.deg == 1:
+            return (Dual, (self.value, t))
+        return (Dual, (self.value, t, self.hessian.tolist()))
+
+    def __copy__(self):
+        return self  # immutable
+
+    def __deepcopy__(self, memo):
+        return self
+
+    # -------------------------------------------------- refuse to lose the tangent
+
+    def __float__(self):
+        raise TypeError(_LOST.format("float"))
+
+    def __int__(self):
+        raise TypeError(_LOST.format("int"))
+
+    def __complex__(self):
+        raise TypeError(_LOST.format("complex"))
+
+    # ---------------------------------------------------------- comparisons
+
+    def __richcmp__(self, other, int op):
+        cdef double a, b
+        if not _value_of(self, &a) or not _value_of(other, &b):
+            return NotImplemented
+        if op == 0:
+            return a < b
+        if op == 1:
+            return a <= b
+        if op == 2:
+            return a == b
+        if op == 3:
+            return a != b
+        if op == 4:
+            return a > b
+        return a >= b
+
+    def __bool__(self):
+        return _data(self)[0] != 0.0
+
+    def __hash__(self):
+        return hash(_data(self)[0])  # equal to a float of the same value, as == says
+
+    # ----------------------------------------------------------- arithmetic
+
+    def __add__(self, other):
+        return _arith(self, other, ADD)
+
+    def __radd__(self, other):
+        return _arith(other, self, ADD)
+
+    def __sub__(self, other):
+        return _arith(self, other, SUB)
+
+    def __rsub__(self, other):
+        return _arith(other, self, SUB)
+
+    def __mul__(self, other):
+        return _arith(self, other, MUL)
+
+    def __rmul__(self, other):
+        return _arith(other, self, MUL)
+
+    def __truediv__(self, other):
+        return _arith(self, other, DIV)
+
+    def __rtruediv__(self, other):
+        return _arith(other, self, DIV)
+
+    def __pow__(self, other, mod):
+        if mod is not None:
+            return NotImplemented
+        return _arith(self, other, POW)
+
+    def __rpow__(self, other, mod):
+        if mod is not None:
+            return NotImplemented
+        return _arith(other, self, POW)
+
+    def __floordiv__(self, other):
+        return _arith(self, other, DD_OP2_floordiv)
+
+    def __rfloordiv__(self, other):
+        return _arith(other, self, DD_OP2_floordiv)
+
+    def __mod__(self, other):
+        return _arith(self, other, DD_OP2_mod)
+
+    def __rmod__(self, other):
+        return _arith(other, self, DD_OP2_mod)
+
+    def __divmod__(self, other):
+        q = _arith(self, other, DD_OP2_floordiv)
+        if q is NotImplemented:
+            return q
+        return (q, _arith(self, other, DD_OP2_mod))
+
+    def __rdivmod__(self, other):
+        q = _arith(other, self, DD_OP2_floordiv)
+        if q is NotImplemented:
+            return q
+        return (q, _arith(other, self, DD_OP2_mod))
+
+    def __neg__(self):
+        cdef Dual r = _new_like(self)
+        dd_neg(_data(r), _data(self), _size(self))
+        return r
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _unary(self, DD_OP_fabs, None)
+
+    def __round__(self, ndigits=None):
+        v = round(_data(self)[0], ndigits) if ndigits is not None else float(round(_data(self)[0]))
+        return _step(self, v)
+
+    def __floor__(self):
+        return _unary(self, DD_OP_floor, None)
+
+    def __ceil__(self):
+        return _unary(self, DD_OP_ceil, None)
+
+    def __trunc__(self):
+        return _unary(self, DD_OP_trunc, None)
+
+    # ---------------------------------------- methods used by numpy object arrays
+    # np.sin(object_array) calls x.sin() on each element; these follow numpy:
+    # a domain error gives NaN, not an exception.
+
+    def sqrt(self): return _unary(self, DD_OP_sqrt, None)
+    def cbrt(self): return _unary(self, DD_OP_cbrt, None)
+    def exp(self): return _unary(self, DD_OP_exp, None)
+    def exp2(self): return _unary(self, DD_OP_exp2, None)
+    def expm1(self): return _unary(self, DD_OP_expm1, None)
+    def log(self): return _unary(self, DD_OP_log, None)
+    def log2(self): return _unary(self, DD_OP_log2, None)
+    def log10(self): return _unary(self, DD_OP_log10, None)
+    def log1p(self): return _unary(self, DD_OP_log1p, None)
+    def sin(self): return _unary(self, DD_OP_sin, None)
+    def cos(self): return _unary(self, DD_OP_cos, None)
+    def tan(self): return _unary(self, DD_OP_tan, None)
+    def arcsin(self): return _unary(self, DD_OP_asin, None)
+    def arccos(self): return _unary(self, DD_OP_acos, None)
+    def arctan(self): return _unary(self, DD_OP_atan, None)
+    def sinh(self): return _unary(self, DD_OP_sinh, None)
+    def cosh(self): return _unary(self, DD_OP_cosh, None)
+    def tanh(self): return _unary(self, DD_OP_tanh, None)
+    def arcsinh(self): return _unary(self, DD_OP_asinh, None)
+    def arccosh(self): return _unary(self, DD_OP_acosh, None)
+    def arctanh(self): return _unary(self, DD_OP_atanh, None)
+    def fabs(self): return _unary(self, DD_OP_fabs, None)
+    def rint(self): return _unary(self, DD_OP_rint, None)
+    def degrees(self): return _unary(self, DD_OP_degrees, None)
+    def radians(self): return _unary(self, DD_OP_radians, None)
+    def rad2deg(self): return _unary(self, DD_OP_degrees, None)
+    def deg2rad(self): return _unary(self, DD_OP_radians, None)
+    def conjugate(self): return self
+    def arctan2(self, other): return _binary(self, other, DD_OP2_atan2, None)
+    def hypot(self, other): return _binary(self, other, DD_OP2_hypot, None)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return _array_ufunc(ufunc, method, inputs, kwargs)
+
+
+_LOST = ("{0}() of a Dual would drop its derivative; use d.value for the number, "
+         "and dualdiff.math (or numpy ufuncs) instead of math for functions")
+
+# ------------------------------------------------------------------ storage
+
+cdef inline double *_data(Dual x) noexcept:
+    return x.heap if x.heap != NULL else x.buf
+
+
+cdef inline size_t _size(Dual x) noexcept:
+    return dd_size(x.n, x.deg)
+
+
+cdef inline int _allocate(Dual r, Py_ssize_t n, int order) except -1:
+    cdef size_t m = dd_size(n, order)
+    if m > INLINE:
+        # pymalloc buffers are 16-byte aligned, enough for doubles
+        r.store = PyByteArray_FromStringAndSize(NULL, m * sizeof(double))
+        r.heap = <double *>PyByteArray_AS_STRING(r.store)
+    r.n = n
+    r.deg = order
+    return 0
+
+
+cdef inline Dual _new(Py_ssize_t n, int order, long tag):
+    cdef Dual r = Dual.__new__(Dual)
+    _allocate(r, n, order)
+    r.tag = tag
+    return r
+
+
+cdef inline Dual _new_like(Dual a):
+    return _new(a.n, a.deg, a.tag)
+
+
+# ------------------------------------------------------------- conversions
+
+cdef inline bint _is_real(object x):
+    return (type(x) is float or type(x) is int or type(x) is bool
+            or (isinstance(x, _numbers.Real) and not isinstance(x, Dual)))
+
+
+cdef double _real(object x, str what) except? -1.0:
+    if type(x) is float:
+        return PyFloat_AS_DOUBLE(x)
+    if type(x) is int or type(x) is bool:
+        return PyLong_AsDouble(x)
+    if isinstance(x, Dual):
+        raise TypeError(f"Dual {what} must be a real number, not Dual")
+    if isinstance(x, _numbers.Real):
+        return x.__float__()
+    raise TypeError(f"Dual {what} must be a real number, not {type(x).__name__}")
+
+
+# 1 and the number in *out when x is a plain real number (not a Dual), else 0.
+cdef inline bint _number(object x, double *out) except -1:
+    if type(x) is float:
+        out[0] = PyFloat_AS_DOUBLE(x)
+        return 1
+    if type(x) is int:
+        out[0] = PyLong_AsDouble(x)
+        return 1
+    if isinstance(x, float) or type(x) is bool or isinstance(x, _np.integer) or isinstance(x, _np.floating):
+        out[0] = x.__float__()
+        return 1
+    return 0
+
+
+cdef inline bint _value_of(object x, double *out) except -1:
+    if type(x) is Dual:
+        out[0] = _data(<Dual>x)[0]
+        return 1
+    return _number(x, out)
+
+
+cdef str _frepr(double x):
+    if c_isfinite(x):
+        return repr(x)
+    return f"float('{x!r}')"
+
+
+# Tag and shape of the result of combining a and b; raises when they do not fit.
+cdef long _combine(Dual a, Dual b) except -1:
+    if a.n != b.n:
+        raise ValueError(f"cannot combine Duals of different widths ({a.n} and {b.n})")
+    if a.deg != b.deg:
+        raise ValueError("cannot combine a first-order and a second-order Dual")
+    if a.tag == b.tag or b.tag == 0:
+        return a.tag
+    if a.tag == 0:
+        return b.tag
+    raise ValueError("cannot combine Duals seeded by two different derivative calls: "
+                     "nested differentiation (a transform inside a function being "
+                     "differentiated) is not supported")
+
+
+cdef inline Dual _constant_like(Dual a, double c):
+    cdef Dual r = _new_like(a)
+    dd_set_constant(_data(r), c, a.n, a.deg)
+    return r
+
+
+cdef Dual _step(Dual a, double v):
+    """A step function's result: the value v, all derivatives 0."""
+    return _constant_like(a, v)
+
+
+# ------------------------------------------------------------------- errors
+
+# A rule computed a NaN or infinite value from finite input: ask the float
+# function to raise exactly the exception Python raises (ValueError,
+# OverflowError or ZeroDivisionError, with its message). Returns when the
+# float function does not raise (the value is legitimate).
+cdef int _float_error(object f, tuple args) except -1:
+    if f is not None:
+        f(*args)
+    return 0
+
+
+cdef inline bint _suspect(double result, double x) noexcept:
+    return not c_isfinite(result) and c_isfinite(x)
+
+
+# --------------------------------------------------------------- operations
+
+cdef object _unary(object x, int op, object f):
+    """f(x) for a Dual x by rule op; f is the float function whose exceptions
+    to reproduce (None for numpy semantics: NaN and inf, no exception)."""
+    cdef Dual a = <Dual>x
+    cdef Dual r = _new_like(a)
+    cdef double v = _data(a)[0]
+    dd_unary(op, _data(r), _data(a), a.n, a.deg)
+    if f is not None and _suspect(_data(r)[0], v):
+        _float_error(f, (v,))
+    return r
+
+
+cdef object _binary(object x, object y, int op, object f):
+    """f(x, y) for Duals or numbers by the binary rule op."""
+    cdef Dual a, b, r
+    cdef double c, u, w
+    if type(x) is Dual:
+        a = <Dual>x
+        if type(y) is Dual:
+            b = <Dual>y
+            r = _new(a.n, a.deg, _combine(a, b) if (a.n != b.n or a.deg != b.deg or a.tag != b.tag) else a.tag)
+            u = _data(a)[0]
+            w = _data(b)[0]
+            dd_binary(op, _data(r), _data(a), _data(b), a.n, a.deg)
+        elif _number(y, &c):
+            r = _new_like(a)
+            u = _data(a)[0]
+            w = c
+            dd_binary_x(op, _data(r), _data(a), c, a.n, a.deg)
+        else:
+            return NotImplemented
+    elif type(y) is Dual:
+        b = <Dual>y
+        if not _number(x, &c):
+            return NotImplemented
+        r = _new_like(b)
+        u = c
+        w = _data(b)[0]
+        dd_binary_y(op, _data(r), c, _data(b), b.n, b.deg)
+    else:
+        return NotImplemented
+    if f is not None and _suspect(_data(r)[0], u) and c_isfinite(w):
+        _float_error(f, (u, w))
+    return r
+
+
+cdef object _arith(object x, object y, int op):
+    """x op y for the Python operators, with Python float semantics."""
+    cdef Dual a, b, r
+    cdef double c, u, w
+    cdef long tag
+    if op >= 0:
+        return _binary_checked(x, y, op)
+    if type(x) is Dual:
+        a = <Dual>x
+        if type(y) is Dual:
+            b = <Dual>y
+            tag = a.tag
+            if a.n != b.n or a.deg != b.deg or a.tag != b.tag:
+                tag = _combine(a, b)
+            r = _new(a.n, a.deg, tag)
+            if op == ADD:
+                dd_add(_data(r), _data(a), _data(b), _size(a))
+            elif op == SUB:
+                dd_sub(_data(r), _data(a), _data(b), _size(a))
+            elif op == MUL:
+                dd_mul(_data(r), _data(a), _data(b), a.n, a.deg)
+            elif op == DIV:
+                if _data(b)[0] == 0.0:
+                    raise ZeroDivisionError("float division by zero")
+                dd_div(_data(r), _data(a), _data(b), a.n, a.deg)
+            else:
+                return _pow(r, _data(a)[0], _data(b)[0], a, b)
+            return r
+        if not _number(y, &c):
+            return NotImplemented
+        r = _new_like(a)
+        if op == ADD:
+            dd_add_scalar(_data(r), _data(a), c, _size(a))
+        elif op == SUB:
+            dd_sub_scalar(_data(r), _data(a), c, _size(a))
+        elif op == MUL:
+            dd_scalar_mul(_data(r), c, _data(a), _size(a))
+        elif op == DIV:
+            if c == 0.0:
+                raise ZeroDivisionError("float division by zero")
+            dd_div_scalar(_data(r), _data(a), c, _size(a))
+        else:
+            return _pow(r, _data(a)[0], c, a, None)
+        return r
+    if type(y) is not Dual or not _number(x, &c):
+        return NotImplemented
+    b = <Dual>y
+    r = _new_like(b)
+    if op == ADD:
+        dd_add_scalar(_data(r), _data(b), c, _size(b))
+    elif op == SUB:
+        dd_scalar_sub(_data(r), c, _data(b), _size(b))
+    elif op == MUL:
+        dd_scalar_mul(_data(r), c, _data(b), _size(b))
+    elif op == DIV:
+        if _data(b)[0] == 0.0:
+            raise ZeroDivisionError("float division by zero")
+        dd_scalar_div(_data(r), c, _data(b), b.n, b.deg)
+    else:
+        return _pow(r, c, _data(b)[0], None, b)
+    return r
+
+
+cdef object _pow(Dual r, double u, double w, Dual a, Dual b):
+    """u ** w into r, where a and/or b are the Dual operands (None: constant)."""
+    if u == 0.0 and w < 0.0:
+        raise ZeroDivisionError("0.0 cannot be raised to a negative power")
+    if u < 0.0 and w != w // 1.0 and c_isfinite(w):
+        raise ValueError("a negative base to a non-integer power has no real value")
+    if a is not None and b is not None:
+        dd_pow(_data(r), _data(a), _data(b), r.n, r.deg)
+    elif a is not None:
+        dd_pow_scalar(_data(r), _data(a), w, r.n, r.deg)
+    else:
+        dd_scalar_pow(_data(r), u, _data(b), r.n, r.deg)
+    if _suspect(_data(r)[0], u) and c_isfinite(w):
+        _operator.pow(u, w)  # raises OverflowError as float ** does
+    return r
+
+
+cdef object _binary_checked(object x, object y, int op):
+    """// and % with Python's ZeroDivisionError."""
+    cdef double c
+    if (type(y) is Dual and _data(<Dual>y)[0] == 0.0) or (_number(y, &c) and c == 0.0):
+        if type(x) is Dual or _number(x, &c):
+            raise ZeroDivisionError("float floor division by zero" if op == DD_OP2_floordiv
+                                    else "float modulo")
+    return _binary(x, y, op, None)
+
+
+# --------------------------------------------------------- dualdiff.math
+
+# Unary functions: on a Dual, the C rule; on anything else, math's function.
+# gamma and lgamma take their value from math (CPython computes them itself,
+# not with the C library), so values agree with math bit for bit.
+
+cdef list _MATH = [None] * DD_NUM_UNARY   # op code -> the float function of math
+
+
+cdef inline object _um(object x, int op):
+    if type(x) is Dual:
+        return _unary(x, op, _MATH[op])
+    return _MATH[op](x)
+
+
+cdef object _um_value_from(object x, int op):
+    cdef Dual r
+    cdef double v
+    f = _MATH[op]
+    if type(x) is not Dual:
+        return f(x)
+    v = _data(<Dual>x)[0]
+    fv = f(v)  # raises as math does
+    r = _unary(x, op, None)
+    _data(r)[0] = fv
+    return r
+
+
+def sqrt(x):
+    """sqrt(x): square root. Derivative 1/(2 sqrt(x)), +inf at 0."""
+    return _um(x, DD_OP_sqrt)
+
+def cbrt(x):
+    """cbrt(x): cube root. Derivative +inf at 0."""
+    return _um(x, DD_OP_cbrt)
+
+def exp(x):
+    """exp(x)."""
+    return _um(x, DD_OP_exp)
+
+def exp2(x):
+    """exp2(x): 2 ** x."""
+    return _um(x, DD_OP_exp2)
+
+def expm1(x):
+    """expm1(x): exp(x) - 1, accurate near 0."""
+    return _um(x, DD_OP_expm1)
+
+def log(x, base=None):
+    """log(x[, base]): natural logarithm, or log(x)/log(base)."""
+    if base is None:
+        return _um(x, DD_OP_log)
+    if type(x) is not Dual and type(base) is not Dual:
+        return _m.log(x, base)
+    return _arith(log(x), log(base), DIV)
+
+def log2(x):
+    """log2(x)."""
+    return _um(x, DD_OP_log2)
+
+def log10(x):
+    """log10(x)."""
+    return _um(x, DD_OP_log10)
+
+def log1p(x):
+    """log1p(x): log(1 + x), accurate near 0."""
+    return _um(x, DD_OP_log1p)
+
+def sin(x):
+    """sin(x)."""
+    return _um(x, DD_OP_sin)
+
+def cos(x):
+    """cos(x)."""
+    return _um(x, DD_OP_cos)
+
+def tan(x):
+    """tan(x)."""
+    return _um(x, DD_OP_tan)
+
+def asin(x):
+    """asin(x). Derivative +inf at +-1."""
+    return _um(x, DD_OP_asin)
+
+def acos(x):
+    """acos(x). Derivative -inf at +-1."""
+    return _um(x, DD_OP_acos)
+
+def atan(x):
+    """atan(x)."""
+    return _um(x, DD_OP_atan)
+
+def sinh(x):
+    """sinh(x)."""
+    return _um(x, DD_OP_sinh)
+
+def cosh(x):
+    """cosh(x)."""
+    return _um(x, DD_OP_cosh)
+
+def tanh(x):
+    """tanh(x)."""
+    return _um(x, DD_OP_tanh)
+
+def asinh(x):
+    """asinh(x)."""
+    return _um(x, DD_OP_asinh)
+
+def acosh(x):
+    """acosh(x). Derivative +inf at 1."""
+    return _um(x, DD_OP_acosh)
+
+def atanh(x):
+    """atanh(x)."""
+    return _um(x, DD_OP_atanh)
+
+def erf(x):
+    """erf(x): the error function."""
+    return _um(x, DD_OP_erf)
+
+def erfc(x):
+    """erfc(x): 1 - erf(x)."""
+    return _um(x, DD_OP_erfc)
+
+def gamma(x):
+    """gamma(x). Derivative gamma(x) digamma(x)."""
+    return _um_value_from(x, DD_OP_gamma)
+
+def lgamma(x):
+    """lgamma(x): log|gamma(x)|. Derivative digamma(x)."""
+    return _um_value_from(x, DD_OP_lgamma)
+
+def fabs(x):
+    """fabs(x). Derivative sign of x, with +1 at +0.0 and -1 at -0.0."""
+    return _um(x, DD_OP_fabs)
+
+def floor(x):
+    """floor(x): an int for numbers (as math.floor); a Dual with derivative 0 for Duals."""
+    return _um(x, DD_OP_floor)
+
+def ceil(x):
+    """ceil(x): an int for numbers (as math.ceil); a Dual with derivative 0 for Duals."""
+    return _um(x, DD_OP_ceil)
+
+def trunc(x):
+    """trunc(x): an int for numbers (as math.trunc); a Dual with derivative 0 for Duals."""
+    return _um(x, DD_OP_trunc)
+
+def degrees(x):
+    """degrees(x): radians to degrees."""
+    return _um(x, DD_OP_degrees)
+
+def radians(x):
+    """radians(x): degrees to radians."""
+    return _um(x, DD_OP_radians)
+
+
+def _cbrt_float(x):
+    return _m.cbrt(x) if hasattr(_m, "cbrt") else _c_float1(DD_OP_cbrt, x)
+
+def _exp2_float(x):
+    return _m.exp2(x) if hasattr(_m, "exp2") else _c_float1(DD_OP_exp2, x)
+
+def _c_float1(int op, x):
+    cdef double r[3]
+    dd_unary_rule_of(op)(_real(x, "argument"), 1, r)
+    return r[0]
+
+
+cdef int _op
+for _op in range(DD_NUM_UNARY):
+    _MATH[_op] = getattr(_m, dd_unary_name(_op).decode(), None)
+_MATH[DD_OP_cbrt] = _cbrt_float
+_MATH[DD_OP_exp2] = _exp2_float
+
+
+# Binary functions.
+
+cdef inline object _bm(object x, object y, int op, object f):
+    if type(x) is Dual or type(y) is Dual:
+        r = _binary(x, y, op, f)
+        if r is NotImplemented:
+            raise TypeError(f"{f.__name__}() arguments must be real numbers or Duals, "
+                            f"not {type(x).__name__} and {type(y).__name__}")
+        return r
+    return f(x, y)
+
+
+def atan2(y, x):
+    """atan2(y, x): the angle of (x, y). Partials x/(x^2+y^2) and -y/(x^2+y^2); NaN at the origin."""
+    return _bm(y, x, DD_OP2_atan2, _m.atan2)
+
+def copysign(x, y):
+    """copysign(x, y): |x| with the sign of y. The tangent of x flips with the sign; 0 for y."""
+    return _bm(x, y, DD_OP2_copysign, _m.copysign)
+
+def fmod(x, y):
+    """fmod(x, y) = x - trunc(x/y) y: partials 1 and -trunc(x/y)."""
+    return _bm(x, y, DD_OP2_fmod, _m.fmod)
+
+def remainder(x, y):
+    """remainder(x, y) = x - n y, n = x/y rounded half to even: partials 1 and -n."""
+    return _bm(x, y, DD_OP2_remainder, _m.remainder)
+
+def pow(x, y):
+    """pow(x, y) with math.pow's errors (ValueError, OverflowError)."""
+    if type(x) is not Dual and type(y) is not Dual:
+        return _m.pow(x, y)
+    cdef double u, w
+    if not _value_of(x, &u) or not _value_of(y, &w):
+        raise TypeError("pow() arguments must be real numbers or Duals")
+    if (u == 0.0 and w < 0.0) or (u < 0.0 and w != w // 1.0 and c_isfinite(w)):
+        _m.pow(u, w)  # raises ValueError as math.pow does
+    return _bm(x, y, DD_OP2_pow, _m.pow)
+
+
+def hypot(*coordinates):
+    """hypot(*coordinates): Euclidean norm. Partials x_k / hypot; NaN at the origin."""
+    for c in coordinates:
+        if type(c) is Dual:
+            break
+    else:
+        return _m.hypot(*coordinates)
+    return _hypot_n(coordinates, _m.hypot)
+
+
+def dist(p, q):
+    """dist(p, q): Euclidean distance between two points of equal dimension."""
+    p = tuple(p)
+    q = tuple(q)
+    if not any([type(c) is Dual for c in p + q]):
+        return _m.dist(p, q)
+    if len(p) != len(q):
+        raise ValueError("both points must have the same number of dimensions")
+    diffs = tuple([_arith(a, b, SUB) if (type(a) is Dual or type(b) is Dual) else a - b
+                   for a, b in zip(p, q)])
+    r = _hypot_n(diffs, None)
+    _data(<Dual>r)[0] = _m.dist([_plain(a) for a in p], [_plain(b) for b in q])
+    return r
+
+
+cdef object _plain(object x):
+    return _data(<Dual>x)[0] if type(x) is Dual else x
+
+
+cdef object _hypot_n(tuple coords, object f):
+    cdef Py_ssize_t k, count = len(coords)
+    cdef Dual r, proto = None, d
+    cdef list held = []
+    cdef const double **args
+    cdef double c
+    for x in coords:
+        if type(x) is Dual:
+            if proto is None:
+                proto = <Dual>x
+            else:
+                _combine(proto, <Dual>x)
+    args = <const double **>PyMem_Malloc(max(count, 1) * sizeof(double *))
+    if args == NULL:
+        raise MemoryError()
+    try:
+        for k in range(count):
+            x = coords[k]
+            if type(x) is Dual:
+                d = <Dual>x
+            elif _number(x, &c):
+                d = _constant_like(proto, c)
+            else:
+                raise TypeError(f"hypot() arguments must be real numbers or Duals, not {type(x).__name__}")
+            held.append(d)
+            args[k] = _data(d)
+        r = _new_like(proto)
+        for d in held:
+            if d.tag != 0:
+                r.tag = d.tag
+        dd_hypot_n(_data(r), args, count, proto.n, proto.deg)
+    finally:
+        PyMem_Free(args)
+    if f is not None:
+        _data(r)[0] = f(*[_data(d)[0] for d in held])
+    return r
+
+
+def ldexp(x, i):
+    """ldexp(x, i): x * 2**i for an int i."""
+    if type(x) is not Dual:
+        return _m.ldexp(x, i)
+    cdef Dual a = <Dual>x
+    v = _m.ldexp(_data(a)[0], i)  # raises as math.ldexp does
+    s = _m.ldexp(1.0, i) if i > -1075 else 0.0
+    cdef Dual r = _new_like(a)
+    dd_scalar_mul(_data(r), s, _data(a), _size(a))
+    _data(r)[0] = v
+    return r
+
+
+def frexp(x):
+    """frexp(x) -> (m, e) with x = m * 2**e; for a Dual, m is a Dual."""
+    if type(x) is not Dual:
+        return _m.frexp(x)
+    m, e = _m.frexp(_data(<Dual>x)[0])
+    return (ldexp(x, -e), e)
+
+
+def modf(x):
+    """modf(x) -> (fractional, integral) parts; the integral part has derivative 0."""
+    if type(x) is not Dual:
+        return _m.modf(x)
+    cdef Dual a = <Dual>x
+    fpart, ipart = _m.modf(_data(a)[0])
+    cdef Dual f = _new_like(a)
+    dd_copy(_data(f), _data(a), _size(a))
+    _data(f)[0] = fpart
+    return (f, _step(a, ipart))
+
+
+def fma(x, y, z):
+    """fma(x, y, z): x * y + z with one rounding of the value."""
+    if type(x) is not Dual and type(y) is not Dual and type(z) is not Dual:
+        if hasattr(_m, "fma"):
+            return _m.fma(x, y, z)
+        return _fma_float(_real(x, "argument"), _real(y, "argument"), _real(z, "argument"))
+    r = _arith(_arith(x, y, MUL), z, ADD)
+    _data(<Dual>r)[0] = _fma_float(_plain(x), _plain(y), _plain(z))
+    return r
+
+
+cdef double _fma_float(double x, double y, double z) except? -1.0:
+    cdef double r = c_fma(x, y, z)
+    if c_isnan(r) and not (c_isnan(x) or c_isnan(y) or c_isnan(z)):
+        raise ValueError("invalid operation in fma")
+    if c_isinf(r) and c_isfinite(x) and c_isfinite(y) and c_isfinite(z):
+        raise OverflowError("overflow in fma")
+    return r
+
+
+def fsum(iterable):
+    """fsum(iterable): exactly rounded sum; tangents are summed the same way."""
+    items = list(iterable)
+    duals = [x for x in items if type(x) is Dual]
+    if not duals:
+        return _m.fsum(items)
+    total = 0.0
+    for x in items:
+        total = _arith(total, x, ADD) if (type(x) is Dual or type(total) is Dual) else total + x
+    cdef Dual r = <Dual>total
+    cdef Dual d
+    cdef Py_ssize_t i, m = _size(r)
+    cdef double *out = _data(r)
+    for i in range(1, m):
+        out[i] = _m.fsum([_data(<Dual>x)[i] for x in duals])
+    out[0] = _m.fsum([_plain(x) for x in items])
+    return r
+
+
+def prod(iterable, *, start=1):
+    """prod(iterable, *, start=1): the product, left to right."""
+    total = start
+    for x in iterable:
+        total = total * x
+    return total
+
+
+def sumprod(p, q):
+    """sumprod(p, q): sum of products of two equal-length iterables."""
+    p = list(p)
+    q = list(q)
+    if len(p) != len(q):
+        raise ValueError("Inputs are not the same length")
+    if not any([type(c) is Dual for c in p + q]):
+        if hasattr(_m, "sumprod"):
+            return _m.sumprod(p, q)
+        return _m.fsum([a * b for a, b in zip(p, q)]) if p else 0
+    return fsum([a * b for a, b in zip(p, q)])
+
+
+def nextafter(x, y, *args, **kwargs):
+    """nextafter(x, y): the next float after x towards y; on a Dual it carries x's tangent."""
+    if type(x) is not Dual and type(y) is not Dual:
+        return _m.nextafter(x, y, *args, **kwargs)
+    cdef double u, w
+    if not _value_of(x, &u) or not _value_of(y, &w):
+        raise TypeError("nextafter() arguments must be real numbers or Duals")
+    v = _m.nextafter(u, w, *args, **kwargs)
+    if type(x) is Dual:
+        r = _new_like(<Dual>x)
+        dd_copy(_data(<Dual>r), _data(<Dual>x), _size(<Dual>x))
+    else:
+        r = _step(<Dual>y, 0.0)
+    _data(<Dual>r)[0] = v
+    return r
+
+
+def ulp(x):
+    """ulp(x): the value of the least significant bit; derivative 0."""
+    if type(x) is not Dual:
+        return _m.ulp(x)
+    return _step(<Dual>x, _m.ulp(_data(<Dual>x)[0]))
+
+
+def isfinite(x):
+    """isfinite(x): of the value."""
+    return _m.isfinite(_plain(x))
+
+def isinf(x):
+    """isinf(x): of the value."""
+    return _m.isinf(_plain(x))
+
+def isnan(x):
+    """isnan(x): of the value."""
+    return _m.isnan(_plain(x))
+
+def isclose(a, b, *, rel_tol=1e-09, abs_tol=0.0):
+    """isclose(a, b, *, rel_tol=1e-09, abs_tol=0.0): of the values."""
+    return _m.isclose(_plain(a), _plain(b), rel_tol=rel_tol, abs_tol=abs_tol)
+
+
+# ------------------------------------------------------------ numpy ufuncs
+
+# ufunc -> ("u", op) unary rule | ("b", op) binary rule | ("f", callable)
+cdef dict _UFUNCS = {
+    _np.sqrt: ("u", DD_OP_sqrt), _np.cbrt: ("u", DD_OP_cbrt), _np.exp: ("u", DD_OP_exp),
+    _np.exp2: ("u", DD_OP_exp2), _np.expm1: ("u", DD_OP_expm1), _np.log: ("u", DD_OP_log),
+    _np.log2: ("u", DD_OP_log2), _np.log10: ("u", DD_OP_log10), _np.log1p: ("u", DD_OP_log1p),
+    _np.sin: ("u", DD_OP_sin), _np.cos: ("u", DD_OP_cos), _np.tan: ("u", DD_OP_tan),
+    _np.arcsin: ("u", DD_OP_asin), _np.arccos: ("u", DD_OP_acos), _np.arctan: ("u", DD_OP_atan),
+    _np.sinh: ("u", DD_OP_sinh), _np.cosh: ("u", DD_OP_cosh), _np.tanh: ("u", DD_OP_tanh),
+    _np.arcsinh: ("u", DD_OP_asinh), _np.arccosh: ("u", DD_OP_acosh),
+    _np.arctanh: ("u", DD_OP_atanh), _np.fabs: ("u", DD_OP_fabs), _np.absolute: ("u", DD_OP_fabs),
+    _np.floor: ("u", DD_OP_floor), _np.ceil: ("u", DD_OP_ceil), _np.trunc: ("u", DD_OP_trunc),
+    _np.rint: ("u", DD_OP_rint), _np.sign: ("u", DD_OP_sign), _np.degrees: ("u", DD_OP_degrees),
+    _np.rad2deg: ("u", DD_OP_degrees), _np.radians: ("u", DD_OP_radians),
+    _np.deg2rad: ("u", DD_OP_radians), _np.square: ("u", DD_OP_square),
+    _np.reciprocal: ("u", DD_OP_reciprocal),
+    _np.arctan2: ("b", DD_OP2_atan2), _np.hypot: ("b", DD_OP2_hypot), _np.fmod: ("b", DD_OP2_fmod),
+    _np.copysign: ("b", DD_OP2_copysign), _np.maximum: ("b", DD_OP2_maximum),
+    _np.minimum: ("b", DD_OP2_minimum), _np.fmax: ("b", DD_OP2_fmax), _np.fmin: ("b", DD_OP2_fmin),
+    _np.remainder: ("b", DD_OP2_mod), _np.mod: ("b", DD_OP2_mod),
+    _np.floor_divide: ("b", DD_OP2_floordiv), _np.power: ("b", DD_OP2_pow),
+    _np.float_power: ("b", DD_OP2_pow), _np.multiply: ("b", DD_OP2_mul),
+    _np.true_divide: ("b", DD_OP2_div), _np.divide: ("b", DD_OP2_div),
+    _np.add: ("f", _operator.add), _np.subtract: ("f", _operator.sub),
+    _np.negative: ("f", _operator.neg), _np.positive: ("f", _operator.pos),
+    _np.conjugate: ("f", lambda x: x),
+    _np.less: ("f", _operator.lt), _np.less_equal: ("f", _operator.le),
+    _np.greater: ("f", _operator.gt), _np.greater_equal: ("f", _operator.ge),
+    _np.equal: ("f", _operator.eq), _np.not_equal: ("f", _operator.ne),
+    _np.isfinite: ("f", isfinite), _np.isinf: ("f", isinf), _np.isnan: ("f", isnan),
+    _np.signbit: ("f", lambda x: bool(_np.signbit(_plain(x)))),
+}
+
+_array_hook = None  # set by dualdiff's array support: handles ufuncs with array operands
+
+
+def _set_array_hook(hook):
+    global _array_hook
+    _array_hook = hook
+
+
+def supported_ufuncs():
+    """The numpy ufuncs a scalar Dual supports."""
+    return sorted(u.__name__ for u in _UFUNCS)
+
+
+cdef object _array_ufunc(object ufunc, str method, tuple inputs, dict kwargs):
+    for x in inputs:
+        if isinstance(x, _np.ndarray) or (type(x) is not Dual and hasattr(x, "__array_ufunc__")
+                                          and not isinstance(x, _np.generic)):
+            if _array_hook is not None:
+                return _array_hook(ufunc, method, inputs, kwargs)
+            return _object_ufunc(ufunc, method, inputs, kwargs)
+    if method != "__call__" or kwargs:
+        if method == "__call__" and set(kwargs) <= {"out"} and kwargs.get("out") is None:
+            pass
+        else:
+            return _object_ufunc(ufunc, method, inputs, kwargs)
+    entry = _UFUNCS.get(ufunc)
+    if entry is None:
+        raise TypeError(f"numpy.{ufunc.__name__} is not supported for dualdiff.Dual")
+    kind, what = entry
+    if kind == "u":
+        return _unary(inputs[0], what, None)
+    if kind == "b":
+        if what == DD_OP2_mul:
+            return _arith(inputs[0], inputs[1], MUL)
+        if what == DD_OP2_div:
+            return _arith_numpy_div(inputs[0], inputs[1])
+        return _binary(inputs[0], inputs[1], what, None)
+    return what(*inputs)
+
+
+cdef object _arith_numpy_div(x, y):
+    cdef double c
+    if (type(y) is Dual and _data(<Dual>y)[0] == 0.0) or (type(y) is not Dual and _number(y, &c) and c == 0.0):
+        return _binary(x, y, DD_OP2_div, None)  # inf or nan as numpy gives, no exception
+    return _arith(x, y, DIV)
+
+
+cdef object _object_ufunc(object ufunc, str method, tuple inputs, dict kwargs):
+    """Fallback: run the ufunc on object arrays (numpy calls our methods per element)."""
+    converted = []
+    for x in inputs:
+        if type(x) is Dual:
+            a = _np.empty((), dtype=object)
+            a[()] = x
+            converted.append(a)
+        elif isinstance(x, _np.ndarray) and x.dtype != object:
+            converted.append(x.astype(object))
+        else:
+            converted.append(x)
+    return getattr(ufunc, method)(*converted, **kwargs)
+
+
+# ------------------------------------------------ seeding and extraction
+# Used by the derivative transforms (dualdiff/_seeding.py).
+
+def _seed(double[::1] x, Py_ssize_t start, Py_ssize_t width, int order, long tag):
+    """Duals for every entry of x: entry start+k varies along direction k
+    (for k < width), every other entry is a constant."""
+    cdef Py_ssize_t i, count = x.shape[0]
+    cdef Dual d
+    cdef list out = [None] * count
+    for i in range(count):
+        d = _new(width, order, tag)
+        dd_set_variable(_data(d), x[i], <size_t>(i - start), width, order)
+        out[i] = d
+    return out
+
+
+def _read(object y, Py_ssize_t width, int order, long tag, double[::1] value,
+          double[:, ::1] tangent, double[:, :, ::1] hessian, Py_ssize_t col):
+    """Write the value and derivatives of each item of the flat sequence y into
+    value[i], tangent[i, col:col+width] (and hessian[i, col.., col..]).
+    Plain numbers are constants. Returns nothing; raises on foreign Duals."""
+    cdef Py_ssize_t i, j, k, count = len(y)
+    cdef Dual d
+    cdef double *p
+    cdef double c
+    for i in range(count):
+        item = y[i]
+        if type(item) is Dual:
+            d = <Dual>item
+            if d.tag != tag and d.tag != 0:
+                raise ValueError("a function being differentiated returned a Dual from a different "
+                                 "derivative call: nested differentiation is not supported")
+            if d.n != width or d.deg != order:
+                raise ValueError(f"the function returned a Dual of width {d.n} and order {d.deg}, "
+                                 f"but the input was seeded with width {width} and order {order}")
+            p = _data(d)
+            value[i] = p[0]
+            for j in range(width):
+                tangent[i, col + j] = p[1 + j]
+            if order == 2:
+                for j in range(width):
+                    for k in range(j, width):
+                        hessian[i, col + j, col + k] = hessian[i, col + k, col + j] = \
+                            p[dd_hessian_index(j, k, width)]
+        elif _number(item, &c):
+            value[i] = c
+            for j in range(width):
+                tangent[i, col + j] = 0.0
+            if order == 2:
+                for j in range(width):
+                    for k in range(width):
+                        hessian[i, col + j, col + k] = 0.0
+        else:
+            raise TypeError(f"the function returned {type(item).__name__}, not a number or Dual")
+
+
+def _is_dual(x):
+    return type(x) is Dual
+
+
+# -------------------------------------------------------------- the table
+
+def _rules():
+    """The C rule table: (kind, name) for every rule, in op-code order."""
+    cdef int op
+    out = []
+    for op in range(DD_NUM_UNARY):
+        out.append(("unary", dd_unary_name(op).decode()))
+    for op in range(DD_NUM_BINARY):
+        out.append(("binary", dd_binary_name(op).decode()))
+    return out
+
+
+def _rule(str kind, str name, double x, double y=0.0, int order=2):
+    """Evaluate one rule of the C table: (f, f', f'') or (f, fx, fy, fxx, fxy, fyy)."""
+    cdef int op
+    cdef double r[6]
+    if kind == "unary":
+        for op in range(DD_NUM_UNARY):
+            if dd_unary_name(op).decode() == name:
+                dd_unary_rule_of(op)(x, order, r)
+                return (r[0], r[1], r[2])
+    else:
+        for op in range(DD_NUM_BINARY):
+            if dd_binary_name(op).decode() == name:
+                dd_binary_rule_of(op)(x, y, order, r)
+                return (r[0], r[1], r[2], r[3], r[4], r[5])
+    raise KeyError(name)
+
+
+def _digamma(double x):
+    return dd_digamma(x)
+
+
+def _trigamma(double x):
+    return dd_trigamma(x)

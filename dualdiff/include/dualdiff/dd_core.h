@@ -1,0 +1,377 @@
+/*
+ * dualdiff/dd_core.h - dual numbers of run-time width, first and second order.
+ *
+ * Layout (frozen ABI; see dualdiff.h):
+ *   first order, width n:   n + 1 doubles        [v, t_1, ..., t_n]
+ *   second order, width n:  1 + n + n(n+1)/2      [v, g_1..g_n, H_11, H_12, ..., H_1n, H_22, ..., H_nn]
+ *                           (the Hessian's upper triangle, row by row)
+ * A number is just a pointer to that many doubles; the caller owns the memory.
+ *
+ * Aliasing: every function here may write its result over any of its inputs
+ * (out == a or out == b). Each reads the old values it needs before it
+ * overwrites them.
+ *
+ * Zero tangents: a tangent component that is exactly 0 contributes exactly 0,
+ * even through an infinite or NaN partial derivative (0 * inf is taken as 0
+ * in the chain rule). So a direction that a function does not depend on never
+ * picks up a NaN from a singular point elsewhere, e.g. the gradient of
+ * sqrt(x) + y at (0, 1) is [inf, 1]. The check costs one branch per operation
+ * and only runs element by element when the partial is not finite.
+ */
+#ifndef DUALDIFF_DD_CORE_H
+#define DUALDIFF_DD_CORE_H
+
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "dd_rules.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Number of doubles in a dual of width n and order 1 or 2. */
+static inline size_t dd_size(size_t n, int order)
+{
+    return order > 1 ? 1 + n + n * (n + 1) / 2 : 1 + n;
+}
+
+/* ---------------------------------------------------------- the chain rule */
+
+/* c * t, with 0 when t == 0 even for an infinite or NaN c (see above). */
+static inline double dd__term(double c, double t)
+{
+    return t == 0.0 ? 0.0 : c * t;
+}
+
+/* out = f(a) given r = {f, f', f''} at a's value (order 1 uses r[0..1]). */
+static inline void dd_chain_unary(double *out, const double *a, size_t n, int order, const double *r)
+{
+    size_t i, j, k, m = dd_size(n, order);
+    double d1 = r[1];
+    if (order > 1) {
+        /* H = f' H_a + f'' g g^T, written before g is overwritten */
+        const double *g = a + 1;
+        double d2 = r[2];
+        if (isfinite(d1) && isfinite(d2)) {
+            for (i = 0, k = n + 1; i < n; i++)
+                for (j = i; j < n; j++, k++) out[k] = d1 * a[k] + d2 * g[i] * g[j];
+        } else {
+            for (i = 0, k = n + 1; i < n; i++)
+                for (j = i; j < n; j++, k++) out[k] = dd__term(d1, a[k]) + dd__term(d2, g[i] * g[j]);
+        }
+        m = n + 1;
+    }
+    if (isfinite(d1)) {
+        for (i = 1; i < m; i++) out[i] = d1 * a[i];
+    } else {
+        for (i = 1; i < m; i++) out[i] = dd__term(d1, a[i]);
+    }
+    out[0] = r[0];
+}
+
+/* out = f(a, b) given r = {f, fx, fy, fxx, fxy, fyy} at the values. */
+static inline void dd_chain_binary(double *out, const double *a, const double *b, size_t n, int order,
+                                   const double *r)
+{
+    size_t i, j, k, m = dd_size(n, order);
+    double fx = r[1], fy = r[2];
+    if (order > 1) {
+        /* H = fx Ha + fy Hb + fxx ga ga^T + fxy (ga gb^T + gb ga^T) + fyy gb gb^T */
+        const double *ga = a + 1, *gb = b + 1;
+        double fxx = r[3], fxy = r[4], fyy = r[5];
+        int finite = isfinite(fx) && isfinite(fy) && isfinite(fxx) && isfinite(fxy) && isfinite(fyy);
+        for (i = 0, k = n + 1; i < n; i++) {
+            for (j = i; j < n; j++, k++) {
+                double cross = ga[i] * gb[j] + gb[i] * ga[j];
+                if (finite)
+                    out[k] = fx * a[k] + fy * b[k] + fxx * ga[i] * ga[j] + fxy * cross + fyy * gb[i] * gb[j];
+                else
+                    out[k] = dd__term(fx, a[k]) + dd__term(fy, b[k]) + dd__term(fxx, ga[i] * ga[j])
+                             + dd__term(fxy, cross) + dd__term(fyy, gb[i] * gb[j]);
+            }
+        }
+        m = n + 1;
+    }
+    if (isfinite(fx) && isfinite(fy)) {
+        for (i = 1; i < m; i++) out[i] = fx * a[i] + fy * b[i];
+    } else {
+        for (i = 1; i < m; i++) out[i] = dd__term(fx, a[i]) + dd__term(fy, b[i]);
+    }
+    out[0] = r[0];
+}
+
+/* out = f(a, c) for a constant second argument: r[1], r[3] are the x-partials. */
+static inline void dd_chain_binary_x(double *out, const double *a, size_t n, int order, const double *r)
+{
+    double u[3];
+    u[0] = r[0];
+    u[1] = r[1];
+    u[2] = order > 1 ? r[3] : 0.0;
+    dd_chain_unary(out, a, n, order, u);
+}
+
+/* out = f(c, b) for a constant first argument: r[2], r[5] are the y-partials. */
+static inline void dd_chain_binary_y(double *out, const double *b, size_t n, int order, const double *r)
+{
+    double u[3];
+    u[0] = r[0];
+    u[1] = r[2];
+    u[2] = order > 1 ? r[5] : 0.0;
+    dd_chain_unary(out, b, n, order, u);
+}
+
+/* Apply a rule by op code. These are what the Python binding and the array
+ * kernels call; the rule tables live in dd_rules.h. */
+static inline void dd_unary(int op, double *out, const double *a, size_t n, int order)
+{
+    double r[3];
+    dd_unary_rule_of(op)(a[0], order, r);
+    dd_chain_unary(out, a, n, order, r);
+}
+
+static inline void dd_binary(int op, double *out, const double *a, const double *b, size_t n, int order)
+{
+    double r[6];
+    dd_binary_rule_of(op)(a[0], b[0], order, r);
+    dd_chain_binary(out, a, b, n, order, r);
+}
+
+/* f(a, c) and f(c, b) with a plain double c on one side. */
+static inline void dd_binary_x(int op, double *out, const double *a, double c, size_t n, int order)
+{
+    double r[6];
+    dd_binary_rule_of(op)(a[0], c, order, r);
+    dd_chain_binary_x(out, a, n, order, r);
+}
+
+static inline void dd_binary_y(int op, double *out, double c, const double *b, size_t n, int order)
+{
+    double r[6];
+    dd_binary_rule_of(op)(c, b[0], order, r);
+    dd_chain_binary_y(out, b, n, order, r);
+}
+
+/* ----------------------------------------------------- linear operations */
+/* Linear in the operands, so the same code serves both orders: it acts on
+ * all m = dd_size(n, order) doubles. */
+
+static inline void dd_copy(double *out, const double *a, size_t m)
+{
+    if (out != a) memmove(out, a, m * sizeof(double));
+}
+
+static inline void dd_add(double *out, const double *a, const double *b, size_t m)
+{
+    size_t i;
+    for (i = 0; i < m; i++) out[i] = a[i] + b[i];
+}
+
+static inline void dd_sub(double *out, const double *a, const double *b, size_t m)
+{
+    size_t i;
+    for (i = 0; i < m; i++) out[i] = a[i] - b[i];
+}
+
+static inline void dd_neg(double *out, const double *a, size_t m)
+{
+    size_t i;
+    for (i = 0; i < m; i++) out[i] = -a[i];
+}
+
+/* a + c, c - a (the constant only touches the value) */
+static inline void dd_add_scalar(double *out, const double *a, double c, size_t m)
+{
+    dd_copy(out + 1, a + 1, m - 1);
+    out[0] = a[0] + c;
+}
+
+static inline void dd_scalar_sub(double *out, double c, const double *a, size_t m)
+{
+    size_t i;
+    for (i = 1; i < m; i++) out[i] = -a[i];
+    out[0] = c - a[0];
+}
+
+static inline void dd_sub_scalar(double *out, const double *a, double c, size_t m)
+{
+    dd_add_scalar(out, a, -c, m); /* IEEE defines a - c as a + (-c) */
+}
+
+/* c * a: an infinite or NaN c times a zero tangent gives 0 (see above) */
+static inline void dd_scalar_mul(double *out, double c, const double *a, size_t m)
+{
+    size_t i;
+    out[0] = c * a[0];
+    if (isfinite(c)) {
+        for (i = 1; i < m; i++) out[i] = c * a[i];
+    } else {
+        for (i = 1; i < m; i++) out[i] = dd__term(c, a[i]);
+    }
+}
+
+/* a / c */
+static inline void dd_div_scalar(double *out, const double *a, double c, size_t m)
+{
+    size_t i;
+    out[0] = a[0] / c;
+    if (c != 0.0 && isfinite(c)) {
+        for (i = 1; i < m; i++) out[i] = a[i] / c;
+    } else {
+        for (i = 1; i < m; i++) out[i] = a[i] == 0.0 ? 0.0 : a[i] / c;
+    }
+}
+
+/* ------------------------------------------------------ multiplication */
+
+static inline void dd_mul(double *out, const double *a, const double *b, size_t n, int order)
+{
+    if (order == 1) {
+        size_t i;
+        double av = a[0], bv = b[0];
+        if (isfinite(av) && isfinite(bv)) {
+            for (i = 1; i <= n; i++) out[i] = bv * a[i] + av * b[i];
+        } else {
+            for (i = 1; i <= n; i++) out[i] = dd__term(bv, a[i]) + dd__term(av, b[i]);
+        }
+        out[0] = av * bv;
+    } else {
+        dd_binary(DD_OP2_mul, out, a, b, n, order);
+    }
+}
+
+/* a / b. The first-order tangent is (ta - q tb) / b with q = a/b, so x/x has
+ * derivative exactly 0. */
+static inline void dd_div(double *out, const double *a, const double *b, size_t n, int order)
+{
+    if (order == 1) {
+        size_t i;
+        double bv = b[0], q = a[0] / bv;
+        if (isfinite(q) && bv != 0.0 && isfinite(bv)) {
+            for (i = 1; i <= n; i++) out[i] = (a[i] - q * b[i]) / bv;
+        } else {
+            for (i = 1; i <= n; i++) out[i] = dd__term(1.0 / bv, a[i]) + dd__term(-q / bv, b[i]);
+        }
+        out[0] = q;
+    } else {
+        dd_binary(DD_OP2_div, out, a, b, n, order);
+    }
+}
+
+/* c / b */
+static inline void dd_scalar_div(double *out, double c, const double *b, size_t n, int order)
+{
+    double r[6];
+    dd_rule2_div(c, b[0], order, r);
+    dd_chain_binary_y(out, b, n, order, r);
+}
+
+/* ---------------------------------------------------------------- powers */
+
+/* a ** c for a double exponent */
+static inline void dd_pow_scalar(double *out, const double *a, double c, size_t n, int order)
+{
+    double r[3];
+    dd_rule_pow_const(a[0], c, order, r);
+    dd_chain_unary(out, a, n, order, r);
+}
+
+/* c ** b for a double base */
+static inline void dd_scalar_pow(double *out, double c, const double *b, size_t n, int order)
+{
+    double r[3];
+    dd_rule_const_pow(c, b[0], order, r);
+    dd_chain_unary(out, b, n, order, r);
+}
+
+/* a ** b */
+static inline void dd_pow(double *out, const double *a, const double *b, size_t n, int order)
+{
+    dd_binary(DD_OP2_pow, out, a, b, n, order);
+}
+
+/* ------------------------------------------------------- n-ary hypot */
+
+/* out = hypot(args[0], ..., args[count-1]) = sqrt(sum of squares), scaled by
+ * the largest magnitude so it neither overflows nor underflows.
+ * Partials u_k = x_k / h; second order adds (I - u u^T) / h.
+ * At the origin the partials are NaN (no derivative there).
+ * Unlike the other functions, out must not alias any argument. */
+static inline void dd_hypot_n(double *out, const double *const *args, size_t count, size_t n, int order)
+{
+    size_t i, j, k, q, m = dd_size(n, order);
+    double big = 0.0, s = 0.0, h, ih;
+    for (k = 0; k < count; k++) {
+        double v = fabs(args[k][0]);
+        if (v > big || isnan(v)) big = v;
+    }
+    if (isinf(big)) {
+        h = INFINITY;
+    } else if (big == 0.0 || isnan(big)) {
+        h = big;
+    } else {
+        for (k = 0; k < count; k++) {
+            double v = args[k][0] / big;
+            s += v * v;
+        }
+        h = big * sqrt(s);
+    }
+    ih = 1.0 / h;
+    for (i = 1; i < m; i++) out[i] = 0.0;
+    for (k = 0; k < count; k++) {
+        const double *a = args[k];
+        double u = a[0] * ih;
+        for (i = 1; i < m; i++) out[i] += dd__term(u, a[i]);
+    }
+    if (order > 1) {
+        const double *g = out + 1;
+        for (i = 0, q = n + 1; i < n; i++) {
+            for (j = i; j < n; j++, q++) {
+                double c = -g[i] * g[j];
+                for (k = 0; k < count; k++) c += args[k][1 + i] * args[k][1 + j];
+                out[q] += dd__term(ih, c);
+            }
+        }
+    }
+    out[0] = h;
+}
+
+/* ------------------------------------------------------ seeds and queries */
+
+/* Set out to the constant v (all derivatives 0). */
+static inline void dd_set_constant(double *out, double v, size_t n, int order)
+{
+    memset(out, 0, dd_size(n, order) * sizeof(double));
+    out[0] = v;
+}
+
+/* Set out to the variable v along direction k (0-based): tangent e_k. */
+static inline void dd_set_variable(double *out, double v, size_t k, size_t n, int order)
+{
+    dd_set_constant(out, v, n, order);
+    if (k < n) out[1 + k] = 1.0;
+}
+
+/* Index of H_ij (any order of i, j) in a second-order number. */
+static inline size_t dd_hessian_index(size_t i, size_t j, size_t n)
+{
+    if (i > j) { size_t t = i; i = j; j = t; }
+    /* row i of the upper triangle starts after n + (n-1) + ... + (n-i+1) entries */
+    return 1 + n + i * n - i * (i - 1) / 2 + (j - i);
+}
+
+/* 1 when the value and every derivative are finite, else 0. */
+static inline int dd_isfinite(const double *a, size_t n, int order)
+{
+    size_t i, m = dd_size(n, order);
+    for (i = 0; i < m; i++)
+        if (!isfinite(a[i])) return 0;
+    return 1;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DUALDIFF_DD_CORE_H */

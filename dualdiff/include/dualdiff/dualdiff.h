@@ -1,0 +1,67 @@
+/*
+ * dualdiff/dualdiff.h - the public C API of dualdiff (include this one file).
+ *
+ * Find it with `python -c "import dualdiff; print(dualdiff.get_include())"`.
+ * Header only: every function is static inline, so there is nothing to link.
+ * The Cython declarations in dualdiff/dualdiff.pxd must match this header.
+ *
+ * Numbers (frozen ABI; a number is a pointer to doubles the caller owns):
+ *   first order, width n:   n + 1 doubles   [value, t_1, ..., t_n]
+ *   second order, width n:  dd_size(n, 2) = 1 + n + n(n+1)/2 doubles
+ *                           [value, g_1..g_n, upper triangle of H row by row]
+ * Width n >= 1 is chosen at run time; `order` is 1 or 2.
+ *
+ * Functions, all with `out` first, which may alias any input:
+ *   dd_add(out, a, b, m)  dd_sub  dd_neg(out, a, m)       m = dd_size(n, order)
+ *   dd_add_scalar(out, a, c, m)  dd_sub_scalar  dd_scalar_sub  dd_scalar_mul(out, c, a, m)
+ *   dd_div_scalar(out, a, c, m)
+ *   dd_mul(out, a, b, n, order)  dd_div  dd_pow  dd_scalar_div(out, c, b, n, order)
+ *   dd_pow_scalar(out, a, c, n, order)  dd_scalar_pow(out, c, b, n, order)
+ *   dd_NAME(out, a, n, order) for every unary rule in DD_UNARY_RULES
+ *     (sqrt cbrt exp exp2 expm1 log log2 log10 log1p sin cos tan asin acos atan
+ *      sinh cosh tanh asinh acosh atanh erf erfc gamma lgamma fabs floor ceil
+ *      trunc rint sign degrees radians square reciprocal)
+ *   dd_NAME(out, a, b, n, order) for every rule in DD_BINARY_FUNCTIONS
+ *     (atan2 hypot fmod remainder copysign maximum minimum fmax fmin)
+ *   dd_set_constant(out, v, n, order), dd_set_variable(out, v, k, n, order)
+ *   dd_hessian_index(i, j, n), dd_isfinite(a, n, order)
+ *   dd_rule_NAME / dd_rule2_NAME: value and derivatives of each function (dd_rules.h)
+ * Drivers for solvers (derivative, gradient, Jacobian, Newton): dd_drivers.h.
+ *
+ * Conventions at singular points are those of the Python package (README,
+ * "Conventions"); they live in the rules in dd_rules.h.
+ */
+#ifndef DUALDIFF_DUALDIFF_H
+#define DUALDIFF_DUALDIFF_H
+
+#define DUALDIFF_VERSION_MAJOR 0
+#define DUALDIFF_VERSION_MINOR 1
+#define DUALDIFF_VERSION_PATCH 0
+#define DUALDIFF_VERSION_HEX ((DUALDIFF_VERSION_MAJOR << 16) | (DUALDIFF_VERSION_MINOR << 8) | DUALDIFF_VERSION_PATCH)
+/* Bumped only if the number layout above ever changes. */
+#define DUALDIFF_ABI_VERSION 1
+
+#include "dd_rules.h"
+#include "dd_core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DD__WRAP_UNARY(name) \
+    static inline void dd_##name(double *out, const double *a, size_t n, int order) \
+    { dd_unary(DD_OP_##name, out, a, n, order); }
+DD_UNARY_RULES(DD__WRAP_UNARY)
+#undef DD__WRAP_UNARY
+
+#define DD__WRAP_BINARY(name) \
+    static inline void dd_##name(double *out, const double *a, const double *b, size_t n, int order) \
+    { dd_binary(DD_OP2_##name, out, a, b, n, order); }
+DD_BINARY_FUNCTIONS(DD__WRAP_BINARY)
+#undef DD__WRAP_BINARY
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DUALDIFF_DUALDIFF_H */

@@ -1,0 +1,25 @@
+"""Extension modules of dualdiff; everything else is declared in pyproject.toml."""
+import os
+import sys
+
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+include = os.path.join("dualdiff", "include")
+
+if sys.platform == "win32":
+    cflags = ["/O2"]
+else:
+    # No -ffast-math: derivatives rely on NaN, inf and signed zeros.
+    cflags = ["-O3", "-std=c99", "-fno-math-errno"]
+
+extensions = [
+    Extension("dualdiff._dual", ["dualdiff/_dual.pyx"], include_dirs=[include], extra_compile_args=cflags),
+]
+
+setup(
+    ext_modules=cythonize(
+        extensions,
+        compiler_directives={"language_level": "3", "embedsignature": True},
+    ),
+)
