@@ -6,13 +6,31 @@ This module converts arguments, owns memory and calls the C rules in
 dualdiff/dualdiff.h; it derives no mathematics of its own.
 """
 cimport cython
-from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_FromStringAndSize
 from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.long cimport PyLong_AsDouble
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.math cimport fma as c_fma
 from libc.math cimport isfinite as c_isfinite, isinf as c_isinf, isnan as c_isnan
 from libc.string cimport memcpy
+from cpython.object cimport PyObject, PyTypeObject
+from cpython.ref cimport Py_DECREF
+
+cdef extern from "Python.h":
+    ctypedef void (*destructor)(PyObject *)
+    ctypedef void (*freefunc)(void *)
+    ctypedef PyObject *(*allocfunc)(PyTypeObject *, Py_ssize_t)
+    ctypedef PyObject *(*binaryfunc)(PyObject *, PyObject *)
+    ctypedef struct PyNumberMethods:
+        binaryfunc nb_add
+        binaryfunc nb_subtract
+        binaryfunc nb_multiply
+        binaryfunc nb_true_divide
+    ctypedef struct _PyTypeObject "PyTypeObject":
+        destructor tp_dealloc
+        PyNumberMethods *tp_as_number
+        freefunc tp_free
+        allocfunc tp_alloc
+    PyObject *PyObject_Init(PyObject *, PyTypeObject *)
 
 from dualdiff.dualdiff cimport *
 
@@ -37,8 +55,6 @@ cdef enum:
 
 
 @cython.final
-@cython.no_gc
-@cython.freelist(256)
 cdef class Dual:
     """Dual(value, tangent=0.0, hessian=None)
 
@@ -56,8 +72,7 @@ cdef class Dual:
     derivative is never dropped silently: use ``d.value`` for the number and
     :mod:`dualdiff.math` or NumPy ufuncs for functions.
     """
-    cdef double *heap      # NULL when the number lives in buf, else store's buffer
-    cdef object store      # None, or the bytearray that owns heap (no __dealloc__ needed)
+    cdef double *heap      # NULL when the number lives in buf, else PyMem memory we own
     cdef Py_ssize_t n      # width: number of directions
     cdef int deg           # 1: value and tangents; 2: also the Hessian
     cdef long tag          # which transform seeded it (0: made by hand)
@@ -90,8 +105,9 @@ cdef class Dual:
             if not _np.array_equal(h, h.T, equal_nan=True):
                 raise ValueError("hessian must be symmetric")
             order = 2
-        self.heap = NULL
-        self.store = None
+        if self.heap != NULL:
+            PyMem_Free(self.heap)
+            self.heap = NULL
         _allocate(self, n, order)
         d = _data(self)
         d[0] = v
@@ -346,18 +362,60 @@ cdef inline size_t _size(Dual x) noexcept:
 cdef inline int _allocate(Dual r, Py_ssize_t n, int order) except -1:
     cdef size_t m = dd_size(n, order)
     if m > INLINE:
-        # pymalloc buffers are 16-byte aligned, enough for doubles
-        r.store = PyByteArray_FromStringAndSize(NULL, m * sizeof(double))
-        r.heap = <double *>PyByteArray_AS_STRING(r.store)
+        r.heap = <double *>PyMem_Malloc(m * sizeof(double))
+        if r.heap == NULL:
+            raise MemoryError()
     r.n = n
     r.deg = order
     return 0
 
 
+# Allocation. Duals are created and dropped once per arithmetic operation, so
+# they are recycled through a freelist of our own: unlike Cython's, it does
+# not clear the whole object on reuse (every operation writes all the doubles
+# of its result), and the type's tp_dealloc (replaced at import, below) frees
+# the heap storage without the exception save/restore of a __dealloc__.
+# The freelist is module state guarded by the GIL, like CPython's own
+# freelists for floats and tuples.
+cdef enum:
+    FREELIST = 512
+
+cdef PyObject *_freelist[FREELIST]
+cdef int _nfree = 0
+cdef _PyTypeObject *_dual_type = <_PyTypeObject *>Dual
+
+
+cdef void _dual_dealloc(PyObject *o) noexcept:
+    global _nfree
+    cdef double *h = (<Dual>o).heap
+    if h != NULL:
+        PyMem_Free(h)
+    if _nfree < FREELIST:
+        _freelist[_nfree] = o
+        _nfree += 1
+    else:
+        _dual_type.tp_free(o)
+
+
+_dual_type.tp_dealloc = _dual_dealloc
+
+
 cdef inline Dual _new(Py_ssize_t n, int order, long tag):
-    cdef Dual r = Dual.__new__(Dual)
+    global _nfree
+    cdef PyObject *o
+    if _nfree > 0:
+        _nfree -= 1
+        o = _freelist[_nfree]
+        PyObject_Init(o, <PyTypeObject *>_dual_type)
+    else:
+        o = _dual_type.tp_alloc(<PyTypeObject *>_dual_type, 0)
+        if o == NULL:
+            raise MemoryError()
+    (<Dual>o).heap = NULL
+    (<Dual>o).tag = tag
+    cdef Dual r = <Dual>o     # takes a second reference ...
+    Py_DECREF(r)              # ... and drops the first
     _allocate(r, n, order)
-    r.tag = tag
     return r
 
 
@@ -458,11 +516,12 @@ cdef inline bint _suspect(double result, double x) noexcept:
 cdef object _unary(object x, int op, object f):
     """f(x) for a Dual x by rule op; f is the float function whose exceptions
     to reproduce (None for numpy semantics: NaN and inf, no exception)."""
-    cdef Dual a = <Dual>x
-    cdef Dual r = _new_like(a)
-    cdef double v = _data(a)[0]
-    dd_unary(op, _data(r), _data(a), a.n, a.deg)
-    if f is not None and _suspect(_data(r)[0], v):
+    cdef double *pa = _data(<Dual>x)
+    cdef double v = pa[0]
+    cdef Dual r = _new((<Dual>x).n, (<Dual>x).deg, (<Dual>x).tag)
+    cdef double *pr = _data(r)
+    dd_unary(op, pr, pa, (<Dual>x).n, (<Dual>x).deg)
+    if _suspect(pr[0], v) and f is not None:
         _float_error(f, (v,))
     return r
 
@@ -502,66 +561,102 @@ cdef object _binary(object x, object y, int op, object f):
 
 
 cdef object _arith(object x, object y, int op):
-    """x op y for the Python operators, with Python float semantics."""
-    cdef Dual a, b, r
-    cdef double c, u, w
-    cdef long tag
+    """x op y for the Python operators, with Python float semantics.
+
+    Hot path: works on borrowed data pointers; r is the only owned object."""
+    cdef Dual r
+    cdef double c
+    cdef double *pa
+    cdef double *pb
+    cdef double *pr
+    cdef Py_ssize_t n
+    cdef int deg
+    cdef size_t m
     if op >= 0:
         return _binary_checked(x, y, op)
     if type(x) is Dual:
-        a = <Dual>x
+        n = (<Dual>x).n
+        deg = (<Dual>x).deg
+        pa = _data(<Dual>x)
         if type(y) is Dual:
-            b = <Dual>y
-            tag = a.tag
-            if a.n != b.n or a.deg != b.deg or a.tag != b.tag:
-                tag = _combine(a, b)
-            r = _new(a.n, a.deg, tag)
-            if op == ADD:
-                dd_add(_data(r), _data(a), _data(b), _size(a))
-            elif op == SUB:
-                dd_sub(_data(r), _data(a), _data(b), _size(a))
-            elif op == MUL:
-                dd_mul(_data(r), _data(a), _data(b), a.n, a.deg)
-            elif op == DIV:
-                if _data(b)[0] == 0.0:
-                    raise ZeroDivisionError("float division by zero")
-                dd_div(_data(r), _data(a), _data(b), a.n, a.deg)
+            if n != (<Dual>y).n or deg != (<Dual>y).deg or (<Dual>x).tag != (<Dual>y).tag:
+                r = _new(n, deg, _combine(<Dual>x, <Dual>y))
             else:
-                return _pow(r, _data(a)[0], _data(b)[0], a, b)
+                r = _new(n, deg, (<Dual>x).tag)
+            pb = _data(<Dual>y)
+            pr = _data(r)
+            if op == MUL:
+                dd_mul(pr, pa, pb, n, deg)
+            elif op == ADD:
+                dd_add(pr, pa, pb, dd_size(n, deg))
+            elif op == SUB:
+                dd_sub(pr, pa, pb, dd_size(n, deg))
+            elif op == DIV:
+                if pb[0] == 0.0:
+                    raise ZeroDivisionError("float division by zero")
+                dd_div(pr, pa, pb, n, deg)
+            else:
+                return _pow(r, pa[0], pb[0], <Dual>x, <Dual>y)
             return r
         if not _number(y, &c):
             return NotImplemented
-        r = _new_like(a)
-        if op == ADD:
-            dd_add_scalar(_data(r), _data(a), c, _size(a))
+        r = _new(n, deg, (<Dual>x).tag)
+        pr = _data(r)
+        m = dd_size(n, deg)
+        if op == MUL:
+            dd_scalar_mul(pr, c, pa, m)
+        elif op == ADD:
+            dd_add_scalar(pr, pa, c, m)
         elif op == SUB:
-            dd_sub_scalar(_data(r), _data(a), c, _size(a))
-        elif op == MUL:
-            dd_scalar_mul(_data(r), c, _data(a), _size(a))
+            dd_sub_scalar(pr, pa, c, m)
         elif op == DIV:
             if c == 0.0:
                 raise ZeroDivisionError("float division by zero")
-            dd_div_scalar(_data(r), _data(a), c, _size(a))
+            dd_div_scalar(pr, pa, c, m)
         else:
-            return _pow(r, _data(a)[0], c, a, None)
+            return _pow(r, pa[0], c, <Dual>x, None)
         return r
     if type(y) is not Dual or not _number(x, &c):
         return NotImplemented
-    b = <Dual>y
-    r = _new_like(b)
-    if op == ADD:
-        dd_add_scalar(_data(r), _data(b), c, _size(b))
+    n = (<Dual>y).n
+    deg = (<Dual>y).deg
+    pb = _data(<Dual>y)
+    r = _new(n, deg, (<Dual>y).tag)
+    pr = _data(r)
+    m = dd_size(n, deg)
+    if op == MUL:
+        dd_scalar_mul(pr, c, pb, m)
+    elif op == ADD:
+        dd_add_scalar(pr, pb, c, m)
     elif op == SUB:
-        dd_scalar_sub(_data(r), c, _data(b), _size(b))
-    elif op == MUL:
-        dd_scalar_mul(_data(r), c, _data(b), _size(b))
+        dd_scalar_sub(pr, c, pb, m)
     elif op == DIV:
-        if _data(b)[0] == 0.0:
+        if pb[0] == 0.0:
             raise ZeroDivisionError("float division by zero")
-        dd_scalar_div(_data(r), c, _data(b), b.n, b.deg)
+        dd_scalar_div(pr, c, pb, n, deg)
     else:
-        return _pow(r, c, _data(b)[0], None, b)
+        return _pow(r, c, pb[0], None, <Dual>y)
     return r
+
+
+# The four arithmetic slots of the type call _arith directly: it handles the
+# Dual on either side, so the generic __add__/__radd__ dispatch is not needed.
+cdef object _nb_add(object x, object y):
+    return _arith(x, y, ADD)
+
+cdef object _nb_sub(object x, object y):
+    return _arith(x, y, SUB)
+
+cdef object _nb_mul(object x, object y):
+    return _arith(x, y, MUL)
+
+cdef object _nb_div(object x, object y):
+    return _arith(x, y, DIV)
+
+_dual_type.tp_as_number.nb_add = <binaryfunc><void *>_nb_add
+_dual_type.tp_as_number.nb_subtract = <binaryfunc><void *>_nb_sub
+_dual_type.tp_as_number.nb_multiply = <binaryfunc><void *>_nb_mul
+_dual_type.tp_as_number.nb_true_divide = <binaryfunc><void *>_nb_div
 
 
 cdef object _pow(Dual r, double u, double w, Dual a, Dual b):

@@ -359,6 +359,16 @@ DD_RULE(reciprocal)
 static inline void dd_rule_pow_const(double x, double c, int order, double *r)
 {
     r[0] = pow(x, c);
+    if (c == 2.0) { /* squares and cubes are common: multiply instead of pow */
+        r[1] = 2.0 * x;
+        if (order > 1) r[2] = 2.0;
+        return;
+    }
+    if (c == 3.0) {
+        r[1] = 3.0 * (x * x);
+        if (order > 1) r[2] = 6.0 * x;
+        return;
+    }
     r[1] = (c == 0.0) ? 0.0 : c * pow(x, c - 1.0);
     if (order > 1) r[2] = (c == 0.0 || c == 1.0) ? 0.0 : c * (c - 1.0) * pow(x, c - 2.0);
 }
