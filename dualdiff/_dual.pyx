@@ -158,7 +158,8 @@ cdef class Dual:
 
     @property
     def order(self):
-        """1 for value and tangents, 2 when the number also carries a Hessian."""
+        """1 for value and tangents, 2 when the number also carries a Hessian
+        (0 for the dependency patterns of sparsity detection)."""
         return self.deg
 
     def __repr__(self):
@@ -285,7 +286,11 @@ cdef class Dual:
 
     def __neg__(self):
         cdef Dual r = _new_like(self)
-        dd_neg(_data(r), _data(self), _size(self))
+        if self.deg == 0:  # a pattern keeps its dependencies
+            dd_copy(_data(r), _data(self), _size(self))
+            _data(r)[0] = -_data(self)[0]
+        else:
+            dd_neg(_data(r), _data(self), _size(self))
         return r
 
     def __pos__(self):
@@ -577,6 +582,8 @@ cdef object _arith(object x, object y, int op):
     if type(x) is Dual:
         n = (<Dual>x).n
         deg = (<Dual>x).deg
+        if deg == 0:
+            return _pattern_arith(x, y, op)
         pa = _data(<Dual>x)
         if type(y) is Dual:
             if n != (<Dual>y).n or deg != (<Dual>y).deg or (<Dual>x).tag != (<Dual>y).tag:
@@ -620,6 +627,8 @@ cdef object _arith(object x, object y, int op):
         return NotImplemented
     n = (<Dual>y).n
     deg = (<Dual>y).deg
+    if deg == 0:
+        return _pattern_arith(x, y, op)
     pb = _data(<Dual>y)
     r = _new(n, deg, (<Dual>y).tag)
     pr = _data(r)
@@ -637,6 +646,23 @@ cdef object _arith(object x, object y, int op):
     else:
         return _pow(r, c, pb[0], None, <Dual>y)
     return r
+
+
+cdef object _pattern_arith(object x, object y, int op):
+    """Arithmetic on pattern numbers (order 0, for sparsity detection): through
+    the rules, whose structure never lets a difference cancel."""
+    cdef int code
+    if op == ADD:
+        code = DD_OP2_add
+    elif op == SUB:
+        code = DD_OP2_sub
+    elif op == MUL:
+        code = DD_OP2_mul
+    elif op == DIV:
+        code = DD_OP2_div
+    else:
+        code = DD_OP2_pow
+    return _binary(x, y, code, None)
 
 
 # The four arithmetic slots of the type call _arith directly: it handles the

@@ -60,6 +60,8 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
         DD_OP2_pow
         DD_OP2_floordiv
         DD_OP2_mod
+        DD_OP2_add
+        DD_OP2_sub
         DD_OP2_atan2
         DD_OP2_hypot
         DD_OP2_fmod
@@ -83,8 +85,11 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
     void dd_rule_const_pow(double c, double y, int order, double *r)
     double dd_digamma(double x)
     double dd_trigamma(double x)
+    int dd_unary_depends(int op)
+    void dd_binary_depends(int op, int *dx, int *dy)
 
     # numbers (dd_core.h)
+    int DD_PATTERN
     size_t dd_size(size_t n, int order)
     void dd_chain_unary(double *out, const double *a, size_t n, int order, const double *r)
     void dd_chain_binary(double *out, const double *a, const double *b, size_t n, int order, const double *r)

@@ -5,6 +5,9 @@
  *   first order, width n:   n + 1 doubles        [v, t_1, ..., t_n]
  *   second order, width n:  1 + n + n(n+1)/2      [v, g_1..g_n, H_11, H_12, ..., H_1n, H_22, ..., H_nn]
  *                           (the Hessian's upper triangle, row by row)
+ *   pattern (order 0), width n: n + 1 doubles [v, s_1, ..., s_n] with s_k = 1
+ *                           when the number depends on input k, else 0; the
+ *                           value is computed as usual (for sparsity detection)
  * A number is just a pointer to that many doubles; the caller owns the memory.
  *
  * Aliasing: every function here may write its result over any of its inputs
@@ -31,7 +34,9 @@
 extern "C" {
 #endif
 
-/* Number of doubles in a dual of width n and order 1 or 2. */
+#define DD_PATTERN 0 /* the order of a pattern number */
+
+/* Number of doubles in a dual of width n and order 0, 1 or 2. */
 static inline size_t dd_size(size_t n, int order)
 {
     return order > 1 ? 1 + n + n * (n + 1) / 2 : 1 + n;
@@ -50,6 +55,11 @@ static inline void dd_chain_unary(double *out, const double *a, size_t n, int or
 {
     size_t i, j, k, m = dd_size(n, order);
     double d1 = r[1];
+    if (order == DD_PATTERN) { /* r[1] is 1 where f can depend on its argument */
+        for (i = 1; i < m; i++) out[i] = (d1 != 0.0 && a[i] != 0.0) ? 1.0 : 0.0;
+        out[0] = r[0];
+        return;
+    }
     if (order > 1) {
         /* H = f' H_a + f'' g g^T, written before g is overwritten */
         const double *g = a + 1;
@@ -77,6 +87,11 @@ static inline void dd_chain_binary(double *out, const double *a, const double *b
 {
     size_t i, j, k, m = dd_size(n, order);
     double fx = r[1], fy = r[2];
+    if (order == DD_PATTERN) {
+        for (i = 1; i < m; i++) out[i] = ((fx != 0.0 && a[i] != 0.0) || (fy != 0.0 && b[i] != 0.0)) ? 1.0 : 0.0;
+        out[0] = r[0];
+        return;
+    }
     if (order > 1) {
         /* H = fx Ha + fy Hb + fxx ga ga^T + fxy (ga gb^T + gb ga^T) + fyy gb gb^T */
         const double *ga = a + 1, *gb = b + 1;
@@ -127,14 +142,27 @@ static inline void dd_chain_binary_y(double *out, const double *b, size_t n, int
 static inline void dd_unary(int op, double *out, const double *a, size_t n, int order)
 {
     double r[3];
-    dd_unary_rule_of(op)(a[0], order, r);
+    dd_unary_rule_of(op)(a[0], order > 0 ? order : 1, r);
+    if (order == DD_PATTERN) r[1] = dd_unary_depends(op);
     dd_chain_unary(out, a, n, order, r);
+}
+
+/* In the pattern order the partials are replaced by the rule's structure. */
+static inline void dd__binary_rule(int op, double x, double y, int order, double *r)
+{
+    dd_binary_rule_of(op)(x, y, order > 0 ? order : 1, r);
+    if (order == DD_PATTERN) {
+        int dx, dy;
+        dd_binary_depends(op, &dx, &dy);
+        r[1] = dx;
+        r[2] = dy;
+    }
 }
 
 static inline void dd_binary(int op, double *out, const double *a, const double *b, size_t n, int order)
 {
     double r[6];
-    dd_binary_rule_of(op)(a[0], b[0], order, r);
+    dd__binary_rule(op, a[0], b[0], order, r);
     dd_chain_binary(out, a, b, n, order, r);
 }
 
@@ -142,20 +170,24 @@ static inline void dd_binary(int op, double *out, const double *a, const double 
 static inline void dd_binary_x(int op, double *out, const double *a, double c, size_t n, int order)
 {
     double r[6];
-    dd_binary_rule_of(op)(a[0], c, order, r);
+    dd__binary_rule(op, a[0], c, order, r);
+    if (order == DD_PATTERN && (op == DD_OP2_mul || op == DD_OP2_pow) && c == 0.0) r[1] = 0.0; /* a*0, a**0 */
     dd_chain_binary_x(out, a, n, order, r);
 }
 
 static inline void dd_binary_y(int op, double *out, double c, const double *b, size_t n, int order)
 {
     double r[6];
-    dd_binary_rule_of(op)(c, b[0], order, r);
+    dd__binary_rule(op, c, b[0], order, r);
+    if (order == DD_PATTERN && ((op == DD_OP2_mul && c == 0.0) || (op == DD_OP2_pow && (c == 0.0 || c == 1.0))))
+        r[2] = 0.0; /* 0*b, 0**b, 1**b */
     dd_chain_binary_y(out, b, n, order, r);
 }
 
 /* ----------------------------------------------------- linear operations */
 /* Linear in the operands, so the same code serves both orders: it acts on
- * all m = dd_size(n, order) doubles. */
+ * all m = dd_size(n, order) doubles. Not for the pattern order, where a
+ * difference must not cancel: use dd_binary with DD_OP2_add / DD_OP2_sub. */
 
 static inline void dd_copy(double *out, const double *a, size_t m)
 {
@@ -262,9 +294,7 @@ static inline void dd_div(double *out, const double *a, const double *b, size_t 
 /* c / b */
 static inline void dd_scalar_div(double *out, double c, const double *b, size_t n, int order)
 {
-    double r[6];
-    dd_rule2_div(c, b[0], order, r);
-    dd_chain_binary_y(out, b, n, order, r);
+    dd_binary_y(DD_OP2_div, out, c, b, n, order);
 }
 
 /* ---------------------------------------------------------------- powers */
@@ -273,7 +303,8 @@ static inline void dd_scalar_div(double *out, double c, const double *b, size_t 
 static inline void dd_pow_scalar(double *out, const double *a, double c, size_t n, int order)
 {
     double r[3];
-    dd_rule_pow_const(a[0], c, order, r);
+    dd_rule_pow_const(a[0], c, order > 0 ? order : 1, r);
+    if (order == DD_PATTERN) r[1] = (c != 0.0);
     dd_chain_unary(out, a, n, order, r);
 }
 
@@ -281,7 +312,8 @@ static inline void dd_pow_scalar(double *out, const double *a, double c, size_t 
 static inline void dd_scalar_pow(double *out, double c, const double *b, size_t n, int order)
 {
     double r[3];
-    dd_rule_const_pow(c, b[0], order, r);
+    dd_rule_const_pow(c, b[0], order > 0 ? order : 1, r);
+    if (order == DD_PATTERN) r[1] = (c != 0.0 && c != 1.0);
     dd_chain_unary(out, b, n, order, r);
 }
 
@@ -318,6 +350,15 @@ static inline void dd_hypot_n(double *out, const double *const *args, size_t cou
         h = big * sqrt(s);
     }
     ih = 1.0 / h;
+    if (order == DD_PATTERN) {
+        for (i = 1; i < m; i++) {
+            out[i] = 0.0;
+            for (k = 0; k < count; k++)
+                if (args[k][i] != 0.0) out[i] = 1.0;
+        }
+        out[0] = h;
+        return;
+    }
     for (i = 1; i < m; i++) out[i] = 0.0;
     for (k = 0; k < count; k++) {
         const double *a = args[k];

@@ -432,6 +432,24 @@ DD_RULE2(pow)
     }
 }
 
+/* x + y and x - y as rules (the linear fast paths in dd_core.h are what
+ * arithmetic uses; these serve the pattern mode and the op-code tables). */
+DD_RULE2(add)
+{
+    r[0] = x + y;
+    r[1] = 1.0;
+    r[2] = 1.0;
+    if (order > 1) { r[3] = 0.0; r[4] = 0.0; r[5] = 0.0; }
+}
+
+DD_RULE2(sub)
+{
+    r[0] = x - y;
+    r[1] = 1.0;
+    r[2] = -1.0;
+    if (order > 1) { r[3] = 0.0; r[4] = 0.0; r[5] = 0.0; }
+}
+
 /* atan2(y, x) is called here as atan2(x=y, y=x) to keep one argument order:
  * the first argument is the numerator. Partials use h = hypot so that huge
  * arguments do not overflow; at the origin they are NaN. */
@@ -575,7 +593,7 @@ DD_RULE2(fmin)
 
 /* X(name) for every binary rule, in op-code order. */
 #define DD_BINARY_RULES(X) \
-    X(mul) X(div) X(pow) X(floordiv) X(mod) DD_BINARY_FUNCTIONS(X)
+    X(mul) X(div) X(pow) X(floordiv) X(mod) X(add) X(sub) DD_BINARY_FUNCTIONS(X)
 
 /* The binary rules that are functions (not operators) in C, numpy and math. */
 #define DD_BINARY_FUNCTIONS(X) \
@@ -610,6 +628,27 @@ static inline dd_binary_rule dd_binary_rule_of(int op)
 #undef DD__CASE_B
     default: return NULL;
     }
+}
+
+/* Structure, for sparsity detection: whether a partial derivative can be
+ * nonzero somewhere (0 only where it is identically zero: step functions). */
+static inline int dd_unary_depends(int op)
+{
+    switch (op) {
+    case DD_OP_floor: case DD_OP_ceil: case DD_OP_trunc: case DD_OP_rint: case DD_OP_sign:
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+/* *dx, *dy: whether f(x, y) can depend on x and on y. */
+static inline void dd_binary_depends(int op, int *dx, int *dy)
+{
+    *dx = 1;
+    *dy = 1;
+    if (op == DD_OP2_floordiv) *dx = *dy = 0;
+    else if (op == DD_OP2_copysign) *dy = 0;
 }
 
 /* Rule name by op code, for error messages and tables. */
