@@ -26,7 +26,10 @@
  *   dd_set_constant(out, v, n, order), dd_set_variable(out, v, k, n, order)
  *   dd_hessian_index(i, j, n), dd_isfinite(a, n, order)
  *   dd_rule_NAME / dd_rule2_NAME: value and derivatives of each function (dd_rules.h)
- * Drivers for solvers (derivative, gradient, Jacobian, Newton): dd_drivers.h.
+ * Drivers for solvers, over a callback dd_func with a void * of user data
+ * (documented in dd_drivers.h):
+ *   dd_derivative, dd_gradient, dd_jacobian, dd_value_and_jacobian, dd_jvp,
+ *   dd_work_size, dd_lu_solve, dd_newton, dd_newton_work_size; codes DD_OK, DD_ERR_*
  *
  * Conventions at singular points are those of the Python package (README,
  * "Conventions"); they live in the rules in dd_rules.h.
@@ -43,6 +46,7 @@
 
 #include "dd_rules.h"
 #include "dd_core.h"
+#include "dd_drivers.h"
 
 #ifdef __cplusplus
 extern "C" {
