@@ -17,6 +17,11 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
     int DUALDIFF_VERSION_HEX
     int DUALDIFF_ABI_VERSION
 
+    double DD_PI
+    double DD_LN2
+    double DD_LN10
+    double DD_2_SQRTPI
+
     ctypedef enum dd_unary_op:
         DD_OP_sqrt
         DD_OP_cbrt
