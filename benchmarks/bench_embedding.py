@@ -83,10 +83,25 @@ def build(tmp):
     suffix = sysconfig.get_config_var("EXT_SUFFIX")
     mods = {n: load(os.path.join(tmp, n + suffix), n) for n in ("bench_newton", "newton3")}
     cc = shutil.which(os.environ.get("CC", "cc"))
-    exe = os.path.join(tmp, "bench_madd")
-    subprocess.run([cc, *CFLAGS, "-I", dualdiff.get_include(), os.path.join(HERE, "embedding", "bench_madd.c"),
-                    "-o", exe, "-lm"], check=True)
-    return mods, exe, cc
+    exes = {}
+    for name in ("bench_madd", "bench_newton"):
+        exes[name] = os.path.join(tmp, name)
+        subprocess.run([cc, *CFLAGS, "-I", dualdiff.get_include(), os.path.join(HERE, "embedding", name + ".c"),
+                        "-o", exes[name], "-lm"], check=True)
+    return mods, exes, cc
+
+
+def callgrind_per_pass(args, low=10, high=30):
+    """Instructions (callgrind Ir) per pass of `args + [passes]`: (Ir(high) - Ir(low)) / (high - low),
+    so start-up and set-up cancel out."""
+    ir = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in (low, high):
+            out = os.path.join(tmp, f"cg.{r}")
+            subprocess.run([shutil.which("valgrind"), "--tool=callgrind", f"--callgrind-out-file={out}", *args,
+                            str(r)], check=True, capture_output=True)
+            ir.append(int(re.search(r"^summary:\s*(\d+)", open(out).read(), re.M).group(1)))
+    return (ir[1] - ir[0]) / (high - low)
 
 
 def interleaved(cases, repeats=REPEATS):
@@ -140,7 +155,8 @@ def main():
     import scipy
 
     with tempfile.TemporaryDirectory() as tmp:
-        mods, exe, cc = build(tmp)
+        mods, exes, cc = build(tmp)
+        exe = exes["bench_madd"]
         bn, n3 = mods["bench_newton"], mods["newton3"]
         print("build:", f"{cc_version(cc)}; flags {' '.join(CFLAGS)}; Python {platform.python_version()};",
               f"Cython {Cython.__version__}; numpy {np.__version__}; scipy {scipy.__version__};",
@@ -159,6 +175,11 @@ def main():
         })
         table(f"3x3 Newton solve in Cython, nogil ({steps} full steps; target: C API <= 2x analytic)", rows,
               "Newton, analytic Jacobian (hand-written)")
+        if shutil.which("valgrind"):
+            ir = {k: callgrind_per_pass([exes["bench_newton"], k], 100, 300) for k in ("hand", "dual")}
+            print(f"  instructions per solve, same iteration in plain C (valgrind --tool=callgrind Ir):"
+                  f" analytic {ir['hand']:.0f}, dd_value_and_jacobian {ir['dual']:.0f},"
+                  f" ratio {ir['dual'] / ir['hand']:.2f}x")
         rows = interleaved({
             "f and J, analytic": lambda: bn.time_jacobian("hand", reps * 5)[0],
             "f and J, dd_value_and_jacobian": lambda: bn.time_jacobian("dual", reps * 5)[0],
@@ -174,13 +195,7 @@ def main():
         valgrind = shutil.which("valgrind")
         if valgrind:
             for k in ns:
-                ir = []
-                for r in (10, 30):
-                    f = os.path.join(tmp, f"cg.{k}.{r}")
-                    subprocess.run([valgrind, "--tool=callgrind", f"--callgrind-out-file={f}", exe, "count", k,
-                                    str(r)], check=True, capture_output=True)
-                    ir.append(int(re.search(r"^summary:\s*(\d+)", open(f).read(), re.M).group(1)))
-                counts[k] = (ir[1] - ir[0]) / (20 * 1024)  # startup cancels out
+                counts[k] = callgrind_per_pass([exe, "count", k]) / 1024
         labels = {"plain_axpy": "out_i = a_i x_i + c_i, doubles", "dual_axpy": "out_i = a_i x_i + c_i, duals",
                   "plain_dot": "acc += a_i x_i, doubles", "dual_dot": "acc += a_i x_i, duals"}
         for k in ns:
