@@ -305,3 +305,46 @@ def test_readme_shows_the_tested_code():
     cy_blocks = _readme_blocks("cython")
     assert len(c_blocks) == 1 and c_blocks[0] in c
     assert len(cy_blocks) == 2 and all(b in pyx for b in cy_blocks)
+
+
+# ------------------------------------------------- per-function wrappers
+
+WRAPPER_CHECK = r"""
+#include <stdio.h>
+#include <string.h>
+#include "dualdiff/dualdiff.h"
+/* dd_NAME must equal dd_unary / dd_binary by op code, bit for bit, at both orders */
+int main(void)
+{
+    /* volatile: constants would let the compiler fold one side with its own exact math */
+    volatile double va = 0.37, vb = -1.7;
+    double a[6] = {0.0, 1.0, -0.5, 0.25, 2.0, -1.5}, b[6] = {0.0, 0.5, 3.0, -2.0, 0.125, 1.0};
+    double p[6], q[6];
+    int bad = 0, order;
+    a[0] = va;
+    b[0] = vb;
+    for (order = 1; order <= 2; order++) {
+        size_t m = dd_size(2, order);
+#define U(name) dd_##name(p, a, 2, order); dd_unary(DD_OP_##name, q, a, 2, order); \
+        if (memcmp(p, q, m * sizeof(double))) { printf("%s %d\n", #name, order); bad++; }
+        DD_UNARY_RULES(U)
+#define B(name) dd_##name(p, a, b, 2, order); dd_binary(DD_OP2_##name, q, a, b, 2, order); \
+        if (memcmp(p, q, m * sizeof(double))) { printf("%s %d\n", #name, order); bad++; }
+        DD_BINARY_FUNCTIONS(B)
+    }
+    printf("checked\n");
+    return bad;
+}
+"""
+
+
+def test_wrappers_match_the_rule_table(tmp_path):
+    cc = _cc()
+    if cc is None:
+        pytest.skip("no C compiler (cc, gcc or clang) on PATH")
+    (tmp_path / "w.c").write_text(WRAPPER_CHECK)
+    build = subprocess.run([cc, "-std=c99", "-O2", "-I", dualdiff.get_include(), str(tmp_path / "w.c"),
+                            "-o", str(tmp_path / "w"), "-lm"], capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr
+    run = subprocess.run([str(tmp_path / "w")], capture_output=True, text=True)
+    assert run.returncode == 0 and run.stdout == "checked\n", run.stdout
