@@ -228,7 +228,9 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
     int DD_ERR_NOPROGRESS
 
     # f(x duals, f duals, n_in, n_out, width, data) -> 0 or an error code;
-    # input i at x + i * (width + 1), output k at f + k * (width + 1)
+    # input i at x + i * (width + 1), output k at f + k * (width + 1).
+    # Write one as `cdef int f(const double *x, double *f, size_t n_in,
+    # size_t n_out, size_t width, void *data) noexcept nogil:`
     ctypedef int (*dd_func)(const double *x, double *f, size_t n_in, size_t n_out, size_t width,
                             void *data) noexcept nogil
 

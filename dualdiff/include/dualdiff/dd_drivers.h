@@ -25,8 +25,14 @@
  *     so the same callback can be called directly to evaluate f.
  *   - x and f never overlap. f arrives uninitialised.
  *   - data is the caller's pointer, passed through untouched.
+ *   - x and f point into the driver's work buffer: do not keep them after
+ *     returning.
  * Scratch numbers inside the callback need m doubles each; since width never
- * exceeds the chunk, a fixed-size local array bounded by the chunk is enough.
+ * exceeds the chunk (n_in when chunk is 0), a fixed-size local array bounded
+ * by the chunk is enough.
+ *
+ * No driver keeps state between calls, so threads may run them at the same
+ * time, each with its own work buffer (and a thread-safe callback).
  *
  * ---------------------------------------------------------- the drivers
  *
