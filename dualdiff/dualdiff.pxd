@@ -17,6 +17,11 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
     int DUALDIFF_VERSION_HEX
     int DUALDIFF_ABI_VERSION
 
+    double DD_PI
+    double DD_LN2
+    double DD_LN10
+    double DD_2_SQRTPI
+
     ctypedef enum dd_unary_op:
         DD_OP_sqrt
         DD_OP_cbrt
@@ -87,6 +92,57 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
     double dd_trigamma(double x)
     int dd_unary_depends(int op)
     void dd_binary_depends(int op, int *dx, int *dy)
+
+    # one rule per function: r = {f, f', f''} or {f, fx, fy, fxx, fxy, fyy}
+    void dd_rule_sqrt(double x, int order, double *r)
+    void dd_rule_cbrt(double x, int order, double *r)
+    void dd_rule_exp(double x, int order, double *r)
+    void dd_rule_exp2(double x, int order, double *r)
+    void dd_rule_expm1(double x, int order, double *r)
+    void dd_rule_log(double x, int order, double *r)
+    void dd_rule_log2(double x, int order, double *r)
+    void dd_rule_log10(double x, int order, double *r)
+    void dd_rule_log1p(double x, int order, double *r)
+    void dd_rule_sin(double x, int order, double *r)
+    void dd_rule_cos(double x, int order, double *r)
+    void dd_rule_tan(double x, int order, double *r)
+    void dd_rule_asin(double x, int order, double *r)
+    void dd_rule_acos(double x, int order, double *r)
+    void dd_rule_atan(double x, int order, double *r)
+    void dd_rule_sinh(double x, int order, double *r)
+    void dd_rule_cosh(double x, int order, double *r)
+    void dd_rule_tanh(double x, int order, double *r)
+    void dd_rule_asinh(double x, int order, double *r)
+    void dd_rule_acosh(double x, int order, double *r)
+    void dd_rule_atanh(double x, int order, double *r)
+    void dd_rule_erf(double x, int order, double *r)
+    void dd_rule_erfc(double x, int order, double *r)
+    void dd_rule_gamma(double x, int order, double *r)
+    void dd_rule_lgamma(double x, int order, double *r)
+    void dd_rule_fabs(double x, int order, double *r)
+    void dd_rule_floor(double x, int order, double *r)
+    void dd_rule_ceil(double x, int order, double *r)
+    void dd_rule_trunc(double x, int order, double *r)
+    void dd_rule_rint(double x, int order, double *r)
+    void dd_rule_sign(double x, int order, double *r)
+    void dd_rule_degrees(double x, int order, double *r)
+    void dd_rule_radians(double x, int order, double *r)
+    void dd_rule_square(double x, int order, double *r)
+    void dd_rule_reciprocal(double x, int order, double *r)
+    void dd_rule2_mul(double x, double y, int order, double *r)
+    void dd_rule2_div(double x, double y, int order, double *r)
+    void dd_rule2_pow(double x, double y, int order, double *r)
+    void dd_rule2_floordiv(double x, double y, int order, double *r)
+    void dd_rule2_mod(double x, double y, int order, double *r)
+    void dd_rule2_atan2(double x, double y, int order, double *r)
+    void dd_rule2_hypot(double x, double y, int order, double *r)
+    void dd_rule2_fmod(double x, double y, int order, double *r)
+    void dd_rule2_remainder(double x, double y, int order, double *r)
+    void dd_rule2_copysign(double x, double y, int order, double *r)
+    void dd_rule2_maximum(double x, double y, int order, double *r)
+    void dd_rule2_minimum(double x, double y, int order, double *r)
+    void dd_rule2_fmax(double x, double y, int order, double *r)
+    void dd_rule2_fmin(double x, double y, int order, double *r)
 
     # numbers (dd_core.h)
     int DD_PATTERN
@@ -167,3 +223,33 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
     void dd_minimum(double *out, const double *a, const double *b, size_t n, int order)
     void dd_fmax(double *out, const double *a, const double *b, size_t n, int order)
     void dd_fmin(double *out, const double *a, const double *b, size_t n, int order)
+
+    # drivers for solvers (dd_drivers.h)
+    int DD_OK
+    int DD_ERR_ARGS
+    int DD_ERR_SINGULAR
+    int DD_ERR_NONFINITE
+    int DD_ERR_MAXITER
+    int DD_ERR_NOPROGRESS
+
+    # f(x duals, f duals, n_in, n_out, width, data) -> 0 or an error code;
+    # input i at x + i * (width + 1), output k at f + k * (width + 1).
+    # Write one as `cdef int f(const double *x, double *f, size_t n_in,
+    # size_t n_out, size_t width, void *data) noexcept nogil:`
+    ctypedef int (*dd_func)(const double *x, double *f, size_t n_in, size_t n_out, size_t width,
+                            void *data) noexcept nogil
+
+    size_t dd_work_size(size_t n_in, size_t n_out, size_t chunk)
+    int dd_value_and_jacobian(dd_func f, void *data, const double *x, size_t n_in, size_t n_out,
+                              size_t chunk, double *fx, double *jac, double *work)
+    int dd_jacobian(dd_func f, void *data, const double *x, size_t n_in, size_t n_out, size_t chunk,
+                    double *jac, double *work)
+    int dd_gradient(dd_func f, void *data, const double *x, size_t n, size_t chunk, double *fx,
+                    double *grad, double *work)
+    int dd_derivative(dd_func f, void *data, double x, double *fx, double *dfdx)
+    int dd_jvp(dd_func f, void *data, const double *x, const double *v, size_t n_in, size_t n_out,
+               double *fx, double *jv, double *work)
+    int dd_lu_solve(double *a, double *b, size_t n)
+    size_t dd_newton_work_size(size_t n, size_t chunk)
+    int dd_newton(dd_func f, void *data, double *x, size_t n, size_t chunk, double ftol, double xtol,
+                  int maxiter, double *fx, double *work, int *iterations)

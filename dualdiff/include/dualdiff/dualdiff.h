@@ -26,7 +26,10 @@
  *   dd_set_constant(out, v, n, order), dd_set_variable(out, v, k, n, order)
  *   dd_hessian_index(i, j, n), dd_isfinite(a, n, order)
  *   dd_rule_NAME / dd_rule2_NAME: value and derivatives of each function (dd_rules.h)
- * Drivers for solvers (derivative, gradient, Jacobian, Newton): dd_drivers.h.
+ * Drivers for solvers, over a callback dd_func with a void * of user data
+ * (documented in dd_drivers.h):
+ *   dd_derivative, dd_gradient, dd_jacobian, dd_value_and_jacobian, dd_jvp,
+ *   dd_work_size, dd_lu_solve, dd_newton, dd_newton_work_size; codes DD_OK, DD_ERR_*
  *
  * Conventions at singular points are those of the Python package (README,
  * "Conventions"); they live in the rules in dd_rules.h.
@@ -43,20 +46,23 @@
 
 #include "dd_rules.h"
 #include "dd_core.h"
+#include "dd_drivers.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+/* The rule is called by name, not through dd_unary's table, so that the
+ * compiler can inline it into the caller. */
 #define DD__WRAP_UNARY(name) \
     static inline void dd_##name(double *out, const double *a, size_t n, int order) \
-    { dd_unary(DD_OP_##name, out, a, n, order); }
+    { double r[3]; dd_rule_##name(a[0], order, r); dd_chain_unary(out, a, n, order, r); }
 DD_UNARY_RULES(DD__WRAP_UNARY)
 #undef DD__WRAP_UNARY
 
 #define DD__WRAP_BINARY(name) \
     static inline void dd_##name(double *out, const double *a, const double *b, size_t n, int order) \
-    { dd_binary(DD_OP2_##name, out, a, b, n, order); }
+    { double r[6]; dd_rule2_##name(a[0], b[0], order, r); dd_chain_binary(out, a, b, n, order, r); }
 DD_BINARY_FUNCTIONS(DD__WRAP_BINARY)
 #undef DD__WRAP_BINARY
 
