@@ -134,6 +134,8 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
     void dd_rule2_pow(double x, double y, int order, double *r)
     void dd_rule2_floordiv(double x, double y, int order, double *r)
     void dd_rule2_mod(double x, double y, int order, double *r)
+    void dd_rule2_add(double x, double y, int order, double *r)
+    void dd_rule2_sub(double x, double y, int order, double *r)
     void dd_rule2_atan2(double x, double y, int order, double *r)
     void dd_rule2_hypot(double x, double y, int order, double *r)
     void dd_rule2_fmod(double x, double y, int order, double *r)
