@@ -205,7 +205,10 @@ cdef class Dual:
         return _data(self)[0] != 0.0
 
     def __hash__(self):
-        return hash(_data(self)[0])  # equal to a float of the same value, as == says
+        cdef double v = _data(self)[0]
+        if v != v:
+            return object.__hash__(self)  # NaN equals nothing: a stable hash of its own
+        return hash(v)  # equal to a float of the same value, as == says
 
     # ----------------------------------------------------------- arithmetic
 
@@ -453,6 +456,13 @@ cdef inline bint _suspect(double result, double x) noexcept:
     return not c_isfinite(result) and c_isfinite(x)
 
 
+# math raises when it makes a NaN from non-NaN input (ValueError, e.g. sin(inf))
+# or an infinity from finite input (OverflowError, or ValueError at a pole).
+cdef inline bint _math_suspect(double result, double x, double y) noexcept:
+    return ((c_isnan(result) and not c_isnan(x) and not c_isnan(y))
+            or (c_isinf(result) and c_isfinite(x) and c_isfinite(y)))
+
+
 # --------------------------------------------------------------- operations
 
 cdef object _unary(object x, int op, object f):
@@ -462,7 +472,7 @@ cdef object _unary(object x, int op, object f):
     cdef Dual r = _new_like(a)
     cdef double v = _data(a)[0]
     dd_unary(op, _data(r), _data(a), a.n, a.deg)
-    if f is not None and _suspect(_data(r)[0], v):
+    if f is not None and _math_suspect(_data(r)[0], v, 0.0):
         _float_error(f, (v,))
     return r
 
@@ -496,7 +506,7 @@ cdef object _binary(object x, object y, int op, object f):
         dd_binary_y(op, _data(r), c, _data(b), b.n, b.deg)
     else:
         return NotImplemented
-    if f is not None and _suspect(_data(r)[0], u) and c_isfinite(w):
+    if f is not None and _math_suspect(_data(r)[0], u, w):
         _float_error(f, (u, w))
     return r
 
@@ -1010,6 +1020,18 @@ def isclose(a, b, *, rel_tol=1e-09, abs_tol=0.0):
 
 # ------------------------------------------------------------ numpy ufuncs
 
+# Not operator.add/sub: with a numpy scalar on the left they would call back
+# into numpy, which calls __array_ufunc__ again (endless recursion).
+def _add(x, y):
+    return _arith(x, y, ADD)
+
+def _sub(x, y):
+    return _arith(x, y, SUB)
+
+def _divmod(x, y):
+    return (_arith(x, y, DD_OP2_floordiv), _arith(x, y, DD_OP2_mod))
+
+
 # ufunc -> ("u", op) unary rule | ("b", op) binary rule | ("f", callable)
 cdef dict _UFUNCS = {
     _np.sqrt: ("u", DD_OP_sqrt), _np.cbrt: ("u", DD_OP_cbrt), _np.exp: ("u", DD_OP_exp),
@@ -1032,7 +1054,7 @@ cdef dict _UFUNCS = {
     _np.floor_divide: ("b", DD_OP2_floordiv), _np.power: ("b", DD_OP2_pow),
     _np.float_power: ("b", DD_OP2_pow), _np.multiply: ("b", DD_OP2_mul),
     _np.true_divide: ("b", DD_OP2_div), _np.divide: ("b", DD_OP2_div),
-    _np.add: ("f", _operator.add), _np.subtract: ("f", _operator.sub),
+    _np.add: ("f", _add), _np.subtract: ("f", _sub), _np.divmod: ("f", _divmod),
     _np.negative: ("f", _operator.neg), _np.positive: ("f", _operator.pos),
     _np.conjugate: ("f", lambda x: x),
     _np.less: ("f", _operator.lt), _np.less_equal: ("f", _operator.le),

@@ -413,11 +413,13 @@ DD_RULE2(pow)
     r[1] = a[1];
     r[2] = b[1];
     if (order > 1) {
-        double l = (x == 0.0 && y > 0.0) ? 0.0 : log(x);
         r[3] = a[2];
         /* d/dy (y x^(y-1)) = x^(y-1) (1 + y log x); zero where the x-partial is
-         * identically zero (y = 0) */
-        r[4] = (y == 0.0) ? 0.0 : pow(x, y - 1.0) * (1.0 + y * l);
+         * identically zero (y = 0). At x = 0, y > 0 it is the limit x -> 0+:
+         * 0 for y > 1, -inf for 0 < y <= 1 (log x wins over x^(y-1)). */
+        if (y == 0.0) r[4] = 0.0;
+        else if (x == 0.0 && y > 0.0) r[4] = (y > 1.0) ? 0.0 : -INFINITY;
+        else r[4] = pow(x, y - 1.0) * (1.0 + y * log(x));
         r[5] = b[2];
     }
 }
