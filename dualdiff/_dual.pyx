@@ -11,6 +11,7 @@ from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.long cimport PyLong_AsDouble
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.math cimport fma as c_fma
+from libc.math cimport ldexp as c_ldexp
 from libc.math cimport isfinite as c_isfinite, isinf as c_isinf, isnan as c_isnan
 from libc.string cimport memcpy
 
@@ -890,9 +891,14 @@ def ldexp(x, i):
         return _m.ldexp(x, i)
     cdef Dual a = <Dual>x
     v = _m.ldexp(_data(a)[0], i)  # raises as math.ldexp does
-    s = _m.ldexp(1.0, i) if i > -1075 else 0.0
+    # Derivatives scale by 2**i, exactly, each on its own: 2**i alone may overflow
+    # where the value does not (frexp of a subnormal). Past +-2200 every double
+    # over- or underflows, so clamping changes nothing.
+    cdef int k = max(-2200, min(2200, i))
     cdef Dual r = _new_like(a)
-    dd_scalar_mul(_data(r), s, _data(a), _size(a))
+    cdef size_t j
+    for j in range(1, _size(a)):
+        _data(r)[j] = c_ldexp(_data(a)[j], k)
     _data(r)[0] = v
     return r
 
@@ -973,7 +979,16 @@ def sumprod(p, q):
     if not any([type(c) is Dual for c in p + q]):
         if hasattr(_m, "sumprod"):
             return _m.sumprod(p, q)
-        return _m.fsum([a * b for a, b in zip(p, q)]) if p else 0
+        if all([type(c) is int or type(c) is bool for c in p + q]):
+            return sum([a * b for a, b in zip(p, q)])  # exact, an int, as math.sumprod
+        terms = []
+        for a, b in zip(p, q):  # each product exactly as hi + lo, then one rounding
+            u = _real(a, "argument")
+            w = _real(b, "argument")
+            terms.append(u * w)
+            if c_isfinite(u * w):
+                terms.append(c_fma(u, w, -(u * w)))
+        return _m.fsum(terms)
     return fsum([a * b for a, b in zip(p, q)])
 
 
