@@ -85,7 +85,10 @@ cdef class Dual:
             raise ValueError("Dual needs at least one tangent direction")
         order = 1
         if hessian is not None:
-            h = _np.asarray(hessian, dtype=float)
+            h = _np.asarray(hessian)
+            if h.dtype.kind not in "biuf":  # None would become NaN silently
+                raise TypeError(f"hessian must be an array of real numbers, not of {h.dtype}")
+            h = h.astype(float)
             if h.shape != (n, n):
                 raise ValueError(f"hessian must have shape ({n}, {n}) for width {n}, not {h.shape}")
             if not _np.array_equal(h, h.T, equal_nan=True):
