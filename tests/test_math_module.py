@@ -360,6 +360,15 @@ def test_ldexp_frexp_modf_derivatives():
     m, e = dm.frexp(Dual(12.0, 1.0))
     assert (m.value, e) == math.frexp(12.0) and m.tangent == 1 / 16
     assert type(e) is int
+    # frexp of a subnormal: the mantissa's derivative 2**1073 overflows, the value does not
+    m, e = dm.frexp(Dual(5e-324, 1.0))
+    assert (m.value, e) == math.frexp(5e-324) and m.tangent == inf
+    m, e = dm.frexp(Dual(5e-324, 0.0))
+    assert (m.value, e) == math.frexp(5e-324) and m.tangent == 0.0
+    d = dm.ldexp(Dual(1e-310, 1.0), 1030)
+    assert same(d.value, math.ldexp(1e-310, 1030)) and d.tangent == inf
+    d = dm.ldexp(Dual(2.0, [1.0, 0.5], hessian=[[1.0, 2.0], [2.0, 4.0]]), -3)
+    assert list(d.tangent) == [0.125, 0.0625] and d.hessian.tolist() == [[0.125, 0.25], [0.25, 0.5]]
     fp, ip = dm.modf(Dual(-2.75, 1.0))
     assert (fp.value, ip.value) == math.modf(-2.75) and fp.tangent == 1.0 and ip.tangent == 0.0
 

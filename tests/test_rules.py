@@ -373,6 +373,13 @@ def test_binary_rule(name, rng):
         c = entry.call(x, Dual(y, 1.0))
         assert same_bits(c.value, float(value))
         assert close(c.tangent, ref[1], entry.ulps, floors[1])
+        # ... and at second order: the pure second partial of that side
+        c = entry.call(Dual(x, [1.0], hessian=[[0.0]]), y)
+        assert close(float(c.hessian[0, 0]), ref[2], entry.ulps, floors[2]), \
+            _fmt("Dual2, y constant", name, (x, y), "fxx", c.hessian, ref[2])
+        c = entry.call(x, Dual(y, [1.0], hessian=[[0.0]]))
+        assert close(float(c.hessian[0, 0]), ref[4], entry.ulps, floors[4]), \
+            _fmt("Dual2, x constant", name, (x, y), "fyy", c.hessian, ref[4])
         if name in NUMPY:
             u = NUMPY[name](Dual(x, [1.0, 0.0]), Dual(y, [0.0, 1.0]))
             assert same_bits(u.value, r[0])  # the C rule's value
@@ -387,3 +394,13 @@ def test_reference_table_is_independent_of_the_code():
     assert UNARY["log"].expected(2.0) == pytest.approx((0.5, -0.25), rel=1e-15)
     assert UNARY["gamma"].expected(1.0)[0] == pytest.approx(-0.5772156649015329, rel=1e-15)
     assert BINARY["atan2"].expected(1.0, 2.0)[:2] == pytest.approx([2 / 5, -1 / 5], rel=1e-15)
+
+
+@pytest.mark.parametrize("x", [-4.253145041622304, 13.362338973012644, 5.5, -26.0, 0.75])
+def test_erf_derivative_accurate_in_the_tails(x):
+    # 2/sqrt(pi) exp(-x^2): the rounding of x*x must not be magnified by exp
+    ref = 2 / mp.sqrt(mp.pi) * mp.exp(-mp.mpf(x) ** 2)
+    for name, sign in (("erf", 1), ("erfc", -1)):
+        r = _rule("unary", name, x)
+        assert close(r[1], float(sign * ref), ULPS), (name, x, r[1], float(ref))
+        assert close(r[2], float(-2 * x * sign * ref), ULPS)
