@@ -191,6 +191,9 @@ cdef class Dual:
 
     def __richcmp__(self, other, int op):
         cdef double a, b
+        if type(other) is int and type(self) is Dual:
+            # exactly as float == int does (2**53 + 1 is not 2.0**53; 10**400 does not overflow)
+            return _CMP[op](_data(<Dual>self)[0], other)
         if not _value_of(self, &a) or not _value_of(other, &b):
             return NotImplemented
         if op == 0:
@@ -336,6 +339,8 @@ cdef class Dual:
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return _array_ufunc(ufunc, method, inputs, kwargs)
 
+
+_CMP = (_operator.lt, _operator.le, _operator.eq, _operator.ne, _operator.gt, _operator.ge)
 
 _LOST = ("{0}() of a Dual would drop its derivative; use d.value for the number, "
          "and dualdiff.math (or numpy ufuncs) instead of math for functions")

@@ -254,6 +254,10 @@ def test_comparisons_bool_hash_use_the_value():
     n = Dual(nan, 1.0)
     assert n != n and not n == n and hash(n) == hash(n) and {n: 1}[n] == 1
     assert (a == "a") is False and (a != None) is True  # noqa: E711
+    # ints compare exactly, as with floats
+    big = Dual(2.0**53, 1.0)
+    assert big != 2**53 + 1 and big < 2**53 + 1 and 2**53 + 1 > big and big == 2**53
+    assert Dual(1e308, 0.0) < 10**400 and -(10**400) < Dual(-1e308, 0.0)
     with pytest.raises(TypeError):
         a < "a"
 
