@@ -143,7 +143,7 @@ def derivative_scale(v):
     what cancels in it, which sets its rounding error."""
     x = Dual(v, 1.0)
     t = composite_terms(dm, x)
-    return sum(abs(u.value) for u in t) + abs(x.value) * sum(abs(u.tangent) for u in t) + 1.0
+    return sum(abs(u.tangent) for u in t) + 1.0
 
 
 @given(values, st.lists(tangent_entry, min_size=1, max_size=16), normal(-3, 3), normal(-3, 3))
