@@ -5,6 +5,7 @@ an identity rounds differently; identities that hold exactly in floating
 point (x - x, x / x, splitting the seed) are checked for exact equality.
 """
 import math
+import os
 import sys
 
 import numpy as np
@@ -17,7 +18,8 @@ from dualdiff import Dual
 EPS = sys.float_info.epsilon
 
 settings.register_profile("dualdiff", max_examples=60, deadline=None)
-settings.load_profile("dualdiff")
+settings.register_profile("dualdiff-thorough", max_examples=3000, deadline=None)
+settings.load_profile(os.environ.get("DUALDIFF_HYPOTHESIS_PROFILE", "dualdiff"))
 
 def normal(lo, hi):
     """Floats in [lo, hi], with 0 in place of subnormal and tiny numbers: their
