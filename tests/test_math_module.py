@@ -154,10 +154,11 @@ def test_sumprod_and_fma_on_numbers():
         for p, q in [([1, 2], [3, 4]), ([0.1, 0.2], [0.3, 0.4]), ([], []), ([1.0], [1, 2])]:
             a, b = outcome(math.sumprod, p, q), outcome(dm.sumprod, p, q)
             assert a[0] == b[0] and (same(a[1], b[1]) if a[0] == "ok" else a[1] is b[1])
-    # independent of the Python version: exact for ints, correctly rounded here
+    # on every Python: exact for ints; without math.sumprod, the fallback rounds once
     assert same(dm.sumprod([1, 2], [3, 4]), 11)
-    assert dm.sumprod([0.1, 0.2], [0.3, 0.4]) == float(
-        Fraction(0.1) * Fraction(0.3) + Fraction(0.2) * Fraction(0.4))
+    if not hasattr(math, "sumprod"):
+        assert dm.sumprod([0.1, 0.2], [0.3, 0.4]) == float(
+            Fraction(0.1) * Fraction(0.3) + Fraction(0.2) * Fraction(0.4))
     with pytest.raises(ValueError):
         dm.sumprod([1.0], [1.0, 2.0])
     cases = [(2.0, 3.0, 4.0), (0.1, 10.0, -1.0), (1e308, 10.0, 0.0), (inf, 0.0, 1.0),
