@@ -10,6 +10,7 @@ from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.long cimport PyLong_AsDouble
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.math cimport fma as c_fma
+from libc.math cimport ldexp as c_ldexp
 from libc.math cimport isfinite as c_isfinite, isinf as c_isinf, isnan as c_isnan
 from libc.string cimport memcpy
 from cpython.object cimport PyObject, PyTypeObject
@@ -99,7 +100,10 @@ cdef class Dual:
             raise ValueError("Dual needs at least one tangent direction")
         order = 1
         if hessian is not None:
-            h = _np.asarray(hessian, dtype=float)
+            h = _np.asarray(hessian)
+            if h.dtype.kind not in "biuf":  # None would become NaN silently
+                raise TypeError(f"hessian must be an array of real numbers, not of {h.dtype}")
+            h = h.astype(float)
             if h.shape != (n, n):
                 raise ValueError(f"hessian must have shape ({n}, {n}) for width {n}, not {h.shape}")
             if not _np.array_equal(h, h.T, equal_nan=True):
@@ -204,6 +208,9 @@ cdef class Dual:
 
     def __richcmp__(self, other, int op):
         cdef double a, b
+        if type(other) is int and type(self) is Dual:
+            # exactly as float == int does (2**53 + 1 is not 2.0**53; 10**400 does not overflow)
+            return _CMP[op](_data(<Dual>self)[0], other)
         if not _value_of(self, &a) or not _value_of(other, &b):
             return NotImplemented
         if op == 0:
@@ -222,7 +229,10 @@ cdef class Dual:
         return _data(self)[0] != 0.0
 
     def __hash__(self):
-        return hash(_data(self)[0])  # equal to a float of the same value, as == says
+        cdef double v = _data(self)[0]
+        if v != v:
+            return object.__hash__(self)  # NaN equals nothing: a stable hash of its own
+        return hash(v)  # equal to a float of the same value, as == says
 
     # ----------------------------------------------------------- arithmetic
 
@@ -350,6 +360,8 @@ cdef class Dual:
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return _array_ufunc(ufunc, method, inputs, kwargs)
 
+
+_CMP = (_operator.lt, _operator.le, _operator.eq, _operator.ne, _operator.gt, _operator.ge)
 
 _LOST = ("{0}() of a Dual would drop its derivative; use d.value for the number, "
          "and dualdiff.math (or numpy ufuncs) instead of math for functions")
@@ -516,6 +528,13 @@ cdef inline bint _suspect(double result, double x) noexcept:
     return not c_isfinite(result) and c_isfinite(x)
 
 
+# math raises when it makes a NaN from non-NaN input (ValueError, e.g. sin(inf))
+# or an infinity from finite input (OverflowError, or ValueError at a pole).
+cdef inline bint _math_suspect(double result, double x, double y) noexcept:
+    return ((c_isnan(result) and not c_isnan(x) and not c_isnan(y))
+            or (c_isinf(result) and c_isfinite(x) and c_isfinite(y)))
+
+
 # --------------------------------------------------------------- operations
 
 cdef object _unary(object x, int op, object f):
@@ -526,7 +545,7 @@ cdef object _unary(object x, int op, object f):
     cdef Dual r = _new((<Dual>x).n, (<Dual>x).deg, (<Dual>x).tag)
     cdef double *pr = _data(r)
     dd_unary(op, pr, pa, (<Dual>x).n, (<Dual>x).deg)
-    if _suspect(pr[0], v) and f is not None:
+    if _math_suspect(pr[0], v, 0.0) and f is not None:
         _float_error(f, (v,))
     return r
 
@@ -560,7 +579,7 @@ cdef object _binary(object x, object y, int op, object f):
         dd_binary_y(op, _data(r), c, _data(b), b.n, b.deg)
     else:
         return NotImplemented
-    if f is not None and _suspect(_data(r)[0], u) and c_isfinite(w):
+    if f is not None and _math_suspect(_data(r)[0], u, w):
         _float_error(f, (u, w))
     return r
 
@@ -1001,9 +1020,14 @@ def ldexp(x, i):
         return _m.ldexp(x, i)
     cdef Dual a = <Dual>x
     v = _m.ldexp(_data(a)[0], i)  # raises as math.ldexp does
-    s = _m.ldexp(1.0, i) if i > -1075 else 0.0
+    # Derivatives scale by 2**i, exactly, each on its own: 2**i alone may overflow
+    # where the value does not (frexp of a subnormal). Past +-2200 every double
+    # over- or underflows, so clamping changes nothing.
+    cdef int k = max(-2200, min(2200, i))
     cdef Dual r = _new_like(a)
-    dd_scalar_mul(_data(r), s, _data(a), _size(a))
+    cdef size_t j
+    for j in range(1, _size(a)):
+        _data(r)[j] = c_ldexp(_data(a)[j], k)
     _data(r)[0] = v
     return r
 
@@ -1084,7 +1108,16 @@ def sumprod(p, q):
     if not any([type(c) is Dual for c in p + q]):
         if hasattr(_m, "sumprod"):
             return _m.sumprod(p, q)
-        return _m.fsum([a * b for a, b in zip(p, q)]) if p else 0
+        if all([type(c) is int or type(c) is bool for c in p + q]):
+            return sum([a * b for a, b in zip(p, q)])  # exact, an int, as math.sumprod
+        terms = []
+        for a, b in zip(p, q):  # each product exactly as hi + lo, then one rounding
+            u = _real(a, "argument")
+            w = _real(b, "argument")
+            terms.append(u * w)
+            if c_isfinite(u * w):
+                terms.append(c_fma(u, w, -(u * w)))
+        return _m.fsum(terms)
     return fsum([a * b for a, b in zip(p, q)])
 
 
@@ -1131,6 +1164,18 @@ def isclose(a, b, *, rel_tol=1e-09, abs_tol=0.0):
 
 # ------------------------------------------------------------ numpy ufuncs
 
+# Not operator.add/sub: with a numpy scalar on the left they would call back
+# into numpy, which calls __array_ufunc__ again (endless recursion).
+def _add(x, y):
+    return _arith(x, y, ADD)
+
+def _sub(x, y):
+    return _arith(x, y, SUB)
+
+def _divmod(x, y):
+    return (_arith(x, y, DD_OP2_floordiv), _arith(x, y, DD_OP2_mod))
+
+
 # ufunc -> ("u", op) unary rule | ("b", op) binary rule | ("f", callable)
 cdef dict _UFUNCS = {
     _np.sqrt: ("u", DD_OP_sqrt), _np.cbrt: ("u", DD_OP_cbrt), _np.exp: ("u", DD_OP_exp),
@@ -1153,7 +1198,7 @@ cdef dict _UFUNCS = {
     _np.floor_divide: ("b", DD_OP2_floordiv), _np.power: ("b", DD_OP2_pow),
     _np.float_power: ("b", DD_OP2_pow), _np.multiply: ("b", DD_OP2_mul),
     _np.true_divide: ("b", DD_OP2_div), _np.divide: ("b", DD_OP2_div),
-    _np.add: ("f", _operator.add), _np.subtract: ("f", _operator.sub),
+    _np.add: ("f", _add), _np.subtract: ("f", _sub), _np.divmod: ("f", _divmod),
     _np.negative: ("f", _operator.neg), _np.positive: ("f", _operator.pos),
     _np.conjugate: ("f", lambda x: x),
     _np.less: ("f", _operator.lt), _np.less_equal: ("f", _operator.le),

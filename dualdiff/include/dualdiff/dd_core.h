@@ -362,7 +362,7 @@ static inline void dd_hypot_n(double *out, const double *const *args, size_t cou
     for (i = 1; i < m; i++) out[i] = 0.0;
     for (k = 0; k < count; k++) {
         const double *a = args[k];
-        double u = a[0] * ih;
+        double u = a[0] / h; /* not a[0] * ih: 1/h overflows when h is subnormal */
         for (i = 1; i < m; i++) out[i] += dd__term(u, a[i]);
     }
     if (order > 1) {

@@ -92,6 +92,22 @@ static inline double dd_trigamma(double x)
     return acc + 1.0 / x + 0.5 * x2 + s * x2 / x;
 }
 
+/* exp(-x*x) without the rounding error of x*x, which exp would magnify to
+ * about x^2 ulps: x*x = h + l exactly (Dekker's product), and
+ * exp(-h - l) = exp(-h) (1 - l) to within l^2 since |l| <= ulp(h)/2.
+ * Past |x| = 40 the result underflows to 0 (and the split could overflow). */
+static inline double dd__exp_neg_sq(double x)
+{
+    double c, xh, xl, h, l;
+    if (fabs(x) > 40.0) return 0.0;
+    c = 134217729.0 * x; /* 2^27 + 1 */
+    xh = c - (c - x);
+    xl = x - xh;
+    h = x * x;
+    l = ((xh * xh - h) + 2.0 * xh * xl) + xl * xl;
+    return exp(-h) * (1.0 - l);
+}
+
 /* ----------------------------------------------------------- unary rules */
 
 #define DD_RULE(name) static inline void dd_rule_##name(double x, int order, double *r)
@@ -266,7 +282,7 @@ DD_RULE(atanh)
 
 DD_RULE(erf)
 {
-    double d = DD_2_SQRTPI * exp(-x * x);
+    double d = DD_2_SQRTPI * dd__exp_neg_sq(x);
     r[0] = erf(x);
     r[1] = d;
     if (order > 1) r[2] = -2.0 * x * d;
@@ -274,7 +290,7 @@ DD_RULE(erf)
 
 DD_RULE(erfc)
 {
-    double d = -DD_2_SQRTPI * exp(-x * x);
+    double d = -DD_2_SQRTPI * dd__exp_neg_sq(x);
     r[0] = erfc(x);
     r[1] = d;
     if (order > 1) r[2] = -2.0 * x * d;
@@ -423,11 +439,13 @@ DD_RULE2(pow)
     r[1] = a[1];
     r[2] = b[1];
     if (order > 1) {
-        double l = (x == 0.0 && y > 0.0) ? 0.0 : log(x);
         r[3] = a[2];
         /* d/dy (y x^(y-1)) = x^(y-1) (1 + y log x); zero where the x-partial is
-         * identically zero (y = 0) */
-        r[4] = (y == 0.0) ? 0.0 : pow(x, y - 1.0) * (1.0 + y * l);
+         * identically zero (y = 0). At x = 0, y > 0 it is the limit x -> 0+:
+         * 0 for y > 1, -inf for 0 < y <= 1 (log x wins over x^(y-1)). */
+        if (y == 0.0) r[4] = 0.0;
+        else if (x == 0.0 && y > 0.0) r[4] = (y > 1.0) ? 0.0 : -INFINITY;
+        else r[4] = pow(x, y - 1.0) * (1.0 + y * log(x));
         r[5] = b[2];
     }
 }
@@ -480,13 +498,15 @@ DD_RULE2(hypot)
     }
 }
 
-/* fmod(x, y) = x - trunc(x/y) y: the quotient is a step function. */
+/* fmod(x, y) = x - trunc(x/y) y: the quotient is a step function.
+ * (x - f) / y is that integer up to rounding, which may fall on either side
+ * of it: round to nearest, never truncate (2.9999999999999996 is 3). */
 DD_RULE2(fmod)
 {
     double f = fmod(x, y);
     r[0] = f;
     r[1] = 1.0;
-    r[2] = -trunc((x - f) / y);
+    r[2] = -nearbyint((x - f) / y);
     if (order > 1) { r[3] = 0.0; r[4] = 0.0; r[5] = 0.0; }
 }
 
