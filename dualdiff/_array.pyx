@@ -27,6 +27,21 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
     void dd_rule_sin(double x, int order, double *r)
 
 
+cdef extern from *:
+    """
+    static void dd__mul1(double *restrict o, const double *restrict a, const double *restrict b, Py_ssize_t count)
+    {
+        Py_ssize_t i;
+        for (i = 0; i < count; i++) {
+            double av = a[2 * i], at = a[2 * i + 1], bv = b[2 * i], bt = b[2 * i + 1];
+            o[2 * i] = av * bv;
+            o[2 * i + 1] = bv * at + av * bt;
+        }
+    }
+    """
+    void _mul1 "dd__mul1"(double *o, const double *a, const double *b, Py_ssize_t count) noexcept nogil
+
+
 cdef inline int _event(double x, double y, double r) noexcept nogil:
     if isnan(r):
         return 0 if (isnan(x) or isnan(y)) else 1
@@ -46,10 +61,13 @@ cdef inline void _sin1(double *o, const double *a) noexcept nogil:
 
 
 def unary(int op, double[::1] out, const double[::1] a, Py_ssize_t n, int order):
-    """unary(op, out, a, n, order) -> events: out[i] = f(a[i]) by unary rule op."""
+    """unary(op, out, a, n, order) -> events: out[i] = f(a[i]) by unary rule op.
+
+    out must not overlap a."""
     cdef size_t m = dd_size(n, order)
     cdef Py_ssize_t i, count = a.shape[0] // m
     cdef int ev = 0
+    cdef bint bad = 0
     cdef double v
     cdef double *po
     cdef const double *pa
@@ -60,14 +78,15 @@ def unary(int op, double[::1] out, const double[::1] a, Py_ssize_t n, int order)
     with nogil:
         if op == DD_OP_sin and n == 1 and order == 1:
             for i in range(count):
-                v = pa[2 * i]
                 _sin1(po + 2 * i, pa + 2 * i)
-                ev |= _event(v, 0.0, po[2 * i])
+                bad |= not isfinite(po[2 * i])
         else:
             for i in range(count):
-                v = pa[i * m]
                 dd_unary(op, po + i * m, pa + i * m, n, order)
-                ev |= _event(v, 0.0, po[i * m])
+                bad |= not isfinite(po[i * m])
+        if bad:
+            for i in range(count):
+                ev |= _event(pa[i * m], 0.0, po[i * m])
     return ev
 
 
@@ -110,10 +129,12 @@ def binary(int op, double[::1] out, const double[::1] a, Py_ssize_t sa, const do
            Py_ssize_t sb, Py_ssize_t n, int order):
     """binary(op, out, a, sa, b, sb, n, order) -> events: out[i] = f(a[i*sa], b[i*sb]).
 
-    sa and sb are 1 (one number per element) or 0 (one number for all)."""
+    sa and sb are 1 (one number per element) or 0 (one number for all);
+    out must not overlap a or b."""
     cdef size_t m = dd_size(n, order)
     cdef Py_ssize_t i, count = out.shape[0] // m
     cdef int ev = 0
+    cdef bint bad = 0
     cdef double u, w
     cdef double *po
     cdef const double *pa
@@ -125,15 +146,22 @@ def binary(int op, double[::1] out, const double[::1] a, Py_ssize_t sa, const do
     pb = &b[0]
     with nogil:
         if op == C_MUL and n == 1 and order == 1 and sa == 1 and sb == 1:
+            # the product rule without the checks for non-finite values, in a
+            # loop the compiler vectorizes; redone by dd_mul if any value is
+            # not finite (then the zero-tangent convention needs the checks)
+            _mul1(po, pa, pb, count)
             for i in range(count):
-                dd_mul(po + 2 * i, pa + 2 * i, pb + 2 * i, 1, 1)
-                ev |= _event(pa[2 * i], pb[2 * i], po[2 * i])
+                bad |= not isfinite(po[2 * i])
+            if bad:
+                for i in range(count):
+                    dd_mul(po + 2 * i, pa + 2 * i, pb + 2 * i, 1, 1)
         else:
-          for i in range(count):
-                u = pa[i * sa * m]
-                w = pb[i * sb * m]
+            for i in range(count):
                 _apply2(op, po + i * m, pa + i * sa * m, pb + i * sb * m, n, order)
-                ev |= _event(u, w, po[i * m])
+                bad |= not isfinite(po[i * m])
+        if bad:
+            for i in range(count):
+                ev |= _event(pa[i * sa * m], pb[i * sb * m], po[i * m])
     return ev
 
 
@@ -142,10 +170,11 @@ def binary_const(int op, double[::1] out, const double[::1] a, Py_ssize_t sa, co
     """binary_const(op, out, a, sa, c, sc, const_first, n, order) -> events.
 
     out[i] = f(a[i*sa], c[i*sc]), or f(c[i*sc], a[i*sa]) when const_first;
-    c holds plain doubles (constants)."""
+    c holds plain doubles (constants); out must not overlap a."""
     cdef size_t m = dd_size(n, order)
     cdef Py_ssize_t i, count = out.shape[0] // m
     cdef int ev = 0
+    cdef bint bad = 0
     cdef double u, w
     cdef double *po
     cdef const double *pa
@@ -157,13 +186,14 @@ def binary_const(int op, double[::1] out, const double[::1] a, Py_ssize_t sa, co
     pc = &c[0]
     with nogil:
         for i in range(count):
-            u = pa[i * sa * m]
-            w = pc[i * sc]
             if const_first:
-                _apply_y(op, po + i * m, w, pa + i * sa * m, n, order)
+                _apply_y(op, po + i * m, pc[i * sc], pa + i * sa * m, n, order)
             else:
-                _apply_x(op, po + i * m, pa + i * sa * m, w, n, order)
-            ev |= _event(u, w, po[i * m])
+                _apply_x(op, po + i * m, pa + i * sa * m, pc[i * sc], n, order)
+            bad |= not isfinite(po[i * m])
+        if bad:
+            for i in range(count):
+                ev |= _event(pa[i * sa * m], pc[i * sc], po[i * m])
     return ev
 
 
