@@ -863,8 +863,7 @@ def _out_like(values, spec):
 
 
 _OTHER.update({np.logaddexp: _logaddexp, np.logaddexp2: _logaddexp2, np.ldexp: _ldexp,
-               np.modf: _modf, np.divmod: _divmod, np.heaviside: _heaviside,
-               np.true_divide: lambda a, b: np.divide(a, b)})
+               np.modf: _modf, np.divmod: _divmod, np.heaviside: _heaviside})
 
 
 # ------------------------------------------------------- function table
