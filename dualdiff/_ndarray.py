@@ -993,7 +993,8 @@ def _collapse(a, axes):
     t = np.transpose(buf, list(axes) + kept + [a.ndim])
     R = int(np.prod([a.shape[i] for i in axes]))
     kshape = tuple(a.shape[i] for i in kept)
-    return np.ascontiguousarray(t).reshape(R, -1, a._spec.m), kshape
+    K = int(np.prod(kshape))
+    return np.ascontiguousarray(t).reshape(R, K, a._spec.m), kshape
 
 
 def _keep(res, shape, axes, keepdims, spec, kshape):
