@@ -13,8 +13,8 @@ Elementwise functions run the C loops of ``dualdiff._array``; linear
 operations (sums, shape changes, indexing) act on ``buf`` directly; products
 and linear algebra go through NumPy on the value and derivative components.
 """
+import math
 import numbers
-import operator
 import warnings
 
 import numpy as np
@@ -43,6 +43,10 @@ class _Spec:
 
 
 def _combine(specs):
+    first = specs[0]
+    if all(s is first or (s.n == first.n and s.order == first.order and s.tag == first.tag)
+           for s in specs):
+        return first  # specs are never mutated, so they can be shared
     out = None
     for s in specs:
         if out is None:
@@ -427,6 +431,8 @@ def _operand(x):
         if isinstance(a, DualArray):
             return (a._buf, a._spec)
         return a
+    if type(x) is float:
+        return np.array(x)
     if isinstance(x, (numbers.Real, np.ndarray, np.generic)):
         a = np.asarray(x)
         if a.dtype.kind not in "biuf":
@@ -616,7 +622,7 @@ def _raise_fp(kind, msg, err):
     if mode == "print":
         print(f"Warning: {msg}")
         return
-    warnings.warn(msg, RuntimeWarning, stacklevel=4)
+    warnings.warn(msg, RuntimeWarning, stacklevel=6)
 
 
 # ---------------------------------------------------------------- ufuncs
@@ -726,7 +732,7 @@ def _call(ufunc, inputs):
         if isinstance(a, tuple) and isinstance(b, tuple):
             res = (a[0] - b[0]) if neg else (a[0] + b[0])
         elif isinstance(a, tuple):
-            shape = np.broadcast_shapes(a[0].shape[:-1], b.shape)
+            shape = _bshape(a[0].shape[:-1], b.shape)
             res = np.empty(shape + (spec.m,))
             res[...] = a[0]
             if neg:
@@ -734,7 +740,7 @@ def _call(ufunc, inputs):
             else:
                 res[..., 0] += b
         else:
-            shape = np.broadcast_shapes(a.shape, b[0].shape[:-1])
+            shape = _bshape(a.shape, b[0].shape[:-1])
             res = np.empty(shape + (spec.m,))
             if neg:
                 np.negative(b[0], out=res)
@@ -784,21 +790,42 @@ def _flatc(c, shape):
     return np.ascontiguousarray(np.broadcast_to(c, shape)).reshape(-1), 1
 
 
+def _finite(c):
+    if c.ndim == 0:
+        return math.isfinite(c)
+    return np.isfinite(c).all()
+
+
+def _bshape(sa, sb):
+    if sa == sb or not sb:
+        return sa
+    if not sa:
+        return sb
+    return np.broadcast_shapes(sa, sb)
+
+
 def _binary(op, ops, spec, name):
     a, b = ops
     sa = a[0].shape[:-1] if isinstance(a, tuple) else a.shape
     sb = b[0].shape[:-1] if isinstance(b, tuple) else b.shape
-    shape = np.broadcast_shapes(sa, sb)
+    shape = _bshape(sa, sb)
     res = np.empty(shape + (spec.m,))
     if isinstance(a, tuple) and isinstance(b, tuple):
         fa, ia = _flat(a[0], shape, spec.m)
         fb, ib = _flat(b[0], shape, spec.m)
         ev = _k.binary(op, res.reshape(-1), fa, ia, fb, ib, spec.n, spec.order)
     elif isinstance(a, tuple):
+        if (op == _k.MUL or op == _k.DIV) and _finite(b) and (op == _k.MUL or b.all()):
+            # every component scales by the same finite number: one vectorized
+            # NumPy pass over the buffer gives exactly dd_scalar_mul/dd_div_scalar
+            # (NumPy itself warns on overflow)
+            return (a[0] * b[..., None]) if op == _k.MUL else (a[0] / b[..., None])
         fa, ia = _flat(a[0], shape, spec.m)
         fc, ic = _flatc(b, shape)
         ev = _k.binary_const(op, res.reshape(-1), fa, ia, fc, ic, False, spec.n, spec.order)
     else:
+        if op == _k.MUL and _finite(a):
+            return b[0] * a[..., None]
         fb, ib = _flat(b[0], shape, spec.m)
         fc, ic = _flatc(a, shape)
         ev = _k.binary_const(op, res.reshape(-1), fb, ib, fc, ic, True, spec.n, spec.order)

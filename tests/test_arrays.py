@@ -598,3 +598,32 @@ def test_every_supported_ufunc_is_tested():
              "isinf", "isnan", "signbit", "logical_and", "logical_or", "logical_xor", "logical_not"}
     missing = set(supported_ufuncs()) - tested - value
     assert not missing, f"supported but untested: {sorted(missing)}"
+
+
+def test_broadcasting_errors_and_dtypes():
+    x = _seed_array(np.array([1, 2, 3]), 0, 3, 1, TAG)  # ints become float64
+    assert x.dtype == np.float64 and x.value.dtype == np.float64
+    with pytest.raises(ValueError):
+        x + np.ones(2)
+    with pytest.raises(ValueError):
+        x * _seed_array(np.ones(2), 0, 3, 1, TAG)
+    with pytest.raises(ValueError, match="widths"):
+        x + _seed_array(np.ones(3), 0, 2, 1, TAG)
+    with pytest.raises(ValueError, match="first-order and second-order"):
+        x + _seed_array(np.ones(3), 0, 3, 2, TAG)
+    y = x ** 2 + 2 ** x + np.int64(3) * x
+    np.testing.assert_allclose(y.tangent, np.diag(2 * np.arange(1, 4) + np.log(2) * 2.0 ** np.arange(1, 4) + 3))
+    s = np.sum(x, dtype=np.float64)
+    assert isinstance(s, Dual)
+    with pytest.raises(TypeError, match="drop derivatives"):
+        np.sum(x, dtype=np.float32)
+
+
+def test_ufunc_with_scalar_dual_operand_goes_to_arrays():
+    d = Dual(0.5, [1.0, 0.0, 0.0])
+    x = _seed_array(np.array([1.0, 2.0, 3.0]), 0, 3, 1, 0)
+    for r in (np.add(d, x), np.arctan2(d, np.array([1.0, 2.0])), np.maximum(np.array([0.0, 1.0]), d),
+              np.hypot(x, d)):
+        assert isinstance(r, DualArray)
+    r = np.arctan2(d, np.array([1.0, 2.0]))
+    np.testing.assert_allclose(r.tangent[:, 0], np.array([1.0, 2.0]) / (0.25 + np.array([1.0, 4.0])))
