@@ -627,3 +627,11 @@ def test_ufunc_with_scalar_dual_operand_goes_to_arrays():
         assert isinstance(r, DualArray)
     r = np.arctan2(d, np.array([1.0, 2.0]))
     np.testing.assert_allclose(r.tangent[:, 0], np.array([1.0, 2.0]) / (0.25 + np.array([1.0, 4.0])))
+
+
+def test_non_contiguous_inputs():
+    x = RNG.uniform(0.5, 1.5, 12)
+    check(lambda z: np.sin(z[::2]) * z[1::2], x)
+    check(lambda z: np.exp(z.reshape(3, 4).T) / z.reshape(4, 3), x)
+    check(lambda z: np.hypot(z.reshape(3, 4)[:, ::3], z[:2]), x)
+    check(lambda z: np.cumprod(z.reshape(3, 4).T, axis=0), x)
