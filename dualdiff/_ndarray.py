@@ -1254,11 +1254,6 @@ def _broadcast_arrays(*args, subok=False):
     return tuple(out)
 
 
-@_implements(np.atleast_1d, np.atleast_2d, np.atleast_3d)
-def _atleast(*args):
-    raise TypeError("unreachable")
-
-
 def _make_atleast(fn):
     def h(*arys):
         res = []
@@ -1333,27 +1328,20 @@ def _as_dual_any(x):
     return o
 
 
-@_implements(np.split, np.array_split)
+@_implements(np.split)
 def _split(ary, indices_or_sections, axis=0):
+    return _split_by(np.split, ary, indices_or_sections, axis)
+
+
+@_implements(np.array_split)
+def _array_split(ary, indices_or_sections, axis=0):
+    return _split_by(np.array_split, ary, indices_or_sections, axis)
+
+
+def _split_by(fn, ary, indices_or_sections, axis):
     a = _as_dual(ary)
     ax = _ax(axis, a.ndim)
-    idx = np.arange(a.shape[ax])
-    pieces = np.array_split(idx, indices_or_sections) if not isinstance(indices_or_sections, numbers.Integral) \
-        else np.split(idx, indices_or_sections) if a.shape[ax] % indices_or_sections == 0 \
-        else None
-    if pieces is None:
-        raise ValueError("array split does not result in an equal division")
-    return [_take(a, p, axis=ax) if p.size else _wrap(np.take(_live(a), p.astype(np.intp), axis=ax), a._spec)
-            for p in pieces]
-
-
-_FUNCTIONS[np.array_split] = lambda ary, indices_or_sections, axis=0: _array_split(ary, indices_or_sections, axis)
-
-
-def _array_split(ary, n, axis):
-    a = _as_dual(ary)
-    ax = _ax(axis, a.ndim)
-    pieces = np.array_split(np.arange(a.shape[ax]), n)
+    pieces = fn(np.arange(a.shape[ax]), indices_or_sections)  # raises as numpy does
     return [_wrap(np.take(_live(a), p.astype(np.intp), axis=ax), a._spec) for p in pieces]
 
 
@@ -1526,11 +1514,6 @@ def _diag(v, k=0):
     i = np.arange(a.shape[0])
     res[i + max(-k, 0), i + max(k, 0)] = _live(a)
     return _wrap(res, a._spec)
-
-
-@_implements(np.tril, np.triu)
-def _tri(*args, **kwargs):
-    raise TypeError("unreachable")
 
 
 def _make_tri(fn):
