@@ -537,16 +537,30 @@ def _build_inner(obj, spec):
 # ------------------------------------------------------------ seeding (transforms)
 
 
-def _seed_array(x, start, width, order, tag):
-    """_seed_array(x, start, width, order, tag) -> DualArray of x's shape.
+def _seed_array(x, start, width, order, tag, index=None):
+    """_seed_array(x, start, width, order, tag, index=None) -> DualArray of x's shape.
 
     x is converted to float64. Element ``start + k`` of the flattened array
     varies along direction k (0 <= k < width); every other element is a
-    constant. ``tag`` marks the numbers as seeded by one transform call."""
+    constant. With ``index`` (a sequence of ``width`` distinct flat indices),
+    element ``index[k]`` varies along direction k instead and ``start`` is
+    ignored: e.g. two blocks at once for an off-diagonal block of a Hessian.
+    ``tag`` marks the numbers as seeded by one transform call."""
     x = np.asarray(x, dtype=np.float64)
     spec = _Spec(int(width), int(order), int(tag))
     buf = np.empty(x.shape + (spec.m,))
-    _k.seed(buf.reshape(-1), np.ascontiguousarray(x).reshape(-1), start, spec.n, spec.order)
+    flat = buf.reshape(-1)
+    if index is None:
+        _k.seed(flat, np.ascontiguousarray(x).reshape(-1), start, spec.n, spec.order)
+    else:
+        index = np.asarray(index, dtype=np.intp).reshape(-1)
+        if index.size != spec.n:
+            raise ValueError(f"index must hold width={spec.n} flat indices, not {index.size}")
+        if np.unique(index).size != index.size:
+            raise ValueError("index must not repeat an element")
+        _k.seed(flat, np.ascontiguousarray(x).reshape(-1), -1 - spec.n, spec.n, spec.order)
+        rows = buf.reshape(-1, spec.m)
+        rows[index, 1 + np.arange(spec.n)] = 1.0
     return _wrap(buf, spec)
 
 

@@ -635,3 +635,29 @@ def test_non_contiguous_inputs():
     check(lambda z: np.exp(z.reshape(3, 4).T) / z.reshape(4, 3), x)
     check(lambda z: np.hypot(z.reshape(3, 4)[:, ::3], z[:2]), x)
     check(lambda z: np.cumprod(z.reshape(3, 4).T, axis=0), x)
+
+
+def test_seed_by_index_gives_off_diagonal_hessian_blocks():
+    x = RNG.uniform(-1, 1, 6)
+    H = scipy.optimize.rosen_hess(x)
+    idx = [0, 1, 4, 5]  # block {0, 1} and block {4, 5} together
+    y = scipy.optimize.rosen(_seed_array(x, 0, 4, 2, TAG, index=idx))
+    val, J, Hb = np.empty(1), np.empty((1, 4)), np.empty((1, 4, 4))
+    _read_array(y, 4, 2, TAG, val, J, Hb, 0)
+    np.testing.assert_allclose(J[0], scipy.optimize.rosen_der(x)[idx], rtol=1e-13)
+    np.testing.assert_allclose(Hb[0], H[np.ix_(idx, idx)], rtol=1e-13, atol=1e-12)
+    with pytest.raises(ValueError):
+        _seed_array(x, 0, 2, 1, TAG, index=[1, 1])
+
+
+def test_copy_pickle_and_values():
+    import copy
+    import pickle
+    x = _seed_array(np.array([1.0, 2.0]), 0, 2, 2, 0)
+    for y in (copy.deepcopy(x), pickle.loads(pickle.dumps(x)), x.copy()):
+        assert isinstance(y, DualArray)
+        np.testing.assert_array_equal(y.tangent, x.tangent)
+        np.testing.assert_array_equal(y.hessian, x.hessian)
+    v = x.value
+    v[0] = 5.0  # a copy
+    assert x.value[0] == 1.0
