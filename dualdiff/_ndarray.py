@@ -1945,6 +1945,60 @@ def _norm(x, ord=None, axis=None, keepdims=False):
     raise TypeError(f"numpy.linalg.norm with ord={ord!r} is not supported for dualdiff arrays")
 
 
+@_implements(np.append)
+def _append(arr, values, axis=None):
+    if axis is None:
+        return _concatenate([np.ravel(_as_dual_any(arr)), np.ravel(_as_dual_any(values))])
+    return _concatenate([arr, values], axis=axis)
+
+
+@_implements(np.average)
+def _average(a, axis=None, weights=None, returned=False, *, keepdims=False):
+    if weights is None:
+        avg = np.mean(a, axis=axis, keepdims=keepdims)
+        if not returned:
+            return avg
+        count = np.size(_values(a)) / max(np.size(_values(avg)), 1)
+        return avg, np.full(np.shape(_values(avg)), count)
+    w = weights
+    if np.ndim(_values(w)) != np.ndim(_values(a)):
+        if axis is None or np.ndim(_values(w)) != 1:
+            raise TypeError("numpy.average: 1-D weights need an axis")
+        shape = [1] * np.ndim(_values(a))
+        shape[_ax(axis, np.ndim(_values(a)))] = -1
+        w = np.reshape(w, shape) if isinstance(w, (DualArray, Dual)) else np.reshape(w, shape)
+    scl = np.sum(np.multiply(np.ones_like(a) if isinstance(a, DualArray) else np.ones(np.shape(a)), w),
+                 axis=axis, keepdims=keepdims)
+    avg = np.sum(np.multiply(a, w), axis=axis, keepdims=keepdims) / scl
+    return (avg, scl) if returned else avg
+
+
+@_implements(np.linalg.multi_dot)
+def _multi_dot(arrays, *, out=None):
+    r = arrays[0]
+    for x in arrays[1:]:
+        r = np.dot(r, x)
+    return _check_out(out, r, "multi_dot")
+
+
+if hasattr(np.linalg, "vector_norm"):
+    @_implements(np.linalg.vector_norm)
+    def _vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
+        x = _as_dual(x)
+        if axis is None:
+            r = _norm(np.ravel(x), ord=ord, axis=0)
+            return np.reshape(r, (1,) * x.ndim) if keepdims else r
+        return _norm(x, ord=ord, axis=axis, keepdims=keepdims)
+
+    @_implements(np.linalg.matrix_norm)
+    def _matrix_norm(x, /, *, keepdims=False, ord="fro"):
+        return _norm(x, ord=ord, axis=(-2, -1), keepdims=keepdims)
+
+
+if hasattr(np, "vecdot"):
+    _OTHER[np.vecdot] = lambda a, b, **kw: _multilinear(lambda x, y: np.vecdot(x, y, **kw), [a, b])
+
+
 # Scalar Duals meeting arrays: the ufunc goes through this module.
 def _hook(ufunc, method, inputs, kwargs):
     return _ufunc(ufunc, method, inputs, dict(kwargs))

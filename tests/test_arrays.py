@@ -334,6 +334,11 @@ SHAPE_CASES = {
     "empty_like": lambda z: np.empty_like(z).shape[0] * z,
     "ones_like": lambda z: np.ones_like(z) * 2.0 + z,
     "full_like": lambda z: np.full_like(z, 3.0) * z,
+    "append": lambda z: np.append(z[:2] ** 2, z[4:]),
+    "average": lambda z: np.average(z.reshape(2, 3) ** 2, axis=1, weights=z[3:] + 2.0),
+    "multi_dot": lambda z: np.linalg.multi_dot([z[:2], np.outer(z[2:4], z[4:]), z[:2]]),
+    "vector_norm": lambda z: np.linalg.vector_norm(z.reshape(2, 3), axis=1, ord=3),
+    "matrix_norm": lambda z: np.linalg.matrix_norm(z.reshape(2, 3)),
 }
 
 
@@ -410,7 +415,7 @@ A34 = RNG.uniform(-1, 1, (3, 4))
 PRODUCT_CASES = {
     "dot": [lambda z: np.dot(z[:3], A34), lambda z: np.dot(z[:4], z[4:8]),
             lambda z: np.dot(A34, z[:4]), lambda z: np.dot(z.reshape(2, 4), z[:4])],
-    "vdot": [lambda z: np.vdot(z[:4], z[4:])],
+    "vdot": [lambda z: np.vdot(z[:4], z[4:]), lambda z: np.vecdot(z.reshape(2, 4), z[4:])],
     "matmul": [lambda z: z[:3] @ A34, lambda z: A34 @ z[:4], lambda z: z.reshape(2, 4) @ z[:4],
                lambda z: np.matmul(z.reshape(2, 4), A34.T), lambda z: A34 @ z.reshape(4, 2),
                lambda z: z.reshape(2, 2, 2) @ z.reshape(2, 2, 2)],
@@ -593,7 +598,7 @@ def test_every_supported_function_is_tested():
 
 
 def test_every_supported_ufunc_is_tested():
-    tested = set(UNARY) | set(BINARY) | {"matmul", "modf", "divmod", "ldexp", "heaviside", "true_divide"}
+    tested = set(UNARY) | set(BINARY) | {"matmul", "vecdot", "modf", "divmod", "ldexp", "heaviside", "true_divide"}
     value = {"less", "less_equal", "greater", "greater_equal", "equal", "not_equal", "isfinite",
              "isinf", "isnan", "signbit", "logical_and", "logical_or", "logical_xor", "logical_not"}
     missing = set(supported_ufuncs()) - tested - value
