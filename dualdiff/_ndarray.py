@@ -421,6 +421,10 @@ def _buf_key(key, ndim):
 
 def _operand(x):
     """(buf, spec) for a dual operand, a float64 ndarray for a constant, None if neither."""
+    if type(x) is DualArray:
+        buf = x._buf
+        if buf is not None:
+            return (buf, x._spec)
     if isinstance(x, DualArray):
         return (_live(x), x._spec)
     if type(x) is Dual:
@@ -671,6 +675,8 @@ def supported_ufuncs():
 
 
 def _ufunc(ufunc, method, inputs, kwargs):
+    if not kwargs and method == "__call__":
+        return _call(ufunc, inputs)
     out = kwargs.pop("out", None)
     if kwargs.get("where", True) is not True:
         raise TypeError(f"numpy.{ufunc.__name__} with where= is not supported for dualdiff arrays")
@@ -732,7 +738,11 @@ def _call(ufunc, inputs):
     ops, spec = _dual_operands(inputs)
     if spec is None:
         raise TypeError(f"numpy.{ufunc.__name__}: no dual operand")
-    scalar = all(_is_scalar_op(o) for o in ops)
+    scalar = True
+    for o in ops:
+        if not _is_scalar_op(o):
+            scalar = False
+            break
     name = _U.get(ufunc)
     if name is not None:
         buf = np.ascontiguousarray(ops[0][0])
@@ -790,6 +800,8 @@ def _out(res, spec, scalar):
 def _flat(buf, shape, m):
     """(contiguous flat buffer, element stride 0 or 1) of buf broadcast to shape."""
     if buf.shape[:-1] == shape:
+        if buf.flags.c_contiguous:
+            return buf.reshape(-1), 1
         return np.ascontiguousarray(buf).reshape(-1), 1
     if buf.size == m:
         return np.ascontiguousarray(buf).reshape(-1), 0
@@ -823,8 +835,8 @@ def _binary(op, ops, spec, name):
     sa = a[0].shape[:-1] if isinstance(a, tuple) else a.shape
     sb = b[0].shape[:-1] if isinstance(b, tuple) else b.shape
     shape = _bshape(sa, sb)
-    res = np.empty(shape + (spec.m,))
     if isinstance(a, tuple) and isinstance(b, tuple):
+        res = np.empty(shape + (spec.m,))
         fa, ia = _flat(a[0], shape, spec.m)
         fb, ib = _flat(b[0], shape, spec.m)
         ev = _k.binary(op, res.reshape(-1), fa, ia, fb, ib, spec.n, spec.order)
@@ -834,12 +846,14 @@ def _binary(op, ops, spec, name):
             # NumPy pass over the buffer gives exactly dd_scalar_mul/dd_div_scalar
             # (NumPy itself warns on overflow)
             return (a[0] * b[..., None]) if op == _k.MUL else (a[0] / b[..., None])
+        res = np.empty(shape + (spec.m,))
         fa, ia = _flat(a[0], shape, spec.m)
         fc, ic = _flatc(b, shape)
         ev = _k.binary_const(op, res.reshape(-1), fa, ia, fc, ic, False, spec.n, spec.order)
     else:
         if op == _k.MUL and _finite(a):
             return b[0] * a[..., None]
+        res = np.empty(shape + (spec.m,))
         fb, ib = _flat(b[0], shape, spec.m)
         fc, ic = _flatc(a, shape)
         ev = _k.binary_const(op, res.reshape(-1), fb, ib, fc, ic, True, spec.n, spec.order)
