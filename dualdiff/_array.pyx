@@ -29,17 +29,21 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
 
 cdef extern from *:
     """
-    static void dd__mul1(double *restrict o, const double *restrict a, const double *restrict b, Py_ssize_t count)
+    static int dd__mul1(double *restrict o, const double *restrict a, const double *restrict b, Py_ssize_t count)
     {
         Py_ssize_t i;
+        int bad = 0;
         for (i = 0; i < count; i++) {
             double av = a[2 * i], at = a[2 * i + 1], bv = b[2 * i], bt = b[2 * i + 1];
-            o[2 * i] = av * bv;
+            double v = av * bv;
+            o[2 * i] = v;
             o[2 * i + 1] = bv * at + av * bt;
+            bad |= !isfinite(v);
         }
+        return bad;
     }
     """
-    void _mul1 "dd__mul1"(double *o, const double *a, const double *b, Py_ssize_t count) noexcept nogil
+    int _mul1 "dd__mul1"(double *o, const double *a, const double *b, Py_ssize_t count) noexcept nogil
 
 
 cdef inline int _event(double x, double y, double r) noexcept nogil:
@@ -149,9 +153,7 @@ def binary(int op, double[::1] out, const double[::1] a, Py_ssize_t sa, const do
             # the product rule without the checks for non-finite values, in a
             # loop the compiler vectorizes; redone by dd_mul if any value is
             # not finite (then the zero-tangent convention needs the checks)
-            _mul1(po, pa, pb, count)
-            for i in range(count):
-                bad |= not isfinite(po[2 * i])
+            bad = _mul1(po, pa, pb, count)
             if bad:
                 for i in range(count):
                     dd_mul(po + 2 * i, pa + 2 * i, pb + 2 * i, 1, 1)

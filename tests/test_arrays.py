@@ -666,3 +666,16 @@ def test_copy_pickle_and_values():
     v = x.value
     v[0] = 5.0  # a copy
     assert x.value[0] == 1.0
+
+
+def test_width_one_product_with_non_finite_values_keeps_the_zero_tangent_convention():
+    # inf * x: the constant side's zero tangent contributes exactly 0, not NaN
+    a = _seed_array(np.array([np.inf, 2.0, 3.0]), 5, 1, 1, TAG)  # constants
+    b = _seed_array(np.array([1.5, 2.0, 0.5]), 0, 1, 1, TAG)  # element 0 varies
+    with np.errstate(all="ignore"):
+        y = a * b
+    assert y.value.tolist() == [np.inf, 4.0, 1.5]
+    assert y.tangent[:, 0].tolist() == [np.inf, 0.0, 0.0]
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        z = _seed_array(np.array([1e200]), 0, 1, 1, TAG) * _seed_array(np.array([1e200]), 0, 1, 1, TAG)
+    assert z.value[0] == np.inf
