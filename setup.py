@@ -15,6 +15,7 @@ else:
 
 extensions = [
     Extension("dualdiff._dual", ["dualdiff/_dual.pyx"], include_dirs=[include], extra_compile_args=cflags),
+    Extension("dualdiff._array", ["dualdiff/_array.pyx"], include_dirs=[include], extra_compile_args=cflags),
     Extension("dualdiff._sparse_c", ["dualdiff/_sparse_c.pyx", "csrc/dd_color.c"], include_dirs=["csrc"],
               extra_compile_args=cflags),
 ]

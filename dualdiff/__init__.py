@@ -8,6 +8,7 @@ Numbers and functions
 =========================  ==================================================
 ``Dual(value, tangent)``   a number with derivatives along 1..n directions
 ``dualdiff.math``          the twin of :mod:`math`: same names, Duals in and out
+``DualArray``              NumPy array of dual numbers (``dualdiff.numpy``)
 ``get_include()``          directory of the C header and for the Cython ``.pxd``
 =========================  ==================================================
 
@@ -26,12 +27,16 @@ except ImportError as exc:  # pragma: no cover - depends on how it was started
     raise
 
 from dualdiff import math
+from dualdiff import numpy
+from dualdiff.numpy import DualArray
 from dualdiff._version import __version__
 from dualdiff._include import get_include
 
 __all__ = [
     "Dual",
+    "DualArray",
     "get_include",
     "math",
+    "numpy",
     "__version__",
 ]

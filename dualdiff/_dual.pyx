@@ -1366,3 +1366,24 @@ def _digamma(double x):
 
 def _trigamma(double x):
     return dd_trigamma(x)
+
+
+# ------------------------------------------- for the dual array type
+
+def _dual_parts(Dual d):
+    """(data, width, order, tag) of d; data is a new float64 array of dd_size doubles."""
+    cdef Py_ssize_t m = _size(d)
+    out = _np.empty(m)
+    cdef double[::1] o = out
+    memcpy(&o[0], _data(d), m * sizeof(double))
+    return out, d.n, d.deg, d.tag
+
+
+def _dual_from(const double[::1] data, Py_ssize_t width, int order, long tag):
+    """A Dual of the given width, order and tag holding the dd_size doubles in data."""
+    cdef Dual r = _new(width, order, tag)
+    cdef size_t m = _size(r)
+    if <size_t>data.shape[0] != m:
+        raise ValueError(f"expected {m} doubles, got {data.shape[0]}")
+    memcpy(_data(r), &data[0], m * sizeof(double))
+    return r

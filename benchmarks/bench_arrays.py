@@ -1,0 +1,168 @@
+"""Dual arrays: elementwise kernels, a dense Jacobian and a large gradient.
+
+Prints one table of medians and ratios measured in one run, cases interleaved.
+Peers (JAX, fastdual) are timed only where installed.
+
+    python benchmarks/bench_arrays.py [--repeat 7]
+"""
+import argparse
+import os
+import statistics
+import time
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import scipy.optimize  # noqa: E402
+
+from dualdiff._ndarray import _read_array, _seed_array  # noqa: E402
+
+
+def bratu(u, lam=1.0, xp=np):
+    """Residual of the 1-D Bratu problem u'' + lam exp(u) = 0, u(0) = u(1) = 0."""
+    n = u.shape[0]
+    h2 = (1.0 / (n - 1)) ** 2
+    inner = (u[:-2] - 2.0 * u[1:-1] + u[2:]) / h2 + lam * xp.exp(u[1:-1])
+    return xp.concatenate([u[:1], inner, u[-1:]])
+
+
+def bratu_jacobian_exact(u, lam=1.0):
+    n = u.shape[0]
+    h2 = (1.0 / (n - 1)) ** 2
+    J = np.zeros((n, n))
+    J[0, 0] = J[-1, -1] = 1.0
+    for i in range(1, n - 1):
+        J[i, i - 1] = J[i, i + 1] = 1.0 / h2
+        J[i, i] = -2.0 / h2 + lam * np.exp(u[i])
+    return J
+
+
+def dd_jacobian(f, x):
+    n = x.size
+    y = f(_seed_array(x, 0, n, 1, 1))
+    val = np.empty(y.size)
+    jac = np.empty((y.size, n))
+    _read_array(y, n, 1, 1, val, jac, None, 0)
+    return jac
+
+
+def dd_gradient(f, x):
+    n = x.size
+    y = f(_seed_array(x, 0, n, 1, 1))
+    val = np.empty(1)
+    g = np.empty((1, n))
+    _read_array(y, n, 1, 1, val, g, None, 0)
+    return g[0]
+
+
+def dd_gradient_chunked(f, x, width):
+    """The gradient in chunks of `width` directions (one call of f per chunk)."""
+    n = x.size
+    val = np.empty(1)
+    g = np.empty((1, n))
+    for start in range(0, n, width):
+        w = min(width, n - start)
+        _read_array(f(_seed_array(x, start, w, 1, 1)), w, 1, 1, val, g, None, start)
+    return g[0]
+
+
+def timeit(f, number):
+    t = time.perf_counter()
+    for _ in range(number):
+        f()
+    return (time.perf_counter() - t) / number
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--repeat", type=int, default=7)
+    args = ap.parse_args()
+    rng = np.random.default_rng(0)
+
+    cases = {}  # name -> (function, calls per sample)
+    # elementwise, width 1
+    N = 10**6
+    x = rng.uniform(-3, 3, N)
+    y = rng.uniform(-3, 3, N)
+    a = _seed_array(x, 0, 1, 1, 0)
+    b = _seed_array(y, 1, 1, 1, 0)
+    xv, yv = np.ascontiguousarray(a.value), np.ascontiguousarray(b.value)
+    cases["sin: dual array"] = (lambda: np.sin(a), 3)
+    cases["sin: values"] = (lambda: np.sin(xv), 3)
+    cases["a*b: dual arrays"] = (lambda: a * b, 5)
+    cases["a*b: values"] = (lambda: xv * yv, 5)
+
+    # dense Jacobian of the 200-variable Bratu residual
+    n = 200
+    u = 0.1 * np.sin(np.linspace(0, np.pi, n))
+    J = dd_jacobian(bratu, u)
+    assert np.allclose(J, bratu_jacobian_exact(u), rtol=1e-12, atol=1e-9)
+    cases["Bratu J: dualdiff"] = (lambda: dd_jacobian(bratu, u), 20)
+    cases["Bratu F: numpy"] = (lambda: bratu(u), 200)
+    peers = []
+    try:
+        import jax
+        jax.config.update("jax_enable_x64", True)
+        import jax.numpy as jnp
+        jf = jax.jit(jax.jacfwd(lambda v: bratu(v, xp=jnp)))
+        uj = jnp.asarray(u)
+        assert np.allclose(np.asarray(jf(uj)), J, rtol=1e-12, atol=1e-9)
+        cases["Bratu J: jax.jit(jacfwd)"] = (lambda: jf(uj).block_until_ready(), 20)
+        peers.append(f"jax {jax.__version__}")
+    except ImportError:
+        pass
+    try:
+        import fastdual
+
+        def fd_jac():
+            s = fastdual.DualArray(u)
+            return fastdual.jac(bratu(s), s)
+        assert np.allclose(np.asarray(fd_jac(), dtype=float), J, rtol=1e-12, atol=1e-9)
+        cases["Bratu J: fastdual DualArray"] = (fd_jac, 1)
+        peers.append(f"fastdual {fastdual.__version__ if hasattr(fastdual, '__version__') else ''}")
+    except ImportError:
+        pass
+
+    # gradient of rosen at 1000 variables
+    m = 1000
+    xr = rng.uniform(-1, 1, m)
+    assert np.allclose(dd_gradient(scipy.optimize.rosen, xr), scipy.optimize.rosen_der(xr), rtol=1e-12)
+    cases["rosen grad n=1000: dualdiff"] = (lambda: dd_gradient(scipy.optimize.rosen, xr), 5)
+    assert np.allclose(dd_gradient_chunked(scipy.optimize.rosen, xr, 256), scipy.optimize.rosen_der(xr), rtol=1e-12)
+    cases["rosen grad n=1000, chunks of 256"] = (lambda: dd_gradient_chunked(scipy.optimize.rosen, xr, 256), 5)
+    cases["rosen f n=1000: scipy"] = (lambda: scipy.optimize.rosen(xr), 200)
+    cases["rosen grad n=100: dualdiff"] = (lambda: dd_gradient(scipy.optimize.rosen, xr[:100]), 50)
+    cases["rosen f n=100: scipy"] = (lambda: scipy.optimize.rosen(xr[:100]), 500)
+
+    samples = {k: [] for k in cases}
+    for _ in range(args.repeat):  # interleaved
+        for k, (f, num) in cases.items():
+            samples[k].append(timeit(f, num))
+    med = {k: statistics.median(v) for k, v in samples.items()}
+
+    def ratio(p, q):
+        return med[p] / med[q] if p in med and q in med else float("nan")
+
+    print(f"dual arrays, medians of {args.repeat} interleaved samples; peers: {', '.join(peers) or 'none'}")
+    print(f"{'case':36s} {'median':>12s}")
+    for k, v in med.items():
+        print(f"{k:36s} {v * 1e3:10.3f} ms")
+    print()
+    print(f"{'ratio':50s} {'value':>8s} {'target':>8s}")
+    rows = [
+        ("sin dual / sin values (10^6, width 1)", ratio("sin: dual array", "sin: values"), "<= 2"),
+        ("a*b dual / a*b values (10^6, width 1)", ratio("a*b: dual arrays", "a*b: values"), "<= 3"),
+        ("Bratu J dualdiff / jax.jit(jacfwd)", ratio("Bratu J: dualdiff", "Bratu J: jax.jit(jacfwd)"), "<= 3"),
+        ("fastdual DualArray / Bratu J dualdiff", ratio("Bratu J: fastdual DualArray", "Bratu J: dualdiff"), ">= 10"),
+        ("Bratu J dualdiff / one F evaluation", ratio("Bratu J: dualdiff", "Bratu F: numpy"), ""),
+        ("rosen grad / rosen f (n=1000)", ratio("rosen grad n=1000: dualdiff", "rosen f n=1000: scipy"), ""),
+        ("rosen grad in chunks of 256 / rosen f (n=1000)",
+         ratio("rosen grad n=1000, chunks of 256", "rosen f n=1000: scipy"), ""),
+        ("rosen grad / rosen f (n=100)", ratio("rosen grad n=100: dualdiff", "rosen f n=100: scipy"), ""),
+    ]
+    for name, r, target in rows:
+        print(f"{name:50s} {r:8.2f} {target:>8s}")
+
+
+if __name__ == "__main__":
+    main()

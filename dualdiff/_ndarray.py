@@ -1,0 +1,2021 @@
+"""The dual array type: NumPy arrays of dual numbers computed in C.
+
+Storage: one C-contiguous float64 buffer ``buf`` of shape ``shape + (m,)``
+with ``m = dd_size(width, order)``; ``buf[i]`` is one number in the frozen
+layout of dualdiff.h (value, tangents, packed Hessian). The array object
+itself is an ``ndarray`` subclass viewing ``buf[..., 0]``: the values. Being a
+subclass lets code that calls ``np.asanyarray`` (SciPy's ``rosen`` does) pass
+it through; everything NumPy computes on it is routed through
+``__array_ufunc__`` and ``__array_function__`` to the rules here, and every
+function without a rule raises ``TypeError``.
+
+Elementwise functions run the C loops of ``dualdiff._array``; linear
+operations (sums, shape changes, indexing) act on ``buf`` directly; products
+and linear algebra go through NumPy on the value and derivative components.
+"""
+import math
+import numbers
+import warnings
+
+import numpy as np
+
+from dualdiff import _array as _k
+from dualdiff._dual import Dual, _dual_from, _dual_parts, _rules, _set_array_hook
+
+__all__ = ["DualArray", "array"]
+
+_UNARY_OPS = {name: i for i, (kind, name) in enumerate(r for r in _rules() if r[0] == "unary")}
+_BINARY_OPS = {name: i for i, (kind, name) in enumerate(r for r in _rules() if r[0] == "binary")}
+
+
+def _size(n, order):
+    return 1 + n + n * (n + 1) // 2 if order > 1 else 1 + n
+
+
+class _Spec:
+    """Width, order and tag shared by the dual operands of one operation."""
+
+    __slots__ = ("n", "order", "tag", "m")
+
+    def __init__(self, n, order, tag):
+        self.n, self.order, self.tag = n, order, tag
+        self.m = _size(n, order)
+
+
+def _combine(specs):
+    first = specs[0]
+    if all(s is first or (s.n == first.n and s.order == first.order and s.tag == first.tag)
+           for s in specs):
+        return first  # specs are never mutated, so they can be shared
+    out = None
+    for s in specs:
+        if out is None:
+            out = _Spec(s.n, s.order, s.tag)
+            continue
+        if s.n != out.n:
+            raise ValueError(f"cannot combine dual numbers of different widths ({out.n} and {s.n})")
+        if s.order != out.order:
+            raise ValueError("cannot combine first-order and second-order dual numbers")
+        if s.tag != out.tag and s.tag != 0:
+            if out.tag != 0:
+                raise ValueError("cannot combine Duals seeded by two different derivative calls: "
+                                 "nested differentiation (a transform inside a function being "
+                                 "differentiated) is not supported")
+            out.tag = s.tag
+    return out
+
+
+class DualArray(np.ndarray):
+    """DualArray: an array of dual numbers (values with derivatives), made by
+    :func:`dualdiff.numpy.array` or by the transforms.
+
+    NumPy functions and ufuncs applied to it return DualArrays with exact
+    derivatives; indexing one element gives a :class:`dualdiff.Dual`.
+    ``.value`` is the float64 array of values, ``.tangent`` the derivatives
+    with a last axis of length ``width`` and ``.hessian`` (second order) the
+    second derivatives with two last axes of length ``width``.
+    ``np.asarray(d)`` gives the values only; use ``.value`` to say so.
+    """
+
+    __array_priority__ = 20.0
+
+    def __array_finalize__(self, obj):
+        # Views made by NumPy itself (not through this module) do not know the
+        # derivative buffer: they are marked detached and refuse to compute.
+        self._buf = None
+        self._spec = None
+
+    # ------------------------------------------------------------ access
+
+    @property
+    def value(self):
+        """The values: a float64 ndarray (a copy)."""
+        return np.array(_live(self)[..., 0])
+
+    @property
+    def tangent(self):
+        """The first derivatives: float64 array of shape ``shape + (width,)`` (a copy)."""
+        return np.array(_live(self)[..., 1:1 + self._spec.n])
+
+    @property
+    def hessian(self):
+        """The second derivatives, shape ``shape + (width, width)``; None for first order."""
+        buf = _live(self)
+        s = self._spec
+        if s.order < 2:
+            return None
+        iu, ju = np.triu_indices(s.n)
+        out = np.empty(self.shape + (s.n, s.n))
+        packed = buf[..., 1 + s.n:]
+        out[..., iu, ju] = packed
+        out[..., ju, iu] = packed
+        return out
+
+    @property
+    def width(self):
+        """The number of directions."""
+        _live(self)
+        return self._spec.n
+
+    @property
+    def order(self):
+        """1 for values and tangents, 2 when the numbers also carry Hessians."""
+        _live(self)
+        return self._spec.order
+
+    def __repr__(self):
+        if self._buf is None:
+            return "DualArray(<detached view, derivatives lost>)"
+        return (f"DualArray(value={np.array2string(np.asarray(self._buf[..., 0]), separator=', ')}, "
+                f"width={self._spec.n}, order={self._spec.order})")
+
+    __str__ = __repr__
+
+    def __reduce__(self):
+        return (_rebuild, (np.array(_live(self)), self._spec.n, self._spec.order))
+
+    # ----------------------------------------------------- refuse to lose the tangent
+
+    def __float__(self):
+        raise TypeError("float() of a DualArray would drop its derivatives; use .value")
+
+    def __int__(self):
+        raise TypeError("int() of a DualArray would drop its derivatives; use .value")
+
+    def __complex__(self):
+        raise TypeError("complex() of a DualArray would drop its derivatives; use .value")
+
+    def __index__(self):
+        raise TypeError("a DualArray cannot be used as an index")
+
+    def tolist(self):
+        """tolist(): nested lists of Duals."""
+        if self.ndim == 0:
+            return self[()]
+        return [x.tolist() if isinstance(x, DualArray) else x for x in self]
+
+    def item(self, *args):
+        """item(*args): one element as a Dual."""
+        if not args:
+            if self.size != 1:
+                raise ValueError("can only convert an array of size 1 to a Python scalar")
+            return _to_dual(self.reshape(-1)._buf[0], self._spec)
+        if len(args) == 1 and isinstance(args[0], numbers.Integral):
+            return _to_dual(self.reshape(-1)._buf[args[0]], self._spec)
+        return self[tuple(args)]
+
+    def astype(self, dtype, *args, **kwargs):
+        """astype(dtype): float64 (a copy) only; other dtypes would drop derivatives."""
+        if np.dtype(dtype) != np.float64:
+            raise TypeError(f"cannot convert a DualArray to {np.dtype(dtype)}: derivatives would be lost")
+        return self.copy() if kwargs.get("copy", True) else self
+
+    def copy(self, order="C"):
+        """copy(): a new DualArray with the same values and derivatives."""
+        return _wrap(np.array(_live(self)), self._spec)
+
+    def __copy__(self):
+        return self.copy()
+
+    def __deepcopy__(self, memo):
+        return self.copy()
+
+    def view(self, *args, **kwargs):
+        if not args and not kwargs:
+            return _wrap(_live(self), self._spec)
+        raise TypeError("DualArray.view with a dtype or type would drop derivatives; use .value")
+
+    def fill(self, value):
+        """fill(value): set every element to value (a number or Dual)."""
+        self[...] = value
+
+    # ------------------------------------------------------- indexing
+
+    def __getitem__(self, key):
+        buf = _live(self)
+        k = _buf_key(key, self.ndim)
+        out = buf[k]
+        if out.ndim == 1 and _full_int(key, self.ndim):
+            return _to_dual(out, self._spec)
+        return _wrap(out, self._spec)
+
+    def __setitem__(self, key, val):
+        buf = _live(self)
+        k = _buf_key(key, self.ndim)
+        src = _operand(val)
+        if src is None:
+            raise TypeError(f"cannot assign {type(val).__name__} to a DualArray")
+        if isinstance(src, np.ndarray):  # constants
+            spec = self._spec
+            target = buf[k]
+            target[..., 1:] = 0.0
+            target[..., 0] = src
+            if not np.shares_memory(target, buf):
+                buf[k] = target
+            return
+        spec = _combine([self._spec, src[1]])
+        if spec.tag != self._spec.tag:
+            self._spec = _Spec(spec.n, spec.order, spec.tag)
+        buf[k] = src[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d array")
+        for i in range(self.shape[0]):
+            yield self[i]
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of unsized object")
+        return self.shape[0]
+
+    def __bool__(self):
+        return bool(_live(self)[..., 0])
+
+    def __hash__(self):
+        raise TypeError("unhashable type: 'DualArray'")
+
+    # ------------------------------------------- methods with a NumPy twin
+
+    def reshape(self, *shape, order="C"):
+        if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
+            shape = tuple(shape[0])
+        return np.reshape(self, shape, order=order)
+
+    def ravel(self, order="C"):
+        return np.ravel(self, order=order)
+
+    def flatten(self, order="C"):
+        return np.ravel(self, order=order).copy()
+
+    def transpose(self, *axes):
+        if len(axes) == 1 and not isinstance(axes[0], numbers.Integral):
+            axes = axes[0]
+        return np.transpose(self, axes or None)
+
+    @property
+    def T(self):
+        return np.transpose(self)
+
+    @property
+    def mT(self):
+        return np.swapaxes(self, -1, -2)
+
+    @property
+    def real(self):
+        return self
+
+    def conj(self):
+        return self.copy()
+
+    conjugate = conj
+
+    def swapaxes(self, a1, a2):
+        return np.swapaxes(self, a1, a2)
+
+    def squeeze(self, axis=None):
+        return np.squeeze(self, axis)
+
+    def sum(self, *a, **k):
+        return np.sum(self, *a, **k)
+
+    def prod(self, *a, **k):
+        return np.prod(self, *a, **k)
+
+    def mean(self, *a, **k):
+        return np.mean(self, *a, **k)
+
+    def var(self, *a, **k):
+        return np.var(self, *a, **k)
+
+    def std(self, *a, **k):
+        return np.std(self, *a, **k)
+
+    def max(self, *a, **k):
+        return np.max(self, *a, **k)
+
+    def min(self, *a, **k):
+        return np.min(self, *a, **k)
+
+    def cumsum(self, *a, **k):
+        return np.cumsum(self, *a, **k)
+
+    def cumprod(self, *a, **k):
+        return np.cumprod(self, *a, **k)
+
+    def dot(self, b):
+        return np.dot(self, b)
+
+    def clip(self, a_min=None, a_max=None, **k):
+        return np.clip(self, a_min, a_max, **k)
+
+    def take(self, *a, **k):
+        return np.take(self, *a, **k)
+
+    def repeat(self, *a, **k):
+        return np.repeat(self, *a, **k)
+
+    def diagonal(self, *a, **k):
+        return np.diagonal(self, *a, **k)
+
+    def trace(self, *a, **k):
+        return np.trace(self, *a, **k)
+
+    def round(self, *a, **k):
+        return np.round(self, *a, **k)
+
+    def sort(self, axis=-1, kind=None, order=None):
+        self[...] = np.sort(self, axis=axis)
+
+    def argsort(self, *a, **k):
+        return np.argsort(self, *a, **k)
+
+    def argmax(self, *a, **k):
+        return np.argmax(self, *a, **k)
+
+    def argmin(self, *a, **k):
+        return np.argmin(self, *a, **k)
+
+    def nonzero(self):
+        return np.nonzero(self)
+
+    def all(self, *a, **k):
+        return np.all(self, *a, **k)
+
+    def any(self, *a, **k):
+        return np.any(self, *a, **k)
+
+    # ------------------------------------------------------- dispatch
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return _ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        handler = _FUNCTIONS.get(func)
+        if handler is None:
+            raise TypeError(f"{_fname(func)} is not supported for dualdiff arrays "
+                            "(it would drop the derivatives)")
+        return handler(*args, **kwargs)
+
+
+def _rebuild(buf, n, order):
+    return _wrap(buf, _Spec(n, order, 0))
+
+
+def _fname(func):
+    mod = getattr(func, "__module__", "numpy") or "numpy"
+    mod = mod.replace("numpy._core.multiarray", "numpy").replace("numpy._core.fromnumeric", "numpy")
+    if mod.startswith("numpy._core") or mod.startswith("numpy.lib"):
+        mod = "numpy"
+    return f"{mod}.{getattr(func, '__name__', repr(func))}"
+
+
+# ------------------------------------------------------------ construction
+
+
+def _wrap(buf, spec):
+    """The DualArray viewing buf (shape + (m,)); buf is not copied."""
+    v = buf[..., 0].view(DualArray)
+    v._buf = buf
+    v._spec = spec
+    return v
+
+
+def _live(x):
+    buf = x._buf
+    if buf is None:
+        raise TypeError("this DualArray view was made by an ndarray method dualdiff does not "
+                        "support, so its derivatives are lost; use numpy functions instead")
+    return buf
+
+
+def _to_dual(data, spec):
+    return _dual_from(np.ascontiguousarray(data, dtype=np.float64), spec.n, spec.order, spec.tag)
+
+
+def _constant(values, spec):
+    """A DualArray of constants (derivatives 0) with the given float values."""
+    values = np.asarray(values, dtype=np.float64)
+    buf = np.zeros(values.shape + (spec.m,))
+    buf[..., 0] = values
+    return _wrap(buf, spec)
+
+
+def _full_int(key, ndim):
+    if not isinstance(key, tuple):
+        key = (key,)
+    return len(key) == ndim and all(
+        isinstance(k, (numbers.Integral, np.integer)) and not isinstance(k, (bool, np.bool_)) for k in key)
+
+
+def _buf_key(key, ndim):
+    """The index of buf for an index of the values: the last axis is always kept whole."""
+    if isinstance(key, DualArray):
+        raise IndexError("a DualArray cannot be used as an index")
+    if not isinstance(key, tuple):
+        key = (key,)
+    if any(k is Ellipsis for k in key):
+        return key + (slice(None),)
+    return key + (Ellipsis, slice(None))
+
+
+def _operand(x):
+    """(buf, spec) for a dual operand, a float64 ndarray for a constant, None if neither."""
+    if type(x) is DualArray:
+        buf = x._buf
+        if buf is not None:
+            return (buf, x._spec)
+    if isinstance(x, DualArray):
+        return (_live(x), x._spec)
+    if type(x) is Dual:
+        data, n, order, tag = _dual_parts(x)
+        return (data, _Spec(n, order, tag))
+    if isinstance(x, (list, tuple)) or (isinstance(x, np.ndarray) and x.dtype == object):
+        a = array(x)
+        if isinstance(a, DualArray):
+            return (a._buf, a._spec)
+        return a
+    if type(x) is float:
+        return np.array(x)
+    if isinstance(x, (numbers.Real, np.ndarray, np.generic)):
+        a = np.asarray(x)
+        if a.dtype.kind not in "biuf":
+            return None
+        return a.astype(np.float64, copy=False)
+    return None
+
+
+def _dual_operands(args):
+    """Convert args; returns (list of (buf, spec) or float arrays, combined spec or None)."""
+    ops = []
+    specs = []
+    for x in args:
+        o = _operand(x)
+        if o is None:
+            raise TypeError(f"unsupported operand type for dualdiff arrays: {type(x).__name__}")
+        ops.append(o)
+        if isinstance(o, tuple):
+            specs.append(o[1])
+    return ops, (_combine(specs) if specs else None)
+
+
+def _as_buf(o, spec):
+    """Buffer (shape + (m,)) of an operand: constants get zero derivatives."""
+    if isinstance(o, tuple):
+        return o[0]
+    buf = np.zeros(o.shape + (spec.m,))
+    buf[..., 0] = o
+    return buf
+
+
+def _as_dual(x, spec=None):
+    """x as a DualArray (constants get zero derivatives)."""
+    if isinstance(x, DualArray):
+        return x
+    o = _operand(x)
+    if o is None:
+        raise TypeError(f"unsupported operand type for dualdiff arrays: {type(x).__name__}")
+    if isinstance(o, tuple):
+        return _wrap(o[0], o[1])
+    if spec is None:
+        raise TypeError("no dual operand")
+    return _constant(o, spec)
+
+
+def array(obj, copy=True):
+    """array(obj): a DualArray from Duals, DualArrays and numbers, nested in lists
+    or tuples (or an object array of Duals). Without any dual element, a float64
+    ndarray. This is the dual-aware twin of ``np.array([d1, d2])``."""
+    if isinstance(obj, DualArray):
+        return obj.copy() if copy else obj
+    if type(obj) is Dual:
+        data, n, order, tag = _dual_parts(obj)
+        return _wrap(data, _Spec(n, order, tag))
+    if isinstance(obj, np.ndarray) and obj.dtype == object:
+        obj = obj.tolist()
+    if isinstance(obj, (list, tuple)):
+        specs = []
+        _collect(obj, specs)
+        if not specs:
+            return np.array(obj, dtype=np.float64)
+        spec = _combine(specs)
+        return _build(obj, spec)
+    a = np.asarray(obj)
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"cannot make a dual array from {type(obj).__name__}")
+    return np.array(a, dtype=np.float64)
+
+
+def _collect(obj, specs):
+    if isinstance(obj, DualArray):
+        specs.append(obj._spec)
+    elif type(obj) is Dual:
+        specs.append(_Spec(*_dual_parts(obj)[1:]))
+    elif isinstance(obj, (list, tuple)):
+        for x in obj:
+            _collect(x, specs)
+    elif isinstance(obj, np.ndarray) and obj.dtype == object:
+        _collect(obj.tolist(), specs)
+
+
+def _build(obj, spec):
+    return _wrap(np.ascontiguousarray(_build_inner(obj, spec)), spec)
+
+
+def _build_inner(obj, spec):
+    if isinstance(obj, (list, tuple)):
+        parts = [_build_inner(x, spec) for x in obj]
+        if not parts:
+            return np.zeros((0, spec.m))
+        shapes = {p.shape for p in parts}
+        if len(shapes) > 1:
+            raise ValueError("setting an array element with a sequence: the nested sequences "
+                             "have inhomogeneous shapes")
+        return np.stack(parts)
+    o = _operand(obj)
+    if o is None:
+        raise TypeError(f"cannot make a dual array from {type(obj).__name__}")
+    return _as_buf(o, spec)
+
+
+# ------------------------------------------------------------ seeding (transforms)
+
+
+def _seed_array(x, start, width, order, tag, index=None):
+    """_seed_array(x, start, width, order, tag, index=None) -> DualArray of x's shape.
+
+    x is converted to float64. Element ``start + k`` of the flattened array
+    varies along direction k (0 <= k < width); every other element is a
+    constant. With ``index`` (a sequence of ``width`` distinct flat indices),
+    element ``index[k]`` varies along direction k instead and ``start`` is
+    ignored: e.g. two blocks at once for an off-diagonal block of a Hessian.
+    ``tag`` marks the numbers as seeded by one transform call."""
+    x = np.asarray(x, dtype=np.float64)
+    spec = _Spec(int(width), int(order), int(tag))
+    buf = np.empty(x.shape + (spec.m,))
+    flat = buf.reshape(-1)
+    if index is None:
+        _k.seed(flat, np.ascontiguousarray(x).reshape(-1), start, spec.n, spec.order)
+    else:
+        index = np.asarray(index, dtype=np.intp).reshape(-1)
+        if index.size != spec.n:
+            raise ValueError(f"index must hold width={spec.n} flat indices, not {index.size}")
+        if np.unique(index).size != index.size:
+            raise ValueError("index must not repeat an element")
+        _k.seed(flat, np.ascontiguousarray(x).reshape(-1), -1 - spec.n, spec.n, spec.order)
+        rows = buf.reshape(-1, spec.m)
+        rows[index, 1 + np.arange(spec.n)] = 1.0
+    return _wrap(buf, spec)
+
+
+def _read_array(y, width, order, tag, value, tangent, hessian, col):
+    """_read_array(y, width, order, tag, value, tangent, hessian, col)
+
+    Write the values and derivatives of y (a DualArray, Dual, number, float
+    array, or a sequence of those) flattened in C order into value[i],
+    tangent[i, col:col+width] and, for order 2, hessian[i, col:col+width,
+    col:col+width]. Constants get zero derivatives. Raises ValueError for
+    numbers seeded by another call (nested differentiation) or of another
+    width or order, TypeError for anything that is not a number."""
+    if isinstance(y, DualArray) or type(y) is Dual:
+        o = _operand(y)
+    else:
+        o = _operand(y)
+        if o is None:
+            raise TypeError(f"the function returned {type(y).__name__}, not a number or an array")
+    if isinstance(o, tuple):
+        buf, s = o
+        if s.tag != tag and s.tag != 0:
+            raise ValueError("a function being differentiated returned a Dual from a different "
+                             "derivative call: nested differentiation is not supported")
+        if s.n != width or s.order != order:
+            raise ValueError(f"the function returned numbers of width {s.n} and order {s.order}, "
+                             f"but the input was seeded with width {width} and order {order}")
+        flat = np.ascontiguousarray(buf).reshape(-1, s.m)
+        value[:] = flat[:, 0]
+        tangent[:, col:col + width] = flat[:, 1:1 + width]
+        if order == 2:
+            _k.unpack_hessian(hessian, flat.reshape(-1), width, col)
+    else:
+        value[:] = o.reshape(-1)
+        tangent[:, col:col + width] = 0.0
+        if order == 2:
+            hessian[:, col:col + width, col:col + width] = 0.0
+
+
+# ------------------------------------------------------------- warnings
+
+_DIVIDE_OPS = {"log", "log2", "log10", "log1p", "reciprocal", "atanh", "divide", "true_divide",
+               "floor_divide", "power", "float_power", "arctanh"}
+
+
+def _report(events, name):
+    if not events:
+        return
+    err = np.geterr()
+    if events & 1:
+        _raise_fp("invalid", f"invalid value encountered in {name}", err)
+    if events & 2:
+        kind = "divide" if name in _DIVIDE_OPS else "over"
+        text = "divide by zero" if kind == "divide" else "overflow"
+        _raise_fp(kind, f"{text} encountered in {name}", err)
+
+
+def _raise_fp(kind, msg, err):
+    mode = err[kind]
+    if mode == "ignore":
+        return
+    if mode == "raise":
+        raise FloatingPointError(msg)
+    if mode == "call":
+        f = np.geterrcall()
+        if f is not None:
+            f(msg, {"divide": 1, "over": 2, "under": 4, "invalid": 8}[kind])
+        return
+    if mode == "log":
+        f = np.geterrcall()
+        if f is not None:
+            f.write(f"Warning: {msg}\n")
+        return
+    if mode == "print":
+        print(f"Warning: {msg}")
+        return
+    warnings.warn(msg, RuntimeWarning, stacklevel=6)
+
+
+# ---------------------------------------------------------------- ufuncs
+
+_U = {
+    np.sqrt: "sqrt", np.cbrt: "cbrt", np.exp: "exp", np.exp2: "exp2", np.expm1: "expm1",
+    np.log: "log", np.log2: "log2", np.log10: "log10", np.log1p: "log1p",
+    np.sin: "sin", np.cos: "cos", np.tan: "tan", np.arcsin: "asin", np.arccos: "acos",
+    np.arctan: "atan", np.sinh: "sinh", np.cosh: "cosh", np.tanh: "tanh",
+    np.arcsinh: "asinh", np.arccosh: "acosh", np.arctanh: "atanh",
+    np.absolute: "fabs", np.fabs: "fabs", np.floor: "floor", np.ceil: "ceil", np.trunc: "trunc",
+    np.rint: "rint", np.sign: "sign", np.degrees: "degrees", np.rad2deg: "degrees",
+    np.radians: "radians", np.deg2rad: "radians", np.square: "square", np.reciprocal: "reciprocal",
+}
+_B = {
+    np.arctan2: "atan2", np.hypot: "hypot", np.fmod: "fmod", np.copysign: "copysign",
+    np.maximum: "maximum", np.minimum: "minimum", np.fmax: "fmax", np.fmin: "fmin",
+    np.remainder: "mod", np.floor_divide: "floordiv",
+}
+_ARITH = {np.multiply: _k.MUL, np.divide: _k.DIV, np.power: _k.POW, np.float_power: _k.POW}
+_VALUE_UFUNCS = {np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal,
+                 np.isfinite, np.isinf, np.isnan, np.signbit, np.logical_and, np.logical_or,
+                 np.logical_xor, np.logical_not}
+_OTHER = {}  # ufunc -> function(*inputs) for composite rules, filled below
+
+
+def supported_ufuncs():
+    """supported_ufuncs() -> sorted names of the NumPy ufuncs DualArray supports."""
+    names = set(u.__name__ for u in list(_U) + list(_B) + list(_ARITH) + list(_VALUE_UFUNCS) + list(_OTHER))
+    names |= {"add", "subtract", "negative", "positive", "conjugate", "matmul"}
+    return sorted(names)
+
+
+def _ufunc(ufunc, method, inputs, kwargs):
+    if not kwargs and method == "__call__":
+        return _call(ufunc, inputs)
+    out = kwargs.pop("out", None)
+    if kwargs.get("where", True) is not True:
+        raise TypeError(f"numpy.{ufunc.__name__} with where= is not supported for dualdiff arrays")
+    kwargs.pop("where", None)
+    dtype = kwargs.pop("dtype", None)
+    if dtype is not None and np.dtype(dtype) != np.float64:
+        raise TypeError(f"numpy.{ufunc.__name__} with dtype={dtype} would drop derivatives")
+    kwargs.pop("casting", None)
+    kwargs.pop("order", None)
+    if method == "__call__":
+        if kwargs:
+            raise TypeError(f"numpy.{ufunc.__name__} with arguments {sorted(kwargs)} is not "
+                            "supported for dualdiff arrays")
+        result = _call(ufunc, inputs)
+    elif method in ("reduce", "accumulate"):
+        fn = _REDUCE.get((ufunc, method))
+        if fn is None:
+            raise TypeError(f"numpy.{ufunc.__name__}.{method} is not supported for dualdiff arrays")
+        kw = dict(kwargs)
+        if method == "reduce" and "axis" not in kw:
+            kw["axis"] = 0
+        if method == "accumulate" and "axis" not in kw:
+            kw["axis"] = 0
+        result = fn(inputs[0], **kw)
+    else:
+        raise TypeError(f"numpy.{ufunc.__name__}.{method} is not supported for dualdiff arrays")
+    if out is not None:
+        outs = out if isinstance(out, tuple) else (out,)
+        results = result if isinstance(result, tuple) else (result,)
+        for o, r in zip(outs, results):
+            _store(o, r, ufunc.__name__)
+        return out if isinstance(result, tuple) else outs[0]
+    return result
+
+
+def _store(o, r, name):
+    if isinstance(o, DualArray):
+        o[...] = r
+    elif isinstance(o, np.ndarray):
+        if isinstance(r, (DualArray, Dual)):
+            raise TypeError(f"numpy.{name} cannot write dual results into a float array "
+                            "(out=): the derivatives would be lost")
+        o[...] = r
+    else:
+        raise TypeError(f"out= must be an array, not {type(o).__name__}")
+
+
+def _result(buf, spec):
+    if buf.ndim == 1:
+        return _to_dual(buf, spec)
+    return _wrap(buf, spec)
+
+
+def _call(ufunc, inputs):
+    if ufunc in _VALUE_UFUNCS:
+        return ufunc(*[_values(x) for x in inputs])
+    if ufunc in _OTHER:
+        return _OTHER[ufunc](*inputs)
+    ops, spec = _dual_operands(inputs)
+    if spec is None:
+        raise TypeError(f"numpy.{ufunc.__name__}: no dual operand")
+    scalar = True
+    for o in ops:
+        if not _is_scalar_op(o):
+            scalar = False
+            break
+    name = _U.get(ufunc)
+    if name is not None:
+        buf = np.ascontiguousarray(ops[0][0])
+        res = np.empty_like(buf)
+        ev = _k.unary(_UNARY_OPS[name], res.reshape(-1), buf.reshape(-1), spec.n, spec.order)
+        _report(ev, ufunc.__name__)
+        return _out(res, spec, scalar)
+    if ufunc is np.add or ufunc is np.subtract:
+        a, b = ops
+        neg = ufunc is np.subtract
+        if isinstance(a, tuple) and isinstance(b, tuple):
+            res = (a[0] - b[0]) if neg else (a[0] + b[0])
+        elif isinstance(a, tuple):
+            shape = _bshape(a[0].shape[:-1], b.shape)
+            res = np.empty(shape + (spec.m,))
+            res[...] = a[0]
+            if neg:
+                res[..., 0] -= b
+            else:
+                res[..., 0] += b
+        else:
+            shape = _bshape(a.shape, b[0].shape[:-1])
+            res = np.empty(shape + (spec.m,))
+            if neg:
+                np.negative(b[0], out=res)
+            else:
+                res[...] = b[0]
+            res[..., 0] += a
+        return _out(res, spec, scalar)
+    if ufunc is np.negative:
+        return _out(-ops[0][0], spec, scalar)
+    if ufunc is np.positive or ufunc is np.conjugate:
+        return _out(np.array(ops[0][0]), spec, scalar)
+    if ufunc is np.matmul:
+        return _matmul(*inputs)
+    op = _ARITH.get(ufunc)
+    if op is None:
+        name = _B.get(ufunc)
+        if name is None:
+            raise TypeError(f"numpy.{ufunc.__name__} is not supported for dualdiff arrays")
+        op = _BINARY_OPS[name]
+    return _out(_binary(op, ops, spec, ufunc.__name__), spec, scalar)
+
+
+def _is_scalar_op(o):
+    return (o[0].ndim == 1) if isinstance(o, tuple) else (o.ndim == 0)
+
+
+def _out(res, spec, scalar):
+    if scalar and res.ndim == 1:
+        return _to_dual(res, spec)
+    return _wrap(res, spec)
+
+
+def _flat(buf, shape, m):
+    """(contiguous flat buffer, element stride 0 or 1) of buf broadcast to shape."""
+    if buf.shape[:-1] == shape:
+        if buf.flags.c_contiguous:
+            return buf.reshape(-1), 1
+        return np.ascontiguousarray(buf).reshape(-1), 1
+    if buf.size == m:
+        return np.ascontiguousarray(buf).reshape(-1), 0
+    return np.ascontiguousarray(np.broadcast_to(buf, shape + (m,))).reshape(-1), 1
+
+
+def _flatc(c, shape):
+    if c.shape == shape:
+        return np.ascontiguousarray(c).reshape(-1), 1
+    if c.size == 1:
+        return np.ascontiguousarray(c).reshape(-1), 0
+    return np.ascontiguousarray(np.broadcast_to(c, shape)).reshape(-1), 1
+
+
+def _finite(c):
+    if c.ndim == 0:
+        return math.isfinite(c)
+    return np.isfinite(c).all()
+
+
+def _bshape(sa, sb):
+    if sa == sb or not sb:
+        return sa
+    if not sa:
+        return sb
+    return np.broadcast_shapes(sa, sb)
+
+
+def _binary(op, ops, spec, name):
+    a, b = ops
+    sa = a[0].shape[:-1] if isinstance(a, tuple) else a.shape
+    sb = b[0].shape[:-1] if isinstance(b, tuple) else b.shape
+    shape = _bshape(sa, sb)
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        res = np.empty(shape + (spec.m,))
+        fa, ia = _flat(a[0], shape, spec.m)
+        fb, ib = _flat(b[0], shape, spec.m)
+        ev = _k.binary(op, res.reshape(-1), fa, ia, fb, ib, spec.n, spec.order)
+    elif isinstance(a, tuple):
+        if (op == _k.MUL or op == _k.DIV) and _finite(b) and (op == _k.MUL or b.all()):
+            # every component scales by the same finite number: one vectorized
+            # NumPy pass over the buffer gives exactly dd_scalar_mul/dd_div_scalar
+            # (NumPy itself warns on overflow)
+            return (a[0] * b[..., None]) if op == _k.MUL else (a[0] / b[..., None])
+        res = np.empty(shape + (spec.m,))
+        fa, ia = _flat(a[0], shape, spec.m)
+        fc, ic = _flatc(b, shape)
+        ev = _k.binary_const(op, res.reshape(-1), fa, ia, fc, ic, False, spec.n, spec.order)
+    else:
+        if op == _k.MUL and _finite(a):
+            return b[0] * a[..., None]
+        res = np.empty(shape + (spec.m,))
+        fb, ib = _flat(b[0], shape, spec.m)
+        fc, ic = _flatc(a, shape)
+        ev = _k.binary_const(op, res.reshape(-1), fb, ib, fc, ic, True, spec.n, spec.order)
+    _report(ev, name)
+    return res
+
+
+def _values(x):
+    if isinstance(x, DualArray):
+        return np.asarray(_live(x)[..., 0])
+    if type(x) is Dual:
+        return x.value
+    if isinstance(x, (list, tuple)) or (isinstance(x, np.ndarray) and x.dtype == object):
+        a = array(x)
+        return a.value if isinstance(a, DualArray) else a
+    return x
+
+
+def _logaddexp(a, b):
+    hi = np.maximum(a, b)
+    return hi + np.log1p(np.exp(-np.abs(_sub(a, b))))
+
+
+def _logaddexp2(a, b):
+    hi = np.maximum(a, b)
+    return hi + np.log1p(np.exp2(-np.abs(_sub(a, b)))) / np.log(2.0)
+
+
+def _sub(a, b):
+    return np.subtract(a, b)
+
+
+def _ldexp(x, i):
+    if isinstance(i, (DualArray, Dual)):
+        raise TypeError("numpy.ldexp: the exponent must be an integer array, not dual")
+    return np.multiply(x, np.ldexp(1.0, np.asarray(i)))
+
+
+def _modf(x):
+    frac = np.subtract(x, np.trunc(_values(x)))
+    return frac, _step_like(x, np.trunc(_values(x)))
+
+
+def _divmod(a, b):
+    return np.floor_divide(a, b), np.remainder(a, b)
+
+
+def _heaviside(x, h0):
+    spec = _combine([o[1] for o in _dual_operands([x, h0])[0] if isinstance(o, tuple)])
+    return _out_like(np.heaviside(_values(x), _values(h0)), spec)
+
+
+def _step_like(x, values):
+    spec = _dual_operands([x])[1]
+    return _out_like(values, spec)
+
+
+def _out_like(values, spec):
+    values = np.asarray(values, dtype=np.float64)
+    c = _constant(values, spec)
+    return _to_dual(c._buf, spec) if values.ndim == 0 else c
+
+
+_OTHER.update({np.logaddexp: _logaddexp, np.logaddexp2: _logaddexp2, np.ldexp: _ldexp,
+               np.modf: _modf, np.divmod: _divmod, np.heaviside: _heaviside})
+
+
+# ------------------------------------------------------- function table
+
+_FUNCTIONS = {}
+
+
+def _implements(*funcs):
+    def deco(f):
+        for fn in funcs:
+            _FUNCTIONS[fn] = f
+        return f
+    return deco
+
+
+def supported_functions():
+    """supported_functions() -> sorted names of the NumPy functions DualArray supports."""
+    return sorted(_fname(f) for f in _FUNCTIONS)
+
+
+try:  # NumPy 2
+    from numpy.lib.array_utils import normalize_axis_index as _nai
+    from numpy.lib.array_utils import normalize_axis_tuple as _nat
+except ImportError:  # pragma: no cover - NumPy 1.25/1.26
+    from numpy.core.multiarray import normalize_axis_index as _nai
+    from numpy.core.numeric import normalize_axis_tuple as _nat
+
+
+def _axes(axis, ndim):
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (tuple, list)):
+        return tuple(sorted(_nat(axis, ndim)))
+    return (_nai(axis, ndim),)
+
+
+def _ax(axis, ndim):
+    return _nai(axis, ndim)
+
+
+def _reduced(buf, spec, axes, keepdims, ndim):
+    if keepdims:
+        return _wrap(buf, spec)
+    if buf.ndim == 1:
+        return _to_dual(buf, spec)
+    return _wrap(buf, spec)
+
+
+def _where_mask(where, shape):
+    if where is True or where is None:
+        return None
+    return np.broadcast_to(np.asarray(where, dtype=bool), shape)
+
+
+def _check_dtype(dtype, name):
+    if dtype is not None and np.dtype(dtype) != np.float64:
+        raise TypeError(f"numpy.{name} with dtype={dtype} would drop derivatives")
+
+
+def _check_out(out, result, name):
+    if out is None:
+        return result
+    _store(out, result, name)
+    return out
+
+
+@_implements(np.sum)
+def _sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
+    a = _as_dual(a)
+    _check_dtype(dtype, "sum")
+    buf = _live(a)
+    axes = _axes(axis, a.ndim)
+    w = _where_mask(where, a.shape)
+    kw = {} if w is None else {"where": w[..., None]}
+    res = np.sum(buf, axis=axes, keepdims=keepdims, **kw)
+    if initial is not None:
+        res[..., 0] += initial
+    return _check_out(out, _reduced(res, a._spec, axes, keepdims, a.ndim), "sum")
+
+
+@_implements(np.mean)
+def _mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
+    a = _as_dual(a)
+    _check_dtype(dtype, "mean")
+    axes = _axes(axis, a.ndim)
+    w = _where_mask(where, a.shape)
+    kw = {} if w is None else {"where": w[..., None]}
+    with warnings.catch_warnings():
+        if a.size == 0 or w is not None:
+            warnings.simplefilter("ignore", RuntimeWarning)
+        res = np.mean(_live(a), axis=axes, keepdims=keepdims, **kw)
+    if a.size == 0 or (w is not None and not w.any()):
+        warnings.warn("Mean of empty slice.", RuntimeWarning, stacklevel=3)
+    return _check_out(out, _reduced(res, a._spec, axes, keepdims, a.ndim), "mean")
+
+
+@_implements(np.var)
+def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True, mean=None,
+         correction=None):
+    a = _as_dual(a)
+    _check_dtype(dtype, "var")
+    if correction is not None:
+        ddof = correction
+    mu = np.mean(a, axis=axis, keepdims=True, where=where) if mean is None else mean
+    d = a - mu
+    sq = d * d
+    axes = _axes(axis, a.ndim)
+    w = _where_mask(where, a.shape)
+    count = (np.sum(w, axis=axes, keepdims=keepdims) if w is not None
+             else np.prod([a.shape[i] for i in axes]))
+    total = np.sum(sq, axis=axis, keepdims=keepdims, where=where)
+    return _check_out(out, total / np.maximum(np.asarray(count, dtype=float) - ddof, 0), "var")
+
+
+@_implements(np.std)
+def _std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True, mean=None,
+         correction=None):
+    v = _var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where, mean=mean,
+             correction=correction)
+    return _check_out(out, np.sqrt(v), "std")
+
+
+def _collapse(a, axes):
+    """buf reshaped to (R, K, m) with the reduced axes first, and the kept shape."""
+    buf = _live(a)
+    kept = [i for i in range(a.ndim) if i not in axes]
+    t = np.transpose(buf, list(axes) + kept + [a.ndim])
+    R = int(np.prod([a.shape[i] for i in axes]))
+    kshape = tuple(a.shape[i] for i in kept)
+    K = int(np.prod(kshape))
+    return np.ascontiguousarray(t).reshape(R, K, a._spec.m), kshape
+
+
+def _keep(res, shape, axes, keepdims, spec, kshape):
+    if keepdims:
+        full = tuple(1 if i in axes else s for i, s in enumerate(shape))
+        res = res.reshape(full + (spec.m,))
+    else:
+        res = res.reshape(kshape + (spec.m,))
+    return _reduced(res, spec, axes, keepdims, len(shape))
+
+
+@_implements(np.prod)
+def _prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
+    a = _as_dual(a)
+    _check_dtype(dtype, "prod")
+    spec = a._spec
+    w = _where_mask(where, a.shape)
+    if w is not None:
+        a = np.where(w, a, 1.0)
+    axes = _axes(axis, a.ndim)
+    c, kshape = _collapse(a, axes)
+    res = np.empty((c.shape[1], spec.m))
+    _k.prod_reduce(res.reshape(-1), c.reshape(-1), c.shape[0], spec.n, spec.order)
+    r = _keep(res, a.shape, axes, keepdims, spec, kshape)
+    if initial is not None:
+        r = r * initial
+    return _check_out(out, r, "prod")
+
+
+def _extreme(a, axis, out, keepdims, initial, where, name, arg):
+    a = _as_dual(a)
+    if initial is not None or (where is not True and where is not None):
+        raise TypeError(f"numpy.{name} with initial= or where= is not supported for dualdiff arrays")
+    spec = a._spec
+    axes = _axes(axis, a.ndim)
+    c, kshape = _collapse(a, axes)
+    if c.shape[0] == 0:
+        raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
+    idx = arg(c[..., 0], axis=0)
+    res = c[idx, np.arange(c.shape[1])]
+    return _check_out(out, _keep(res, a.shape, axes, keepdims, spec, kshape), name)
+
+
+@_implements(np.max, np.amax)
+def _max(a, axis=None, out=None, keepdims=False, initial=None, where=True):
+    return _extreme(a, axis, out, keepdims, initial, where, "max", np.argmax)
+
+
+@_implements(np.min, np.amin)
+def _min(a, axis=None, out=None, keepdims=False, initial=None, where=True):
+    return _extreme(a, axis, out, keepdims, initial, where, "min", np.argmin)
+
+
+@_implements(np.cumsum)
+def _cumsum(a, axis=None, dtype=None, out=None):
+    a = _as_dual(a)
+    _check_dtype(dtype, "cumsum")
+    if axis is None:
+        a = np.ravel(a)
+        axis = 0
+    res = np.cumsum(_live(a), axis=_ax(axis, a.ndim))
+    return _check_out(out, _wrap(res, a._spec), "cumsum")
+
+
+@_implements(np.cumprod)
+def _cumprod(a, axis=None, dtype=None, out=None):
+    a = _as_dual(a)
+    _check_dtype(dtype, "cumprod")
+    if axis is None:
+        a = np.ravel(a)
+        axis = 0
+    ax = _ax(axis, a.ndim)
+    buf = np.ascontiguousarray(np.moveaxis(_live(a), ax, 0))
+    res = np.empty_like(buf)
+    _k.prod_accumulate(res.reshape(-1), buf.reshape(-1), buf.shape[0], a._spec.n, a._spec.order)
+    return _check_out(out, _wrap(np.moveaxis(res, 0, ax), a._spec), "cumprod")
+
+
+_REDUCE = {
+    (np.add, "reduce"): lambda a, axis=0, keepdims=False, **k: _sum(a, axis=axis, keepdims=keepdims, **k),
+    (np.multiply, "reduce"): lambda a, axis=0, keepdims=False, **k: _prod(a, axis=axis, keepdims=keepdims, **k),
+    (np.maximum, "reduce"): lambda a, axis=0, keepdims=False, **k: _max(a, axis=axis, keepdims=keepdims, **k),
+    (np.minimum, "reduce"): lambda a, axis=0, keepdims=False, **k: _min(a, axis=axis, keepdims=keepdims, **k),
+    (np.add, "accumulate"): lambda a, axis=0: _cumsum(a, axis=axis),
+    (np.multiply, "accumulate"): lambda a, axis=0: _cumprod(a, axis=axis),
+}
+
+
+# ------------------------------------------------------ value-only functions
+
+
+def _on_values(fn):
+    def handler(*args, **kwargs):
+        return fn(*[_values(x) for x in args], **{k: _values(v) for k, v in kwargs.items()})
+    return handler
+
+
+for _f in (np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort, np.nonzero, np.argwhere,
+           np.flatnonzero, np.count_nonzero, np.any, np.all, np.isclose, np.allclose,
+           np.array_equal, np.result_type, np.iscomplexobj, np.isrealobj, np.searchsorted,
+           np.isreal, np.iscomplex, np.can_cast, np.min_scalar_type):
+    _FUNCTIONS[_f] = _on_values(_f)
+
+
+@_implements(np.round, np.around)
+def _round(a, decimals=0, out=None):
+    a = _as_dual(a)
+    return _check_out(out, _out_like(np.round(_values(a), decimals), a._spec), "round")
+
+
+@_implements(np.real)
+def _real(a):
+    return a
+
+
+@_implements(np.imag)
+def _imag(a):
+    a = _as_dual(a)
+    return _out_like(np.zeros(a.shape), a._spec)
+
+
+@_implements(np.copy)
+def _copy(a, order="K", subok=False):
+    return _as_dual(a).copy()
+
+
+@_implements(np.zeros_like, np.empty_like)
+def _zeros_like(a, dtype=None, order="K", subok=True, shape=None, **kw):
+    a = _as_dual(a)
+    _check_dtype(dtype, "zeros_like")
+    return _constant(np.zeros(a.shape if shape is None else shape), a._spec)
+
+
+@_implements(np.ones_like)
+def _ones_like(a, dtype=None, order="K", subok=True, shape=None, **kw):
+    a = _as_dual(a)
+    _check_dtype(dtype, "ones_like")
+    return _constant(np.ones(a.shape if shape is None else shape), a._spec)
+
+
+@_implements(np.full_like)
+def _full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, **kw):
+    a = _as_dual(a)
+    _check_dtype(dtype, "full_like")
+    res = _constant(np.zeros(a.shape if shape is None else shape), a._spec)
+    res[...] = fill_value
+    return res
+
+
+# ------------------------------------------------------------ shape ops
+
+
+@_implements(np.reshape)
+def _reshape(a, shape=None, order="C", *, newshape=None, copy=None):
+    a = _as_dual(a)
+    if shape is None:
+        shape = newshape
+    if order != "C":
+        raise TypeError("numpy.reshape with order other than 'C' is not supported for dualdiff arrays")
+    if isinstance(shape, numbers.Integral):
+        shape = (shape,)
+    shape = tuple(shape)
+    vshape = np.empty(a.shape, dtype=np.bool_).reshape(shape).shape  # resolves -1
+    return _wrap(_live(a).reshape(vshape + (a._spec.m,)), a._spec)
+
+
+@_implements(np.ravel)
+def _ravel(a, order="C"):
+    return _reshape(a, (-1,), order=order)
+
+
+@_implements(np.transpose, np.permute_dims) if hasattr(np, "permute_dims") else _implements(np.transpose)
+def _transpose(a, axes=None):
+    a = _as_dual(a)
+    if axes is None:
+        axes = tuple(range(a.ndim))[::-1]
+    axes = tuple(_nai(x, a.ndim) for x in axes)
+    return _wrap(np.transpose(_live(a), axes + (a.ndim,)), a._spec)
+
+
+@_implements(np.swapaxes)
+def _swapaxes(a, axis1, axis2):
+    a = _as_dual(a)
+    return _wrap(np.swapaxes(_live(a), _ax(axis1, a.ndim), _ax(axis2, a.ndim)), a._spec)
+
+
+@_implements(np.moveaxis)
+def _moveaxis(a, source, destination):
+    a = _as_dual(a)
+    s = _nat(source, a.ndim)
+    d = _nat(destination, a.ndim)
+    return _wrap(np.moveaxis(_live(a), s, d), a._spec)
+
+
+@_implements(np.expand_dims)
+def _expand_dims(a, axis):
+    a = _as_dual(a)
+    if not isinstance(axis, (tuple, list)):
+        axis = (axis,)
+    ax = _nat(axis, a.ndim + len(axis))
+    return _wrap(np.expand_dims(_live(a), ax), a._spec)
+
+
+@_implements(np.squeeze)
+def _squeeze(a, axis=None):
+    a = _as_dual(a)
+    if axis is None:
+        axis = tuple(i for i, s in enumerate(a.shape) if s == 1)
+    ax = _nat(axis, a.ndim)
+    return _wrap(np.squeeze(_live(a), ax), a._spec)
+
+
+@_implements(np.broadcast_to)
+def _broadcast_to(a, shape, subok=False):
+    a = _as_dual(a)
+    if isinstance(shape, numbers.Integral):
+        shape = (shape,)
+    return _wrap(np.broadcast_to(_live(a), tuple(shape) + (a._spec.m,)), a._spec)
+
+
+@_implements(np.broadcast_arrays)
+def _broadcast_arrays(*args, subok=False):
+    shape = np.broadcast_shapes(*[np.shape(_values(x)) for x in args])
+    out = []
+    for x in args:
+        if isinstance(x, (DualArray, Dual)):
+            out.append(_broadcast_to(x, shape))
+        else:
+            out.append(np.broadcast_to(_values(x), shape))
+    return tuple(out)
+
+
+def _make_atleast(fn):
+    def h(*arys):
+        res = []
+        for x in arys:
+            x = _as_dual(x)
+            shape = fn(np.empty(x.shape, dtype=np.bool_)).shape
+            res.append(_reshape(x, shape))
+        return res[0] if len(res) == 1 else tuple(res)
+    return h
+
+
+for _f in (np.atleast_1d, np.atleast_2d, np.atleast_3d):
+    _FUNCTIONS[_f] = _make_atleast(_f)
+
+
+def _bufs(seq):
+    ops, spec = _dual_operands(list(seq))
+    return [_as_buf(o, spec) for o in ops], spec
+
+
+@_implements(np.concatenate)
+def _concatenate(arrays, axis=0, out=None, dtype=None, casting="same_kind"):
+    _check_dtype(dtype, "concatenate")
+    bufs, spec = _bufs(arrays)
+    if axis is None:
+        bufs = [b.reshape(-1, spec.m) for b in bufs]
+        axis = 0
+    nd = bufs[0].ndim - 1
+    if nd == 0:
+        raise ValueError("zero-dimensional arrays cannot be concatenated")
+    res = np.concatenate(bufs, axis=_ax(axis, nd))
+    return _check_out(out, _wrap(res, spec), "concatenate")
+
+
+@_implements(np.stack)
+def _stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    _check_dtype(dtype, "stack")
+    bufs, spec = _bufs(arrays)
+    nd = bufs[0].ndim - 1
+    res = np.stack(bufs, axis=_ax(axis, nd + 1))
+    return _check_out(out, _wrap(res, spec), "stack")
+
+
+@_implements(np.hstack)
+def _hstack(tup, *, dtype=None, casting="same_kind"):
+    arrs = [np.atleast_1d(_as_dual_any(x)) for x in tup]
+    if arrs and arrs[0].ndim == 1:
+        return _concatenate(arrs, axis=0)
+    return _concatenate(arrs, axis=1)
+
+
+@_implements(np.vstack, np.row_stack) if hasattr(np, "row_stack") else _implements(np.vstack)
+def _vstack(tup, *, dtype=None, casting="same_kind"):
+    return _concatenate([np.atleast_2d(_as_dual_any(x)) for x in tup], axis=0)
+
+
+@_implements(np.column_stack)
+def _column_stack(tup):
+    arrs = []
+    for x in tup:
+        x = _as_dual_any(x)
+        if np.ndim(x) < 2:
+            x = np.reshape(x, (-1, 1)) if isinstance(x, DualArray) else np.asarray(x).reshape(-1, 1)
+        arrs.append(x)
+    return _concatenate(arrs, axis=1)
+
+
+def _as_dual_any(x):
+    o = _operand(x)
+    if isinstance(o, tuple):
+        return _wrap(o[0], o[1])
+    return o
+
+
+@_implements(np.split)
+def _split(ary, indices_or_sections, axis=0):
+    return _split_by(np.split, ary, indices_or_sections, axis)
+
+
+@_implements(np.array_split)
+def _array_split(ary, indices_or_sections, axis=0):
+    return _split_by(np.array_split, ary, indices_or_sections, axis)
+
+
+def _split_by(fn, ary, indices_or_sections, axis):
+    a = _as_dual(ary)
+    ax = _ax(axis, a.ndim)
+    pieces = fn(np.arange(a.shape[ax]), indices_or_sections)  # raises as numpy does
+    return [_wrap(np.take(_live(a), p.astype(np.intp), axis=ax), a._spec) for p in pieces]
+
+
+@_implements(np.hsplit)
+def _hsplit(ary, indices_or_sections):
+    a = _as_dual(ary)
+    return _split(a, indices_or_sections, axis=1 if a.ndim > 1 else 0)
+
+
+@_implements(np.vsplit)
+def _vsplit(ary, indices_or_sections):
+    return _split(ary, indices_or_sections, axis=0)
+
+
+@_implements(np.take)
+def _take(a, indices, axis=None, out=None, mode="raise"):
+    a = _as_dual(a)
+    buf = _live(a)
+    if axis is None:
+        res = np.take(buf.reshape(-1, a._spec.m), indices, axis=0, mode=mode)
+    else:
+        res = np.take(buf, indices, axis=_ax(axis, a.ndim), mode=mode)
+    return _check_out(out, _result(res, a._spec), "take")
+
+
+@_implements(np.take_along_axis)
+def _take_along_axis(arr, indices, axis=-1):
+    a = _as_dual(arr)
+    if axis is None:
+        return _take(np.ravel(a), np.ravel(indices))
+    ax = _ax(axis, a.ndim)
+    return _wrap(np.take_along_axis(_live(a), np.asarray(indices)[..., None], axis=ax), a._spec)
+
+
+@_implements(np.sort)
+def _sort(a, axis=-1, kind=None, order=None, *, stable=None):
+    a = _as_dual(a)
+    if axis is None:
+        a = np.ravel(a)
+        axis = -1
+    ax = _ax(axis, a.ndim)
+    idx = np.argsort(_values(a), axis=ax, kind=kind, stable=stable) if stable is not None \
+        else np.argsort(_values(a), axis=ax, kind=kind)
+    return _take_along_axis(a, idx, axis=ax)
+
+
+@_implements(np.roll)
+def _roll(a, shift, axis=None):
+    a = _as_dual(a)
+    if axis is None:
+        return _reshape(_wrap(np.roll(_live(a).reshape(-1, a._spec.m), shift, axis=0), a._spec), a.shape)
+    ax = _nat(axis, a.ndim) if isinstance(axis, (tuple, list)) else _ax(axis, a.ndim)
+    return _wrap(np.roll(_live(a), shift, axis=ax), a._spec)
+
+
+@_implements(np.flip)
+def _flip(m, axis=None):
+    a = _as_dual(m)
+    return _wrap(np.flip(_live(a), axis=_axes(axis, a.ndim)), a._spec)
+
+
+@_implements(np.fliplr)
+def _fliplr(m):
+    return _flip(m, 1)
+
+
+@_implements(np.flipud)
+def _flipud(m):
+    return _flip(m, 0)
+
+
+@_implements(np.diff)
+def _diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
+    a = _as_dual(a)
+    ax = _ax(axis, a.ndim)
+    parts = []
+    if prepend is not np._NoValue:
+        parts.append(np.broadcast_to(_as_dual_any(prepend), a.shape[:ax] + (1,) + a.shape[ax + 1:])
+                     if np.ndim(_values(prepend)) == 0 else prepend)
+    parts.append(a)
+    if append is not np._NoValue:
+        parts.append(np.broadcast_to(_as_dual_any(append), a.shape[:ax] + (1,) + a.shape[ax + 1:])
+                     if np.ndim(_values(append)) == 0 else append)
+    if len(parts) > 1:
+        a = _concatenate(parts, axis=ax)
+    return _wrap(np.diff(_live(a), n=n, axis=ax), a._spec)
+
+
+@_implements(np.pad)
+def _pad(array, pad_width, mode="constant", **kwargs):
+    a = _as_dual(array)
+    spec = a._spec
+    pw = np.broadcast_to(np.asarray(pad_width, dtype=np.intp), (a.ndim, 2))
+    full = [tuple(p) for p in pw] + [(0, 0)]
+    if mode == "constant":
+        cv = kwargs.pop("constant_values", 0)
+        if kwargs:
+            raise TypeError(f"numpy.pad: unexpected arguments {sorted(kwargs)}")
+        if isinstance(cv, (DualArray, Dual)) or np.ndim(cv) != 0:
+            raise TypeError("numpy.pad of a dual array supports one constant number as constant_values")
+        res = np.pad(_live(a), full, mode="constant", constant_values=0.0)
+        vals = np.pad(_values(a), pw, mode="constant", constant_values=cv)
+        res[..., 0] = vals
+        return _wrap(res, spec)
+    if mode in ("edge", "reflect", "symmetric", "wrap"):
+        return _wrap(np.pad(_live(a), full, mode=mode, **kwargs), spec)
+    raise TypeError(f"numpy.pad with mode={mode!r} is not supported for dualdiff arrays")
+
+
+@_implements(np.where)
+def _where(condition, x=None, y=None):
+    if x is None and y is None:
+        return np.nonzero(_values(condition))
+    c = np.asarray(_values(condition), dtype=bool)
+    ops, spec = _dual_operands([x, y])
+    bx, by = (_as_buf(o, spec) for o in ops)
+    res = np.where(c[..., None], bx, by)
+    return _result(res, spec) if res.ndim == 1 and c.ndim == 0 and all(
+        _is_scalar_op(o) for o in ops) else _wrap(res, spec)
+
+
+@_implements(np.clip)
+def _clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kw):
+    a_min = min if a_min is None else a_min
+    a_max = max if a_max is None else a_max
+    r = a
+    if a_min is not None:
+        r = np.maximum(r, a_min)
+    if a_max is not None:
+        r = np.minimum(r, a_max)
+    if r is a:
+        r = _as_dual(a).copy()
+    return _check_out(out, r, "clip")
+
+
+@_implements(np.repeat)
+def _repeat(a, repeats, axis=None):
+    a = _as_dual(a)
+    if axis is None:
+        return _wrap(np.repeat(_live(a).reshape(-1, a._spec.m), repeats, axis=0), a._spec)
+    return _wrap(np.repeat(_live(a), repeats, axis=_ax(axis, a.ndim)), a._spec)
+
+
+@_implements(np.tile)
+def _tile(a, reps):
+    a = _as_dual(a)
+    reps = (reps,) if isinstance(reps, numbers.Integral) else tuple(reps)
+    nd = max(a.ndim, len(reps))
+    buf = _live(a).reshape((1,) * (nd - a.ndim) + a.shape + (a._spec.m,))
+    reps = (1,) * (nd - len(reps)) + reps + (1,)
+    return _wrap(np.tile(buf, reps), a._spec)
+
+
+@_implements(np.diagonal)
+def _diagonal(a, offset=0, axis1=0, axis2=1):
+    a = _as_dual(a)
+    d = np.diagonal(_live(a), offset, _ax(axis1, a.ndim), _ax(axis2, a.ndim))
+    return _wrap(np.moveaxis(d, -2, -1), a._spec)
+
+
+@_implements(np.diag)
+def _diag(v, k=0):
+    a = _as_dual(v)
+    if a.ndim == 2:
+        return _diagonal(a, k)
+    if a.ndim != 1:
+        raise ValueError("Input must be 1- or 2-d.")
+    n = a.shape[0] + abs(k)
+    res = np.zeros((n, n, a._spec.m))
+    i = np.arange(a.shape[0])
+    res[i + max(-k, 0), i + max(k, 0)] = _live(a)
+    return _wrap(res, a._spec)
+
+
+def _make_tri(fn):
+    def h(m, k=0):
+        a = _as_dual(m)
+        mask = fn(np.ones(a.shape[-2:], dtype=bool), k)
+        return _wrap(np.where(mask[..., None], _live(a), 0.0), a._spec)
+    return h
+
+
+_FUNCTIONS[np.tril] = _make_tri(np.tril)
+_FUNCTIONS[np.triu] = _make_tri(np.triu)
+
+
+# --------------------------------------------------------------- products
+
+
+def _comp(o, k):
+    """Component k of an operand's buffer (k = 0: values)."""
+    return o[0][..., k]
+
+
+def _multilinear(f, args):
+    """f(*args) for f linear in each argument, with dual arguments: by the
+    product rule, one NumPy call per derivative component."""
+    ops, spec = _dual_operands(args)
+    if spec is None:
+        return f(*args)
+    vals = [_comp(o, 0) if isinstance(o, tuple) else o for o in ops]
+    duals = [i for i, o in enumerate(ops) if isinstance(o, tuple)]
+    v0 = np.asarray(f(*vals), dtype=np.float64)
+    res = np.empty(v0.shape + (spec.m,))
+    res[..., 0] = v0
+    n = spec.n
+
+    def replaced(pairs):
+        a = list(vals)
+        for i, k in pairs:
+            a[i] = _comp(ops[i], k)
+        return f(*a)
+
+    for k in range(1, n + 1):
+        acc = 0.0
+        for i in duals:
+            acc = acc + replaced([(i, k)])
+        res[..., k] = acc
+    if spec.order > 1:
+        q = n + 1
+        for i in range(n):
+            for j in range(i, n):
+                acc = 0.0
+                for d in duals:
+                    acc = acc + replaced([(d, q)])
+                for d in duals:
+                    for e in duals:
+                        if d != e:
+                            acc = acc + replaced([(d, 1 + i), (e, 1 + j)])
+                res[..., q] = acc
+                q += 1
+    return _result(res, spec) if res.ndim == 1 else _wrap(res, spec)
+
+
+def _matmul(a, b, **kw):
+    if kw:
+        raise TypeError("numpy.matmul with extra arguments is not supported for dualdiff arrays")
+    ops, spec = _dual_operands([a, b])
+    oa, ob = ops
+    # fast paths, one BLAS call for every component: constant @ dual, dual @ constant
+    if spec.order == 1 and not isinstance(oa, tuple) and oa.ndim == 2 and ob[0].ndim in (2, 3):
+        res = np.tensordot(oa, ob[0], axes=([1], [0]))
+        return _wrap(res, spec)
+    if spec.order == 1 and not isinstance(ob, tuple) and ob.ndim == 2 and oa[0].ndim in (2, 3):
+        res = np.moveaxis(np.matmul(np.moveaxis(oa[0], -1, -2), ob), -1, -2) if oa[0].ndim == 3 \
+            else np.tensordot(ob, oa[0], axes=([0], [0]))
+        return _wrap(res, spec)
+    return _multilinear(np.matmul, [a, b])
+
+
+_FUNCTIONS[np.matmul] = _matmul
+
+
+@_implements(np.dot)
+def _dot(a, b, out=None):
+    return _check_out(out, _multilinear(np.dot, [a, b]), "dot")
+
+
+@_implements(np.vdot)
+def _vdot(a, b):
+    return _multilinear(np.vdot, [a, b])
+
+
+@_implements(np.inner)
+def _inner(a, b):
+    return _multilinear(np.inner, [a, b])
+
+
+@_implements(np.outer)
+def _outer(a, b, out=None):
+    return _check_out(out, _multilinear(np.outer, [a, b]), "outer")
+
+
+@_implements(np.kron)
+def _kron(a, b):
+    return _multilinear(np.kron, [a, b])
+
+
+@_implements(np.tensordot)
+def _tensordot(a, b, axes=2):
+    return _multilinear(lambda x, y: np.tensordot(x, y, axes=axes), [a, b])
+
+
+@_implements(np.cross)
+def _cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    return _multilinear(lambda x, y: np.cross(x, y, axisa, axisb, axisc, axis), [a, b])
+
+
+@_implements(np.einsum)
+def _einsum(subscripts, *operands, out=None, **kw):
+    if not isinstance(subscripts, str):
+        raise TypeError("numpy.einsum of dual arrays needs the subscripts as a string")
+    kw.pop("optimize", None)
+    _check_dtype(kw.pop("dtype", None), "einsum")
+    return _check_out(out, _multilinear(lambda *xs: np.einsum(subscripts, *xs, **kw), list(operands)), "einsum")
+
+
+@_implements(np.trace)
+def _trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    _check_dtype(dtype, "trace")
+    return _check_out(out, _multilinear(lambda x: np.trace(x, offset, axis1, axis2), [a]), "trace")
+
+
+# ------------------------------------------------------------ linear algebra
+
+
+def _comps(x, spec):
+    """List of the m component arrays of x (DualArray or constant)."""
+    o = _operand(x)
+    if isinstance(o, tuple):
+        return [o[0][..., k] for k in range(spec.m)]
+    return [o] + [np.zeros_like(o)] * (spec.m - 1)
+
+
+def _pairs(n):
+    return [(i, j) for i in range(n) for j in range(i, n)]
+
+
+def _assemble(parts, spec):
+    res = np.stack(parts, axis=-1)
+    return _result(res, spec) if res.ndim == 1 else _wrap(res, spec)
+
+
+def _spec_of(*xs):
+    ops, spec = _dual_operands([x for x in xs])
+    return spec
+
+
+def _mT(x):
+    return np.swapaxes(x, -1, -2)
+
+
+@_implements(np.linalg.inv)
+def _inv(a):
+    spec = _spec_of(a)
+    A = _comps(a, spec)
+    X = np.linalg.inv(A[0])
+    n = spec.n
+    out = [X]
+    d = [X @ A[k] for k in range(1, n + 1)]  # X A_k
+    for k in range(n):
+        out.append(-d[k] @ X)
+    if spec.order > 1:
+        q = n + 1
+        for i, j in _pairs(n):
+            # X_ij = -X (A_ij X + A_i X_j + A_j X_i)
+            Xi, Xj = out[1 + i], out[1 + j]
+            out.append(-X @ (A[q] @ X + A[1 + i] @ Xj + A[1 + j] @ Xi))
+            q += 1
+    return _assemble(out, spec)
+
+
+@_implements(np.linalg.solve)
+def _solve(a, b):
+    spec = _spec_of(a, b)
+    A = _comps(a, spec)
+    B = _comps(b, spec)
+    vec = np.ndim(B[0]) == 1
+    if vec:
+        B = [x[:, None] for x in B]
+    n = spec.n
+    x0 = np.linalg.solve(A[0], B[0])
+    out = [x0]
+    rhs = [B[k] - A[k] @ x0 for k in range(1, n + 1)]
+    if rhs:
+        sol = np.linalg.solve(A[0], np.concatenate(rhs, axis=-1))
+        w = x0.shape[-1]
+        out += [sol[..., k * w:(k + 1) * w] for k in range(n)]
+    if spec.order > 1:
+        q = n + 1
+        rhs2 = []
+        for i, j in _pairs(n):
+            rhs2.append(B[q] - A[q] @ x0 - A[1 + i] @ out[1 + j] - A[1 + j] @ out[1 + i])
+            q += 1
+        sol = np.linalg.solve(A[0], np.concatenate(rhs2, axis=-1))
+        w = x0.shape[-1]
+        out += [sol[..., k * w:(k + 1) * w] for k in range(len(rhs2))]
+    if vec:
+        out = [x[..., 0] for x in out]
+    return _assemble(out, spec)
+
+
+def _tr(x):
+    return np.trace(x, axis1=-2, axis2=-1)
+
+
+@_implements(np.linalg.slogdet)
+def _slogdet(a):
+    spec = _spec_of(a)
+    A = _comps(a, spec)
+    sign, logdet = np.linalg.slogdet(A[0])
+    X = np.linalg.inv(A[0])
+    n = spec.n
+    XA = [X @ A[k] for k in range(1, n + 1)]
+    out = [logdet] + [_tr(m) for m in XA]
+    if spec.order > 1:
+        q = n + 1
+        for i, j in _pairs(n):
+            out.append(_tr(X @ A[q]) - _tr(XA[i] @ XA[j]))
+            q += 1
+    res = _assemble([np.asarray(o, dtype=float) for o in out], spec)
+    return _SlogdetResult(sign, res)
+
+
+class _SlogdetResult(tuple):
+    def __new__(cls, sign, logabsdet):
+        return tuple.__new__(cls, (sign, logabsdet))
+
+    sign = property(lambda self: self[0])
+    logabsdet = property(lambda self: self[1])
+
+
+@_implements(np.linalg.det)
+def _det(a):
+    spec = _spec_of(a)
+    A = _comps(a, spec)
+    d = np.linalg.det(A[0])
+    X = np.linalg.inv(A[0])
+    n = spec.n
+    XA = [X @ A[k] for k in range(1, n + 1)]
+    t = [_tr(m) for m in XA]
+    out = [d] + [d * x for x in t]
+    if spec.order > 1:
+        q = n + 1
+        for i, j in _pairs(n):
+            out.append(d * (t[i] * t[j] - _tr(XA[i] @ XA[j]) + _tr(X @ A[q])))
+            q += 1
+    return _assemble([np.asarray(o, dtype=float) for o in out], spec)
+
+
+def _phi(x):
+    """Lower triangle with the diagonal halved."""
+    return np.tril(x, -1) + 0.5 * np.einsum("...ii->...i", x)[..., None] * np.eye(x.shape[-1])
+
+
+@_implements(np.linalg.cholesky)
+def _cholesky(a, upper=False):
+    spec = _spec_of(a)
+    A = _comps(a, spec)
+    L = np.linalg.cholesky(A[0])
+    Li = np.linalg.inv(L)
+    n = spec.n
+
+    def step(dA):
+        return L @ _phi(Li @ dA @ _mT(Li))
+
+    out = [L] + [step(A[k]) for k in range(1, n + 1)]
+    if spec.order > 1:
+        q = n + 1
+        for i, j in _pairs(n):
+            Li_, Lj = out[1 + i], out[1 + j]
+            out.append(step(A[q] - Li_ @ _mT(Lj) - Lj @ _mT(Li_)))
+            q += 1
+    res = _assemble(out, spec)
+    return np.swapaxes(res, -1, -2) if upper else res
+
+
+def _first_order_only(spec, name):
+    if spec.order > 1:
+        raise TypeError(f"numpy.linalg.{name} of second-order dual arrays is not supported "
+                        "(first order only)")
+
+
+class _EighResult(tuple):
+    def __new__(cls, w, v):
+        return tuple.__new__(cls, (w, v))
+
+    eigenvalues = property(lambda self: self[0])
+    eigenvectors = property(lambda self: self[1])
+
+
+@_implements(np.linalg.eigh)
+def _eigh(a, UPLO="L"):
+    spec = _spec_of(a)
+    _first_order_only(spec, "eigh")
+    A = _comps(a, spec)
+    A0 = np.tril(A[0]) + _mT(np.tril(A[0], -1)) if UPLO == "L" else np.triu(A[0]) + _mT(np.triu(A[0], 1))
+    w, V = np.linalg.eigh(A0)
+    diff = w[..., None, :] - w[..., :, None]
+    with np.errstate(divide="ignore"):
+        F = np.where(np.eye(w.shape[-1], dtype=bool), 0.0, 1.0 / diff)
+    wc, vc = [w], [V]
+    for k in range(1, spec.n + 1):
+        dA = A[k]
+        dA = np.tril(dA) + _mT(np.tril(dA, -1)) if UPLO == "L" else np.triu(dA) + _mT(np.triu(dA, 1))
+        P = _mT(V) @ dA @ V
+        wc.append(np.einsum("...ii->...i", P))
+        vc.append(V @ (F * P))
+    return _EighResult(_assemble(wc, spec), _assemble(vc, spec))
+
+
+@_implements(np.linalg.eigvalsh)
+def _eigvalsh(a, UPLO="L"):
+    return _eigh(a, UPLO)[0]
+
+
+class _QRResult(tuple):
+    def __new__(cls, q, r):
+        return tuple.__new__(cls, (q, r))
+
+    Q = property(lambda self: self[0])
+    R = property(lambda self: self[1])
+
+
+@_implements(np.linalg.qr)
+def _qr(a, mode="reduced"):
+    spec = _spec_of(a)
+    _first_order_only(spec, "qr")
+    if mode not in ("reduced", "r"):
+        raise TypeError(f"numpy.linalg.qr with mode={mode!r} is not supported for dualdiff arrays")
+    A = _comps(a, spec)
+    Q, R = np.linalg.qr(A[0])
+    if A[0].shape[-2] < A[0].shape[-1]:
+        raise TypeError("numpy.linalg.qr of a wide dual matrix is not supported")
+    Ri = np.linalg.inv(R)
+    qc, rc = [Q], [R]
+    for k in range(1, spec.n + 1):
+        X = _mT(Q) @ A[k] @ Ri
+        low = np.tril(X, -1)
+        omega = low - _mT(low)
+        U = X - omega
+        rc.append(U @ R)
+        qc.append(A[k] @ Ri - Q @ U)
+    r = _assemble(rc, spec)
+    if mode == "r":
+        return r
+    return _QRResult(_assemble(qc, spec), r)
+
+
+@_implements(np.linalg.lstsq)
+def _lstsq(a, b, rcond=None):
+    A = _as_dual_any(a)
+    B = _as_dual_any(b)
+    x = np.linalg.solve(_mT(A) @ A, _mT(A) @ B) if np.ndim(_values(B)) > 1 else \
+        np.linalg.solve(_mT(A) @ A, _mT(A) @ B)
+    av = _values(A)
+    bv = _values(B)
+    x0, res0, rank, sv = np.linalg.lstsq(av, bv, rcond=rcond)
+    if rank < av.shape[-1]:
+        raise np.linalg.LinAlgError("numpy.linalg.lstsq of dual arrays needs full column rank")
+    xb = _live(x) if isinstance(x, DualArray) else None
+    if xb is not None:
+        xb[..., 0] = x0
+    if res0.size:
+        r = B - A @ x
+        residuals = np.sum(r * r, axis=0)
+    else:
+        residuals = res0
+    return x, residuals, rank, sv
+
+
+@_implements(np.linalg.norm)
+def _norm(x, ord=None, axis=None, keepdims=False):
+    x = _as_dual(x)
+    if axis is None and ord is None:
+        r = np.sqrt(np.sum(x * x))
+        return np.reshape(r, (1,) * x.ndim) if keepdims else r
+    if axis is None:
+        axis = tuple(range(x.ndim)) if x.ndim <= 2 else None
+        if axis is None:
+            raise ValueError("Improper number of dimensions to norm.")
+        if len(axis) == 1:
+            axis = axis[0]
+    if isinstance(axis, numbers.Integral) or (isinstance(axis, tuple) and len(axis) == 1):
+        ax = axis if isinstance(axis, numbers.Integral) else axis[0]
+        if ord is None or ord == 2:
+            return np.sqrt(np.sum(x * x, axis=ax, keepdims=keepdims))
+        if ord == np.inf:
+            return np.max(np.abs(x), axis=ax, keepdims=keepdims)
+        if ord == -np.inf:
+            return np.min(np.abs(x), axis=ax, keepdims=keepdims)
+        if ord == 0:
+            return _out_like(np.sum(_values(x) != 0, axis=ax, keepdims=keepdims).astype(float), x._spec)
+        if ord == 1:
+            return np.sum(np.abs(x), axis=ax, keepdims=keepdims)
+        p = float(ord)
+        return np.sum(np.abs(x) ** p, axis=ax, keepdims=keepdims) ** (1.0 / p)
+    r0, r1 = _nat(axis, x.ndim)
+    if ord in (None, "fro"):
+        return np.sqrt(np.sum(x * x, axis=(r0, r1), keepdims=keepdims))
+    if ord in (1, -1, np.inf, -np.inf):
+        s_ax, m_ax = (r0, r1) if ord in (1, -1) else (r1, r0)
+        s = np.sum(np.abs(x), axis=s_ax, keepdims=True)
+        f = np.max if ord in (1, np.inf) else np.min
+        r = f(s, axis=m_ax, keepdims=True)
+        return r if keepdims else np.squeeze(r, axis=(r0, r1))
+    raise TypeError(f"numpy.linalg.norm with ord={ord!r} is not supported for dualdiff arrays")
+
+
+@_implements(np.append)
+def _append(arr, values, axis=None):
+    if axis is None:
+        return _concatenate([np.ravel(_as_dual_any(arr)), np.ravel(_as_dual_any(values))])
+    return _concatenate([arr, values], axis=axis)
+
+
+@_implements(np.average)
+def _average(a, axis=None, weights=None, returned=False, *, keepdims=False):
+    if weights is None:
+        avg = np.mean(a, axis=axis, keepdims=keepdims)
+        if not returned:
+            return avg
+        count = np.size(_values(a)) / max(np.size(_values(avg)), 1)
+        return avg, np.full(np.shape(_values(avg)), count)
+    w = weights
+    if np.ndim(_values(w)) != np.ndim(_values(a)):
+        if axis is None or np.ndim(_values(w)) != 1:
+            raise TypeError("numpy.average: 1-D weights need an axis")
+        shape = [1] * np.ndim(_values(a))
+        shape[_ax(axis, np.ndim(_values(a)))] = -1
+        w = np.reshape(w, shape) if isinstance(w, (DualArray, Dual)) else np.reshape(w, shape)
+    scl = np.sum(np.multiply(np.ones_like(a) if isinstance(a, DualArray) else np.ones(np.shape(a)), w),
+                 axis=axis, keepdims=keepdims)
+    avg = np.sum(np.multiply(a, w), axis=axis, keepdims=keepdims) / scl
+    return (avg, scl) if returned else avg
+
+
+@_implements(np.linalg.multi_dot)
+def _multi_dot(arrays, *, out=None):
+    r = arrays[0]
+    for x in arrays[1:]:
+        r = np.dot(r, x)
+    return _check_out(out, r, "multi_dot")
+
+
+if hasattr(np.linalg, "vector_norm"):
+    @_implements(np.linalg.vector_norm)
+    def _vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
+        x = _as_dual(x)
+        if axis is None:
+            r = _norm(np.ravel(x), ord=ord, axis=0)
+            return np.reshape(r, (1,) * x.ndim) if keepdims else r
+        return _norm(x, ord=ord, axis=axis, keepdims=keepdims)
+
+    @_implements(np.linalg.matrix_norm)
+    def _matrix_norm(x, /, *, keepdims=False, ord="fro"):
+        return _norm(x, ord=ord, axis=(-2, -1), keepdims=keepdims)
+
+
+if hasattr(np, "vecdot"):
+    _OTHER[np.vecdot] = lambda a, b, **kw: _multilinear(lambda x, y: np.vecdot(x, y, **kw), [a, b])
+
+
+# Scalar Duals meeting arrays: the ufunc goes through this module.
+def _hook(ufunc, method, inputs, kwargs):
+    return _ufunc(ufunc, method, inputs, dict(kwargs))
+
+
+_set_array_hook(_hook)

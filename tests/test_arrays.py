@@ -1,0 +1,681 @@
+"""Dual arrays (dualdiff.numpy): every supported function against finite differences.
+
+Reference derivatives come from 4th-order central differences of the same
+NumPy code on plain float64 arrays (error ~1e-10 at the steps used), and
+Hessians from second differences of those; shapes include 0-d, empty and
+broadcast cases.
+"""
+import warnings
+
+import numpy as np
+import pytest
+import scipy.optimize
+
+import dualdiff
+from dualdiff import Dual
+from dualdiff._ndarray import _read_array, _seed_array
+from dualdiff.numpy import DualArray, array, supported_functions, supported_ufuncs
+
+RNG = np.random.default_rng(1234)
+TAG = 17
+
+
+def jacobian(F, x, order=1):
+    """(value, J, H) of F at x through dual arrays, all directions at once."""
+    x = np.asarray(x, dtype=float)
+    n = x.size
+    y = F(_seed_array(x, 0, max(n, 1), order, TAG))
+    k = int(np.prod(np.shape(y.value if isinstance(y, (DualArray, Dual)) else y)))
+    val = np.empty(k)
+    J = np.empty((k, max(n, 1)))
+    H = np.empty((k, max(n, 1), max(n, 1))) if order == 2 else None
+    _read_array(y, max(n, 1), order, TAG, val, J, H, 0)
+    return val, J[:, :n], (H[:, :n, :n] if order == 2 else None)
+
+
+def fd_jacobian(F, x, h=1e-3):
+    x = np.asarray(x, dtype=float)
+    f0 = np.asarray(F(x), dtype=float).reshape(-1)
+    J = np.empty((f0.size, x.size))
+    for j in range(x.size):
+        e = np.zeros(x.size)
+        e[j] = h * max(1.0, abs(x.reshape(-1)[j]))
+        hh = e[j]
+        e = e.reshape(x.shape)
+        fp1, fm1 = np.asarray(F(x + e)).reshape(-1), np.asarray(F(x - e)).reshape(-1)
+        fp2, fm2 = np.asarray(F(x + 2 * e)).reshape(-1), np.asarray(F(x - 2 * e)).reshape(-1)
+        J[:, j] = (8 * (fp1 - fm1) - (fp2 - fm2)) / (12 * hh)
+    return f0, J
+
+
+def fd_hessian(F, x, h=1e-3):
+    """Second differences of fd_jacobian, with one Richardson step (error O(h^4))."""
+    return (4.0 * _fd_hessian(F, x, h / 2) - _fd_hessian(F, x, h)) / 3.0
+
+
+def _fd_hessian(F, x, h):
+    x = np.asarray(x, dtype=float)
+    n = x.size
+
+    def grad_flat(z):
+        return fd_jacobian(F, z, h=h)[1]
+
+    H = np.empty((np.asarray(F(x)).size, n, n))
+    for j in range(n):
+        e = np.zeros(n)
+        e[j] = h * max(1.0, abs(x.reshape(-1)[j]))
+        e = e.reshape(x.shape)
+        H[:, :, j] = (grad_flat(x + e) - grad_flat(x - e)) / (2 * e.reshape(-1)[j])
+    return H
+
+
+def check(F, x, order=1, rtol=1e-7, atol=1e-7):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        val, J, H = jacobian(F, x, order=order)
+    f0, Jref = fd_jacobian(F, x)
+    np.testing.assert_allclose(val, f0, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(J, Jref, rtol=rtol, atol=atol)
+    if order == 2:
+        np.testing.assert_allclose(H, fd_hessian(F, x), rtol=1e-4, atol=1e-4)
+    return val, J, H
+
+
+# ------------------------------------------------------------ elementwise
+
+U = lambda lo, hi: (lambda shape: RNG.uniform(lo, hi, shape))  # noqa: E731
+
+UNARY = {
+    "sqrt": U(0.5, 2), "cbrt": U(0.5, 2), "exp": U(-1, 1), "exp2": U(-1, 1), "expm1": U(-1, 1),
+    "log": U(0.5, 2), "log2": U(0.5, 2), "log10": U(0.5, 2), "log1p": U(-0.5, 1),
+    "sin": U(-2, 2), "cos": U(-2, 2), "tan": U(-1, 1), "arcsin": U(-0.8, 0.8),
+    "arccos": U(-0.8, 0.8), "arctan": U(-2, 2), "sinh": U(-1, 1), "cosh": U(-1, 1),
+    "tanh": U(-1, 1), "arcsinh": U(-2, 2), "arccosh": U(1.5, 3), "arctanh": U(-0.8, 0.8),
+    "absolute": U(0.2, 1), "fabs": U(-1, -0.2), "floor": U(0.1, 0.9), "ceil": U(0.1, 0.9),
+    "trunc": U(0.1, 0.9), "rint": U(0.1, 0.4), "sign": U(0.1, 1), "degrees": U(-1, 1),
+    "rad2deg": U(-1, 1), "radians": U(-1, 1), "deg2rad": U(-1, 1), "square": U(-2, 2),
+    "reciprocal": U(0.5, 2), "negative": U(-1, 1), "positive": U(-1, 1), "conjugate": U(-1, 1),
+}
+
+BINARY = {
+    "add": (U(-1, 1), U(-1, 1)), "subtract": (U(-1, 1), U(-1, 1)),
+    "multiply": (U(-1, 1), U(-1, 1)), "divide": (U(-1, 1), U(0.5, 2)),
+    "power": (U(0.5, 2), U(-1.5, 1.5)), "float_power": (U(0.5, 2), U(-1.5, 1.5)),
+    "arctan2": (U(-1, 1), U(0.5, 1)), "hypot": (U(0.5, 1), U(-1, -0.5)),
+    "fmod": (U(2.1, 2.3), U(0.95, 1.0)), "remainder": (U(2.1, 2.3), U(0.95, 1.0)),
+    "floor_divide": (U(2.1, 2.3), U(0.95, 1.0)), "copysign": (U(0.5, 1), U(-1, -0.5)),
+    "maximum": (U(0, 1), U(2, 3)), "minimum": (U(0, 1), U(2, 3)),
+    "fmax": (U(2, 3), U(0, 1)), "fmin": (U(2, 3), U(0, 1)),
+    "logaddexp": (U(-1, 1), U(-1, 1)), "logaddexp2": (U(-1, 1), U(-1, 1)),
+}
+
+SHAPES = [(), (3,), (2, 3)]
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+@pytest.mark.parametrize("shape", SHAPES)
+def test_unary_ufunc(name, shape):
+    f = getattr(np, name)
+    check(f, UNARY[name](shape))
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_unary_ufunc_second_order(name):
+    f = getattr(np, name)
+    check(f, UNARY[name]((3,)), order=2)
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_unary_ufunc_empty(name):
+    y = getattr(np, name)(_seed_array(np.zeros((0, 2)), 0, 2, 1, TAG))
+    assert isinstance(y, DualArray) and y.shape == (0, 2) and y.tangent.shape == (0, 2, 2)
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+def test_binary_ufunc(name):
+    f = getattr(np, name)
+    ga, gb = BINARY[name]
+    x = np.stack([ga((2, 3)), gb((2, 3))])
+    check(lambda z: f(z[0], z[1]), x)
+    check(lambda z: f(z[0], z[1]), x[:, :, :1], order=2)
+    # constants on either side, with broadcasting
+    ca, cb = ga((3,)), gb((2, 1))
+    check(lambda z: f(z, cb), ga((2, 3)))
+    check(lambda z: f(ca, z), gb((2, 1)))
+    # dual broadcasting against dual
+    z = np.concatenate([ga((3,)), gb((2,))])
+    check(lambda z: f(z[:3], z[3:, None]), z)
+
+
+def test_binary_with_scalar_dual_and_python_numbers():
+    d = Dual(2.0, [1.0, 0.0])
+    x = _seed_array(np.array([1.0, 3.0]), 0, 2, 1, 0)
+    for y in (d * x, x * d, d * np.array([1.0, 3.0]), np.array([1.0, 3.0]) * d):
+        assert isinstance(y, DualArray)
+    y = d * x  # d depends on direction 0, x[0] on 0 and x[1] on 1
+    np.testing.assert_allclose(y.tangent, [[1 + 2, 0], [3, 2]])
+    y = 2 * x + 1.5 - x / 4
+    np.testing.assert_allclose(y.value, [2 * 1 + 1.5 - 0.25, 6 + 1.5 - 0.75])
+    np.testing.assert_allclose(y.tangent, np.eye(2) * 1.75)
+    ints = np.array([1, 2]) * x
+    np.testing.assert_allclose(ints.tangent, np.diag([1.0, 2.0]))
+
+
+def test_comparisons_and_predicates_are_plain_bool():
+    x = _seed_array(np.array([1.0, np.inf, np.nan, -2.0]), 0, 4, 1, TAG)
+    for f, ref in [(np.isfinite, [1, 0, 0, 1]), (np.isinf, [0, 1, 0, 0]),
+                   (np.isnan, [0, 0, 1, 0]), (np.signbit, [0, 0, 0, 1])]:
+        r = f(x)
+        assert type(r) is np.ndarray and r.dtype == bool
+        assert r.tolist() == [bool(v) for v in ref]
+    y = _seed_array(np.array([1.0, 2.0]), 0, 2, 1, TAG)
+    assert (y < 1.5).tolist() == [True, False]
+    assert (y >= np.array([1.0, 3.0])).tolist() == [True, False]
+    assert (y == y).tolist() == [True, True]
+    assert type(np.less(y, 2.0)) is np.ndarray
+    assert np.logical_and(y > 0, y < 2).tolist() == [True, False]
+
+
+def test_domain_errors_nan_and_warning_respecting_errstate():
+    x = _seed_array(np.array([-1.0, 4.0]), 0, 2, 1, TAG)
+    with pytest.warns(RuntimeWarning, match="invalid value encountered in sqrt"):
+        y = np.sqrt(x)
+    assert np.isnan(y.value[0]) and y.value[1] == 2.0
+    with pytest.warns(RuntimeWarning, match="divide by zero encountered in log"):
+        np.log(x - 4.0)
+    with pytest.warns(RuntimeWarning, match="overflow encountered in exp"):
+        np.exp(x * 1000.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(all="ignore"):
+            np.sqrt(x)
+            np.log(x - 4.0)
+    with np.errstate(invalid="raise"):
+        with pytest.raises(FloatingPointError):
+            np.sqrt(x)
+    # numpy's own behaviour for the same values, for comparison
+    with pytest.warns(RuntimeWarning, match="invalid value encountered in sqrt"):
+        np.sqrt(np.array([-1.0, 4.0]))
+
+
+def test_out_and_in_place():
+    x = _seed_array(np.array([0.5, 1.0, 2.0]), 0, 3, 1, TAG)
+    out = np.zeros_like(x)
+    r = np.sin(x, out=out)
+    assert r is out
+    np.testing.assert_allclose(out.tangent, np.diag(np.cos([0.5, 1.0, 2.0])))
+    y = x.copy()
+    y += 1.0
+    y *= x
+    np.testing.assert_allclose(y.value, (np.array([0.5, 1, 2]) + 1) * [0.5, 1, 2])
+    np.testing.assert_allclose(y.tangent, np.diag(2 * np.array([0.5, 1, 2]) + 1))
+    # a view shares memory: writing through it changes the base
+    z = x.copy()
+    v = z[1:]
+    v *= 2.0
+    np.testing.assert_allclose(z.tangent, np.diag([1.0, 2.0, 2.0]))
+    with pytest.raises(TypeError, match="derivatives would be lost"):
+        np.sin(x, out=np.empty(3))
+    with pytest.raises(TypeError):
+        f = np.zeros(3)
+        f += x
+
+
+def test_clip():
+    x = np.array([-2.0, 0.3, 5.0])
+    check(lambda z: np.clip(z, -1.0, 1.0), x)
+    check(lambda z: z.clip(0.0, None), x)
+
+
+def test_modf_divmod_ldexp_heaviside():
+    x = np.array([1.25, 2.5])
+    check(lambda z: np.modf(z)[0], x)
+    check(lambda z: np.modf(z)[1], x)
+    check(lambda z: np.divmod(z, 0.75)[1], x)
+    check(lambda z: np.divmod(z, 0.75)[0], x)
+    check(lambda z: np.ldexp(z, np.array([1, 3])), x)
+    check(lambda z: np.heaviside(z - 2.0, 0.5) * z, x)
+
+
+# ------------------------------------------------------------ reductions
+
+X23 = RNG.uniform(0.5, 1.5, (2, 3))
+RED_CASES = {
+    "sum": [lambda z: np.sum(z), lambda z: np.sum(z, axis=0), lambda z: np.sum(z, axis=-1, keepdims=True),
+            lambda z: np.sum(z, where=np.array([True, False, True])), lambda z: np.add.reduce(z, axis=1)],
+    "prod": [lambda z: np.prod(z), lambda z: np.prod(z, axis=1), lambda z: np.prod(z, axis=0, keepdims=True),
+             lambda z: np.prod(z, where=np.array([[True, False, True], [True, True, False]])),
+             lambda z: np.multiply.reduce(z, axis=0)],
+    "mean": [lambda z: np.mean(z), lambda z: np.mean(z, axis=1), lambda z: z.mean(axis=0, keepdims=True),
+             lambda z: np.mean(z, axis=1, where=np.array([True, True, False]))],
+    "var": [lambda z: np.var(z), lambda z: np.var(z, axis=0, ddof=1), lambda z: np.var(z, axis=1, keepdims=True)],
+    "std": [lambda z: np.std(z), lambda z: np.std(z, axis=1), lambda z: z.std(axis=0, ddof=1)],
+    "cumsum": [lambda z: np.cumsum(z), lambda z: np.cumsum(z, axis=1), lambda z: np.add.accumulate(z, axis=0)],
+    "cumprod": [lambda z: np.cumprod(z), lambda z: np.cumprod(z, axis=0), lambda z: z.cumprod(axis=1)],
+    "max": [lambda z: np.max(z), lambda z: np.max(z, axis=0), lambda z: np.amax(z, axis=1, keepdims=True),
+            lambda z: np.maximum.reduce(z, axis=1)],
+    "min": [lambda z: np.min(z), lambda z: z.min(axis=1), lambda z: np.amin(z, axis=0)],
+    "norm": [lambda z: np.linalg.norm(z), lambda z: np.linalg.norm(z, axis=1),
+             lambda z: np.linalg.norm(z, ord=1, axis=0), lambda z: np.linalg.norm(z, ord=np.inf, axis=1),
+             lambda z: np.linalg.norm(z, ord=3, axis=1), lambda z: np.linalg.norm(z, ord="fro"),
+             lambda z: np.linalg.norm(z, ord=1), lambda z: np.linalg.norm(z, ord=np.inf),
+             lambda z: np.linalg.norm(z[0]), lambda z: np.linalg.norm(z, keepdims=True)],
+}
+
+
+@pytest.mark.parametrize("name", sorted(RED_CASES))
+def test_reductions(name):
+    for F in RED_CASES[name]:
+        check(F, X23)
+    check(RED_CASES[name][0], X23[:, :2], order=2)
+
+
+def test_reductions_of_0d_and_empty():
+    z = _seed_array(np.array(2.0), 0, 1, 1, TAG)
+    s = np.sum(z)
+    assert isinstance(s, Dual) and s.value == 2.0 and s.tangent == 1.0
+    e = _seed_array(np.zeros((0, 3)), 0, 1, 1, TAG)
+    s = np.sum(e, axis=0)
+    assert s.shape == (3,) and np.all(s.tangent == 0)
+    p = np.prod(e, axis=0)
+    assert np.all(p.value == 1.0) and np.all(p.tangent == 0)
+    with pytest.raises(ValueError):
+        np.max(e, axis=0)
+
+
+# ------------------------------------------------------------ shape and indexing
+
+X6 = RNG.uniform(-1, 1, 6)
+SHAPE_CASES = {
+    "reshape": lambda z: np.reshape(z, (2, 3)) * np.arange(1.0, 7.0).reshape(2, 3),
+    "ravel": lambda z: np.ravel(z.reshape(3, 2).T),
+    "transpose": lambda z: np.transpose(z.reshape(1, 2, 3), (2, 0, 1)) ** 2,
+    "swapaxes": lambda z: np.swapaxes(z.reshape(2, 3), 0, 1) ** 2,
+    "moveaxis": lambda z: np.moveaxis(z.reshape(1, 2, 3), 0, -1) ** 2,
+    "expand_dims": lambda z: np.expand_dims(z, (0, 2)) ** 2,
+    "squeeze": lambda z: np.squeeze(z.reshape(1, 6, 1)) ** 2,
+    "broadcast_to": lambda z: np.broadcast_to(z[:3], (2, 3)) * np.array([[1.0], [2.0]]),
+    "broadcast_arrays": lambda z: np.broadcast_arrays(z[:3], z[3:, None][:2])[1] ** 2,
+    "atleast_1d": lambda z: np.atleast_1d(z[0]) ** 2,
+    "atleast_2d": lambda z: np.atleast_2d(z) ** 2,
+    "atleast_3d": lambda z: np.atleast_3d(z) ** 2,
+    "concatenate": lambda z: np.concatenate([z[3:] ** 2, np.array([7.0]), z[:2]]),
+    "stack": lambda z: np.stack([z[:3], np.exp(z[3:])], axis=1),
+    "hstack": lambda z: np.hstack([z[:2], [1.0, 2.0], z[4:] ** 3]),
+    "vstack": lambda z: np.vstack([z[:3], z[3:] ** 2]),
+    "row_stack": lambda z: np.vstack([z[:3], z[3:] ** 2]),
+    "column_stack": lambda z: np.column_stack([z[:3], z[3:] ** 2]),
+    "split": lambda z: np.split(z, 3)[1] ** 2,
+    "array_split": lambda z: np.array_split(z, 4)[3] ** 2,
+    "hsplit": lambda z: np.hsplit(z.reshape(2, 3), 3)[2] ** 2,
+    "vsplit": lambda z: np.vsplit(z.reshape(2, 3), 2)[1] ** 2,
+    "pad": lambda z: np.pad(z ** 2, (2, 1), constant_values=3.0),
+    "roll": lambda z: np.roll(z ** 2, 2),
+    "flip": lambda z: np.flip(z.reshape(2, 3) ** 2, axis=1),
+    "fliplr": lambda z: np.fliplr(z.reshape(2, 3)) ** 2,
+    "flipud": lambda z: np.flipud(z.reshape(2, 3)) ** 2,
+    "diff": lambda z: np.diff(z ** 3, n=2),
+    "where": lambda z: np.where(z > 0, z ** 2, -z),
+    "take": lambda z: np.take(z ** 2, [4, 0, 0]),
+    "take_along_axis": lambda z: np.take_along_axis(z.reshape(2, 3) ** 2, np.array([[2], [0]]), axis=1),
+    "sort": lambda z: np.sort(z ** 3),
+    "repeat": lambda z: np.repeat(z[:3] ** 2, 2),
+    "tile": lambda z: np.tile(z[:2] ** 2, (2, 2)),
+    "diagonal": lambda z: np.diagonal(np.outer(z[:3], z[3:])),
+    "diag": lambda z: np.diag(z[:3] ** 2, 1),
+    "tril": lambda z: np.tril(np.outer(z[:3], z[3:])),
+    "triu": lambda z: np.triu(np.outer(z[:3], z[3:]), 1),
+    "copy": lambda z: np.copy(z) ** 2,
+    "round": lambda z: np.round(z, 1) + z,
+    "around": lambda z: np.around(z, 1) * z,
+    "real": lambda z: np.real(z) ** 2,
+    "imag": lambda z: np.imag(z) + z,
+    "zeros_like": lambda z: np.zeros_like(z) + z,
+    "empty_like": lambda z: np.empty_like(z).shape[0] * z,
+    "ones_like": lambda z: np.ones_like(z) * 2.0 + z,
+    "full_like": lambda z: np.full_like(z, 3.0) * z,
+    "append": lambda z: np.append(z[:2] ** 2, z[4:]),
+    "average": lambda z: np.average(z.reshape(2, 3) ** 2, axis=1, weights=z[3:] + 2.0),
+    "multi_dot": lambda z: np.linalg.multi_dot([z[:2], np.outer(z[2:4], z[4:]), z[:2]]),
+    "vector_norm": lambda z: np.linalg.vector_norm(z.reshape(2, 3), axis=1, ord=3),
+    "matrix_norm": lambda z: np.linalg.matrix_norm(z.reshape(2, 3)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHAPE_CASES))
+def test_shape_functions(name):
+    check(SHAPE_CASES[name], X6)
+
+
+def test_pad_modes():
+    for mode in ("edge", "reflect", "symmetric", "wrap"):
+        check(lambda z: np.pad(z ** 2, (2, 3), mode=mode), X6)
+
+
+def test_indexing():
+    x = _seed_array(np.arange(6.0).reshape(2, 3), 0, 6, 1, TAG)
+    d = x[1, 2]
+    assert type(d) is Dual and d.value == 5.0 and list(d.tangent) == [0, 0, 0, 0, 0, 1]
+    assert type(x[-1, 0]) is Dual
+    assert isinstance(x[1], DualArray) and x[1].shape == (3,)
+    assert isinstance(x[..., 1], DualArray) and x[..., 1].shape == (2,)
+    assert isinstance(x[1, ...], DualArray) and x[1, ...].shape == (3,)
+    assert x[None, :, 1].shape == (1, 2)
+    m = x[x > 2.5]
+    assert m.shape == (3,) and m.value.tolist() == [3.0, 4.0, 5.0]
+    np.testing.assert_array_equal(m.tangent, np.eye(6)[3:])
+    f = x[[1, 0], [0, 2]]
+    np.testing.assert_array_equal(f.value, [3.0, 2.0])
+    np.testing.assert_array_equal(f.tangent, np.eye(6)[[3, 2]])
+    with pytest.raises(IndexError):
+        x[0, 0, 0]
+    assert [type(r) for r in x] == [DualArray, DualArray]
+    assert len(x) == 2
+    assert type(x[0].item(1)) is Dual
+    assert x.tolist()[1][2].value == 5.0
+
+
+def test_item_assignment():
+    x = _seed_array(np.array([1.0, 2.0, 3.0]), 0, 3, 1, TAG)
+    y = np.zeros_like(x)
+    y[1:] = x[:-1] ** 2
+    y[0] = x[2] * 3.0
+    np.testing.assert_allclose(y.value, [9.0, 1.0, 4.0])
+    np.testing.assert_allclose(y.tangent, [[0, 0, 3], [2, 0, 0], [0, 4, 0]])
+    y[2] = 7.0
+    assert y[2].value == 7.0 and np.all(y.tangent[2] == 0)
+    y[:] = np.array([1.0, 2.0, 3.0])
+    assert np.all(y.tangent == 0)
+    y[x > 1.5] = x[0]
+    np.testing.assert_allclose(y.tangent, [[0, 0, 0], [1, 0, 0], [1, 0, 0]])
+    with pytest.raises(ValueError, match="widths"):
+        y[0] = Dual(1.0, [1.0, 2.0])
+    with pytest.raises(TypeError):
+        y[0] = "a"
+
+
+def test_scipy_rosen_style_item_assignment():
+    x = np.array([0.3, -0.7, 1.2, 0.4, 2.0])
+    check(scipy.optimize.rosen_der, x)
+
+
+def test_sort_argsort_argmax_on_values():
+    x = _seed_array(np.array([3.0, 1.0, 2.0]), 0, 3, 1, TAG)
+    assert np.argsort(x).tolist() == [1, 2, 0]
+    assert np.argmax(x) == 0 and np.argmin(x) == 1
+    s = np.sort(x)
+    np.testing.assert_array_equal(s.tangent, np.eye(3)[[1, 2, 0]])
+    x.sort()
+    np.testing.assert_array_equal(x.value, [1.0, 2.0, 3.0])
+
+
+# ------------------------------------------------------------ products
+
+A34 = RNG.uniform(-1, 1, (3, 4))
+PRODUCT_CASES = {
+    "dot": [lambda z: np.dot(z[:3], A34), lambda z: np.dot(z[:4], z[4:8]),
+            lambda z: np.dot(A34, z[:4]), lambda z: np.dot(z.reshape(2, 4), z[:4])],
+    "vdot": [lambda z: np.vdot(z[:4], z[4:]), lambda z: np.vecdot(z.reshape(2, 4), z[4:])],
+    "matmul": [lambda z: z[:3] @ A34, lambda z: A34 @ z[:4], lambda z: z.reshape(2, 4) @ z[:4],
+               lambda z: np.matmul(z.reshape(2, 4), A34.T), lambda z: A34 @ z.reshape(4, 2),
+               lambda z: z.reshape(2, 2, 2) @ z.reshape(2, 2, 2)],
+    "inner": [lambda z: np.inner(z[:4], z[4:]), lambda z: np.inner(A34, z[:4])],
+    "outer": [lambda z: np.outer(z[:3], z[3:5])],
+    "einsum": [lambda z: np.einsum("ij,j->i", A34, z[:4]), lambda z: np.einsum("i,i,i->", z[:2], z[2:4], z[4:6]),
+               lambda z: np.einsum("ij,jk->ik", z.reshape(2, 4), A34.T)],
+    "tensordot": [lambda z: np.tensordot(z.reshape(2, 4), A34, axes=([1], [1]))],
+    "trace": [lambda z: np.trace(np.outer(z[:3], z[3:6]))],
+    "kron": [lambda z: np.kron(z[:2], z[2:5])],
+    "cross": [lambda z: np.cross(z[:3], z[3:6]), lambda z: np.cross(z[:3], A34[:, 0])],
+}
+
+
+@pytest.mark.parametrize("name", sorted(PRODUCT_CASES))
+def test_products(name):
+    x = RNG.uniform(-1, 1, 8)
+    for F in PRODUCT_CASES[name]:
+        check(F, x)
+    check(PRODUCT_CASES[name][0], x, order=2)
+
+
+# ------------------------------------------------------------ linear algebra
+
+def spd(z):
+    M = z.reshape(3, 3)
+    return M @ M.T + 3.0 * np.eye(3)
+
+
+LINALG_CASES = {
+    "inv": (lambda z: np.linalg.inv(spd(z)), True),
+    "solve": (lambda z: np.linalg.solve(spd(z), np.array([1.0, -2.0, 0.5]) * z[:3]), True),
+    "det": (lambda z: np.linalg.det(z.reshape(3, 3) + 2 * np.eye(3)), True),
+    "slogdet": (lambda z: np.linalg.slogdet(spd(z))[1], True),
+    "cholesky": (lambda z: np.linalg.cholesky(spd(z)), True),
+    "eigh": (lambda z: np.linalg.eigh(spd(z) + np.diag([0.0, 2.0, 5.0]))[0], False),
+    "eigvalsh": (lambda z: np.linalg.eigvalsh(spd(z) + np.diag([0.0, 2.0, 5.0])), False),
+    "qr": (lambda z: np.linalg.qr(z.reshape(3, 3) + 2 * np.eye(3))[1], False),
+    "lstsq": (lambda z: np.linalg.lstsq(np.vstack([z.reshape(3, 3), np.ones(3)]),
+                                        np.array([1.0, 2.0, 3.0, 4.0]), rcond=None)[0], True),
+    "norm": (lambda z: np.linalg.norm(z.reshape(3, 3), ord=1), True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LINALG_CASES))
+def test_linalg(name):
+    F, second = LINALG_CASES[name]
+    x = RNG.uniform(-0.5, 0.5, 9)
+    check(F, x, rtol=1e-6, atol=1e-7)
+    if second:
+        check(F, x, order=2, rtol=1e-6, atol=1e-7)
+    else:
+        with pytest.raises(TypeError, match="second-order"):
+            jacobian(F, x, order=2)
+
+
+def test_eigh_vectors_and_qr_q():
+    x = RNG.uniform(-0.5, 0.5, 9)
+
+    def vecs(z):
+        V = np.linalg.eigh(spd(z) + np.diag([0.0, 2.0, 5.0]))[1]
+        return V * np.sign(V[0])  # fix the sign of each eigenvector
+
+    check(vecs, x, rtol=1e-6, atol=1e-7)
+    check(lambda z: np.linalg.qr(z.reshape(3, 3) + 2 * np.eye(3))[0], x, rtol=1e-6, atol=1e-7)
+    check(lambda z: np.linalg.det(spd(z)), x)
+
+
+def test_multilinear_rules_are_exact_at_second_order():
+    # d2/dx2 of x^T A x is A + A^T
+    A = RNG.uniform(-1, 1, (4, 4))
+    x = RNG.uniform(-1, 1, 4)
+    _, J, H = jacobian(lambda z: z @ A @ z, x, order=2)
+    np.testing.assert_allclose(H[0], A + A.T, rtol=1e-14, atol=1e-14)
+    np.testing.assert_allclose(J[0], (A + A.T) @ x, rtol=1e-14, atol=1e-14)
+
+
+# ------------------------------------------------------------ creation, scalars, tags
+
+def test_array_from_duals():
+    d1, d2 = Dual(1.0, [1.0, 0.0]), Dual(2.0, [0.0, 1.0])
+    a = array([d1, d2, 3.0])
+    assert isinstance(a, DualArray) and a.shape == (3,)
+    np.testing.assert_array_equal(a.tangent, [[1, 0], [0, 1], [0, 0]])
+    b = array([[d1, 1.0], [2.0, d2]])
+    assert b.shape == (2, 2) and b[1, 1].value == 2.0
+    c = array(np.array([d1, d2], dtype=object))
+    np.testing.assert_array_equal(c.value, [1.0, 2.0])
+    assert type(array([1.0, 2.0])) is np.ndarray
+    assert dualdiff.numpy.array is array and dualdiff.DualArray is DualArray
+    with pytest.raises(ValueError):
+        array([d1, [d2, d1]])
+
+
+def test_second_order_attributes_and_repr():
+    x = _seed_array(np.array([1.0, 2.0]), 0, 2, 2, TAG)
+    y = x[0] * x[1] * x
+    assert y.order == 2 and y.width == 2
+    np.testing.assert_allclose(y.hessian[0], [[2 * 2.0, 2 * 1.0], [2 * 1.0, 0]])  # of x0^2 x1
+    assert "DualArray" in repr(y)
+
+
+def test_nested_differentiation_refused():
+    a = _seed_array(np.array([1.0, 2.0]), 0, 2, 1, 1)
+    b = _seed_array(np.array([1.0, 2.0]), 0, 2, 1, 2)
+    with pytest.raises(ValueError, match="nested differentiation"):
+        a + b
+    with pytest.raises(ValueError, match="nested differentiation"):
+        np.concatenate([a, b])
+    val, J = np.empty(2), np.empty((2, 2))
+    with pytest.raises(ValueError, match="nested differentiation"):
+        _read_array(a, 2, 1, 2, val, J, None, 0)
+    h = Dual(1.0, [1.0, 0.0])  # made by hand: combines with anything
+    assert (a * h).shape == (2,)
+
+
+def test_unsupported_function_raises_naming_it():
+    x = _seed_array(np.array([1.0, 2.0]), 0, 2, 1, TAG)
+    with pytest.raises(TypeError, match="fft"):
+        np.fft.fft(x)
+    with pytest.raises(TypeError, match="median"):
+        np.median(x)
+    with pytest.raises(TypeError, match="gcd"):
+        np.gcd(x, x)
+    with pytest.raises(TypeError):
+        float(x[:1])
+    with pytest.raises(TypeError):
+        x.astype(np.float32)
+
+
+def test_read_array_constants_and_scalars():
+    val, J = np.empty(3), np.full((3, 2), 9.0)
+    _read_array(np.array([1.0, 2.0, 3.0]), 2, 1, TAG, val, J, None, 0)
+    assert val.tolist() == [1.0, 2.0, 3.0] and np.all(J == 0)
+    v1, J1 = np.empty(1), np.empty((1, 2))
+    _read_array(2.5, 2, 1, TAG, v1, J1, None, 0)
+    assert v1[0] == 2.5
+
+
+def test_seed_chunks_give_the_same_jacobian():
+    x = RNG.uniform(-1, 1, 7)
+
+    def F(z):
+        return np.concatenate([np.sin(z[1:]) * z[:-1], [np.sum(z ** 2)]])
+
+    ref = jacobian(F, x)[1]
+    for width in (1, 2, 3, 7):
+        J = np.empty((7, 7))
+        val = np.empty(7)
+        for start in range(0, 7, width):
+            w = min(width, 7 - start)
+            y = F(_seed_array(x, start, w, 1, TAG))
+            _read_array(y, w, 1, TAG, val, J, None, start)
+        np.testing.assert_allclose(J, ref, rtol=0, atol=0)
+
+
+def test_scipy_rosen_gradient_and_hessian():
+    x = RNG.uniform(-1.5, 1.5, 12)
+    val, J, H = jacobian(scipy.optimize.rosen, x, order=2)
+    np.testing.assert_allclose(val[0], scipy.optimize.rosen(x), rtol=1e-14)
+    np.testing.assert_allclose(J[0], scipy.optimize.rosen_der(x), rtol=1e-13, atol=1e-12)
+    np.testing.assert_allclose(H[0], scipy.optimize.rosen_hess(x), rtol=1e-13, atol=1e-12)
+
+
+# ------------------------------------------------------------ completeness
+
+def test_every_supported_function_is_tested():
+    tested = set(RED_CASES) | set(SHAPE_CASES) | set(PRODUCT_CASES) | set(LINALG_CASES) | {"clip"}
+    value_only = {"shape", "ndim", "size", "argmax", "argmin", "argsort", "nonzero", "argwhere",
+                  "flatnonzero", "count_nonzero", "any", "all", "isclose", "allclose",
+                  "array_equal", "result_type", "iscomplexobj", "isrealobj", "searchsorted",
+                  "isreal", "iscomplex", "can_cast", "min_scalar_type"}
+    aliases = {"amax", "amin", "permute_dims"}
+    names = {f.rsplit(".", 1)[1] for f in supported_functions()}
+    missing = names - tested - value_only - aliases
+    assert not missing, f"supported but untested: {sorted(missing)}"
+    x = _seed_array(np.array([1.0, 0.0, 2.0]), 0, 3, 1, TAG)
+    for name in value_only & {"argmax", "argmin", "count_nonzero", "any", "all", "shape", "ndim", "size"}:
+        assert getattr(np, name)(x) == getattr(np, name)(np.array([1.0, 0.0, 2.0]))
+
+
+def test_every_supported_ufunc_is_tested():
+    tested = set(UNARY) | set(BINARY) | {"matmul", "vecdot", "modf", "divmod", "ldexp", "heaviside", "true_divide"}
+    value = {"less", "less_equal", "greater", "greater_equal", "equal", "not_equal", "isfinite",
+             "isinf", "isnan", "signbit", "logical_and", "logical_or", "logical_xor", "logical_not"}
+    missing = set(supported_ufuncs()) - tested - value
+    assert not missing, f"supported but untested: {sorted(missing)}"
+
+
+def test_broadcasting_errors_and_dtypes():
+    x = _seed_array(np.array([1, 2, 3]), 0, 3, 1, TAG)  # ints become float64
+    assert x.dtype == np.float64 and x.value.dtype == np.float64
+    with pytest.raises(ValueError):
+        x + np.ones(2)
+    with pytest.raises(ValueError):
+        x * _seed_array(np.ones(2), 0, 3, 1, TAG)
+    with pytest.raises(ValueError, match="widths"):
+        x + _seed_array(np.ones(3), 0, 2, 1, TAG)
+    with pytest.raises(ValueError, match="first-order and second-order"):
+        x + _seed_array(np.ones(3), 0, 3, 2, TAG)
+    y = x ** 2 + 2 ** x + np.int64(3) * x
+    np.testing.assert_allclose(y.tangent, np.diag(2 * np.arange(1, 4) + np.log(2) * 2.0 ** np.arange(1, 4) + 3))
+    s = np.sum(x, dtype=np.float64)
+    assert isinstance(s, Dual)
+    with pytest.raises(TypeError, match="drop derivatives"):
+        np.sum(x, dtype=np.float32)
+
+
+def test_ufunc_with_scalar_dual_operand_goes_to_arrays():
+    d = Dual(0.5, [1.0, 0.0, 0.0])
+    x = _seed_array(np.array([1.0, 2.0, 3.0]), 0, 3, 1, 0)
+    for r in (np.add(d, x), np.arctan2(d, np.array([1.0, 2.0])), np.maximum(np.array([0.0, 1.0]), d),
+              np.hypot(x, d)):
+        assert isinstance(r, DualArray)
+    r = np.arctan2(d, np.array([1.0, 2.0]))
+    np.testing.assert_allclose(r.tangent[:, 0], np.array([1.0, 2.0]) / (0.25 + np.array([1.0, 4.0])))
+
+
+def test_non_contiguous_inputs():
+    x = RNG.uniform(0.5, 1.5, 12)
+    check(lambda z: np.sin(z[::2]) * z[1::2], x)
+    check(lambda z: np.exp(z.reshape(3, 4).T) / z.reshape(4, 3), x)
+    check(lambda z: np.hypot(z.reshape(3, 4)[:, ::3], z[:2]), x)
+    check(lambda z: np.cumprod(z.reshape(3, 4).T, axis=0), x)
+
+
+def test_seed_by_index_gives_off_diagonal_hessian_blocks():
+    x = RNG.uniform(-1, 1, 6)
+    H = scipy.optimize.rosen_hess(x)
+    idx = [0, 1, 4, 5]  # block {0, 1} and block {4, 5} together
+    y = scipy.optimize.rosen(_seed_array(x, 0, 4, 2, TAG, index=idx))
+    val, J, Hb = np.empty(1), np.empty((1, 4)), np.empty((1, 4, 4))
+    _read_array(y, 4, 2, TAG, val, J, Hb, 0)
+    np.testing.assert_allclose(J[0], scipy.optimize.rosen_der(x)[idx], rtol=1e-13)
+    np.testing.assert_allclose(Hb[0], H[np.ix_(idx, idx)], rtol=1e-13, atol=1e-12)
+    with pytest.raises(ValueError):
+        _seed_array(x, 0, 2, 1, TAG, index=[1, 1])
+
+
+def test_copy_pickle_and_values():
+    import copy
+    import pickle
+    x = _seed_array(np.array([1.0, 2.0]), 0, 2, 2, 0)
+    for y in (copy.deepcopy(x), pickle.loads(pickle.dumps(x)), x.copy()):
+        assert isinstance(y, DualArray)
+        np.testing.assert_array_equal(y.tangent, x.tangent)
+        np.testing.assert_array_equal(y.hessian, x.hessian)
+    v = x.value
+    v[0] = 5.0  # a copy
+    assert x.value[0] == 1.0
+
+
+def test_width_one_product_with_non_finite_values_keeps_the_zero_tangent_convention():
+    # inf * x: the constant side's zero tangent contributes exactly 0, not NaN
+    a = _seed_array(np.array([np.inf, 2.0, 3.0]), 5, 1, 1, TAG)  # constants
+    b = _seed_array(np.array([1.5, 2.0, 0.5]), 0, 1, 1, TAG)  # element 0 varies
+    with np.errstate(all="ignore"):
+        y = a * b
+    assert y.value.tolist() == [np.inf, 4.0, 1.5]
+    assert y.tangent[:, 0].tolist() == [np.inf, 0.0, 0.0]
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        z = _seed_array(np.array([1e200]), 0, 1, 1, TAG) * _seed_array(np.array([1e200]), 0, 1, 1, TAG)
+    assert z.value[0] == np.inf
