@@ -1164,6 +1164,53 @@ def _is_dual(x):
     return type(x) is Dual
 
 
+def _seed_tangents(double[::1] x, double[:, ::1] t, int order, long tag):
+    """Duals for every entry of x: entry i has value x[i] and first
+    derivatives t[i, :] (second derivatives 0): arbitrary directions."""
+    cdef Py_ssize_t i, j, count = x.shape[0], width = t.shape[1]
+    cdef Dual d
+    cdef double *p
+    cdef list out = [None] * count
+    if t.shape[0] != count:
+        raise ValueError("_seed_tangents needs one row of t per entry of x")
+    for i in range(count):
+        d = _new(width, order, tag)
+        p = _data(d)
+        dd_set_constant(p, x[i], width, order)
+        for j in range(width):
+            p[1 + j] = t[i, j]
+        out[i] = d
+    return out
+
+
+def _seed_scalar(double x, int order, long tag):
+    """One Dual of width 1: the variable x."""
+    cdef Dual d = _new(1, order, tag)
+    dd_set_variable(_data(d), x, 0, 1, order)
+    return d
+
+
+def _read_scalar(object y, int order, long tag):
+    """(value, first derivative, second derivative) of a width-1 result y,
+    a Dual or a plain number (a constant); None when y is neither."""
+    cdef Dual d
+    cdef double c
+    cdef double *p
+    if type(y) is Dual:
+        d = <Dual>y
+        if d.tag != tag and d.tag != 0:
+            raise ValueError("a function being differentiated returned a Dual from a different "
+                             "derivative call: nested differentiation is not supported")
+        if d.n != 1 or d.deg != order:
+            raise ValueError(f"the function returned a Dual of width {d.n} and order {d.deg}, "
+                             f"but the input was seeded with width 1 and order {order}")
+        p = _data(d)
+        return (p[0], p[1], p[2] if order == 2 else 0.0)
+    if _number(y, &c):
+        return (c, 0.0, 0.0)
+    return None
+
+
 # -------------------------------------------------------------- the table
 
 def _rules():

@@ -1,0 +1,112 @@
+"""hessian and hvp: exact second derivatives, in one pass when x is small."""
+import numpy as np
+
+from dualdiff import _seeding
+from dualdiff._derivative import _rename
+
+
+def hessian(f, chunk=None):
+    """hessian(f, chunk=None) -> H
+
+    The Hessian of ``f`` with respect to its first argument, exact.
+
+    ``H(x, *args, **kwargs)`` returns ``d2 f(x)[i...] / d x[j...] d x[k...]``
+    in a float64 array of shape ``out.shape + x.shape + x.shape`` (for a
+    real-valued ``f`` and a vector ``x``, the n-by-n Hessian; a float when
+    both are scalars). ``f`` runs on second-order Duals that carry value,
+    gradient and Hessian together: an ``x`` of up to ``chunk`` entries takes
+    one evaluation; larger ones are cut into blocks of ``chunk`` entries and
+    each pair of blocks is seeded together (k blocks: k(k-1)/2 evaluations).
+    The result does not depend on ``chunk``. Extra arguments pass through.
+
+    >>> import dualdiff
+    >>> dualdiff.hessian(lambda x: x[0] ** 2 * x[1])([1.0, 2.0])
+    array([[4., 2.],
+           [2., 0.]])
+    """
+    def H(x, *args, **kwargs):
+        col, shape = _second_order(f, x, args, kwargs, chunk)
+        xs = _seeding.x_shape(shape)
+        return _seeding.as_result(col.hessian, col.shape + xs + xs)
+    _rename(H, f, "hessian")
+    return H
+
+
+def hvp(f, chunk=None):
+    """hvp(f, chunk=None) -> Hv
+
+    Hessian-vector products of a real-valued ``f``: ``Hv(x, v, *args,
+    **kwargs)`` returns ``H(x) @ v`` in a float64 array shaped like ``x``
+    without forming ``H``: each evaluation of ``f`` carries ``chunk`` unit
+    directions plus ``v`` and reads the mixed second derivatives, so memory
+    and work per operation stay small for large ``x``. The argument order
+    ``(x, v, *args)`` is SciPy's ``hessp=``.
+
+    >>> import dualdiff
+    >>> dualdiff.hvp(lambda x: x[0] ** 2 * x[1])([1.0, 2.0], [1.0, 0.0])
+    array([4., 2.])
+    """
+    def Hv(x, v, *args, **kwargs):
+        flat, shape = _seeding.flatten(x)
+        try:
+            vflat, vshape = _seeding.flatten(v, "v")
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"hvp: {exc}") from None
+        if vshape != shape:
+            raise ValueError(f"hvp: v must have the shape of x, {_seeding.x_shape(shape)}, "
+                             f"not {_seeding.x_shape(vshape)}")
+        n = flat.shape[0]
+        out = np.zeros(n)
+        tag = _seeding.new_tag()
+        b = _seeding.balanced_chunk(n, chunk, _seeding.HVP_CHUNK)
+        col = _seeding.Collector(f, args, kwargs, b + 1, 2, tag)
+        for start in range(0, n, b):
+            w = min(b, n - start)
+            duals = _seeding.seed_columns(flat, range(start, start + w), 2, tag, extra=vflat)
+            items = col.run(_seeding.make_input(duals, shape))
+            _require_scalar(col.shape)
+            col.read(items, w + 1, 0)
+            out[start:start + w] = col.hessian[0, :w, w]
+        if n == 0:
+            col.run(_seeding.make_input([], shape))
+            _require_scalar(col.shape)
+        return _seeding.as_result(out, _seeding.x_shape(shape))
+    _rename(Hv, f, "hvp")
+    return Hv
+
+
+def _require_scalar(shape):
+    if shape != ():
+        raise ValueError(f"hvp(f) needs f to return a scalar, but it returned a result of "
+                         f"shape {shape}; use hessian(f) for vector-valued functions")
+
+
+def _second_order(f, x, args, kwargs, chunk):
+    """Run f over x on second-order Duals: (collector, x shape)."""
+    flat, shape = _seeding.flatten(x)
+    n = flat.shape[0]
+    tag = _seeding.new_tag()
+    col = _seeding.Collector(f, args, kwargs, n, 2, tag)
+    b = _seeding.balanced_chunk(n, chunk, _seeding.SECOND_ORDER_CHUNK)
+    if n <= b:
+        items = col.run(_seeding.make_input(_seeding.seed_block(flat, 0, n, 2, tag) if n else [],
+                                            shape))
+        col.read(items, n, 0)
+        return col, shape
+    starts = list(range(0, n, b))
+    for i, si in enumerate(starts):
+        for sj in starts[i + 1:]:
+            cols = np.r_[si:min(si + b, n), sj:min(sj + b, n)]
+            w = len(cols)
+            if sj == si + b:
+                duals = _seeding.seed_block(flat, si, w, 2, tag)  # adjacent blocks: contiguous
+            else:
+                duals = _seeding.seed_columns(flat, cols, 2, tag)
+            items = col.run(_seeding.make_input(duals, shape))
+            m = len(items)
+            value, tangent, hess = np.empty(m), np.empty((m, w)), np.empty((m, w, w))
+            _seeding.read_into(items, w, 2, tag, value, tangent, hess)
+            col.value[:] = value
+            col.tangent[:, cols] = tangent
+            col.hessian[np.ix_(np.arange(m), cols, cols)] = hess
+    return col, shape

@@ -1,0 +1,250 @@
+"""Seeding and extraction: the machinery shared by the derivative transforms.
+
+A transform flattens ``x`` to a float64 vector, seeds Duals carrying a chunk of
+directions (a fresh tag per call, so that Duals of two calls never mix), builds
+the input ``f`` sees, runs ``f`` once per chunk and reads values and
+derivatives into float64 arrays. The verbs (derivative, grad, jacobian, jvp,
+hessian, hvp) live in their own modules and only arrange these steps.
+"""
+import itertools
+import numbers
+
+import numpy as np
+
+from dualdiff._dual import Dual, _read, _seed, _seed_tangents
+
+# ---------------------------------------------------------------- chunk sizes
+# A first-order Dual of width <= 15 lives inside the object (16 doubles); wider
+# ones allocate. Measured on the corpus (benchmarks/bench_api.py and the
+# chunk sweep in its --chunks mode): per-operation cost grows slowly with the
+# width while it stays inline, so one pass of width 15 beats several narrower
+# ones, and past 15 the allocation costs more than a pass saves.
+FIRST_ORDER_CHUNK = 15
+# Second order: a block of up to this many directions is seeded in one pass;
+# larger inputs seed pairs of blocks (the union gives the cross block). The
+# work per operation grows as the square of the width, so one pass is cheapest
+# while the input is small, and blocks bound the memory of each Dual.
+SECOND_ORDER_CHUNK = 16
+# Hessian-vector products carry a block of unit directions plus the vector.
+HVP_CHUNK = 8
+
+_tags = itertools.count(1)  # tag 0 means "made by hand"
+_NO_HESSIAN = np.empty((1, 1, 1))
+
+
+def new_tag():
+    """A tag no other transform call has used."""
+    return next(_tags)
+
+
+def balanced_chunk(n, chunk, default):
+    """The number of directions per pass for n inputs: at most ``chunk`` (or
+    the default), spread evenly over the passes needed."""
+    if chunk is None:
+        limit = default
+    else:
+        if isinstance(chunk, bool) or not isinstance(chunk, numbers.Integral):
+            raise TypeError(f"chunk must be a positive int, not {type(chunk).__name__}")
+        if chunk < 1:
+            raise ValueError(f"chunk must be a positive int, not {chunk}")
+        limit = int(chunk)
+        return max(1, min(limit, n))
+    if n <= limit:
+        return max(n, 1)
+    passes = -(-n // limit)
+    return -(-n // passes)
+
+
+# ------------------------------------------------------------------- inputs
+
+_NESTED = ("x contains a Dual: a derivative transform was called on a Dual, which means "
+           "nested differentiation (a transform inside a function being differentiated); "
+           "this is not supported")
+
+
+def flatten(x, what="x"):
+    """(flat, shape): x as a contiguous float64 vector, and its shape (None
+    for a scalar, which f then receives as a single Dual)."""
+    if type(x) is float or type(x) is int:
+        return np.array([x], dtype=np.float64), None
+    if isinstance(x, Dual):
+        raise ValueError(_NESTED)
+    if isinstance(x, (bool, np.bool_)):
+        return np.array([float(x)]), None
+    if isinstance(x, (complex, np.complexfloating)):
+        raise TypeError(f"{what} is complex: dualdiff differentiates real functions of real inputs")
+    if isinstance(x, (numbers.Real, np.integer, np.floating)):
+        return np.array([float(x)]), None
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{what} must be a real number or an array of real numbers, "
+                        f"not {type(x).__name__}")
+    try:
+        a = np.asarray(x)
+    except ValueError as exc:
+        raise ValueError(f"{what} is a ragged sequence (rows of different lengths): {exc}") from None
+    if a.dtype == object:
+        flat = a.ravel()
+        for item in flat:
+            if isinstance(item, Dual):
+                raise ValueError(_NESTED)
+            if isinstance(item, (list, tuple, np.ndarray)):
+                raise ValueError(f"{what} is a ragged sequence (rows of different lengths)")
+            if isinstance(item, complex):
+                raise TypeError(f"{what} is complex: dualdiff differentiates real functions "
+                                "of real inputs")
+            if not isinstance(item, numbers.Real):
+                raise TypeError(f"{what} must hold real numbers, not {type(item).__name__}")
+        a = a.astype(np.float64)
+    elif a.dtype.kind == "c":
+        raise TypeError(f"{what} is complex: dualdiff differentiates real functions of real inputs")
+    elif a.dtype.kind not in "biuf":
+        raise TypeError(f"{what} must be a real number or an array of real numbers, "
+                        f"not an array of dtype {a.dtype}")
+    return np.ascontiguousarray(a, dtype=np.float64).reshape(-1), a.shape
+
+
+def make_input(duals, shape):
+    """What f receives: the Dual itself for a scalar x, else an object array
+    of Duals shaped like x. (A dual array type replaces the latter.)"""
+    if shape is None:
+        return duals[0]
+    a = np.empty(len(duals), dtype=object)
+    a[:] = duals
+    return a.reshape(shape)
+
+
+def seed_block(flat, start, width, order, tag):
+    """Duals for flat where entries start..start+width-1 are the variables."""
+    return _seed(flat, start, width, order, tag)
+
+
+def seed_columns(flat, columns, order, tag, extra=None):
+    """Duals for flat where entry columns[k] varies along direction k; with
+    ``extra`` (a vector like flat), one more direction along it."""
+    n = flat.shape[0]
+    width = len(columns) + (extra is not None)
+    t = np.zeros((n, width))
+    t[columns, np.arange(len(columns))] = 1.0
+    if extra is not None:
+        t[:, width - 1] = extra
+    return _seed_tangents(flat, t, order, tag)
+
+
+# ------------------------------------------------------------------ outputs
+
+def _describe(y):
+    return "None" if y is None else type(y).__name__
+
+
+def output_items(y):
+    """(items, shape) of f's result: a flat list of Duals and numbers, and
+    the result's shape (() for a scalar). Raises on anything else."""
+    if type(y) is Dual or type(y) is float or type(y) is int:
+        return [y], ()
+    if isinstance(y, (Dual, numbers.Real)) and not isinstance(y, (bool, np.bool_)):
+        return [y], ()
+    if isinstance(y, (bool, np.bool_)):
+        return [float(y)], ()
+    if y is None or isinstance(y, (str, bytes, complex, np.complexfloating, dict, set)):
+        raise TypeError(f"the function being differentiated returned {_describe(y)}; "
+                        "it must return a real number, a Dual, or a sequence or array of them")
+    if isinstance(y, np.ndarray):
+        a = y
+    else:
+        if not isinstance(y, (list, tuple)) and not hasattr(y, "__array__"):
+            raise TypeError(f"the function being differentiated returned {_describe(y)}; "
+                            "it must return a real number, a Dual, or a sequence or array of them")
+        try:
+            a = np.array(y, dtype=object)
+        except ValueError as exc:
+            raise ValueError("the function being differentiated returned a ragged sequence "
+                             f"(rows of different lengths): {exc}") from None
+    if a.dtype.kind == "c":
+        raise TypeError("the function being differentiated returned complex numbers; "
+                        "dualdiff differentiates real functions")
+    if a.dtype.kind in "biuf":
+        return np.ascontiguousarray(a, dtype=np.float64).ravel().tolist(), a.shape
+    if a.dtype != object:
+        raise TypeError("the function being differentiated returned an array of dtype "
+                        f"{a.dtype}; it must hold real numbers or Duals")
+    items = a.ravel().tolist()
+    for item in items:
+        if type(item) is Dual or type(item) is float:
+            continue
+        if isinstance(item, (list, tuple, np.ndarray)):
+            raise ValueError("the function being differentiated returned a ragged sequence "
+                             "(rows of different lengths)")
+        if item is None or not isinstance(item, numbers.Real) or isinstance(item, complex):
+            raise TypeError(f"the function being differentiated returned a sequence holding "
+                            f"{_describe(item)}; every item must be a real number or a Dual")
+    return items, a.shape
+
+
+class Collector:
+    """Runs f pass after pass and gathers values and derivatives."""
+
+    def __init__(self, f, args, kwargs, n, order, tag):
+        self.f = f
+        self.args = args
+        self.kwargs = kwargs
+        self.n = n
+        self.order = order
+        self.tag = tag
+        self.shape = None
+        self.value = self.tangent = None
+        self.hessian = _NO_HESSIAN
+
+    def run(self, x_input):
+        """f at the seeded input; its result as a flat list of items."""
+        y = self.f(x_input, *self.args, **self.kwargs)
+        items, shape = output_items(y)
+        if self.shape is None:
+            self.shape = shape
+            m = len(items)
+            self.value = np.empty(m)
+            self.tangent = np.zeros((m, self.n))
+            if self.order == 2:
+                self.hessian = np.zeros((m, self.n, self.n))
+        elif shape != self.shape:
+            raise ValueError(f"the function returned results of different shapes, {self.shape} "
+                             f"and {shape}, for the same x")
+        return items
+
+    def read(self, items, width, col):
+        """Values and derivatives of one pass seeded at columns col..col+width-1."""
+        _read(items, width, self.order, self.tag, self.value, self.tangent, self.hessian, col)
+
+
+def read_into(items, width, order, tag, value, tangent, hessian=_NO_HESSIAN, col=0):
+    """Values and derivatives of items into caller arrays (see Collector.read)."""
+    _read(items, width, order, tag, value, tangent, hessian, col)
+
+
+def as_result(a, shape):
+    """A float for shape (), else a contiguous float64 array of that shape."""
+    if shape == ():
+        return float(a.reshape(-1)[0])
+    return np.ascontiguousarray(a.reshape(shape))
+
+
+def x_shape(shape):
+    """The shape derivatives take along x: () for a scalar x."""
+    return () if shape is None else shape
+
+
+def first_order(f, x, args, kwargs, chunk):
+    """Run f over x in chunks of first-order directions: (collector, x shape)."""
+    flat, shape = flatten(x)
+    n = flat.shape[0]
+    tag = new_tag()
+    c = balanced_chunk(n, chunk, FIRST_ORDER_CHUNK)
+    col = Collector(f, args, kwargs, n, 1, tag)
+    if n == 0:
+        items = col.run(make_input([], shape))
+        col.read(items, 0, 0)
+        return col, shape
+    for start in range(0, n, c):
+        width = min(c, n - start)
+        items = col.run(make_input(_seed(flat, start, width, 1, tag), shape))
+        col.read(items, width, start)
+    return col, shape
