@@ -6,6 +6,8 @@ import numpy as np
 from dualdiff import _seeding
 from dualdiff._dual import _read_scalar, _seed_scalar
 
+_next_tag = _seeding.new_tag
+
 
 def derivative(f):
     """derivative(f) -> df
@@ -24,8 +26,11 @@ def derivative(f):
     def df(x, *args, **kwargs):
         if type(x) is not float:
             x = _scalar(x)
-        tag = _seeding.new_tag()
-        y = f(_seed_scalar(x, 1, tag), *args, **kwargs)
+        tag = _next_tag()
+        if kwargs:
+            y = f(_seed_scalar(x, 1, tag), *args, **kwargs)
+        else:
+            y = f(_seed_scalar(x, 1, tag), *args)
         r = _read_scalar(y, 1, tag)
         if r is not None:
             return r[1]

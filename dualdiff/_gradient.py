@@ -24,9 +24,12 @@ def grad(f, chunk=None):
     array([ 4., 12.])
     """
     def g(x, *args, **kwargs):
-        col, shape = _seeding.first_order(f, x, args, kwargs, chunk)
-        _require_scalar(col.shape, "grad")
-        return _seeding.as_result(col.tangent, _seeding.x_shape(shape))
+        value, tangent, out_shape, shape = _seeding.first_order(f, x, args, kwargs, chunk)
+        if out_shape != ():
+            _require_scalar(out_shape, "grad")
+        if shape is None:
+            return float(tangent[0, 0])
+        return tangent.reshape(shape)
     _rename(g, f, "grad")
     return g
 
@@ -43,9 +46,12 @@ def value_and_grad(f, chunk=None):
     (12.0, array([ 4., 12.]))
     """
     def vg(x, *args, **kwargs):
-        col, shape = _seeding.first_order(f, x, args, kwargs, chunk)
-        _require_scalar(col.shape, "value_and_grad")
-        return float(col.value[0]), _seeding.as_result(col.tangent, _seeding.x_shape(shape))
+        value, tangent, out_shape, shape = _seeding.first_order(f, x, args, kwargs, chunk)
+        if out_shape != ():
+            _require_scalar(out_shape, "value_and_grad")
+        if shape is None:
+            return float(value[0]), float(tangent[0, 0])
+        return float(value[0]), tangent.reshape(shape)
     _rename(vg, f, "value_and_grad")
     return vg
 

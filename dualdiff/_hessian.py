@@ -3,6 +3,7 @@ import numpy as np
 
 from dualdiff import _seeding
 from dualdiff._derivative import _rename
+from dualdiff._dual import Dual, _read, _seed
 
 
 def hessian(f, chunk=None):
@@ -25,9 +26,10 @@ def hessian(f, chunk=None):
            [2., 0.]])
     """
     def H(x, *args, **kwargs):
-        col, shape = _second_order(f, x, args, kwargs, chunk)
-        xs = _seeding.x_shape(shape)
-        return _seeding.as_result(col.hessian, col.shape + xs + xs)
+        hess, out_shape, shape = _second_order(f, x, args, kwargs, chunk)
+        if shape is None:
+            return _seeding.as_result(hess, out_shape)
+        return hess.reshape(out_shape + shape + shape)
     _rename(H, f, "hessian")
     return H
 
@@ -82,31 +84,35 @@ def _require_scalar(shape):
 
 
 def _second_order(f, x, args, kwargs, chunk):
-    """Run f over x on second-order Duals: (collector, x shape)."""
+    """Run f over x on second-order Duals: (Hessian (m, n, n), out shape, x shape)."""
     flat, shape = _seeding.flatten(x)
     n = flat.shape[0]
     tag = _seeding.new_tag()
-    col = _seeding.Collector(f, args, kwargs, n, 2, tag)
     b = _seeding.balanced_chunk(n, chunk, _seeding.SECOND_ORDER_CHUNK)
     if n <= b:
-        items = col.run(_seeding.make_input(_seeding.seed_block(flat, 0, n, 2, tag) if n else [],
-                                            shape))
-        col.read(items, n, 0)
-        return col, shape
+        duals = _seed(flat, 0, n, 2, tag)
+        y = f(duals[0] if shape is None else _seeding.make_input(duals, shape), *args, **kwargs)
+        if type(y) is Dual:
+            items, out_shape = [y], ()
+        else:
+            items, out_shape = _seeding.output_items(y)
+        m = len(items)
+        hess = np.empty((m, n, n))
+        _read(items, n, 2, tag, np.empty(m), np.empty((m, n)), hess, 0)
+        return hess, out_shape, shape
+    col = _seeding.Collector(f, args, kwargs, n, 2, tag)
     starts = list(range(0, n, b))
     for i, si in enumerate(starts):
         for sj in starts[i + 1:]:
             cols = np.r_[si:min(si + b, n), sj:min(sj + b, n)]
             w = len(cols)
             if sj == si + b:
-                duals = _seeding.seed_block(flat, si, w, 2, tag)  # adjacent blocks: contiguous
+                duals = _seed(flat, si, w, 2, tag)  # adjacent blocks: contiguous
             else:
                 duals = _seeding.seed_columns(flat, cols, 2, tag)
             items = col.run(_seeding.make_input(duals, shape))
             m = len(items)
             value, tangent, hess = np.empty(m), np.empty((m, w)), np.empty((m, w, w))
-            _seeding.read_into(items, w, 2, tag, value, tangent, hess)
-            col.value[:] = value
-            col.tangent[:, cols] = tangent
+            _read(items, w, 2, tag, value, tangent, hess, 0)
             col.hessian[np.ix_(np.arange(m), cols, cols)] = hess
-    return col, shape
+    return col.hessian, col.shape, shape

@@ -21,8 +21,8 @@ def jacobian(f, chunk=None):
            [1., 1.]])
     """
     def J(x, *args, **kwargs):
-        col, shape = _seeding.first_order(f, x, args, kwargs, chunk)
-        return _seeding.as_result(col.tangent, col.shape + _seeding.x_shape(shape))
+        value, tangent, out_shape, shape = _seeding.first_order(f, x, args, kwargs, chunk)
+        return _seeding.as_result(tangent, out_shape + _seeding.x_shape(shape))
     _rename(J, f, "jacobian")
     return J
 
@@ -41,8 +41,8 @@ def value_and_jacobian(f, chunk=None):
            [1., 1.]]))
     """
     def vJ(x, *args, **kwargs):
-        col, shape = _seeding.first_order(f, x, args, kwargs, chunk)
-        return (_seeding.as_result(col.value, col.shape),
-                _seeding.as_result(col.tangent, col.shape + _seeding.x_shape(shape)))
+        value, tangent, out_shape, shape = _seeding.first_order(f, x, args, kwargs, chunk)
+        return (_seeding.as_result(value, out_shape),
+                _seeding.as_result(tangent, out_shape + _seeding.x_shape(shape)))
     _rename(vJ, f, "value_and_jacobian")
     return vJ

@@ -32,9 +32,7 @@ _tags = itertools.count(1)  # tag 0 means "made by hand"
 _NO_HESSIAN = np.empty((1, 1, 1))
 
 
-def new_tag():
-    """A tag no other transform call has used."""
-    return next(_tags)
+new_tag = _tags.__next__  # a tag no other transform call has used
 
 
 def balanced_chunk(n, chunk, default):
@@ -65,8 +63,18 @@ _NESTED = ("x contains a Dual: a derivative transform was called on a Dual, whic
 def flatten(x, what="x"):
     """(flat, shape): x as a contiguous float64 vector, and its shape (None
     for a scalar, which f then receives as a single Dual)."""
-    if type(x) is float or type(x) is int:
+    tx = type(x)
+    if tx is float or tx is int:
         return np.array([x], dtype=np.float64), None
+    if tx is list or tx is tuple:
+        # fast path: a flat sequence of floats (anything else is diagnosed below)
+        for item in x:
+            if type(item) is not float:
+                break
+        else:
+            return np.array(x, dtype=np.float64), (len(x),)
+    elif tx is np.ndarray and x.dtype == np.float64:
+        return np.ascontiguousarray(x).reshape(-1), x.shape
     if isinstance(x, Dual):
         raise ValueError(_NESTED)
     if isinstance(x, (bool, np.bool_)):
@@ -108,9 +116,8 @@ def make_input(duals, shape):
     of Duals shaped like x. (A dual array type replaces the latter.)"""
     if shape is None:
         return duals[0]
-    a = np.empty(len(duals), dtype=object)
-    a[:] = duals
-    return a.reshape(shape)
+    a = np.fromiter(duals, dtype=object, count=len(duals))
+    return a if len(shape) == 1 else a.reshape(shape)
 
 
 def seed_block(flat, start, width, order, tag):
@@ -233,18 +240,29 @@ def x_shape(shape):
 
 
 def first_order(f, x, args, kwargs, chunk):
-    """Run f over x in chunks of first-order directions: (collector, x shape)."""
+    """Run f over x in chunks of first-order directions.
+    Returns (value, tangent, out_shape, x_shape): value (m,), tangent (m, n)."""
     flat, shape = flatten(x)
     n = flat.shape[0]
     tag = new_tag()
+    if (chunk is None and n <= FIRST_ORDER_CHUNK) or n == 0:
+        # one pass: the common case, kept short
+        duals = _seed(flat, 0, n, 1, tag)
+        xin = duals[0] if shape is None else make_input(duals, shape)
+        y = f(xin, *args, **kwargs) if kwargs else f(xin, *args)
+        if type(y) is Dual:
+            items, out_shape = [y], ()
+        else:
+            items, out_shape = output_items(y)
+        m = len(items)
+        value = np.empty(m)
+        tangent = np.empty((m, n))
+        _read(items, n, 1, tag, value, tangent, _NO_HESSIAN, 0)
+        return value, tangent, out_shape, shape
     c = balanced_chunk(n, chunk, FIRST_ORDER_CHUNK)
     col = Collector(f, args, kwargs, n, 1, tag)
-    if n == 0:
-        items = col.run(make_input([], shape))
-        col.read(items, 0, 0)
-        return col, shape
     for start in range(0, n, c):
         width = min(c, n - start)
         items = col.run(make_input(_seed(flat, start, width, 1, tag), shape))
         col.read(items, width, start)
-    return col, shape
+    return col.value, col.tangent, col.shape, shape
