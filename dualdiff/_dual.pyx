@@ -413,14 +413,18 @@ cdef str _frepr(double x):
 
 # Tag and shape of the result of combining a and b; raises when they do not fit.
 cdef long _combine(Dual a, Dual b) except -1:
+    # Tags first: Duals of two derivative calls usually differ in width too,
+    # and "nested differentiation" is the message that explains it.
+    if a.tag != b.tag and a.tag != 0 and b.tag != 0:
+        _nested_error()
     if a.n != b.n:
         raise ValueError(f"cannot combine Duals of different widths ({a.n} and {b.n})")
     if a.deg != b.deg:
         raise ValueError("cannot combine a first-order and a second-order Dual")
-    if a.tag == b.tag or b.tag == 0:
-        return a.tag
-    if a.tag == 0:
-        return b.tag
+    return a.tag if a.tag != 0 else b.tag
+
+
+cdef int _nested_error() except -1:
     raise ValueError("cannot combine Duals seeded by two different derivative calls: "
                      "nested differentiation (a transform inside a function being "
                      "differentiated) is not supported")

@@ -105,6 +105,8 @@ def flatten(x, what="x"):
         a = a.astype(np.float64)
     elif a.dtype.kind == "c":
         raise TypeError(f"{what} is complex: dualdiff differentiates real functions of real inputs")
+    elif a.dtype.kind in "USa":
+        raise TypeError(f"{what} holds strings (str); it must hold real numbers")
     elif a.dtype.kind not in "biuf":
         raise TypeError(f"{what} must be a real number or an array of real numbers, "
                         f"not an array of dtype {a.dtype}")
