@@ -14,18 +14,22 @@ import numpy as np
 from dualdiff._dual import Dual, _read, _seed, _seed_tangents
 
 # ---------------------------------------------------------------- chunk sizes
-# A first-order Dual of width <= 15 lives inside the object (16 doubles); wider
-# ones allocate. Measured on the corpus (benchmarks/bench_api.py and the
-# chunk sweep in its --chunks mode): per-operation cost grows slowly with the
-# width while it stays inline, so one pass of width 15 beats several narrower
-# ones, and past 15 the allocation costs more than a pass saves.
-FIRST_ORDER_CHUNK = 15
-# Second order: a block of up to this many directions is seeded in one pass;
-# larger inputs seed pairs of blocks (the union gives the cross block). The
-# work per operation grows as the square of the width, so one pass is cheapest
-# while the input is small, and blocks bound the memory of each Dual.
-SECOND_ORDER_CHUNK = 16
-# Hessian-vector products carry a block of unit directions plus the vector.
+# Chosen by measurement (benchmarks/bench_api.py --chunks; thread CPU time,
+# loop_function): in Python the interpreter's cost per operation dominates, so
+# fewer, wider passes win long after a Dual outgrows its 16 inline doubles.
+# Gradient of n = 64: chunk 15 took 7.5x floats, 32 6.4x, 64 (one pass) 3.6x;
+# n = 256: 15 -> 21x, 64 -> 9.7x, 256 -> 4.0x; n = 1024: 256 -> 22x, 1024 -> 20x.
+# Past a few hundred directions the gain flattens while memory grows as
+# width x inputs, so the default stops at 256.
+FIRST_ORDER_CHUNK = 256
+# Second order: up to this many inputs in one pass; larger inputs are cut into
+# blocks of this size and each pair of blocks is seeded together (the union
+# gives the cross block). Work per operation grows as width squared, so one
+# pass is cheapest (n = 64: blocks of 16 took 60x floats, 32 43x, one pass
+# 39x); blocks of 32 keep each Dual near 17 kB for any n.
+SECOND_ORDER_CHUNK = 32
+# Hessian-vector products carry a block of unit directions plus the vector
+# (n = 64: blocks of 4 took 28x floats, 8 16x, 16 18x, 32 25x).
 HVP_CHUNK = 8
 
 _tags = itertools.count(1)  # tag 0 means "made by hand"

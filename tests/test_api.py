@@ -100,7 +100,7 @@ def test_grad_keeps_the_shape_of_x():
 
 def test_grad_of_sixty_variables_in_chunks():
     x = np.linspace(-1.0, 1.0, 60)
-    g = dualdiff.grad(corpus.loop_function)(x)
+    g = dualdiff.grad(corpus.loop_function, chunk=7)(x)
     np.testing.assert_allclose(g, corpus.loop_function_gradient(list(x)), rtol=1e-13, atol=1e-12)
 
 
@@ -169,16 +169,17 @@ def test_hessian_of_vector_function_and_scalar():
 
 
 def test_hessian_of_loop_function_by_hand():
-    x = np.linspace(-1.0, 1.0, 20)  # larger than one block: pairs of blocks
+    n = 70  # more than one block by default: pairs of blocks, adjacent and not
+    x = np.linspace(-1.0, 1.0, n)
     H = dualdiff.hessian(corpus.loop_function)(x)
-    ref = np.zeros((20, 20))
-    for i in range(19):  # 100 (x[i+1] - x[i]^2)^2 + (1 - x[i])^2
+    ref = np.zeros((n, n))
+    for i in range(n - 1):  # 100 (x[i+1] - x[i]^2)^2 + (1 - x[i])^2
         ref[i, i] += 1200.0 * x[i] ** 2 - 400.0 * x[i + 1] + 2.0
         ref[i, i + 1] += -400.0 * x[i]
         ref[i + 1, i] += -400.0 * x[i]
         ref[i + 1, i + 1] += 200.0
-    ref[0, 19] += 0.1
-    ref[19, 0] += 0.1
+    ref[0, n - 1] += 0.1
+    ref[n - 1, 0] += 0.1
     np.testing.assert_allclose(H, ref, rtol=1e-14, atol=1e-12)
 
 
