@@ -1,12 +1,8 @@
 """derivative: the derivative of a function of one real variable."""
-import numbers
-
 import numpy as np
 
 from dualdiff import _seeding
-from dualdiff._dual import _read_scalar, _seed_scalar
-
-_next_tag = _seeding.new_tag
+from dualdiff._dual import _Derivative, _read_scalar, _seed_scalar
 
 
 def derivative(f):
@@ -23,14 +19,14 @@ def derivative(f):
     >>> dualdiff.derivative(lambda x: x ** 3)(2.0)
     12.0
     """
-    def df(x, *args, **kwargs):
-        if type(x) is not float:
-            x = _scalar(x)
-        tag = _next_tag()
-        if kwargs:
+    def general(args, kwargs, y=None, tag=None):
+        # Everything but a float x with a Dual result (which _Derivative reads itself).
+        if args is not None:
+            if not args:
+                raise TypeError("derivative(f) needs the point x as its first argument")
+            x, args = _scalar(args[0]), args[1:]
+            tag = _seeding.new_tag()
             y = f(_seed_scalar(x, 1, tag), *args, **kwargs)
-        else:
-            y = f(_seed_scalar(x, 1, tag), *args)
         r = _read_scalar(y, 1, tag)
         if r is not None:
             return r[1]
@@ -40,8 +36,9 @@ def derivative(f):
         tangent = np.empty((len(items), 1))
         _seeding.read_into(items, 1, 1, tag, value, tangent)
         return _seeding.as_result(tangent, shape)
-    _rename(df, f, "derivative")
-    return df
+    name = getattr(f, "__name__", type(f).__name__)
+    return _Derivative(f, general, f"derivative({name})",
+                       f"The derivative of {name} (made by dualdiff.derivative).")
 
 
 def _scalar(x):

@@ -1187,6 +1187,58 @@ def _seed_tangents(double[::1] x, double[:, ::1] t, int order, long tag):
     return out
 
 
+cdef long _tag_counter = 0
+
+
+def _new_tag():
+    """A tag no other derivative call has used (tag 0 means "made by hand")."""
+    global _tag_counter
+    _tag_counter += 1
+    return _tag_counter
+
+
+@cython.final
+cdef class _Derivative:
+    """The callable derivative(f) returns (see dualdiff/_derivative.py).
+
+    The common case (a float x, f returning a Dual) runs here without Python
+    frames of its own; every other case goes to ``general(tag, x_dual_or_None,
+    y, args, kwargs)``, the Python code that checks and reads any result."""
+    cdef readonly object __wrapped__
+    cdef object general
+    cdef public object __name__
+    cdef public object __doc__
+
+    def __init__(self, f, general, name, doc):
+        self.__wrapped__ = f
+        self.general = general
+        self.__name__ = name
+        self.__doc__ = doc
+
+    def __call__(self, *args, **kwargs):
+        global _tag_counter
+        cdef Dual d
+        cdef double *p
+        if len(args) == 0 or type(args[0]) is not float:
+            return self.general(args, kwargs)
+        _tag_counter += 1
+        d = _new(1, 1, _tag_counter)
+        dd_set_variable(_data(d), PyFloat_AS_DOUBLE(args[0]), 0, 1, 1)
+        if kwargs:
+            y = self.__wrapped__(d, *args[1:], **kwargs)
+        elif len(args) == 1:  # the usual arities as direct calls: no tuple building
+            y = self.__wrapped__(d)
+        elif len(args) == 2:
+            y = self.__wrapped__(d, args[1])
+        elif len(args) == 3:
+            y = self.__wrapped__(d, args[1], args[2])
+        else:
+            y = self.__wrapped__(d, *args[1:], **kwargs)
+        if type(y) is Dual and (<Dual>y).tag == d.tag and (<Dual>y).n == 1 and (<Dual>y).deg == 1:
+            return _data(<Dual>y)[1]
+        return self.general(None, None, y, d.tag)
+
+
 def _seed_scalar(double x, int order, long tag):
     """One Dual of width 1: the variable x."""
     cdef Dual d = _new(1, order, tag)

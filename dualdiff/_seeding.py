@@ -6,12 +6,11 @@ the input ``f`` sees, runs ``f`` once per chunk and reads values and
 derivatives into float64 arrays. The verbs (derivative, grad, jacobian, jvp,
 hessian, hvp) live in their own modules and only arrange these steps.
 """
-import itertools
 import numbers
 
 import numpy as np
 
-from dualdiff._dual import Dual, _read, _seed, _seed_tangents
+from dualdiff._dual import Dual, _new_tag, _read, _seed, _seed_tangents
 
 # ---------------------------------------------------------------- chunk sizes
 # Chosen by measurement (benchmarks/bench_api.py --chunks; thread CPU time,
@@ -32,11 +31,10 @@ SECOND_ORDER_CHUNK = 32
 # (n = 64: blocks of 4 took 28x floats, 8 16x, 16 18x, 32 25x).
 HVP_CHUNK = 8
 
-_tags = itertools.count(1)  # tag 0 means "made by hand"
 _NO_HESSIAN = np.empty((1, 1, 1))
 
 
-new_tag = _tags.__next__  # a tag no other transform call has used
+new_tag = _new_tag  # a tag no other transform call has used (shared with the C side)
 
 
 def balanced_chunk(n, chunk, default):
