@@ -6,6 +6,7 @@ This module converts arguments, owns memory and calls the C rules in
 dualdiff/dualdiff.h; it derives no mathematics of its own.
 """
 cimport cython
+from cpython.buffer cimport PyBUF_C_CONTIGUOUS, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
 from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_FromStringAndSize
 from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.long cimport PyLong_AsDouble
@@ -1122,6 +1123,71 @@ def _seed(double[::1] x, Py_ssize_t start, Py_ssize_t width, int order, long tag
         dd_set_variable(_data(d), x[i], <size_t>(i - start), width, order)
         out[i] = d
     return out
+
+
+def _seed_array(double[::1] x, Py_ssize_t start, Py_ssize_t width, int order, long tag):
+    """Like _seed, but the Duals come in a 1-D object ndarray (what f receives)."""
+    cdef Py_ssize_t i, count = x.shape[0]
+    cdef Dual d
+    out = _np.empty(count, dtype=object)
+    cdef object[::1] o = out
+    for i in range(count):
+        d = _new(width, order, tag)
+        dd_set_variable(_data(d), x[i], <size_t>(i - start), width, order)
+        o[i] = d
+    return out
+
+
+def _seed_floats(object x, int order, long tag):
+    """For a list or tuple of n floats: a list of n Duals of width n, entry i
+    varying along direction i; None when some item is not a float (the caller
+    then takes the general path)."""
+    cdef Py_ssize_t i, count = len(x)
+    cdef Dual d
+    cdef list out = [None] * count
+    for i in range(count):
+        item = x[i]
+        if type(item) is not float:
+            return None
+        d = _new(count, order, tag)
+        dd_set_variable(_data(d), PyFloat_AS_DOUBLE(item), <size_t>i, count, order)
+        out[i] = d
+    return out
+
+
+def _read_gradient(object y, Py_ssize_t width, int order, long tag, object out):
+    """Write the first derivatives of one result y (a Dual of this call, or a
+    plain number) into the float64 array out (C-contiguous, width items).
+    Returns the value; None when y is neither (the caller diagnoses it)."""
+    cdef Py_buffer view
+    cdef double *o
+    cdef double *p
+    cdef double c
+    cdef Py_ssize_t j
+    cdef Dual d
+    if type(y) is Dual:
+        d = <Dual>y
+        if d.tag != tag and d.tag != 0:
+            _nested_error()
+        if d.n != width or d.deg != order:
+            raise ValueError(f"the function returned a Dual of width {d.n} and order {d.deg}, "
+                             f"but the input was seeded with width {width} and order {order}")
+        p = _data(d) + 1
+        c = _data(d)[0]
+    elif _number(y, &c):
+        p = NULL
+    else:
+        return None
+    PyObject_GetBuffer(out, &view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS)
+    try:
+        if view.len != width * <Py_ssize_t>sizeof(double) or view.itemsize != sizeof(double):
+            raise ValueError("_read_gradient needs a float64 array of the input's width")
+        o = <double *>view.buf
+        for j in range(width):
+            o[j] = p[j] if p != NULL else 0.0
+    finally:
+        PyBuffer_Release(&view)
+    return c
 
 
 def _read(object y, Py_ssize_t width, int order, long tag, double[::1] value,

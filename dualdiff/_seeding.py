@@ -10,7 +10,8 @@ import numbers
 
 import numpy as np
 
-from dualdiff._dual import Dual, _new_tag, _read, _seed, _seed_tangents
+from dualdiff._dual import (Dual, _new_tag, _read, _read_gradient, _seed, _seed_array, _seed_floats,
+                            _seed_tangents)
 
 # ---------------------------------------------------------------- chunk sizes
 # Chosen by measurement (benchmarks/bench_api.py --chunks; thread CPU time,
@@ -246,23 +247,25 @@ def x_shape(shape):
 def first_order(f, x, args, kwargs, chunk):
     """Run f over x in chunks of first-order directions.
     Returns (value, tangent, out_shape, x_shape): value (m,), tangent (m, n)."""
+    if type(x) is list and chunk is None and len(x) <= FIRST_ORDER_CHUNK:
+        # the common case of a flat list of floats, seeded without a float array
+        tag = new_tag()
+        duals = _seed_floats(x, 1, tag)
+        if duals is not None:
+            n = len(duals)
+            return _one_pass(f, np.fromiter(duals, dtype=object, count=n), n, args, kwargs, tag,
+                             (n,))
     flat, shape = flatten(x)
     n = flat.shape[0]
     tag = new_tag()
     if (chunk is None and n <= FIRST_ORDER_CHUNK) or n == 0:
-        # one pass: the common case, kept short
-        duals = _seed(flat, 0, n, 1, tag)
-        xin = duals[0] if shape is None else make_input(duals, shape)
-        y = f(xin, *args, **kwargs) if kwargs else f(xin, *args)
-        if type(y) is Dual:
-            items, out_shape = [y], ()
+        if shape is None:
+            xin = _seed(flat, 0, n, 1, tag)[0]
+        elif len(shape) == 1:
+            xin = _seed_array(flat, 0, n, 1, tag)  # make_input's result, built in one step
         else:
-            items, out_shape = output_items(y)
-        m = len(items)
-        value = np.empty(m)
-        tangent = np.empty((m, n))
-        _read(items, n, 1, tag, value, tangent, _NO_HESSIAN, 0)
-        return value, tangent, out_shape, shape
+            xin = make_input(_seed(flat, 0, n, 1, tag), shape)
+        return _one_pass(f, xin, n, args, kwargs, tag, shape)
     c = balanced_chunk(n, chunk, FIRST_ORDER_CHUNK)
     col = Collector(f, args, kwargs, n, 1, tag)
     for start in range(0, n, c):
@@ -270,3 +273,18 @@ def first_order(f, x, args, kwargs, chunk):
         items = col.run(make_input(_seed(flat, start, width, 1, tag), shape))
         col.read(items, width, start)
     return col.value, col.tangent, col.shape, shape
+
+
+def _one_pass(f, xin, n, args, kwargs, tag, shape):
+    """f at the seeded input xin carrying all n directions."""
+    y = f(xin, *args, **kwargs) if kwargs else f(xin, *args)
+    if type(y) is Dual:  # a scalar result: read without the general machinery
+        tangent = np.empty((1, n))
+        v = _read_gradient(y, n, 1, tag, tangent)
+        return np.array([v]), tangent, (), shape
+    items, out_shape = output_items(y)
+    m = len(items)
+    value = np.empty(m)
+    tangent = np.empty((m, n))
+    _read(items, n, 1, tag, value, tangent, _NO_HESSIAN, 0)
+    return value, tangent, out_shape, shape
