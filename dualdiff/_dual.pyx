@@ -1190,6 +1190,40 @@ def _read_gradient(object y, Py_ssize_t width, int order, long tag, object out):
     return c
 
 
+def _read_hessian(object y, Py_ssize_t width, long tag, object out):
+    """Write the second derivatives of one second-order result y (a Dual of
+    this call, or a plain number) into the C-contiguous float64 width-by-width
+    array out. Returns True; None when y is neither."""
+    cdef Py_buffer view
+    cdef double *o
+    cdef double *p = NULL
+    cdef double c
+    cdef Py_ssize_t j, k
+    cdef Dual d
+    if type(y) is Dual:
+        d = <Dual>y
+        if d.tag != tag and d.tag != 0:
+            _nested_error()
+        if d.n != width or d.deg != 2:
+            raise ValueError(f"the function returned a Dual of width {d.n} and order {d.deg}, "
+                             f"but the input was seeded with width {width} and order 2")
+        p = _data(d)
+    elif not _number(y, &c):
+        return None
+    PyObject_GetBuffer(out, &view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS)
+    try:
+        if view.len != width * width * <Py_ssize_t>sizeof(double) or view.itemsize != sizeof(double):
+            raise ValueError("_read_hessian needs a float64 array of shape (width, width)")
+        o = <double *>view.buf
+        for j in range(width):
+            for k in range(j, width):
+                o[j * width + k] = o[k * width + j] = \
+                    p[dd_hessian_index(j, k, width)] if p != NULL else 0.0
+    finally:
+        PyBuffer_Release(&view)
+    return True
+
+
 def _read(object y, Py_ssize_t width, int order, long tag, double[::1] value,
           double[:, ::1] tangent, double[:, :, ::1] hessian, Py_ssize_t col):
     """Write the value and derivatives of each item of the flat sequence y into

@@ -3,7 +3,7 @@ import numpy as np
 
 from dualdiff import _seeding
 from dualdiff._derivative import _rename
-from dualdiff._dual import Dual, _read, _seed
+from dualdiff._dual import Dual, _read, _read_hessian, _seed, _seed_floats
 
 
 def hessian(f, chunk=None):
@@ -85,17 +85,28 @@ def _require_scalar(shape):
 
 def _second_order(f, x, args, kwargs, chunk):
     """Run f over x on second-order Duals: (Hessian (m, n, n), out shape, x shape)."""
-    flat, shape = _seeding.flatten(x)
-    n = flat.shape[0]
-    tag = _seeding.new_tag()
-    b = _seeding.balanced_chunk(n, chunk, _seeding.SECOND_ORDER_CHUNK)
+    duals = None
+    if type(x) is list and chunk is None and len(x) <= _seeding.SECOND_ORDER_CHUNK:
+        tag = _seeding.new_tag()
+        duals = _seed_floats(x, 2, tag)  # a list of floats: no float array needed
+    if duals is not None:
+        n = b = len(duals)
+        shape = (n,)
+    else:
+        flat, shape = _seeding.flatten(x)
+        n = flat.shape[0]
+        tag = _seeding.new_tag()
+        b = _seeding.balanced_chunk(n, chunk, _seeding.SECOND_ORDER_CHUNK)
+        if n <= b:
+            duals = _seed(flat, 0, n, 2, tag)
     if n <= b:
-        duals = _seed(flat, 0, n, 2, tag)
-        y = f(duals[0] if shape is None else _seeding.make_input(duals, shape), *args, **kwargs)
+        xin = duals[0] if shape is None else _seeding.make_input(duals, shape)
+        y = f(xin, *args, **kwargs) if kwargs else f(xin, *args)
         if type(y) is Dual:
-            items, out_shape = [y], ()
-        else:
-            items, out_shape = _seeding.output_items(y)
+            hess = np.empty((1, n, n))
+            _read_hessian(y, n, tag, hess)
+            return hess, (), shape
+        items, out_shape = _seeding.output_items(y)
         m = len(items)
         hess = np.empty((m, n, n))
         _read(items, n, 2, tag, np.empty(m), np.empty((m, n)), hess, 0)

@@ -235,7 +235,7 @@ def read_into(items, width, order, tag, value, tangent, hessian=_NO_HESSIAN, col
 def as_result(a, shape):
     """A float for shape (), else a contiguous float64 array of that shape."""
     if shape == ():
-        return float(a.reshape(-1)[0])
+        return float(a[0]) if type(a) is list else float(a.reshape(-1)[0])
     return np.ascontiguousarray(a.reshape(shape))
 
 
@@ -246,7 +246,8 @@ def x_shape(shape):
 
 def first_order(f, x, args, kwargs, chunk):
     """Run f over x in chunks of first-order directions.
-    Returns (value, tangent, out_shape, x_shape): value (m,), tangent (m, n)."""
+    Returns (value, tangent, out_shape, x_shape): value (m,) (an array, or a
+    list of one float for a scalar result), tangent (m, n)."""
     if type(x) is list and chunk is None and len(x) <= FIRST_ORDER_CHUNK:
         # the common case of a flat list of floats, seeded without a float array
         tag = new_tag()
@@ -280,8 +281,7 @@ def _one_pass(f, xin, n, args, kwargs, tag, shape):
     y = f(xin, *args, **kwargs) if kwargs else f(xin, *args)
     if type(y) is Dual:  # a scalar result: read without the general machinery
         tangent = np.empty((1, n))
-        v = _read_gradient(y, n, 1, tag, tangent)
-        return np.array([v]), tangent, (), shape
+        return [_read_gradient(y, n, 1, tag, tangent)], tangent, (), shape  # value: a list
     items, out_shape = output_items(y)
     m = len(items)
     value = np.empty(m)

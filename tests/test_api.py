@@ -366,3 +366,39 @@ def test_hessian_cross_term_of_separate_variables_stays_zero_beside_an_infinite_
 def test_transforms_keep_the_function_name():
     assert dualdiff.grad(corpus.loop_function).__name__ == "grad(loop_function)"
     assert dualdiff.hessian(corpus.loop_function).__wrapped__ is corpus.loop_function
+
+
+# ------------------------------------------------------------ evaluation counts
+
+def counting(f):
+    calls = []
+
+    def g(x, *args):
+        calls.append(1)
+        return f(x, *args)
+    return g, calls
+
+
+@pytest.mark.parametrize("n, chunk, passes", [(8, None, 1), (600, None, 3), (10, 3, 4), (10, 10, 1)])
+def test_grad_takes_ceil_n_over_chunk_evaluations(n, chunk, passes):
+    g, calls = counting(corpus.loop_function)
+    x = np.linspace(-1.0, 1.0, n)
+    np.testing.assert_allclose(dualdiff.grad(g, chunk=chunk)(x),
+                               corpus.loop_function_gradient(list(x)), rtol=1e-13, atol=1e-12)
+    assert len(calls) == passes
+
+
+@pytest.mark.parametrize("n, chunk, passes", [(8, None, 1), (32, None, 1), (70, None, 3),
+                                              (12, 4, 3), (12, 3, 6)])
+def test_hessian_takes_one_pass_per_pair_of_blocks(n, chunk, passes):
+    g, calls = counting(corpus.loop_function)
+    dualdiff.hessian(g, chunk=chunk)(np.linspace(-1.0, 1.0, n))
+    assert len(calls) == passes  # k blocks: k(k-1)/2 passes, never n(n+1)/2
+
+
+def test_list_of_ints_and_mixed_numbers():
+    g = dualdiff.grad(lambda a: a[0] * a[1] ** 2)
+    np.testing.assert_array_equal(g([3, 2]), [4.0, 12.0])
+    np.testing.assert_array_equal(g([3, np.float32(2.0)]), [4.0, 12.0])
+    np.testing.assert_array_equal(dualdiff.hessian(lambda a: a[0] * a[1] ** 2)((3, 2)),
+                                  [[0.0, 4.0], [4.0, 6.0]])
