@@ -157,17 +157,22 @@ def sweep(repeats):
     def rosen(x):
         return corpus.loop_function(x)
     table = {}
-    for n in (8, 16, 32, 64):
+    for n in (16, 64, 256):
         x = list(np.linspace(-1.0, 1.0, n))
+        v = np.ones(n)
         entries = [("floats", (lambda x=x: rosen(x)))]
-        for c in (4, 8, 15, 16, 32, 64):
+        for c in (8, 15, 16, 32, 64, 128, 256):
             if c <= n:
                 g = dualdiff.grad(rosen, chunk=c)
                 entries.append((f"grad chunk={c}", (lambda g=g, x=x: g(x))))
-        for c in (4, 8, 16, 32):
-            if c <= n and n <= 32:
+        for c in (8, 16, 32, 64):
+            if c <= n <= 64:
                 h = dualdiff.hessian(rosen, chunk=c)
                 entries.append((f"hessian chunk={c}", (lambda h=h, x=x: h(x))))
+        for c in (4, 8, 16):
+            if n == 64:
+                hv = dualdiff.hvp(rosen, chunk=c)
+                entries.append((f"hvp chunk={c}", (lambda hv=hv, x=x, v=v: hv(x, v))))
         table[f"n={n}"] = entries
     times = measure(table, max(5, repeats // 3))
     print(f"\n{'n':6} {'method':28} {'us/call':>9} {'x floats':>9}")

@@ -402,3 +402,32 @@ def test_list_of_ints_and_mixed_numbers():
     np.testing.assert_array_equal(g([3, np.float32(2.0)]), [4.0, 12.0])
     np.testing.assert_array_equal(dualdiff.hessian(lambda a: a[0] * a[1] ** 2)((3, 2)),
                                   [[0.0, 4.0], [4.0, 6.0]])
+
+
+# ------------------------------------------------------------------ documentation
+
+def test_docstring_examples_run():
+    import doctest
+
+    from dualdiff import _derivative, _gradient, _hessian, _jacobian, _jvp
+    for module in (_derivative, _gradient, _jacobian, _jvp, _hessian):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
+def test_readme_quick_start_and_recipes_run():
+    import re
+    path = os.path.join(os.path.dirname(__file__), os.pardir, "README.md")
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    quick = next(b for b in blocks if "dualdiff.hvp(f)" in b)
+    recipes = next(b for b in blocks if "optimize.least_squares" in b)
+    ns = {}
+    exec(compile(quick, "README.md", "exec"), ns)
+    # the values the quick start states, by hand: f = x0 exp(x1) + x2^2
+    np.testing.assert_array_equal(ns["dualdiff"].grad(ns["f"])([1.0, 0.0, 3.0]), [1.0, 1.0, 6.0])
+    ns = {}
+    exec(compile(recipes, "README.md", "exec"), ns)
+    J = ns["J"](np.array([1.0, 0.0, 0.0]), 0.0)  # Robertson's Jacobian at the start, by hand
+    np.testing.assert_array_equal(J, [[-0.04, 0.0, 0.0], [0.04, 0.0, 0.0], [0.0, 0.0, 0.0]])
