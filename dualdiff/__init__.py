@@ -14,18 +14,19 @@ Numbers and functions
 Derivatives
 -----------
 Each transform takes ``f`` and returns a function of ``(x, *args, **kwargs)``
-(extra arguments pass through to ``f``); results are floats or float64 arrays.
+(extra arguments pass through to ``f``; ``jvp`` evaluates at once); results
+are floats or float64 arrays.
 
-===============================  ============================================
-``derivative(f)``                 f'(x) for a real number x
-``grad(f, chunk=None)``           gradient of a real-valued f, shaped like x
-``value_and_grad(f, chunk=None)`` (f(x), gradient) from the same evaluations
-``jacobian(f, chunk=None)``       Jacobian, shape ``out.shape + x.shape``
-``value_and_jacobian(f, ...)``    (f(x), Jacobian) from the same evaluations
-``jvp(f, x, v)``                  (f(x), J @ v) in one evaluation
-``hessian(f, chunk=None)``        exact Hessian, ``out.shape + x.shape * 2``
-``hvp(f, chunk=None)``            (x, v) -> H @ v without forming H
-===============================  ============================================
+=====================================  ================================================
+``derivative(f)``                      f'(x) for a real number x
+``grad(f, chunk=None)``                gradient of a real-valued f, shaped like x
+``value_and_grad(f, chunk=None)``      (f(x), gradient) from the same evaluations
+``jacobian(f, chunk=None)``            Jacobian, shape ``out.shape + x.shape``
+``value_and_jacobian(f, chunk=None)``  (f(x), Jacobian) from the same evaluations
+``jvp(f, x, v, *args, **kwargs)``      (f(x), J @ v) in one evaluation
+``hessian(f, chunk=None)``             exact Hessian, ``out.shape + x.shape + x.shape``
+``hvp(f, chunk=None)``                 (x, v) -> H @ v without forming H
+=====================================  ================================================
 
 Conventions at non-differentiable points are tabled in the README.
 """
