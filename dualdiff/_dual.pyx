@@ -1339,6 +1339,77 @@ cdef class _Derivative:
         return self.general(None, None, y, d.tag)
 
 
+@cython.final
+cdef class _Gradient:
+    """The callable grad(f) and value_and_grad(f) return (see dualdiff/_gradient.py).
+
+    The common case (x a list of at most ``limit`` floats, f returning a Dual)
+    runs here in one pass; any other x goes to ``general(args, kwargs)``, and
+    any other result of f to ``finish(y, tag, n)``, the Python code that
+    checks and reads every kind of result."""
+    cdef readonly object __wrapped__
+    cdef object general
+    cdef object finish
+    cdef Py_ssize_t limit
+    cdef bint with_value
+    cdef public object __name__
+    cdef public object __doc__
+
+    def __init__(self, f, general, finish, Py_ssize_t limit, bint with_value, name, doc):
+        self.__wrapped__ = f
+        self.general = general
+        self.finish = finish
+        self.limit = limit
+        self.with_value = with_value
+        self.__name__ = name
+        self.__doc__ = doc
+
+    def __call__(self, *args, **kwargs):
+        global _tag_counter
+        cdef Py_ssize_t i, n
+        cdef Dual d
+        cdef Py_buffer view
+        cdef double *o
+        cdef double *p
+        if len(args) == 0 or type(args[0]) is not list:
+            return self.general(args, kwargs)
+        x = <list>args[0]
+        n = len(x)
+        if n == 0 or n > self.limit:
+            return self.general(args, kwargs)
+        for i in range(n):
+            if type(x[i]) is not float:
+                return self.general(args, kwargs)
+        _tag_counter += 1
+        cdef long tag = _tag_counter
+        cdef list duals = [None] * n
+        for i in range(n):
+            d = _new(n, 1, tag)
+            dd_set_variable(_data(d), PyFloat_AS_DOUBLE(x[i]), <size_t>i, n, 1)
+            duals[i] = d
+        arr = _np.fromiter(duals, dtype=object, count=n)
+        if kwargs:
+            y = self.__wrapped__(arr, *args[1:], **kwargs)
+        elif len(args) == 1:
+            y = self.__wrapped__(arr)
+        elif len(args) == 2:
+            y = self.__wrapped__(arr, args[1])
+        else:
+            y = self.__wrapped__(arr, *args[1:])
+        if type(y) is not Dual or (<Dual>y).tag != tag or (<Dual>y).n != n or (<Dual>y).deg != 1:
+            return self.finish(y, tag, n)
+        p = _data(<Dual>y)
+        out = _np.empty(n)
+        PyObject_GetBuffer(out, &view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS)
+        o = <double *>view.buf
+        for i in range(n):
+            o[i] = p[1 + i]
+        PyBuffer_Release(&view)
+        if self.with_value:
+            return (p[0], out)
+        return out
+
+
 def _seed_scalar(double x, int order, long tag):
     """One Dual of width 1: the variable x."""
     cdef Dual d = _new(1, order, tag)

@@ -1,7 +1,8 @@
 """grad and value_and_grad: the gradient of a scalar function."""
+import numpy as np
 
 from dualdiff import _seeding
-from dualdiff._derivative import _rename
+from dualdiff._dual import _Gradient, _read
 
 
 def grad(f, chunk=None):
@@ -23,15 +24,7 @@ def grad(f, chunk=None):
     >>> dualdiff.grad(lambda x: x[0] * x[1] ** 2)([3.0, 2.0])
     array([ 4., 12.])
     """
-    def g(x, *args, **kwargs):
-        value, tangent, out_shape, shape = _seeding.first_order(f, x, args, kwargs, chunk)
-        if out_shape != ():
-            _require_scalar(out_shape, "grad")
-        if shape is None:
-            return float(tangent[0, 0])
-        return tangent.reshape(shape)
-    _rename(g, f, "grad")
-    return g
+    return _transform(f, chunk, False, "grad")
 
 
 def value_and_grad(f, chunk=None):
@@ -45,18 +38,34 @@ def value_and_grad(f, chunk=None):
     >>> dualdiff.value_and_grad(lambda x: x[0] * x[1] ** 2)([3.0, 2.0])
     (12.0, array([ 4., 12.]))
     """
-    def vg(x, *args, **kwargs):
-        value, tangent, out_shape, shape = _seeding.first_order(f, x, args, kwargs, chunk)
+    return _transform(f, chunk, True, "value_and_grad")
+
+
+def _transform(f, chunk, with_value, verb):
+    def general(args, kwargs):
+        if not args:
+            raise TypeError(f"{verb}(f) needs the point x as its first argument")
+        value, tangent, out_shape, shape = _seeding.first_order(f, args[0], args[1:], kwargs, chunk)
+        return _result(value, tangent, out_shape, shape)
+
+    def finish(y, tag, n):
+        # f's result on the fast path was not a Dual of this call: read or diagnose it
+        items, out_shape = _seeding.output_items(y)
+        value, tangent = np.empty(len(items)), np.empty((len(items), n))
+        _read(items, n, 1, tag, value, tangent, _seeding._NO_HESSIAN, 0)
+        return _result(value, tangent, out_shape, (n,))
+
+    def _result(value, tangent, out_shape, shape):
         if out_shape != ():
-            _require_scalar(out_shape, "value_and_grad")
-        if shape is None:
-            return float(value[0]), float(tangent[0, 0])
-        return float(value[0]), tangent.reshape(shape)
-    _rename(vg, f, "value_and_grad")
-    return vg
+            raise ValueError(f"{verb}(f) needs f to return a scalar, but it returned a result "
+                             f"of shape {out_shape}; use jacobian(f) for vector-valued functions")
+        g = float(tangent[0, 0]) if shape is None else tangent.reshape(shape)
+        return (float(value[0]), g) if with_value else g
 
-
-def _require_scalar(shape, verb):
-    if shape != ():
-        raise ValueError(f"{verb}(f) needs f to return a scalar, but it returned a result of "
-                         f"shape {shape}; use jacobian(f) for vector-valued functions")
+    name = getattr(f, "__name__", type(f).__name__)
+    # the fast path seeds all entries at once: only when the chunk allows it
+    limit = _seeding.FIRST_ORDER_CHUNK if chunk is None else 0
+    if chunk is not None:
+        _seeding.balanced_chunk(1, chunk, 1)  # validate chunk now
+    return _Gradient(f, general, finish, limit, with_value, f"{verb}({name})",
+                     f"The {verb} of {name} (made by dualdiff.{verb}).")
