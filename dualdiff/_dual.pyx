@@ -1339,6 +1339,9 @@ cdef class _Derivative:
         return self.general(None, None, y, d.tag)
 
 
+_F64 = _np.dtype(_np.float64)
+
+
 @cython.final
 cdef class _Gradient:
     """The callable grad(f) and value_and_grad(f) return (see dualdiff/_gradient.py).
@@ -1371,22 +1374,44 @@ cdef class _Gradient:
         cdef Py_buffer view
         cdef double *o
         cdef double *p
-        if len(args) == 0 or type(args[0]) is not list:
+        cdef Py_buffer xview
+        cdef double *xp
+        cdef list duals
+        cdef long tag
+        if len(args) == 0:
             return self.general(args, kwargs)
-        x = <list>args[0]
-        n = len(x)
-        if n == 0 or n > self.limit:
-            return self.general(args, kwargs)
-        for i in range(n):
-            if type(x[i]) is not float:
+        x = args[0]
+        if type(x) is list:
+            n = len(<list>x)
+            if n == 0 or n > self.limit:
                 return self.general(args, kwargs)
-        _tag_counter += 1
-        cdef long tag = _tag_counter
-        cdef list duals = [None] * n
-        for i in range(n):
-            d = _new(n, 1, tag)
-            dd_set_variable(_data(d), PyFloat_AS_DOUBLE(x[i]), <size_t>i, n, 1)
-            duals[i] = d
+            for i in range(n):
+                if type((<list>x)[i]) is not float:
+                    return self.general(args, kwargs)
+            _tag_counter += 1
+            tag = _tag_counter
+            duals = [None] * n
+            for i in range(n):
+                d = _new(n, 1, tag)
+                dd_set_variable(_data(d), PyFloat_AS_DOUBLE((<list>x)[i]), <size_t>i, n, 1)
+                duals[i] = d
+        elif (type(x) is _np.ndarray and x.ndim == 1 and x.dtype is _F64
+              and 0 < x.shape[0] <= self.limit and x.strides[0] == sizeof(double)):
+            PyObject_GetBuffer(x, &xview, PyBUF_C_CONTIGUOUS)
+            try:
+                n = xview.len // <Py_ssize_t>sizeof(double)
+                xp = <double *>xview.buf
+                _tag_counter += 1
+                tag = _tag_counter
+                duals = [None] * n
+                for i in range(n):
+                    d = _new(n, 1, tag)
+                    dd_set_variable(_data(d), xp[i], <size_t>i, n, 1)
+                    duals[i] = d
+            finally:
+                PyBuffer_Release(&xview)
+        else:
+            return self.general(args, kwargs)
         arr = _np.fromiter(duals, dtype=object, count=n)
         if kwargs:
             y = self.__wrapped__(arr, *args[1:], **kwargs)

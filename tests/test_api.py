@@ -431,3 +431,19 @@ def test_readme_quick_start_and_recipes_run():
     exec(compile(recipes, "README.md", "exec"), ns)
     J = ns["J"](np.array([1.0, 0.0, 0.0]), 0.0)  # Robertson's Jacobian at the start, by hand
     np.testing.assert_array_equal(J, [[-0.04, 0.0, 0.0], [0.04, 0.0, 0.0], [0.0, 0.0, 0.0]])
+
+
+def test_every_kind_of_x_gives_the_same_gradient():
+    x = [0.3, -0.7, 1.1, 0.5, -0.2, 0.9, 1.4, -1.0]
+    ref = corpus.loop_function_gradient(x)
+    wide = np.zeros(16)
+    wide[::2] = x
+    for xs in (x, tuple(x), np.array(x), wide[::2], np.array(x, dtype=">f8"), np.array(x)[None, :][0]):
+        for transform in (dualdiff.grad, dualdiff.value_and_grad):
+            for chunk in (None, 3):
+                r = transform(corpus.loop_function, chunk=chunk)(xs)
+                g = r[1] if transform is dualdiff.value_and_grad else r
+                assert is_float_array(g, (8,))
+                np.testing.assert_allclose(g, ref, rtol=1e-14, atol=1e-13)
+                if transform is dualdiff.value_and_grad:
+                    assert type(r[0]) is float and r[0] == corpus.loop_function(x)
