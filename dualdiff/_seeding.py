@@ -4,7 +4,10 @@ A transform flattens ``x`` to a float64 vector, seeds Duals carrying a chunk of
 directions (a fresh tag per call, so that Duals of two calls never mix), builds
 the input ``f`` sees, runs ``f`` once per chunk and reads values and
 derivatives into float64 arrays. The verbs (derivative, grad, jacobian, jvp,
-hessian, hvp) live in their own modules and only arrange these steps.
+hessian, hvp) live in their own modules and only arrange these steps. The
+commonest calls (derivative at a float; grad of a list or 1-D array of floats
+returning a Dual) run in small Cython callables in _dual.pyx, which hand every
+other case back to this machinery.
 """
 import numbers
 
@@ -123,11 +126,6 @@ def make_input(duals, shape):
         return duals[0]
     a = np.fromiter(duals, dtype=object, count=len(duals))
     return a if len(shape) == 1 else a.reshape(shape)
-
-
-def seed_block(flat, start, width, order, tag):
-    """Duals for flat where entries start..start+width-1 are the variables."""
-    return _seed(flat, start, width, order, tag)
 
 
 def seed_columns(flat, columns, order, tag, extra=None):
