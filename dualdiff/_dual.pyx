@@ -1344,7 +1344,8 @@ _F64 = _np.dtype(_np.float64)
 
 @cython.final
 cdef class _Gradient:
-    """The callable grad(f) and value_and_grad(f) return (see dualdiff/_gradient.py).
+    """The callable grad(f), value_and_grad(f) and hessian(f) return (see
+    dualdiff/_gradient.py, dualdiff/_hessian.py).
 
     The common case (x a list of at most ``limit`` floats, f returning a Dual)
     runs here in one pass; any other x goes to ``general(args, kwargs)``, and
@@ -1355,15 +1356,18 @@ cdef class _Gradient:
     cdef object finish
     cdef Py_ssize_t limit
     cdef bint with_value
+    cdef int order
     cdef public object __name__
     cdef public object __doc__
 
-    def __init__(self, f, general, finish, Py_ssize_t limit, bint with_value, name, doc):
+    def __init__(self, f, general, finish, Py_ssize_t limit, bint with_value, name, doc,
+                 int order=1):
         self.__wrapped__ = f
         self.general = general
         self.finish = finish
         self.limit = limit
         self.with_value = with_value
+        self.order = order  # 2: return the Hessian instead of the gradient
         self.__name__ = name
         self.__doc__ = doc
 
@@ -1392,8 +1396,8 @@ cdef class _Gradient:
             tag = _tag_counter
             duals = [None] * n
             for i in range(n):
-                d = _new(n, 1, tag)
-                dd_set_variable(_data(d), PyFloat_AS_DOUBLE((<list>x)[i]), <size_t>i, n, 1)
+                d = _new(n, self.order, tag)
+                dd_set_variable(_data(d), PyFloat_AS_DOUBLE((<list>x)[i]), <size_t>i, n, self.order)
                 duals[i] = d
         elif (type(x) is _np.ndarray and x.ndim == 1 and x.dtype is _F64
               and 0 < x.shape[0] <= self.limit and x.strides[0] == sizeof(double)):
@@ -1405,8 +1409,8 @@ cdef class _Gradient:
                 tag = _tag_counter
                 duals = [None] * n
                 for i in range(n):
-                    d = _new(n, 1, tag)
-                    dd_set_variable(_data(d), xp[i], <size_t>i, n, 1)
+                    d = _new(n, self.order, tag)
+                    dd_set_variable(_data(d), xp[i], <size_t>i, n, self.order)
                     duals[i] = d
             finally:
                 PyBuffer_Release(&xview)
@@ -1421,9 +1425,20 @@ cdef class _Gradient:
             y = self.__wrapped__(arr, args[1])
         else:
             y = self.__wrapped__(arr, *args[1:])
-        if type(y) is not Dual or (<Dual>y).tag != tag or (<Dual>y).n != n or (<Dual>y).deg != 1:
+        if (type(y) is not Dual or (<Dual>y).tag != tag or (<Dual>y).n != n
+                or (<Dual>y).deg != self.order):
             return self.finish(y, tag, n)
         p = _data(<Dual>y)
+        cdef Py_ssize_t j
+        if self.order == 2:
+            out = _np.empty((n, n))
+            PyObject_GetBuffer(out, &view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS)
+            o = <double *>view.buf
+            for i in range(n):
+                for j in range(i, n):
+                    o[i * n + j] = o[j * n + i] = p[dd_hessian_index(i, j, n)]
+            PyBuffer_Release(&view)
+            return out
         out = _np.empty(n)
         PyObject_GetBuffer(out, &view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS)
         o = <double *>view.buf

@@ -3,7 +3,7 @@ import numpy as np
 
 from dualdiff import _seeding
 from dualdiff._derivative import _rename
-from dualdiff._dual import Dual, _read, _read_hessian, _seed, _seed_floats
+from dualdiff._dual import Dual, _Gradient, _read, _read_hessian, _seed, _seed_floats
 
 
 def hessian(f, chunk=None):
@@ -25,13 +25,29 @@ def hessian(f, chunk=None):
     array([[4., 2.],
            [2., 0.]])
     """
-    def H(x, *args, **kwargs):
-        hess, out_shape, shape = _second_order(f, x, args, kwargs, chunk)
+    def general(args, kwargs):
+        if not args:
+            raise TypeError("hessian(f) needs the point x as its first argument")
+        hess, out_shape, shape = _second_order(f, args[0], args[1:], kwargs, chunk)
         if shape is None:
             return _seeding.as_result(hess, out_shape)
         return hess.reshape(out_shape + shape + shape)
-    _rename(H, f, "hessian")
-    return H
+
+    def finish(y, tag, n):
+        # f's result on the fast path was not a Dual of this call: read or diagnose it
+        items, out_shape = _seeding.output_items(y)
+        m = len(items)
+        hess = np.empty((m, n, n))
+        _read(items, n, 2, tag, np.empty(m), np.empty((m, n)), hess, 0)
+        return hess.reshape(out_shape + (n, n))
+
+    name = getattr(f, "__name__", type(f).__name__)
+    if chunk is not None:
+        _seeding.balanced_chunk(1, chunk, 1)  # validate chunk now
+    # the fast path seeds all entries at once: only when the chunk allows it
+    limit = _seeding.SECOND_ORDER_CHUNK if chunk is None else 0
+    return _Gradient(f, general, finish, limit, False, f"hessian({name})",
+                     f"The hessian of {name} (made by dualdiff.hessian).", 2)
 
 
 def hvp(f, chunk=None):
