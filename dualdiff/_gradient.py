@@ -1,0 +1,71 @@
+"""grad and value_and_grad: the gradient of a scalar function."""
+import numpy as np
+
+from dualdiff import _seeding
+from dualdiff._dual import _Gradient, _read
+
+
+def grad(f, chunk=None):
+    """grad(f, chunk=None) -> g
+
+    The gradient of a real-valued ``f`` with respect to its first argument.
+
+    ``g(x, *args, **kwargs)`` returns the derivatives of ``f(x, *args,
+    **kwargs)`` with respect to each entry of ``x``, in a float64 array shaped
+    like ``x`` (a float when ``x`` is a number). ``x`` may be a number, a list,
+    a tuple or an array of any shape; ``f`` receives an object array of Duals
+    shaped like ``x`` (a single Dual for a number). n entries take
+    ceil(n / chunk) evaluations of ``f``; ``chunk`` (directions per
+    evaluation) is chosen by measurement unless given, and does not change the
+    result. Extra arguments pass through to ``f``, so ``g`` fits SciPy's
+    ``jac=`` with ``args=``.
+
+    >>> import dualdiff
+    >>> dualdiff.grad(lambda x: x[0] * x[1] ** 2)([3.0, 2.0])
+    array([ 4., 12.])
+    """
+    return _transform(f, chunk, False, "grad")
+
+
+def value_and_grad(f, chunk=None):
+    """value_and_grad(f, chunk=None) -> vg
+
+    Like :func:`grad`, but ``vg(x, *args, **kwargs)`` returns the pair
+    ``(f(x), gradient)`` from the same evaluations: a float and a float64
+    array shaped like ``x``. Fits SciPy's ``minimize(..., jac=True)``.
+
+    >>> import dualdiff
+    >>> dualdiff.value_and_grad(lambda x: x[0] * x[1] ** 2)([3.0, 2.0])
+    (12.0, array([ 4., 12.]))
+    """
+    return _transform(f, chunk, True, "value_and_grad")
+
+
+def _transform(f, chunk, with_value, verb):
+    def general(args, kwargs):
+        if not args:
+            raise TypeError(f"{verb}(f) needs the point x as its first argument")
+        value, tangent, out_shape, shape = _seeding.first_order(f, args[0], args[1:], kwargs, chunk)
+        return _result(value, tangent, out_shape, shape)
+
+    def finish(y, tag, n):
+        # f's result on the fast path was not a Dual of this call: read or diagnose it
+        items, out_shape = _seeding.output_items(y)
+        value, tangent = np.empty(len(items)), np.empty((len(items), n))
+        _read(items, n, 1, tag, value, tangent, _seeding._NO_HESSIAN, 0)
+        return _result(value, tangent, out_shape, (n,))
+
+    def _result(value, tangent, out_shape, shape):
+        if out_shape != ():
+            raise ValueError(f"{verb}(f) needs f to return a scalar, but it returned a result "
+                             f"of shape {out_shape}; use jacobian(f) for vector-valued functions")
+        g = float(tangent[0, 0]) if shape is None else tangent.reshape(shape)
+        return (float(value[0]), g) if with_value else g
+
+    name = getattr(f, "__name__", type(f).__name__)
+    # the fast path seeds all entries at once: only when the chunk allows it
+    limit = _seeding.FIRST_ORDER_CHUNK if chunk is None else 0
+    if chunk is not None:
+        _seeding.balanced_chunk(1, chunk, 1)  # validate chunk now
+    return _Gradient(f, general, finish, limit, with_value, f"{verb}({name})",
+                     f"The {verb} of {name} (made by dualdiff.{verb}).")
