@@ -13,8 +13,11 @@ import numbers
 
 import numpy as np
 
-from dualdiff._dual import (Dual, _new_tag, _read, _read_gradient, _seed, _seed_array, _seed_floats,
+from dualdiff._dual import (Dual, _new_tag, _read, _read_gradient, _seed, _seed_floats,
                             _seed_tangents)
+from dualdiff._ndarray import DualArray
+from dualdiff._ndarray import _seed_array as _seed_dual_array
+from dualdiff._ndarray import array as _dual_array
 
 # ---------------------------------------------------------------- chunk sizes
 # Chosen by measurement (benchmarks/bench_api.py --chunks; thread CPU time,
@@ -120,12 +123,27 @@ def flatten(x, what="x"):
 
 
 def make_input(duals, shape):
-    """What f receives: the Dual itself for a scalar x, else an object array
-    of Duals shaped like x. (A dual array type replaces the latter.)"""
+    """What f receives: the Dual itself for a scalar x, else a DualArray
+    shaped like x (so NumPy code runs on the C array kernels)."""
     if shape is None:
         return duals[0]
-    a = np.fromiter(duals, dtype=object, count=len(duals))
-    return a if len(shape) == 1 else a.reshape(shape)
+    return _dual_array(duals).reshape(shape)
+
+
+def seed_dual_array(flat, shape, start, width, order, tag):
+    """A DualArray shaped like x whose flat entries start..start+width-1 vary
+    along directions 0..width-1 (a scalar Dual when shape is None)."""
+    if shape is None:
+        return _seed(flat, start, width, order, tag)[0]
+    return _seed_dual_array(flat.reshape(shape), start, width, order, tag)
+
+
+def _has_dual_array(y):
+    if isinstance(y, DualArray):
+        return True
+    if isinstance(y, (list, tuple)):
+        return any(_has_dual_array(e) for e in y)
+    return False
 
 
 def seed_columns(flat, columns, order, tag, extra=None):
@@ -158,6 +176,11 @@ def output_items(y):
     if y is None or isinstance(y, (str, bytes, complex, np.complexfloating, dict, set)):
         raise TypeError(f"the function being differentiated returned {_describe(y)}; "
                         "it must return a real number, a Dual, or a sequence or array of them")
+    if isinstance(y, (list, tuple)) and _has_dual_array(y):
+        y = _dual_array(y)
+    if isinstance(y, DualArray):
+        # a float64 ndarray subclass: read its numbers, never its bare values
+        return list(y.reshape(-1)), y.shape
     if isinstance(y, np.ndarray):
         a = y
     else:
@@ -258,18 +281,13 @@ def first_order(f, x, args, kwargs, chunk):
     n = flat.shape[0]
     tag = new_tag()
     if (chunk is None and n <= FIRST_ORDER_CHUNK) or n == 0:
-        if shape is None:
-            xin = _seed(flat, 0, n, 1, tag)[0]
-        elif len(shape) == 1:
-            xin = _seed_array(flat, 0, n, 1, tag)  # make_input's result, built in one step
-        else:
-            xin = make_input(_seed(flat, 0, n, 1, tag), shape)
+        xin = seed_dual_array(flat, shape, 0, n, 1, tag)
         return _one_pass(f, xin, n, args, kwargs, tag, shape)
     c = balanced_chunk(n, chunk, FIRST_ORDER_CHUNK)
     col = Collector(f, args, kwargs, n, 1, tag)
     for start in range(0, n, c):
         width = min(c, n - start)
-        items = col.run(make_input(_seed(flat, start, width, 1, tag), shape))
+        items = col.run(seed_dual_array(flat, shape, start, width, 1, tag))
         col.read(items, width, start)
     return col.value, col.tangent, col.shape, shape
 

@@ -679,3 +679,28 @@ def test_width_one_product_with_non_finite_values_keeps_the_zero_tangent_convent
     with pytest.warns(RuntimeWarning, match="overflow"):
         z = _seed_array(np.array([1e200]), 0, 1, 1, TAG) * _seed_array(np.array([1e200]), 0, 1, 1, TAG)
     assert z.value[0] == np.inf
+
+
+def test_transforms_differentiate_scipy_rosen_exactly():
+    optimize = pytest.importorskip("scipy.optimize")
+    x = np.array([1.3, 0.7, 0.8, 1.9, 1.2, -0.4, 0.25])
+    np.testing.assert_allclose(dualdiff.grad(optimize.rosen)(x), optimize.rosen_der(x), rtol=1e-13)
+    np.testing.assert_allclose(dualdiff.hessian(optimize.rosen)(x), optimize.rosen_hess(x), rtol=1e-13)
+    for chunk in (1, 3, 7):
+        np.testing.assert_array_equal(dualdiff.grad(optimize.rosen, chunk=chunk)(x),
+                                      dualdiff.grad(optimize.rosen)(x))
+
+
+def test_transforms_read_dual_array_results_not_their_bare_values():
+    t = np.linspace(0.0, 2.0, 4)
+
+    def f(p):  # Dual * ndarray makes a DualArray, a float64 ndarray subclass
+        return [p[0] * np.exp(-p[1] * t), p[1] * t]
+
+    J = dualdiff.jacobian(f)(np.array([2.0, 0.5]))
+    e = np.exp(-0.5 * t)
+    expected = np.zeros((2, 4, 2))
+    expected[0, :, 0] = e
+    expected[0, :, 1] = -2.0 * t * e
+    expected[1, :, 1] = t
+    np.testing.assert_allclose(J, expected, rtol=1e-15)
