@@ -11,6 +11,23 @@ Numbers and functions
 ``get_include()``          directory of the C header and for the Cython ``.pxd``
 =========================  ==================================================
 
+Derivatives
+-----------
+Each transform takes ``f`` and returns a function of ``(x, *args, **kwargs)``
+(extra arguments pass through to ``f``; ``jvp`` evaluates at once); results
+are floats or float64 arrays.
+
+=====================================  ================================================
+``derivative(f)``                      f'(x) for a real number x
+``grad(f, chunk=None)``                gradient of a real-valued f, shaped like x
+``value_and_grad(f, chunk=None)``      (f(x), gradient) from the same evaluations
+``jacobian(f, chunk=None)``            Jacobian, shape ``out.shape + x.shape``
+``value_and_jacobian(f, chunk=None)``  (f(x), Jacobian) from the same evaluations
+``jvp(f, x, v, *args, **kwargs)``      (f(x), J @ v) in one evaluation
+``hessian(f, chunk=None)``             exact Hessian, ``out.shape + x.shape + x.shape``
+``hvp(f, chunk=None)``                 (x, v) -> H @ v without forming H
+=====================================  ================================================
+
 Conventions at non-differentiable points are tabled in the README.
 """
 try:
@@ -28,10 +45,23 @@ except ImportError as exc:  # pragma: no cover - depends on how it was started
 from dualdiff import math
 from dualdiff._version import __version__
 from dualdiff._include import get_include
+from dualdiff._derivative import derivative
+from dualdiff._gradient import grad, value_and_grad
+from dualdiff._jacobian import jacobian, value_and_jacobian
+from dualdiff._jvp import jvp
+from dualdiff._hessian import hessian, hvp
 
 __all__ = [
     "Dual",
     "get_include",
     "math",
+    "derivative",
+    "grad",
+    "value_and_grad",
+    "jacobian",
+    "value_and_jacobian",
+    "jvp",
+    "hessian",
+    "hvp",
     "__version__",
 ]

@@ -6,6 +6,7 @@ This module converts arguments, owns memory and calls the C rules in
 dualdiff/dualdiff.h; it derives no mathematics of its own.
 """
 cimport cython
+from cpython.buffer cimport PyBUF_C_CONTIGUOUS, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
 from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.long cimport PyLong_AsDouble
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
@@ -476,14 +477,18 @@ cdef str _frepr(double x):
 
 # Tag and shape of the result of combining a and b; raises when they do not fit.
 cdef long _combine(Dual a, Dual b) except -1:
+    # Tags first: Duals of two derivative calls usually differ in width too,
+    # and "nested differentiation" is the message that explains it.
+    if a.tag != b.tag and a.tag != 0 and b.tag != 0:
+        _nested_error()
     if a.n != b.n:
         raise ValueError(f"cannot combine Duals of different widths ({a.n} and {b.n})")
     if a.deg != b.deg:
         raise ValueError("cannot combine a first-order and a second-order Dual")
-    if a.tag == b.tag or b.tag == 0:
-        return a.tag
-    if a.tag == 0:
-        return b.tag
+    return a.tag if a.tag != 0 else b.tag
+
+
+cdef int _nested_error() except -1:
     raise ValueError("cannot combine Duals seeded by two different derivative calls: "
                      "nested differentiation (a transform inside a function being "
                      "differentiated) is not supported")
@@ -1241,6 +1246,105 @@ def _seed(double[::1] x, Py_ssize_t start, Py_ssize_t width, int order, long tag
     return out
 
 
+def _seed_array(double[::1] x, Py_ssize_t start, Py_ssize_t width, int order, long tag):
+    """Like _seed, but the Duals come in a 1-D object ndarray (what f receives)."""
+    cdef Py_ssize_t i, count = x.shape[0]
+    cdef Dual d
+    out = _np.empty(count, dtype=object)
+    cdef object[::1] o = out
+    for i in range(count):
+        d = _new(width, order, tag)
+        dd_set_variable(_data(d), x[i], <size_t>(i - start), width, order)
+        o[i] = d
+    return out
+
+
+def _seed_floats(object x, int order, long tag):
+    """For a list or tuple of n floats: a list of n Duals of width n, entry i
+    varying along direction i; None when some item is not a float (the caller
+    then takes the general path)."""
+    cdef Py_ssize_t i, count = len(x)
+    cdef Dual d
+    cdef list out = [None] * count
+    for i in range(count):
+        item = x[i]
+        if type(item) is not float:
+            return None
+        d = _new(count, order, tag)
+        dd_set_variable(_data(d), PyFloat_AS_DOUBLE(item), <size_t>i, count, order)
+        out[i] = d
+    return out
+
+
+def _read_gradient(object y, Py_ssize_t width, int order, long tag, object out):
+    """Write the first derivatives of one result y (a Dual of this call, or a
+    plain number) into the float64 array out (C-contiguous, width items).
+    Returns the value; None when y is neither (the caller diagnoses it)."""
+    cdef Py_buffer view
+    cdef double *o
+    cdef double *p
+    cdef double c
+    cdef Py_ssize_t j
+    cdef Dual d
+    if type(y) is Dual:
+        d = <Dual>y
+        if d.tag != tag and d.tag != 0:
+            _nested_error()
+        if d.n != width or d.deg != order:
+            raise ValueError(f"the function returned a Dual of width {d.n} and order {d.deg}, "
+                             f"but the input was seeded with width {width} and order {order}")
+        p = _data(d) + 1
+        c = _data(d)[0]
+    elif _number(y, &c):
+        p = NULL
+    else:
+        return None
+    PyObject_GetBuffer(out, &view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS)
+    try:
+        if view.len != width * <Py_ssize_t>sizeof(double) or view.itemsize != sizeof(double):
+            raise ValueError("_read_gradient needs a float64 array of the input's width")
+        o = <double *>view.buf
+        for j in range(width):
+            o[j] = p[j] if p != NULL else 0.0
+    finally:
+        PyBuffer_Release(&view)
+    return c
+
+
+def _read_hessian(object y, Py_ssize_t width, long tag, object out):
+    """Write the second derivatives of one second-order result y (a Dual of
+    this call, or a plain number) into the C-contiguous float64 width-by-width
+    array out. Returns True; None when y is neither."""
+    cdef Py_buffer view
+    cdef double *o
+    cdef double *p = NULL
+    cdef double c
+    cdef Py_ssize_t j, k
+    cdef Dual d
+    if type(y) is Dual:
+        d = <Dual>y
+        if d.tag != tag and d.tag != 0:
+            _nested_error()
+        if d.n != width or d.deg != 2:
+            raise ValueError(f"the function returned a Dual of width {d.n} and order {d.deg}, "
+                             f"but the input was seeded with width {width} and order 2")
+        p = _data(d)
+    elif not _number(y, &c):
+        return None
+    PyObject_GetBuffer(out, &view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS)
+    try:
+        if view.len != width * width * <Py_ssize_t>sizeof(double) or view.itemsize != sizeof(double):
+            raise ValueError("_read_hessian needs a float64 array of shape (width, width)")
+        o = <double *>view.buf
+        for j in range(width):
+            for k in range(j, width):
+                o[j * width + k] = o[k * width + j] = \
+                    p[dd_hessian_index(j, k, width)] if p != NULL else 0.0
+    finally:
+        PyBuffer_Release(&view)
+    return True
+
+
 def _read(object y, Py_ssize_t width, int order, long tag, double[::1] value,
           double[:, ::1] tangent, double[:, :, ::1] hessian, Py_ssize_t col):
     """Write the value and derivatives of each item of the flat sequence y into
@@ -1283,6 +1387,105 @@ def _read(object y, Py_ssize_t width, int order, long tag, double[::1] value,
 
 def _is_dual(x):
     return type(x) is Dual
+
+
+def _seed_tangents(double[::1] x, double[:, ::1] t, int order, long tag):
+    """Duals for every entry of x: entry i has value x[i] and first
+    derivatives t[i, :] (second derivatives 0): arbitrary directions."""
+    cdef Py_ssize_t i, j, count = x.shape[0], width = t.shape[1]
+    cdef Dual d
+    cdef double *p
+    cdef list out = [None] * count
+    if t.shape[0] != count:
+        raise ValueError("_seed_tangents needs one row of t per entry of x")
+    for i in range(count):
+        d = _new(width, order, tag)
+        p = _data(d)
+        dd_set_constant(p, x[i], width, order)
+        for j in range(width):
+            p[1 + j] = t[i, j]
+        out[i] = d
+    return out
+
+
+cdef long _tag_counter = 0
+
+
+def _new_tag():
+    """A tag no other derivative call has used (tag 0 means "made by hand")."""
+    global _tag_counter
+    _tag_counter += 1
+    return _tag_counter
+
+
+@cython.final
+cdef class _Derivative:
+    """The callable derivative(f) returns (see dualdiff/_derivative.py).
+
+    The common case (a float x, f returning a Dual) runs here without Python
+    frames of its own; every other case goes to ``general(tag, x_dual_or_None,
+    y, args, kwargs)``, the Python code that checks and reads any result."""
+    cdef readonly object __wrapped__
+    cdef object general
+    cdef public object __name__
+    cdef public object __doc__
+
+    def __init__(self, f, general, name, doc):
+        self.__wrapped__ = f
+        self.general = general
+        self.__name__ = name
+        self.__doc__ = doc
+
+    def __call__(self, *args, **kwargs):
+        global _tag_counter
+        cdef Dual d
+        cdef double *p
+        if len(args) == 0 or type(args[0]) is not float:
+            return self.general(args, kwargs)
+        _tag_counter += 1
+        d = _new(1, 1, _tag_counter)
+        dd_set_variable(_data(d), PyFloat_AS_DOUBLE(args[0]), 0, 1, 1)
+        if kwargs:
+            y = self.__wrapped__(d, *args[1:], **kwargs)
+        elif len(args) == 1:  # the usual arities as direct calls: no tuple building
+            y = self.__wrapped__(d)
+        elif len(args) == 2:
+            y = self.__wrapped__(d, args[1])
+        elif len(args) == 3:
+            y = self.__wrapped__(d, args[1], args[2])
+        else:
+            y = self.__wrapped__(d, *args[1:], **kwargs)
+        if type(y) is Dual and (<Dual>y).tag == d.tag and (<Dual>y).n == 1 and (<Dual>y).deg == 1:
+            return _data(<Dual>y)[1]
+        return self.general(None, None, y, d.tag)
+
+
+def _seed_scalar(double x, int order, long tag):
+    """One Dual of width 1: the variable x."""
+    cdef Dual d = _new(1, order, tag)
+    dd_set_variable(_data(d), x, 0, 1, order)
+    return d
+
+
+def _read_scalar(object y, int order, long tag):
+    """(value, first derivative, second derivative) of a width-1 result y,
+    a Dual or a plain number (a constant); None when y is neither."""
+    cdef Dual d
+    cdef double c
+    cdef double *p
+    if type(y) is Dual:
+        d = <Dual>y
+        if d.tag != tag and d.tag != 0:
+            raise ValueError("a function being differentiated returned a Dual from a different "
+                             "derivative call: nested differentiation is not supported")
+        if d.n != 1 or d.deg != order:
+            raise ValueError(f"the function returned a Dual of width {d.n} and order {d.deg}, "
+                             f"but the input was seeded with width 1 and order {order}")
+        p = _data(d)
+        return (p[0], p[1], p[2] if order == 2 else 0.0)
+    if _number(y, &c):
+        return (c, 0.0, 0.0)
+    return None
 
 
 # -------------------------------------------------------------- the table

@@ -50,6 +50,23 @@ static inline double dd__term(double c, double t)
     return t == 0.0 ? 0.0 : c * t;
 }
 
+/* s * t, with 0 when either is 0: the product of two gradient components in
+ * the Hessian's chain rule, so that a direction a number does not depend on
+ * (component exactly 0) stays 0 beside an infinite component. */
+static inline double dd__prod(double s, double t)
+{
+    return (s == 0.0 || t == 0.0) ? 0.0 : s * t;
+}
+
+/* 1 when all n gradient components are finite (the fast paths need it). */
+static inline int dd__finite_n(const double *g, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (!isfinite(g[i])) return 0;
+    return 1;
+}
+
 /* out = f(a) given r = {f, f', f''} at a's value (order 1 uses r[0..1]). */
 static inline void dd_chain_unary(double *out, const double *a, size_t n, int order, const double *r)
 {
@@ -64,12 +81,13 @@ static inline void dd_chain_unary(double *out, const double *a, size_t n, int or
         /* H = f' H_a + f'' g g^T, written before g is overwritten */
         const double *g = a + 1;
         double d2 = r[2];
-        if (isfinite(d1) && isfinite(d2)) {
+        if (isfinite(d1) && isfinite(d2) && dd__finite_n(g, n)) {
             for (i = 0, k = n + 1; i < n; i++)
                 for (j = i; j < n; j++, k++) out[k] = d1 * a[k] + d2 * g[i] * g[j];
         } else {
             for (i = 0, k = n + 1; i < n; i++)
-                for (j = i; j < n; j++, k++) out[k] = dd__term(d1, a[k]) + dd__term(d2, g[i] * g[j]);
+                for (j = i; j < n; j++, k++)
+                    out[k] = dd__term(d1, a[k]) + dd__term(d2, dd__prod(g[i], g[j]));
         }
         m = n + 1;
     }
@@ -96,15 +114,18 @@ static inline void dd_chain_binary(double *out, const double *a, const double *b
         /* H = fx Ha + fy Hb + fxx ga ga^T + fxy (ga gb^T + gb ga^T) + fyy gb gb^T */
         const double *ga = a + 1, *gb = b + 1;
         double fxx = r[3], fxy = r[4], fyy = r[5];
-        int finite = isfinite(fx) && isfinite(fy) && isfinite(fxx) && isfinite(fxy) && isfinite(fyy);
+        int finite = isfinite(fx) && isfinite(fy) && isfinite(fxx) && isfinite(fxy) && isfinite(fyy)
+                     && dd__finite_n(ga, n) && dd__finite_n(gb, n);
         for (i = 0, k = n + 1; i < n; i++) {
             for (j = i; j < n; j++, k++) {
-                double cross = ga[i] * gb[j] + gb[i] * ga[j];
-                if (finite)
+                if (finite) {
+                    double cross = ga[i] * gb[j] + gb[i] * ga[j];
                     out[k] = fx * a[k] + fy * b[k] + fxx * ga[i] * ga[j] + fxy * cross + fyy * gb[i] * gb[j];
-                else
-                    out[k] = dd__term(fx, a[k]) + dd__term(fy, b[k]) + dd__term(fxx, ga[i] * ga[j])
-                             + dd__term(fxy, cross) + dd__term(fyy, gb[i] * gb[j]);
+                } else {
+                    double cross = dd__prod(ga[i], gb[j]) + dd__prod(gb[i], ga[j]);
+                    out[k] = dd__term(fx, a[k]) + dd__term(fy, b[k]) + dd__term(fxx, dd__prod(ga[i], ga[j]))
+                             + dd__term(fxy, cross) + dd__term(fyy, dd__prod(gb[i], gb[j]));
+                }
             }
         }
         m = n + 1;

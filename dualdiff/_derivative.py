@@ -1,0 +1,63 @@
+"""derivative: the derivative of a function of one real variable."""
+import numpy as np
+
+from dualdiff import _seeding
+from dualdiff._dual import _Derivative, _read_scalar, _seed_scalar
+
+
+def derivative(f):
+    """derivative(f) -> df
+
+    The derivative of ``f`` with respect to its first argument, a real number.
+
+    ``df(x, *args, **kwargs)`` evaluates ``f(x, *args, **kwargs)`` once with a
+    Dual in place of ``x`` and returns ``f'(x)``: a float when ``f`` returns a
+    number, a float64 array shaped like the result when ``f`` returns a
+    sequence or array. Extra arguments pass through to ``f`` untouched.
+
+    >>> import dualdiff
+    >>> dualdiff.derivative(lambda x: x ** 3)(2.0)
+    12.0
+    """
+    def general(args, kwargs, y=None, tag=None):
+        # Everything but a float x with a Dual result (which _Derivative reads itself).
+        if args is not None:
+            if not args:
+                raise TypeError("derivative(f) needs the point x as its first argument")
+            x, args = _scalar(args[0]), args[1:]
+            tag = _seeding.new_tag()
+            y = f(_seed_scalar(x, 1, tag), *args, **kwargs)
+        r = _read_scalar(y, 1, tag)
+        if r is not None:
+            return r[1]
+        # an array-valued f
+        items, shape = _seeding.output_items(y)
+        value = np.empty(len(items))
+        tangent = np.empty((len(items), 1))
+        _seeding.read_into(items, 1, 1, tag, value, tangent)
+        return _seeding.as_result(tangent, shape)
+    name = getattr(f, "__name__", type(f).__name__)
+    return _Derivative(f, general, f"derivative({name})",
+                       f"The derivative of {name} (made by dualdiff.derivative).")
+
+
+def _scalar(x):
+    """x as a float, or a clear error."""
+    if isinstance(x, (int, np.integer)) or isinstance(x, (float, np.floating)):
+        return float(x)
+    if isinstance(x, np.ndarray) and x.shape == () and x.dtype.kind in "biuf":
+        return float(x)
+    flat, shape = _seeding.flatten(x)  # raises on Duals, complex, strings
+    if shape is not None:
+        raise TypeError(f"derivative(f) needs a real number x, not an array of shape {shape}; "
+                        "use jacobian(f) or grad(f) for arrays")
+    return float(flat[0])
+
+
+def _rename(g, f, verb):
+    """Name the transformed function after f and the verb."""
+    name = getattr(f, "__name__", type(f).__name__)
+    g.__name__ = f"{verb}({name})"
+    g.__qualname__ = g.__name__
+    g.__doc__ = f"The {verb} of {name} (made by dualdiff.{verb})."
+    g.__wrapped__ = f

@@ -1,0 +1,129 @@
+"""hessian and hvp: exact second derivatives, in one pass when x is small."""
+import numpy as np
+
+from dualdiff import _seeding
+from dualdiff._derivative import _rename
+from dualdiff._dual import Dual, _read, _read_hessian, _seed, _seed_floats
+
+
+def hessian(f, chunk=None):
+    """hessian(f, chunk=None) -> H
+
+    The Hessian of ``f`` with respect to its first argument, exact.
+
+    ``H(x, *args, **kwargs)`` returns ``d2 f(x)[i...] / d x[j...] d x[k...]``
+    in a float64 array of shape ``out.shape + x.shape + x.shape`` (for a
+    real-valued ``f`` and a vector ``x``, the n-by-n Hessian; a float when
+    both are scalars). ``f`` runs on second-order Duals that carry value,
+    gradient and Hessian together: an ``x`` of up to ``chunk`` entries takes
+    one evaluation; larger ones are cut into blocks of ``chunk`` entries and
+    each pair of blocks is seeded together (k blocks: k(k-1)/2 evaluations).
+    The result does not depend on ``chunk``. Extra arguments pass through.
+
+    >>> import dualdiff
+    >>> dualdiff.hessian(lambda x: x[0] ** 2 * x[1])([1.0, 2.0])
+    array([[4., 2.],
+           [2., 0.]])
+    """
+    def H(x, *args, **kwargs):
+        hess, out_shape, shape = _second_order(f, x, args, kwargs, chunk)
+        if shape is None:
+            return _seeding.as_result(hess, out_shape)
+        return hess.reshape(out_shape + shape + shape)
+    _rename(H, f, "hessian")
+    return H
+
+
+def hvp(f, chunk=None):
+    """hvp(f, chunk=None) -> Hv
+
+    Hessian-vector products of a real-valued ``f``: ``Hv(x, v, *args,
+    **kwargs)`` returns ``H(x) @ v`` in a float64 array shaped like ``x``
+    without forming ``H``: each evaluation of ``f`` carries ``chunk`` unit
+    directions plus ``v`` and reads the mixed second derivatives, so memory
+    and work per operation stay small for large ``x``. The argument order
+    ``(x, v, *args)`` is SciPy's ``hessp=``.
+
+    >>> import dualdiff
+    >>> dualdiff.hvp(lambda x: x[0] ** 2 * x[1])([1.0, 2.0], [1.0, 0.0])
+    array([4., 2.])
+    """
+    def Hv(x, v, *args, **kwargs):
+        flat, shape = _seeding.flatten(x)
+        try:
+            vflat, vshape = _seeding.flatten(v, "v")
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"hvp: {exc}") from None
+        if vshape != shape:
+            raise ValueError(f"hvp: v must have the shape of x, {_seeding.x_shape(shape)}, "
+                             f"not {_seeding.x_shape(vshape)}")
+        n = flat.shape[0]
+        out = np.zeros(n)
+        tag = _seeding.new_tag()
+        b = _seeding.balanced_chunk(n, chunk, _seeding.HVP_CHUNK)
+        col = _seeding.Collector(f, args, kwargs, b + 1, 2, tag)
+        for start in range(0, n, b):
+            w = min(b, n - start)
+            duals = _seeding.seed_columns(flat, range(start, start + w), 2, tag, extra=vflat)
+            items = col.run(_seeding.make_input(duals, shape))
+            _require_scalar(col.shape)
+            col.read(items, w + 1, 0)
+            out[start:start + w] = col.hessian[0, :w, w]
+        if n == 0:
+            col.run(_seeding.make_input([], shape))
+            _require_scalar(col.shape)
+        return _seeding.as_result(out, _seeding.x_shape(shape))
+    _rename(Hv, f, "hvp")
+    return Hv
+
+
+def _require_scalar(shape):
+    if shape != ():
+        raise ValueError(f"hvp(f) needs f to return a scalar, but it returned a result of "
+                         f"shape {shape}; use hessian(f) for vector-valued functions")
+
+
+def _second_order(f, x, args, kwargs, chunk):
+    """Run f over x on second-order Duals: (Hessian (m, n, n), out shape, x shape)."""
+    duals = None
+    if type(x) is list and chunk is None and len(x) <= _seeding.SECOND_ORDER_CHUNK:
+        tag = _seeding.new_tag()
+        duals = _seed_floats(x, 2, tag)  # a list of floats: no float array needed
+    if duals is not None:
+        n = b = len(duals)
+        shape = (n,)
+    else:
+        flat, shape = _seeding.flatten(x)
+        n = flat.shape[0]
+        tag = _seeding.new_tag()
+        b = _seeding.balanced_chunk(n, chunk, _seeding.SECOND_ORDER_CHUNK)
+        if n <= b:
+            duals = _seed(flat, 0, n, 2, tag)
+    if n <= b:
+        xin = duals[0] if shape is None else _seeding.make_input(duals, shape)
+        y = f(xin, *args, **kwargs) if kwargs else f(xin, *args)
+        if type(y) is Dual:
+            hess = np.empty((1, n, n))
+            _read_hessian(y, n, tag, hess)
+            return hess, (), shape
+        items, out_shape = _seeding.output_items(y)
+        m = len(items)
+        hess = np.empty((m, n, n))
+        _read(items, n, 2, tag, np.empty(m), np.empty((m, n)), hess, 0)
+        return hess, out_shape, shape
+    col = _seeding.Collector(f, args, kwargs, n, 2, tag)
+    starts = list(range(0, n, b))
+    for i, si in enumerate(starts):
+        for sj in starts[i + 1:]:
+            cols = np.r_[si:min(si + b, n), sj:min(sj + b, n)]
+            w = len(cols)
+            if sj == si + b:
+                duals = _seed(flat, si, w, 2, tag)  # adjacent blocks: contiguous
+            else:
+                duals = _seeding.seed_columns(flat, cols, 2, tag)
+            items = col.run(_seeding.make_input(duals, shape))
+            m = len(items)
+            value, tangent, hess = np.empty(m), np.empty((m, w)), np.empty((m, w, w))
+            _read(items, w, 2, tag, value, tangent, hess, 0)
+            col.hessian[np.ix_(np.arange(m), cols, cols)] = hess
+    return col.hessian, col.shape, shape

@@ -1,0 +1,48 @@
+"""jacobian and value_and_jacobian: all first derivatives of a function."""
+from dualdiff import _seeding
+from dualdiff._derivative import _rename
+
+
+def jacobian(f, chunk=None):
+    """jacobian(f, chunk=None) -> J
+
+    The Jacobian of ``f`` with respect to its first argument.
+
+    ``J(x, *args, **kwargs)`` returns ``d f(x)[i...] / d x[j...]`` in a float64
+    array of shape ``out.shape + x.shape``, where ``out`` is the result of
+    ``f`` (a number, a sequence or an array of Duals and numbers) and ``x`` a
+    number, list, tuple or array; a float when both are scalars. n entries of
+    ``x`` take ceil(n / chunk) evaluations of ``f``; the result does not
+    depend on ``chunk``. Extra arguments pass through to ``f``.
+
+    >>> import dualdiff
+    >>> dualdiff.jacobian(lambda x: [x[0] * x[1], x[0] + x[1]])([2.0, 3.0])
+    array([[3., 2.],
+           [1., 1.]])
+    """
+    def J(x, *args, **kwargs):
+        value, tangent, out_shape, shape = _seeding.first_order(f, x, args, kwargs, chunk)
+        return _seeding.as_result(tangent, out_shape + _seeding.x_shape(shape))
+    _rename(J, f, "jacobian")
+    return J
+
+
+def value_and_jacobian(f, chunk=None):
+    """value_and_jacobian(f, chunk=None) -> vJ
+
+    Like :func:`jacobian`, but ``vJ(x, *args, **kwargs)`` returns the pair
+    ``(f(x), Jacobian)`` from the same evaluations (Newton and least-squares
+    solvers want both). The value is a float or a float64 array shaped like
+    the result of ``f``.
+
+    >>> import dualdiff
+    >>> dualdiff.value_and_jacobian(lambda x: [x[0] * x[1], x[0] + x[1]])([2.0, 3.0])
+    (array([6., 5.]), array([[3., 2.],
+           [1., 1.]]))
+    """
+    def vJ(x, *args, **kwargs):
+        value, tangent, out_shape, shape = _seeding.first_order(f, x, args, kwargs, chunk)
+        return (_seeding.as_result(value, out_shape),
+                _seeding.as_result(tangent, out_shape + _seeding.x_shape(shape)))
+    _rename(vJ, f, "value_and_jacobian")
+    return vJ

@@ -1,0 +1,32 @@
+"""jvp: a Jacobian-vector product in one evaluation."""
+import numpy as np
+
+from dualdiff import _seeding
+
+
+def jvp(f, x, v, *args, **kwargs):
+    """jvp(f, x, v, *args, **kwargs) -> (y, Jv)
+
+    ``f(x, *args, **kwargs)`` and the directional derivative ``J(x) @ v`` of
+    ``f`` at ``x`` along ``v``, from one evaluation of ``f`` with Duals of
+    width 1. ``v`` has the shape of ``x``; ``y`` and ``Jv`` are floats or
+    float64 arrays shaped like the result of ``f``.
+
+    >>> import dualdiff
+    >>> dualdiff.jvp(lambda x: x[0] * x[1], [2.0, 3.0], [1.0, 0.0])
+    (6.0, 3.0)
+    """
+    flat, shape = _seeding.flatten(x)
+    try:
+        vflat, vshape = _seeding.flatten(v, "v")
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"jvp: {exc}") from None
+    if vshape != shape:
+        raise ValueError(f"jvp: v must have the shape of x, {_seeding.x_shape(shape)}, "
+                         f"not {_seeding.x_shape(vshape)}")
+    tag = _seeding.new_tag()
+    col = _seeding.Collector(f, args, kwargs, 1, 1, tag)
+    duals = _seeding._seed_tangents(flat, np.ascontiguousarray(vflat.reshape(-1, 1)), 1, tag)
+    items = col.run(_seeding.make_input(duals, shape))
+    col.read(items, 1, 0)
+    return _seeding.as_result(col.value, col.shape), _seeding.as_result(col.tangent, col.shape)

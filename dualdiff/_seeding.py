@@ -1,0 +1,290 @@
+"""Seeding and extraction: the machinery shared by the derivative transforms.
+
+A transform flattens ``x`` to a float64 vector, seeds Duals carrying a chunk of
+directions (a fresh tag per call, so that Duals of two calls never mix), builds
+the input ``f`` sees, runs ``f`` once per chunk and reads values and
+derivatives into float64 arrays. The verbs (derivative, grad, jacobian, jvp,
+hessian, hvp) live in their own modules and only arrange these steps.
+"""
+import numbers
+
+import numpy as np
+
+from dualdiff._dual import (Dual, _new_tag, _read, _read_gradient, _seed, _seed_array, _seed_floats,
+                            _seed_tangents)
+
+# ---------------------------------------------------------------- chunk sizes
+# Chosen by measurement (benchmarks/bench_api.py --chunks; thread CPU time,
+# loop_function): in Python the interpreter's cost per operation dominates, so
+# fewer, wider passes win long after a Dual outgrows its 16 inline doubles.
+# Gradient of n = 64: chunk 15 took 7.5x floats, 32 6.4x, 64 (one pass) 3.6x;
+# n = 256: 15 -> 21x, 64 -> 9.7x, 256 -> 4.0x; n = 1024: 256 -> 22x, 1024 -> 20x.
+# Past a few hundred directions the gain flattens while memory grows as
+# width x inputs, so the default stops at 256.
+FIRST_ORDER_CHUNK = 256
+# Second order: up to this many inputs in one pass; larger inputs are cut into
+# blocks of this size and each pair of blocks is seeded together (the union
+# gives the cross block). Work per operation grows as width squared, so one
+# pass is cheapest (n = 64: blocks of 16 took 60x floats, 32 43x, one pass
+# 39x); blocks of 32 keep each Dual near 17 kB for any n.
+SECOND_ORDER_CHUNK = 32
+# Hessian-vector products carry a block of unit directions plus the vector
+# (n = 64: blocks of 4 took 28x floats, 8 16x, 16 18x, 32 25x).
+HVP_CHUNK = 8
+
+_NO_HESSIAN = np.empty((1, 1, 1))
+
+
+new_tag = _new_tag  # a tag no other transform call has used (shared with the C side)
+
+
+def balanced_chunk(n, chunk, default):
+    """The number of directions per pass for n inputs: at most ``chunk`` (or
+    the default), spread evenly over the passes needed."""
+    if chunk is None:
+        limit = default
+    else:
+        if isinstance(chunk, bool) or not isinstance(chunk, numbers.Integral):
+            raise TypeError(f"chunk must be a positive int, not {type(chunk).__name__}")
+        if chunk < 1:
+            raise ValueError(f"chunk must be a positive int, not {chunk}")
+        limit = int(chunk)
+        return max(1, min(limit, n))
+    if n <= limit:
+        return max(n, 1)
+    passes = -(-n // limit)
+    return -(-n // passes)
+
+
+# ------------------------------------------------------------------- inputs
+
+_NESTED = ("x contains a Dual: a derivative transform was called on a Dual, which means "
+           "nested differentiation (a transform inside a function being differentiated); "
+           "this is not supported")
+
+
+def flatten(x, what="x"):
+    """(flat, shape): x as a contiguous float64 vector, and its shape (None
+    for a scalar, which f then receives as a single Dual)."""
+    tx = type(x)
+    if tx is float or tx is int:
+        return np.array([x], dtype=np.float64), None
+    if tx is list or tx is tuple:
+        # fast path: a flat sequence of floats (anything else is diagnosed below)
+        for item in x:
+            if type(item) is not float:
+                break
+        else:
+            return np.array(x, dtype=np.float64), (len(x),)
+    elif tx is np.ndarray and x.dtype == np.float64:
+        return np.ascontiguousarray(x).reshape(-1), x.shape
+    if isinstance(x, Dual):
+        raise ValueError(_NESTED)
+    if isinstance(x, (bool, np.bool_)):
+        return np.array([float(x)]), None
+    if isinstance(x, (complex, np.complexfloating)):
+        raise TypeError(f"{what} is complex: dualdiff differentiates real functions of real inputs")
+    if isinstance(x, (numbers.Real, np.integer, np.floating)):
+        return np.array([float(x)]), None
+    if isinstance(x, (str, bytes)) or x is None:
+        raise TypeError(f"{what} must be a real number or an array of real numbers, "
+                        f"not {type(x).__name__}")
+    try:
+        a = np.asarray(x)
+    except ValueError as exc:
+        raise ValueError(f"{what} is a ragged sequence (rows of different lengths): {exc}") from None
+    if a.dtype == object:
+        flat = a.ravel()
+        for item in flat:
+            if isinstance(item, Dual):
+                raise ValueError(_NESTED)
+            if isinstance(item, (list, tuple, np.ndarray)):
+                raise ValueError(f"{what} is a ragged sequence (rows of different lengths)")
+            if isinstance(item, complex):
+                raise TypeError(f"{what} is complex: dualdiff differentiates real functions "
+                                "of real inputs")
+            if not isinstance(item, numbers.Real):
+                raise TypeError(f"{what} must hold real numbers, not {type(item).__name__}")
+        a = a.astype(np.float64)
+    elif a.dtype.kind == "c":
+        raise TypeError(f"{what} is complex: dualdiff differentiates real functions of real inputs")
+    elif a.dtype.kind in "USa":
+        raise TypeError(f"{what} holds strings (str); it must hold real numbers")
+    elif a.dtype.kind not in "biuf":
+        raise TypeError(f"{what} must be a real number or an array of real numbers, "
+                        f"not an array of dtype {a.dtype}")
+    return np.ascontiguousarray(a, dtype=np.float64).reshape(-1), a.shape
+
+
+def make_input(duals, shape):
+    """What f receives: the Dual itself for a scalar x, else an object array
+    of Duals shaped like x. (A dual array type replaces the latter.)"""
+    if shape is None:
+        return duals[0]
+    a = np.fromiter(duals, dtype=object, count=len(duals))
+    return a if len(shape) == 1 else a.reshape(shape)
+
+
+def seed_block(flat, start, width, order, tag):
+    """Duals for flat where entries start..start+width-1 are the variables."""
+    return _seed(flat, start, width, order, tag)
+
+
+def seed_columns(flat, columns, order, tag, extra=None):
+    """Duals for flat where entry columns[k] varies along direction k; with
+    ``extra`` (a vector like flat), one more direction along it."""
+    n = flat.shape[0]
+    width = len(columns) + (extra is not None)
+    t = np.zeros((n, width))
+    t[columns, np.arange(len(columns))] = 1.0
+    if extra is not None:
+        t[:, width - 1] = extra
+    return _seed_tangents(flat, t, order, tag)
+
+
+# ------------------------------------------------------------------ outputs
+
+def _describe(y):
+    return "None" if y is None else type(y).__name__
+
+
+def output_items(y):
+    """(items, shape) of f's result: a flat list of Duals and numbers, and
+    the result's shape (() for a scalar). Raises on anything else."""
+    if type(y) is Dual or type(y) is float or type(y) is int:
+        return [y], ()
+    if isinstance(y, (Dual, numbers.Real)) and not isinstance(y, (bool, np.bool_)):
+        return [y], ()
+    if isinstance(y, (bool, np.bool_)):
+        return [float(y)], ()
+    if y is None or isinstance(y, (str, bytes, complex, np.complexfloating, dict, set)):
+        raise TypeError(f"the function being differentiated returned {_describe(y)}; "
+                        "it must return a real number, a Dual, or a sequence or array of them")
+    if isinstance(y, np.ndarray):
+        a = y
+    else:
+        if not isinstance(y, (list, tuple)) and not hasattr(y, "__array__"):
+            raise TypeError(f"the function being differentiated returned {_describe(y)}; "
+                            "it must return a real number, a Dual, or a sequence or array of them")
+        try:
+            a = np.array(y, dtype=object)
+        except ValueError as exc:
+            raise ValueError("the function being differentiated returned a ragged sequence "
+                             f"(rows of different lengths): {exc}") from None
+    if a.dtype.kind == "c":
+        raise TypeError("the function being differentiated returned complex numbers; "
+                        "dualdiff differentiates real functions")
+    if a.dtype.kind in "biuf":
+        return np.ascontiguousarray(a, dtype=np.float64).ravel().tolist(), a.shape
+    if a.dtype != object:
+        raise TypeError("the function being differentiated returned an array of dtype "
+                        f"{a.dtype}; it must hold real numbers or Duals")
+    items = a.ravel().tolist()
+    for item in items:
+        if type(item) is Dual or type(item) is float:
+            continue
+        if isinstance(item, (list, tuple, np.ndarray)):
+            raise ValueError("the function being differentiated returned a ragged sequence "
+                             "(rows of different lengths)")
+        if item is None or not isinstance(item, numbers.Real) or isinstance(item, complex):
+            raise TypeError(f"the function being differentiated returned a sequence holding "
+                            f"{_describe(item)}; every item must be a real number or a Dual")
+    return items, a.shape
+
+
+class Collector:
+    """Runs f pass after pass and gathers values and derivatives."""
+
+    def __init__(self, f, args, kwargs, n, order, tag):
+        self.f = f
+        self.args = args
+        self.kwargs = kwargs
+        self.n = n
+        self.order = order
+        self.tag = tag
+        self.shape = None
+        self.value = self.tangent = None
+        self.hessian = _NO_HESSIAN
+
+    def run(self, x_input):
+        """f at the seeded input; its result as a flat list of items."""
+        y = self.f(x_input, *self.args, **self.kwargs)
+        items, shape = output_items(y)
+        if self.shape is None:
+            self.shape = shape
+            m = len(items)
+            self.value = np.empty(m)
+            self.tangent = np.zeros((m, self.n))
+            if self.order == 2:
+                self.hessian = np.zeros((m, self.n, self.n))
+        elif shape != self.shape:
+            raise ValueError(f"the function returned results of different shapes, {self.shape} "
+                             f"and {shape}, for the same x")
+        return items
+
+    def read(self, items, width, col):
+        """Values and derivatives of one pass seeded at columns col..col+width-1."""
+        _read(items, width, self.order, self.tag, self.value, self.tangent, self.hessian, col)
+
+
+def read_into(items, width, order, tag, value, tangent, hessian=_NO_HESSIAN, col=0):
+    """Values and derivatives of items into caller arrays (see Collector.read)."""
+    _read(items, width, order, tag, value, tangent, hessian, col)
+
+
+def as_result(a, shape):
+    """A float for shape (), else a contiguous float64 array of that shape."""
+    if shape == ():
+        return float(a[0]) if type(a) is list else float(a.reshape(-1)[0])
+    return np.ascontiguousarray(a.reshape(shape))
+
+
+def x_shape(shape):
+    """The shape derivatives take along x: () for a scalar x."""
+    return () if shape is None else shape
+
+
+def first_order(f, x, args, kwargs, chunk):
+    """Run f over x in chunks of first-order directions.
+    Returns (value, tangent, out_shape, x_shape): value (m,) (an array, or a
+    list of one float for a scalar result), tangent (m, n)."""
+    if type(x) is list and chunk is None and len(x) <= FIRST_ORDER_CHUNK:
+        # the common case of a flat list of floats, seeded without a float array
+        tag = new_tag()
+        duals = _seed_floats(x, 1, tag)
+        if duals is not None:
+            n = len(duals)
+            return _one_pass(f, np.fromiter(duals, dtype=object, count=n), n, args, kwargs, tag,
+                             (n,))
+    flat, shape = flatten(x)
+    n = flat.shape[0]
+    tag = new_tag()
+    if (chunk is None and n <= FIRST_ORDER_CHUNK) or n == 0:
+        if shape is None:
+            xin = _seed(flat, 0, n, 1, tag)[0]
+        elif len(shape) == 1:
+            xin = _seed_array(flat, 0, n, 1, tag)  # make_input's result, built in one step
+        else:
+            xin = make_input(_seed(flat, 0, n, 1, tag), shape)
+        return _one_pass(f, xin, n, args, kwargs, tag, shape)
+    c = balanced_chunk(n, chunk, FIRST_ORDER_CHUNK)
+    col = Collector(f, args, kwargs, n, 1, tag)
+    for start in range(0, n, c):
+        width = min(c, n - start)
+        items = col.run(make_input(_seed(flat, start, width, 1, tag), shape))
+        col.read(items, width, start)
+    return col.value, col.tangent, col.shape, shape
+
+
+def _one_pass(f, xin, n, args, kwargs, tag, shape):
+    """f at the seeded input xin carrying all n directions."""
+    y = f(xin, *args, **kwargs) if kwargs else f(xin, *args)
+    if type(y) is Dual:  # a scalar result: read without the general machinery
+        tangent = np.empty((1, n))
+        return [_read_gradient(y, n, 1, tag, tangent)], tangent, (), shape  # value: a list
+    items, out_shape = output_items(y)
+    m = len(items)
+    value = np.empty(m)
+    tangent = np.empty((m, n))
+    _read(items, n, 1, tag, value, tangent, _NO_HESSIAN, 0)
+    return value, tangent, out_shape, shape
