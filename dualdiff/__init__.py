@@ -27,6 +27,8 @@ are floats or float64 arrays.
 ``jvp(f, x, v, *args, **kwargs)``      (f(x), J @ v) in one evaluation
 ``hessian(f, chunk=None)``             exact Hessian, ``out.shape + x.shape + x.shape``
 ``hvp(f, chunk=None)``                 (x, v) -> H @ v without forming H
+``jacobian(f, sparsity=S)``            a :class:`SparseJacobian`: colored, scipy.sparse out
+``jacobian_sparsity(f, x)``            the Jacobian's sparsity pattern at x
 =====================================  ================================================
 
 Conventions at non-differentiable points are tabled in the README.
@@ -51,6 +53,7 @@ from dualdiff._include import get_include
 from dualdiff._derivative import derivative
 from dualdiff._gradient import grad, value_and_grad
 from dualdiff._jacobian import jacobian, value_and_jacobian
+from dualdiff._sparse import SparseJacobian, jacobian_sparsity
 from dualdiff._jvp import jvp
 from dualdiff._hessian import hessian, hvp
 
@@ -68,5 +71,7 @@ __all__ = [
     "jvp",
     "hessian",
     "hvp",
+    "jacobian_sparsity",
+    "SparseJacobian",
     "__version__",
 ]

@@ -3,8 +3,8 @@ from dualdiff import _seeding
 from dualdiff._derivative import _rename
 
 
-def jacobian(f, chunk=None):
-    """jacobian(f, chunk=None) -> J
+def jacobian(f, chunk=None, sparsity=None):
+    """jacobian(f, chunk=None, sparsity=None) -> J
 
     The Jacobian of ``f`` with respect to its first argument.
 
@@ -15,11 +15,20 @@ def jacobian(f, chunk=None):
     ``x`` take ceil(n / chunk) evaluations of ``f``; the result does not
     depend on ``chunk``. Extra arguments pass through to ``f``.
 
+    With ``sparsity`` (a SciPy sparse matrix or boolean array pattern of shape
+    ``(out.size, x.size)``, or ``"auto"`` to detect it at the first ``x``),
+    ``J`` is a :class:`SparseJacobian`: it colors the columns once and returns
+    ``scipy.sparse`` matrices, evaluating ``f`` once per call.
+
     >>> import dualdiff
     >>> dualdiff.jacobian(lambda x: [x[0] * x[1], x[0] + x[1]])([2.0, 3.0])
     array([[3., 2.],
            [1., 1.]])
     """
+    if sparsity is not None:
+        from dualdiff._sparse import SparseJacobian
+        return SparseJacobian(f, sparsity, chunk=chunk)
+
     def J(x, *args, **kwargs):
         value, tangent, out_shape, shape = _seeding.first_order(f, x, args, kwargs, chunk)
         return _seeding.as_result(tangent, out_shape + _seeding.x_shape(shape))
