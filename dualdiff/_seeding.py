@@ -16,6 +16,7 @@ import numpy as np
 from dualdiff._dual import (Dual, _new_tag, _read, _read_gradient, _seed, _seed_floats,
                             _seed_tangents)
 from dualdiff._ndarray import DualArray
+from dualdiff._ndarray import _read_array as _read_dual_array
 from dualdiff._ndarray import _seed_array as _seed_dual_array
 from dualdiff._ndarray import array as _dual_array
 
@@ -298,9 +299,22 @@ def _one_pass(f, xin, n, args, kwargs, tag, shape):
     if type(y) is Dual:  # a scalar result: read without the general machinery
         tangent = np.empty((1, n))
         return [_read_gradient(y, n, 1, tag, tangent)], tangent, (), shape  # value: a list
+    value, tangent, out_shape = read_result(y, n, 1, tag)
+    return value, tangent, out_shape, shape
+
+
+def read_result(y, width, order, tag):
+    """(value (m,), tangent (m, width), shape) of one first-order result y;
+    a dual array is read from its buffer in one step."""
+    if isinstance(y, DualArray):
+        m = int(np.prod(y.shape, dtype=np.int64))
+        value = np.empty(m)
+        tangent = np.empty((m, width))
+        _read_dual_array(y, width, order, tag, value, tangent, _NO_HESSIAN, 0)
+        return value, tangent, y.shape
     items, out_shape = output_items(y)
     m = len(items)
     value = np.empty(m)
-    tangent = np.empty((m, n))
-    _read(items, n, 1, tag, value, tangent, _NO_HESSIAN, 0)
-    return value, tangent, out_shape, shape
+    tangent = np.empty((m, width))
+    _read(items, width, order, tag, value, tangent, _NO_HESSIAN, 0)
+    return value, tangent, out_shape

@@ -7,7 +7,8 @@ their entries read back apart.
 import numpy as np
 
 from dualdiff import _seeding
-from dualdiff._dual import _read, _seed, _seed_tangents
+from dualdiff._dual import _read, _seed
+from dualdiff._ndarray import _Spec, _wrap
 from dualdiff._sparse_c import color_columns
 
 _PATTERN = 0  # the order of dependency-pattern numbers in the C core
@@ -136,17 +137,19 @@ class SparseJacobian:
             raise ValueError(f"x has {n} entries but the sparsity pattern has "
                              f"{self.sparsity.shape[1]} columns")
         c = max(self.ncolors, 1)
-        seeds = np.zeros((n, c))
-        seeds[np.arange(n), self.colors] = 1.0
         tag = _seeding.new_tag()
-        xin = _object_input(_seed_tangents(flat, seeds, 1, tag), shape)
+        if shape is None:
+            xin = _seed(flat, 0, 1, 1, tag)[0]
+        else:
+            # one dual array: each column carries direction colors[j]
+            buf = np.zeros((n, 1 + c))
+            buf[:, 0] = flat
+            buf[np.arange(n), 1 + self.colors] = 1.0
+            xin = _wrap(buf.reshape(shape + (1 + c,)), _Spec(c, 1, tag))
         y = self.f(xin, *args, **kwargs)
-        items, out_shape = _seeding.output_items(y)
-        if len(items) != m:
-            raise ValueError(f"f returned {len(items)} values but the sparsity pattern has {m} rows")
-        value = np.empty(m)
-        tangent = np.empty((m, c))
-        _read(items, c, 1, tag, value, tangent, _seeding._NO_HESSIAN, 0)
+        value, tangent, out_shape = _seeding.read_result(y, c, 1, tag)
+        if value.shape[0] != m:
+            raise ValueError(f"f returned {value.shape[0]} values but the sparsity pattern has {m} rows")
         data = tangent[self._rows, self.colors[self._cols]]
         J = sp.coo_array((data, (self._rows, self._cols)), shape=(m, n))
         J = J.tocsr() if self.format == "csr" else J.tocsc()
