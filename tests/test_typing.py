@@ -32,11 +32,39 @@ def _mypy(tmp_path, *args):
     return proc
 
 
+def _placeholder_signatures():
+    """Compiled functions whose run-time signature is only CPython's placeholder.
+
+    Since Python 3.13, a one- or no-argument built-in function without a
+    signature of its own reports ``($self, object, /)`` or ``($self, /)``. For
+    Cython's module-level functions (``binding=False``) ``self`` is not bound,
+    so inspect shows a parameter that does not exist; stubtest cannot check
+    these signatures (it checks their presence and everything else). Only names
+    that the stub declares are listed, so a function missing from the stub is
+    still reported.
+    """
+    import ast
+    import dualdiff._dual as runtime
+
+    stub = pathlib.Path(runtime.__file__).with_name("_dual.pyi")
+    declared = {node.name for node in ast.parse(stub.read_text()).body
+                if isinstance(node, ast.FunctionDef)}
+    names = []
+    for name in sorted(declared):
+        obj = getattr(runtime, name, None)
+        text = getattr(obj, "__text_signature__", None) or ""
+        if text.startswith("($self") and getattr(obj, "__self__", None) is None:
+            names.append(f"dualdiff._dual.{name}")
+    return names
+
+
 def test_stubtest_passes_on_installed_package(tmp_path):
+    allow = tmp_path / "placeholder-signatures.txt"
+    allow.write_text("".join(name + "\n" for name in _placeholder_signatures()))
     # Entries of the allowlist that no longer match are tolerated, so that the
     # package's modules can change without editing the list in the same step.
     proc = _mypy(tmp_path, "mypy.stubtest", "dualdiff", "--allowlist", str(ALLOWLIST),
-                 "--ignore-unused-allowlist")
+                 "--allowlist", str(allow), "--ignore-unused-allowlist")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Success" in proc.stdout
 
