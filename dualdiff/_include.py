@@ -1,7 +1,7 @@
 import os
 
 
-def get_include():
+def get_include() -> str:
     """get_include() -> str
 
     The directory to add to a C compiler's include path (``-I``) for
