@@ -43,17 +43,25 @@ def jacobian_sparsity(f, x, *args, chunk=None, **kwargs):
     n = flat.shape[0]
     tag = _seeding.new_tag()
     c = _seeding.balanced_chunk(n, chunk, _DETECT_CHUNK)
-    col = _seeding.Collector(f, args, kwargs, n, _PATTERN, tag)
-    for start in range(0, max(n, 1), c):
+    rows, cols = [], []
+    m = None
+    for start in range(0, n, c):
         width = min(c, n - start)
-        if width <= 0:
-            break
-        items = col.run(_object_input(_seed(flat, start, width, _PATTERN, tag), shape))
-        col.read(items, width, start)
-    if col.tangent is None:  # no inputs: run f once for the number of outputs
+        y = f(_object_input(_seed(flat, start, width, _PATTERN, tag), shape), *args, **kwargs)
+        value, block, _ = _seeding.read_result(y, width, _PATTERN, tag)
+        if m is None:
+            m = value.shape[0]
+        elif value.shape[0] != m:
+            raise ValueError(f"the function returned {value.shape[0]} and {m} values for the same x")
+        r, k = np.nonzero(block)  # one chunk at a time: memory stays m x chunk
+        rows.append(r)
+        cols.append(k + start)
+    if m is None:  # no inputs: run f once for the number of outputs
         items, _ = _seeding.output_items(f(_object_input([], shape), *args, **kwargs))
         return sp.csr_array((len(items), 0), dtype=bool)
-    return sp.csr_array(col.tangent != 0.0)
+    r = np.concatenate(rows)
+    k = np.concatenate(cols)
+    return sp.csr_array((np.ones(r.size, dtype=bool), (r, k)), shape=(m, n))
 
 
 def _object_input(duals, shape):
@@ -116,9 +124,16 @@ class SparseJacobian:
     def _prepare(self, pattern):
         self.sparsity = pattern
         self.colors, self.ncolors = color_columns(pattern)
-        coo = pattern.tocoo()
-        self._rows = coo.row.astype(np.intp)
-        self._cols = coo.col.astype(np.intp)
+        # the result's structure is fixed here; each call only gathers its data
+        fixed = pattern.tocsr() if self.format == "csr" else pattern.tocsc()
+        fixed.sort_indices()
+        self._indptr = fixed.indptr.copy()
+        self._indices = fixed.indices.copy()
+        counts = np.diff(self._indptr)
+        outer = np.repeat(np.arange(counts.size, dtype=np.intp), counts)
+        inner = self._indices.astype(np.intp)
+        rows, cols = (outer, inner) if self.format == "csr" else (inner, outer)
+        self._gather = rows * max(self.ncolors, 1) + self.colors[cols]  # flat index into the tangents
 
     def __call__(self, x, *args, **kwargs):
         """J(x, *args, **kwargs) -> sparse Jacobian of f at x."""
@@ -150,9 +165,9 @@ class SparseJacobian:
         value, tangent, out_shape = _seeding.read_result(y, c, 1, tag)
         if value.shape[0] != m:
             raise ValueError(f"f returned {value.shape[0]} values but the sparsity pattern has {m} rows")
-        data = tangent[self._rows, self.colors[self._cols]]
-        J = sp.coo_array((data, (self._rows, self._cols)), shape=(m, n))
-        J = J.tocsr() if self.format == "csr" else J.tocsc()
+        data = tangent.reshape(-1)[self._gather]
+        array = sp.csr_array if self.format == "csr" else sp.csc_array
+        J = array((data, self._indices.copy(), self._indptr.copy()), shape=(m, n))
         return _seeding.as_result(value, out_shape), J
 
     def __repr__(self):
