@@ -447,3 +447,13 @@ def test_every_kind_of_x_gives_the_same_gradient():
                 np.testing.assert_allclose(g, ref, rtol=1e-14, atol=1e-13)
                 if transform is dualdiff.value_and_grad:
                     assert type(r[0]) is float and r[0] == corpus.loop_function(x)
+
+
+def test_readme_doctest_examples():
+    import doctest
+    path = os.path.join(os.path.dirname(__file__), os.pardir, "README.md")
+    if not os.path.exists(path):
+        pytest.skip("README.md not next to the tests")
+    result = doctest.testfile(os.path.abspath(path), module_relative=False,
+                              optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 10 and result.failed == 0
