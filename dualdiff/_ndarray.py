@@ -16,6 +16,8 @@ and linear algebra go through NumPy on the value and derivative components.
 import math
 import numbers
 import warnings
+from collections.abc import Callable
+from typing import Any, final
 
 import numpy as np
 
@@ -261,7 +263,7 @@ class DualArray(np.ndarray):
     def mT(self):
         return np.swapaxes(self, -1, -2)
 
-    @property
+    @property  # type: ignore[misc]  # read-only: a DualArray has no imaginary part to set
     def real(self):
         return self
 
@@ -923,7 +925,8 @@ _OTHER.update({np.logaddexp: _logaddexp, np.logaddexp2: _logaddexp2, np.ldexp: _
 
 # ------------------------------------------------------- function table
 
-_FUNCTIONS = {}
+# NumPy function (or ufunc) -> its implementation for DualArray
+_FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {}
 
 
 def _implements(*funcs):
@@ -943,8 +946,8 @@ try:  # NumPy 2
     from numpy.lib.array_utils import normalize_axis_index as _nai
     from numpy.lib.array_utils import normalize_axis_tuple as _nat
 except ImportError:  # pragma: no cover - NumPy 1.25/1.26
-    from numpy.core.multiarray import normalize_axis_index as _nai
-    from numpy.core.numeric import normalize_axis_tuple as _nat
+    from numpy.core.multiarray import normalize_axis_index as _nai  # type: ignore[no-redef]
+    from numpy.core.numeric import normalize_axis_tuple as _nat  # type: ignore[no-redef]
 
 
 def _axes(axis, ndim):
@@ -1147,6 +1150,7 @@ def _on_values(fn):
     return handler
 
 
+_f: Callable[..., Any]
 for _f in (np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort, np.nonzero, np.argwhere,
            np.flatnonzero, np.count_nonzero, np.any, np.all, np.isclose, np.allclose,
            np.array_equal, np.result_type, np.iscomplexobj, np.isrealobj, np.searchsorted,
@@ -1774,12 +1778,18 @@ def _slogdet(a):
     return _SlogdetResult(sign, res)
 
 
+@final  # never subclassed: the tuple of a result with named parts
 class _SlogdetResult(tuple):
     def __new__(cls, sign, logabsdet):
         return tuple.__new__(cls, (sign, logabsdet))
 
-    sign = property(lambda self: self[0])
-    logabsdet = property(lambda self: self[1])
+    @property
+    def sign(self):
+        return self[0]
+
+    @property
+    def logabsdet(self):
+        return self[1]
 
 
 @_implements(np.linalg.det)
@@ -1833,12 +1843,18 @@ def _first_order_only(spec, name):
                         "(first order only)")
 
 
+@final  # never subclassed: the tuple of a result with named parts
 class _EighResult(tuple):
     def __new__(cls, w, v):
         return tuple.__new__(cls, (w, v))
 
-    eigenvalues = property(lambda self: self[0])
-    eigenvectors = property(lambda self: self[1])
+    @property
+    def eigenvalues(self):
+        return self[0]
+
+    @property
+    def eigenvectors(self):
+        return self[1]
 
 
 @_implements(np.linalg.eigh)
@@ -1866,12 +1882,18 @@ def _eigvalsh(a, UPLO="L"):
     return _eigh(a, UPLO)[0]
 
 
+@final  # never subclassed: the tuple of a result with named parts
 class _QRResult(tuple):
     def __new__(cls, q, r):
         return tuple.__new__(cls, (q, r))
 
-    Q = property(lambda self: self[0])
-    R = property(lambda self: self[1])
+    @property
+    def Q(self):
+        return self[0]
+
+    @property
+    def R(self):
+        return self[1]
 
 
 @_implements(np.linalg.qr)

@@ -37,7 +37,7 @@ def jacobian_sparsity(f, x, *args, chunk=None, **kwargs):
            [False,  True, False],
            [False, False, False]])
     """
-    import scipy.sparse as sp
+    import scipy.sparse as sp  # type: ignore[import-untyped]  # SciPy ships no type stubs
 
     flat, shape = _seeding.flatten(x)
     n = flat.shape[0]
@@ -68,7 +68,7 @@ def _object_input(duals, shape):
 
 def _as_pattern(sparsity):
     """A scipy.sparse CSR boolean pattern from a sparse matrix or an array-like."""
-    import scipy.sparse as sp
+    import scipy.sparse as sp  # type: ignore[import-untyped]  # SciPy ships no type stubs
 
     if sp.issparse(sparsity):
         p = sp.csr_array(sparsity, dtype=bool)
@@ -126,7 +126,7 @@ class SparseJacobian:
 
     def value_and_jacobian(self, x, *args, **kwargs):
         """(f(x), sparse Jacobian) from the same evaluation."""
-        import scipy.sparse as sp
+        import scipy.sparse as sp  # type: ignore[import-untyped]  # SciPy ships no type stubs
 
         if self.sparsity is None:
             self._prepare(jacobian_sparsity(self.f, x, *args, chunk=self.chunk, **kwargs))
