@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any, final
 
 import numpy as np
+import numpy.typing as npt
 
 from dualdiff import _array as _k
 from dualdiff._dual import Dual, _dual_from, _dual_parts, _rules, _set_array_hook
@@ -90,17 +91,17 @@ class DualArray(np.ndarray):
     # ------------------------------------------------------------ access
 
     @property
-    def value(self):
+    def value(self) -> npt.NDArray[np.float64]:
         """The values: a float64 ndarray (a copy)."""
         return np.array(_live(self)[..., 0])
 
     @property
-    def tangent(self):
+    def tangent(self) -> npt.NDArray[np.float64]:
         """The first derivatives: float64 array of shape ``shape + (width,)`` (a copy)."""
         return np.array(_live(self)[..., 1:1 + self._spec.n])
 
     @property
-    def hessian(self):
+    def hessian(self) -> npt.NDArray[np.float64] | None:
         """The second derivatives, shape ``shape + (width, width)``; None for first order."""
         buf = _live(self)
         s = self._spec
@@ -114,13 +115,13 @@ class DualArray(np.ndarray):
         return out
 
     @property
-    def width(self):
+    def width(self) -> int:
         """The number of directions."""
         _live(self)
         return self._spec.n
 
     @property
-    def order(self):
+    def order(self) -> int:
         """1 for values and tangents, 2 when the numbers also carry Hessians."""
         _live(self)
         return self._spec.order
@@ -484,7 +485,7 @@ def _as_dual(x, spec=None):
     return _constant(o, spec)
 
 
-def array(obj, copy=True):
+def array(obj: object, copy: bool = True) -> npt.NDArray[np.float64]:
     """array(obj): a DualArray from Duals, DualArrays and numbers, nested in lists
     or tuples (or an object array of Duals). Without any dual element, a float64
     ndarray. This is the dual-aware twin of ``np.array([d1, d2])``."""
@@ -496,7 +497,7 @@ def array(obj, copy=True):
     if isinstance(obj, np.ndarray) and obj.dtype == object:
         obj = obj.tolist()
     if isinstance(obj, (list, tuple)):
-        specs = []
+        specs: list[_Spec] = []
         _collect(obj, specs)
         if not specs:
             return np.array(obj, dtype=np.float64)
@@ -669,7 +670,7 @@ _VALUE_UFUNCS = {np.less, np.less_equal, np.greater, np.greater_equal, np.equal,
 _OTHER = {}  # ufunc -> function(*inputs) for composite rules, filled below
 
 
-def supported_ufuncs():
+def supported_ufuncs() -> list[str]:
     """supported_ufuncs() -> sorted names of the NumPy ufuncs DualArray supports."""
     names = set(u.__name__ for u in list(_U) + list(_B) + list(_ARITH) + list(_VALUE_UFUNCS) + list(_OTHER))
     names |= {"add", "subtract", "negative", "positive", "conjugate", "matmul"}
@@ -937,7 +938,7 @@ def _implements(*funcs):
     return deco
 
 
-def supported_functions():
+def supported_functions() -> list[str]:
     """supported_functions() -> sorted names of the NumPy functions DualArray supports."""
     return sorted(_fname(f) for f in _FUNCTIONS)
 
