@@ -1,11 +1,14 @@
 """derivative: the derivative of a function of one real variable."""
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from dualdiff import _seeding
 from dualdiff._dual import _Derivative, _read_scalar, _seed_scalar
 
 
-def derivative(f):
+def derivative(f: Callable[..., Any]) -> Callable[..., Any]:
     """derivative(f) -> df
 
     The derivative of ``f`` with respect to its first argument, a real number.

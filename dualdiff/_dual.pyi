@@ -8,7 +8,7 @@ type error, as it is a run-time error).
 """
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, SupportsFloat, SupportsIndex, TypeAlias, final, overload
+from typing import Any, Literal, SupportsFloat, SupportsIndex, TypeAlias, final, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -347,13 +347,24 @@ def isclose(a: Dual | _F, b: Dual | _F, *, rel_tol: _F = 1e-09, abs_tol: _F = 0.
 def supported_ufuncs() -> list[str]: ...
 
 # ------------------------- private helpers used by the other dualdiff modules
+# Compiled without binding: a function of one argument takes it positionally only.
 
 def _set_array_hook(hook: _ArrayHook | None, /) -> None: ...
+def _new_tag() -> int: ...
 def _seed(
     x: npt.NDArray[np.float64], start: int, width: int, order: int, tag: int
 ) -> list[Dual]: ...
+def _seed_array(
+    x: npt.NDArray[np.float64], start: int, width: int, order: int, tag: int
+) -> npt.NDArray[np.object_]: ...
+# None when some item of x is not a float (the caller takes the general path).
+def _seed_floats(x: Sequence[object], order: int, tag: int) -> list[Dual] | None: ...
+def _seed_tangents(
+    x: npt.NDArray[np.float64], t: npt.NDArray[np.float64], order: int, tag: int
+) -> list[Dual]: ...
+def _seed_scalar(x: float, order: int, tag: int) -> Dual: ...
 def _read(
-    y: Sequence[_DualOrNumber],
+    y: Sequence[object],
     width: int,
     order: int,
     tag: int,
@@ -362,6 +373,14 @@ def _read(
     hessian: npt.NDArray[np.float64] | None,
     col: int,
 ) -> None: ...
+# The readers return None when y is neither a Dual nor a plain number.
+def _read_gradient(
+    y: object, width: int, order: int, tag: int, out: npt.NDArray[np.float64]
+) -> float | None: ...
+def _read_hessian(
+    y: object, width: int, tag: int, out: npt.NDArray[np.float64]
+) -> Literal[True] | None: ...
+def _read_scalar(y: object, order: int, tag: int) -> tuple[float, float, float] | None: ...
 def _is_dual(x: object, /) -> bool: ...
 def _rules() -> list[tuple[str, str]]: ...
 def _rule(
@@ -369,3 +388,39 @@ def _rule(
 ) -> tuple[float, ...]: ...
 def _digamma(x: float, /) -> float: ...
 def _trigamma(x: float, /) -> float: ...
+
+# for the dual array type: (data, width, order, tag) and back
+def _dual_parts(d: Dual, /) -> tuple[npt.NDArray[np.float64], int, int, int]: ...
+def _dual_from(data: npt.NDArray[np.float64], width: int, order: int, tag: int) -> Dual: ...
+
+# The callables that derivative(f), grad(f), value_and_grad(f) and hessian(f)
+# return: the common case runs in C, every other one in the Python callbacks.
+@final
+class _Derivative:
+    __name__: str
+    __doc__: str | None
+    def __init__(
+        self, f: Callable[..., Any], general: Callable[..., Any], name: str, doc: str | None
+    ) -> None: ...
+    @property
+    def __wrapped__(self) -> Callable[..., Any]: ...
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+
+@final
+class _Gradient:
+    __name__: str
+    __doc__: str | None
+    def __init__(
+        self,
+        f: Callable[..., Any],
+        general: Callable[..., Any],
+        finish: Callable[[Any, int, int], Any],
+        limit: int,
+        with_value: bool,
+        name: str,
+        doc: str | None,
+        order: int = 1,
+    ) -> None: ...
+    @property
+    def __wrapped__(self) -> Callable[..., Any]: ...
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...

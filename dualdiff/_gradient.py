@@ -1,11 +1,14 @@
 """grad and value_and_grad: the gradient of a scalar function."""
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from dualdiff import _seeding
 from dualdiff._dual import _Gradient, _read
 
 
-def grad(f, chunk=None):
+def grad(f: Callable[..., Any], chunk: int | None = None) -> Callable[..., Any]:
     """grad(f, chunk=None) -> g
 
     The gradient of a real-valued ``f`` with respect to its first argument.
@@ -27,7 +30,7 @@ def grad(f, chunk=None):
     return _transform(f, chunk, False, "grad")
 
 
-def value_and_grad(f, chunk=None):
+def value_and_grad(f: Callable[..., Any], chunk: int | None = None) -> Callable[..., Any]:
     """value_and_grad(f, chunk=None) -> vg
 
     Like :func:`grad`, but ``vg(x, *args, **kwargs)`` returns the pair

@@ -1,4 +1,7 @@
 """hessian and hvp: exact second derivatives, in one pass when x is small."""
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from dualdiff import _seeding
@@ -6,7 +9,7 @@ from dualdiff._derivative import _rename
 from dualdiff._dual import Dual, _Gradient, _read, _read_hessian, _seed, _seed_floats
 
 
-def hessian(f, chunk=None):
+def hessian(f: Callable[..., Any], chunk: int | None = None) -> Callable[..., Any]:
     """hessian(f, chunk=None) -> H
 
     The Hessian of ``f`` with respect to its first argument, exact.
@@ -50,7 +53,7 @@ def hessian(f, chunk=None):
                      f"The hessian of {name} (made by dualdiff.hessian).", 2)
 
 
-def hvp(f, chunk=None):
+def hvp(f: Callable[..., Any], chunk: int | None = None) -> Callable[..., Any]:
     """hvp(f, chunk=None) -> Hv
 
     Hessian-vector products of a real-valued ``f``: ``Hv(x, v, *args,

@@ -1,9 +1,22 @@
 """jacobian and value_and_jacobian: all first derivatives of a function."""
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, overload
+
 from dualdiff import _seeding
 from dualdiff._derivative import _rename
 
+if TYPE_CHECKING:
+    from dualdiff._sparse import SparseJacobian
 
-def jacobian(f, chunk=None, sparsity=None):
+
+@overload
+def jacobian(f: Callable[..., Any], chunk: int | None = None,
+             sparsity: None = None) -> Callable[..., Any]: ...
+@overload
+def jacobian(f: Callable[..., Any], chunk: int | None = None, *,
+             sparsity: object) -> "SparseJacobian": ...
+def jacobian(f: Callable[..., Any], chunk: int | None = None,
+             sparsity: object = None) -> "Callable[..., Any] | SparseJacobian":
     """jacobian(f, chunk=None, sparsity=None) -> J
 
     The Jacobian of ``f`` with respect to its first argument.
@@ -36,7 +49,7 @@ def jacobian(f, chunk=None, sparsity=None):
     return J
 
 
-def value_and_jacobian(f, chunk=None):
+def value_and_jacobian(f: Callable[..., Any], chunk: int | None = None) -> Callable[..., Any]:
     """value_and_jacobian(f, chunk=None) -> vJ
 
     Like :func:`jacobian`, but ``vJ(x, *args, **kwargs)`` returns the pair

@@ -1,10 +1,15 @@
 """jvp: a Jacobian-vector product in one evaluation."""
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 
 from dualdiff import _seeding
 
 
-def jvp(f, x, v, *args, **kwargs):
+def jvp(f: Callable[..., Any], x: npt.ArrayLike, v: npt.ArrayLike, *args: Any,
+        **kwargs: Any) -> tuple[Any, Any]:
     """jvp(f, x, v, *args, **kwargs) -> (y, Jv)
 
     ``f(x, *args, **kwargs)`` and the directional derivative ``J(x) @ v`` of

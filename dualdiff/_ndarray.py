@@ -16,8 +16,11 @@ and linear algebra go through NumPy on the value and derivative components.
 import math
 import numbers
 import warnings
+from collections.abc import Callable
+from typing import Any, final
 
 import numpy as np
+import numpy.typing as npt
 
 from dualdiff import _array as _k
 from dualdiff._dual import Dual, _dual_from, _dual_parts, _rules, _set_array_hook
@@ -88,17 +91,17 @@ class DualArray(np.ndarray):
     # ------------------------------------------------------------ access
 
     @property
-    def value(self):
+    def value(self) -> npt.NDArray[np.float64]:
         """The values: a float64 ndarray (a copy)."""
         return np.array(_live(self)[..., 0])
 
     @property
-    def tangent(self):
+    def tangent(self) -> npt.NDArray[np.float64]:
         """The first derivatives: float64 array of shape ``shape + (width,)`` (a copy)."""
         return np.array(_live(self)[..., 1:1 + self._spec.n])
 
     @property
-    def hessian(self):
+    def hessian(self) -> npt.NDArray[np.float64] | None:
         """The second derivatives, shape ``shape + (width, width)``; None for first order."""
         buf = _live(self)
         s = self._spec
@@ -112,13 +115,13 @@ class DualArray(np.ndarray):
         return out
 
     @property
-    def width(self):
+    def width(self) -> int:
         """The number of directions."""
         _live(self)
         return self._spec.n
 
     @property
-    def order(self):
+    def order(self) -> int:
         """1 for values and tangents, 2 when the numbers also carry Hessians."""
         _live(self)
         return self._spec.order
@@ -261,7 +264,7 @@ class DualArray(np.ndarray):
     def mT(self):
         return np.swapaxes(self, -1, -2)
 
-    @property
+    @property  # type: ignore[misc]  # read-only: a DualArray has no imaginary part to set
     def real(self):
         return self
 
@@ -482,7 +485,7 @@ def _as_dual(x, spec=None):
     return _constant(o, spec)
 
 
-def array(obj, copy=True):
+def array(obj: object, copy: bool = True) -> npt.NDArray[np.float64]:
     """array(obj): a DualArray from Duals, DualArrays and numbers, nested in lists
     or tuples (or an object array of Duals). Without any dual element, a float64
     ndarray. This is the dual-aware twin of ``np.array([d1, d2])``."""
@@ -494,7 +497,7 @@ def array(obj, copy=True):
     if isinstance(obj, np.ndarray) and obj.dtype == object:
         obj = obj.tolist()
     if isinstance(obj, (list, tuple)):
-        specs = []
+        specs: list[_Spec] = []
         _collect(obj, specs)
         if not specs:
             return np.array(obj, dtype=np.float64)
@@ -667,7 +670,7 @@ _VALUE_UFUNCS = {np.less, np.less_equal, np.greater, np.greater_equal, np.equal,
 _OTHER = {}  # ufunc -> function(*inputs) for composite rules, filled below
 
 
-def supported_ufuncs():
+def supported_ufuncs() -> list[str]:
     """supported_ufuncs() -> sorted names of the NumPy ufuncs DualArray supports."""
     names = set(u.__name__ for u in list(_U) + list(_B) + list(_ARITH) + list(_VALUE_UFUNCS) + list(_OTHER))
     names |= {"add", "subtract", "negative", "positive", "conjugate", "matmul"}
@@ -923,7 +926,8 @@ _OTHER.update({np.logaddexp: _logaddexp, np.logaddexp2: _logaddexp2, np.ldexp: _
 
 # ------------------------------------------------------- function table
 
-_FUNCTIONS = {}
+# NumPy function (or ufunc) -> its implementation for DualArray
+_FUNCTIONS: dict[Callable[..., Any], Callable[..., Any]] = {}
 
 
 def _implements(*funcs):
@@ -934,7 +938,7 @@ def _implements(*funcs):
     return deco
 
 
-def supported_functions():
+def supported_functions() -> list[str]:
     """supported_functions() -> sorted names of the NumPy functions DualArray supports."""
     return sorted(_fname(f) for f in _FUNCTIONS)
 
@@ -943,8 +947,8 @@ try:  # NumPy 2
     from numpy.lib.array_utils import normalize_axis_index as _nai
     from numpy.lib.array_utils import normalize_axis_tuple as _nat
 except ImportError:  # pragma: no cover - NumPy 1.25/1.26
-    from numpy.core.multiarray import normalize_axis_index as _nai
-    from numpy.core.numeric import normalize_axis_tuple as _nat
+    from numpy.core.multiarray import normalize_axis_index as _nai  # type: ignore[no-redef]
+    from numpy.core.numeric import normalize_axis_tuple as _nat  # type: ignore[no-redef]
 
 
 def _axes(axis, ndim):
@@ -1147,6 +1151,7 @@ def _on_values(fn):
     return handler
 
 
+_f: Callable[..., Any]
 for _f in (np.shape, np.ndim, np.size, np.argmax, np.argmin, np.argsort, np.nonzero, np.argwhere,
            np.flatnonzero, np.count_nonzero, np.any, np.all, np.isclose, np.allclose,
            np.array_equal, np.result_type, np.iscomplexobj, np.isrealobj, np.searchsorted,
@@ -1774,12 +1779,18 @@ def _slogdet(a):
     return _SlogdetResult(sign, res)
 
 
+@final  # never subclassed: the tuple of a result with named parts
 class _SlogdetResult(tuple):
     def __new__(cls, sign, logabsdet):
         return tuple.__new__(cls, (sign, logabsdet))
 
-    sign = property(lambda self: self[0])
-    logabsdet = property(lambda self: self[1])
+    @property
+    def sign(self):
+        return self[0]
+
+    @property
+    def logabsdet(self):
+        return self[1]
 
 
 @_implements(np.linalg.det)
@@ -1833,12 +1844,18 @@ def _first_order_only(spec, name):
                         "(first order only)")
 
 
+@final  # never subclassed: the tuple of a result with named parts
 class _EighResult(tuple):
     def __new__(cls, w, v):
         return tuple.__new__(cls, (w, v))
 
-    eigenvalues = property(lambda self: self[0])
-    eigenvectors = property(lambda self: self[1])
+    @property
+    def eigenvalues(self):
+        return self[0]
+
+    @property
+    def eigenvectors(self):
+        return self[1]
 
 
 @_implements(np.linalg.eigh)
@@ -1866,12 +1883,18 @@ def _eigvalsh(a, UPLO="L"):
     return _eigh(a, UPLO)[0]
 
 
+@final  # never subclassed: the tuple of a result with named parts
 class _QRResult(tuple):
     def __new__(cls, q, r):
         return tuple.__new__(cls, (q, r))
 
-    Q = property(lambda self: self[0])
-    R = property(lambda self: self[1])
+    @property
+    def Q(self):
+        return self[0]
+
+    @property
+    def R(self):
+        return self[1]
 
 
 @_implements(np.linalg.qr)

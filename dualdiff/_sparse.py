@@ -4,7 +4,11 @@ Forward mode recovers a whole sparse Jacobian from one direction per color:
 columns that share no row (structurally orthogonal) are seeded together and
 their entries read back apart.
 """
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 
 from dualdiff import _seeding
 from dualdiff._dual import _read, _seed
@@ -15,7 +19,8 @@ _PATTERN = 0  # the order of dependency-pattern numbers in the C core
 _DETECT_CHUNK = 256  # directions per pass when detecting a pattern
 
 
-def jacobian_sparsity(f, x, *args, chunk=None, **kwargs):
+def jacobian_sparsity(f: Callable[..., Any], x: npt.ArrayLike, *args: Any, chunk: int | None = None,
+                      **kwargs: Any) -> Any:
     """jacobian_sparsity(f, x, *args, chunk=None, **kwargs) -> scipy.sparse.csr_array
 
     The sparsity pattern of the Jacobian of ``f`` at ``x``: a boolean
@@ -37,7 +42,7 @@ def jacobian_sparsity(f, x, *args, chunk=None, **kwargs):
            [False,  True, False],
            [False, False, False]])
     """
-    import scipy.sparse as sp
+    import scipy.sparse as sp  # type: ignore[import-untyped]  # SciPy ships no type stubs
 
     flat, shape = _seeding.flatten(x)
     n = flat.shape[0]
@@ -76,7 +81,7 @@ def _object_input(duals, shape):
 
 def _as_pattern(sparsity):
     """A scipy.sparse CSR boolean pattern from a sparse matrix or an array-like."""
-    import scipy.sparse as sp
+    import scipy.sparse as sp  # type: ignore[import-untyped]  # SciPy ships no type stubs
 
     if sp.issparse(sparsity):
         p = sp.csr_array(sparsity, dtype=bool)
@@ -106,15 +111,17 @@ class SparseJacobian:
     columns were grouped.
     """
 
-    def __init__(self, f, sparsity="auto", chunk=None, format="csr"):
+    def __init__(self, f: Callable[..., Any], sparsity: object = "auto", chunk: int | None = None,
+                 format: str = "csr") -> None:
         if format not in ("csr", "csc"):
             raise ValueError(f"format must be 'csr' or 'csc', not {format!r}")
         self.f = f
         self.chunk = chunk
         self.format = format
-        self.sparsity = None
-        self.colors = None
-        self.ncolors = None
+        # None until the pattern is known (at the first call for "auto")
+        self.sparsity: Any = None  # a scipy.sparse CSR boolean array
+        self.colors: npt.NDArray[np.int64] | None = None
+        self.ncolors: int | None = None
         if isinstance(sparsity, str):
             if sparsity != "auto":
                 raise ValueError(f"sparsity must be a pattern or 'auto', not {sparsity!r}")
@@ -135,16 +142,17 @@ class SparseJacobian:
         rows, cols = (outer, inner) if self.format == "csr" else (inner, outer)
         self._gather = rows * max(self.ncolors, 1) + self.colors[cols]  # flat index into the tangents
 
-    def __call__(self, x, *args, **kwargs):
+    def __call__(self, x: npt.ArrayLike, *args: Any, **kwargs: Any) -> Any:
         """J(x, *args, **kwargs) -> sparse Jacobian of f at x."""
         return self.value_and_jacobian(x, *args, **kwargs)[1]
 
-    def value_and_jacobian(self, x, *args, **kwargs):
+    def value_and_jacobian(self, x: npt.ArrayLike, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
         """(f(x), sparse Jacobian) from the same evaluation."""
-        import scipy.sparse as sp
+        import scipy.sparse as sp  # type: ignore[import-untyped]  # SciPy ships no type stubs
 
         if self.sparsity is None:
             self._prepare(jacobian_sparsity(self.f, x, *args, chunk=self.chunk, **kwargs))
+        assert self.colors is not None and self.ncolors is not None  # set with the pattern
         flat, shape = _seeding.flatten(x)
         n = flat.shape[0]
         m = self.sparsity.shape[0]

@@ -6,6 +6,7 @@ Lines marked ``# type: ignore[...]`` must be rejected by the checker: under
 ``--strict`` an ignore that is not needed is an error itself.
 """
 import math
+from collections.abc import Callable
 from typing import Any, TypeVar, assert_type
 
 import numpy as np
@@ -13,7 +14,7 @@ import numpy.typing as npt
 
 import dualdiff
 import dualdiff.math as dm
-from dualdiff import Dual
+from dualdiff import Dual, DualArray, SparseJacobian
 
 T = TypeVar("T")
 
@@ -28,6 +29,11 @@ def is_(value: T, kind: type[Any] | tuple[type[Any], ...]) -> T:
 def f(x: Dual) -> Dual:
     """A function written once for Duals."""
     return dm.sin(x) * dm.exp(-0.5 * x) + dm.sqrt(1.0 + x * x) / (2.0 + dm.cos(x)) - dm.log(1.0 + x) * x**3
+
+
+def loss(v: Any) -> Any:
+    """A real-valued function of a vector (it receives Duals or a DualArray)."""
+    return v[0] * v[1] ** 2 + dm.sin(v[0])
 
 
 def main() -> list[object]:
@@ -92,6 +98,41 @@ def main() -> list[object]:
     # numpy ufuncs on a scalar Dual are left to numpy's own typing
     seen.append(np.sin(x))
 
+    # the transforms take a function and return one; results are floats or float64 arrays
+    g = dualdiff.grad(loss)
+    assert_type(g, Callable[..., Any])
+    seen.append(is_(g([3.0, 2.0]), np.ndarray))
+    seen.append(is_(dualdiff.value_and_grad(loss, chunk=1)(np.array([3.0, 2.0])), tuple))
+    seen.append(is_(dualdiff.derivative(dm.sin)(0.5), float))
+    seen.append(is_(dualdiff.jacobian(lambda v: [v[0] * v[1], v[0] + v[1]])([2.0, 3.0]), np.ndarray))
+    seen.append(is_(dualdiff.hessian(loss)([3.0, 2.0]), np.ndarray))
+    seen.append(is_(dualdiff.hvp(loss)([3.0, 2.0], [1.0, 0.0]), np.ndarray))
+    value_jv: tuple[Any, Any] = dualdiff.jvp(loss, [3.0, 2.0], [1.0, 0.0])
+    seen.append(value_jv)
+
+    # sparse Jacobians: jacobian_sparsity gives a scipy.sparse array (SciPy has no
+    # stubs: Any, and jacobian(f, sparsity=<Any>) is then Any too); a typed pattern
+    # or "auto" gives a SparseJacobian
+    pattern = dualdiff.jacobian_sparsity(lambda v: v * 2.0, np.ones(3))
+    seen.append(dualdiff.jacobian(lambda v: v * 2.0, sparsity=pattern)(np.ones(3)))
+    sj = dualdiff.jacobian(lambda v: v * 2.0, sparsity=np.eye(3, dtype=bool))
+    assert_type(is_(sj, SparseJacobian), SparseJacobian)
+    assert_type(is_(dualdiff.jacobian(loss, sparsity="auto"), SparseJacobian), SparseJacobian)
+    seen.append(sj(np.ones(3)))
+    ncolors: int | None = sj.ncolors
+    seen.append(ncolors)
+
+    # dual arrays: float64 arrays that carry derivatives
+    a = dualdiff.numpy.array([x, Dual(1.0, 2.0)])
+    assert_type(is_(a, DualArray), npt.NDArray[np.float64])
+    if isinstance(a, DualArray):
+        assert_type(a.tangent, npt.NDArray[np.float64])
+        assert_type(a.hessian, npt.NDArray[np.float64] | None)
+        a_width: int = a.width
+        seen += [a.value, a.tangent, a_width, a.order]
+    names: list[str] = dualdiff.numpy.supported_ufuncs() + dualdiff.numpy.supported_functions()
+    seen.append(len(names))
+
     include: str = dualdiff.get_include()
     version: str = dualdiff.__version__
     seen += [include, version]
@@ -107,3 +148,5 @@ def _rejected() -> None:
     x + "a"  # type: ignore[operator]
     Dual("1.0")  # type: ignore[arg-type]
     dm.sqrt("4")  # type: ignore[call-overload]
+    dualdiff.grad(1.0)  # type: ignore[arg-type]
+    dualdiff.hessian(loss, chunk="4")  # type: ignore[arg-type]

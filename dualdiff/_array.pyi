@@ -1,0 +1,35 @@
+"""Type stubs for the compiled module dualdiff._array (the loops of DualArray).
+
+Every buffer is a C-contiguous float64 array of numbers in the frozen layout of
+dualdiff.h. The elementwise loops return a bit mask of floating-point events:
+1 = NaN from non-NaN input, 2 = infinity from finite input.
+"""
+import numpy as np
+import numpy.typing as npt
+
+_Buffer = npt.NDArray[np.float64]
+
+# Arithmetic codes beside the binary rule codes (which are >= 0).
+MUL: int
+DIV: int
+POW: int
+
+def unary(op: int, out: _Buffer, a: _Buffer, n: int, order: int) -> int: ...
+def binary(
+    op: int, out: _Buffer, a: _Buffer, sa: int, b: _Buffer, sb: int, n: int, order: int
+) -> int: ...
+def binary_const(
+    op: int,
+    out: _Buffer,
+    a: _Buffer,
+    sa: int,
+    c: _Buffer,
+    sc: int,
+    const_first: bool,
+    n: int,
+    order: int,
+) -> int: ...
+def prod_reduce(out: _Buffer, a: _Buffer, rows: int, n: int, order: int) -> None: ...
+def prod_accumulate(out: _Buffer, a: _Buffer, rows: int, n: int, order: int) -> None: ...
+def seed(out: _Buffer, x: _Buffer, start: int, n: int, order: int) -> None: ...
+def unpack_hessian(out: _Buffer, a: _Buffer, n: int, col: int) -> None: ...
