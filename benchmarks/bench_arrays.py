@@ -12,29 +12,18 @@ import time
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+import importlib.util  # noqa: E402
+import pathlib  # noqa: E402
+
 import numpy as np  # noqa: E402
 import scipy.optimize  # noqa: E402
 
 from dualdiff._ndarray import _read_array, _seed_array  # noqa: E402
 
-
-def bratu(u, lam=1.0, xp=np):
-    """Residual of the 1-D Bratu problem u'' + lam exp(u) = 0, u(0) = u(1) = 0."""
-    n = u.shape[0]
-    h2 = (1.0 / (n - 1)) ** 2
-    inner = (u[:-2] - 2.0 * u[1:-1] + u[2:]) / h2 + lam * xp.exp(u[1:-1])
-    return xp.concatenate([u[:1], inner, u[-1:]])
-
-
-def bratu_jacobian_exact(u, lam=1.0):
-    n = u.shape[0]
-    h2 = (1.0 / (n - 1)) ** 2
-    J = np.zeros((n, n))
-    J[0, 0] = J[-1, -1] = 1.0
-    for i in range(1, n - 1):
-        J[i, i - 1] = J[i, i + 1] = 1.0 / h2
-        J[i, i] = -2.0 / h2 + lam * np.exp(u[i])
-    return J
+_spec = importlib.util.spec_from_file_location(
+    "corpus", pathlib.Path(__file__).resolve().parent / "corpus.py")
+corpus = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(corpus)
 
 
 def dd_jacobian(f, x):
@@ -95,16 +84,16 @@ def main():
     # dense Jacobian of the 200-variable Bratu residual
     n = 200
     u = 0.1 * np.sin(np.linspace(0, np.pi, n))
-    J = dd_jacobian(bratu, u)
-    assert np.allclose(J, bratu_jacobian_exact(u), rtol=1e-12, atol=1e-9)
-    cases["Bratu J: dualdiff"] = (lambda: dd_jacobian(bratu, u), 20)
-    cases["Bratu F: numpy"] = (lambda: bratu(u), 200)
+    J = dd_jacobian(corpus.bratu, u)
+    assert np.allclose(J, corpus.bratu_jacobian(u), rtol=1e-12, atol=1e-9)
+    cases["Bratu J: dualdiff"] = (lambda: dd_jacobian(corpus.bratu, u), 20)
+    cases["Bratu F: numpy"] = (lambda: corpus.bratu(u), 200)
     peers = []
     try:
         import jax
         jax.config.update("jax_enable_x64", True)
         import jax.numpy as jnp
-        jf = jax.jit(jax.jacfwd(lambda v: bratu(v, xp=jnp)))
+        jf = jax.jit(jax.jacfwd(lambda v: corpus.bratu(v, xp=jnp)))
         uj = jnp.asarray(u)
         assert np.allclose(np.asarray(jf(uj)), J, rtol=1e-12, atol=1e-9)
         cases["Bratu J: jax.jit(jacfwd)"] = (lambda: jf(uj).block_until_ready(), 20)
@@ -116,7 +105,7 @@ def main():
 
         def fd_jac():
             s = fastdual.DualArray(u)
-            return fastdual.jac(bratu(s), s)
+            return fastdual.jac(corpus.bratu(s), s)
         assert np.allclose(np.asarray(fd_jac(), dtype=float), J, rtol=1e-12, atol=1e-9)
         cases["Bratu J: fastdual DualArray"] = (fd_jac, 1)
         peers.append(f"fastdual {fastdual.__version__ if hasattr(fastdual, '__version__') else ''}")

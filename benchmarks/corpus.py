@@ -42,3 +42,28 @@ def loop_function_gradient(x):
     g[0] += 0.1 * x[n - 1]
     g[n - 1] += 0.1 * x[0]
     return g
+
+
+def bratu(u, lam=1.0, xp=None):
+    """Residual of the 1-D Bratu problem u'' + lam exp(u) = 0, u(0) = u(1) = 0,
+    on the grid u[0..n-1] (boundary rows u[0] and u[n-1]), written with slicing,
+    concatenate and exp. ``xp`` is the array module (numpy by default)."""
+    if xp is None:
+        import numpy as xp
+    n = u.shape[0]
+    h2 = (1.0 / (n - 1)) ** 2
+    inner = (u[:-2] - 2.0 * u[1:-1] + u[2:]) / h2 + lam * xp.exp(u[1:-1])
+    return xp.concatenate([u[:1], inner, u[-1:]])
+
+
+def bratu_jacobian(u, lam=1.0):
+    """Its Jacobian, by hand (a dense float array)."""
+    import numpy as np
+    n = u.shape[0]
+    h2 = (1.0 / (n - 1)) ** 2
+    J = np.zeros((n, n))
+    J[0, 0] = J[-1, -1] = 1.0
+    i = np.arange(1, n - 1)
+    J[i, i - 1] = J[i, i + 1] = 1.0 / h2
+    J[i, i] = -2.0 / h2 + lam * np.exp(u[1:-1])
+    return J

@@ -64,22 +64,19 @@ def test_coloring_order_and_edge_cases():
 
 # ----------------------------------------------------------------- test problems
 
-def bratu(u, lam=1.0):
-    """1-D Bratu residual (tridiagonal Jacobian), written with slicing and concatenate."""
-    n = u.shape[0]
-    h = 1.0 / (n + 1)
-    up = np.concatenate([u[1:], [0.0]])
-    um = np.concatenate([[0.0], u[:-1]])
-    return (up - 2.0 * u + um) / h ** 2 + lam * np.exp(u)
+def _load_corpus():
+    import importlib.util
+    import pathlib
+    path = pathlib.Path(__file__).resolve().parent.parent / "benchmarks" / "corpus.py"
+    spec = importlib.util.spec_from_file_location("dualdiff_sparse_corpus", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def bratu_jacobian(u, lam=1.0):
-    """Its Jacobian, by hand."""
-    n = u.shape[0]
-    h2 = (1.0 / (n + 1)) ** 2
-    main = -2.0 / h2 + lam * np.exp(u)
-    off = np.full(n - 1, 1.0 / h2)
-    return sp.diags_array([off, main, off], offsets=[-1, 0, 1]).toarray()
+_corpus = _load_corpus()
+bratu = _corpus.bratu  # 1-D Bratu residual: tridiagonal inside, identity boundary rows
+bratu_jacobian = _corpus.bratu_jacobian
 
 
 def random_sparse_function(n, rng):
