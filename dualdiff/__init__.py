@@ -9,12 +9,13 @@ Numbers and functions
 ``Dual(value, tangent)``   a number with derivatives along 1..n directions
 ``dualdiff.math``          the twin of :mod:`math`: same names, Duals in and out
 ``get_include()``          directory of the C header and for the Cython ``.pxd``
+``all_finite(x)``          every value and derivative in x finite? (Duals, arrays, lists)
 =========================  ==================================================
 
 Conventions at non-differentiable points are tabled in the README.
 """
 try:
-    from dualdiff._dual import Dual
+    from dualdiff._dual import Dual, all_finite
 except ImportError as exc:  # pragma: no cover - depends on how it was started
     import os as _os
 
@@ -31,6 +32,7 @@ from dualdiff._include import get_include
 
 __all__ = [
     "Dual",
+    "all_finite",
     "get_include",
     "math",
     "__version__",

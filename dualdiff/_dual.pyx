@@ -439,10 +439,11 @@ cdef Dual _step(Dual a, double v):
 
 # ------------------------------------------------------------------- errors
 
-# A rule computed a NaN or infinite value from finite input: ask the float
-# function to raise exactly the exception Python raises (ValueError,
-# OverflowError or ZeroDivisionError, with its message). Returns when the
-# float function does not raise (the value is legitimate).
+# A rule computed a NaN or infinite value from finite input, or a NaN from
+# non-NaN input (sin(inf)): ask the float function to raise exactly the
+# exception Python raises (ValueError, OverflowError or ZeroDivisionError,
+# with its message). Returns when the float function does not raise (the
+# value is legitimate).
 cdef int _float_error(object f, tuple args) except -1:
     if f is not None:
         f(*args)
@@ -450,7 +451,15 @@ cdef int _float_error(object f, tuple args) except -1:
 
 
 cdef inline bint _suspect(double result, double x) noexcept:
-    return not c_isfinite(result) and c_isfinite(x)
+    return (not c_isfinite(result) and c_isfinite(x)) or (c_isnan(result) and not c_isnan(x))
+
+
+# The same for a function of two arguments (a NaN from infinite input is
+# suspect too: math.fmod(inf, 1) raises ValueError).
+cdef inline bint _suspect2(double result, double x, double y) noexcept:
+    if c_isnan(result):
+        return not c_isnan(x) and not c_isnan(y)
+    return not c_isfinite(result) and c_isfinite(x) and c_isfinite(y)
 
 
 # --------------------------------------------------------------- operations
@@ -496,7 +505,7 @@ cdef object _binary(object x, object y, int op, object f):
         dd_binary_y(op, _data(r), c, _data(b), b.n, b.deg)
     else:
         return NotImplemented
-    if f is not None and _suspect(_data(r)[0], u) and c_isfinite(w):
+    if f is not None and _suspect2(_data(r)[0], u, w):
         _float_error(f, (u, w))
     return r
 
@@ -1010,7 +1019,8 @@ def isclose(a, b, *, rel_tol=1e-09, abs_tol=0.0):
 
 # ------------------------------------------------------------ numpy ufuncs
 
-# ufunc -> ("u", op) unary rule | ("b", op) binary rule | ("f", callable)
+# ufunc -> ("u", op) unary rule | ("b", op) binary rule | ("a", op) arithmetic
+# code of _arith | ("f", callable)
 cdef dict _UFUNCS = {
     _np.sqrt: ("u", DD_OP_sqrt), _np.cbrt: ("u", DD_OP_cbrt), _np.exp: ("u", DD_OP_exp),
     _np.exp2: ("u", DD_OP_exp2), _np.expm1: ("u", DD_OP_expm1), _np.log: ("u", DD_OP_log),
@@ -1032,7 +1042,9 @@ cdef dict _UFUNCS = {
     _np.floor_divide: ("b", DD_OP2_floordiv), _np.power: ("b", DD_OP2_pow),
     _np.float_power: ("b", DD_OP2_pow), _np.multiply: ("b", DD_OP2_mul),
     _np.true_divide: ("b", DD_OP2_div), _np.divide: ("b", DD_OP2_div),
-    _np.add: ("f", _operator.add), _np.subtract: ("f", _operator.sub),
+    # add and subtract go straight to the arithmetic: operator.add(np.float64, Dual)
+    # would hand the call back to numpy, which calls this again without end
+    _np.add: ("a", ADD), _np.subtract: ("a", SUB),
     _np.negative: ("f", _operator.neg), _np.positive: ("f", _operator.pos),
     _np.conjugate: ("f", lambda x: x),
     _np.less: ("f", _operator.lt), _np.less_equal: ("f", _operator.le),
@@ -1079,6 +1091,8 @@ cdef object _array_ufunc(object ufunc, str method, tuple inputs, dict kwargs):
         if what == DD_OP2_div:
             return _arith_numpy_div(inputs[0], inputs[1])
         return _binary(inputs[0], inputs[1], what, None)
+    if kind == "a":
+        return _arith(inputs[0], inputs[1], what)
     return what(*inputs)
 
 
@@ -1158,6 +1172,51 @@ def _read(object y, Py_ssize_t width, int order, long tag, double[::1] value,
                         hessian[i, col + j, col + k] = 0.0
         else:
             raise TypeError(f"the function returned {type(item).__name__}, not a number or Dual")
+
+
+# ---------------------------------------------------------- finiteness
+
+def all_finite(x):
+    """all_finite(x) -> bool
+
+    True when every value and every derivative in ``x`` is finite (no NaN,
+    no infinity). ``x`` is a Dual, a real number, a NumPy array (of floats,
+    or of objects holding Duals and numbers), or a (nested) list or tuple of
+    these. A solver can call it on a residual or a Jacobian before trusting
+    a step. Raises TypeError for anything else.
+    """
+    cdef Py_ssize_t i, count
+    if type(x) is Dual:
+        return dd_isfinite(_data(<Dual>x), (<Dual>x).n, (<Dual>x).deg) != 0
+    if type(x) is float:
+        return c_isfinite(PyFloat_AS_DOUBLE(x))
+    if type(x) is int or type(x) is bool:
+        return True
+    if isinstance(x, _np.ndarray):
+        if x.dtype == object:
+            return _all_finite_iter(x.flat)
+        if x.dtype.kind in "biu":
+            return True
+        if x.dtype.kind in "fc":
+            return bool(_np.isfinite(x).all())
+        raise TypeError(f"all_finite() does not take arrays of dtype {x.dtype}")
+    if isinstance(x, (list, tuple)):
+        return _all_finite_iter(x)
+    if isinstance(x, _np.generic) or isinstance(x, _numbers.Real):
+        if isinstance(x, (_np.integer, _np.bool_)):
+            return True
+        if isinstance(x, _np.complexfloating):
+            return bool(_np.isfinite(x))
+        return _m.isfinite(x)
+    raise TypeError(f"all_finite() takes Duals, numbers, arrays and lists of them, "
+                    f"not {type(x).__name__}")
+
+
+cdef bint _all_finite_iter(object items) except -1:
+    for item in items:
+        if not all_finite(item):
+            return False
+    return True
 
 
 def _is_dual(x):
