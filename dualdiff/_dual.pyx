@@ -11,6 +11,7 @@ from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.long cimport PyLong_AsDouble
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.math cimport fma as c_fma
+from libc.math cimport ldexp as c_ldexp
 from libc.math cimport isfinite as c_isfinite, isinf as c_isinf, isnan as c_isnan
 from libc.string cimport memcpy
 
@@ -889,10 +890,17 @@ def ldexp(x, i):
         return _m.ldexp(x, i)
     cdef Dual a = <Dual>x
     v = _m.ldexp(_data(a)[0], i)  # raises as math.ldexp does
-    s = _m.ldexp(1.0, i) if i > -1075 else 0.0
+    # Scale each derivative by 2**i with one ldexp each: 2**i itself may
+    # overflow where the value and small derivatives do not (frexp of a
+    # subnormal scales by 2**1073).
+    cdef int e = max(-2200, min(2200, _operator.index(i)))  # past these, 0 or inf anyway
     cdef Dual r = _new_like(a)
-    dd_scalar_mul(_data(r), s, _data(a), _size(a))
-    _data(r)[0] = v
+    cdef double *o = _data(r)
+    cdef double *d = _data(a)
+    cdef Py_ssize_t k
+    for k in range(1, _size(a)):
+        o[k] = c_ldexp(d[k], e)
+    o[0] = v
     return r
 
 
@@ -922,7 +930,9 @@ def fma(x, y, z):
         if hasattr(_m, "fma"):
             return _m.fma(x, y, z)
         return _fma_float(_real(x, "argument"), _real(y, "argument"), _real(z, "argument"))
-    r = _arith(_arith(x, y, MUL), z, ADD)
+    r = x * y + z
+    if type(r) is not Dual:  # e.g. an array operand: not a scalar fma
+        raise TypeError("fma() arguments must be real numbers or Duals")
     _data(<Dual>r)[0] = _fma_float(_plain(x), _plain(y), _plain(z))
     return r
 
@@ -944,7 +954,9 @@ def fsum(iterable):
         return _m.fsum(items)
     total = 0.0
     for x in items:
-        total = _arith(total, x, ADD) if (type(x) is Dual or type(total) is Dual) else total + x
+        total = total + x  # raises TypeError for what cannot be added
+    if type(total) is not Dual:  # e.g. an array among the items
+        raise TypeError("fsum() items must be real numbers or Duals")
     cdef Dual r = <Dual>total
     cdef Dual d
     cdef Py_ssize_t i, m = _size(r)
@@ -1084,6 +1096,8 @@ cdef object _array_ufunc(object ufunc, str method, tuple inputs, dict kwargs):
         raise TypeError(f"numpy.{ufunc.__name__} is not supported for dualdiff.Dual")
     kind, what = entry
     if kind == "u":
+        if type(inputs[0]) is not Dual:
+            return NotImplemented
         return _unary(inputs[0], what, None)
     if kind == "b":
         if what == DD_OP2_mul:

@@ -296,7 +296,8 @@ def check_operation(name, args, directions):
                 continue
             COUNTS["projections"] += 1
             pkind, pres = _outcome(fn, [_project(a, k) for a in args])
-            assert pkind == kind, f"{name}{_show(args)}: {kind} with full width, {pkind} on direction {k}"
+            assert pkind == kind, (f"{name}{_show(args)}: {kind} with full width ({res!r}), "
+                                   f"{pkind} on direction {k} ({pres!r})")
             if kind == "raised":
                 assert type(pres) is type(res), (name, res, pres)
             else:
