@@ -962,9 +962,18 @@ def fsum(iterable):
     cdef Py_ssize_t i, m = _size(r)
     cdef double *out = _data(r)
     for i in range(1, m):
-        out[i] = _m.fsum([_data(<Dual>x)[i] for x in duals])
+        out[i] = _fsum_derivative([_data(<Dual>x)[i] for x in duals])
     out[0] = _m.fsum([_plain(x) for x in items])
     return r
+
+
+cdef double _fsum_derivative(list terms) except? -1.0:
+    """math.fsum of derivatives, but inf - inf gives NaN and an overflowing
+    sum gives inf, as in the other operations: only the value raises."""
+    try:
+        return _m.fsum(terms)
+    except (ValueError, OverflowError):
+        return sum(terms)
 
 
 def prod(iterable, *, start=1):

@@ -322,7 +322,7 @@ def check_operation(name, args, directions):
 
 
 @st.composite
-def programs(draw, max_ops=8):
+def programs(draw, max_ops=24):
     """(list of (op name, args), directions to project on)."""
     n = draw(st.one_of(st.integers(1, 4), st.integers(14, 17), st.integers(1, 40)))
     order = draw(st.sampled_from([1, 1, 2]))

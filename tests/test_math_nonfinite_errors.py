@@ -88,3 +88,19 @@ def test_fma_fsum_sumprod_with_non_numbers_raise_type_error(other):
 def test_array_ufunc_called_directly_with_a_non_dual():
     d = Dual(1.0, 1.0)
     assert d.__array_ufunc__(np.sin, "__call__", 2.0) is NotImplemented
+
+
+def test_fsum_raises_for_the_value_only():
+    inf = math.inf
+    # derivatives +inf and -inf: the tangent is NaN (as for a + b), no exception
+    r = dm.fsum([Dual(1.0, [inf, 1.0]), Dual(2.0, [-inf, 2.0])])
+    assert r.value == 3.0 and math.isnan(r.tangent[0]) and r.tangent[1] == 3.0
+    # derivatives whose exact sum overflows: inf, as for a + b
+    r = dm.fsum([Dual(1.0, 1.7e308), Dual(1.0, 1.7e308)])
+    assert r.value == 2.0 and r.tangent == inf
+    # the value follows math.fsum, which raises on inf - inf
+    with pytest.raises(ValueError):
+        dm.fsum([Dual(inf, 1.0), -inf])
+    # exactly rounded where possible: 1e100 + 1 - 1e100 = 1 (plain summation gives 0)
+    r = dm.fsum([Dual(0.0, 1e100), Dual(0.0, 1.0), Dual(0.0, -1e100)])
+    assert r.tangent == 1.0
