@@ -23,6 +23,19 @@ import operator as _operator
 
 import numpy as _np
 
+# Threads. This module keeps no mutable state of its own beyond import:
+#  - _MATH (op code -> math function) and _UFUNCS (ufunc -> rule) are filled
+#    while the module is imported and only read afterwards;
+#  - _array_hook is one Python reference, set once by the array support when
+#    it is imported and read per ufunc call (a single load under the GIL);
+#  - Cython's freelist for Dual is touched only in tp_new/tp_dealloc, which
+#    run with the GIL held;
+#  - the C headers have no static data: every function works on the memory
+#    it is given, and every Dual owns its storage (and is immutable).
+# So any number of threads may compute with Duals at once under the GIL.
+# Free-threaded CPython is not declared supported: the freelist and the hook
+# assume the GIL.
+
 # Numbers of up to this many doubles live inside the object: first order up to
 # width 15, second order up to width 4, with no allocation beyond the object.
 cdef enum:
