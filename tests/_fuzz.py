@@ -17,7 +17,7 @@ Contract checked for every operation:
   * dualdiff.math functions raise where math raises (the same exception type)
     and otherwise agree with math on the value (NaN-aware, bit for bit).
 
-Loaded by file path from tests/test_fuzz.py (small budget) and .ci/fuzz
+Loaded by file path from tests/test_fuzz.py (small budget) and .ci/fuzz.py
 (large budget).
 """
 import copy

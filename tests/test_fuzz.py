@@ -1,4 +1,4 @@
-"""Hostile input for the compiled Dual code (small budget; .ci/fuzz runs a large one).
+"""Hostile input for the compiled Dual code (small budget; .ci/fuzz.py runs a large one).
 
 The harness and its contract are in tests/_fuzz.py: every input ends in a
 result or TypeError/ValueError/OverflowError/ZeroDivisionError, Dual results

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Large-budget fuzzing of the compiled Dual code.
 
-    python .ci/fuzz [--examples N] [--seed S]
+    python .ci/fuzz.py [--examples N] [--seed S]
 
 Runs the hypothesis harness of tests/_fuzz.py (its docstring states the
 contract) for N programs of up to 24 operations each, against the installed
