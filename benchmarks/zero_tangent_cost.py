@@ -88,7 +88,8 @@ def instructions(path, iterations, tmp):
     r = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
                         sys.executable, script, path, os.path.join(ROOT, "benchmarks", "corpus.py"),
                         str(iterations)], capture_output=True, text=True,
-                       env=dict(os.environ, PYTHONMALLOC="malloc", OPENBLAS_NUM_THREADS="1"))
+                       env=dict(os.environ, PYTHONMALLOC="malloc", OPENBLAS_NUM_THREADS="1",
+                                PYTHONHASHSEED="0"))
     m = re.search(r"Collected : (\d+)", r.stderr)
     if not m:
         raise RuntimeError(r.stderr[-2000:])

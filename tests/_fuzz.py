@@ -4,8 +4,9 @@ Each example draws a width (1..40, across the 16-double inline/heap boundary),
 an order (1 or 2), a few Duals whose entries are drawn from NaN, +-inf, +-0,
 subnormals, huge and ordinary values, and a batch of operations from OPS (every
 operator, every dualdiff.math function, numpy ufuncs on scalars, constructors,
-pickle, repr, conversions) on operands that are Duals of the same width, Duals
-of another width or order, plain numbers, or wrong types.
+pickle, repr, conversions, and the derivative transforms where the build has
+them) on operands that are Duals of the same width, Duals of another width or
+order, plain numbers, or wrong types.
 
 Contract checked for every operation:
   * it returns or raises one of ALLOWED (no other exception; a crash or a hang
@@ -197,10 +198,32 @@ _op("Dual/2", 2, Dual)
 _op("Dual/3", 3, Dual)
 _op("Dual.tangent_list", 3, lambda a, b, c: Dual(a, [b, c]))
 
+# the derivative transforms, where this build has them, on the tangent of a
+# Dual used as a point (hostile values, any length)
+def _point(d):
+    return np.atleast_1d(np.asarray(d.tangent, dtype=float)) if type(d) is Dual else d
+
+
+def _rosen(x):
+    return sum(100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1 - x[i]) ** 2 for i in range(len(x) - 1)) + x[0]
+
+
+def _residual(x):
+    return np.sin(x) * np.exp(-x) + np.sqrt(np.abs(x)) - x[::-1] ** 2
+
+
+for _name, _call in [("grad", lambda d: dualdiff.grad(_rosen)(_point(d))),
+                     ("hessian", lambda d: dualdiff.hessian(_rosen)(_point(d))),
+                     ("jacobian", lambda d: dualdiff.jacobian(_residual)(_point(d))),
+                     ("jvp", lambda d: dualdiff.jvp(_residual, _point(d), _point(d)))]:
+    if hasattr(dualdiff, _name):
+        _op("transform." + _name, 1, _call)
+
 NAMES = sorted(OPS)
 
 # results that describe the whole number, not one direction
-NOT_PER_DIRECTION = {"hash", "width", "repr", "all_finite"}
+NOT_PER_DIRECTION = {"hash", "width", "repr", "all_finite"} | {
+    n for n in OPS if n.startswith("transform.")}
 
 
 # ------------------------------------------------------------------ checking
