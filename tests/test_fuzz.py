@@ -21,8 +21,9 @@ _spec.loader.exec_module(fuzz)
 
 def test_fuzz_small_budget():
     before = dict(fuzz.COUNTS)
-    fuzz.make_test(int(os.environ.get("DUALDIFF_FUZZ_EXAMPLES", "300")))()
-    assert fuzz.COUNTS["examples"] - before["examples"] >= 100
+    budget = int(os.environ.get("DUALDIFF_FUZZ_EXAMPLES", "300"))
+    fuzz.make_test(budget)()
+    assert fuzz.COUNTS["examples"] - before["examples"] >= budget // 2
     assert fuzz.COUNTS["operations"] > fuzz.COUNTS["examples"]
 
 
