@@ -43,7 +43,7 @@ def scalar_duals():
     x = [Dual(0.1 * i, [1.0 if j == i else 0.0 for j in range(8)]) for i in range(8)]
 
     def work():
-        for _ in range(400):
+        for _ in range(5000):
             corpus.loop_function(x)
     return work
 
