@@ -10,6 +10,7 @@ Numbers and functions
 ``dualdiff.math``          the twin of :mod:`math`: same names, Duals in and out
 ``DualArray``              NumPy array of dual numbers (``dualdiff.numpy``)
 ``get_include()``          directory of the C header and for the Cython ``.pxd``
+``all_finite(x)``          every value and derivative in x finite? (Duals, arrays, lists)
 =========================  ==================================================
 
 Derivatives
@@ -34,7 +35,7 @@ are floats or float64 arrays.
 Conventions at non-differentiable points are tabled in the README.
 """
 try:
-    from dualdiff._dual import Dual
+    from dualdiff._dual import Dual, all_finite
 except ImportError as exc:  # pragma: no cover - depends on how it was started
     import os as _os
 
@@ -60,6 +61,7 @@ from dualdiff._hessian import hessian, hvp
 __all__ = [
     "Dual",
     "DualArray",
+    "all_finite",
     "get_include",
     "math",
     "numpy",

@@ -42,6 +42,19 @@ import operator as _operator
 
 import numpy as _np
 
+# Threads. This module keeps no mutable state of its own beyond import:
+#  - _MATH (op code -> math function) and _UFUNCS (ufunc -> rule) are filled
+#    while the module is imported and only read afterwards;
+#  - _array_hook is one Python reference, set once by the array support when
+#    it is imported and read per ufunc call (a single load under the GIL);
+#  - Cython's freelist for Dual is touched only in tp_new/tp_dealloc, which
+#    run with the GIL held;
+#  - the C headers have no static data: every function works on the memory
+#    it is given, and every Dual owns its storage (and is immutable).
+# So any number of threads may compute with Duals at once under the GIL.
+# Free-threaded CPython is not declared supported: the freelist and the hook
+# assume the GIL.
+
 # Numbers of up to this many doubles live inside the object: first order up to
 # width 15, second order up to width 4, with no allocation beyond the object.
 cdef enum:
@@ -519,10 +532,11 @@ cdef Dual _step(Dual a, double v):
 
 # ------------------------------------------------------------------- errors
 
-# A rule computed a NaN or infinite value from finite input: ask the float
-# function to raise exactly the exception Python raises (ValueError,
-# OverflowError or ZeroDivisionError, with its message). Returns when the
-# float function does not raise (the value is legitimate).
+# A rule computed a NaN or infinite value from finite input, or a NaN from
+# non-NaN input (sin(inf)): ask the float function to raise exactly the
+# exception Python raises (ValueError, OverflowError or ZeroDivisionError,
+# with its message). Returns when the float function does not raise (the
+# value is legitimate).
 cdef int _float_error(object f, tuple args) except -1:
     if f is not None:
         f(*args)
@@ -530,7 +544,7 @@ cdef int _float_error(object f, tuple args) except -1:
 
 
 cdef inline bint _suspect(double result, double x) noexcept:
-    return not c_isfinite(result) and c_isfinite(x)
+    return (not c_isfinite(result) and c_isfinite(x)) or (c_isnan(result) and not c_isnan(x))
 
 
 # math raises when it makes a NaN from non-NaN input (ValueError, e.g. sin(inf))
@@ -1063,7 +1077,9 @@ def fma(x, y, z):
         if hasattr(_m, "fma"):
             return _m.fma(x, y, z)
         return _fma_float(_real(x, "argument"), _real(y, "argument"), _real(z, "argument"))
-    r = _arith(_arith(x, y, MUL), z, ADD)
+    r = x * y + z
+    if type(r) is not Dual:  # e.g. an array operand: not a scalar fma
+        raise TypeError("fma() arguments must be real numbers or Duals")
     _data(<Dual>r)[0] = _fma_float(_plain(x), _plain(y), _plain(z))
     return r
 
@@ -1085,15 +1101,26 @@ def fsum(iterable):
         return _m.fsum(items)
     total = 0.0
     for x in items:
-        total = _arith(total, x, ADD) if (type(x) is Dual or type(total) is Dual) else total + x
+        total = total + x  # raises TypeError for what cannot be added
+    if type(total) is not Dual:  # e.g. an array among the items
+        raise TypeError("fsum() items must be real numbers or Duals")
     cdef Dual r = <Dual>total
     cdef Dual d
     cdef Py_ssize_t i, m = _size(r)
     cdef double *out = _data(r)
     for i in range(1, m):
-        out[i] = _m.fsum([_data(<Dual>x)[i] for x in duals])
+        out[i] = _fsum_derivative([_data(<Dual>x)[i] for x in duals])
     out[0] = _m.fsum([_plain(x) for x in items])
     return r
+
+
+cdef double _fsum_derivative(list terms) except? -1.0:
+    """math.fsum of derivatives, but inf - inf gives NaN and an overflowing
+    sum gives inf, as in the other operations: only the value raises."""
+    try:
+        return _m.fsum(terms)
+    except (ValueError, OverflowError):
+        return sum(terms)
 
 
 def prod(iterable, *, start=1):
@@ -1243,6 +1270,8 @@ cdef object _array_ufunc(object ufunc, str method, tuple inputs, dict kwargs):
         raise TypeError(f"numpy.{ufunc.__name__} is not supported for dualdiff.Dual")
     kind, what = entry
     if kind == "u":
+        if type(inputs[0]) is not Dual:
+            return NotImplemented
         return _unary(inputs[0], what, None)
     if kind == "b":
         if what == DD_OP2_mul:
@@ -1250,6 +1279,8 @@ cdef object _array_ufunc(object ufunc, str method, tuple inputs, dict kwargs):
         if what == DD_OP2_div:
             return _arith_numpy_div(inputs[0], inputs[1])
         return _binary(inputs[0], inputs[1], what, None)
+    if kind == "a":
+        return _arith(inputs[0], inputs[1], what)
     return what(*inputs)
 
 
@@ -1428,6 +1459,54 @@ def _read(object y, Py_ssize_t width, int order, long tag, double[::1] value,
                         hessian[i, col + j, col + k] = 0.0
         else:
             raise TypeError(f"the function returned {type(item).__name__}, not a number or Dual")
+
+
+# ---------------------------------------------------------- finiteness
+
+def all_finite(x):
+    """all_finite(x) -> bool
+
+    True when every value and every derivative in ``x`` is finite (no NaN,
+    no infinity). ``x`` is a Dual, a real number, a NumPy array (of floats,
+    or of objects holding Duals and numbers), or a (nested) list or tuple of
+    these. A solver can call it on a residual or a Jacobian before trusting
+    a step. Raises TypeError for anything else.
+    """
+    cdef Py_ssize_t i, count
+    if type(x) is Dual:
+        return dd_isfinite(_data(<Dual>x), (<Dual>x).n, (<Dual>x).deg) != 0
+    if type(x) is float:
+        return c_isfinite(PyFloat_AS_DOUBLE(x))
+    if type(x) is int or type(x) is bool:
+        return True
+    if isinstance(x, _np.ndarray):
+        buf = getattr(x, "_buf", None)
+        if buf is not None:  # a DualArray: its values and derivatives, not just the values
+            return bool(_np.isfinite(buf).all())
+        if x.dtype == object:
+            return _all_finite_iter(x.flat)
+        if x.dtype.kind in "biu":
+            return True
+        if x.dtype.kind in "fc":
+            return bool(_np.isfinite(x).all())
+        raise TypeError(f"all_finite() does not take arrays of dtype {x.dtype}")
+    if isinstance(x, (list, tuple)):
+        return _all_finite_iter(x)
+    if isinstance(x, _np.generic) or isinstance(x, _numbers.Real):
+        if isinstance(x, (_np.integer, _np.bool_)):
+            return True
+        if isinstance(x, _np.complexfloating):
+            return bool(_np.isfinite(x))
+        return _m.isfinite(x)
+    raise TypeError(f"all_finite() takes Duals, numbers, arrays and lists of them, "
+                    f"not {type(x).__name__}")
+
+
+cdef bint _all_finite_iter(object items) except -1:
+    for item in items:
+        if not all_finite(item):
+            return False
+    return True
 
 
 def _is_dual(x):

@@ -704,3 +704,11 @@ def test_transforms_read_dual_array_results_not_their_bare_values():
     expected[0, :, 1] = -2.0 * t * e
     expected[1, :, 1] = t
     np.testing.assert_allclose(J, expected, rtol=1e-15)
+
+
+def test_all_finite_sees_the_derivatives_of_a_dual_array():
+    x = np.array([0.0, 1.0, 4.0])
+    y = np.sqrt(dualdiff.numpy.array([dualdiff.Dual(v, 1.0) for v in x]))  # derivative inf at 0
+    assert np.isfinite(y.value).all()
+    assert not dualdiff.all_finite(y)
+    assert dualdiff.all_finite(np.sqrt(dualdiff.numpy.array([dualdiff.Dual(v, 1.0) for v in x[1:]])))
