@@ -47,7 +47,9 @@ static inline size_t dd_size(size_t n, int order)
 /* c * t, with 0 when t == 0 even for an infinite or NaN c (see above). */
 static inline double dd__term(double c, double t)
 {
-    return t == 0.0 ? 0.0 : c * t;
+    /* the zero keeps the sign c * t would have, so a direction's result never
+     * depends on whether another direction took this path */
+    return t == 0.0 ? copysign(0.0, c) * t : c * t;
 }
 
 /* s * t, with 0 when either is 0: the product of two gradient components in
@@ -55,7 +57,7 @@ static inline double dd__term(double c, double t)
  * (component exactly 0) stays 0 beside an infinite component. */
 static inline double dd__prod(double s, double t)
 {
-    return (s == 0.0 || t == 0.0) ? 0.0 : s * t;
+    return (s == 0.0 || t == 0.0) ? copysign(0.0, s) * copysign(0.0, t) : s * t;
 }
 
 /* 1 when all n gradient components are finite (the fast paths need it). */
@@ -83,7 +85,7 @@ static inline void dd_chain_unary(double *out, const double *a, size_t n, int or
         double d2 = r[2];
         if (isfinite(d1) && isfinite(d2) && dd__finite_n(g, n)) {
             for (i = 0, k = n + 1; i < n; i++)
-                for (j = i; j < n; j++, k++) out[k] = d1 * a[k] + d2 * g[i] * g[j];
+                for (j = i; j < n; j++, k++) out[k] = d1 * a[k] + d2 * (g[i] * g[j]); /* as below */
         } else {
             for (i = 0, k = n + 1; i < n; i++)
                 for (j = i; j < n; j++, k++)
@@ -120,7 +122,7 @@ static inline void dd_chain_binary(double *out, const double *a, const double *b
             for (j = i; j < n; j++, k++) {
                 if (finite) {
                     double cross = ga[i] * gb[j] + gb[i] * ga[j];
-                    out[k] = fx * a[k] + fy * b[k] + fxx * ga[i] * ga[j] + fxy * cross + fyy * gb[i] * gb[j];
+                    out[k] = fx * a[k] + fy * b[k] + fxx * (ga[i] * ga[j]) + fxy * cross + fyy * (gb[i] * gb[j]);
                 } else {
                     double cross = dd__prod(ga[i], gb[j]) + dd__prod(gb[i], ga[j]);
                     out[k] = dd__term(fx, a[k]) + dd__term(fy, b[k]) + dd__term(fxx, dd__prod(ga[i], ga[j]))
