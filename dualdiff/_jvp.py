@@ -30,8 +30,7 @@ def jvp(f: Callable[..., Any], x: npt.ArrayLike, v: npt.ArrayLike, *args: Any,
         raise ValueError(f"jvp: v must have the shape of x, {_seeding.x_shape(shape)}, "
                          f"not {_seeding.x_shape(vshape)}")
     tag = _seeding.new_tag()
-    col = _seeding.Collector(f, args, kwargs, 1, 1, tag)
-    duals = _seeding._seed_tangents(flat, np.ascontiguousarray(vflat.reshape(-1, 1)), 1, tag)
-    items = col.run(_seeding.make_input(duals, shape))
-    col.read(items, 1, 0)
-    return _seeding.as_result(col.value, col.shape), _seeding.as_result(col.tangent, col.shape)
+    xin = _seeding.seed_directions(flat, shape, np.ascontiguousarray(vflat.reshape(-1, 1)), tag)
+    y = f(xin, *args, **kwargs)
+    value, tangent, out_shape = _seeding.read_result(y, 1, 1, tag)
+    return _seeding.as_result(value, out_shape), _seeding.as_result(tangent[:, 0], out_shape)

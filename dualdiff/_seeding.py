@@ -19,6 +19,8 @@ from dualdiff._ndarray import DualArray
 from dualdiff._ndarray import _read_array as _read_dual_array
 from dualdiff._ndarray import _seed_array as _seed_dual_array
 from dualdiff._ndarray import array as _dual_array
+from dualdiff._ndarray import _Spec as _DualSpec
+from dualdiff._ndarray import _wrap as _wrap_dual_array
 
 # ---------------------------------------------------------------- chunk sizes
 # Chosen by measurement (benchmarks/bench_api.py --chunks; thread CPU time,
@@ -137,6 +139,18 @@ def seed_dual_array(flat, shape, start, width, order, tag):
     if shape is None:
         return _seed(flat, start, width, order, tag)[0]
     return _seed_dual_array(flat.reshape(shape), start, width, order, tag)
+
+
+def seed_directions(flat, shape, tangents, tag):
+    """f's input with first derivatives ``tangents`` (n x width): a scalar
+    Dual when shape is None, else a DualArray filled in one step."""
+    if shape is None:
+        return _seed_tangents(flat, tangents, 1, tag)[0]
+    width = tangents.shape[1]
+    buf = np.empty((flat.shape[0], 1 + width))
+    buf[:, 0] = flat
+    buf[:, 1:] = tangents
+    return _wrap_dual_array(buf.reshape(shape + (1 + width,)), _DualSpec(width, 1, tag))
 
 
 def _has_dual_array(y):

@@ -11,8 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dualdiff import _seeding
-from dualdiff._dual import _read, _seed
-from dualdiff._ndarray import _Spec, _wrap
+from dualdiff._dual import _seed
 from dualdiff._sparse_c import color_columns
 
 _PATTERN = 0  # the order of dependency-pattern numbers in the C core
@@ -161,14 +160,9 @@ class SparseJacobian:
                              f"{self.sparsity.shape[1]} columns")
         c = max(self.ncolors, 1)
         tag = _seeding.new_tag()
-        if shape is None:
-            xin = _seed(flat, 0, 1, 1, tag)[0]
-        else:
-            # one dual array: each column carries direction colors[j]
-            buf = np.zeros((n, 1 + c))
-            buf[:, 0] = flat
-            buf[np.arange(n), 1 + self.colors] = 1.0
-            xin = _wrap(buf.reshape(shape + (1 + c,)), _Spec(c, 1, tag))
+        seeds = np.zeros((n, c))  # column j carries direction colors[j]
+        seeds[np.arange(n), self.colors] = 1.0
+        xin = _seeding.seed_directions(flat, shape, seeds, tag)
         y = self.f(xin, *args, **kwargs)
         value, tangent, out_shape = _seeding.read_result(y, c, 1, tag)
         if value.shape[0] != m:
