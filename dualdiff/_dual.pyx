@@ -1322,19 +1322,6 @@ def _seed(double[::1] x, Py_ssize_t start, Py_ssize_t width, int order, long tag
     return out
 
 
-def _seed_array(double[::1] x, Py_ssize_t start, Py_ssize_t width, int order, long tag):
-    """Like _seed, but the Duals come in a 1-D object ndarray (what f receives)."""
-    cdef Py_ssize_t i, count = x.shape[0]
-    cdef Dual d
-    out = _np.empty(count, dtype=object)
-    cdef object[::1] o = out
-    for i in range(count):
-        d = _new(width, order, tag)
-        dd_set_variable(_data(d), x[i], <size_t>(i - start), width, order)
-        o[i] = d
-    return out
-
-
 def _seed_floats(object x, int order, long tag):
     """For a list or tuple of n floats: a list of n Duals of width n, entry i
     varying along direction i; None when some item is not a float (the caller
