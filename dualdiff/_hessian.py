@@ -68,14 +68,7 @@ def hvp(f: Callable[..., Any], chunk: int | None = None) -> Callable[..., Any]:
     array([4., 2.])
     """
     def Hv(x, v, *args, **kwargs):
-        flat, shape = _seeding.flatten(x)
-        try:
-            vflat, vshape = _seeding.flatten(v, "v")
-        except (TypeError, ValueError) as exc:
-            raise type(exc)(f"hvp: {exc}") from None
-        if vshape != shape:
-            raise ValueError(f"hvp: v must have the shape of x, {_seeding.x_shape(shape)}, "
-                             f"not {_seeding.x_shape(vshape)}")
+        flat, shape, vflat = _seeding.flatten_with_direction(x, v, "hvp")
         n = flat.shape[0]
         out = np.zeros(n)
         tag = _seeding.new_tag()

@@ -21,14 +21,7 @@ def jvp(f: Callable[..., Any], x: npt.ArrayLike, v: npt.ArrayLike, *args: Any,
     >>> dualdiff.jvp(lambda x: x[0] * x[1], [2.0, 3.0], [1.0, 0.0])
     (6.0, 3.0)
     """
-    flat, shape = _seeding.flatten(x)
-    try:
-        vflat, vshape = _seeding.flatten(v, "v")
-    except (TypeError, ValueError) as exc:
-        raise type(exc)(f"jvp: {exc}") from None
-    if vshape != shape:
-        raise ValueError(f"jvp: v must have the shape of x, {_seeding.x_shape(shape)}, "
-                         f"not {_seeding.x_shape(vshape)}")
+    flat, shape, vflat = _seeding.flatten_with_direction(x, v, "jvp")
     tag = _seeding.new_tag()
     xin = _seeding.seed_directions(flat, shape, np.ascontiguousarray(vflat.reshape(-1, 1)), tag)
     y = f(xin, *args, **kwargs)

@@ -125,6 +125,20 @@ def flatten(x, what="x"):
     return np.ascontiguousarray(a, dtype=np.float64).reshape(-1), a.shape
 
 
+def flatten_with_direction(x, v, verb):
+    """(flat, shape, vflat) for a point x and a direction v of x's shape;
+    errors name the verb (jvp, hvp)."""
+    flat, shape = flatten(x)
+    try:
+        vflat, vshape = flatten(v, "v")
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{verb}: {exc}") from None
+    if vshape != shape:
+        raise ValueError(f"{verb}: v must have the shape of x, {x_shape(shape)}, "
+                         f"not {x_shape(vshape)}")
+    return flat, shape, vflat
+
+
 def make_input(duals, shape):
     """What f receives: the Dual itself for a scalar x, else a DualArray
     shaped like x (so NumPy code runs on the C array kernels)."""
