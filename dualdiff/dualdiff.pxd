@@ -148,6 +148,8 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
 
     # numbers (dd_core.h)
     int DD_PATTERN
+    int DD_IEEE
+    int DD_ORDER(int order)
     size_t dd_size(size_t n, int order)
     void dd_chain_unary(double *out, const double *a, size_t n, int order, const double *r)
     void dd_chain_binary(double *out, const double *a, const double *b, size_t n, int order, const double *r)

@@ -348,3 +348,21 @@ def test_wrappers_match_the_rule_table(tmp_path):
     assert build.returncode == 0, build.stderr
     run = subprocess.run([str(tmp_path / "w")], capture_output=True, text=True)
     assert run.returncode == 0 and run.stdout == "checked\n", run.stdout
+
+
+def test_ieee_flag_of_the_order(ext):
+    modes = ext["drivers_check"].modes
+    # finite partials: both modes give the hand derivatives
+    # d(ab) = b da + a db; d sqrt(a) = da / (2 sqrt a); d(a/b) = (da - (a/b) db) / b
+    for ieee in (False, True):
+        prod, root, quot, order, size = modes(4.0, 1.0, 2.0, 0.5, ieee)
+        assert (prod, root, quot) == (2.0 + 4.0 * 0.5, 1.0 / 4.0, (1.0 - 2.0 * 0.5) / 2.0)
+        assert order == 1 and size == 2  # the flag leaves order and layout alone
+    # a zero tangent beside an infinite partial: 0 by default, IEEE's NaN with DD_IEEE
+    # (a * inf, sqrt at 0, and 1 / 0 where the quotient is infinite)
+    prod, root, _, _, _ = modes(0.0, 0.0, math.inf, 0.0, False)
+    quot = modes(1.0, 0.0, 0.0, 0.0, False)[2]
+    assert (prod, root, quot) == (0.0, 0.0, 0.0)
+    prod, root, _, _, _ = modes(0.0, 0.0, math.inf, 0.0, True)
+    quot = modes(1.0, 0.0, 0.0, 0.0, True)[2]
+    assert math.isnan(prod) and math.isnan(root) and math.isnan(quot)

@@ -200,3 +200,22 @@ def codes():
     """codes() -> dict of the status codes"""
     return dict(OK=DD_OK, ARGS=DD_ERR_ARGS, SINGULAR=DD_ERR_SINGULAR, NONFINITE=DD_ERR_NONFINITE,
                 MAXITER=DD_ERR_MAXITER, NOPROGRESS=DD_ERR_NOPROGRESS)
+
+
+def modes(double av, double at, double bv, double bt, bint ieee):
+    """modes(av, at, bv, bt, ieee) -> (tangent of a*b, of sqrt(a), of a/b), width 1,
+    order 1 or 1 | DD_IEEE."""
+    cdef int order = (1 | DD_IEEE) if ieee else 1
+    cdef double a[2]
+    cdef double b[2]
+    cdef double r[2]
+    a[0] = av
+    a[1] = at
+    b[0] = bv
+    b[1] = bt
+    dd_mul(r, a, b, 1, order)
+    prod = r[1]
+    dd_sqrt(r, a, 1, order)
+    root = r[1]
+    dd_div(r, a, b, 1, order)
+    return prod, root, r[1], DD_ORDER(order), dd_size(1, order)

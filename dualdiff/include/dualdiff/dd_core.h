@@ -20,6 +20,15 @@
  * picks up a NaN from a singular point elsewhere, e.g. the gradient of
  * sqrt(x) + y at (0, 1) is [inf, 1]. The check costs one branch per operation
  * and only runs element by element when the partial is not finite.
+ *
+ * IEEE mode: with DD_IEEE or'ed into the order (1 | DD_IEEE, 2 | DD_IEEE),
+ * every function taking an order skips that check and multiplies partials and
+ * tangents as plain IEEE doubles, so 0 * inf gives NaN as in most other AD
+ * tools; the gradient of sqrt(x) + y at (0, 1) is then [inf, NaN]. Results
+ * are identical wherever every partial is finite. The loops are then free of
+ * branches, which lets compilers vectorize a caller's loop over numbers.
+ * dd_scalar_mul and dd_div_scalar take no order: a plain constant times a
+ * zero tangent stays 0 in both modes. The pattern order ignores the flag.
  */
 #ifndef DUALDIFF_DD_CORE_H
 #define DUALDIFF_DD_CORE_H
@@ -35,11 +44,13 @@ extern "C" {
 #endif
 
 #define DD_PATTERN 0 /* the order of a pattern number */
+#define DD_IEEE 4    /* flag or'ed into an order: IEEE tangent products (see above) */
+#define DD_ORDER(order) ((order) & 3) /* the order without its flags: 0, 1 or 2 */
 
-/* Number of doubles in a dual of width n and order 0, 1 or 2. */
+/* Number of doubles in a dual of width n and order 0, 1 or 2 (flags allowed). */
 static inline size_t dd_size(size_t n, int order)
 {
-    return order > 1 ? 1 + n + n * (n + 1) / 2 : 1 + n;
+    return DD_ORDER(order) > 1 ? 1 + n + n * (n + 1) / 2 : 1 + n;
 }
 
 /* ---------------------------------------------------------- the chain rule */
@@ -74,6 +85,8 @@ static inline void dd_chain_unary(double *out, const double *a, size_t n, int or
 {
     size_t i, j, k, m = dd_size(n, order);
     double d1 = r[1];
+    int ieee = order & DD_IEEE;
+    order = DD_ORDER(order);
     if (order == DD_PATTERN) { /* r[1] is 1 where f can depend on its argument */
         for (i = 1; i < m; i++) out[i] = (d1 != 0.0 && a[i] != 0.0) ? 1.0 : 0.0;
         out[0] = r[0];
@@ -83,7 +96,7 @@ static inline void dd_chain_unary(double *out, const double *a, size_t n, int or
         /* H = f' H_a + f'' g g^T, written before g is overwritten */
         const double *g = a + 1;
         double d2 = r[2];
-        if (isfinite(d1) && isfinite(d2) && dd__finite_n(g, n)) {
+        if (ieee || (isfinite(d1) && isfinite(d2) && dd__finite_n(g, n))) {
             for (i = 0, k = n + 1; i < n; i++)
                 for (j = i; j < n; j++, k++) out[k] = d1 * a[k] + d2 * (g[i] * g[j]); /* as below */
         } else {
@@ -93,7 +106,7 @@ static inline void dd_chain_unary(double *out, const double *a, size_t n, int or
         }
         m = n + 1;
     }
-    if (isfinite(d1)) {
+    if (ieee || isfinite(d1)) {
         for (i = 1; i < m; i++) out[i] = d1 * a[i];
     } else {
         for (i = 1; i < m; i++) out[i] = dd__term(d1, a[i]);
@@ -107,6 +120,8 @@ static inline void dd_chain_binary(double *out, const double *a, const double *b
 {
     size_t i, j, k, m = dd_size(n, order);
     double fx = r[1], fy = r[2];
+    int ieee = order & DD_IEEE;
+    order = DD_ORDER(order);
     if (order == DD_PATTERN) {
         for (i = 1; i < m; i++) out[i] = ((fx != 0.0 && a[i] != 0.0) || (fy != 0.0 && b[i] != 0.0)) ? 1.0 : 0.0;
         out[0] = r[0];
@@ -116,8 +131,8 @@ static inline void dd_chain_binary(double *out, const double *a, const double *b
         /* H = fx Ha + fy Hb + fxx ga ga^T + fxy (ga gb^T + gb ga^T) + fyy gb gb^T */
         const double *ga = a + 1, *gb = b + 1;
         double fxx = r[3], fxy = r[4], fyy = r[5];
-        int finite = isfinite(fx) && isfinite(fy) && isfinite(fxx) && isfinite(fxy) && isfinite(fyy)
-                     && dd__finite_n(ga, n) && dd__finite_n(gb, n);
+        int finite = ieee || (isfinite(fx) && isfinite(fy) && isfinite(fxx) && isfinite(fxy) && isfinite(fyy)
+                     && dd__finite_n(ga, n) && dd__finite_n(gb, n));
         for (i = 0, k = n + 1; i < n; i++) {
             for (j = i; j < n; j++, k++) {
                 if (finite) {
@@ -132,7 +147,7 @@ static inline void dd_chain_binary(double *out, const double *a, const double *b
         }
         m = n + 1;
     }
-    if (isfinite(fx) && isfinite(fy)) {
+    if (ieee || (isfinite(fx) && isfinite(fy))) {
         for (i = 1; i < m; i++) out[i] = fx * a[i] + fy * b[i];
     } else {
         for (i = 1; i < m; i++) out[i] = dd__term(fx, a[i]) + dd__term(fy, b[i]);
@@ -146,7 +161,7 @@ static inline void dd_chain_binary_x(double *out, const double *a, size_t n, int
     double u[3];
     u[0] = r[0];
     u[1] = r[1];
-    u[2] = order > 1 ? r[3] : 0.0;
+    u[2] = DD_ORDER(order) > 1 ? r[3] : 0.0;
     dd_chain_unary(out, a, n, order, u);
 }
 
@@ -156,7 +171,7 @@ static inline void dd_chain_binary_y(double *out, const double *b, size_t n, int
     double u[3];
     u[0] = r[0];
     u[1] = r[2];
-    u[2] = order > 1 ? r[5] : 0.0;
+    u[2] = DD_ORDER(order) > 1 ? r[5] : 0.0;
     dd_chain_unary(out, b, n, order, u);
 }
 
@@ -165,14 +180,16 @@ static inline void dd_chain_binary_y(double *out, const double *b, size_t n, int
 static inline void dd_unary(int op, double *out, const double *a, size_t n, int order)
 {
     double r[3];
-    dd_unary_rule_of(op)(a[0], order > 0 ? order : 1, r);
-    if (order == DD_PATTERN) r[1] = dd_unary_depends(op);
+    int o = DD_ORDER(order);
+    dd_unary_rule_of(op)(a[0], o > 0 ? o : 1, r);
+    if (o == DD_PATTERN) r[1] = dd_unary_depends(op);
     dd_chain_unary(out, a, n, order, r);
 }
 
 /* In the pattern order the partials are replaced by the rule's structure. */
 static inline void dd__binary_rule(int op, double x, double y, int order, double *r)
 {
+    order = DD_ORDER(order);
     dd_binary_rule_of(op)(x, y, order > 0 ? order : 1, r);
     if (order == DD_PATTERN) {
         int dx, dy;
@@ -194,7 +211,7 @@ static inline void dd_binary_x(int op, double *out, const double *a, double c, s
 {
     double r[6];
     dd__binary_rule(op, a[0], c, order, r);
-    if (order == DD_PATTERN && (op == DD_OP2_mul || op == DD_OP2_pow) && c == 0.0) r[1] = 0.0; /* a*0, a**0 */
+    if (DD_ORDER(order) == DD_PATTERN && (op == DD_OP2_mul || op == DD_OP2_pow) && c == 0.0) r[1] = 0.0; /* a*0, a**0 */
     dd_chain_binary_x(out, a, n, order, r);
 }
 
@@ -202,7 +219,7 @@ static inline void dd_binary_y(int op, double *out, double c, const double *b, s
 {
     double r[6];
     dd__binary_rule(op, c, b[0], order, r);
-    if (order == DD_PATTERN && ((op == DD_OP2_mul && c == 0.0) || (op == DD_OP2_pow && (c == 0.0 || c == 1.0))))
+    if (DD_ORDER(order) == DD_PATTERN && ((op == DD_OP2_mul && c == 0.0) || (op == DD_OP2_pow && (c == 0.0 || c == 1.0))))
         r[2] = 0.0; /* 0*b, 0**b, 1**b */
     dd_chain_binary_y(out, b, n, order, r);
 }
@@ -282,10 +299,10 @@ static inline void dd_div_scalar(double *out, const double *a, double c, size_t 
 
 static inline void dd_mul(double *out, const double *a, const double *b, size_t n, int order)
 {
-    if (order == 1) {
+    if (DD_ORDER(order) == 1) {
         size_t i;
         double av = a[0], bv = b[0];
-        if (isfinite(av) && isfinite(bv)) {
+        if ((order & DD_IEEE) || (isfinite(av) && isfinite(bv))) {
             for (i = 1; i <= n; i++) out[i] = bv * a[i] + av * b[i];
         } else {
             for (i = 1; i <= n; i++) out[i] = dd__term(bv, a[i]) + dd__term(av, b[i]);
@@ -300,10 +317,10 @@ static inline void dd_mul(double *out, const double *a, const double *b, size_t 
  * derivative exactly 0. */
 static inline void dd_div(double *out, const double *a, const double *b, size_t n, int order)
 {
-    if (order == 1) {
+    if (DD_ORDER(order) == 1) {
         size_t i;
         double bv = b[0], q = a[0] / bv;
-        if (isfinite(q) && bv != 0.0 && isfinite(bv)) {
+        if ((order & DD_IEEE) || (isfinite(q) && bv != 0.0 && isfinite(bv))) {
             for (i = 1; i <= n; i++) out[i] = (a[i] - q * b[i]) / bv;
         } else {
             for (i = 1; i <= n; i++) out[i] = dd__term(1.0 / bv, a[i]) + dd__term(-q / bv, b[i]);
@@ -326,8 +343,9 @@ static inline void dd_scalar_div(double *out, double c, const double *b, size_t 
 static inline void dd_pow_scalar(double *out, const double *a, double c, size_t n, int order)
 {
     double r[3];
-    dd_rule_pow_const(a[0], c, order > 0 ? order : 1, r);
-    if (order == DD_PATTERN) r[1] = (c != 0.0);
+    int o = DD_ORDER(order);
+    dd_rule_pow_const(a[0], c, o > 0 ? o : 1, r);
+    if (o == DD_PATTERN) r[1] = (c != 0.0);
     dd_chain_unary(out, a, n, order, r);
 }
 
@@ -335,8 +353,9 @@ static inline void dd_pow_scalar(double *out, const double *a, double c, size_t 
 static inline void dd_scalar_pow(double *out, double c, const double *b, size_t n, int order)
 {
     double r[3];
-    dd_rule_const_pow(c, b[0], order > 0 ? order : 1, r);
-    if (order == DD_PATTERN) r[1] = (c != 0.0 && c != 1.0);
+    int o = DD_ORDER(order);
+    dd_rule_const_pow(c, b[0], o > 0 ? o : 1, r);
+    if (o == DD_PATTERN) r[1] = (c != 0.0 && c != 1.0);
     dd_chain_unary(out, b, n, order, r);
 }
 
@@ -357,6 +376,8 @@ static inline void dd_hypot_n(double *out, const double *const *args, size_t cou
 {
     size_t i, j, k, q, m = dd_size(n, order);
     double big = 0.0, s = 0.0, h, ih;
+    int ieee = order & DD_IEEE;
+    order = DD_ORDER(order);
     for (k = 0; k < count; k++) {
         double v = fabs(args[k][0]);
         if (v > big || isnan(v)) big = v;
@@ -386,7 +407,7 @@ static inline void dd_hypot_n(double *out, const double *const *args, size_t cou
     for (k = 0; k < count; k++) {
         const double *a = args[k];
         double u = a[0] / h; /* not a[0] * ih: 1/h overflows when h is subnormal */
-        for (i = 1; i < m; i++) out[i] += dd__term(u, a[i]);
+        for (i = 1; i < m; i++) out[i] += ieee ? u * a[i] : dd__term(u, a[i]);
     }
     if (order > 1) {
         const double *g = out + 1;
@@ -394,7 +415,7 @@ static inline void dd_hypot_n(double *out, const double *const *args, size_t cou
             for (j = i; j < n; j++, q++) {
                 double c = -g[i] * g[j];
                 for (k = 0; k < count; k++) c += args[k][1 + i] * args[k][1 + j];
-                out[q] += dd__term(ih, c);
+                out[q] += ieee ? ih * c : dd__term(ih, c);
             }
         }
     }

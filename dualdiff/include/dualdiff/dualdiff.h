@@ -9,7 +9,10 @@
  *   first order, width n:   n + 1 doubles   [value, t_1, ..., t_n]
  *   second order, width n:  dd_size(n, 2) = 1 + n + n(n+1)/2 doubles
  *                           [value, g_1..g_n, upper triangle of H row by row]
- * Width n >= 1 is chosen at run time; `order` is 1 or 2.
+ * Width n >= 1 is chosen at run time; `order` is 1 or 2. A zero tangent
+ * component stays exactly 0 even through an infinite partial (NaN-safe, the
+ * default); `order | DD_IEEE` multiplies tangents as plain IEEE doubles
+ * instead (0 * inf = NaN; no checks, so loops vectorize). See dd_core.h.
  *
  * Functions, all with `out` first, which may alias any input:
  *   dd_add(out, a, b, m)  dd_sub  dd_neg(out, a, m)       m = dd_size(n, order)
@@ -56,13 +59,13 @@ extern "C" {
  * compiler can inline it into the caller. */
 #define DD__WRAP_UNARY(name) \
     static inline void dd_##name(double *out, const double *a, size_t n, int order) \
-    { double r[3]; dd_rule_##name(a[0], order, r); dd_chain_unary(out, a, n, order, r); }
+    { double r[3]; dd_rule_##name(a[0], DD_ORDER(order), r); dd_chain_unary(out, a, n, order, r); }
 DD_UNARY_RULES(DD__WRAP_UNARY)
 #undef DD__WRAP_UNARY
 
 #define DD__WRAP_BINARY(name) \
     static inline void dd_##name(double *out, const double *a, const double *b, size_t n, int order) \
-    { double r[6]; dd_rule2_##name(a[0], b[0], order, r); dd_chain_binary(out, a, b, n, order, r); }
+    { double r[6]; dd_rule2_##name(a[0], b[0], DD_ORDER(order), r); dd_chain_binary(out, a, b, n, order, r); }
 DD_BINARY_FUNCTIONS(DD__WRAP_BINARY)
 #undef DD__WRAP_BINARY
 
