@@ -32,7 +32,10 @@ are floats or float64 arrays.
 ``jacobian_sparsity(f, x)``            the Jacobian's sparsity pattern at x
 =====================================  ================================================
 
-Conventions at non-differentiable points are tabled in the README.
+Every transform also takes ``nan_safe=True``: a zero tangent stays 0 through
+an infinite partial derivative; ``nan_safe=False`` multiplies as plain IEEE
+doubles (0 * inf = NaN). Conventions at non-differentiable points are tabled
+in the README.
 """
 try:
     from dualdiff._dual import Dual, all_finite

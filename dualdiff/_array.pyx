@@ -80,10 +80,16 @@ def unary(int op, double[::1] out, const double[::1] a, Py_ssize_t n, int order)
     po = &out[0]
     pa = &a[0]
     with nogil:
-        if op == DD_OP_sin and n == 1 and order == 1:
+        if op == DD_OP_sin and n == 1 and DD_ORDER(order) == 1:
             for i in range(count):
                 _sin1(po + 2 * i, pa + 2 * i)
                 bad |= not isfinite(po[2 * i])
+            if bad and not (order & DD_IEEE):
+                # sin(+-inf) and sin(nan) have a NaN partial: a zero tangent
+                # must stay 0 (the zero-tangent rule of dd_chain_unary)
+                for i in range(count):
+                    if not isfinite(po[2 * i]):
+                        dd_unary(op, po + 2 * i, pa + 2 * i, 1, order)
         else:
             for i in range(count):
                 dd_unary(op, po + i * m, pa + i * m, n, order)
@@ -149,12 +155,12 @@ def binary(int op, double[::1] out, const double[::1] a, Py_ssize_t sa, const do
     pa = &a[0]
     pb = &b[0]
     with nogil:
-        if op == C_MUL and n == 1 and order == 1 and sa == 1 and sb == 1:
+        if op == C_MUL and n == 1 and DD_ORDER(order) == 1 and sa == 1 and sb == 1:
             # the product rule without the checks for non-finite values, in a
             # loop the compiler vectorizes; redone by dd_mul if any value is
             # not finite (then the zero-tangent convention needs the checks)
             bad = _mul1(po, pa, pb, count)
-            if bad:
+            if bad and not (order & DD_IEEE):
                 for i in range(count):
                     dd_mul(po + 2 * i, pa + 2 * i, pb + 2 * i, 1, 1)
         else:

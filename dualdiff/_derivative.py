@@ -8,8 +8,8 @@ from dualdiff import _seeding
 from dualdiff._dual import _Derivative, _read_scalar, _seed_scalar
 
 
-def derivative(f: Callable[..., Any]) -> Callable[..., Any]:
-    """derivative(f) -> df
+def derivative(f: Callable[..., Any], *, nan_safe: bool = True) -> Callable[..., Any]:
+    """derivative(f, *, nan_safe=True) -> df
 
     The derivative of ``f`` with respect to its first argument, a real number.
 
@@ -17,6 +17,9 @@ def derivative(f: Callable[..., Any]) -> Callable[..., Any]:
     Dual in place of ``x`` and returns ``f'(x)``: a float when ``f`` returns a
     number, a float64 array shaped like the result when ``f`` returns a
     sequence or array. Extra arguments pass through to ``f`` untouched.
+    ``nan_safe=False`` multiplies tangents by infinite or NaN partial
+    derivatives as plain IEEE doubles (0 * inf = NaN), as most AD tools do,
+    instead of keeping a zero tangent 0 (see "Conventions" in the README).
 
     >>> import dualdiff
     >>> dualdiff.derivative(lambda x: x ** 3)(2.0)
@@ -28,7 +31,7 @@ def derivative(f: Callable[..., Any]) -> Callable[..., Any]:
             if not args:
                 raise TypeError("derivative(f) needs the point x as its first argument")
             x, args = _scalar(args[0]), args[1:]
-            tag = _seeding.new_tag()
+            tag = _seeding.new_tag(nan_safe)
             y = f(_seed_scalar(x, 1, tag), *args, **kwargs)
         r = _read_scalar(y, 1, tag)
         if r is not None:
@@ -41,7 +44,7 @@ def derivative(f: Callable[..., Any]) -> Callable[..., Any]:
         return _seeding.as_result(tangent, shape)
     name = getattr(f, "__name__", type(f).__name__)
     return _Derivative(f, general, f"derivative({name})",
-                       f"The derivative of {name} (made by dualdiff.derivative).")
+                       f"The derivative of {name} (made by dualdiff.derivative).", nan_safe)
 
 
 def _scalar(x):

@@ -158,7 +158,7 @@ cdef class Dual:
     @property
     def hessian(self):
         """The second derivatives between directions, an n-by-n array, or None for a first-order number."""
-        if self.deg < 2:
+        if DD_ORDER(self.deg) < 2:
             return None
         out = _np.empty((self.n, self.n))
         cdef double[:, ::1] o = out
@@ -178,7 +178,14 @@ cdef class Dual:
     def order(self):
         """1 for value and tangents, 2 when the number also carries a Hessian
         (0 for the dependency patterns of sparsity detection)."""
-        return self.deg
+        return DD_ORDER(self.deg)
+
+    @property
+    def nan_safe(self):
+        """True when a zero tangent stays 0 through an infinite or NaN partial
+        derivative (the default); False for numbers seeded with
+        ``nan_safe=False``, whose tangents follow IEEE products (0 * inf = NaN)."""
+        return (self.deg & DD_IEEE) == 0
 
     def __repr__(self):
         cdef double *d = _data(self)
@@ -187,7 +194,7 @@ cdef class Dual:
             t = _frepr(d[1])
         else:
             t = "[" + ", ".join([_frepr(d[1 + i]) for i in range(self.n)]) + "]"
-        if self.deg == 1:
+        if DD_ORDER(self.deg) == 1:
             return f"Dual({_frepr(d[0])}, {t})"
         rows = self.hessian.tolist()
         h = "[" + ", ".join(["[" + ", ".join([_frepr(x) for x in r]) + "]" for r in rows]) + "]"
@@ -197,7 +204,7 @@ cdef class Dual:
         t = self.tangent
         if self.n > 1:
             t = t.tolist()
-        if self.deg == 1:
+        if DD_ORDER(self.deg) == 1:
             return (Dual, (self.value, t))
         return (Dual, (self.value, t, self.hessian.tolist()))
 
@@ -310,7 +317,7 @@ cdef class Dual:
 
     def __neg__(self):
         cdef Dual r = _new_like(self)
-        if self.deg == 0:  # a pattern keeps its dependencies
+        if DD_ORDER(self.deg) == 0:  # a pattern keeps its dependencies
             dd_copy(_data(r), _data(self), _size(self))
             _data(r)[0] = -_data(self)[0]
         else:
@@ -508,8 +515,10 @@ cdef long _combine(Dual a, Dual b) except -1:
         _nested_error()
     if a.n != b.n:
         raise ValueError(f"cannot combine Duals of different widths ({a.n} and {b.n})")
-    if a.deg != b.deg:
+    if DD_ORDER(a.deg) != DD_ORDER(b.deg):
         raise ValueError("cannot combine a first-order and a second-order Dual")
+    if a.deg != b.deg:
+        raise ValueError("cannot combine a NaN-safe Dual with one seeded with nan_safe=False")
     return a.tag if a.tag != 0 else b.tag
 
 
@@ -620,7 +629,7 @@ cdef object _arith(object x, object y, int op):
     if type(x) is Dual:
         n = (<Dual>x).n
         deg = (<Dual>x).deg
-        if deg == 0:
+        if DD_ORDER(deg) == 0:
             return _pattern_arith(x, y, op)
         pa = _data(<Dual>x)
         if type(y) is Dual:
@@ -665,7 +674,7 @@ cdef object _arith(object x, object y, int op):
         return NotImplemented
     n = (<Dual>y).n
     deg = (<Dual>y).deg
-    if deg == 0:
+    if DD_ORDER(deg) == 0:
         return _pattern_arith(x, y, op)
     pb = _data(<Dual>y)
     r = _new(n, deg, (<Dual>y).tag)
@@ -1309,12 +1318,19 @@ cdef object _object_ufunc(object ufunc, str method, tuple inputs, dict kwargs):
 # ------------------------------------------------ seeding and extraction
 # Used by the derivative transforms (dualdiff/_seeding.py).
 
+cdef inline int _seed_order(int order, long tag) noexcept:
+    """The order code of numbers seeded for the call of this tag: a negative
+    tag marks a call with nan_safe=False (see _new_tag)."""
+    return order | DD_IEEE if tag < 0 else order
+
+
 def _seed(double[::1] x, Py_ssize_t start, Py_ssize_t width, int order, long tag):
     """Duals for every entry of x: entry start+k varies along direction k
     (for k < width), every other entry is a constant."""
     cdef Py_ssize_t i, count = x.shape[0]
     cdef Dual d
     cdef list out = [None] * count
+    order = _seed_order(order, tag)
     for i in range(count):
         d = _new(width, order, tag)
         dd_set_variable(_data(d), x[i], <size_t>(i - start), width, order)
@@ -1329,6 +1345,7 @@ def _seed_floats(object x, int order, long tag):
     cdef Py_ssize_t i, count = len(x)
     cdef Dual d
     cdef list out = [None] * count
+    order = _seed_order(order, tag)
     for i in range(count):
         item = x[i]
         if type(item) is not float:
@@ -1353,9 +1370,9 @@ def _read_gradient(object y, Py_ssize_t width, int order, long tag, object out):
         d = <Dual>y
         if d.tag != tag and d.tag != 0:
             _nested_error()
-        if d.n != width or d.deg != order:
-            raise ValueError(f"the function returned a Dual of width {d.n} and order {d.deg}, "
-                             f"but the input was seeded with width {width} and order {order}")
+        if d.n != width or DD_ORDER(d.deg) != order:
+            raise ValueError(f"the function returned a Dual of width {d.n} and order {DD_ORDER(d.deg)}, "
+                             f"but the input was seeded with width {width} and order {DD_ORDER(order)}")
         p = _data(d) + 1
         c = _data(d)[0]
     elif _number(y, &c):
@@ -1388,8 +1405,8 @@ def _read_hessian(object y, Py_ssize_t width, long tag, object out):
         d = <Dual>y
         if d.tag != tag and d.tag != 0:
             _nested_error()
-        if d.n != width or d.deg != 2:
-            raise ValueError(f"the function returned a Dual of width {d.n} and order {d.deg}, "
+        if d.n != width or DD_ORDER(d.deg) != 2:
+            raise ValueError(f"the function returned a Dual of width {d.n} and order {DD_ORDER(d.deg)}, "
                              f"but the input was seeded with width {width} and order 2")
         p = _data(d)
     elif not _number(y, &c):
@@ -1424,14 +1441,14 @@ def _read(object y, Py_ssize_t width, int order, long tag, double[::1] value,
             if d.tag != tag and d.tag != 0:
                 raise ValueError("a function being differentiated returned a Dual from a different "
                                  "derivative call: nested differentiation is not supported")
-            if d.n != width or d.deg != order:
-                raise ValueError(f"the function returned a Dual of width {d.n} and order {d.deg}, "
-                                 f"but the input was seeded with width {width} and order {order}")
+            if d.n != width or DD_ORDER(d.deg) != order:
+                raise ValueError(f"the function returned a Dual of width {d.n} and order {DD_ORDER(d.deg)}, "
+                                 f"but the input was seeded with width {width} and order {DD_ORDER(order)}")
             p = _data(d)
             value[i] = p[0]
             for j in range(width):
                 tangent[i, col + j] = p[1 + j]
-            if order == 2:
+            if DD_ORDER(order) == 2:
                 for j in range(width):
                     for k in range(j, width):
                         hessian[i, col + j, col + k] = hessian[i, col + k, col + j] = \
@@ -1440,7 +1457,7 @@ def _read(object y, Py_ssize_t width, int order, long tag, double[::1] value,
             value[i] = c
             for j in range(width):
                 tangent[i, col + j] = 0.0
-            if order == 2:
+            if DD_ORDER(order) == 2:
                 for j in range(width):
                     for k in range(width):
                         hessian[i, col + j, col + k] = 0.0
@@ -1509,6 +1526,7 @@ def _seed_tangents(double[::1] x, double[:, ::1] t, int order, long tag):
     cdef list out = [None] * count
     if t.shape[0] != count:
         raise ValueError("_seed_tangents needs one row of t per entry of x")
+    order = _seed_order(order, tag)
     for i in range(count):
         d = _new(width, order, tag)
         p = _data(d)
@@ -1522,11 +1540,13 @@ def _seed_tangents(double[::1] x, double[:, ::1] t, int order, long tag):
 cdef long _tag_counter = 0
 
 
-def _new_tag():
-    """A tag no other derivative call has used (tag 0 means "made by hand")."""
+def _new_tag(bint nan_safe=True):
+    """A tag no other derivative call has used (tag 0 means "made by hand").
+    Numbers seeded for a call with nan_safe=False get a negative tag, and the
+    seeders give them the order code with DD_IEEE."""
     global _tag_counter
     _tag_counter += 1
-    return _tag_counter
+    return _tag_counter if nan_safe else -_tag_counter
 
 
 @cython.final
@@ -1538,12 +1558,14 @@ cdef class _Derivative:
     y, args, kwargs)``, the Python code that checks and reads any result."""
     cdef readonly object __wrapped__
     cdef object general
+    cdef bint nan_safe
     cdef public object __name__
     cdef public object __doc__
 
-    def __init__(self, f, general, name, doc):
+    def __init__(self, f, general, name, doc, bint nan_safe=True):
         self.__wrapped__ = f
         self.general = general
+        self.nan_safe = nan_safe
         self.__name__ = name
         self.__doc__ = doc
 
@@ -1554,7 +1576,10 @@ cdef class _Derivative:
         if len(args) == 0 or type(args[0]) is not float:
             return self.general(args, kwargs)
         _tag_counter += 1
-        d = _new(1, 1, _tag_counter)
+        if self.nan_safe:
+            d = _new(1, 1, _tag_counter)
+        else:
+            d = _new(1, 1 | DD_IEEE, -_tag_counter)
         dd_set_variable(_data(d), PyFloat_AS_DOUBLE(args[0]), 0, 1, 1)
         if kwargs:
             y = self.__wrapped__(d, *args[1:], **kwargs)
@@ -1566,7 +1591,7 @@ cdef class _Derivative:
             y = self.__wrapped__(d, args[1], args[2])
         else:
             y = self.__wrapped__(d, *args[1:], **kwargs)
-        if type(y) is Dual and (<Dual>y).tag == d.tag and (<Dual>y).n == 1 and (<Dual>y).deg == 1:
+        if type(y) is Dual and (<Dual>y).tag == d.tag and (<Dual>y).n == 1 and DD_ORDER((<Dual>y).deg) == 1:
             return _data(<Dual>y)[1]
         return self.general(None, None, y, d.tag)
 
@@ -1589,17 +1614,19 @@ cdef class _Gradient:
     cdef Py_ssize_t limit
     cdef bint with_value
     cdef int order
+    cdef int code
     cdef public object __name__
     cdef public object __doc__
 
     def __init__(self, f, general, finish, Py_ssize_t limit, bint with_value, name, doc,
-                 int order=1):
+                 int order=1, bint nan_safe=True):
         self.__wrapped__ = f
         self.general = general
         self.finish = finish
         self.limit = limit
         self.with_value = with_value
         self.order = order  # 2: return the Hessian instead of the gradient
+        self.code = order if nan_safe else order | DD_IEEE  # of the seeded numbers
         self.__name__ = name
         self.__doc__ = doc
 
@@ -1625,11 +1652,11 @@ cdef class _Gradient:
                 if type((<list>x)[i]) is not float:
                     return self.general(args, kwargs)
             _tag_counter += 1
-            tag = _tag_counter
+            tag = _tag_counter if self.code == self.order else -_tag_counter
             duals = [None] * n
             for i in range(n):
-                d = _new(n, self.order, tag)
-                dd_set_variable(_data(d), PyFloat_AS_DOUBLE((<list>x)[i]), <size_t>i, n, self.order)
+                d = _new(n, self.code, tag)
+                dd_set_variable(_data(d), PyFloat_AS_DOUBLE((<list>x)[i]), <size_t>i, n, self.code)
                 duals[i] = d
         elif (type(x) is _np.ndarray and x.ndim == 1 and x.dtype is _F64
               and 0 < x.shape[0] <= self.limit and x.strides[0] == sizeof(double)):
@@ -1638,11 +1665,11 @@ cdef class _Gradient:
                 n = xview.len // <Py_ssize_t>sizeof(double)
                 xp = <double *>xview.buf
                 _tag_counter += 1
-                tag = _tag_counter
+                tag = _tag_counter if self.code == self.order else -_tag_counter
                 duals = [None] * n
                 for i in range(n):
-                    d = _new(n, self.order, tag)
-                    dd_set_variable(_data(d), xp[i], <size_t>i, n, self.order)
+                    d = _new(n, self.code, tag)
+                    dd_set_variable(_data(d), xp[i], <size_t>i, n, self.code)
                     duals[i] = d
             finally:
                 PyBuffer_Release(&xview)
@@ -1658,7 +1685,7 @@ cdef class _Gradient:
         else:
             y = self.__wrapped__(arr, *args[1:])
         if (type(y) is not Dual or (<Dual>y).tag != tag or (<Dual>y).n != n
-                or (<Dual>y).deg != self.order):
+                or DD_ORDER((<Dual>y).deg) != self.order):
             return self.finish(y, tag, n)
         p = _data(<Dual>y)
         cdef Py_ssize_t j
@@ -1684,6 +1711,7 @@ cdef class _Gradient:
 
 def _seed_scalar(double x, int order, long tag):
     """One Dual of width 1: the variable x."""
+    order = _seed_order(order, tag)
     cdef Dual d = _new(1, order, tag)
     dd_set_variable(_data(d), x, 0, 1, order)
     return d
@@ -1700,11 +1728,11 @@ def _read_scalar(object y, int order, long tag):
         if d.tag != tag and d.tag != 0:
             raise ValueError("a function being differentiated returned a Dual from a different "
                              "derivative call: nested differentiation is not supported")
-        if d.n != 1 or d.deg != order:
-            raise ValueError(f"the function returned a Dual of width {d.n} and order {d.deg}, "
-                             f"but the input was seeded with width 1 and order {order}")
+        if d.n != 1 or DD_ORDER(d.deg) != order:
+            raise ValueError(f"the function returned a Dual of width {d.n} and order {DD_ORDER(d.deg)}, "
+                             f"but the input was seeded with width 1 and order {DD_ORDER(order)}")
         p = _data(d)
-        return (p[0], p[1], p[2] if order == 2 else 0.0)
+        return (p[0], p[1], p[2] if DD_ORDER(order) == 2 else 0.0)
     if _number(y, &c):
         return (c, 0.0, 0.0)
     return None

@@ -8,8 +8,9 @@ from dualdiff import _seeding
 from dualdiff._dual import _Gradient, _read
 
 
-def grad(f: Callable[..., Any], chunk: int | None = None) -> Callable[..., Any]:
-    """grad(f, chunk=None) -> g
+def grad(f: Callable[..., Any], chunk: int | None = None, *,
+         nan_safe: bool = True) -> Callable[..., Any]:
+    """grad(f, chunk=None, *, nan_safe=True) -> g
 
     The gradient of a real-valued ``f`` with respect to its first argument.
 
@@ -21,17 +22,20 @@ def grad(f: Callable[..., Any], chunk: int | None = None) -> Callable[..., Any]:
     ceil(n / chunk) evaluations of ``f``; ``chunk`` (directions per
     evaluation) is chosen by measurement unless given, and does not change the
     result. Extra arguments pass through to ``f``, so ``g`` fits SciPy's
-    ``jac=`` with ``args=``.
+    ``jac=`` with ``args=``. ``nan_safe=False`` multiplies tangents by infinite or NaN partial
+    derivatives as plain IEEE doubles (0 * inf = NaN), as most AD tools do,
+    instead of keeping a zero tangent 0 (see "Conventions" in the README).
 
     >>> import dualdiff
     >>> dualdiff.grad(lambda x: x[0] * x[1] ** 2)([3.0, 2.0])
     array([ 4., 12.])
     """
-    return _transform(f, chunk, False, "grad")
+    return _transform(f, chunk, False, "grad", nan_safe)
 
 
-def value_and_grad(f: Callable[..., Any], chunk: int | None = None) -> Callable[..., Any]:
-    """value_and_grad(f, chunk=None) -> vg
+def value_and_grad(f: Callable[..., Any], chunk: int | None = None, *,
+                   nan_safe: bool = True) -> Callable[..., Any]:
+    """value_and_grad(f, chunk=None, *, nan_safe=True) -> vg
 
     Like :func:`grad`, but ``vg(x, *args, **kwargs)`` returns the pair
     ``(f(x), gradient)`` from the same evaluations: a float and a float64
@@ -41,14 +45,15 @@ def value_and_grad(f: Callable[..., Any], chunk: int | None = None) -> Callable[
     >>> dualdiff.value_and_grad(lambda x: x[0] * x[1] ** 2)([3.0, 2.0])
     (12.0, array([ 4., 12.]))
     """
-    return _transform(f, chunk, True, "value_and_grad")
+    return _transform(f, chunk, True, "value_and_grad", nan_safe)
 
 
-def _transform(f, chunk, with_value, verb):
+def _transform(f, chunk, with_value, verb, nan_safe):
     def general(args, kwargs):
         if not args:
             raise TypeError(f"{verb}(f) needs the point x as its first argument")
-        value, tangent, out_shape, shape = _seeding.first_order(f, args[0], args[1:], kwargs, chunk)
+        value, tangent, out_shape, shape = _seeding.first_order(f, args[0], args[1:], kwargs, chunk,
+                                                                nan_safe)
         return _result(value, tangent, out_shape, shape)
 
     def finish(y, tag, n):
@@ -71,4 +76,4 @@ def _transform(f, chunk, with_value, verb):
     if chunk is not None:
         _seeding.balanced_chunk(1, chunk, 1)  # validate chunk now
     return _Gradient(f, general, finish, limit, with_value, f"{verb}({name})",
-                     f"The {verb} of {name} (made by dualdiff.{verb}).")
+                     f"The {verb} of {name} (made by dualdiff.{verb}).", 1, nan_safe)

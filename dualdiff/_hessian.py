@@ -9,8 +9,9 @@ from dualdiff._derivative import _rename
 from dualdiff._dual import Dual, _Gradient, _read, _read_hessian, _seed, _seed_floats
 
 
-def hessian(f: Callable[..., Any], chunk: int | None = None) -> Callable[..., Any]:
-    """hessian(f, chunk=None) -> H
+def hessian(f: Callable[..., Any], chunk: int | None = None, *,
+            nan_safe: bool = True) -> Callable[..., Any]:
+    """hessian(f, chunk=None, *, nan_safe=True) -> H
 
     The Hessian of ``f`` with respect to its first argument, exact.
 
@@ -22,6 +23,9 @@ def hessian(f: Callable[..., Any], chunk: int | None = None) -> Callable[..., An
     one evaluation; larger ones are cut into blocks of ``chunk`` entries and
     each pair of blocks is seeded together (k blocks: k(k-1)/2 evaluations).
     The result does not depend on ``chunk``. Extra arguments pass through.
+    ``nan_safe=False`` multiplies tangents by infinite or NaN partial
+    derivatives as plain IEEE doubles (0 * inf = NaN), as most AD tools do,
+    instead of keeping a zero tangent 0 (see "Conventions" in the README).
 
     >>> import dualdiff
     >>> dualdiff.hessian(lambda x: x[0] ** 2 * x[1])([1.0, 2.0])
@@ -31,7 +35,7 @@ def hessian(f: Callable[..., Any], chunk: int | None = None) -> Callable[..., An
     def general(args, kwargs):
         if not args:
             raise TypeError("hessian(f) needs the point x as its first argument")
-        hess, out_shape, shape = _second_order(f, args[0], args[1:], kwargs, chunk)
+        hess, out_shape, shape = _second_order(f, args[0], args[1:], kwargs, chunk, nan_safe)
         if shape is None:
             return _seeding.as_result(hess, out_shape)
         return hess.reshape(out_shape + shape + shape)
@@ -50,18 +54,21 @@ def hessian(f: Callable[..., Any], chunk: int | None = None) -> Callable[..., An
     # the fast path seeds all entries at once: only when the chunk allows it
     limit = _seeding.SECOND_ORDER_CHUNK if chunk is None else 0
     return _Gradient(f, general, finish, limit, False, f"hessian({name})",
-                     f"The hessian of {name} (made by dualdiff.hessian).", 2)
+                     f"The hessian of {name} (made by dualdiff.hessian).", 2, nan_safe)
 
 
-def hvp(f: Callable[..., Any], chunk: int | None = None) -> Callable[..., Any]:
-    """hvp(f, chunk=None) -> Hv
+def hvp(f: Callable[..., Any], chunk: int | None = None, *,
+        nan_safe: bool = True) -> Callable[..., Any]:
+    """hvp(f, chunk=None, *, nan_safe=True) -> Hv
 
     Hessian-vector products of a real-valued ``f``: ``Hv(x, v, *args,
     **kwargs)`` returns ``H(x) @ v`` in a float64 array shaped like ``x``
     without forming ``H``: each evaluation of ``f`` carries ``chunk`` unit
     directions plus ``v`` and reads the mixed second derivatives, so memory
     and work per operation stay small for large ``x``. The argument order
-    ``(x, v, *args)`` is SciPy's ``hessp=``.
+    ``(x, v, *args)`` is SciPy's ``hessp=``. ``nan_safe=False`` multiplies tangents by infinite or NaN partial
+    derivatives as plain IEEE doubles (0 * inf = NaN), as most AD tools do,
+    instead of keeping a zero tangent 0 (see "Conventions" in the README).
 
     >>> import dualdiff
     >>> dualdiff.hvp(lambda x: x[0] ** 2 * x[1])([1.0, 2.0], [1.0, 0.0])
@@ -71,7 +78,7 @@ def hvp(f: Callable[..., Any], chunk: int | None = None) -> Callable[..., Any]:
         flat, shape, vflat = _seeding.flatten_with_direction(x, v, "hvp")
         n = flat.shape[0]
         out = np.zeros(n)
-        tag = _seeding.new_tag()
+        tag = _seeding.new_tag(nan_safe)
         b = _seeding.balanced_chunk(n, chunk, _seeding.HVP_CHUNK)
         col = _seeding.Collector(f, args, kwargs, b + 1, 2, tag)
         for start in range(0, n, b):
@@ -95,11 +102,11 @@ def _require_scalar(shape):
                          f"shape {shape}; use hessian(f) for vector-valued functions")
 
 
-def _second_order(f, x, args, kwargs, chunk):
+def _second_order(f, x, args, kwargs, chunk, nan_safe):
     """Run f over x on second-order Duals: (Hessian (m, n, n), out shape, x shape)."""
     duals = None
     if type(x) is list and chunk is None and len(x) <= _seeding.SECOND_ORDER_CHUNK:
-        tag = _seeding.new_tag()
+        tag = _seeding.new_tag(nan_safe)
         duals = _seed_floats(x, 2, tag)  # a list of floats: no float array needed
     if duals is not None:
         n = b = len(duals)
@@ -107,7 +114,7 @@ def _second_order(f, x, args, kwargs, chunk):
     else:
         flat, shape = _seeding.flatten(x)
         n = flat.shape[0]
-        tag = _seeding.new_tag()
+        tag = _seeding.new_tag(nan_safe)
         b = _seeding.balanced_chunk(n, chunk, _seeding.SECOND_ORDER_CHUNK)
         if n <= b:
             duals = _seed(flat, 0, n, 2, tag)

@@ -11,13 +11,13 @@ if TYPE_CHECKING:
 
 @overload
 def jacobian(f: Callable[..., Any], chunk: int | None = None,
-             sparsity: None = None) -> Callable[..., Any]: ...
+             sparsity: None = None, *, nan_safe: bool = True) -> Callable[..., Any]: ...
 @overload
 def jacobian(f: Callable[..., Any], chunk: int | None = None, *,
-             sparsity: object) -> "SparseJacobian": ...
+             sparsity: object, nan_safe: bool = True) -> "SparseJacobian": ...
 def jacobian(f: Callable[..., Any], chunk: int | None = None,
-             sparsity: object = None) -> "Callable[..., Any] | SparseJacobian":
-    """jacobian(f, chunk=None, sparsity=None) -> J
+             sparsity: object = None, *, nan_safe: bool = True) -> "Callable[..., Any] | SparseJacobian":
+    """jacobian(f, chunk=None, sparsity=None, *, nan_safe=True) -> J
 
     The Jacobian of ``f`` with respect to its first argument.
 
@@ -27,6 +27,9 @@ def jacobian(f: Callable[..., Any], chunk: int | None = None,
     number, list, tuple or array; a float when both are scalars. n entries of
     ``x`` take ceil(n / chunk) evaluations of ``f``; the result does not
     depend on ``chunk``. Extra arguments pass through to ``f``.
+    ``nan_safe=False`` multiplies tangents by infinite or NaN partial
+    derivatives as plain IEEE doubles (0 * inf = NaN), as most AD tools do,
+    instead of keeping a zero tangent 0 (see "Conventions" in the README).
 
     With ``sparsity`` (a SciPy sparse matrix or boolean array pattern of shape
     ``(out.size, x.size)``, or ``"auto"`` to detect it at the first ``x``),
@@ -40,17 +43,18 @@ def jacobian(f: Callable[..., Any], chunk: int | None = None,
     """
     if sparsity is not None:
         from dualdiff._sparse import SparseJacobian
-        return SparseJacobian(f, sparsity, chunk=chunk)
+        return SparseJacobian(f, sparsity, chunk=chunk, nan_safe=nan_safe)
 
     def J(x, *args, **kwargs):
-        value, tangent, out_shape, shape = _seeding.first_order(f, x, args, kwargs, chunk)
+        value, tangent, out_shape, shape = _seeding.first_order(f, x, args, kwargs, chunk, nan_safe)
         return _seeding.as_result(tangent, out_shape + _seeding.x_shape(shape))
     _rename(J, f, "jacobian")
     return J
 
 
-def value_and_jacobian(f: Callable[..., Any], chunk: int | None = None) -> Callable[..., Any]:
-    """value_and_jacobian(f, chunk=None) -> vJ
+def value_and_jacobian(f: Callable[..., Any], chunk: int | None = None, *,
+                       nan_safe: bool = True) -> Callable[..., Any]:
+    """value_and_jacobian(f, chunk=None, *, nan_safe=True) -> vJ
 
     Like :func:`jacobian`, but ``vJ(x, *args, **kwargs)`` returns the pair
     ``(f(x), Jacobian)`` from the same evaluations (Newton and least-squares
@@ -63,7 +67,7 @@ def value_and_jacobian(f: Callable[..., Any], chunk: int | None = None) -> Calla
            [1., 1.]]))
     """
     def vJ(x, *args, **kwargs):
-        value, tangent, out_shape, shape = _seeding.first_order(f, x, args, kwargs, chunk)
+        value, tangent, out_shape, shape = _seeding.first_order(f, x, args, kwargs, chunk, nan_safe)
         return (_seeding.as_result(value, out_shape),
                 _seeding.as_result(tangent, out_shape + _seeding.x_shape(shape)))
     _rename(vJ, f, "value_and_jacobian")

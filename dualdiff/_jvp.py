@@ -9,20 +9,23 @@ from dualdiff import _seeding
 
 
 def jvp(f: Callable[..., Any], x: npt.ArrayLike, v: npt.ArrayLike, *args: Any,
-        **kwargs: Any) -> tuple[Any, Any]:
-    """jvp(f, x, v, *args, **kwargs) -> (y, Jv)
+        nan_safe: bool = True, **kwargs: Any) -> tuple[Any, Any]:
+    """jvp(f, x, v, *args, nan_safe=True, **kwargs) -> (y, Jv)
 
     ``f(x, *args, **kwargs)`` and the directional derivative ``J(x) @ v`` of
     ``f`` at ``x`` along ``v``, from one evaluation of ``f`` with Duals of
     width 1. ``v`` has the shape of ``x``; ``y`` and ``Jv`` are floats or
-    float64 arrays shaped like the result of ``f``.
+    float64 arrays shaped like the result of ``f``. The keyword ``nan_safe``
+    is jvp's own, not passed to ``f``: ``False`` multiplies tangents by infinite or NaN partial
+    derivatives as plain IEEE doubles (0 * inf = NaN), as most AD tools do,
+    instead of keeping a zero tangent 0 (see "Conventions" in the README).
 
     >>> import dualdiff
     >>> dualdiff.jvp(lambda x: x[0] * x[1], [2.0, 3.0], [1.0, 0.0])
     (6.0, 3.0)
     """
     flat, shape, vflat = _seeding.flatten_with_direction(x, v, "jvp")
-    tag = _seeding.new_tag()
+    tag = _seeding.new_tag(nan_safe)
     xin = _seeding.seed_directions(flat, shape, np.ascontiguousarray(vflat.reshape(-1, 1)), tag)
     y = f(xin, *args, **kwargs)
     value, tangent, out_shape = _seeding.read_result(y, 1, 1, tag)

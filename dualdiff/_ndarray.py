@@ -31,23 +31,31 @@ _UNARY_OPS = {name: i for i, (kind, name) in enumerate(r for r in _rules() if r[
 _BINARY_OPS = {name: i for i, (kind, name) in enumerate(r for r in _rules() if r[0] == "binary")}
 
 
+_IEEE = 4  # DD_IEEE of dualdiff.h
+
+
 def _size(n, order):
     return 1 + n + n * (n + 1) // 2 if order > 1 else 1 + n
 
 
 class _Spec:
-    """Width, order and tag shared by the dual operands of one operation."""
+    """Width, order and tag shared by the dual operands of one operation.
 
-    __slots__ = ("n", "order", "tag", "m")
+    ``order`` is 0, 1 or 2; ``code`` is what the C kernels take: the order,
+    with DD_IEEE for numbers of a call made with nan_safe=False (whose tags
+    are negative; ``order`` given here may carry the flag already)."""
+
+    __slots__ = ("n", "order", "code", "tag", "m")
 
     def __init__(self, n, order, tag):
-        self.n, self.order, self.tag = n, order, tag
-        self.m = _size(n, order)
+        self.n, self.order, self.tag = n, order & 3, tag
+        self.code = self.order | _IEEE if tag < 0 else self.order
+        self.m = _size(n, self.order)
 
 
 def _combine(specs):
     first = specs[0]
-    if all(s is first or (s.n == first.n and s.order == first.order and s.tag == first.tag)
+    if all(s is first or (s.n == first.n and s.code == first.code and s.tag == first.tag)
            for s in specs):
         return first  # specs are never mutated, so they can be shared
     out = None
@@ -64,7 +72,9 @@ def _combine(specs):
                 raise ValueError("cannot combine Duals seeded by two different derivative calls: "
                                  "nested differentiation (a transform inside a function being "
                                  "differentiated) is not supported")
-            out.tag = s.tag
+            out = _Spec(out.n, out.order, s.tag)
+    if any(s.code != out.code for s in specs):
+        raise ValueError("cannot combine a NaN-safe dual number with one seeded with nan_safe=False")
     return out
 
 
@@ -393,7 +403,7 @@ def _live(x):
 
 
 def _to_dual(data, spec):
-    return _dual_from(np.ascontiguousarray(data, dtype=np.float64), spec.n, spec.order, spec.tag)
+    return _dual_from(np.ascontiguousarray(data, dtype=np.float64), spec.n, spec.code, spec.tag)
 
 
 def _constant(values, spec):
@@ -558,14 +568,14 @@ def _seed_array(x, start, width, order, tag, index=None):
     buf = np.empty(x.shape + (spec.m,))
     flat = buf.reshape(-1)
     if index is None:
-        _k.seed(flat, np.ascontiguousarray(x).reshape(-1), start, spec.n, spec.order)
+        _k.seed(flat, np.ascontiguousarray(x).reshape(-1), start, spec.n, spec.code)
     else:
         index = np.asarray(index, dtype=np.intp).reshape(-1)
         if index.size != spec.n:
             raise ValueError(f"index must hold width={spec.n} flat indices, not {index.size}")
         if np.unique(index).size != index.size:
             raise ValueError("index must not repeat an element")
-        _k.seed(flat, np.ascontiguousarray(x).reshape(-1), -1 - spec.n, spec.n, spec.order)
+        _k.seed(flat, np.ascontiguousarray(x).reshape(-1), -1 - spec.n, spec.n, spec.code)
         rows = buf.reshape(-1, spec.m)
         rows[index, 1 + np.arange(spec.n)] = 1.0
     return _wrap(buf, spec)
@@ -750,7 +760,7 @@ def _call(ufunc, inputs):
     if name is not None:
         buf = np.ascontiguousarray(ops[0][0])
         res = np.empty_like(buf)
-        ev = _k.unary(_UNARY_OPS[name], res.reshape(-1), buf.reshape(-1), spec.n, spec.order)
+        ev = _k.unary(_UNARY_OPS[name], res.reshape(-1), buf.reshape(-1), spec.n, spec.code)
         _report(ev, ufunc.__name__)
         return _out(res, spec, scalar)
     if ufunc is np.add or ufunc is np.subtract:
@@ -842,7 +852,7 @@ def _binary(op, ops, spec, name):
         res = np.empty(shape + (spec.m,))
         fa, ia = _flat(a[0], shape, spec.m)
         fb, ib = _flat(b[0], shape, spec.m)
-        ev = _k.binary(op, res.reshape(-1), fa, ia, fb, ib, spec.n, spec.order)
+        ev = _k.binary(op, res.reshape(-1), fa, ia, fb, ib, spec.n, spec.code)
     elif isinstance(a, tuple):
         if (op == _k.MUL or op == _k.DIV) and _finite(b) and (op == _k.MUL or b.all()):
             # every component scales by the same finite number: one vectorized
@@ -852,14 +862,14 @@ def _binary(op, ops, spec, name):
         res = np.empty(shape + (spec.m,))
         fa, ia = _flat(a[0], shape, spec.m)
         fc, ic = _flatc(b, shape)
-        ev = _k.binary_const(op, res.reshape(-1), fa, ia, fc, ic, False, spec.n, spec.order)
+        ev = _k.binary_const(op, res.reshape(-1), fa, ia, fc, ic, False, spec.n, spec.code)
     else:
         if op == _k.MUL and _finite(a):
             return b[0] * a[..., None]
         res = np.empty(shape + (spec.m,))
         fb, ib = _flat(b[0], shape, spec.m)
         fc, ic = _flatc(a, shape)
-        ev = _k.binary_const(op, res.reshape(-1), fb, ib, fc, ic, True, spec.n, spec.order)
+        ev = _k.binary_const(op, res.reshape(-1), fb, ib, fc, ic, True, spec.n, spec.code)
     _report(ev, name)
     return res
 
@@ -1076,7 +1086,7 @@ def _prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, wher
     axes = _axes(axis, a.ndim)
     c, kshape = _collapse(a, axes)
     res = np.empty((c.shape[1], spec.m))
-    _k.prod_reduce(res.reshape(-1), c.reshape(-1), c.shape[0], spec.n, spec.order)
+    _k.prod_reduce(res.reshape(-1), c.reshape(-1), c.shape[0], spec.n, spec.code)
     r = _keep(res, a.shape, axes, keepdims, spec, kshape)
     if initial is not None:
         r = r * initial
@@ -1128,7 +1138,7 @@ def _cumprod(a, axis=None, dtype=None, out=None):
     ax = _ax(axis, a.ndim)
     buf = np.ascontiguousarray(np.moveaxis(_live(a), ax, 0))
     res = np.empty_like(buf)
-    _k.prod_accumulate(res.reshape(-1), buf.reshape(-1), buf.shape[0], a._spec.n, a._spec.order)
+    _k.prod_accumulate(res.reshape(-1), buf.reshape(-1), buf.shape[0], a._spec.n, a._spec.code)
     return _check_out(out, _wrap(np.moveaxis(res, 0, ax), a._spec), "cumprod")
 
 

@@ -294,13 +294,13 @@ def x_shape(shape):
     return () if shape is None else shape
 
 
-def first_order(f, x, args, kwargs, chunk):
+def first_order(f, x, args, kwargs, chunk, nan_safe=True):
     """Run f over x in chunks of first-order directions.
     Returns (value, tangent, out_shape, x_shape): value (m,) (an array, or a
     list of one float for a scalar result), tangent (m, n)."""
     if type(x) is list and chunk is None and len(x) <= FIRST_ORDER_CHUNK:
         # the common case of a flat list of floats, seeded without a float array
-        tag = new_tag()
+        tag = new_tag(nan_safe)
         duals = _seed_floats(x, 1, tag)
         if duals is not None:
             n = len(duals)
@@ -308,7 +308,7 @@ def first_order(f, x, args, kwargs, chunk):
                              (n,))
     flat, shape = flatten(x)
     n = flat.shape[0]
-    tag = new_tag()
+    tag = new_tag(nan_safe)
     if (chunk is None and n <= FIRST_ORDER_CHUNK) or n == 0:
         xin = seed_dual_array(flat, shape, 0, n, 1, tag)
         return _one_pass(f, xin, n, args, kwargs, tag, shape)

@@ -95,7 +95,7 @@ def _as_pattern(sparsity):
 
 
 class SparseJacobian:
-    """SparseJacobian(f, sparsity="auto", chunk=None, format="csr")
+    """SparseJacobian(f, sparsity="auto", chunk=None, format="csr", nan_safe=True)
 
     The Jacobian of ``f`` as a SciPy sparse matrix, with the column coloring
     computed once: each call costs one evaluation of ``f`` carrying one
@@ -111,12 +111,13 @@ class SparseJacobian:
     """
 
     def __init__(self, f: Callable[..., Any], sparsity: object = "auto", chunk: int | None = None,
-                 format: str = "csr") -> None:
+                 format: str = "csr", nan_safe: bool = True) -> None:
         if format not in ("csr", "csc"):
             raise ValueError(f"format must be 'csr' or 'csc', not {format!r}")
         self.f = f
         self.chunk = chunk
         self.format = format
+        self.nan_safe = nan_safe
         # None until the pattern is known (at the first call for "auto")
         self.sparsity: Any = None  # a scipy.sparse CSR boolean array
         self.colors: npt.NDArray[np.int64] | None = None
@@ -159,7 +160,7 @@ class SparseJacobian:
             raise ValueError(f"x has {n} entries but the sparsity pattern has "
                              f"{self.sparsity.shape[1]} columns")
         c = max(self.ncolors, 1)
-        tag = _seeding.new_tag()
+        tag = _seeding.new_tag(self.nan_safe)
         seeds = np.zeros((n, c))  # column j carries direction colors[j]
         seeds[np.arange(n), self.colors] = 1.0
         xin = _seeding.seed_directions(flat, shape, seeds, tag)
