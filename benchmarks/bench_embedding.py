@@ -190,6 +190,7 @@ def main():
         out = subprocess.run([exe, "time"], capture_output=True, text=True, check=True).stdout
         ns = {k: float(v) * 1e-9 for k, v in (line.split() for line in out.splitlines())}
         print("\nWidth-1 dual multiply-add in a C loop, 1024 elements (target: <= 3x plain doubles)")
+        print("  (duals: NaN-safe by default; order 1 | DD_IEEE multiplies tangents as plain IEEE doubles)")
         print(f"  {'kernel':<34}  {'time/elem':>10}  {'ratio':>6}  {'instr/elem':>10}  {'ratio':>6}")
         counts = {}
         valgrind = shutil.which("valgrind")
@@ -197,7 +198,9 @@ def main():
             for k in ns:
                 counts[k] = callgrind_per_pass([exe, "count", k]) / 1024
         labels = {"plain_axpy": "out_i = a_i x_i + c_i, doubles", "dual_axpy": "out_i = a_i x_i + c_i, duals",
-                  "plain_dot": "acc += a_i x_i, doubles", "dual_dot": "acc += a_i x_i, duals"}
+                  "ieee_axpy": "  the same, order 1 | DD_IEEE",
+                  "plain_dot": "acc += a_i x_i, doubles", "dual_dot": "acc += a_i x_i, duals",
+                  "ieee_dot": "  the same, order 1 | DD_IEEE"}
         for k in ns:
             base = "plain_" + k.split("_")[1]
             ic = f"{counts[k]:>10.2f}  {counts[k] / counts[base]:>5.2f}x" if counts else "       n/a"

@@ -30,6 +30,16 @@ __attribute__((noinline)) static void dual_axpy(void)
     }
 }
 
+/* the same with IEEE tangent products: no checks, so the loop vectorizes */
+__attribute__((noinline)) static void dual_axpy_ieee(void)
+{
+    double t[2];
+    for (size_t i = 0; i < N; i++) {
+        dd_mul(t, da + 2 * i, dx + 2 * i, 1, 1 | DD_IEEE);
+        dd_add(dout + 2 * i, t, dc + 2 * i, 2);
+    }
+}
+
 /* acc += a_i x_i */
 __attribute__((noinline)) static void plain_dot(void)
 {
@@ -48,8 +58,19 @@ __attribute__((noinline)) static void dual_dot(void)
     sink = acc[0] + acc[1];
 }
 
-static const char *names[] = {"plain_axpy", "dual_axpy", "plain_dot", "dual_dot"};
-static void (*kernels[])(void) = {plain_axpy, dual_axpy, plain_dot, dual_dot};
+__attribute__((noinline)) static void dual_dot_ieee(void)
+{
+    double acc[2] = {0.0, 0.0}, t[2];
+    for (size_t i = 0; i < N; i++) {
+        dd_mul(t, da + 2 * i, dx + 2 * i, 1, 1 | DD_IEEE);
+        dd_add(acc, acc, t, 2);
+    }
+    sink = acc[0] + acc[1];
+}
+
+#define NKERNELS 6
+static const char *names[] = {"plain_axpy", "dual_axpy", "ieee_axpy", "plain_dot", "dual_dot", "ieee_dot"};
+static void (*kernels[])(void) = {plain_axpy, dual_axpy, dual_axpy_ieee, plain_dot, dual_dot, dual_dot_ieee};
 
 static double now(void)
 {
@@ -76,27 +97,30 @@ int main(int argc, char **argv)
     }
     if (argc == 4 && strcmp(argv[1], "count") == 0) {
         int reps = atoi(argv[3]);
-        for (k = 0; k < 4; k++)
+        for (k = 0; k < NKERNELS; k++)
             if (strcmp(argv[2], names[k]) == 0)
                 for (r = 0; r < reps; r++) kernels[k]();
         return 0;
     }
     {
         enum { REPEATS = 15, INNER = 4000 };
-        static double t[4][REPEATS];
+        static double t[NKERNELS][REPEATS];
         for (rep = 0; rep < REPEATS; rep++)
-            for (k = 0; k < 4; k++) {
+            for (k = 0; k < NKERNELS; k++) {
                 double t0 = now();
                 for (r = 0; r < INNER; r++) kernels[k]();
                 t[k][rep] = (now() - t0) / INNER / N * 1e9;
             }
-        for (k = 0; k < 4; k++) {
+        for (k = 0; k < NKERNELS; k++) {
             qsort(t[k], REPEATS, sizeof(double), cmp);
             printf("%s %.4f\n", names[k], t[k][REPEATS / 2]);
         }
     }
     /* a check that the dual kernels compute the right thing */
     dual_axpy();
+    for (i = 0; i < N; i++)
+        if (dout[2 * i] != a[i] * x[i] + c[i] || dout[2 * i + 1] != x[i] + 0.5) return 2;
+    dual_axpy_ieee();
     for (i = 0; i < N; i++)
         if (dout[2 * i] != a[i] * x[i] + c[i] || dout[2 * i + 1] != x[i] + 0.5) return 2;
     return 0;
