@@ -18,6 +18,8 @@ differentiation happen before timing; each contender's result is compared with
 dualdiff's before it is timed and left out, with a note, if it disagrees;
 times are medians of interleaved rounds (one sample of every contender per
 round) of the process's CPU time, which counts the work of all its threads.
+JAX and torch receive their inputs as arrays made beforehand; SymPy's
+derivative is a closed form, built once and lambdified before timing.
 
     python benchmarks/report.py [--repeats N] [--markdown PATH] [--png PATH]
                                 [--no-png] [--peers NAMES]
@@ -485,8 +487,11 @@ def main(argv=None):
     if a.markdown:
         pathlib.Path(a.markdown).write_text(text, encoding="utf-8")
     if not a.no_png:
-        draw(cases, times, versions, a.png)
-        print(f"\nchart: {a.png}")
+        try:
+            draw(cases, times, versions, a.png)
+            print(f"\nchart: {a.png}")
+        except ImportError:
+            print("\nmatplotlib not installed: no chart")
     return cases, times
 
 
