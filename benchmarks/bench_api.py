@@ -18,10 +18,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import argparse  # noqa: E402
 import importlib.util  # noqa: E402
 import math  # noqa: E402
-import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
-import timeit  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -31,6 +29,10 @@ _spec = importlib.util.spec_from_file_location(
     "corpus", os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus.py"))
 corpus = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(corpus)
+_spec = importlib.util.spec_from_file_location(
+    "timing", os.path.join(os.path.dirname(os.path.abspath(__file__)), "timing.py"))
+timing = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(timing)
 
 X8 = [0.3, -0.7, 1.1, 0.5, -0.2, 0.9, 1.4, -1.0]
 X0 = 0.7
@@ -114,18 +116,7 @@ def check(table):
 
 def measure(table, repeats, target=0.02):
     """Median microseconds per call for every entry, cases interleaved."""
-    plan = []
-    for group, entries in table.items():
-        for label, fn in entries:
-            t = timeit.Timer(fn, timer=time.thread_time)
-            number, _ = t.autorange()
-            number = max(1, int(number * target / 0.2))
-            plan.append((group, label, t, number))
-    samples = {(g, lab): [] for g, lab, _, _ in plan}
-    for _ in range(repeats):
-        for g, lab, t, number in plan:
-            samples[(g, lab)].append(t.timeit(number) / number * 1e6)
-    return {k: statistics.median(v) for k, v in samples.items()}
+    return timing.measure(table, repeats, target, timer=time.thread_time)
 
 
 TARGETS = {"grad": 3.0, "hessian": 6.0, "deriv": 2.0}
