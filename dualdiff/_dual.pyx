@@ -1537,6 +1537,18 @@ def _seed_tangents(double[::1] x, double[:, ::1] t, int order, long tag):
     return out
 
 
+def _object_array(list items):
+    """A 1-d object array holding the items: written through a memoryview,
+    which is several times faster than np.fromiter or np.array for Duals
+    (NumPy probes each item for the array protocols)."""
+    cdef Py_ssize_t i, n = len(items)
+    arr = _np.empty(n, dtype=object)
+    cdef object[::1] view = arr
+    for i in range(n):
+        view[i] = items[i]
+    return arr
+
+
 cdef long _tag_counter = 0
 
 
@@ -1675,7 +1687,7 @@ cdef class _Gradient:
                 PyBuffer_Release(&xview)
         else:
             return self.general(args, kwargs)
-        arr = _np.fromiter(duals, dtype=object, count=n)
+        arr = _object_array(duals)
         if kwargs:
             y = self.__wrapped__(arr, *args[1:], **kwargs)
         elif len(args) == 1:

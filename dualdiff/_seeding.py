@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from dualdiff._dual import (Dual, _new_tag, _read, _read_gradient, _seed, _seed_floats,
+from dualdiff._dual import (Dual, _new_tag, _object_array, _read, _read_gradient, _seed, _seed_floats,
                             _seed_tangents)
 from dualdiff._ndarray import DualArray
 from dualdiff._ndarray import _read_array as _read_dual_array
@@ -304,7 +304,7 @@ def first_order(f, x, args, kwargs, chunk, nan_safe=True):
         duals = _seed_floats(x, 1, tag)
         if duals is not None:
             n = len(duals)
-            return _one_pass(f, np.fromiter(duals, dtype=object, count=n), n, args, kwargs, tag,
+            return _one_pass(f, _object_array(duals), n, args, kwargs, tag,
                              (n,))
     flat, shape = flatten(x)
     n = flat.shape[0]
