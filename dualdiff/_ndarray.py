@@ -590,12 +590,28 @@ def _read_array(y, width, order, tag, value, tangent, hessian, col):
     col:col+width]. Constants get zero derivatives. Raises ValueError for
     numbers seeded by another call (nested differentiation) or of another
     width or order, TypeError for anything that is not a number."""
-    if isinstance(y, DualArray) or type(y) is Dual:
-        o = _operand(y)
+    flat, dual = _result_buffer(y, width, order, tag)
+    if dual:
+        value[:] = flat[:, 0]
+        tangent[:, col:col + width] = flat[:, 1:1 + width]
+        if order == 2:
+            _k.unpack_hessian(hessian, flat.reshape(-1), width, col)
     else:
-        o = _operand(y)
-        if o is None:
-            raise TypeError(f"the function returned {type(y).__name__}, not a number or an array")
+        value[:] = flat
+        tangent[:, col:col + width] = 0.0
+        if order == 2:
+            hessian[:, col:col + width, col:col + width] = 0.0
+
+
+def _result_buffer(y, width, order, tag):
+    """_result_buffer(y, width, order, tag) -> (flat, dual)
+
+    y's numbers in C order without copying what need not be: a C-contiguous
+    (count, dd_size(width, order)) buffer and True when y holds dual numbers,
+    else its values as a flat float array and False. Checks y as _read_array."""
+    o = _operand(y)
+    if o is None:
+        raise TypeError(f"the function returned {type(y).__name__}, not a number or an array")
     if isinstance(o, tuple):
         buf, s = o
         if s.tag != tag and s.tag != 0:
@@ -604,16 +620,8 @@ def _read_array(y, width, order, tag, value, tangent, hessian, col):
         if s.n != width or s.order != order:
             raise ValueError(f"the function returned numbers of width {s.n} and order {s.order}, "
                              f"but the input was seeded with width {width} and order {order}")
-        flat = np.ascontiguousarray(buf).reshape(-1, s.m)
-        value[:] = flat[:, 0]
-        tangent[:, col:col + width] = flat[:, 1:1 + width]
-        if order == 2:
-            _k.unpack_hessian(hessian, flat.reshape(-1), width, col)
-    else:
-        value[:] = o.reshape(-1)
-        tangent[:, col:col + width] = 0.0
-        if order == 2:
-            hessian[:, col:col + width, col:col + width] = 0.0
+        return np.ascontiguousarray(buf).reshape(-1, s.m), True
+    return o.reshape(-1), False
 
 
 # ------------------------------------------------------------- warnings

@@ -10,8 +10,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+import copy
+
 from dualdiff import _seeding
 from dualdiff._dual import _seed
+from dualdiff._ndarray import DualArray, _result_buffer
 from dualdiff._sparse_c import color_columns
 
 _PATTERN = 0  # the order of dependency-pattern numbers in the C core
@@ -129,6 +132,8 @@ class SparseJacobian:
             self._prepare(_as_pattern(sparsity))
 
     def _prepare(self, pattern):
+        import scipy.sparse as sp  # type: ignore[import-untyped]  # SciPy ships no type stubs
+
         self.sparsity = pattern
         self.colors, self.ncolors = color_columns(pattern)
         # the result's structure is fixed here; each call only gathers its data
@@ -140,7 +145,19 @@ class SparseJacobian:
         outer = np.repeat(np.arange(counts.size, dtype=np.intp), counts)
         inner = self._indices.astype(np.intp)
         rows, cols = (outer, inner) if self.format == "csr" else (inner, outer)
-        self._gather = rows * max(self.ncolors, 1) + self.colors[cols]  # flat index into the tangents
+        c = max(self.ncolors, 1)
+        # flat indices of the entries: into tangents (m, c), and into a result
+        # buffer (m, 1 + c) of first-order numbers [value, t_1..t_c]
+        self._gather = rows * c + self.colors[cols]
+        self._gather_buffer = rows * (c + 1) + 1 + self.colors[cols]
+        self._seeds = np.zeros((pattern.shape[1], c))  # column j carries direction colors[j]
+        self._seeds[np.arange(pattern.shape[1]), self.colors] = 1.0
+        # every result is a shallow copy of this one with its own arrays: the
+        # constructor's checks of a structure known to be valid cost more
+        # than the rest of a call on small problems
+        array = sp.csr_array if self.format == "csr" else sp.csc_array
+        self._template = array((np.zeros(self._indices.size), self._indices, self._indptr),
+                               shape=pattern.shape)
 
     def __call__(self, x: npt.ArrayLike, *args: Any, **kwargs: Any) -> Any:
         """J(x, *args, **kwargs) -> sparse Jacobian of f at x."""
@@ -148,8 +165,6 @@ class SparseJacobian:
 
     def value_and_jacobian(self, x: npt.ArrayLike, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
         """(f(x), sparse Jacobian) from the same evaluation."""
-        import scipy.sparse as sp  # type: ignore[import-untyped]  # SciPy ships no type stubs
-
         if self.sparsity is None:
             self._prepare(jacobian_sparsity(self.f, x, *args, chunk=self.chunk, **kwargs))
         assert self.colors is not None and self.ncolors is not None  # set with the pattern
@@ -161,16 +176,25 @@ class SparseJacobian:
                              f"{self.sparsity.shape[1]} columns")
         c = max(self.ncolors, 1)
         tag = _seeding.new_tag(self.nan_safe)
-        seeds = np.zeros((n, c))  # column j carries direction colors[j]
-        seeds[np.arange(n), self.colors] = 1.0
-        xin = _seeding.seed_directions(flat, shape, seeds, tag)
+        xin = _seeding.seed_directions(flat, shape, self._seeds, tag)
         y = self.f(xin, *args, **kwargs)
-        value, tangent, out_shape = _seeding.read_result(y, c, 1, tag)
+        if isinstance(y, DualArray):  # read the entries straight from its buffer
+            buf, dual = _result_buffer(y, c, 1, tag)
+            out_shape = y.shape
+            value = buf[:, 0] if dual else buf
+        else:
+            value, tangent, out_shape = _seeding.read_result(y, c, 1, tag)
+            dual = False
         if value.shape[0] != m:
             raise ValueError(f"f returned {value.shape[0]} values but the sparsity pattern has {m} rows")
-        data = tangent.reshape(-1)[self._gather]
-        array = sp.csr_array if self.format == "csr" else sp.csc_array
-        J = array((data, self._indices.copy(), self._indptr.copy()), shape=(m, n))
+        if dual:
+            data = buf.reshape(-1)[self._gather_buffer]
+        elif isinstance(y, DualArray):
+            data = np.zeros(self._gather.size)  # constants
+        else:
+            data = tangent.reshape(-1)[self._gather]
+        J = copy.copy(self._template)
+        J.data, J.indices, J.indptr = data, self._indices.copy(), self._indptr.copy()
         return _seeding.as_result(value, out_shape), J
 
     def __repr__(self):
