@@ -70,9 +70,12 @@ def unary(int op, double[::1] out, const double[::1] a, Py_ssize_t n, int order)
     out must not overlap a."""
     cdef size_t m = dd_size(n, order)
     cdef Py_ssize_t i, count = a.shape[0] // m
+    cdef size_t k
     cdef int ev = 0
     cdef bint bad = 0
     cdef double v
+    cdef double r[3]
+    cdef dd_unary_rule rule
     cdef double *po
     cdef const double *pa
     if count == 0:
@@ -90,6 +93,19 @@ def unary(int op, double[::1] out, const double[::1] a, Py_ssize_t n, int order)
                 for i in range(count):
                     if not isfinite(po[2 * i]):
                         dd_unary(op, po + 2 * i, pa + 2 * i, 1, order)
+        elif DD_ORDER(order) == 1:
+            # first order: the rule through one pointer fetched once, and the
+            # chain rule inline (half the instructions of dd_unary per number)
+            rule = dd_unary_rule_of(op)
+            for i in range(count):
+                rule(pa[i * m], 1, r)
+                if (order & DD_IEEE) or isfinite(r[1]):
+                    for k in range(1, m):
+                        po[i * m + k] = r[1] * pa[i * m + k]
+                    po[i * m] = r[0]
+                else:
+                    dd_chain_unary(po + i * m, pa + i * m, n, order, r)
+                bad |= not isfinite(po[i * m])
         else:
             for i in range(count):
                 dd_unary(op, po + i * m, pa + i * m, n, order)
