@@ -136,6 +136,12 @@ class DualArray(np.ndarray):
         _live(self)
         return self._spec.order
 
+    @property
+    def nan_safe(self) -> bool:
+        """True unless the numbers were seeded with ``nan_safe=False`` (see Dual.nan_safe)."""
+        _live(self)
+        return self._spec.code == self._spec.order
+
     def __repr__(self):
         if self._buf is None:
             return "DualArray(<detached view, derivatives lost>)"

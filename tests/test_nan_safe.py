@@ -143,6 +143,19 @@ def test_numbers_know_their_setting():
     assert seen == [(True, "Dual"), (False, "Dual")]
     assert Dual(1.0, 1.0).nan_safe
 
+    arrays = []
+
+    def F(x):
+        arrays.append((type(x).__name__, x.nan_safe, (x * x).nan_safe))
+        return x * x
+
+    big = np.linspace(1.0, 2.0, 300)  # seeded as dual arrays, in one pass or several
+    dualdiff.jacobian(F)(big)
+    assert set(arrays) == {("DualArray", True, True)}
+    arrays.clear()
+    dualdiff.jacobian(F, nan_safe=False)(big)
+    assert set(arrays) == {("DualArray", False, False)}
+
 
 def test_mixing_settings_fails_loudly():
     by_hand = Dual(1.0, [0.0, 0.0])  # NaN-safe, of no transform call
