@@ -352,6 +352,18 @@ def test_pad_modes():
         check(lambda z: np.pad(z ** 2, (2, 3), mode=mode), X6)
 
 
+@pytest.mark.parametrize("cv", [0.0, -1.5])
+@pytest.mark.parametrize("order", [1, 2])
+def test_pad_constant_2d(cv, order):
+    x = RNG.uniform(0.5, 1.5, 6)
+    F = lambda z: np.pad(z.reshape(2, 3) ** 2, ((1, 0), (2, 1)), constant_values=cv)  # noqa: E731
+    val, J, H = check(F, x, order=order)
+    np.testing.assert_array_equal(val.reshape(3, 6), np.pad(x.reshape(2, 3) ** 2, ((1, 0), (2, 1)),
+                                                          constant_values=cv))
+    with pytest.raises(ValueError):
+        jacobian(lambda z: np.pad(z, (-1, 1)), x)
+
+
 def test_indexing():
     x = _seed_array(np.arange(6.0).reshape(2, 3), 0, 6, 1, TAG)
     d = x[1, 2]
