@@ -972,7 +972,7 @@ try:  # NumPy 2
     from numpy.lib.array_utils import normalize_axis_tuple as _nat
 except ImportError:  # pragma: no cover - NumPy 1.25/1.26
     from numpy.core.multiarray import normalize_axis_index as _nai  # type: ignore[no-redef]
-    from numpy.core.numeric import normalize_axis_tuple as _nat  # type: ignore[no-redef]
+    from numpy.core.numeric import normalize_axis_tuple as _nat  # type: ignore[no-redef,attr-defined]
 
 
 def _axes(axis, ndim):
