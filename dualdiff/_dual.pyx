@@ -6,7 +6,8 @@ This module converts arguments, owns memory and calls the C rules in
 dualdiff/dualdiff.h; it derives no mathematics of its own.
 """
 cimport cython
-from cpython.buffer cimport PyBUF_C_CONTIGUOUS, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
+from cpython.buffer cimport (PyBUF_C_CONTIGUOUS, PyBUF_FORMAT, PyBUF_STRIDES, PyBUF_WRITABLE,
+                             PyBuffer_Release, PyObject_GetBuffer)
 from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.long cimport PyLong_AsDouble
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
@@ -1797,6 +1798,37 @@ def _dual_parts(Dual d):
     cdef double[::1] o = out
     memcpy(&o[0], _data(d), m * sizeof(double))
     return out, d.n, d.deg, d.tag
+
+
+def _dual_row(object buf, Py_ssize_t i, Py_ssize_t width, int order, long tag):
+    """Row i (negative from the end) of a 2-d float64 buffer of dd_size doubles
+    per row, as a Dual: what indexing a 1-d dual array with an int gives."""
+    cdef Py_buffer view
+    cdef Dual r
+    cdef Py_ssize_t k, rows, m
+    cdef char *p
+    PyObject_GetBuffer(buf, &view, PyBUF_STRIDES | PyBUF_FORMAT)
+    try:
+        if view.ndim != 2 or view.itemsize != sizeof(double) or view.format == NULL \
+                or view.format[0] != b'd' or view.format[1] != 0:
+            raise TypeError("_dual_row needs a 2-d float64 buffer")
+        rows, m = view.shape[0], view.shape[1]
+        if i < 0:
+            i += rows
+        if i < 0 or i >= rows:
+            raise IndexError(f"index {i - rows if i < 0 else i} is out of bounds for axis 0 with size {rows}")
+        r = _new(width, order, tag)
+        if <Py_ssize_t>_size(r) != m:
+            raise ValueError(f"expected {_size(r)} doubles per row, got {m}")
+        p = <char *>view.buf + i * view.strides[0]
+        if view.strides[1] == sizeof(double):
+            memcpy(_data(r), p, m * sizeof(double))
+        else:
+            for k in range(m):
+                _data(r)[k] = (<double *>(p + k * view.strides[1]))[0]
+        return r
+    finally:
+        PyBuffer_Release(&view)
 
 
 def _dual_from(const double[::1] data, Py_ssize_t width, int order, long tag):

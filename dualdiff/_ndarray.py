@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dualdiff import _array as _k
-from dualdiff._dual import Dual, _dual_from, _dual_parts, _rules, _set_array_hook
+from dualdiff._dual import Dual, _dual_from, _dual_parts, _dual_row, _rules, _set_array_hook
 
 __all__ = ["DualArray", "array"]
 
@@ -211,6 +211,11 @@ class DualArray(np.ndarray):
     # ------------------------------------------------------- indexing
 
     def __getitem__(self, key):
+        if type(key) is int:  # x[i] of a 1-d array, the common case in loops: a Dual
+            buf = self._buf
+            if buf is not None and buf.ndim == 2:
+                s = self._spec
+                return _dual_row(buf, key, s.n, s.code, s.tag)
         buf = _live(self)
         k = _buf_key(key, self.ndim)
         out = buf[k]

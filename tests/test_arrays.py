@@ -724,3 +724,22 @@ def test_all_finite_sees_the_derivatives_of_a_dual_array():
     assert np.isfinite(y.value).all()
     assert not dualdiff.all_finite(y)
     assert dualdiff.all_finite(np.sqrt(dualdiff.numpy.array([dualdiff.Dual(v, 1.0) for v in x[1:]])))
+
+
+@pytest.mark.parametrize("order", [1, 2])
+def test_int_index_of_1d_arrays_views_and_bounds(order):
+    vals = np.linspace(-1.0, 2.0, 7)
+    x = _seed_array(vals, 0, 7, order, TAG)
+    for view, idx in ((x, np.arange(7)), (x[::-2], np.arange(7)[::-2]), (x[1:5], np.arange(1, 5))):
+        for i in range(-len(idx), len(idx)):
+            d = view[i]
+            assert type(d) is Dual and d.value == vals[idx[i]] and d.order == order
+            np.testing.assert_array_equal(d.tangent, np.eye(7)[idx[i]])
+            if order == 2:
+                np.testing.assert_array_equal(d.hessian, np.zeros((7, 7)))
+        with pytest.raises(IndexError):
+            view[len(idx)]
+        with pytest.raises(IndexError):
+            view[-len(idx) - 1]
+    # the same number as the general path gives (numpy integer keys take that one)
+    assert repr(x[np.int64(3)]) == repr(x[3])
