@@ -89,6 +89,7 @@ cdef class Dual:
     :mod:`dualdiff.math` or NumPy ufuncs for functions.
     """
     cdef double *heap      # NULL when the number lives in buf, else PyMem memory we own
+    cdef Py_ssize_t cap    # doubles the heap memory holds (0 without it)
     cdef Py_ssize_t n      # width: number of directions
     cdef int deg           # 1: value and tangents; 2: also the Hessian
     cdef long tag          # which transform seeded it (0: made by hand)
@@ -127,6 +128,7 @@ cdef class Dual:
         if self.heap != NULL:
             PyMem_Free(self.heap)
             self.heap = NULL
+            self.cap = 0
         _allocate(self, n, order)
         d = _data(self)
         d[0] = v
@@ -399,11 +401,17 @@ cdef inline size_t _size(Dual x) noexcept:
 
 
 cdef inline int _allocate(Dual r, Py_ssize_t n, int order) except -1:
+    # r comes from _new: its heap memory, if any, is what a recycled Dual kept
     cdef size_t m = dd_size(n, order)
-    if m > INLINE:
+    if r.heap != NULL and <size_t>r.cap < m:
+        PyMem_Free(r.heap)
+        r.heap = NULL
+        r.cap = 0
+    if m > INLINE and r.heap == NULL:
         r.heap = <double *>PyMem_Malloc(m * sizeof(double))
         if r.heap == NULL:
             raise MemoryError()
+        r.cap = m
     r.n = n
     r.deg = order
     return 0
@@ -414,10 +422,14 @@ cdef inline int _allocate(Dual r, Py_ssize_t n, int order) except -1:
 # not clear the whole object on reuse (every operation writes all the doubles
 # of its result), and the type's tp_dealloc (replaced at import, below) frees
 # the heap storage without the exception save/restore of a __dealloc__.
+# A recycled Dual keeps heap memory of up to KEEP doubles (second-order
+# numbers of width 8 need 45), so that a loop on wide numbers does not call
+# the allocator twice per operation; at most FREELIST * KEEP doubles are kept.
 # The freelist is module state guarded by the GIL, like CPython's own
 # freelists for floats and tuples.
 cdef enum:
     FREELIST = 512
+    KEEP = 256
 
 cdef PyObject *_freelist[FREELIST]
 cdef int _nfree = 0
@@ -427,12 +439,16 @@ cdef _PyTypeObject *_dual_type = <_PyTypeObject *>Dual
 cdef void _dual_dealloc(PyObject *o) noexcept:
     global _nfree
     cdef double *h = (<Dual>o).heap
-    if h != NULL:
-        PyMem_Free(h)
     if _nfree < FREELIST:
+        if h != NULL and (<Dual>o).cap > KEEP:
+            PyMem_Free(h)
+            (<Dual>o).heap = NULL
+            (<Dual>o).cap = 0
         _freelist[_nfree] = o
         _nfree += 1
     else:
+        if h != NULL:
+            PyMem_Free(h)
         _dual_type.tp_free(o)
 
 
@@ -450,8 +466,7 @@ cdef inline Dual _new(Py_ssize_t n, int order, long tag):
         o = _dual_type.tp_alloc(<PyTypeObject *>_dual_type, 0)
         if o == NULL:
             raise MemoryError()
-    (<Dual>o).heap = NULL
-    (<Dual>o).tag = tag
+    (<Dual>o).tag = tag  # heap and cap: NULL and 0 from tp_alloc, or kept by the freelist
     cdef Dual r = <Dual>o     # takes a second reference ...
     Py_DECREF(r)              # ... and drops the first
     _allocate(r, n, order)
