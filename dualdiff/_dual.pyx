@@ -1683,8 +1683,6 @@ cdef class _Gradient:
         cdef Py_buffer view
         cdef double *o
         cdef double *p
-        cdef Py_buffer xview
-        cdef double *xp
         cdef list duals
         cdef long tag
         if len(args) == 0:
@@ -1704,24 +1702,9 @@ cdef class _Gradient:
                 d = _new(n, self.code, tag)
                 dd_set_variable(_data(d), PyFloat_AS_DOUBLE((<list>x)[i]), <size_t>i, n, self.code)
                 duals[i] = d
-        elif (type(x) is _np.ndarray and x.ndim == 1 and x.dtype is _F64
-              and 0 < x.shape[0] <= self.limit and x.strides[0] == sizeof(double)):
-            PyObject_GetBuffer(x, &xview, PyBUF_C_CONTIGUOUS)
-            try:
-                n = xview.len // <Py_ssize_t>sizeof(double)
-                xp = <double *>xview.buf
-                _tag_counter += 1
-                tag = _tag_counter if self.code == self.order else -_tag_counter
-                duals = [None] * n
-                for i in range(n):
-                    d = _new(n, self.code, tag)
-                    dd_set_variable(_data(d), xp[i], <size_t>i, n, self.code)
-                    duals[i] = d
-            finally:
-                PyBuffer_Release(&xview)
         else:
             return self.general(args, kwargs)
-        arr = _object_array(duals)
+        arr = duals  # f receives a list for a list, as it would on floats
         if kwargs:
             y = self.__wrapped__(arr, *args[1:], **kwargs)
         elif len(args) == 1:

@@ -17,8 +17,9 @@ def grad(f: Callable[..., Any], chunk: int | None = None, *,
     ``g(x, *args, **kwargs)`` returns the derivatives of ``f(x, *args,
     **kwargs)`` with respect to each entry of ``x``, in a float64 array shaped
     like ``x`` (a float when ``x`` is a number). ``x`` may be a number, a list,
-    a tuple or an array of any shape; ``f`` receives an object array of Duals
-    shaped like ``x`` (a single Dual for a number). n entries take
+    a tuple or an array of any shape; ``f`` receives Duals in the same kind of
+    container (a Dual for a number, lists and tuples of Duals for a list or
+    tuple, a DualArray for an array). n entries take
     ceil(n / chunk) evaluations of ``f``; ``chunk`` (directions per
     evaluation) is chosen by measurement unless given, and does not change the
     result. Extra arguments pass through to ``f``, so ``g`` fits SciPy's

@@ -84,12 +84,12 @@ def hvp(f: Callable[..., Any], chunk: int | None = None, *,
         for start in range(0, n, b):
             w = min(b, n - start)
             duals = _seeding.seed_columns(flat, range(start, start + w), 2, tag, extra=vflat)
-            items = col.run(_seeding.make_input(duals, shape))
+            items = col.run(_seeding.make_input(duals, shape, x))
             _require_scalar(col.shape)
             col.read(items, w + 1, 0)
             out[start:start + w] = col.hessian[0, :w, w]
         if n == 0:
-            col.run(_seeding.make_input([], shape))
+            col.run(_seeding.make_input([], shape, x))
             _require_scalar(col.shape)
         return _seeding.as_result(out, _seeding.x_shape(shape))
     _rename(Hv, f, "hvp")
@@ -119,7 +119,7 @@ def _second_order(f, x, args, kwargs, chunk, nan_safe):
         if n <= b:
             duals = _seed(flat, 0, n, 2, tag)
     if n <= b:
-        xin = duals[0] if shape is None else _seeding.make_input(duals, shape)
+        xin = duals[0] if shape is None else _seeding.make_input(duals, shape, x)
         y = f(xin, *args, **kwargs) if kwargs else f(xin, *args)
         if type(y) is Dual:
             hess = np.empty((1, n, n))
@@ -140,7 +140,7 @@ def _second_order(f, x, args, kwargs, chunk, nan_safe):
                 duals = _seed(flat, si, w, 2, tag)  # adjacent blocks: contiguous
             else:
                 duals = _seeding.seed_columns(flat, cols, 2, tag)
-            items = col.run(_seeding.make_input(duals, shape))
+            items = col.run(_seeding.make_input(duals, shape, x))
             m = len(items)
             value, tangent, hess = np.empty(m), np.empty((m, w)), np.empty((m, w, w))
             _read(items, w, 2, tag, value, tangent, hess, 0)

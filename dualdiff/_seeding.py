@@ -139,27 +139,50 @@ def flatten_with_direction(x, v, verb):
     return flat, shape, vflat
 
 
-def make_input(duals, shape):
-    """What f receives: the Dual itself for a scalar x, else a DualArray
-    shaped like x (so NumPy code runs on the C array kernels)."""
+def make_input(duals, shape, x=None):
+    """What f receives for the flat Duals of x: the Dual itself for a scalar
+    x; the same nesting of lists and tuples for a list or tuple x (so f sees
+    what it would see on floats); else a DualArray shaped like x (so NumPy
+    code runs on the C array kernels)."""
     if shape is None:
         return duals[0]
+    if type(x) is list or type(x) is tuple:
+        return rebuild(duals, x)
     return _dual_array(duals).reshape(shape)
 
 
-def seed_dual_array(flat, shape, start, width, order, tag):
-    """A DualArray shaped like x whose flat entries start..start+width-1 vary
-    along directions 0..width-1 (a scalar Dual when shape is None)."""
-    if shape is None:
-        return _seed(flat, start, width, order, tag)[0]
+def rebuild(duals, x):
+    """The Duals in x's nesting of lists and tuples (arrays inside it become
+    object arrays), taken in the C order of np.asarray(x)."""
+    items = iter(duals)
+
+    def build(t):
+        if type(t) is list:
+            return [build(e) for e in t]
+        if type(t) is tuple:
+            return tuple([build(e) for e in t])
+        if isinstance(t, np.ndarray) and t.ndim > 0:
+            return _object_array([next(items) for _ in range(t.size)]).reshape(t.shape)
+        return next(items)
+
+    return build(x)
+
+
+def seed_dual_array(flat, shape, start, width, order, tag, x=None):
+    """f's input (see make_input) whose flat entries start..start+width-1 vary
+    along directions 0..width-1: a DualArray shaped like x, a scalar Dual when
+    shape is None, lists and tuples like x's when x is one."""
+    if shape is None or type(x) is list or type(x) is tuple:
+        return make_input(_seed(flat, start, width, order, tag), shape, x)
     return _seed_dual_array(flat.reshape(shape), start, width, order, tag)
 
 
-def seed_directions(flat, shape, tangents, tag):
+def seed_directions(flat, shape, tangents, tag, x=None):
     """f's input with first derivatives ``tangents`` (n x width): a scalar
-    Dual when shape is None, else a DualArray filled in one step."""
-    if shape is None:
-        return _seed_tangents(flat, tangents, 1, tag)[0]
+    Dual when shape is None, lists and tuples like x's when x is one, else a
+    DualArray filled in one step."""
+    if shape is None or type(x) is list or type(x) is tuple:
+        return make_input(_seed_tangents(flat, tangents, 1, tag), shape, x)
     width = tangents.shape[1]
     buf = np.empty((flat.shape[0], 1 + width))
     buf[:, 0] = flat
@@ -304,19 +327,18 @@ def first_order(f, x, args, kwargs, chunk, nan_safe=True):
         duals = _seed_floats(x, 1, tag)
         if duals is not None:
             n = len(duals)
-            return _one_pass(f, _object_array(duals), n, args, kwargs, tag,
-                             (n,))
+            return _one_pass(f, duals, n, args, kwargs, tag, (n,))
     flat, shape = flatten(x)
     n = flat.shape[0]
     tag = new_tag(nan_safe)
     if (chunk is None and n <= FIRST_ORDER_CHUNK) or n == 0:
-        xin = seed_dual_array(flat, shape, 0, n, 1, tag)
+        xin = seed_dual_array(flat, shape, 0, n, 1, tag, x)
         return _one_pass(f, xin, n, args, kwargs, tag, shape)
     c = balanced_chunk(n, chunk, FIRST_ORDER_CHUNK)
     col = Collector(f, args, kwargs, n, 1, tag)
     for start in range(0, n, c):
         width = min(c, n - start)
-        items = col.run(seed_dual_array(flat, shape, start, width, 1, tag))
+        items = col.run(seed_dual_array(flat, shape, start, width, 1, tag, x))
         col.read(items, width, start)
     return col.value, col.tangent, col.shape, shape
 

@@ -176,7 +176,7 @@ class SparseJacobian:
                              f"{self.sparsity.shape[1]} columns")
         c = max(self.ncolors, 1)
         tag = _seeding.new_tag(self.nan_safe)
-        xin = _seeding.seed_directions(flat, shape, self._seeds, tag)
+        xin = _seeding.seed_directions(flat, shape, self._seeds, tag, x)
         y = self.f(xin, *args, **kwargs)
         if isinstance(y, DualArray):  # read the entries straight from its buffer
             buf, dual = _result_buffer(y, c, 1, tag)

@@ -311,7 +311,7 @@ def test_derivative_bad_results_are_named():
 
 def test_grad_needs_a_scalar_result():
     with pytest.raises(ValueError, match=r"scalar.*shape \(2,\).*jacobian"):
-        dualdiff.grad(lambda x: x * 2)([1.0, 2.0])
+        dualdiff.grad(lambda x: x * 2)(np.array([1.0, 2.0]))
     with pytest.raises(ValueError, match="scalar"):
         dualdiff.value_and_grad(lambda x: [x[0], x[1]])([1.0, 2.0])
 
@@ -457,3 +457,48 @@ def test_readme_doctest_examples():
     result = doctest.testfile(os.path.abspath(path), module_relative=False,
                               optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 10 and result.failed == 0
+
+
+def test_f_receives_the_container_of_x():
+    # lists stay lists (nested as in x), tuples stay tuples, arrays of any size
+    # become dual arrays; a scalar is a single Dual
+    seen = []
+
+    def f(x):
+        seen.append(x)
+        return dualdiff.numpy.array(x).sum() if not isinstance(x, dualdiff.Dual) else x
+
+    def kinds():
+        out = []
+        for x in seen:
+            if isinstance(x, list):
+                out.append(("list", [type(e).__name__ for e in x]))
+            elif isinstance(x, tuple):
+                out.append(("tuple", [type(e).__name__ for e in x]))
+            else:
+                out.append((type(x).__name__, None))
+        seen.clear()
+        return out
+
+    for transform in (dualdiff.grad, dualdiff.hessian, dualdiff.jacobian):
+        transform(f)([1.0, 2.0])
+        assert kinds() == [("list", ["Dual", "Dual"])]
+        transform(f)((1.0, 2.0))
+        assert kinds() == [("tuple", ["Dual", "Dual"])]
+        transform(f)([[1.0, 2.0], [3.0, 4.0]])
+        assert kinds() == [("list", ["list", "list"])]
+        for n in (2, 300):
+            transform(f, chunk=64)(np.linspace(1.0, 2.0, n))
+            assert {k for k, _ in kinds()} == {"DualArray"}
+        transform(f)(2.0)
+        assert kinds() == [("Dual", None)]
+    # a list too long for one pass is still a list in every pass
+    dualdiff.grad(f, chunk=2)([1.0, 2.0, 3.0])
+    assert kinds() == [("list", ["Dual", "Dual", "Dual"])] * 2
+    dualdiff.jvp(f, [1.0, 2.0], [1.0, 0.0])
+    dualdiff.hvp(f)([1.0, 2.0], [1.0, 0.0])
+    assert [k for k, _ in kinds()] == ["list", "list"]
+    # what f does with the list is what it could do with floats
+    assert dualdiff.grad(lambda x: sum(v * v for v in x))([1.0, 2.0]).tolist() == [2.0, 4.0]
+    with pytest.raises(TypeError):
+        dualdiff.grad(lambda x: x ** 2)([1.0, 2.0])  # as ([1.0, 2.0]) ** 2 fails on floats
