@@ -877,16 +877,35 @@ def _values(x):
 
 def _logaddexp(a, b):
     hi = np.maximum(a, b)
-    return hi + np.log1p(np.exp(-np.abs(_sub(a, b))))
+    return hi + np.log1p(np.exp(-np.abs(_gap(a, b))))
 
 
 def _logaddexp2(a, b):
     hi = np.maximum(a, b)
-    return hi + np.log1p(np.exp2(-np.abs(_sub(a, b)))) / np.log(2.0)
+    return hi + np.log1p(np.exp2(-np.abs(_gap(a, b)))) / np.log(2.0)
 
 
 def _sub(a, b):
     return np.subtract(a, b)
+
+
+def _gap(a, b):
+    """a - b, valued 0 where a and b are the same infinity (NumPy's
+    logaddexp(-inf, -inf) is -inf, not NaN, and does not warn); the
+    derivatives stay da - db."""
+    with np.errstate(invalid="ignore"):
+        d = _sub(a, b)
+    va, vb = np.asarray(_values(a)), np.asarray(_values(b))
+    same = (va == vb) & np.isinf(va)
+    if not same.any():
+        return d
+    if isinstance(d, DualArray):
+        vals = _live(d)[..., 0]
+        vals[np.broadcast_to(same, vals.shape)] = 0.0
+        return d
+    data, n, order, tag = _dual_parts(d)
+    data[0] = 0.0
+    return _dual_from(data, n, order, tag)
 
 
 def _ldexp(x, i):

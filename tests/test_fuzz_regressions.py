@@ -1,0 +1,55 @@
+"""Inputs on which the dual-array fuzz harness (tests/_fuzz_arrays.py) found a
+wrong result, each checked against an independent reference: NumPy on plain
+floats for values, calculus by hand for derivatives."""
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import dualdiff
+from dualdiff import Dual
+from dualdiff.numpy import DualArray, array
+
+
+# ---------------------------------------------- logaddexp of equal infinities
+
+@pytest.mark.parametrize("ufunc", [np.logaddexp, np.logaddexp2])
+def test_logaddexp_of_equal_infinities_is_that_infinity(ufunc):
+    a = np.array([-np.inf, np.inf, -np.inf, np.inf, 1.0, np.nan])
+    b = np.array([-np.inf, np.inf, np.inf, -np.inf, 1.0, -np.inf])
+    da = array([Dual(x, [1.0, 0.0]) for x in a])
+    db = array([Dual(x, [0.0, 1.0]) for x in b])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # NumPy does not warn for these infinities either
+        got = ufunc(da[:5], db[:5])
+        want = ufunc(a[:5], b[:5])
+    np.testing.assert_array_equal(got.value, want)
+    with np.errstate(all="ignore"):
+        got = ufunc(da, db)
+        want = ufunc(a, b)
+    np.testing.assert_array_equal(got.value, want)
+    # d/da log(e^a + e^b) = e^a / (e^a + e^b): 1/2 at a tie, infinite or not;
+    # 1 for the larger operand, 0 for the smaller
+    np.testing.assert_array_equal(got.tangent[[0, 1, 4]], np.full((3, 2), 0.5))
+    np.testing.assert_array_equal(got.tangent[2], [0.0, 1.0])
+    np.testing.assert_array_equal(got.tangent[3], [1.0, 0.0])
+
+
+@pytest.mark.parametrize("ufunc, log_base", [(np.logaddexp, 1.0), (np.logaddexp2, math.log(2.0))])
+def test_logaddexp_second_order_at_an_infinite_tie(ufunc, log_base):
+    # f(a, b) = log(e^a + e^b): at a tie d2f/da2 = s(1 - s) = 1/4 and
+    # d2f/dadb = -1/4 (s = 1/2); base 2 multiplies the second derivatives by ln 2
+    da = array([Dual(-np.inf, [1.0, 0.0], hessian=np.zeros((2, 2)))])
+    db = array([Dual(-np.inf, [0.0, 1.0], hessian=np.zeros((2, 2)))])
+    got = ufunc(da, db)
+    assert got.value[0] == -np.inf
+    np.testing.assert_allclose(got.hessian[0], 0.25 * log_base * np.array([[1.0, -1.0], [-1.0, 1.0]]),
+                               rtol=1e-15)
+
+
+def test_logaddexp_of_infinities_with_errors_raised_does_not_raise():
+    da = array([Dual(-np.inf, 1.0), Dual(np.inf, 1.0)])
+    with np.errstate(all="raise"):
+        got = np.logaddexp(da, np.array([-np.inf, np.inf]))
+    np.testing.assert_array_equal(got.value, [-np.inf, np.inf])
