@@ -911,7 +911,12 @@ def _gap(a, b):
 def _ldexp(x, i):
     if isinstance(i, (DualArray, Dual)):
         raise TypeError("numpy.ldexp: the exponent must be an integer array, not dual")
-    return np.multiply(x, np.ldexp(1.0, np.asarray(i)))
+    e = np.asarray(i)
+    (buf, spec), = _dual_operands([x])[0]
+    # every component scales by 2**i: np.ldexp on each is exact, also where
+    # 2**i alone would overflow or underflow
+    res = np.ldexp(buf, e[..., None])
+    return _result(res, spec) if buf.ndim == 1 and e.ndim == 0 else _wrap(res, spec)
 
 
 def _modf(x):

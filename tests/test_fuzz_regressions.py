@@ -53,3 +53,25 @@ def test_logaddexp_of_infinities_with_errors_raised_does_not_raise():
     with np.errstate(all="raise"):
         got = np.logaddexp(da, np.array([-np.inf, np.inf]))
     np.testing.assert_array_equal(got.value, [-np.inf, np.inf])
+
+
+# --------------------------------------------------- ldexp beyond 2**+-1023
+
+@pytest.mark.parametrize("x", [1e300, 1e-300, 0.0, 5e-324, -3.0])
+@pytest.mark.parametrize("e", [-1100, 1100, 2000, -2000, 3])
+def test_ldexp_scales_exactly_when_2_to_the_exponent_is_not_a_float(x, e):
+    d = array([Dual(x, [1.0, -2.5])])
+    with np.errstate(all="ignore"):
+        got = np.ldexp(d, e)
+        want_value = np.ldexp(np.array([x]), e)
+        want_tangent = np.ldexp(np.array([[1.0, -2.5]]), e)  # d/dx x 2^e = 2^e
+    np.testing.assert_array_equal(got.value, want_value)
+    np.testing.assert_array_equal(got.tangent, want_tangent)
+
+
+def test_ldexp_broadcasts_exponents_and_keeps_second_derivatives():
+    d = array([[Dual(1.5, [1.0], hessian=[[2.0]])]])
+    got = np.ldexp(d, np.array([3, -4]))
+    np.testing.assert_array_equal(got.value, [[12.0, 1.5 / 16]])
+    np.testing.assert_array_equal(got.tangent[..., 0], [[8.0, 1.0 / 16]])
+    np.testing.assert_array_equal(got.hessian[..., 0, 0], [[16.0, 2.0 / 16]])
