@@ -495,6 +495,10 @@ def array(obj: object, copy: bool = True) -> npt.NDArray[np.float64]:
         data, n, order, tag = _dual_parts(obj)
         return _wrap(data, _Spec(n, order, tag))
     if isinstance(obj, np.ndarray) and obj.dtype == object:
+        if obj.size == 0:  # tolist() would drop the axes after a zero-length one
+            return np.zeros(obj.shape)
+        if obj.ndim == 0:  # tolist() gives the element itself
+            return array(obj[()], copy)
         obj = obj.tolist()
     if isinstance(obj, (list, tuple)):
         specs: list[_Spec] = []
@@ -1304,8 +1308,9 @@ def _broadcast_arrays(*args, subok=False):
     shape = np.broadcast_shapes(*[np.shape(_values(x)) for x in args])
     out = []
     for x in args:
-        if isinstance(x, (DualArray, Dual)):
-            out.append(_broadcast_to(x, shape))
+        o = _operand(x)
+        if isinstance(o, tuple):  # Duals in lists or object arrays keep their derivatives
+            out.append(_broadcast_to(_wrap(o[0], o[1]), shape))
         else:
             out.append(np.broadcast_to(_values(x), shape))
     return tuple(out)

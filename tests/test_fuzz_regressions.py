@@ -75,3 +75,34 @@ def test_ldexp_broadcasts_exponents_and_keeps_second_derivatives():
     np.testing.assert_array_equal(got.value, [[12.0, 1.5 / 16]])
     np.testing.assert_array_equal(got.tangent[..., 0], [[8.0, 1.0 / 16]])
     np.testing.assert_array_equal(got.hessian[..., 0, 0], [[16.0, 2.0 / 16]])
+
+
+# ------------------------------------------------------- object-array operands
+
+def test_empty_object_array_keeps_its_shape():
+    e = np.empty((2, 0, 1, 0), dtype=object)
+    assert array(e).shape == (2, 0, 1, 0)
+    d = array([[Dual(1.0, [1.0, 2.0])]])[:0]  # shape (0, 1)
+    for other in (np.empty((0, 1), dtype=object), np.empty((2, 0, 1), dtype=object)):
+        got = d + other
+        assert got.shape == np.broadcast_shapes(d.shape, other.shape)
+        assert got.tangent.shape == got.shape + (2,)
+
+
+def test_zero_dimensional_object_array_holding_a_dual_is_a_dual_operand():
+    o = np.empty((), dtype=object)
+    o[()] = Dual(2.0, [1.0, 0.0])
+    a = array(o)
+    assert isinstance(a, DualArray) and a.shape == ()
+    assert a.value == 2.0
+    np.testing.assert_array_equal(a.tangent, [1.0, 0.0])
+    # product rule: d(xy) = y dx + x dy with x = 1 (tangent (1, 2)), y = 2 (tangent (1, 0))
+    got = array([[Dual(1.0, [1.0, 2.0])]]) * o
+    np.testing.assert_array_equal(got.tangent, [[[3.0, 4.0]]])
+
+
+def test_broadcast_arrays_keeps_the_derivatives_of_duals_in_a_list():
+    a, b = np.broadcast_arrays(array([Dual(1.0, 1.0), Dual(2.0, 2.0)]), [Dual(3.0, 5.0)])
+    assert isinstance(b, DualArray)
+    np.testing.assert_array_equal(b.value, [3.0, 3.0])
+    np.testing.assert_array_equal(b.tangent, [[5.0], [5.0]])
