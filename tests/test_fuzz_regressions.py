@@ -106,3 +106,21 @@ def test_broadcast_arrays_keeps_the_derivatives_of_duals_in_a_list():
     assert isinstance(b, DualArray)
     np.testing.assert_array_equal(b.value, [3.0, 3.0])
     np.testing.assert_array_equal(b.tangent, [[5.0], [5.0]])
+
+
+# ------------------------------------------- jvp and hvp: number and 0-d array
+
+@pytest.mark.parametrize("x, v", [(2.0, np.array(0.5)), (np.array(2.0), 0.5),
+                                  (np.float64(2.0), np.array(0.5)), (np.array(2.0), np.array(0.5))])
+def test_jvp_and_hvp_take_a_number_and_a_zero_dimensional_array_alike(x, v):
+    y, t = dualdiff.jvp(np.sin, x, v)
+    assert y == math.sin(2.0)
+    assert t == pytest.approx(math.cos(2.0) * 0.5, rel=1e-15)
+    hv = dualdiff.hvp(lambda z: np.sin(z) ** 2)(x, v)
+    # d2/dz2 sin(z)^2 = 2 cos(2z)
+    assert float(hv) == pytest.approx(2.0 * math.cos(4.0) * 0.5, rel=1e-14)
+
+
+def test_jvp_still_refuses_a_direction_of_another_shape():
+    with pytest.raises(ValueError, match=r"shape of x, \(\), not \(1,\)"):
+        dualdiff.jvp(np.sin, 2.0, np.array([0.5]))
