@@ -900,15 +900,21 @@ def _gap(a, b):
     with np.errstate(invalid="ignore"):
         d = _sub(a, b)
     va, vb = np.asarray(_values(a)), np.asarray(_values(b))
-    same = (va == vb) & np.isinf(va)
-    if not same.any():
+    return _set_values(d, (va == vb) & np.isinf(va), 0.0)
+
+
+def _set_values(d, mask, values):
+    """d (a new DualArray or Dual) with its values replaced by values where
+    mask is true; the derivatives are kept."""
+    if not np.any(mask):
         return d
     if isinstance(d, DualArray):
         vals = _live(d)[..., 0]
-        vals[np.broadcast_to(same, vals.shape)] = 0.0
+        mask = np.broadcast_to(mask, vals.shape)
+        vals[mask] = np.broadcast_to(values, vals.shape)[mask]
         return d
     data, n, order, tag = _dual_parts(d)
-    data[0] = 0.0
+    data[0] = values
     return _dual_from(data, n, order, tag)
 
 
@@ -924,8 +930,14 @@ def _ldexp(x, i):
 
 
 def _modf(x):
-    frac = np.subtract(x, np.trunc(_values(x)))
-    return frac, _step_like(x, np.trunc(_values(x)))
+    v = np.asarray(_values(x), dtype=np.float64)
+    whole = np.trunc(v)
+    with np.errstate(invalid="ignore"):
+        frac = np.subtract(x, whole)
+    # as NumPy: modf(+-inf) is (+-0, +-inf), not inf - inf, and a zero
+    # fractional part has the sign of x (modf(-2.0) = (-0.0, -2.0))
+    frac = _set_values(frac, np.isinf(v) | (v == whole), np.copysign(0.0, v))
+    return frac, _step_like(x, whole)
 
 
 def _divmod(a, b):

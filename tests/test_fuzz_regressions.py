@@ -124,3 +124,19 @@ def test_jvp_and_hvp_take_a_number_and_a_zero_dimensional_array_alike(x, v):
 def test_jvp_still_refuses_a_direction_of_another_shape():
     with pytest.raises(ValueError, match=r"shape of x, \(\), not \(1,\)"):
         dualdiff.jvp(np.sin, 2.0, np.array([0.5]))
+
+
+# ------------------------------------------------------------------ modf, divmod
+
+def test_modf_of_infinities_and_whole_numbers_is_numpys():
+    xs = np.array([np.inf, -np.inf, 2.5, -2.5, -0.0, 0.0, -2.0, 3.0, 5e-324, -1e300])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # inf - trunc(inf) must not warn
+        frac, whole = np.modf(array([Dual(x, [1.0, 2.0]) for x in xs]))
+    want_frac, want_whole = np.modf(xs)
+    np.testing.assert_array_equal(frac.value, want_frac)
+    np.testing.assert_array_equal(np.signbit(frac.value), np.signbit(want_frac))
+    np.testing.assert_array_equal(whole.value, want_whole)
+    # x = trunc(x) + frac(x): the whole part is piecewise constant, frac carries dx
+    np.testing.assert_array_equal(frac.tangent, np.tile([1.0, 2.0], (len(xs), 1)))
+    np.testing.assert_array_equal(whole.tangent, np.zeros((len(xs), 2)))
