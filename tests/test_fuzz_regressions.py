@@ -140,3 +140,11 @@ def test_modf_of_infinities_and_whole_numbers_is_numpys():
     # x = trunc(x) + frac(x): the whole part is piecewise constant, frac carries dx
     np.testing.assert_array_equal(frac.tangent, np.tile([1.0, 2.0], (len(xs), 1)))
     np.testing.assert_array_equal(whole.tangent, np.zeros((len(xs), 2)))
+
+
+@pytest.mark.parametrize("other", [None, "x", object()])
+def test_divmod_of_a_dual_and_a_wrong_type_raises(other):
+    with pytest.raises(TypeError):
+        np.divmod(Dual(1.0, 1.0), other)
+    with pytest.raises(TypeError):
+        np.divmod(other, Dual(1.0, 1.0))
