@@ -504,7 +504,12 @@ def array(obj: object, copy: bool = True) -> npt.NDArray[np.float64]:
         specs: list[_Spec] = []
         _collect(obj, specs)
         if not specs:
-            return np.array(obj, dtype=np.float64)
+            # np.array(obj, dtype=float) would read None as NaN and '1.5' as 1.5
+            a = np.array(obj)
+            if a.dtype.kind not in "biuf":
+                raise TypeError(f"cannot make a dual array from a sequence of {a.dtype} "
+                                f"({type(a.flat[0]).__name__ if a.size else 'nothing'})")
+            return a.astype(np.float64)
         spec = _combine(specs)
         return _build(obj, spec)
     a = np.asarray(obj)
@@ -1397,6 +1402,8 @@ def _column_stack(tup):
 
 def _as_dual_any(x):
     o = _operand(x)
+    if o is None:  # not None itself, which NumPy would turn into NaN further on
+        raise TypeError(f"unsupported operand type for dualdiff arrays: {type(x).__name__}")
     if isinstance(o, tuple):
         return _wrap(o[0], o[1])
     return o

@@ -148,3 +148,29 @@ def test_divmod_of_a_dual_and_a_wrong_type_raises(other):
         np.divmod(Dual(1.0, 1.0), other)
     with pytest.raises(TypeError):
         np.divmod(other, Dual(1.0, 1.0))
+
+
+# ------------------------------------------------ wrong types never become NaN
+
+@pytest.mark.parametrize("join", [np.vstack, np.hstack, np.column_stack])
+@pytest.mark.parametrize("other", [np.array(["a", "b"]), None, "x"])
+def test_stacking_a_dual_array_with_a_wrong_type_raises(join, other):
+    d = array([Dual(1.0, 1.0), Dual(2.0, 1.0)])
+    with pytest.raises(TypeError):
+        join((d, other))
+
+
+@pytest.mark.parametrize("seq", [[None], ["1.5"], [[None, 1.0]], [object()]])
+def test_sequences_of_non_numbers_are_refused_not_read_as_floats(seq):
+    # NumPy refuses float64 + None and float64 + '1.5' as well
+    with pytest.raises(TypeError):
+        array(seq)
+    with pytest.raises(TypeError):
+        array([Dual(1.0, 1.0)]) + seq
+
+
+def test_sequences_of_numbers_still_make_float_arrays():
+    for seq in ([1, 2.5], [[True, 0], [2, 3]], [np.float32(0.5)], []):
+        got = array(seq)
+        assert type(got) is np.ndarray and got.dtype == np.float64
+        np.testing.assert_array_equal(got, np.array(seq, dtype=np.float64))
