@@ -1497,6 +1497,8 @@ def _flipud(m):
 @_implements(np.diff)
 def _diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
     a = _as_dual(a)
+    if n == 0:  # as NumPy: the input itself, without prepend or append
+        return a
     ax = _ax(axis, a.ndim)
     parts = []
     if prepend is not np._NoValue:

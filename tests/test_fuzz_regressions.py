@@ -174,3 +174,16 @@ def test_sequences_of_numbers_still_make_float_arrays():
         got = array(seq)
         assert type(got) is np.ndarray and got.dtype == np.float64
         np.testing.assert_array_equal(got, np.array(seq, dtype=np.float64))
+
+
+def test_diff_of_order_zero_is_the_input_without_prepend_or_append():
+    x = np.array([1.0, 3.0])
+    d = array([Dual(1.0, 1.0), Dual(3.0, 2.0)])
+    got = np.diff(d, n=0, prepend=0.5, append=0.5)
+    want = np.diff(x, n=0, prepend=0.5, append=0.5)
+    np.testing.assert_array_equal(got.value, want)
+    np.testing.assert_array_equal(got.tangent, [[1.0], [2.0]])
+    # order 1 with prepend: [x0 - 0.5, x1 - x0]; d/dx of it is [[1, 0], [-1, 1]] applied to (1, 2)
+    got = np.diff(d, prepend=0.5)
+    np.testing.assert_array_equal(got.value, np.diff(x, prepend=0.5))
+    np.testing.assert_array_equal(got.tangent, [[1.0], [1.0]])
