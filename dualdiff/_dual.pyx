@@ -1230,7 +1230,10 @@ def _sub(x, y):
     return _arith(x, y, SUB)
 
 def _divmod(x, y):
-    return (_arith(x, y, DD_OP2_floordiv), _arith(x, y, DD_OP2_mod))
+    q = _arith(x, y, DD_OP2_floordiv)
+    if q is NotImplemented:  # NumPy then raises TypeError
+        return q
+    return (q, _arith(x, y, DD_OP2_mod))
 
 
 # ufunc -> ("u", op) unary rule | ("b", op) binary rule | ("f", callable)

@@ -516,12 +516,21 @@ def array(obj: object, copy: bool = True) -> npt.NDArray[np.float64]:
         data, n, order, tag = _dual_parts(obj)
         return _wrap(data, _Spec(n, order, tag))
     if isinstance(obj, np.ndarray) and obj.dtype == object:
+        if obj.size == 0:  # tolist() would drop the axes after a zero-length one
+            return np.zeros(obj.shape)
+        if obj.ndim == 0:  # tolist() gives the element itself
+            return array(obj[()], copy)
         obj = obj.tolist()
     if isinstance(obj, (list, tuple)):
         specs: list[_Spec] = []
         _collect(obj, specs)
         if not specs:
-            return np.array(obj, dtype=np.float64)
+            # np.array(obj, dtype=float) would read None as NaN and '1.5' as 1.5
+            a = np.array(obj)
+            if a.dtype.kind not in "biuf":
+                raise TypeError(f"cannot make a dual array from a sequence of {a.dtype} "
+                                f"({type(a.flat[0]).__name__ if a.size else 'nothing'})")
+            return a.astype(np.float64)
         spec = _combine(specs)
         return _build(obj, spec)
     a = np.asarray(obj)
@@ -906,27 +915,63 @@ def _values(x):
 
 def _logaddexp(a, b):
     hi = np.maximum(a, b)
-    return hi + np.log1p(np.exp(-np.abs(_sub(a, b))))
+    return hi + np.log1p(np.exp(-np.abs(_gap(a, b))))
 
 
 def _logaddexp2(a, b):
     hi = np.maximum(a, b)
-    return hi + np.log1p(np.exp2(-np.abs(_sub(a, b)))) / np.log(2.0)
+    return hi + np.log1p(np.exp2(-np.abs(_gap(a, b)))) / np.log(2.0)
 
 
 def _sub(a, b):
     return np.subtract(a, b)
 
 
+def _gap(a, b):
+    """a - b, valued 0 where a and b are the same infinity (NumPy's
+    logaddexp(-inf, -inf) is -inf, not NaN, and does not warn); the
+    derivatives stay da - db."""
+    with np.errstate(invalid="ignore"):
+        d = _sub(a, b)
+    va, vb = np.asarray(_values(a)), np.asarray(_values(b))
+    return _set_values(d, (va == vb) & np.isinf(va), 0.0)
+
+
+def _set_values(d, mask, values):
+    """d (a new DualArray or Dual) with its values replaced by values where
+    mask is true; the derivatives are kept."""
+    if not np.any(mask):
+        return d
+    if isinstance(d, DualArray):
+        vals = _live(d)[..., 0]
+        mask = np.broadcast_to(mask, vals.shape)
+        vals[mask] = np.broadcast_to(values, vals.shape)[mask]
+        return d
+    data, n, order, tag = _dual_parts(d)
+    data[0] = values
+    return _dual_from(data, n, order, tag)
+
+
 def _ldexp(x, i):
     if isinstance(i, (DualArray, Dual)):
         raise TypeError("numpy.ldexp: the exponent must be an integer array, not dual")
-    return np.multiply(x, np.ldexp(1.0, np.asarray(i)))
+    e = np.asarray(i)
+    (buf, spec), = _dual_operands([x])[0]
+    # every component scales by 2**i: np.ldexp on each is exact, also where
+    # 2**i alone would overflow or underflow
+    res = np.ldexp(buf, e[..., None])
+    return _result(res, spec) if buf.ndim == 1 and e.ndim == 0 else _wrap(res, spec)
 
 
 def _modf(x):
-    frac = np.subtract(x, np.trunc(_values(x)))
-    return frac, _step_like(x, np.trunc(_values(x)))
+    v = np.asarray(_values(x), dtype=np.float64)
+    whole = np.trunc(v)
+    with np.errstate(invalid="ignore"):
+        frac = np.subtract(x, whole)
+    # as NumPy: modf(+-inf) is (+-0, +-inf), not inf - inf, and a zero
+    # fractional part has the sign of x (modf(-2.0) = (-0.0, -2.0))
+    frac = _set_values(frac, np.isinf(v) | (v == whole), np.copysign(0.0, v))
+    return frac, _step_like(x, whole)
 
 
 def _divmod(a, b):
@@ -1309,8 +1354,9 @@ def _broadcast_arrays(*args, subok=False):
     shape = np.broadcast_shapes(*[np.shape(_values(x)) for x in args])
     out = []
     for x in args:
-        if isinstance(x, (DualArray, Dual)):
-            out.append(_broadcast_to(x, shape))
+        o = _operand(x)
+        if isinstance(o, tuple):  # Duals in lists or object arrays keep their derivatives
+            out.append(_broadcast_to(_wrap(o[0], o[1]), shape))
         else:
             out.append(np.broadcast_to(_values(x), shape))
     return tuple(out)
@@ -1385,6 +1431,8 @@ def _column_stack(tup):
 
 def _as_dual_any(x):
     o = _operand(x)
+    if o is None:  # not None itself, which NumPy would turn into NaN further on
+        raise TypeError(f"unsupported operand type for dualdiff arrays: {type(x).__name__}")
     if isinstance(o, tuple):
         return _wrap(o[0], o[1])
     return o
@@ -1478,6 +1526,8 @@ def _flipud(m):
 @_implements(np.diff)
 def _diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
     a = _as_dual(a)
+    if n == 0:  # as NumPy: the input itself, without prepend or append
+        return a
     ax = _ax(axis, a.ndim)
     parts = []
     if prepend is not np._NoValue:

@@ -133,7 +133,7 @@ def flatten_with_direction(x, v, verb):
         vflat, vshape = flatten(v, "v")
     except (TypeError, ValueError) as exc:
         raise type(exc)(f"{verb}: {exc}") from None
-    if vshape != shape:
+    if x_shape(vshape) != x_shape(shape):  # a number and a 0-d array both have shape ()
         raise ValueError(f"{verb}: v must have the shape of x, {x_shape(shape)}, "
                          f"not {x_shape(vshape)}")
     return flat, shape, vflat
