@@ -455,6 +455,24 @@ cdef void _dual_dealloc(PyObject *o) noexcept:
 _dual_type.tp_dealloc = _dual_dealloc
 
 
+def _clear_freelist():
+    """Free the recycled Duals and the heap storage they keep; returns how
+    many there were. For memory accounting (the reference-leak check calls
+    it before counting blocks, as gc.collect() clears CPython's freelists)."""
+    global _nfree
+    cdef int count = _nfree
+    cdef PyObject *o
+    while _nfree > 0:
+        _nfree -= 1
+        o = _freelist[_nfree]
+        if (<Dual>o).heap != NULL:
+            PyMem_Free((<Dual>o).heap)
+            (<Dual>o).heap = NULL
+            (<Dual>o).cap = 0
+        _dual_type.tp_free(o)
+    return count
+
+
 cdef inline Dual _new(Py_ssize_t n, int order, long tag):
     global _nfree
     cdef PyObject *o
