@@ -47,21 +47,6 @@ STRICT_REFS = os.environ.get("REFLEAKS_STRICT_REFS") == "1"
 _results = {"checked": 0, "skipped": 0, "leaking": [], "ref_growth": []}
 
 
-def pytest_sessionstart(session):
-    # dualdiff recycles Duals through a freelist of 512 (dualdiff/_dual.pyx)
-    # that only its deallocator fills: Duals made by the constructor and
-    # dropped add blocks until it is full, a bounded cache that would read as
-    # a leak over a few runs. Filled up front, it stays full.
-    if not hasattr(sys, "gettotalrefcount"):
-        return
-    try:
-        from dualdiff import Dual
-    except ImportError:
-        return
-    keep = [Dual(0.0, 0.0) for _ in range(4096)]
-    del keep
-
-
 def _counts():
     gc.collect()
     sys._clear_type_cache()
