@@ -2,6 +2,7 @@
 import os
 import sys
 
+import numpy
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
@@ -13,9 +14,14 @@ else:
     # No -ffast-math: derivatives rely on NaN, inf and signed zeros.
     cflags = ["-O3", "-std=c99", "-fno-math-errno"]
 
+# The buffer cache of dualdiff._array hands NumPy a data allocator; building
+# against NumPy 2 for NumPy 1.25 and newer keeps one wheel for both.
+numpy_macros = [("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION"), ("NPY_TARGET_VERSION", "NPY_1_25_API_VERSION")]
+
 extensions = [
     Extension("dualdiff._dual", ["dualdiff/_dual.pyx"], include_dirs=[include], extra_compile_args=cflags),
-    Extension("dualdiff._array", ["dualdiff/_array.pyx"], include_dirs=[include], extra_compile_args=cflags),
+    Extension("dualdiff._array", ["dualdiff/_array.pyx"], include_dirs=[include, numpy.get_include()],
+              define_macros=numpy_macros, extra_compile_args=cflags),
     Extension("dualdiff._sparse_c", ["dualdiff/_sparse_c.pyx", "csrc/dd_color.c"], include_dirs=["csrc"],
               extra_compile_args=cflags),
 ]

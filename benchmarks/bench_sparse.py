@@ -107,8 +107,7 @@ def main(argv=None):
     print("\n2. Colored Jacobian cost in residual evaluations (target <= 2 (c + 1))")
     tuned = [k for k in ("MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_") if k in os.environ]
     print("   glibc allocator: " + (", ".join(f"{k}={os.environ[k]}" for k in tuned) if tuned else
-                                   "defaults (set MALLOC_TRIM_THRESHOLD_ and MALLOC_MMAP_THRESHOLD_ "
-                                   "to keep freed memory; see README)") + "\n")
+                                   "defaults") + "\n")
     print(f"{'problem':34s} {'n':>7s} {'colors c':>9s} {'Jacobian':>10s} {'residual':>10s} "
           f"{'ratio':>7s} {'2(c+1)':>7s}")
     import scipy.sparse as sp

@@ -46,6 +46,240 @@ cdef extern from *:
     int _mul1 "dd__mul1"(double *o, const double *a, const double *b, Py_ssize_t count) noexcept nogil
 
 
+# ------------------------------------------------------------ buffer cache
+#
+# Each operation on a dual array of n numbers and w directions makes a new
+# buffer of (w + 1) n doubles. Past a few hundred KiB, glibc gives such blocks
+# back to the system when they are freed and takes them again, page by page, on
+# the next operation; those page faults can cost more than the arithmetic. So
+# while a transform runs on a large input, NumPy allocates array data through
+# the handler below, which keeps freed blocks of at least DD_CACHE_MIN bytes
+# (at most DD_CACHE_SLOTS of them, DD_CACHE_LIMIT bytes in all, the oldest
+# released first) and hands them out again for requests of nearly their size.
+# Every block starts with a 16-byte header holding its size, so a block never
+# depends on the size NumPy reports when it frees it.
+
+cdef extern from *:
+    """
+    #include <numpy/arrayobject.h>
+    #include <pythread.h>
+
+    /* Under AddressSanitizer a kept block is poisoned, so a use after free
+     * is still reported. */
+    #if defined(__SANITIZE_ADDRESS__)
+    #define DD__ASAN 1
+    #elif defined(__has_feature)
+    #if __has_feature(address_sanitizer)
+    #define DD__ASAN 1
+    #endif
+    #endif
+    #ifdef DD__ASAN
+    #include <sanitizer/asan_interface.h>
+    #define DD__POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+    #define DD__UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+    #else
+    #define DD__POISON(p, n) ((void)0)
+    #define DD__UNPOISON(p, n) ((void)0)
+    #endif
+
+    #define DD_CACHE_MIN ((size_t)256 << 10)
+    #define DD_CACHE_MAX ((size_t)64 << 20)
+    #define DD_CACHE_LIMIT ((size_t)128 << 20)
+    #define DD_CACHE_SLOTS 32
+    #define DD_CACHE_HEAD 16
+
+    static struct {
+        PyThread_type_lock lock;
+        int count;
+        size_t bytes;
+        char *block[DD_CACHE_SLOTS];   /* oldest first */
+        size_t size[DD_CACHE_SLOTS];
+    } dd__cache;
+
+    /* A cached block of at least `need` bytes and at most 1.25 `need`, or NULL. */
+    static char *dd__cache_take(size_t need)
+    {
+        int i, best = -1;
+        char *h = NULL;
+        if (need < DD_CACHE_MIN || need > DD_CACHE_MAX) return NULL;
+        PyThread_acquire_lock(dd__cache.lock, WAIT_LOCK);
+        for (i = 0; i < dd__cache.count; i++)
+            if (dd__cache.size[i] >= need && dd__cache.size[i] - need <= need / 4
+                && (best < 0 || dd__cache.size[i] < dd__cache.size[best]))
+                best = i;
+        if (best >= 0) {
+            h = dd__cache.block[best];
+            DD__UNPOISON(h, dd__cache.size[best]);
+            dd__cache.bytes -= dd__cache.size[best];
+            for (i = best + 1; i < dd__cache.count; i++) {
+                dd__cache.block[i - 1] = dd__cache.block[i];
+                dd__cache.size[i - 1] = dd__cache.size[i];
+            }
+            dd__cache.count--;
+        }
+        PyThread_release_lock(dd__cache.lock);
+        return h;
+    }
+
+    /* Keep a freed block (header pointer) or free it; older blocks make room. */
+    static void dd__cache_give(char *h)
+    {
+        size_t size = *(size_t *)h;
+        char *drop[DD_CACHE_SLOTS];
+        int i, k = 0;
+        if (size < DD_CACHE_MIN || size > DD_CACHE_MAX) {
+            free(h);
+            return;
+        }
+        PyThread_acquire_lock(dd__cache.lock, WAIT_LOCK);
+        while (dd__cache.count > 0 && (dd__cache.count == DD_CACHE_SLOTS || dd__cache.bytes + size > DD_CACHE_LIMIT)) {
+            DD__UNPOISON(dd__cache.block[0], dd__cache.size[0]);
+            drop[k++] = dd__cache.block[0];
+            dd__cache.bytes -= dd__cache.size[0];
+            for (i = 1; i < dd__cache.count; i++) {
+                dd__cache.block[i - 1] = dd__cache.block[i];
+                dd__cache.size[i - 1] = dd__cache.size[i];
+            }
+            dd__cache.count--;
+        }
+        DD__POISON(h, size);
+        dd__cache.block[dd__cache.count] = h;
+        dd__cache.size[dd__cache.count] = size;
+        dd__cache.count++;
+        dd__cache.bytes += size;
+        PyThread_release_lock(dd__cache.lock);
+        for (i = 0; i < k; i++) free(drop[i]);
+    }
+
+    static void *dd__data_malloc(void *ctx, size_t size)
+    {
+        size_t need = size + DD_CACHE_HEAD;
+        char *h;
+        (void)ctx;
+        if (need < size) return NULL;
+        h = dd__cache_take(need);
+        if (h == NULL) {
+            h = (char *)malloc(need);
+            if (h == NULL) return NULL;
+            *(size_t *)h = need;
+        }
+        return h + DD_CACHE_HEAD;
+    }
+
+    static void *dd__data_calloc(void *ctx, size_t nelem, size_t elsize)
+    {
+        size_t size, need;
+        char *h;
+        (void)ctx;
+        if (elsize != 0 && nelem > ((size_t)-1 - DD_CACHE_HEAD) / elsize) return NULL;
+        size = nelem * elsize;
+        need = size + DD_CACHE_HEAD;
+        h = dd__cache_take(need);
+        if (h != NULL) {
+            memset(h + DD_CACHE_HEAD, 0, size);
+        } else {
+            h = (char *)calloc(1, need);
+            if (h == NULL) return NULL;
+            *(size_t *)h = need;
+        }
+        return h + DD_CACHE_HEAD;
+    }
+
+    static void *dd__data_realloc(void *ctx, void *ptr, size_t size)
+    {
+        size_t need = size + DD_CACHE_HEAD;
+        char *h;
+        if (ptr == NULL) return dd__data_malloc(ctx, size);
+        if (need < size) return NULL;
+        h = (char *)realloc((char *)ptr - DD_CACHE_HEAD, need);
+        if (h == NULL) return NULL;
+        *(size_t *)h = need;
+        return h + DD_CACHE_HEAD;
+    }
+
+    static void dd__data_free(void *ctx, void *ptr, size_t size)
+    {
+        (void)ctx;
+        (void)size;
+        if (ptr != NULL) dd__cache_give((char *)ptr - DD_CACHE_HEAD);
+    }
+
+    static PyDataMem_Handler dd__handler = {
+        "dualdiff_buffer_cache", 1,
+        {NULL, dd__data_malloc, dd__data_calloc, dd__data_realloc, dd__data_free}
+    };
+
+    /* The handler as a capsule NumPy accepts, or NULL with an exception set. */
+    static PyObject *dd__cache_handler(void)
+    {
+        if (_import_array() < 0) return NULL;
+        if (dd__cache.lock == NULL) {
+            dd__cache.lock = PyThread_allocate_lock();
+            if (dd__cache.lock == NULL) return PyErr_NoMemory();
+        }
+        return PyCapsule_New(&dd__handler, "mem_handler", NULL);
+    }
+
+    /* NumPy's data allocator for this context: handler, or NumPy's own for
+     * None. Returns the previous one. */
+    static PyObject *dd__set_handler(PyObject *handler)
+    {
+        return PyDataMem_SetHandler(handler == Py_None ? NULL : handler);
+    }
+
+    static void dd__cache_clear(void)
+    {
+        char *drop[DD_CACHE_SLOTS];
+        int i, k;
+        if (dd__cache.lock == NULL) return;
+        PyThread_acquire_lock(dd__cache.lock, WAIT_LOCK);
+        k = dd__cache.count;
+        for (i = 0; i < k; i++) {
+            DD__UNPOISON(dd__cache.block[i], dd__cache.size[i]);
+            drop[i] = dd__cache.block[i];
+        }
+        dd__cache.count = 0;
+        dd__cache.bytes = 0;
+        PyThread_release_lock(dd__cache.lock);
+        for (i = 0; i < k; i++) free(drop[i]);
+    }
+    """
+    object dd__cache_handler()
+    object dd__set_handler(object handler)
+    void dd__cache_clear()
+    size_t DD_CACHE_MIN, DD_CACHE_MAX, DD_CACHE_LIMIT
+    int DD_CACHE_SLOTS
+    int dd__cache_count "dd__cache.count"
+    size_t dd__cache_bytes "dd__cache.bytes"
+
+
+_HANDLER = dd__cache_handler()
+
+#: Inputs of at least this many doubles run their transform with the cache.
+CACHE_FROM = 1 << 15
+
+
+def set_data_handler(handler):
+    """set_data_handler(handler) -> the previous one: NumPy's data allocator for
+    this context; CACHE_HANDLER for the buffer cache, None for NumPy's own."""
+    return dd__set_handler(handler)
+
+
+def clear_buffer_cache():
+    """clear_buffer_cache(): free every block the cache keeps."""
+    dd__cache_clear()
+
+
+def buffer_cache_info():
+    """buffer_cache_info() -> (blocks kept, bytes kept)."""
+    return dd__cache_count, dd__cache_bytes
+
+
+CACHE_HANDLER = _HANDLER
+#: (smallest and largest block kept, most bytes kept, most blocks kept)
+CACHE_LIMITS = (DD_CACHE_MIN, DD_CACHE_MAX, DD_CACHE_LIMIT, DD_CACHE_SLOTS)
+
+
 cdef inline int _event(double x, double y, double r) noexcept nogil:
     if isnan(r):
         return 0 if (isnan(x) or isnan(y)) else 1
@@ -273,6 +507,19 @@ def seed(double[::1] out, const double[::1] x, Py_ssize_t start, Py_ssize_t n, i
                 dd_set_variable(&out[i * m], x[i], <size_t>(i - start), n, order)
             else:
                 dd_set_constant(&out[i * m], x[i], n, order)
+
+
+def seed_tangents(double[::1] out, const double[::1] x, const double[:, ::1] t):
+    """seed_tangents(out, x, t): out[i] = [x[i], t[i, 0], ..., t[i, w - 1]], the
+    first-order numbers of width w = t.shape[1] with values x and tangents t."""
+    cdef Py_ssize_t i, k, count = x.shape[0], w = t.shape[1], m = w + 1
+    if t.shape[0] != count or out.shape[0] != count * m:
+        raise ValueError("seed_tangents: out, x and t do not match")
+    with nogil:
+        for i in range(count):
+            out[i * m] = x[i]
+            for k in range(w):
+                out[i * m + 1 + k] = t[i, k]
 
 
 def unpack_hessian(double[:, :, ::1] out, const double[::1] a, Py_ssize_t n, Py_ssize_t col):

@@ -9,12 +9,14 @@ commonest calls (derivative at a float; grad of a list or 1-D array of floats
 returning a Dual) run in small Cython callables in _dual.pyx, which hand every
 other case back to this machinery.
 """
+import contextlib
 import numbers
 
 import numpy as np
 
 from dualdiff._dual import (Dual, _new_tag, _object_array, _read, _read_gradient, _seed, _seed_floats,
                             _seed_tangents)
+from dualdiff import _array
 from dualdiff._ndarray import DualArray
 from dualdiff._ndarray import _read_array as _read_dual_array
 from dualdiff._ndarray import _seed_array as _seed_dual_array
@@ -185,8 +187,8 @@ def seed_directions(flat, shape, tangents, tag, x=None):
         return make_input(_seed_tangents(flat, tangents, 1, tag), shape, x)
     width = tangents.shape[1]
     buf = np.empty((flat.shape[0], 1 + width))
-    buf[:, 0] = flat
-    buf[:, 1:] = tangents
+    _array.seed_tangents(buf.reshape(-1), np.ascontiguousarray(flat, dtype=np.float64),
+                         np.ascontiguousarray(tangents, dtype=np.float64))
     return _wrap_dual_array(buf.reshape(shape + (1 + width,)), _DualSpec(width, 1, tag))
 
 
@@ -265,6 +267,28 @@ def output_items(y):
     return items, a.shape
 
 
+class _CachedBuffers:
+    """NumPy allocates array data through dualdiff's buffer cache in this block
+    (see dualdiff/_array.pyx): the large buffers of one operation are reused
+    by the next instead of being returned to the system and faulted in again."""
+
+    __slots__ = ("previous",)
+
+    def __enter__(self):
+        self.previous = _array.set_data_handler(_array.CACHE_HANDLER)
+
+    def __exit__(self, *exc):
+        _array.set_data_handler(self.previous)
+
+
+_NO_CACHE = contextlib.nullcontext()
+
+
+def buffers(count):
+    """The context to run f in when its seeded input holds `count` doubles."""
+    return _CachedBuffers() if count >= _array.CACHE_FROM else _NO_CACHE
+
+
 class Collector:
     """Runs f pass after pass and gathers values and derivatives."""
 
@@ -332,14 +356,16 @@ def first_order(f, x, args, kwargs, chunk, nan_safe=True):
     n = flat.shape[0]
     tag = new_tag(nan_safe)
     if (chunk is None and n <= FIRST_ORDER_CHUNK) or n == 0:
-        xin = seed_dual_array(flat, shape, 0, n, 1, tag, x)
-        return _one_pass(f, xin, n, args, kwargs, tag, shape)
+        with buffers(n * (n + 1)):
+            xin = seed_dual_array(flat, shape, 0, n, 1, tag, x)
+            return _one_pass(f, xin, n, args, kwargs, tag, shape)
     c = balanced_chunk(n, chunk, FIRST_ORDER_CHUNK)
     col = Collector(f, args, kwargs, n, 1, tag)
-    for start in range(0, n, c):
-        width = min(c, n - start)
-        items = col.run(seed_dual_array(flat, shape, start, width, 1, tag, x))
-        col.read(items, width, start)
+    with buffers(n * (c + 1)):
+        for start in range(0, n, c):
+            width = min(c, n - start)
+            items = col.run(seed_dual_array(flat, shape, start, width, 1, tag, x))
+            col.read(items, width, start)
     return col.value, col.tangent, col.shape, shape
 
 

@@ -176,6 +176,10 @@ class SparseJacobian:
                              f"{self.sparsity.shape[1]} columns")
         c = max(self.ncolors, 1)
         tag = _seeding.new_tag(self.nan_safe)
+        with _seeding.buffers(n * (c + 1)):
+            return self._evaluate(x, flat, shape, m, c, tag, args, kwargs)
+
+    def _evaluate(self, x, flat, shape, m, c, tag, args, kwargs):
         xin = _seeding.seed_directions(flat, shape, self._seeds, tag, x)
         y = self.f(xin, *args, **kwargs)
         if isinstance(y, DualArray):  # read the entries straight from its buffer
