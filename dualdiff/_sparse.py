@@ -15,7 +15,7 @@ import copy
 from dualdiff import _seeding
 from dualdiff._dual import _seed
 from dualdiff._ndarray import DualArray, _result_buffer
-from dualdiff._sparse_c import color_columns
+from dualdiff._sparse_c import color_columns, gather
 
 _PATTERN = 0  # the order of dependency-pattern numbers in the C core
 _DETECT_CHUNK = 256  # directions per pass when detecting a pattern
@@ -148,8 +148,8 @@ class SparseJacobian:
         c = max(self.ncolors, 1)
         # flat indices of the entries: into tangents (m, c), and into a result
         # buffer (m, 1 + c) of first-order numbers [value, t_1..t_c]
-        self._gather = rows * c + self.colors[cols]
-        self._gather_buffer = rows * (c + 1) + 1 + self.colors[cols]
+        self._gather = (rows * c + self.colors[cols]).astype(np.int64)
+        self._gather_buffer = (rows * (c + 1) + 1 + self.colors[cols]).astype(np.int64)
         self._seeds = np.zeros((pattern.shape[1], c))  # column j carries direction colors[j]
         self._seeds[np.arange(pattern.shape[1]), self.colors] = 1.0
         # every result is a shallow copy of this one with its own arrays: the
@@ -192,11 +192,11 @@ class SparseJacobian:
         if value.shape[0] != m:
             raise ValueError(f"f returned {value.shape[0]} values but the sparsity pattern has {m} rows")
         if dual:
-            data = buf.reshape(-1)[self._gather_buffer]
+            data = gather(buf.reshape(-1), self._gather_buffer)
         elif isinstance(y, DualArray):
             data = np.zeros(self._gather.size)  # constants
         else:
-            data = tangent.reshape(-1)[self._gather]
+            data = gather(np.ascontiguousarray(tangent).reshape(-1), self._gather)
         J = copy.copy(self._template)
         J.data, J.indices, J.indptr = data, self._indices.copy(), self._indptr.copy()
         return _seeding.as_result(value, out_shape), J

@@ -1,4 +1,4 @@
-"""Type stubs for the compiled module dualdiff._sparse_c (column coloring)."""
+"""Type stubs for the compiled module dualdiff._sparse_c (column coloring and gathering)."""
 from typing import Any
 
 import numpy as np
@@ -8,3 +8,4 @@ import numpy.typing as npt
 def color_columns(
     pattern: Any, order: npt.ArrayLike | None = None
 ) -> tuple[npt.NDArray[np.int64], int]: ...
+def gather(src: npt.NDArray[np.float64], index: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]: ...

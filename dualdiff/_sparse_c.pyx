@@ -1,5 +1,6 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, binding=False
-"""Compiled helpers for sparse Jacobians: column coloring."""
+"""Compiled helpers for sparse Jacobians: column coloring, and gathering the
+entries of a colored Jacobian."""
 import numpy as np
 
 from libc.stdint cimport int64_t
@@ -44,3 +45,24 @@ def color_columns(pattern, order=None):
     with nogil:
         ncolors = dd_color_columns(n_rows, n_cols, &colptr[0], ri, &rowptr[0], ci, op, &c[0], &m[0])
     return colors, int(ncolors)
+
+
+def gather(const double[::1] src, const int64_t[::1] index):
+    """gather(src, index) -> float64 array: src[index[k]] for every k (each index
+    must lie in 0 <= index[k] < len(src), as the prepared indices of a colored
+    Jacobian do)."""
+    cdef Py_ssize_t k, count = index.shape[0], size = src.shape[0]
+    out = np.empty(count)
+    cdef double[::1] o = out
+    cdef int64_t i
+    cdef bint bad = 0
+    with nogil:
+        for k in range(count):
+            i = index[k]
+            if i < 0 or i >= size:
+                bad = 1
+                break
+            o[k] = src[i]
+    if bad:
+        raise IndexError("gather: index out of range")
+    return out
