@@ -23,10 +23,6 @@ cdef enum:
     C_POW = -5
 
 
-cdef extern from "dualdiff/dualdiff.h" nogil:
-    void dd_rule_sin(double x, int order, double *r)
-
-
 cdef extern from *:
     """
     static int dd__mul1(double *restrict o, const double *restrict a, const double *restrict b, Py_ssize_t count)
@@ -96,6 +92,20 @@ cdef extern from *:
         size_t size[DD_CACHE_SLOTS];
     } dd__cache;
 
+    /* Take entry i out of the cache (lock held); returns its block, unpoisoned. */
+    static char *dd__cache_remove(int i)
+    {
+        char *h = dd__cache.block[i];
+        DD__UNPOISON(h, dd__cache.size[i]);
+        dd__cache.bytes -= dd__cache.size[i];
+        for (i = i + 1; i < dd__cache.count; i++) {
+            dd__cache.block[i - 1] = dd__cache.block[i];
+            dd__cache.size[i - 1] = dd__cache.size[i];
+        }
+        dd__cache.count--;
+        return h;
+    }
+
     /* A cached block of at least `need` bytes and at most 1.25 `need`, or NULL. */
     static char *dd__cache_take(size_t need)
     {
@@ -107,16 +117,7 @@ cdef extern from *:
             if (dd__cache.size[i] >= need && dd__cache.size[i] - need <= need / 4
                 && (best < 0 || dd__cache.size[i] < dd__cache.size[best]))
                 best = i;
-        if (best >= 0) {
-            h = dd__cache.block[best];
-            DD__UNPOISON(h, dd__cache.size[best]);
-            dd__cache.bytes -= dd__cache.size[best];
-            for (i = best + 1; i < dd__cache.count; i++) {
-                dd__cache.block[i - 1] = dd__cache.block[i];
-                dd__cache.size[i - 1] = dd__cache.size[i];
-            }
-            dd__cache.count--;
-        }
+        if (best >= 0) h = dd__cache_remove(best);
         PyThread_release_lock(dd__cache.lock);
         return h;
     }
@@ -132,16 +133,8 @@ cdef extern from *:
             return;
         }
         PyThread_acquire_lock(dd__cache.lock, WAIT_LOCK);
-        while (dd__cache.count > 0 && (dd__cache.count == DD_CACHE_SLOTS || dd__cache.bytes + size > DD_CACHE_LIMIT)) {
-            DD__UNPOISON(dd__cache.block[0], dd__cache.size[0]);
-            drop[k++] = dd__cache.block[0];
-            dd__cache.bytes -= dd__cache.size[0];
-            for (i = 1; i < dd__cache.count; i++) {
-                dd__cache.block[i - 1] = dd__cache.block[i];
-                dd__cache.size[i - 1] = dd__cache.size[i];
-            }
-            dd__cache.count--;
-        }
+        while (dd__cache.count > 0 && (dd__cache.count == DD_CACHE_SLOTS || dd__cache.bytes + size > DD_CACHE_LIMIT))
+            drop[k++] = dd__cache_remove(0);
         DD__POISON(h, size);
         dd__cache.block[dd__cache.count] = h;
         dd__cache.size[dd__cache.count] = size;
@@ -220,11 +213,10 @@ cdef extern from *:
         return PyCapsule_New(&dd__handler, "mem_handler", NULL);
     }
 
-    /* NumPy's data allocator for this context: handler, or NumPy's own for
-     * None. Returns the previous one. */
+    /* NumPy's data allocator for this context; returns the previous one. */
     static PyObject *dd__set_handler(PyObject *handler)
     {
-        return PyDataMem_SetHandler(handler == Py_None ? NULL : handler);
+        return PyDataMem_SetHandler(handler);
     }
 
     static void dd__cache_clear(void)
@@ -233,13 +225,7 @@ cdef extern from *:
         int i, k;
         if (dd__cache.lock == NULL) return;
         PyThread_acquire_lock(dd__cache.lock, WAIT_LOCK);
-        k = dd__cache.count;
-        for (i = 0; i < k; i++) {
-            DD__UNPOISON(dd__cache.block[i], dd__cache.size[i]);
-            drop[i] = dd__cache.block[i];
-        }
-        dd__cache.count = 0;
-        dd__cache.bytes = 0;
+        for (k = 0; dd__cache.count > 0; k++) drop[k] = dd__cache_remove(dd__cache.count - 1);
         PyThread_release_lock(dd__cache.lock);
         for (i = 0; i < k; i++) free(drop[i]);
     }
@@ -253,15 +239,14 @@ cdef extern from *:
     size_t dd__cache_bytes "dd__cache.bytes"
 
 
-_HANDLER = dd__cache_handler()
-
 #: Inputs of at least this many doubles run their transform with the cache.
 CACHE_FROM = 1 << 15
 
 
 def set_data_handler(handler):
     """set_data_handler(handler) -> the previous one: NumPy's data allocator for
-    this context; CACHE_HANDLER for the buffer cache, None for NumPy's own."""
+    this context (CACHE_HANDLER for the buffer cache, or a handler returned
+    before, to restore it)."""
     return dd__set_handler(handler)
 
 
@@ -275,7 +260,7 @@ def buffer_cache_info():
     return dd__cache_count, dd__cache_bytes
 
 
-CACHE_HANDLER = _HANDLER
+CACHE_HANDLER = dd__cache_handler()
 #: (smallest and largest block kept, most bytes kept, most blocks kept)
 CACHE_LIMITS = (DD_CACHE_MIN, DD_CACHE_MAX, DD_CACHE_LIMIT, DD_CACHE_SLOTS)
 
@@ -284,25 +269,45 @@ cdef extern from *:
     """
     /* First-order loops, one per unary rule, so that the compiler inlines the
      * rule into its loop (and merges sin and cos of one argument into one
-     * sincos call). Each applies the chain rule with plain products where the
-     * partial is finite (or in IEEE mode) and through dd_chain_unary, with its
-     * zero-tangent rule, where it is not. Returns 1 if a value is not finite. */
+     * sincos call). The loop applies the chain rule with plain products and
+     * no branch; in the NaN-safe mode, the numbers whose partial is not
+     * finite are then redone through dd_chain_unary, with its zero-tangent
+     * rule. flatten makes GCC and clang inline the rule even where their
+     * heuristics would not. Returns 1 if a value is not finite. */
+    #if defined(__GNUC__)
+    #define DD__FLATTEN __attribute__((flatten))
+    #else
+    #define DD__FLATTEN
+    #endif
     #define DD__LOOP1(name) \
-    static int dd__loop1_##name(double *po, const double *pa, Py_ssize_t count, size_t m, size_t n, int order) \
+    static DD__FLATTEN int dd__loop1_##name(double *po, const double *pa, Py_ssize_t count, size_t m, size_t n, int order) \
     { \
         Py_ssize_t i; \
         size_t k; \
-        int bad = 0, ieee = order & DD_IEEE; \
+        int bad = 0, singular = 0; \
         double r[3]; \
-        for (i = 0; i < count; i++, po += m, pa += m) { \
-            dd_rule_##name(pa[0], 1, r); \
-            if (ieee || isfinite(r[1])) { \
-                for (k = 1; k < m; k++) po[k] = r[1] * pa[k]; \
-                po[0] = r[0]; \
-            } else { \
-                dd_chain_unary(po, pa, n, order, r); \
+        if (m == 2) { /* width 1, the commonest: no inner loop */ \
+            for (i = 0; i < count; i++) { \
+                dd_rule_##name(pa[2 * i], 1, r); \
+                po[2 * i + 1] = r[1] * pa[2 * i + 1]; \
+                po[2 * i] = r[0]; \
+                bad |= !isfinite(r[0]); \
+                singular |= !isfinite(r[1]); \
             } \
-            bad |= !isfinite(po[0]); \
+        } else { \
+            for (i = 0; i < count; i++) { \
+                dd_rule_##name(pa[i * m], 1, r); \
+                for (k = 1; k < m; k++) po[i * m + k] = r[1] * pa[i * m + k]; \
+                po[i * m] = r[0]; \
+                bad |= !isfinite(r[0]); \
+                singular |= !isfinite(r[1]); \
+            } \
+        } \
+        if (singular && !(order & DD_IEEE)) { \
+            for (i = 0; i < count; i++) { \
+                dd_rule_##name(pa[i * m], 1, r); \
+                if (!isfinite(r[1])) dd_chain_unary(po + i * m, pa + i * m, n, order, r); \
+            } \
         } \
         return bad; \
     }
@@ -331,27 +336,14 @@ cdef inline int _event(double x, double y, double r) noexcept nogil:
     return 0
 
 
-cdef inline void _sin1(double *o, const double *a) noexcept nogil:
-    # width 1, first order: the rule and the chain rule written out, so the
-    # compiler sees one sin and one cos of the same argument (one sincos call)
-    cdef double r[3]
-    dd_rule_sin(a[0], 1, r)
-    o[1] = r[1] * a[1]
-    o[0] = r[0]
-
-
-
 def unary(int op, double[::1] out, const double[::1] a, Py_ssize_t n, int order):
     """unary(op, out, a, n, order) -> events: out[i] = f(a[i]) by unary rule op.
 
     out must not overlap a."""
     cdef size_t m = dd_size(n, order)
     cdef Py_ssize_t i, count = a.shape[0] // m
-    cdef size_t k
     cdef int ev = 0
     cdef bint bad = 0
-    cdef double v
-    cdef double r[3]
     cdef double *po
     cdef const double *pa
     if count == 0:
@@ -359,17 +351,7 @@ def unary(int op, double[::1] out, const double[::1] a, Py_ssize_t n, int order)
     po = &out[0]
     pa = &a[0]
     with nogil:
-        if op == DD_OP_sin and n == 1 and DD_ORDER(order) == 1:
-            for i in range(count):
-                _sin1(po + 2 * i, pa + 2 * i)
-                bad |= not isfinite(po[2 * i])
-            if bad and not (order & DD_IEEE):
-                # sin(+-inf) and sin(nan) have a NaN partial: a zero tangent
-                # must stay 0 (the zero-tangent rule of dd_chain_unary)
-                for i in range(count):
-                    if not isfinite(po[2 * i]):
-                        dd_unary(op, po + 2 * i, pa + 2 * i, 1, order)
-        elif DD_ORDER(order) == 1:
+        if DD_ORDER(order) == 1:
             # first order: a loop with the rule inlined and the chain rule
             # written out (a third of the instructions of dd_unary per number)
             bad = dd__unary_loop1(op, po, pa, count, n, order)

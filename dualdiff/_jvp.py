@@ -2,7 +2,6 @@
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import numpy.typing as npt
 
 from dualdiff import _seeding
@@ -27,7 +26,7 @@ def jvp(f: Callable[..., Any], x: npt.ArrayLike, v: npt.ArrayLike, *args: Any,
     flat, shape, vflat = _seeding.flatten_with_direction(x, v, "jvp")
     tag = _seeding.new_tag(nan_safe)
     with _seeding.buffers(2 * flat.shape[0]):
-        xin = _seeding.seed_directions(flat, shape, np.ascontiguousarray(vflat.reshape(-1, 1)), tag, x)
+        xin = _seeding.seed_directions(flat, shape, vflat.reshape(-1, 1), tag, x)
         y = f(xin, *args, **kwargs)
         value, tangent, out_shape = _seeding.read_result(y, 1, 1, tag)
     return _seeding.as_result(value, out_shape), _seeding.as_result(tangent[:, 0], out_shape)
