@@ -1925,12 +1925,6 @@ def _cholesky(a, upper=False):
     return np.swapaxes(res, -1, -2) if upper else res
 
 
-def _first_order_only(spec, name):
-    if spec.order > 1:
-        raise TypeError(f"numpy.linalg.{name} of second-order dual arrays is not supported "
-                        "(first order only)")
-
-
 @final  # never subclassed: the tuple of a result with named parts
 class _EighResult(tuple):
     def __new__(cls, w, v):
@@ -1948,20 +1942,39 @@ class _EighResult(tuple):
 @_implements(np.linalg.eigh)
 def _eigh(a, UPLO="L"):
     spec = _spec_of(a)
-    _first_order_only(spec, "eigh")
+
+    def sym(M):
+        if UPLO == "L":
+            return np.tril(M) + _mT(np.tril(M, -1))
+        return np.triu(M) + _mT(np.triu(M, 1))
+
     A = _comps(a, spec)
-    A0 = np.tril(A[0]) + _mT(np.tril(A[0], -1)) if UPLO == "L" else np.triu(A[0]) + _mT(np.triu(A[0], 1))
-    w, V = np.linalg.eigh(A0)
+    w, V = np.linalg.eigh(sym(A[0]))
     diff = w[..., None, :] - w[..., :, None]
     with np.errstate(divide="ignore"):
         F = np.where(np.eye(w.shape[-1], dtype=bool), 0.0, 1.0 / diff)
-    wc, vc = [w], [V]
-    for k in range(1, spec.n + 1):
-        dA = A[k]
-        dA = np.tril(dA) + _mT(np.tril(dA, -1)) if UPLO == "L" else np.triu(dA) + _mT(np.triu(dA, 1))
-        P = _mT(V) @ dA @ V
-        wc.append(np.einsum("...ii->...i", P))
-        vc.append(V @ (F * P))
+    # In the eigenbasis, M = V^T A V has eigenvectors U (U = I at the point)
+    # and eigenvalues L: M U = U L.  Each derivative of that identity gives
+    # the same equation R + L U' - U' L = L' with a known R, solved
+    # entrywise: L' = diag(R), offdiag(U') = F * R; U^T U = I fixes diag(U').
+    n = spec.n
+    U, lam = [], []
+    for k in range(1, n + 1):
+        P = _mT(V) @ sym(A[k]) @ V
+        lam.append(np.einsum("...ii->...i", P))
+        U.append(F * P)
+    wc, vc = [w] + lam, [V] + [V @ u for u in U]
+    if spec.order > 1:
+        q = n + 1
+        for i, j in _pairs(n):
+            R = (_mT(V) @ sym(A[q]) @ V + _mT(V) @ sym(A[1 + i]) @ V @ U[j]
+                 + _mT(V) @ sym(A[1 + j]) @ V @ U[i]
+                 - U[i] * lam[j][..., None, :] - U[j] * lam[i][..., None, :])
+            wc.append(np.einsum("...ii->...i", R))
+            Uij = F * R
+            Uij += np.einsum("...mk,...mk->...k", U[i], U[j])[..., None, :] * -np.eye(w.shape[-1])
+            vc.append(V @ Uij)
+            q += 1
     return _EighResult(_assemble(wc, spec), _assemble(vc, spec))
 
 
@@ -1987,7 +2000,6 @@ class _QRResult(tuple):
 @_implements(np.linalg.qr)
 def _qr(a, mode="reduced"):
     spec = _spec_of(a)
-    _first_order_only(spec, "qr")
     if mode not in ("reduced", "r"):
         raise TypeError(f"numpy.linalg.qr with mode={mode!r} is not supported for dualdiff arrays")
     A = _comps(a, spec)
@@ -1995,14 +2007,36 @@ def _qr(a, mode="reduced"):
     if A[0].shape[-2] < A[0].shape[-1]:
         raise TypeError("numpy.linalg.qr of a wide dual matrix is not supported")
     Ri = np.linalg.inv(R)
+    eye = np.eye(R.shape[-1])
+
+    def step(B, S):
+        # Each derivative of A = QR reads Q' R + Q R' = B (B holds the lower
+        # derivatives), with Q^T Q' + Q'^T Q = -S from Q^T Q = I.  Z = Q^T Q'
+        # has the strict lower triangle of Y = Q^T B R^-1 (R' R^-1 is upper
+        # triangular) and the rest from the symmetric condition.
+        Y = _mT(Q) @ B @ Ri
+        low = np.tril(Y, -1)
+        Z = low - _mT(low)
+        if S is not None:
+            Z = Z - np.triu(S, 1) - 0.5 * S * eye
+        U = Y - Z
+        return B @ Ri - Q @ U, U @ R
+
+    n = spec.n
     qc, rc = [Q], [R]
-    for k in range(1, spec.n + 1):
-        X = _mT(Q) @ A[k] @ Ri
-        low = np.tril(X, -1)
-        omega = low - _mT(low)
-        U = X - omega
-        rc.append(U @ R)
-        qc.append(A[k] @ Ri - Q @ U)
+    for k in range(1, n + 1):
+        dq, dr = step(A[k], None)
+        qc.append(dq)
+        rc.append(dr)
+    if spec.order > 1:
+        q = n + 1
+        for i, j in _pairs(n):
+            Qi, Qj, Ri_, Rj = qc[1 + i], qc[1 + j], rc[1 + i], rc[1 + j]
+            S = _mT(Qi) @ Qj + _mT(Qj) @ Qi
+            dq, dr = step(A[q] - Qi @ Rj - Qj @ Ri_, S)
+            qc.append(dq)
+            rc.append(dr)
+            q += 1
     r = _assemble(rc, spec)
     if mode == "r":
         return r

@@ -458,30 +458,26 @@ def spd(z):
 
 
 LINALG_CASES = {
-    "inv": (lambda z: np.linalg.inv(spd(z)), True),
-    "solve": (lambda z: np.linalg.solve(spd(z), np.array([1.0, -2.0, 0.5]) * z[:3]), True),
-    "det": (lambda z: np.linalg.det(z.reshape(3, 3) + 2 * np.eye(3)), True),
-    "slogdet": (lambda z: np.linalg.slogdet(spd(z))[1], True),
-    "cholesky": (lambda z: np.linalg.cholesky(spd(z)), True),
-    "eigh": (lambda z: np.linalg.eigh(spd(z) + np.diag([0.0, 2.0, 5.0]))[0], False),
-    "eigvalsh": (lambda z: np.linalg.eigvalsh(spd(z) + np.diag([0.0, 2.0, 5.0])), False),
-    "qr": (lambda z: np.linalg.qr(z.reshape(3, 3) + 2 * np.eye(3))[1], False),
+    "inv": (lambda z: np.linalg.inv(spd(z))),
+    "solve": (lambda z: np.linalg.solve(spd(z), np.array([1.0, -2.0, 0.5]) * z[:3])),
+    "det": (lambda z: np.linalg.det(z.reshape(3, 3) + 2 * np.eye(3))),
+    "slogdet": (lambda z: np.linalg.slogdet(spd(z))[1]),
+    "cholesky": (lambda z: np.linalg.cholesky(spd(z))),
+    "eigh": (lambda z: np.linalg.eigh(spd(z) + np.diag([0.0, 2.0, 5.0]))[0]),
+    "eigvalsh": (lambda z: np.linalg.eigvalsh(spd(z) + np.diag([0.0, 2.0, 5.0]))),
+    "qr": (lambda z: np.linalg.qr(z.reshape(3, 3) + 2 * np.eye(3))[1]),
     "lstsq": (lambda z: np.linalg.lstsq(np.vstack([z.reshape(3, 3), np.ones(3)]),
-                                        np.array([1.0, 2.0, 3.0, 4.0]), rcond=None)[0], True),
-    "norm": (lambda z: np.linalg.norm(z.reshape(3, 3), ord=1), True),
+                                        np.array([1.0, 2.0, 3.0, 4.0]), rcond=None)[0]),
+    "norm": (lambda z: np.linalg.norm(z.reshape(3, 3), ord=1)),
 }
 
 
 @pytest.mark.parametrize("name", sorted(LINALG_CASES))
 def test_linalg(name):
-    F, second = LINALG_CASES[name]
+    F = LINALG_CASES[name]
     x = RNG.uniform(-0.5, 0.5, 9)
     check(F, x, rtol=1e-6, atol=1e-7)
-    if second:
-        check(F, x, order=2, rtol=1e-6, atol=1e-7)
-    else:
-        with pytest.raises(TypeError, match="second-order"):
-            jacobian(F, x, order=2)
+    check(F, x, order=2, rtol=1e-6, atol=1e-7)
 
 
 def test_eigh_vectors_and_qr_q():
@@ -492,8 +488,88 @@ def test_eigh_vectors_and_qr_q():
         return V * np.sign(V[0])  # fix the sign of each eigenvector
 
     check(vecs, x, rtol=1e-6, atol=1e-7)
-    check(lambda z: np.linalg.qr(z.reshape(3, 3) + 2 * np.eye(3))[0], x, rtol=1e-6, atol=1e-7)
+    check(vecs, x, order=2, rtol=1e-6, atol=1e-7)
+    for F in (lambda z: np.linalg.qr(z.reshape(3, 3) + 2 * np.eye(3))[0],
+              lambda z: np.linalg.qr(np.vstack([z.reshape(3, 3), z[:3] ** 2]) + 2 * np.eye(4, 3))[0]):
+        check(F, x, rtol=1e-6, atol=1e-7)
+        check(F, x, order=2, rtol=1e-6, atol=1e-7)
     check(lambda z: np.linalg.det(spd(z)), x)
+
+
+def _rotation(seed):
+    return np.linalg.qr(np.random.default_rng(seed).uniform(-1, 1, (3, 3)))[0]
+
+
+def test_eigh_second_order_by_hand():
+    # A(z) = Q0 diag(lam(z)) Q0^T with a fixed rotation Q0: the eigenvalues are
+    # lam(z) and the eigenvectors stay the columns of Q0, so their derivatives
+    # are those of lam (by hand) and zero.
+    Q0 = _rotation(1)
+
+    def lam(z):
+        return [z[0] ** 2 + 1.0, np.sin(z[1]) * z[2] + 3.0, np.exp(z[0] * z[2]) + 6.0]
+
+    def F(z):
+        w, V = np.linalg.eigh((Q0 * dualdiff.numpy.array(lam(z))) @ Q0.T)
+        return np.concatenate([w, (V * np.sign(V[0])).reshape(-1)])
+
+    x = np.array([0.3, -0.4, 0.7])
+    val, J, H = jacobian(F, x, order=2)
+    x0, x1, x2 = x
+    e = np.exp(x0 * x2)
+    J_ref = [[2 * x0, 0, 0], [0, np.cos(x1) * x2, np.sin(x1)], [x2 * e, 0, x0 * e]]
+    H_ref = [[[2, 0, 0], [0, 0, 0], [0, 0, 0]],
+             [[0, 0, 0], [0, -np.sin(x1) * x2, np.cos(x1)], [0, np.cos(x1), 0]],
+             [[x2 * x2 * e, 0, (1 + x0 * x2) * e], [0, 0, 0], [(1 + x0 * x2) * e, 0, x0 * x0 * e]]]
+    np.testing.assert_allclose(J[:3], J_ref, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(H[:3], H_ref, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(np.abs(val[3:].reshape(3, 3)), np.abs(Q0), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(J[3:], 0.0, atol=1e-12)
+    np.testing.assert_allclose(H[3:], 0.0, atol=1e-12)
+
+
+def test_qr_second_order_by_hand():
+    # A(z) = Q0 R(z) with R upper triangular with a positive diagonal: QR gives
+    # back Q0 and R(z) up to the signs of the rows of R, so R**2 has the second
+    # derivatives of R(z)**2 (by hand) and Q**2 has none.
+    Q0 = _rotation(2)
+
+    def R_of(z):
+        return [[z[0] ** 2 + 1.0, z[1], z[0] * z[1]], [0.0, np.exp(z[1]), 0.5], [0.0, 0.0, 2.0 + z[0]]]
+
+    def F(z):
+        Q, R = np.linalg.qr(Q0 @ dualdiff.numpy.array(R_of(z)))
+        return np.concatenate([(R ** 2).reshape(-1), (Q ** 2).reshape(-1)])
+
+    x = np.array([0.6, -0.3])
+    val, J, H = jacobian(F, x, order=2)
+    x0, x1 = x
+    r0 = x0 ** 2 + 1.0
+    # the entries of R**2 that depend on z, with their gradients and Hessians
+    cases = {0: (r0 ** 2, [4 * x0 * r0, 0], [[12 * x0 ** 2 + 4, 0], [0, 0]]),
+             1: (x1 ** 2, [0, 2 * x1], [[0, 0], [0, 2]]),
+             2: ((x0 * x1) ** 2, [2 * x0 * x1 ** 2, 2 * x0 ** 2 * x1],
+                 [[2 * x1 ** 2, 4 * x0 * x1], [4 * x0 * x1, 2 * x0 ** 2]]),
+             4: (np.exp(2 * x1), [0, 2 * np.exp(2 * x1)], [[0, 0], [0, 4 * np.exp(2 * x1)]]),
+             8: ((2 + x0) ** 2, [2 * (2 + x0), 0], [[2, 0], [0, 0]])}
+    for k, (v, g, h) in cases.items():
+        np.testing.assert_allclose(val[k], v, rtol=1e-12)
+        np.testing.assert_allclose(J[k], g, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(H[k], h, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(val[9:].reshape(3, 3), Q0 ** 2, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(J[9:], 0.0, atol=1e-12)
+    np.testing.assert_allclose(H[9:], 0.0, atol=1e-12)
+
+
+def test_eigh_and_qr_of_stacks_at_second_order():
+    x = RNG.uniform(-0.5, 0.5, 9)
+
+    def stack(z):
+        S = spd(z) + np.diag([0.0, 2.0, 5.0])
+        return np.stack([S, S @ S + np.eye(3)])
+
+    check(lambda z: np.linalg.eigvalsh(stack(z), UPLO="U"), x, order=2, rtol=1e-6, atol=1e-7)
+    check(lambda z: np.linalg.qr(stack(z))[1] ** 2, x, order=2, rtol=1e-6, atol=1e-7)
 
 
 def test_multilinear_rules_are_exact_at_second_order():
