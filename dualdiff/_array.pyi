@@ -4,6 +4,8 @@ Every buffer is a C-contiguous float64 array of numbers in the frozen layout of
 dualdiff.h. The elementwise loops return a bit mask of floating-point events:
 1 = NaN from non-NaN input, 2 = infinity from finite input.
 """
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -34,6 +36,7 @@ def prod_accumulate(out: _Buffer, a: _Buffer, rows: int, n: int, order: int) -> 
 def seed(out: _Buffer, x: _Buffer, start: int, n: int, order: int) -> None: ...
 def seed_tangents(out: _Buffer, x: _Buffer, t: _Buffer) -> None: ...
 def unpack_hessian(out: _Buffer, a: _Buffer, n: int, col: int) -> None: ...
+def nan_view(cls: type[np.ndarray[Any, Any]], shape: tuple[int, ...]) -> Any: ...
 
 # The buffer cache: a NumPy data allocator that keeps freed large blocks.
 CACHE_HANDLER: object

@@ -265,6 +265,45 @@ CACHE_HANDLER = dd__cache_handler()
 CACHE_LIMITS = (DD_CACHE_MIN, DD_CACHE_MAX, DD_CACHE_LIMIT, DD_CACHE_SLOTS)
 
 
+# ------------------------------------------------------------ placeholder data
+#
+# A DualArray is an ndarray subclass (so that SciPy's np.asanyarray passes it
+# through), and NumPy lets no subclass intercept np.asarray or np.array. So the
+# ndarray a DualArray is holds no numbers: every element reads the same
+# read-only NaN, and code that strips the type gets NaN, never values without
+# their derivatives. The numbers live in the DualArray's own buffer.
+
+cdef extern from *:
+    """
+    static double dd__nan_cell[1];
+
+    static PyObject *dd__nan_view(PyObject *type, PyObject *shape)
+    {
+        npy_intp dims[NPY_MAXDIMS], strides[NPY_MAXDIMS];
+        Py_ssize_t i, nd = PyTuple_GET_SIZE(shape);
+        if (nd > NPY_MAXDIMS) {
+            PyErr_SetString(PyExc_ValueError, "too many dimensions");
+            return NULL;
+        }
+        for (i = 0; i < nd; i++) {
+            dims[i] = PyLong_AsSsize_t(PyTuple_GET_ITEM(shape, i));
+            if (dims[i] == -1 && PyErr_Occurred()) return NULL;
+            strides[i] = 0;
+        }
+        dd__nan_cell[0] = NAN;
+        return PyArray_NewFromDescr((PyTypeObject *)type, PyArray_DescrFromType(NPY_DOUBLE),
+                                    (int)nd, dims, strides, dd__nan_cell, 0, NULL);
+    }
+    """
+    object dd__nan_view(object type, tuple shape)
+
+
+def nan_view(type cls, tuple shape):
+    """nan_view(cls, shape): a read-only ndarray of subclass cls and the given
+    shape whose every element is the same NaN (no memory per element)."""
+    return dd__nan_view(cls, shape)
+
+
 cdef extern from *:
     """
     /* First-order loops, one per unary rule, so that the compiler inlines the

@@ -1466,7 +1466,8 @@ def _read(object y, Py_ssize_t width, int order, long tag, double[::1] value,
           double[:, ::1] tangent, double[:, :, ::1] hessian, Py_ssize_t col):
     """Write the value and derivatives of each item of the flat sequence y into
     value[i], tangent[i, col:col+width] (and hessian[i, col.., col..]).
-    Plain numbers are constants. Returns nothing; raises on foreign Duals."""
+    Plain numbers are constants (a NaN gets NaN derivatives). Returns nothing;
+    raises on foreign Duals."""
     cdef Py_ssize_t i, j, k, count = len(y)
     cdef Dual d
     cdef double *p
@@ -1491,13 +1492,16 @@ def _read(object y, Py_ssize_t width, int order, long tag, double[::1] value,
                         hessian[i, col + j, col + k] = hessian[i, col + k, col + j] = \
                             p[dd_hessian_index(j, k, width)]
         elif _number(item, &c):
+            # a constant: derivatives 0, or NaN for a NaN, which tells nothing
+            # of how it depends on x (np.asarray of a DualArray gives NaN)
             value[i] = c
+            c = 0.0 if c == c else c
             for j in range(width):
-                tangent[i, col + j] = 0.0
+                tangent[i, col + j] = c
             if DD_ORDER(order) == 2:
                 for j in range(width):
                     for k in range(width):
-                        hessian[i, col + j, col + k] = 0.0
+                        hessian[i, col + j, col + k] = c
         else:
             raise TypeError(f"the function returned {type(item).__name__}, not a number or Dual")
 

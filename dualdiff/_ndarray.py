@@ -3,7 +3,9 @@
 Storage: one C-contiguous float64 buffer ``buf`` of shape ``shape + (m,)``
 with ``m = dd_size(width, order)``; ``buf[i]`` is one number in the frozen
 layout of dualdiff.h (value, tangents, packed Hessian). The array object
-itself is an ``ndarray`` subclass viewing ``buf[..., 0]``: the values. Being a
+itself is an ``ndarray`` subclass of the same shape whose every element is one
+read-only NaN (``_array.nan_view``), so ``np.asarray``, which no subclass can
+intercept, gives NaN rather than values without derivatives. Being a
 subclass lets code that calls ``np.asanyarray`` (SciPy's ``rosen`` does) pass
 it through; everything NumPy computes on it is routed through
 ``__array_ufunc__`` and ``__array_function__`` to the rules here, and every
@@ -87,7 +89,8 @@ class DualArray(np.ndarray):
     ``.value`` is the float64 array of values, ``.tangent`` the derivatives
     with a last axis of length ``width`` and ``.hessian`` (second order) the
     second derivatives with two last axes of length ``width``.
-    ``np.asarray(d)`` gives the values only; use ``.value`` to say so.
+    ``np.asarray(d)`` and ``np.array(d)`` give NaN in every place (NumPy lets
+    no subclass intercept them); ``.value`` gives the values.
     """
 
     __array_priority__ = 20.0
@@ -399,7 +402,7 @@ def _fname(func):
 
 def _wrap(buf, spec):
     """The DualArray viewing buf (shape + (m,)); buf is not copied."""
-    v = buf[..., 0].view(DualArray)
+    v = _k.nan_view(DualArray, buf.shape[:-1])
     v._buf = buf
     v._spec = spec
     return v

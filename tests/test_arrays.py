@@ -583,6 +583,35 @@ def test_multilinear_rules_are_exact_at_second_order():
 
 # ------------------------------------------------------------ creation, scalars, tags
 
+def test_stripping_the_type_gives_nan_never_bare_values():
+    x = _seed_array(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), 0, 6, 1, TAG)
+    for stripped in (np.asarray(x), np.array(x), np.ascontiguousarray(x), np.asarray(x[:, 1:]),
+                     np.frombuffer(np.array(x).tobytes())):
+        assert type(stripped) is np.ndarray and np.isnan(stripped).all()
+    assert np.asarray(x).shape == (2, 3) and not np.asarray(x).flags.writeable
+    assert np.asarray(x).strides == (0, 0)  # one NaN, no memory per element
+    with pytest.raises(ValueError, match="read-only"):
+        np.asarray(x)[0, 0] = 1.0
+    np.testing.assert_array_equal(x.value, [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    assert isinstance(np.asanyarray(x, dtype=float), DualArray)
+
+
+def test_a_function_that_strips_its_input_differentiates_to_nan():
+    x = np.array([0.5, 2.0])
+    assert np.isnan(dualdiff.grad(lambda v: np.sum(np.asarray(v) ** 2))(x)).all()
+    assert np.isnan(dualdiff.jacobian(lambda v: np.array(v) * 2.0)(x)).all()
+    assert np.isnan(dualdiff.hessian(lambda v: np.sum(np.asarray(v) ** 3))(x)).all()
+    val, g = dualdiff.value_and_grad(lambda v: v[0] * np.asarray(v)[1])(x)
+    assert np.isnan(val) and np.isnan(g[0])
+    # a true constant keeps zero derivatives; a NaN constant has NaN ones
+    np.testing.assert_array_equal(dualdiff.grad(lambda v: 5.0)(x), [0.0, 0.0])
+    np.testing.assert_array_equal(dualdiff.jacobian(lambda v: np.array([v[0], 1.0]))(x),
+                                  [[1.0, 0.0], [0.0, 0.0]])
+    assert np.isnan(dualdiff.jacobian(lambda v: [v[0], float("nan")])(x)[1]).all()
+    np.testing.assert_array_equal(dualdiff.jacobian(lambda v: [v[0], float("nan")])(x)[0],
+                                  [1.0, 0.0])
+
+
 def test_array_from_duals():
     d1, d2 = Dual(1.0, [1.0, 0.0]), Dual(2.0, [0.0, 1.0])
     a = array([d1, d2, 3.0])
