@@ -1254,6 +1254,21 @@ def _divmod(x, y):
     return (q, _arith(x, y, DD_OP2_mod))
 
 
+# The comparison ufuncs read a Python int as float64 and refuse strings, as
+# NumPy does (Python's operators compare an int exactly, and a string to a
+# number gives == False); other objects compare as NumPy's object loops do.
+def _number_comparison(op):
+    def compare(x, y):
+        if isinstance(x, (str, bytes)) or isinstance(y, (str, bytes)):
+            return NotImplemented
+        if type(x) is not Dual and isinstance(x, _numbers.Real):
+            x = float(x)
+        if type(y) is not Dual and isinstance(y, _numbers.Real):
+            y = float(y)
+        return op(x, y)
+    return compare
+
+
 # ufunc -> ("u", op) unary rule | ("b", op) binary rule | ("f", callable)
 cdef dict _UFUNCS = {
     _np.sqrt: ("u", DD_OP_sqrt), _np.cbrt: ("u", DD_OP_cbrt), _np.exp: ("u", DD_OP_exp),
@@ -1279,9 +1294,12 @@ cdef dict _UFUNCS = {
     _np.add: ("f", _add), _np.subtract: ("f", _sub), _np.divmod: ("f", _divmod),
     _np.negative: ("f", _operator.neg), _np.positive: ("f", _operator.pos),
     _np.conjugate: ("f", lambda x: x),
-    _np.less: ("f", _operator.lt), _np.less_equal: ("f", _operator.le),
-    _np.greater: ("f", _operator.gt), _np.greater_equal: ("f", _operator.ge),
-    _np.equal: ("f", _operator.eq), _np.not_equal: ("f", _operator.ne),
+    _np.less: ("f", _number_comparison(_operator.lt)),
+    _np.less_equal: ("f", _number_comparison(_operator.le)),
+    _np.greater: ("f", _number_comparison(_operator.gt)),
+    _np.greater_equal: ("f", _number_comparison(_operator.ge)),
+    _np.equal: ("f", _number_comparison(_operator.eq)),
+    _np.not_equal: ("f", _number_comparison(_operator.ne)),
     _np.isfinite: ("f", isfinite), _np.isinf: ("f", isinf), _np.isnan: ("f", isnan),
     _np.signbit: ("f", lambda x: bool(_np.signbit(_plain(x)))),
 }

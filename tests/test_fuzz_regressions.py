@@ -187,3 +187,29 @@ def test_diff_of_order_zero_is_the_input_without_prepend_or_append():
     got = np.diff(d, prepend=0.5)
     np.testing.assert_array_equal(got.value, np.diff(x, prepend=0.5))
     np.testing.assert_array_equal(got.tangent, [[1.0], [1.0]])
+
+
+# ------------------------------------------ comparison ufuncs of a scalar Dual
+
+@pytest.mark.parametrize("ufunc", [np.equal, np.not_equal, np.less, np.less_equal,
+                                   np.greater, np.greater_equal])
+def test_comparison_ufuncs_of_a_dual_take_what_numpy_takes(ufunc):
+    d = Dual(1.0, [1.0])
+    # NumPy refuses a string and reads a Python int as float64 (which overflows)
+    for other, error in (("1.0", TypeError), (b"1", TypeError), (10 ** 400, OverflowError)):
+        with pytest.raises(error):
+            ufunc(1.0, other)
+        with pytest.raises(error):
+            ufunc(d, other)
+        with pytest.raises(error):
+            ufunc(other, d)
+    for other in (0.5, 1, np.float64(1.0), True, 2 ** 53 + 1, Dual(1.0, [0.0])):
+        assert ufunc(d, other) == ufunc(1.0, float(other) if type(other) is not Dual else 1.0)
+    # other objects compare as in NumPy's object loops
+    if ufunc in (np.equal, np.not_equal):
+        assert ufunc(d, None) == ufunc(1.0, None) and ufunc(None, d) == ufunc(None, 1.0)
+    else:
+        with pytest.raises(TypeError):
+            ufunc(d, None)
+    # Python's operators keep Python's rules
+    assert (d == "1.0") is False and (d != "1.0") is True
