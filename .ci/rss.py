@@ -25,7 +25,24 @@ everyop = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(everyop)
 
 
+def _malloc_trim():
+    """glibc's malloc_trim, or None: hands freed heap pages back to the system."""
+    try:
+        import ctypes
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_TRIM = _malloc_trim()
+
+
 def rss_mib():
+    """The resident set in MiB, after freed heap memory is handed back (so
+    memory freed earlier in the process cannot hide new allocations)."""
+    gc.collect()
+    if _TRIM is not None:
+        _TRIM(0)
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2 ** 20
 
@@ -36,12 +53,10 @@ def check(ops, tolerance_mib, log=print):
     calls = everyop.calls()
     step = ops // 10
     raised = everyop.run(calls, step)
-    gc.collect()
     base = rss_mib()
     series = [base]
     for _ in range(9):
         raised += everyop.run(calls, step)
-        gc.collect()
         series.append(rss_mib())
     growth = max(series) - base
     log(f"rss: {10 * step} calls of {len(calls)} distinct operations ({raised} raised an allowed "
