@@ -1044,7 +1044,7 @@ def _take(draw, ndim):
 @_op("take_along_axis", 1)
 def _take_along(draw, ndim):
     ax = draw(st.one_of(st.none(), st.integers(-ndim - 1, ndim)))
-    f = lambda a: np.take_along_axis(a, np.argsort(np.asarray(a), axis=ax), axis=ax)  # noqa: E731
+    f = lambda a: np.take_along_axis(a, np.argsort(a, axis=ax), axis=ax)  # noqa: E731
     f.__name__ = f"take_along_axis(axis={ax})"
     return f
 
