@@ -161,10 +161,13 @@ class SparseJacobian:
 
     def __call__(self, x: npt.ArrayLike, *args: Any, **kwargs: Any) -> Any:
         """J(x, *args, **kwargs) -> sparse Jacobian of f at x."""
-        return self.value_and_jacobian(x, *args, **kwargs)[1]
+        return self._run(x, args, kwargs, False)[1]
 
     def value_and_jacobian(self, x: npt.ArrayLike, *args: Any, **kwargs: Any) -> tuple[Any, Any]:
         """(f(x), sparse Jacobian) from the same evaluation."""
+        return self._run(x, args, kwargs, True)
+
+    def _run(self, x, args, kwargs, want_value):
         if self.sparsity is None:
             self._prepare(jacobian_sparsity(self.f, x, *args, chunk=self.chunk, **kwargs))
         assert self.colors is not None and self.ncolors is not None  # set with the pattern
@@ -177,9 +180,9 @@ class SparseJacobian:
         c = max(self.ncolors, 1)
         tag = _seeding.new_tag(self.nan_safe)
         with _seeding.buffers(n * (c + 1)):
-            return self._evaluate(x, flat, shape, m, c, tag, args, kwargs)
+            return self._evaluate(x, flat, shape, m, c, tag, args, kwargs, want_value)
 
-    def _evaluate(self, x, flat, shape, m, c, tag, args, kwargs):
+    def _evaluate(self, x, flat, shape, m, c, tag, args, kwargs, want_value):
         xin = _seeding.seed_directions(flat, shape, self._seeds, tag, x)
         y = self.f(xin, *args, **kwargs)
         if isinstance(y, DualArray):  # read the entries straight from its buffer
@@ -199,7 +202,7 @@ class SparseJacobian:
             data = gather(np.ascontiguousarray(tangent).reshape(-1), self._gather)
         J = copy.copy(self._template)
         J.data, J.indices, J.indptr = data, self._indices.copy(), self._indptr.copy()
-        return _seeding.as_result(value, out_shape), J
+        return (_seeding.as_result(value, out_shape) if want_value else None), J
 
     def __repr__(self):
         if self.sparsity is None:

@@ -3,7 +3,7 @@
 entries of a colored Jacobian."""
 import numpy as np
 
-from libc.stdint cimport int64_t
+from libc.stdint cimport int64_t, uint64_t
 
 
 cdef extern from "dd_color.h" nogil:
@@ -50,19 +50,23 @@ def color_columns(pattern, order=None):
 def gather(const double[::1] src, const int64_t[::1] index):
     """gather(src, index) -> float64 array: src[index[k]] for every k (each index
     must lie in 0 <= index[k] < len(src), as the prepared indices of a colored
-    Jacobian do)."""
-    cdef Py_ssize_t k, count = index.shape[0], size = src.shape[0]
+    Jacobian do; IndexError otherwise)."""
+    cdef Py_ssize_t k, count = index.shape[0]
+    cdef uint64_t i, size = <uint64_t>src.shape[0]
     out = np.empty(count)
     cdef double[::1] o = out
-    cdef int64_t i
-    cdef bint bad = 0
+    cdef bint ok, bad = 0
+    if count == 0:
+        return out
+    if size == 0:
+        raise IndexError("gather: index out of range")
     with nogil:
         for k in range(count):
-            i = index[k]
-            if i < 0 or i >= size:
-                bad = 1
-                break
-            o[k] = src[i]
+            # no branch: a bad index reads src[0] and is reported after the loop
+            i = <uint64_t>index[k]
+            ok = i < size
+            bad |= not ok
+            o[k] = src[i if ok else 0]
     if bad:
         raise IndexError("gather: index out of range")
     return out
