@@ -415,7 +415,7 @@ cdef extern from *:
         int64_t ki_, bits_; \
         memcpy(&ki_, &kd_, sizeof ki_); \
         kd_ -= sh_; \
-        ki_ -= (int64_t)0x4338000000000000; /* the bits of sh_ */ \
+        ki_ = (int64_t)((uint64_t)ki_ - 0x4338000000000000u); /* minus the bits of sh_; no overflow for any x */ \
         r_ = __builtin_fma(kd_, -0x1.62e42fefa39efp-7, (x)); /* ln2/64, high part */ \
         r_ = __builtin_fma(kd_, -0x1.abc9e3b39803fp-62, r_); /* and the rest */ \
         p_ = __builtin_fma(r_, 1.0 / 720.0, 1.0 / 120.0); \

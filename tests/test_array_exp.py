@@ -47,8 +47,8 @@ def test_values_within_half_an_ulp_and_a_bit(path):
 
 
 def test_outside_the_normal_range_and_non_finite(path):
-    x = np.array([708.5, 709.78, 709.79, 710.0, -708.5, -720.0, -745.1, -745.2, -800.0,
-                  np.inf, -np.inf, np.nan])
+    x = np.array([708.5, 709.78, 709.79, 710.0, 1e300, -708.5, -720.0, -745.1, -745.2, -800.0,
+                  -1e300, -1.7e308, np.inf, -np.inf, np.nan])
     t = np.ones((x.size, 2))
     t[:, 1] = 0.0
     with np.errstate(over="ignore"):

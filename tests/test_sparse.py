@@ -6,7 +6,7 @@ import dualdiff
 from dualdiff import math as dm
 
 sp = pytest.importorskip("scipy.sparse")
-from dualdiff._sparse_c import color_columns  # noqa: E402
+from dualdiff._sparse_c import color_columns, gather  # noqa: E402
 
 
 @pytest.fixture
@@ -263,3 +263,15 @@ def test_solve_ivp_bdf_reaction_diffusion_with_sparse_jacobian():
                     jac_sparsity=J.sparsity)  # SciPy's own sparse finite differences
     np.testing.assert_allclose(sol.y[:, -1], ref.y[:, -1], rtol=1e-4, atol=1e-7)
     assert sol.njev > 0
+
+
+def test_gather_reads_the_indexed_entries_and_refuses_bad_indices():
+    src = np.arange(10.0) * 1.5
+    index = np.array([9, 0, 3, 3, 7], dtype=np.int64)
+    np.testing.assert_array_equal(gather(src, index), src[index])
+    assert gather(src, np.array([], dtype=np.int64)).shape == (0,)
+    for bad in ([0, 10], [-1, 2], [2**62]):
+        with pytest.raises(IndexError):
+            gather(src, np.array(bad, dtype=np.int64))
+    with pytest.raises(IndexError):
+        gather(np.array([]), np.array([0], dtype=np.int64))
