@@ -11,6 +11,7 @@ values, for NumPy-style warnings: 1 = NaN from non-NaN input (invalid),
 2 = infinity from finite input (divide by zero or overflow).
 """
 from libc.math cimport isnan, isfinite
+from libc.stdint cimport int64_t
 from dualdiff.dualdiff cimport *
 
 # Arithmetic codes beside the binary rule codes (which are >= 0).
@@ -739,6 +740,56 @@ def seed_tangents(double[::1] out, const double[::1] x, const double[:, ::1] t):
                 po[1 + k] = pt[k]
             po += m
             pt += w
+
+
+cdef extern from *:
+    """
+    /* Numbers [x_i, 0, ..., 1 at 1 + colors_i, ..., 0] of width w; returns 1
+     * if a color lies outside 0..w-1 (its number then gets direction 0). The
+     * common widths get a constant stride. */
+    #define DD__SEED_COLORS(W) \
+        for (i = 0; i < count; i++) { \
+            uint64_t c = (uint64_t)colors[i]; \
+            int ok = c < (uint64_t)(W); \
+            bad |= !ok; \
+            po[i * ((W) + 1)] = x[i]; \
+            for (k = 0; k < (W); k++) po[i * ((W) + 1) + 1 + k] = 0.0; \
+            po[i * ((W) + 1) + 1 + (ok ? c : 0)] = 1.0; \
+        }
+    static int dd__seed_colors(double *restrict po, const double *restrict x, const int64_t *restrict colors,
+                               Py_ssize_t count, Py_ssize_t w)
+    {
+        Py_ssize_t i, k;
+        int bad = 0;
+        switch (w) {
+        case 1: DD__SEED_COLORS(1) break;
+        case 2: DD__SEED_COLORS(2) break;
+        case 3: DD__SEED_COLORS(3) break;
+        case 4: DD__SEED_COLORS(4) break;
+        default: DD__SEED_COLORS(w)
+        }
+        return bad;
+    }
+    #undef DD__SEED_COLORS
+    """
+    int dd__seed_colors(double *po, const double *x, const int64_t *colors, Py_ssize_t count,
+                        Py_ssize_t w) noexcept nogil
+
+
+def seed_colors(double[::1] out, const double[::1] x, const int64_t[::1] colors, Py_ssize_t w):
+    """seed_colors(out, x, colors, w): out[i] = [x[i], 0, ..., 1, ..., 0], the
+    first-order numbers of width w with values x whose tangent is the unit
+    vector of direction colors[i] (0 <= colors[i] < w)."""
+    cdef Py_ssize_t count = x.shape[0]
+    cdef int bad
+    if colors.shape[0] != count or out.shape[0] != count * (w + 1) or w < 1:
+        raise ValueError("seed_colors: out, x and colors do not match")
+    if count == 0:
+        return
+    with nogil:
+        bad = dd__seed_colors(&out[0], &x[0], &colors[0], count, w)
+    if bad:
+        raise ValueError("seed_colors: a color outside 0..w-1")
 
 
 def unpack_hessian(double[:, :, ::1] out, const double[::1] a, Py_ssize_t n, Py_ssize_t col):

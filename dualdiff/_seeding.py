@@ -192,6 +192,18 @@ def seed_directions(flat, shape, tangents, tag, x=None):
     return _wrap_dual_array(buf.reshape(shape + (1 + width,)), _DualSpec(width, 1, tag))
 
 
+def seed_colors(flat, shape, colors, width, tag, x=None):
+    """seed_directions with tangent rows that are unit vectors: entry i varies
+    along direction colors[i] (an int64 array) of ``width``."""
+    if shape is None or type(x) is list or type(x) is tuple:
+        tangents = np.zeros((flat.shape[0], width))
+        tangents[np.arange(flat.shape[0]), colors] = 1.0
+        return seed_directions(flat, shape, tangents, tag, x)
+    buf = np.empty((flat.shape[0], 1 + width))
+    _array.seed_colors(buf.reshape(-1), np.ascontiguousarray(flat, dtype=np.float64), colors, width)
+    return _wrap_dual_array(buf.reshape(shape + (1 + width,)), _DualSpec(width, 1, tag))
+
+
 def _has_dual_array(y):
     if isinstance(y, DualArray):
         return True

@@ -150,8 +150,6 @@ class SparseJacobian:
         # buffer (m, 1 + c) of first-order numbers [value, t_1..t_c]
         self._gather = (rows * c + self.colors[cols]).astype(np.int64)
         self._gather_buffer = (rows * (c + 1) + 1 + self.colors[cols]).astype(np.int64)
-        self._seeds = np.zeros((pattern.shape[1], c))  # column j carries direction colors[j]
-        self._seeds[np.arange(pattern.shape[1]), self.colors] = 1.0
         # every result is a shallow copy of this one with its own arrays: the
         # constructor's checks of a structure known to be valid cost more
         # than the rest of a call on small problems
@@ -183,7 +181,7 @@ class SparseJacobian:
             return self._evaluate(x, flat, shape, m, c, tag, args, kwargs, want_value)
 
     def _evaluate(self, x, flat, shape, m, c, tag, args, kwargs, want_value):
-        xin = _seeding.seed_directions(flat, shape, self._seeds, tag, x)
+        xin = _seeding.seed_colors(flat, shape, self.colors, c, tag, x)  # column j: direction colors[j]
         y = self.f(xin, *args, **kwargs)
         if isinstance(y, DualArray):  # read the entries straight from its buffer
             buf, dual = _result_buffer(y, c, 1, tag)

@@ -275,3 +275,17 @@ def test_gather_reads_the_indexed_entries_and_refuses_bad_indices():
             gather(src, np.array(bad, dtype=np.int64))
     with pytest.raises(IndexError):
         gather(np.array([]), np.array([0], dtype=np.int64))
+
+
+def test_seed_colors_makes_unit_tangents_and_refuses_bad_colors():
+    from dualdiff import _array
+
+    x = np.array([0.5, -1.0, 2.0])
+    out = np.full(3 * 4, np.nan)
+    _array.seed_colors(out, x, np.array([2, 0, 1], dtype=np.int64), 3)
+    np.testing.assert_array_equal(out.reshape(3, 4), [[0.5, 0, 0, 1], [-1.0, 1, 0, 0], [2.0, 0, 1, 0]])
+    for bad in ([0, 3, 1], [0, -1, 1]):
+        with pytest.raises(ValueError, match="color"):
+            _array.seed_colors(out, x, np.array(bad, dtype=np.int64), 3)
+    with pytest.raises(ValueError, match="match"):
+        _array.seed_colors(out[:8], x, np.array([0, 0, 0], dtype=np.int64), 3)
