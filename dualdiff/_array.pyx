@@ -721,25 +721,42 @@ def seed(double[::1] out, const double[::1] x, Py_ssize_t start, Py_ssize_t n, i
                 dd_set_constant(&out[i * m], x[i], n, order)
 
 
+cdef extern from *:
+    """
+    /* Numbers [x_i, t_i0, ..., t_i(w-1)]; the common widths get a constant stride. */
+    #define DD__SEED_TANGENTS(W) \
+        for (i = 0; i < count; i++) { \
+            po[i * ((W) + 1)] = x[i]; \
+            for (k = 0; k < (W); k++) po[i * ((W) + 1) + 1 + k] = t[i * (W) + k]; \
+        }
+    static void dd__seed_tangents(double *restrict po, const double *restrict x, const double *restrict t,
+                                  Py_ssize_t count, Py_ssize_t w)
+    {
+        Py_ssize_t i, k;
+        switch (w) {
+        case 1: DD__SEED_TANGENTS(1) break;
+        case 2: DD__SEED_TANGENTS(2) break;
+        case 3: DD__SEED_TANGENTS(3) break;
+        case 4: DD__SEED_TANGENTS(4) break;
+        default: DD__SEED_TANGENTS(w)
+        }
+    }
+    #undef DD__SEED_TANGENTS
+    """
+    void dd__seed_tangents(double *po, const double *x, const double *t, Py_ssize_t count,
+                           Py_ssize_t w) noexcept nogil
+
+
 def seed_tangents(double[::1] out, const double[::1] x, const double[:, ::1] t):
     """seed_tangents(out, x, t): out[i] = [x[i], t[i, 0], ..., t[i, w - 1]], the
     first-order numbers of width w = t.shape[1] with values x and tangents t."""
-    cdef Py_ssize_t i, k, count = x.shape[0], w = t.shape[1], m = w + 1
-    cdef double *po
-    cdef const double *pt
-    if t.shape[0] != count or out.shape[0] != count * m:
+    cdef Py_ssize_t count = x.shape[0], w = t.shape[1]
+    if t.shape[0] != count or out.shape[0] != count * (w + 1):
         raise ValueError("seed_tangents: out, x and t do not match")
     if count == 0:
         return
-    po = &out[0]
-    pt = &t[0, 0] if w else NULL
     with nogil:
-        for i in range(count):
-            po[0] = x[i]
-            for k in range(w):
-                po[1 + k] = pt[k]
-            po += m
-            pt += w
+        dd__seed_tangents(&out[0], &x[0], &t[0, 0] if w else NULL, count, w)
 
 
 cdef extern from *:
