@@ -243,10 +243,11 @@ def test_least_squares_with_exact_sparse_jacobian():
     assert J.ncolors == 3
 
 
-def test_solve_ivp_bdf_reaction_diffusion_with_sparse_jacobian():
+@pytest.mark.parametrize("n, detect", [(400, True), (10_000, False)])
+def test_solve_ivp_bdf_reaction_diffusion_with_sparse_jacobian(n, detect):
     from scipy.integrate import solve_ivp
+    import scipy.sparse as sp
 
-    n = 400  # the benchmark runs the 10^4 case
     dx = 1.0 / (n + 1)
     D, k = 1.0, 5.0
 
@@ -255,7 +256,9 @@ def test_solve_ivp_bdf_reaction_diffusion_with_sparse_jacobian():
         um = np.concatenate([[0.0], u[:-1]])
         return D * (up - 2.0 * u + um) / dx ** 2 - k * u ** 2
 
-    J = dualdiff.jacobian(lambda u: rhs(0.0, u), sparsity="auto")
+    # the pattern: detected, or given (detection runs on scalar pattern numbers)
+    tri = sp.diags_array([np.ones(n - 1), np.ones(n), np.ones(n - 1)], offsets=[-1, 0, 1])
+    J = dualdiff.jacobian(lambda u: rhs(0.0, u), sparsity="auto" if detect else tri)
     u0 = np.sin(np.pi * np.linspace(dx, 1.0 - dx, n))
     sol = solve_ivp(rhs, (0.0, 0.1), u0, method="BDF", jac=lambda t, u: J(u), rtol=1e-6, atol=1e-9)
     assert sol.success
@@ -263,6 +266,8 @@ def test_solve_ivp_bdf_reaction_diffusion_with_sparse_jacobian():
                     jac_sparsity=J.sparsity)  # SciPy's own sparse finite differences
     np.testing.assert_allclose(sol.y[:, -1], ref.y[:, -1], rtol=1e-4, atol=1e-7)
     assert sol.njev > 0
+    if detect:
+        assert (J.sparsity != (tri != 0)).nnz == 0
 
 
 def test_gather_reads_the_indexed_entries_and_refuses_bad_indices():
