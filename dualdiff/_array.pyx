@@ -321,6 +321,18 @@ cdef extern from *:
     #else
     #define DD__FLATTEN
     #endif
+    /* BODY(W) for the run-time width w, with W a constant for the common
+     * widths 1 to 4 (constant strides, which the compiler unrolls and
+     * vectorizes), else w itself. */
+    #define DD__BY_WIDTH(w, BODY) \
+        switch (w) { \
+        case 1: BODY(1) break; \
+        case 2: BODY(2) break; \
+        case 3: BODY(3) break; \
+        case 4: BODY(4) break; \
+        default: BODY(w) \
+        }
+
     #define DD__LOOP1(name) \
     static DD__FLATTEN int dd__loop1_##name(double *po, const double *pa, Py_ssize_t count, size_t m, size_t n, int order) \
     { \
@@ -431,31 +443,23 @@ cdef extern from *:
         (res) = t_ * s_; \
     } while (0)
 
-    /* The numbers the vector loop left out, through the scalar rule. */
+    /* The numbers the vector loop left out, through the scalar loop. */
     static int dd__exp_redo(double *po, const double *pa, Py_ssize_t count, size_t m, size_t n, int order)
     {
         Py_ssize_t i;
-        size_t k;
         int bad = 0;
-        double r[3];
-        for (i = 0; i < count; i++) {
-            if (fabs(pa[i * m]) <= 708.0) continue;
-            dd_rule_exp(pa[i * m], 1, r);
-            po[i * m] = r[0];
-            for (k = 1; k < m; k++) po[i * m + k] = r[1] * pa[i * m + k];
-            if (!isfinite(r[1]) && !(order & DD_IEEE)) dd_chain_unary(po + i * m, pa + i * m, n, order, r);
-            bad |= !isfinite(r[0]);
-        }
+        for (i = 0; i < count; i++)
+            if (!(fabs(pa[i * m]) <= 708.0)) bad |= dd__loop1_exp(po + i * m, pa + i * m, 1, m, n, order);
         return bad;
     }
 
-    #define DD__EXP_BODY(M) \
+    #define DD__EXP_BODY(W) \
         for (i = 0; i < count; i++) { \
-            double x = pa[i * (M)], e; \
+            double x = pa[i * ((W) + 1)], e; \
             DD__EXP_TABLE(x, e); \
             redo |= !(fabs(x) <= 708.0); \
-            po[i * (M)] = e; \
-            for (k = 1; k < (M); k++) po[i * (M) + k] = e * pa[i * (M) + k]; \
+            po[i * ((W) + 1)] = e; \
+            for (k = 1; k <= (W); k++) po[i * ((W) + 1) + k] = e * pa[i * ((W) + 1) + k]; \
         }
     #define DD__EXP_LOOP(suffix, isa) \
     static __attribute__((target(isa))) int dd__loop1_exp_##suffix(double *restrict po, const double *restrict pa, Py_ssize_t count, size_t m, size_t n, int order) \
@@ -463,13 +467,7 @@ cdef extern from *:
         Py_ssize_t i; \
         size_t k; \
         int redo = 0; \
-        switch (m) { /* the common widths with constant strides */ \
-        case 2: DD__EXP_BODY(2) break; \
-        case 3: DD__EXP_BODY(3) break; \
-        case 4: DD__EXP_BODY(4) break; \
-        case 5: DD__EXP_BODY(5) break; \
-        default: DD__EXP_BODY(m) \
-        } \
+        DD__BY_WIDTH(n, DD__EXP_BODY) \
         return redo ? dd__exp_redo(po, pa, count, m, n, order) : 0; \
     }
     DD__EXP_LOOP(avx2, "avx2,fma")
@@ -723,7 +721,7 @@ def seed(double[::1] out, const double[::1] x, Py_ssize_t start, Py_ssize_t n, i
 
 cdef extern from *:
     """
-    /* Numbers [x_i, t_i0, ..., t_i(w-1)]; the common widths get a constant stride. */
+    /* Numbers [x_i, t_i0, ..., t_i(w-1)]. */
     #define DD__SEED_TANGENTS(W) \
         for (i = 0; i < count; i++) { \
             po[i * ((W) + 1)] = x[i]; \
@@ -733,13 +731,7 @@ cdef extern from *:
                                   Py_ssize_t count, Py_ssize_t w)
     {
         Py_ssize_t i, k;
-        switch (w) {
-        case 1: DD__SEED_TANGENTS(1) break;
-        case 2: DD__SEED_TANGENTS(2) break;
-        case 3: DD__SEED_TANGENTS(3) break;
-        case 4: DD__SEED_TANGENTS(4) break;
-        default: DD__SEED_TANGENTS(w)
-        }
+        DD__BY_WIDTH(w, DD__SEED_TANGENTS)
     }
     #undef DD__SEED_TANGENTS
     """
@@ -762,8 +754,7 @@ def seed_tangents(double[::1] out, const double[::1] x, const double[:, ::1] t):
 cdef extern from *:
     """
     /* Numbers [x_i, 0, ..., 1 at 1 + colors_i, ..., 0] of width w; returns 1
-     * if a color lies outside 0..w-1 (its number then gets direction 0). The
-     * common widths get a constant stride. */
+     * if a color lies outside 0..w-1 (its number then gets direction 0). */
     #define DD__SEED_COLORS(W) \
         for (i = 0; i < count; i++) { \
             uint64_t c = (uint64_t)colors[i]; \
@@ -778,13 +769,7 @@ cdef extern from *:
     {
         Py_ssize_t i, k;
         int bad = 0;
-        switch (w) {
-        case 1: DD__SEED_COLORS(1) break;
-        case 2: DD__SEED_COLORS(2) break;
-        case 3: DD__SEED_COLORS(3) break;
-        case 4: DD__SEED_COLORS(4) break;
-        default: DD__SEED_COLORS(w)
-        }
+        DD__BY_WIDTH(w, DD__SEED_COLORS)
         return bad;
     }
     #undef DD__SEED_COLORS

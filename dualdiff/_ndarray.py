@@ -1961,17 +1961,14 @@ def _eigh(a, UPLO="L"):
     # the same equation R + L U' - U' L = L' with a known R, solved
     # entrywise: L' = diag(R), offdiag(U') = F * R; U^T U = I fixes diag(U').
     n = spec.n
-    U, lam = [], []
-    for k in range(1, n + 1):
-        P = _mT(V) @ sym(A[k]) @ V
-        lam.append(np.einsum("...ii->...i", P))
-        U.append(F * P)
+    P = [_mT(V) @ sym(A[k]) @ V for k in range(1, n + 1)]  # the first derivatives of M
+    lam = [np.einsum("...ii->...i", p) for p in P]
+    U = [F * p for p in P]
     wc, vc = [w] + lam, [V] + [V @ u for u in U]
     if spec.order > 1:
         q = n + 1
         for i, j in _pairs(n):
-            R = (_mT(V) @ sym(A[q]) @ V + _mT(V) @ sym(A[1 + i]) @ V @ U[j]
-                 + _mT(V) @ sym(A[1 + j]) @ V @ U[i]
+            R = (_mT(V) @ sym(A[q]) @ V + P[i] @ U[j] + P[j] @ U[i]
                  - U[i] * lam[j][..., None, :] - U[j] * lam[i][..., None, :])
             wc.append(np.einsum("...ii->...i", R))
             Uij = F * R
