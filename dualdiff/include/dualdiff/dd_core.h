@@ -19,7 +19,10 @@
  * in the chain rule). So a direction that a function does not depend on never
  * picks up a NaN from a singular point elsewhere, e.g. the gradient of
  * sqrt(x) + y at (0, 1) is [inf, 1]. The check costs one branch per operation
- * and only runs element by element when the partial is not finite.
+ * and only runs element by element when the partial is not finite. The
+ * product of two numbers of width 1 has no branch at all (its two terms are
+ * masked instead), so a caller's loop of width-1 products vectorizes in this
+ * mode too.
  *
  * IEEE mode: with DD_IEEE or'ed into the order (1 | DD_IEEE, 2 | DD_IEEE),
  * every function taking an order skips that check and multiplies partials and
@@ -35,6 +38,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "dd_rules.h"
@@ -55,12 +59,18 @@ static inline size_t dd_size(size_t n, int order)
 
 /* ---------------------------------------------------------- the chain rule */
 
-/* c * t, with 0 when t == 0 even for an infinite or NaN c (see above). */
+/* c * t, with 0 when t == 0 even for an infinite or NaN c (see above). The
+ * zero keeps the sign c * t would have, so a direction's result never depends
+ * on whether another direction took this path: it is copysign(0, c) * t.
+ * Written without a branch (c's bits masked down to its sign when t == 0), so
+ * that compilers vectorize a caller's loop over numbers in the default mode. */
 static inline double dd__term(double c, double t)
 {
-    /* the zero keeps the sign c * t would have, so a direction's result never
-     * depends on whether another direction took this path */
-    return t == 0.0 ? copysign(0.0, c) * t : c * t;
+    uint64_t bits, keep = t != 0.0 ? ~(uint64_t)0 : (uint64_t)1 << 63;
+    memcpy(&bits, &c, sizeof bits);
+    bits &= keep;
+    memcpy(&c, &bits, sizeof c);
+    return c * t;
 }
 
 /* s * t, with 0 when either is 0: the product of two gradient components in
@@ -302,7 +312,9 @@ static inline void dd_mul(double *out, const double *a, const double *b, size_t 
     if (DD_ORDER(order) == 1) {
         size_t i;
         double av = a[0], bv = b[0];
-        if ((order & DD_IEEE) || (isfinite(av) && isfinite(bv))) {
+        if (n == 1 && !(order & DD_IEEE)) { /* no branch on the values: see dd__term */
+            out[1] = dd__term(bv, a[1]) + dd__term(av, b[1]);
+        } else if ((order & DD_IEEE) || (isfinite(av) && isfinite(bv))) {
             for (i = 1; i <= n; i++) out[i] = bv * a[i] + av * b[i];
         } else {
             for (i = 1; i <= n; i++) out[i] = dd__term(bv, a[i]) + dd__term(av, b[i]);
