@@ -26,21 +26,29 @@ cdef enum:
 
 cdef extern from *:
     """
-    static int dd__mul1(double *restrict o, const double *restrict a, const double *restrict b, Py_ssize_t count)
+    /* the product of width-1 numbers, and 1 if any value is not finite: z
+     * sums 0 * value, which is NaN only for an infinite or NaN value (a sum
+     * that vectorizes, where an int flag stops GCC) */
+    static int dd__mul1(double *restrict o, const double *restrict a, const double *restrict b, Py_ssize_t count,
+                        int order)
     {
         Py_ssize_t i;
-        int bad = 0;
-        for (i = 0; i < count; i++) {
-            double av = a[2 * i], at = a[2 * i + 1], bv = b[2 * i], bt = b[2 * i + 1];
-            double v = av * bv;
-            o[2 * i] = v;
-            o[2 * i + 1] = bv * at + av * bt;
-            bad |= !isfinite(v);
+        double z = 0.0;
+        if (order & DD_IEEE) {
+            for (i = 0; i < count; i++) {
+                dd_mul(o + 2 * i, a + 2 * i, b + 2 * i, 1, 1 | DD_IEEE);
+                z += 0.0 * o[2 * i];
+            }
+        } else {
+            for (i = 0; i < count; i++) {
+                dd_mul(o + 2 * i, a + 2 * i, b + 2 * i, 1, 1);
+                z += 0.0 * o[2 * i];
+            }
         }
-        return bad;
+        return z != 0.0;
     }
     """
-    int _mul1 "dd__mul1"(double *o, const double *a, const double *b, Py_ssize_t count) noexcept nogil
+    int _mul1 "dd__mul1"(double *o, const double *a, const double *b, Py_ssize_t count, int order) noexcept nogil
 
 
 # ------------------------------------------------------------ buffer cache
@@ -616,13 +624,8 @@ def binary(int op, double[::1] out, const double[::1] a, Py_ssize_t sa, const do
     pb = &b[0]
     with nogil:
         if op == C_MUL and n == 1 and DD_ORDER(order) == 1 and sa == 1 and sb == 1:
-            # the product rule without the checks for non-finite values, in a
-            # loop the compiler vectorizes; redone by dd_mul if any value is
-            # not finite (then the zero-tangent convention needs the checks)
-            bad = _mul1(po, pa, pb, count)
-            if bad and not (order & DD_IEEE):
-                for i in range(count):
-                    dd_mul(po + 2 * i, pa + 2 * i, pb + 2 * i, 1, 1)
+            # width 1 has no branch in dd_mul, so this loop vectorizes
+            bad = _mul1(po, pa, pb, count, order)
         else:
             for i in range(count):
                 _apply2(op, po + i * m, pa + i * sa * m, pb + i * sb * m, n, order)
