@@ -8,8 +8,9 @@ Builds, in a temporary directory and against the INSTALLED dualdiff:
     iteration, same dd_lu_solve);
   * tests/extending/newton3.pyx: the documented example, handed to SciPy;
   * embedding/bench_madd.c: width-1 dual multiply-add in a C loop vs plain doubles,
-    timed (repeated, interleaved, medians) and, when valgrind is installed, counted
-    in instructions with `valgrind --tool=callgrind`.
+    over arrays that fit in L1, in L2 and only in memory, timed (repeated,
+    interleaved, medians) and, when valgrind is installed, counted in instructions
+    with `valgrind --tool=callgrind`.
 Prints the build line and tables of ratios measured in this one run.
 """
 import os
@@ -186,26 +187,31 @@ def main():
         })
         table("3x3 value and Jacobian alone", rows, "f and J, analytic")
 
-        # -------- width-1 multiply-add in C
-        out = subprocess.run([exe, "time"], capture_output=True, text=True, check=True).stdout
-        ns = {k: float(v) * 1e-9 for k, v in (line.split() for line in out.splitlines())}
-        print("\nWidth-1 dual multiply-add in a C loop, 1024 elements (target: <= 3x plain doubles)")
-        print("  (duals: NaN-safe by default; order 1 | DD_IEEE multiplies tangents as plain IEEE doubles)")
-        print(f"  {'kernel':<34}  {'time/elem':>10}  {'ratio':>6}  {'instr/elem':>10}  {'ratio':>6}")
+        # -------- width-1 multiply-add in C, in L1, in L2 and in memory
+        sizes = (1024, 16384, 1 << 20)
+        ns = {}
+        for size in sizes:
+            out = subprocess.run([exe, "time", str(size)], capture_output=True, text=True, check=True).stdout
+            for k, v in (line.split() for line in out.splitlines()):
+                ns.setdefault(k, []).append(float(v))
         counts = {}
-        valgrind = shutil.which("valgrind")
-        if valgrind:
-            for k in ns:
-                counts[k] = callgrind_per_pass([exe, "count", k]) / 1024
+        if shutil.which("valgrind"):
+            counts = {k: callgrind_per_pass([exe, "count", k, str(sizes[0])]) / sizes[0] for k in ns}
+        print("\nWidth-1 dual multiply-add in a C loop (target: <= 3x plain doubles); time per element"
+              " and its ratio, for N elements")
+        print("  (duals: NaN-safe by default; order 1 | DD_IEEE multiplies tangents as plain IEEE doubles)")
+        heads = [f"N = {size}" for size in sizes]
+        print(f"  {'kernel':<34}" + "".join(f"  {h:>17}" for h in heads) + f"  {'instr/elem, N = ' + str(sizes[0]):>26}")
         labels = {"plain_axpy": "out_i = a_i x_i + c_i, doubles", "dual_axpy": "out_i = a_i x_i + c_i, duals",
                   "ieee_axpy": "  the same, order 1 | DD_IEEE",
                   "plain_dot": "acc += a_i x_i, doubles", "dual_dot": "acc += a_i x_i, duals",
                   "ieee_dot": "  the same, order 1 | DD_IEEE"}
         for k in ns:
             base = "plain_" + k.split("_")[1]
-            ic = f"{counts[k]:>10.2f}  {counts[k] / counts[base]:>5.2f}x" if counts else "       n/a"
-            print(f"  {labels[k]:<34}  {ns[k] * 1e9:>7.3f} ns  {ns[k] / ns[base]:>5.2f}x  {ic}")
-        print("  (time: clock_gettime, median of 15 interleaved repeats of 4000 passes;"
+            cells = "".join(f"  {t:>7.3f} ns {t / b:>5.2f}x" for t, b in zip(ns[k], ns[base]))
+            ic = f"  {counts[k]:>18.2f} {counts[k] / counts[base]:>6.2f}x" if counts else f"  {'n/a':>26}"
+            print(f"  {labels[k]:<34}{cells}{ic}")
+        print("  (time: clock_gettime, median of 15 interleaved repeats of about 2^22 elements each;"
               f" instructions: {'valgrind --tool=callgrind Ir, (30 - 10 passes) / 20' if counts else 'valgrind not found'})")
 
         # -------- from Python: handing the compiled residual to SciPy

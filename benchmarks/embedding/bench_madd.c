@@ -1,6 +1,6 @@
-/* Width-1 dual multiply-add against plain doubles, in C.
- *   bench_madd time           ns per element of each kernel (medians of interleaved repeats)
- *   bench_madd count K REPS   run kernel K REPS times only (for instruction counts) */
+/* Width-1 dual multiply-add against plain doubles, in C, over N elements.
+ *   bench_madd time N           ns per element of each kernel (medians of interleaved repeats)
+ *   bench_madd count K N REPS   run kernel K REPS times only (for instruction counts) */
 #define _POSIX_C_SOURCE 199309L
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,10 +9,9 @@
 
 #include "dualdiff/dualdiff.h"
 
-#define N 1024
-
-double a[N], x[N], c[N], out[N]; /* external: stores are observable */
-double da[2 * N], dx[2 * N], dc[2 * N], dout[2 * N];
+static size_t N;
+double *a, *x, *c, *out; /* external: stores are observable */
+double *da, *dx, *dc, *dout;
 volatile double sink;
 
 /* out_i = a_i x_i + c_i */
@@ -30,7 +29,7 @@ __attribute__((noinline)) static void dual_axpy(void)
     }
 }
 
-/* the same with IEEE tangent products: no checks, so the loop vectorizes */
+/* the same with IEEE tangent products (no masks on the two terms) */
 __attribute__((noinline)) static void dual_axpy_ieee(void)
 {
     double t[2];
@@ -89,22 +88,30 @@ int main(int argc, char **argv)
 {
     size_t i;
     int k, r, rep;
+    if (argc < 3) return 1;
+    N = (size_t)atol(argv[argc == 5 ? 3 : 2]);
+    a = malloc(N * sizeof(double)); x = malloc(N * sizeof(double));
+    c = malloc(N * sizeof(double)); out = malloc(N * sizeof(double));
+    da = malloc(2 * N * sizeof(double)); dx = malloc(2 * N * sizeof(double));
+    dc = malloc(2 * N * sizeof(double)); dout = malloc(2 * N * sizeof(double));
+    if (!a || !x || !c || !out || !da || !dx || !dc || !dout) return 1;
     for (i = 0; i < N; i++) {
         a[i] = 1.0 + 1e-3 * i; x[i] = 0.5 - 1e-4 * i; c[i] = 0.25 * i;
         da[2 * i] = a[i]; da[2 * i + 1] = 1.0;
         dx[2 * i] = x[i]; dx[2 * i + 1] = 0.0;
         dc[2 * i] = c[i]; dc[2 * i + 1] = 0.5;
     }
-    if (argc == 4 && strcmp(argv[1], "count") == 0) {
-        int reps = atoi(argv[3]);
+    if (argc == 5 && strcmp(argv[1], "count") == 0) {
+        int reps = atoi(argv[4]);
         for (k = 0; k < NKERNELS; k++)
             if (strcmp(argv[2], names[k]) == 0)
                 for (r = 0; r < reps; r++) kernels[k]();
         return 0;
     }
     {
-        enum { REPEATS = 15, INNER = 4000 };
+        enum { REPEATS = 15 };
         static double t[NKERNELS][REPEATS];
+        int INNER = (int)((1 << 22) / N) + 1; /* about 2^22 elements a sample */
         for (rep = 0; rep < REPEATS; rep++)
             for (k = 0; k < NKERNELS; k++) {
                 double t0 = now();
