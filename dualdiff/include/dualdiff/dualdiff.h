@@ -12,7 +12,8 @@
  * Width n >= 1 is chosen at run time; `order` is 1 or 2. A zero tangent
  * component stays exactly 0 even through an infinite partial (NaN-safe, the
  * default); `order | DD_IEEE` multiplies tangents as plain IEEE doubles
- * instead (0 * inf = NaN; no checks, so loops vectorize). See dd_core.h.
+ * instead (0 * inf = NaN; no checks, so loops vectorize; the width-1
+ * product has no branch in either mode). See dd_core.h.
  *
  * Functions, all with `out` first, which may alias any input:
  *   dd_add(out, a, b, m)  dd_sub  dd_neg(out, a, m)       m = dd_size(n, order)
