@@ -28,24 +28,23 @@ cdef extern from *:
     """
     /* the product of width-1 numbers, and 1 if any value is not finite: z
      * sums 0 * value, which is NaN only for an infinite or NaN value (a sum
-     * that vectorizes, where an int flag stops GCC) */
-    static int dd__mul1(double *restrict o, const double *restrict a, const double *restrict b, Py_ssize_t count,
-                        int order)
+     * that vectorizes, where an int flag stops GCC). The loop is inlined with
+     * a constant order for each mode, so each copy vectorizes. */
+    static inline int dd__mul1_loop(double *restrict o, const double *restrict a, const double *restrict b,
+                                    Py_ssize_t count, int order)
     {
         Py_ssize_t i;
         double z = 0.0;
-        if (order & DD_IEEE) {
-            for (i = 0; i < count; i++) {
-                dd_mul(o + 2 * i, a + 2 * i, b + 2 * i, 1, 1 | DD_IEEE);
-                z += 0.0 * o[2 * i];
-            }
-        } else {
-            for (i = 0; i < count; i++) {
-                dd_mul(o + 2 * i, a + 2 * i, b + 2 * i, 1, 1);
-                z += 0.0 * o[2 * i];
-            }
+        for (i = 0; i < count; i++) {
+            dd_mul(o + 2 * i, a + 2 * i, b + 2 * i, 1, order);
+            z += 0.0 * o[2 * i];
         }
         return z != 0.0;
+    }
+    static int dd__mul1(double *restrict o, const double *restrict a, const double *restrict b, Py_ssize_t count,
+                        int order)
+    {
+        return order & DD_IEEE ? dd__mul1_loop(o, a, b, count, 1 | DD_IEEE) : dd__mul1_loop(o, a, b, count, 1);
     }
     """
     int _mul1 "dd__mul1"(double *o, const double *a, const double *b, Py_ssize_t count, int order) noexcept nogil

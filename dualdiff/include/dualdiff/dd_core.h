@@ -312,9 +312,8 @@ static inline void dd_mul(double *out, const double *a, const double *b, size_t 
     if (DD_ORDER(order) == 1) {
         size_t i;
         double av = a[0], bv = b[0];
-        if (n == 1 && !(order & DD_IEEE)) { /* no branch on the values: see dd__term */
-            out[1] = dd__term(bv, a[1]) + dd__term(av, b[1]);
-        } else if ((order & DD_IEEE) || (isfinite(av) && isfinite(bv))) {
+        /* at width 1 the masked terms always run: no branch on the values */
+        if ((order & DD_IEEE) || (n > 1 && isfinite(av) && isfinite(bv))) {
             for (i = 1; i <= n; i++) out[i] = bv * a[i] + av * b[i];
         } else {
             for (i = 1; i <= n; i++) out[i] = dd__term(bv, a[i]) + dd__term(av, b[i]);
