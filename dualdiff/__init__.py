@@ -32,6 +32,11 @@ are floats or float64 arrays.
 ``jacobian_sparsity(f, x)``            the Jacobian's sparsity pattern at x
 =====================================  ================================================
 
+Transforms nest: a first-order transform (derivative, grad, value_and_grad,
+jacobian, value_and_jacobian, jvp) may run inside a function that another
+first-order transform differentiates, e.g. ``jacobian(grad(f))``; deeper
+nesting raises :class:`NestingError`.
+
 Every transform also takes ``nan_safe=True``: a zero tangent stays 0 through
 an infinite partial derivative; ``nan_safe=False`` multiplies as plain IEEE
 doubles (0 * inf = NaN). Conventions at non-differentiable points are tabled
@@ -60,6 +65,7 @@ from dualdiff._jacobian import jacobian, value_and_jacobian
 from dualdiff._sparse import SparseJacobian, jacobian_sparsity
 from dualdiff._jvp import jvp
 from dualdiff._hessian import hessian, hvp
+from dualdiff._nesting import NestingError
 
 __all__ = [
     "Dual",
@@ -78,5 +84,6 @@ __all__ = [
     "hvp",
     "jacobian_sparsity",
     "SparseJacobian",
+    "NestingError",
     "__version__",
 ]

@@ -279,15 +279,18 @@ CACHE_LIMITS = (DD_CACHE_MIN, DD_CACHE_MAX, DD_CACHE_LIMIT, DD_CACHE_SLOTS)
 #
 # A DualArray is an ndarray subclass (so that SciPy's np.asanyarray passes it
 # through), and NumPy lets no subclass intercept np.asarray or np.array. So the
-# ndarray a DualArray is holds no numbers: every element reads the same
-# read-only NaN, and code that strips the type gets NaN, never values without
-# their derivatives. The numbers live in the DualArray's own buffer.
+# ndarray a DualArray is holds no numbers: it is an object array whose every
+# element is the same placeholder object, whose every operation raises an error
+# that names the cause. Code that strips the type (np.asarray, writing into a
+# float array, a library routine that converts its input) fails on its first
+# use of a value, comparisons included, instead of computing with values that
+# lost their derivatives. The numbers live in the DualArray's own buffer.
 
 cdef extern from *:
     """
-    static double dd__nan_cell[1];
+    static PyObject *dd__stripped_cell[1];
 
-    static PyObject *dd__nan_view(PyObject *type, PyObject *shape)
+    static PyObject *dd__stripped_view(PyObject *type, PyObject *shape, PyObject *placeholder)
     {
         npy_intp dims[NPY_MAXDIMS], strides[NPY_MAXDIMS];
         Py_ssize_t i, nd = PyTuple_GET_SIZE(shape);
@@ -300,18 +303,24 @@ cdef extern from *:
             if (dims[i] == -1 && PyErr_Occurred()) return NULL;
             strides[i] = 0;
         }
-        dd__nan_cell[0] = NAN;
-        return PyArray_NewFromDescr((PyTypeObject *)type, PyArray_DescrFromType(NPY_DOUBLE),
-                                    (int)nd, dims, strides, dd__nan_cell, 0, NULL);
+        if (dd__stripped_cell[0] != placeholder) {
+            /* the cell keeps its own reference for as long as the module lives */
+            Py_INCREF(placeholder);
+            Py_XSETREF(dd__stripped_cell[0], placeholder);
+        }
+        /* flags 0: read-only, not owning its data (nothing is released with it) */
+        return PyArray_NewFromDescr((PyTypeObject *)type, PyArray_DescrFromType(NPY_OBJECT),
+                                    (int)nd, dims, strides, (void *)dd__stripped_cell, 0, NULL);
     }
     """
-    object dd__nan_view(object type, tuple shape)
+    object dd__stripped_view(object type, tuple shape, object placeholder)
 
 
-def nan_view(type cls, tuple shape):
-    """nan_view(cls, shape): a read-only ndarray of subclass cls and the given
-    shape whose every element is the same NaN (no memory per element)."""
-    return dd__nan_view(cls, shape)
+def stripped_view(type cls, tuple shape, object placeholder):
+    """stripped_view(cls, shape, placeholder): a read-only object ndarray of
+    subclass cls and the given shape whose every element is placeholder (no
+    memory per element)."""
+    return dd__stripped_view(cls, shape, placeholder)
 
 
 cdef extern from *:

@@ -4,8 +4,8 @@ from typing import Any
 
 import numpy as np
 
-from dualdiff import _seeding
-from dualdiff._dual import _Derivative, _read_scalar, _seed_scalar
+from dualdiff import _nesting, _seeding
+from dualdiff._dual import _Conflict, _Derivative, _peek_tag, _read_scalar, _seed_scalar
 
 
 def derivative(f: Callable[..., Any], *, nan_safe: bool = True) -> Callable[..., Any]:
@@ -27,12 +27,19 @@ def derivative(f: Callable[..., Any], *, nan_safe: bool = True) -> Callable[...,
     """
     def general(args, kwargs, y=None, tag=None):
         # Everything but a float x with a Dual result (which _Derivative reads itself).
-        if args is not None:
-            if not args:
-                raise TypeError("derivative(f) needs the point x as its first argument")
-            x, args = _scalar(args[0]), args[1:]
+        if args is None:
+            return _finish(y, tag)
+        if not args:
+            raise TypeError("derivative(f) needs the point x as its first argument")
+        start = _peek_tag()
+        try:
+            x = _scalar(args[0])
             tag = _seeding.new_tag(nan_safe)
-            y = f(_seed_scalar(x, 1, tag), *args, **kwargs)
+            return _finish(_seeding.call_f(f, _seed_scalar(x, 1, tag), args[1:], kwargs, tag), tag)
+        except _Conflict as e:  # nested in a running transform (see _nesting.py)
+            return _nesting.rerun("derivative", f, args[0], args[1:], kwargs, e, start, nan_safe)
+
+    def _finish(y, tag):
         r = _read_scalar(y, 1, tag)
         if r is not None:
             return r[1]

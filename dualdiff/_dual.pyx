@@ -546,7 +546,7 @@ cdef long _combine(Dual a, Dual b) except -1:
     # Tags first: Duals of two derivative calls usually differ in width too,
     # and "nested differentiation" is the message that explains it.
     if a.tag != b.tag and a.tag != 0 and b.tag != 0:
-        _nested_error()
+        raise _Conflict(((a.tag, a.n, a.deg), (b.tag, b.n, b.deg)))
     if a.n != b.n:
         raise ValueError(f"cannot combine Duals of different widths ({a.n} and {b.n})")
     if DD_ORDER(a.deg) != DD_ORDER(b.deg):
@@ -557,9 +557,155 @@ cdef long _combine(Dual a, Dual b) except -1:
 
 
 cdef int _nested_error() except -1:
-    raise ValueError("cannot combine Duals seeded by two different derivative calls: "
-                     "nested differentiation (a transform inside a function being "
-                     "differentiated) is not supported")
+    raise ValueError("cannot combine Duals seeded by two different derivative calls, neither "
+                     "of which runs inside the other (a Dual kept from a finished call?)")
+
+
+# ------------------------------------------------------------------ nesting
+#
+# A transform called inside a function that another transform is
+# differentiating (the parent, first order, width p) seeds second-order numbers
+# over the union of the parent's p directions and its own (see
+# dualdiff/_nesting.py): their cross second derivatives are the parent's
+# derivatives of the inner derivatives. Such a child tag is linked to its
+# parent here; where a number of the parent meets a number of the child, the
+# parent's is promoted to the child's kind (same value and first p
+# derivatives, the rest 0), which is exact in the quotient the child reads.
+# Where numbers of two calls meet without such a link, _Conflict is raised: a
+# transform whose own numbers it involves reruns f nested under the other call
+# when that one is still running (_running), and otherwise it is an error.
+
+class _Conflict(ValueError):
+    """Numbers of two derivative calls met: ``specs`` holds (tag, width,
+    order code) of each."""
+
+    def __init__(self, specs):
+        ValueError.__init__(self, "cannot combine Duals seeded by two different derivative calls, "
+                                  "neither of which runs inside the other (a Dual kept from a "
+                                  "finished call?)")
+        self.specs = specs
+
+
+cdef dict _links = {}   # child tag -> (parent tag, parent width)
+
+# The tags of the transform calls whose f is running (any thread): a child can
+# only be linked to one of these.
+cdef enum:
+    MAX_RUNNING = 512
+cdef long _running_tags[MAX_RUNNING]
+cdef int _nrunning = 0
+
+
+cdef inline int _enter(long tag) except -1:
+    global _nrunning
+    if _nrunning == MAX_RUNNING:
+        raise RecursionError("too many derivative calls running at once")
+    _running_tags[_nrunning] = tag
+    _nrunning += 1
+    return 0
+
+
+cdef inline void _leave(long tag) noexcept:
+    global _nrunning
+    cdef int i = _nrunning - 1
+    while i >= 0 and _running_tags[i] != tag:
+        i -= 1
+    if i < 0:
+        return
+    while i < _nrunning - 1:
+        _running_tags[i] = _running_tags[i + 1]
+        i += 1
+    _nrunning -= 1
+
+
+def _enter_call(long tag):
+    """Mark the call of this tag as running f (see _leave_call)."""
+    _enter(tag)
+
+
+def _leave_call(long tag):
+    _leave(tag)
+
+
+def _running(long tag):
+    """True while the transform call of this tag is running f."""
+    cdef int i
+    for i in range(_nrunning):
+        if _running_tags[i] == tag:
+            return True
+    return False
+
+
+def _link(long child, long parent, Py_ssize_t width):
+    """Numbers of tag child carry the parent's width directions first."""
+    _links[child] = (parent, width)
+
+
+def _unlink(long child):
+    _links.pop(child, None)
+
+
+def _parent_of(long tag):
+    """(parent tag, parent width) of a linked child tag, else None."""
+    return _links.get(tag)
+
+
+def _peek_tag():
+    """The newest tag handed out so far (its absolute value)."""
+    return _tag_counter
+
+
+cdef Dual _promote(Dual a, Dual like):
+    """a (a parent's first-order number) as a number of like's kind."""
+    cdef Dual r = _new(like.n, like.deg, like.tag)
+    cdef double *pr = _data(r)
+    cdef size_t i, m = _size(r)
+    for i in range(m):
+        pr[i] = 0.0
+    memcpy(pr, _data(a), (a.n + 1) * sizeof(double))
+    return r
+
+
+cdef inline bint _child_of(Dual c, Dual a):
+    """True when c's tag is linked to a's and a fits as its parent."""
+    link = _links.get(c.tag) if _links else None
+    return (link is not None and (<tuple>link)[0] == a.tag and (<tuple>link)[1] == a.n
+            and DD_ORDER(a.deg) == 1 and a.n < c.n)
+
+
+cdef object _lift(Dual a, Dual b):
+    """(a, b) with the parent's number promoted when one's call is nested in
+    the other's; None when neither is (then _combine decides)."""
+    if a.tag != b.tag and a.tag != 0 and b.tag != 0:
+        if _child_of(a, b):
+            return (a, _promote(b, a))
+        if _child_of(b, a):
+            return (_promote(a, b), b)
+    return None
+
+
+cdef Dual _lift_to(Dual d, Dual target):
+    """d as a number that combines with target: promoted where target's call
+    is nested in d's, else d itself (checked by _combine)."""
+    if d.tag != target.tag and d.tag != 0 and target.tag != 0 and _child_of(target, d):
+        return _promote(d, target)
+    _combine(d, target)
+    return d
+
+
+cdef Dual _deepest(list duals):
+    """The Dual among duals whose call is nested deepest (the others lift to it)."""
+    cdef Dual best = <Dual>duals[0], d
+    for x in duals:
+        d = <Dual>x
+        if d.tag != best.tag and d.tag != 0 and (best.tag == 0 or _child_of(d, best)):
+            best = d
+    return best
+
+
+def _promote_dual(Dual a, Dual like):
+    """a promoted to like's kind (for the reader of a nested call's results)."""
+    return _promote(a, like)
 
 
 cdef inline Dual _constant_like(Dual a, double c):
@@ -620,6 +766,10 @@ cdef object _binary(object x, object y, int op, object f):
         a = <Dual>x
         if type(y) is Dual:
             b = <Dual>y
+            if a.n != b.n or a.deg != b.deg or a.tag != b.tag:
+                pair = _lift(a, b)
+                if pair is not None:
+                    return _binary(pair[0], pair[1], op, f)
             r = _new(a.n, a.deg, _combine(a, b) if (a.n != b.n or a.deg != b.deg or a.tag != b.tag) else a.tag)
             u = _data(a)[0]
             w = _data(b)[0]
@@ -668,6 +818,9 @@ cdef object _arith(object x, object y, int op):
         pa = _data(<Dual>x)
         if type(y) is Dual:
             if n != (<Dual>y).n or deg != (<Dual>y).deg or (<Dual>x).tag != (<Dual>y).tag:
+                pair = _lift(<Dual>x, <Dual>y)
+                if pair is not None:
+                    return _arith(pair[0], pair[1], op)
                 r = _new(n, deg, _combine(<Dual>x, <Dual>y))
             else:
                 r = _new(n, deg, (<Dual>x).tag)
@@ -1044,12 +1197,10 @@ cdef object _hypot_n(tuple coords, object f):
     cdef list held = []
     cdef const double **args
     cdef double c
-    for x in coords:
-        if type(x) is Dual:
-            if proto is None:
-                proto = <Dual>x
-            else:
-                _combine(proto, <Dual>x)
+    duals = [x for x in coords if type(x) is Dual]
+    if duals:
+        proto = _deepest(duals)
+        coords = tuple([_lift_to(<Dual>x, proto) if type(x) is Dual else x for x in coords])
     args = <const double **>PyMem_Malloc(max(count, 1) * sizeof(double *))
     if args == NULL:
         raise MemoryError()
@@ -1148,6 +1299,7 @@ def fsum(iterable):
     if type(total) is not Dual:  # e.g. an array among the items
         raise TypeError("fsum() items must be real numbers or Duals")
     cdef Dual r = <Dual>total
+    duals = [_lift_to(<Dual>x, r) for x in duals]
     cdef Dual d
     cdef Py_ssize_t i, m = _size(r)
     cdef double *out = _data(r)
@@ -1424,7 +1576,7 @@ def _read_gradient(object y, Py_ssize_t width, int order, long tag, object out):
     if type(y) is Dual:
         d = <Dual>y
         if d.tag != tag and d.tag != 0:
-            _nested_error()
+            raise _Conflict(((d.tag, d.n, d.deg), (tag, width, order)))
         if d.n != width or DD_ORDER(d.deg) != order:
             raise ValueError(f"the function returned a Dual of width {d.n} and order {DD_ORDER(d.deg)}, "
                              f"but the input was seeded with width {width} and order {DD_ORDER(order)}")
@@ -1440,7 +1592,7 @@ def _read_gradient(object y, Py_ssize_t width, int order, long tag, object out):
             raise ValueError("_read_gradient needs a float64 array of the input's width")
         o = <double *>view.buf
         for j in range(width):
-            o[j] = p[j] if p != NULL else 0.0
+            o[j] = p[j] if p != NULL else (0.0 if c == c else c)  # a NaN constant: NaN (see _read)
     finally:
         PyBuffer_Release(&view)
     return c
@@ -1459,7 +1611,7 @@ def _read_hessian(object y, Py_ssize_t width, long tag, object out):
     if type(y) is Dual:
         d = <Dual>y
         if d.tag != tag and d.tag != 0:
-            _nested_error()
+            raise _Conflict(((d.tag, d.n, d.deg), (tag, width, 2)))
         if d.n != width or DD_ORDER(d.deg) != 2:
             raise ValueError(f"the function returned a Dual of width {d.n} and order {DD_ORDER(d.deg)}, "
                              f"but the input was seeded with width {width} and order 2")
@@ -1474,7 +1626,7 @@ def _read_hessian(object y, Py_ssize_t width, long tag, object out):
         for j in range(width):
             for k in range(j, width):
                 o[j * width + k] = o[k * width + j] = \
-                    p[dd_hessian_index(j, k, width)] if p != NULL else 0.0
+                    p[dd_hessian_index(j, k, width)] if p != NULL else (0.0 if c == c else c)
     finally:
         PyBuffer_Release(&view)
     return True
@@ -1495,8 +1647,7 @@ def _read(object y, Py_ssize_t width, int order, long tag, double[::1] value,
         if type(item) is Dual:
             d = <Dual>item
             if d.tag != tag and d.tag != 0:
-                raise ValueError("a function being differentiated returned a Dual from a different "
-                                 "derivative call: nested differentiation is not supported")
+                raise _Conflict(((d.tag, d.n, d.deg), (tag, width, order)))
             if d.n != width or DD_ORDER(d.deg) != order:
                 raise ValueError(f"the function returned a Dual of width {d.n} and order {DD_ORDER(d.deg)}, "
                                  f"but the input was seeded with width {width} and order {DD_ORDER(order)}")
@@ -1511,7 +1662,7 @@ def _read(object y, Py_ssize_t width, int order, long tag, double[::1] value,
                             p[dd_hessian_index(j, k, width)]
         elif _number(item, &c):
             # a constant: derivatives 0, or NaN for a NaN, which tells nothing
-            # of how it depends on x (np.asarray of a DualArray gives NaN)
+            # of how it depends on x
             value[i] = c
             c = 0.0 if c == c else c
             for j in range(width):
@@ -1629,6 +1780,19 @@ def _object_array(list items):
 cdef long _tag_counter = 0
 
 
+cdef inline long _abs(long t) noexcept:
+    return -t if t < 0 else t
+
+
+cdef object _nesting_hook = None
+
+
+def _set_nesting_hook(hook):
+    """The function a fast path hands a nested call to (dualdiff/_nesting.py)."""
+    global _nesting_hook
+    _nesting_hook = hook
+
+
 def _new_tag(bint nan_safe=True):
     """A tag no other derivative call has used (tag 0 means "made by hand").
     Numbers seeded for a call with nan_safe=False get a negative tag, and the
@@ -1670,19 +1834,26 @@ cdef class _Derivative:
         else:
             d = _new(1, 1 | DD_IEEE, -_tag_counter)
         dd_set_variable(_data(d), PyFloat_AS_DOUBLE(args[0]), 0, 1, 1)
-        if kwargs:
-            y = self.__wrapped__(d, *args[1:], **kwargs)
-        elif len(args) == 1:  # the usual arities as direct calls: no tuple building
-            y = self.__wrapped__(d)
-        elif len(args) == 2:
-            y = self.__wrapped__(d, args[1])
-        elif len(args) == 3:
-            y = self.__wrapped__(d, args[1], args[2])
-        else:
-            y = self.__wrapped__(d, *args[1:], **kwargs)
-        if type(y) is Dual and (<Dual>y).tag == d.tag and (<Dual>y).n == 1 and DD_ORDER((<Dual>y).deg) == 1:
-            return _data(<Dual>y)[1]
-        return self.general(None, None, y, d.tag)
+        _enter(d.tag)
+        try:
+            if kwargs:
+                y = self.__wrapped__(d, *args[1:], **kwargs)
+            elif len(args) == 1:  # the usual arities as direct calls: no tuple building
+                y = self.__wrapped__(d)
+            elif len(args) == 2:
+                y = self.__wrapped__(d, args[1])
+            elif len(args) == 3:
+                y = self.__wrapped__(d, args[1], args[2])
+            else:
+                y = self.__wrapped__(d, *args[1:], **kwargs)
+            if type(y) is Dual and (<Dual>y).tag == d.tag and (<Dual>y).n == 1 and DD_ORDER((<Dual>y).deg) == 1:
+                return _data(<Dual>y)[1]
+            return self.general(None, None, y, d.tag)
+        except _Conflict as e:
+            return _nesting_hook("derivative", self.__wrapped__, args, kwargs, e, _abs(d.tag) - 1,
+                                 self.nan_safe)
+        finally:
+            _leave(d.tag)
 
 
 _F64 = _np.dtype(_np.float64)
@@ -1704,11 +1875,13 @@ cdef class _Gradient:
     cdef bint with_value
     cdef int order
     cdef int code
+    cdef object verb
     cdef public object __name__
     cdef public object __doc__
 
     def __init__(self, f, general, finish, Py_ssize_t limit, bint with_value, name, doc,
                  int order=1, bint nan_safe=True):
+        self.verb = "hessian" if order == 2 else "value_and_grad" if with_value else "grad"
         self.__wrapped__ = f
         self.general = general
         self.finish = finish
@@ -1748,17 +1921,24 @@ cdef class _Gradient:
         else:
             return self.general(args, kwargs)
         arr = duals  # f receives a list for a list, as it would on floats
-        if kwargs:
-            y = self.__wrapped__(arr, *args[1:], **kwargs)
-        elif len(args) == 1:
-            y = self.__wrapped__(arr)
-        elif len(args) == 2:
-            y = self.__wrapped__(arr, args[1])
-        else:
-            y = self.__wrapped__(arr, *args[1:])
-        if (type(y) is not Dual or (<Dual>y).tag != tag or (<Dual>y).n != n
-                or DD_ORDER((<Dual>y).deg) != self.order):
-            return self.finish(y, tag, n)
+        _enter(tag)
+        try:
+            if kwargs:
+                y = self.__wrapped__(arr, *args[1:], **kwargs)
+            elif len(args) == 1:
+                y = self.__wrapped__(arr)
+            elif len(args) == 2:
+                y = self.__wrapped__(arr, args[1])
+            else:
+                y = self.__wrapped__(arr, *args[1:])
+            if (type(y) is not Dual or (<Dual>y).tag != tag or (<Dual>y).n != n
+                    or DD_ORDER((<Dual>y).deg) != self.order):
+                return self.finish(y, tag, n)
+        except _Conflict as e:
+            return _nesting_hook(self.verb, self.__wrapped__, args, kwargs, e, _abs(tag) - 1,
+                                 self.code == self.order)
+        finally:
+            _leave(tag)
         p = _data(<Dual>y)
         cdef Py_ssize_t j
         if self.order == 2:
@@ -1798,15 +1978,15 @@ def _read_scalar(object y, int order, long tag):
     if type(y) is Dual:
         d = <Dual>y
         if d.tag != tag and d.tag != 0:
-            raise ValueError("a function being differentiated returned a Dual from a different "
-                             "derivative call: nested differentiation is not supported")
+            raise _Conflict(((d.tag, d.n, d.deg), (tag, 1, order)))
         if d.n != 1 or DD_ORDER(d.deg) != order:
             raise ValueError(f"the function returned a Dual of width {d.n} and order {DD_ORDER(d.deg)}, "
                              f"but the input was seeded with width 1 and order {DD_ORDER(order)}")
         p = _data(d)
         return (p[0], p[1], p[2] if DD_ORDER(order) == 2 else 0.0)
     if _number(y, &c):
-        return (c, 0.0, 0.0)
+        # a NaN constant: NaN derivatives, as every reader gives (see _read)
+        return (c, 0.0, 0.0) if c == c else (c, c, c)
     return None
 
 

@@ -4,8 +4,8 @@ from typing import Any
 
 import numpy as np
 
-from dualdiff import _seeding
-from dualdiff._dual import _Gradient, _read
+from dualdiff import _nesting, _seeding
+from dualdiff._dual import _Conflict, _Gradient, _peek_tag, _read
 
 
 def grad(f: Callable[..., Any], chunk: int | None = None, *,
@@ -53,8 +53,12 @@ def _transform(f, chunk, with_value, verb, nan_safe):
     def general(args, kwargs):
         if not args:
             raise TypeError(f"{verb}(f) needs the point x as its first argument")
-        value, tangent, out_shape, shape = _seeding.first_order(f, args[0], args[1:], kwargs, chunk,
-                                                                nan_safe)
+        start = _peek_tag()
+        try:
+            value, tangent, out_shape, shape = _seeding.first_order(f, args[0], args[1:], kwargs,
+                                                                    chunk, nan_safe)
+        except _Conflict as e:  # nested in a running transform (see _nesting.py)
+            return _nesting.rerun(verb, f, args[0], args[1:], kwargs, e, start, nan_safe)
         return _result(value, tangent, out_shape, shape)
 
     def finish(y, tag, n):

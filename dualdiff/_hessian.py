@@ -4,9 +4,9 @@ from typing import Any
 
 import numpy as np
 
-from dualdiff import _seeding
+from dualdiff import _nesting, _seeding
 from dualdiff._derivative import _rename
-from dualdiff._dual import Dual, _Gradient, _read, _read_hessian, _seed, _seed_floats
+from dualdiff._dual import Dual, _Conflict, _Gradient, _peek_tag, _read, _read_hessian, _seed, _seed_floats
 
 
 def hessian(f: Callable[..., Any], chunk: int | None = None, *,
@@ -35,7 +35,11 @@ def hessian(f: Callable[..., Any], chunk: int | None = None, *,
     def general(args, kwargs):
         if not args:
             raise TypeError("hessian(f) needs the point x as its first argument")
-        hess, out_shape, shape = _second_order(f, args[0], args[1:], kwargs, chunk, nan_safe)
+        start = _peek_tag()
+        try:
+            hess, out_shape, shape = _second_order(f, args[0], args[1:], kwargs, chunk, nan_safe)
+        except _Conflict as e:  # inside another transform: raises NestingError (see _nesting.py)
+            return _nesting.rerun("hessian", f, args[0], args[1:], kwargs, e, start, nan_safe)
         if shape is None:
             return _seeding.as_result(hess, out_shape)
         return hess.reshape(out_shape + shape + shape)
@@ -75,25 +79,34 @@ def hvp(f: Callable[..., Any], chunk: int | None = None, *,
     array([4., 2.])
     """
     def Hv(x, v, *args, **kwargs):
-        flat, shape, vflat = _seeding.flatten_with_direction(x, v, "hvp")
-        n = flat.shape[0]
-        out = np.zeros(n)
-        tag = _seeding.new_tag(nan_safe)
-        b = _seeding.balanced_chunk(n, chunk, _seeding.HVP_CHUNK)
-        col = _seeding.Collector(f, args, kwargs, b + 1, 2, tag)
-        for start in range(0, n, b):
-            w = min(b, n - start)
-            duals = _seeding.seed_columns(flat, range(start, start + w), 2, tag, extra=vflat)
-            items = col.run(_seeding.make_input(duals, shape, x))
-            _require_scalar(col.shape)
-            col.read(items, w + 1, 0)
-            out[start:start + w] = col.hessian[0, :w, w]
-        if n == 0:
-            col.run(_seeding.make_input([], shape, x))
-            _require_scalar(col.shape)
-        return _seeding.as_result(out, _seeding.x_shape(shape))
+        start = _peek_tag()
+        try:
+            return _hvp(f, x, v, args, kwargs, chunk, nan_safe)
+        except _Conflict as e:  # inside another transform: raises NestingError (see _nesting.py)
+            return _nesting.rerun("hvp", f, x, args, kwargs, e, start, nan_safe)
     _rename(Hv, f, "hvp")
     return Hv
+
+
+def _hvp(f, x, v, args, kwargs, chunk, nan_safe):
+    """H(x) @ v (see hvp)."""
+    flat, shape, vflat = _seeding.flatten_with_direction(x, v, "hvp")
+    n = flat.shape[0]
+    out = np.zeros(n)
+    tag = _seeding.new_tag(nan_safe)
+    b = _seeding.balanced_chunk(n, chunk, _seeding.HVP_CHUNK)
+    col = _seeding.Collector(f, args, kwargs, b + 1, 2, tag)
+    for start in range(0, n, b):
+        w = min(b, n - start)
+        duals = _seeding.seed_columns(flat, range(start, start + w), 2, tag, extra=vflat)
+        items = col.run(_seeding.make_input(duals, shape, x))
+        _require_scalar(col.shape)
+        col.read(items, w + 1, 0)
+        out[start:start + w] = col.hessian[0, :w, w]
+    if n == 0:
+        col.run(_seeding.make_input([], shape, x))
+        _require_scalar(col.shape)
+    return _seeding.as_result(out, _seeding.x_shape(shape))
 
 
 def _require_scalar(shape):
@@ -120,7 +133,7 @@ def _second_order(f, x, args, kwargs, chunk, nan_safe):
             duals = _seed(flat, 0, n, 2, tag)
     if n <= b:
         xin = duals[0] if shape is None else _seeding.make_input(duals, shape, x)
-        y = f(xin, *args, **kwargs) if kwargs else f(xin, *args)
+        y = _seeding.call_f(f, xin, args, kwargs, tag)
         if type(y) is Dual:
             hess = np.empty((1, n, n))
             _read_hessian(y, n, tag, hess)

@@ -2,8 +2,9 @@
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, overload
 
-from dualdiff import _seeding
+from dualdiff import _nesting, _seeding
 from dualdiff._derivative import _rename
+from dualdiff._dual import _Conflict, _peek_tag
 
 if TYPE_CHECKING:
     from dualdiff._sparse import SparseJacobian
@@ -46,7 +47,11 @@ def jacobian(f: Callable[..., Any], chunk: int | None = None,
         return SparseJacobian(f, sparsity, chunk=chunk, nan_safe=nan_safe)
 
     def J(x, *args, **kwargs):
-        value, tangent, out_shape, shape = _seeding.first_order(f, x, args, kwargs, chunk, nan_safe)
+        start = _peek_tag()
+        try:
+            value, tangent, out_shape, shape = _seeding.first_order(f, x, args, kwargs, chunk, nan_safe)
+        except _Conflict as e:  # nested in a running transform (see _nesting.py)
+            return _nesting.rerun("jacobian", f, x, args, kwargs, e, start, nan_safe)
         return _seeding.as_result(tangent, out_shape + _seeding.x_shape(shape))
     _rename(J, f, "jacobian")
     return J
@@ -67,7 +72,11 @@ def value_and_jacobian(f: Callable[..., Any], chunk: int | None = None, *,
            [1., 1.]]))
     """
     def vJ(x, *args, **kwargs):
-        value, tangent, out_shape, shape = _seeding.first_order(f, x, args, kwargs, chunk, nan_safe)
+        start = _peek_tag()
+        try:
+            value, tangent, out_shape, shape = _seeding.first_order(f, x, args, kwargs, chunk, nan_safe)
+        except _Conflict as e:  # nested in a running transform (see _nesting.py)
+            return _nesting.rerun("value_and_jacobian", f, x, args, kwargs, e, start, nan_safe)
         return (_seeding.as_result(value, out_shape),
                 _seeding.as_result(tangent, out_shape + _seeding.x_shape(shape)))
     _rename(vJ, f, "value_and_jacobian")

@@ -4,7 +4,8 @@ from typing import Any
 
 import numpy.typing as npt
 
-from dualdiff import _seeding
+from dualdiff import _nesting, _seeding
+from dualdiff._dual import _Conflict, _peek_tag
 
 
 def jvp(f: Callable[..., Any], x: npt.ArrayLike, v: npt.ArrayLike, *args: Any,
@@ -23,10 +24,14 @@ def jvp(f: Callable[..., Any], x: npt.ArrayLike, v: npt.ArrayLike, *args: Any,
     >>> dualdiff.jvp(lambda x: x[0] * x[1], [2.0, 3.0], [1.0, 0.0])
     (6.0, 3.0)
     """
-    flat, shape, vflat = _seeding.flatten_with_direction(x, v, "jvp")
-    tag = _seeding.new_tag(nan_safe)
-    with _seeding.buffers(2 * flat.shape[0]):
-        xin = _seeding.seed_directions(flat, shape, vflat.reshape(-1, 1), tag, x)
-        y = f(xin, *args, **kwargs)
-        value, tangent, out_shape = _seeding.read_result(y, 1, 1, tag)
+    start = _peek_tag()
+    try:
+        flat, shape, vflat = _seeding.flatten_with_direction(x, v, "jvp")
+        tag = _seeding.new_tag(nan_safe)
+        with _seeding.buffers(2 * flat.shape[0]):
+            xin = _seeding.seed_directions(flat, shape, vflat.reshape(-1, 1), tag, x)
+            y = _seeding.call_f(f, xin, args, kwargs, tag)
+            value, tangent, out_shape = _seeding.read_result(y, 1, 1, tag)
+    except _Conflict as e:  # nested in a running transform (see _nesting.py)
+        return _nesting.rerun("jvp", f, x, args, kwargs, e, start, nan_safe, v)
     return _seeding.as_result(value, out_shape), _seeding.as_result(tangent[:, 0], out_shape)

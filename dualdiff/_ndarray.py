@@ -4,12 +4,15 @@ Storage: one C-contiguous float64 buffer ``buf`` of shape ``shape + (m,)``
 with ``m = dd_size(width, order)``; ``buf[i]`` is one number in the frozen
 layout of dualdiff.h (value, tangents, packed Hessian). The array object
 itself is an ``ndarray`` subclass of the same shape whose every element is one
-read-only NaN (``_array.nan_view``), so ``np.asarray``, which no subclass can
-intercept, gives NaN rather than values without derivatives. Being a
-subclass lets code that calls ``np.asanyarray`` (SciPy's ``rosen`` does) pass
-it through; everything NumPy computes on it is routed through
-``__array_ufunc__`` and ``__array_function__`` to the rules here, and every
-function without a rule raises ``TypeError``.
+placeholder object (``_array.stripped_view``, ``_STRIPPED``): ``np.asarray``
+and ``np.array``, which no subclass can intercept, give an object array of
+placeholders, and the first use of one (arithmetic, a comparison, a conversion
+to float, writing into a float array) raises an error naming the cause, never
+computing with values that lost their derivatives. Being a subclass lets code
+that calls ``np.asanyarray`` (SciPy's ``rosen`` does) pass it through;
+everything NumPy computes on it is routed through ``__array_ufunc__`` and
+``__array_function__`` to the rules here, and every function without a rule
+raises ``TypeError``.
 
 Elementwise functions run the C loops of ``dualdiff._array``; linear
 operations (sums, shape changes, indexing) act on ``buf`` directly; products
@@ -17,6 +20,8 @@ and linear algebra go through NumPy on the value and derivative components.
 """
 import math
 import numbers
+import sys
+import threading
 import warnings
 from collections.abc import Callable
 from typing import Any, final
@@ -25,7 +30,8 @@ import numpy as np
 import numpy.typing as npt
 
 from dualdiff import _array as _k
-from dualdiff._dual import Dual, _dual_from, _dual_parts, _dual_row, _rules, _set_array_hook
+from dualdiff._dual import (Dual, _Conflict, _dual_from, _dual_parts, _dual_row, _parent_of, _rules,
+                            _set_array_hook)
 
 __all__ = ["DualArray", "array"]
 
@@ -34,6 +40,8 @@ _BINARY_OPS = {name: i for i, (kind, name) in enumerate(r for r in _rules() if r
 
 
 _IEEE = 4  # DD_IEEE of dualdiff.h
+_F64 = np.dtype(np.float64)
+_NDARRAY_DTYPE = np.ndarray.dtype.__get__  # the dtype of the ndarray itself (DualArray.dtype says float64)
 
 
 def _size(n, order):
@@ -65,19 +73,96 @@ def _combine(specs):
         if out is None:
             out = _Spec(s.n, s.order, s.tag)
             continue
+        if s.tag != out.tag and s.tag != 0 and out.tag != 0:
+            if _nested_in(s, out):
+                out = s  # numbers of the parent call are promoted (see _lift)
+            elif not _nested_in(out, s):
+                raise _Conflict(((out.tag, out.n, out.code), (s.tag, s.n, s.code)))
+            continue
         if s.n != out.n:
             raise ValueError(f"cannot combine dual numbers of different widths ({out.n} and {s.n})")
         if s.order != out.order:
             raise ValueError("cannot combine first-order and second-order dual numbers")
         if s.tag != out.tag and s.tag != 0:
-            if out.tag != 0:
-                raise ValueError("cannot combine Duals seeded by two different derivative calls: "
-                                 "nested differentiation (a transform inside a function being "
-                                 "differentiated) is not supported")
             out = _Spec(out.n, out.order, s.tag)
-    if any(s.code != out.code for s in specs):
+    if any(s.code != out.code for s in specs if s.tag == out.tag or s.tag == 0):
         raise ValueError("cannot combine a NaN-safe dual number with one seeded with nan_safe=False")
     return out
+
+
+def _nested_in(child, parent):
+    """True when child's numbers come from a call nested in parent's (first order)."""
+    link = _parent_of(child.tag)
+    return link is not None and link == (parent.tag, parent.n) and parent.order == 1
+
+
+def _lift(o, spec):
+    """Operand o ((buf, spec) or constants) as numbers of spec: a parent call's
+    numbers are promoted to the nested call's (same value and first
+    derivatives, the rest 0)."""
+    if isinstance(o, tuple) and o[1].tag != spec.tag and o[1].tag != 0:
+        buf, s = o
+        if not _nested_in(spec, s):
+            raise _Conflict(((s.tag, s.n, s.code), (spec.tag, spec.n, spec.code)))
+        out = np.zeros(buf.shape[:-1] + (spec.m,))
+        out[..., :s.n + 1] = buf[..., :s.n + 1]
+        return (out, spec)
+    return o
+
+
+STRIPPED_MESSAGE = (
+    "the values of a dual array were used without their derivatives: np.asarray or "
+    "np.array of a dual array (also inside a library routine that converts its input), "
+    "or writing a dual array into a float array, keeps only placeholders. Apply NumPy "
+    "functions to the dual array itself, build arrays with dualdiff.numpy.array, or use "
+    ".value where the values alone are wanted")
+
+
+def _refuse(*args, **kwargs):
+    raise TypeError(STRIPPED_MESSAGE)
+
+
+class _Stripped:
+    """The placeholder every element of the ndarray underneath a DualArray
+    holds: each operation on it raises TypeError(STRIPPED_MESSAGE).
+
+    One exception: ``np.asanyarray(d, dtype=np.float64)`` (SciPy's array-API
+    functions call it) makes a new DualArray whose ndarray is float64 and
+    casts the placeholders into it. DualArray.__array_finalize__ gives the new
+    array d's numbers and allows exactly that many conversions to float, from
+    the same bytecode instruction of the same frame (the one calling NumPy):
+    they give NaN, which the new array never reads."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "<value without derivatives>"
+
+    def __float__(self):
+        allowed = _casts.__dict__
+        frame = sys._getframe(1)
+        if allowed.get("count", 0) > 0 and allowed["frame"] is frame and allowed["lasti"] == frame.f_lasti:
+            allowed["count"] -= 1
+            return math.nan
+        raise TypeError(STRIPPED_MESSAGE)
+
+    def __getattr__(self, name):  # np.exp(obj_array) calls obj.exp(), and so on
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return _refuse
+
+    __hash__ = None
+
+
+for _name in ("add radd sub rsub mul rmul truediv rtruediv floordiv rfloordiv mod rmod divmod "
+              "rdivmod pow rpow matmul rmatmul lt le gt ge eq ne neg pos abs bool int "
+              "index complex round trunc floor ceil and rand or ror xor rxor invert lshift "
+              "rlshift rshift rrshift iter len").split():
+    setattr(_Stripped, f"__{_name}__", _refuse)
+del _name
+
+_STRIPPED = _Stripped()
+_casts = threading.local()  # the float conversions allowed to _Stripped.__float__ (see there)
 
 
 class DualArray(np.ndarray):
@@ -89,8 +174,9 @@ class DualArray(np.ndarray):
     ``.value`` is the float64 array of values, ``.tangent`` the derivatives
     with a last axis of length ``width`` and ``.hessian`` (second order) the
     second derivatives with two last axes of length ``width``.
-    ``np.asarray(d)`` and ``np.array(d)`` give NaN in every place (NumPy lets
-    no subclass intercept them); ``.value`` gives the values.
+    ``np.asarray(d)`` and ``np.array(d)`` (which NumPy lets no subclass
+    intercept) give placeholders whose first use raises ``TypeError``;
+    ``.value`` gives the values.
     """
 
     __array_priority__ = 20.0
@@ -100,6 +186,16 @@ class DualArray(np.ndarray):
         # derivative buffer: they are marked detached and refuse to compute.
         self._buf = None
         self._spec = None
+        # np.asanyarray(d, dtype=np.float64) and np.array(d, dtype=np.float64,
+        # subok=True) cast d into a new float64 DualArray: it gets a copy of d's
+        # numbers, and the cast that follows may convert the placeholders.
+        if isinstance(obj, DualArray) and obj._buf is not None and self.shape == obj.shape \
+                and _NDARRAY_DTYPE(self) == _F64:
+            self._buf = np.array(obj._buf)
+            self._spec = obj._spec
+            if self.size:
+                frame = sys._getframe(1)
+                _casts.__dict__.update(count=self.size, frame=frame, lasti=frame.f_lasti)
 
     # ------------------------------------------------------------ access
 
@@ -126,6 +222,11 @@ class DualArray(np.ndarray):
         out[..., iu, ju] = packed
         out[..., ju, iu] = packed
         return out
+
+    @property
+    def dtype(self) -> np.dtype[np.float64]:
+        """float64: the dtype of the values (the ndarray underneath holds placeholders)."""
+        return _F64
 
     @property
     def width(self) -> int:
@@ -169,6 +270,12 @@ class DualArray(np.ndarray):
 
     def __index__(self):
         raise TypeError("a DualArray cannot be used as an index")
+
+    def tobytes(self, order="C"):
+        raise TypeError("tobytes() of a DualArray would drop its derivatives; use .value")
+
+    def tofile(self, *args, **kwargs):
+        raise TypeError("tofile() of a DualArray would drop its derivatives; use .value")
 
     def tolist(self):
         """tolist(): nested lists of Duals."""
@@ -241,9 +348,12 @@ class DualArray(np.ndarray):
                 buf[k] = target
             return
         spec = _combine([self._spec, src[1]])
+        if spec.m != self._spec.m:
+            raise ValueError("cannot write numbers of a derivative call nested in another into "
+                             "an array of the outer call")
         if spec.tag != self._spec.tag:
             self._spec = _Spec(spec.n, spec.order, spec.tag)
-        buf[k] = src[0]
+        buf[k] = _lift(src, spec)[0]
 
     def __iter__(self):
         if self.ndim == 0:
@@ -402,7 +512,7 @@ def _fname(func):
 
 def _wrap(buf, spec):
     """The DualArray viewing buf (shape + (m,)); buf is not copied."""
-    v = _k.nan_view(DualArray, buf.shape[:-1])
+    v = _k.stripped_view(DualArray, buf.shape[:-1], _STRIPPED)
     v._buf = buf
     v._spec = spec
     return v
@@ -483,13 +593,18 @@ def _dual_operands(args):
         ops.append(o)
         if isinstance(o, tuple):
             specs.append(o[1])
-    return ops, (_combine(specs) if specs else None)
+    if not specs:
+        return ops, None
+    spec = _combine(specs)
+    if any(s.tag != spec.tag and s.tag != 0 for s in specs):
+        ops = [_lift(o, spec) for o in ops]
+    return ops, spec
 
 
 def _as_buf(o, spec):
     """Buffer (shape + (m,)) of an operand: constants get zero derivatives."""
     if isinstance(o, tuple):
-        return o[0]
+        return _lift(o, spec)[0]
     buf = np.zeros(o.shape + (spec.m,))
     buf[..., 0] = o
     return buf
@@ -638,8 +753,7 @@ def _result_buffer(y, width, order, tag):
     if isinstance(o, tuple):
         buf, s = o
         if s.tag != tag and s.tag != 0:
-            raise ValueError("a function being differentiated returned a Dual from a different "
-                             "derivative call: nested differentiation is not supported")
+            raise _Conflict(((s.tag, s.n, s.code), (tag, width, order)))
         if s.n != width or s.order != order:
             raise ValueError(f"the function returned numbers of width {s.n} and order {s.order}, "
                              f"but the input was seeded with width {width} and order {order}")

@@ -14,8 +14,8 @@ import numbers
 
 import numpy as np
 
-from dualdiff._dual import (Dual, _new_tag, _object_array, _read, _read_gradient, _seed, _seed_floats,
-                            _seed_tangents)
+from dualdiff._dual import (Dual, _Conflict, _dual_parts, _enter_call, _leave_call, _new_tag, _object_array,
+                            _read, _read_gradient, _seed, _seed_floats, _seed_tangents)
 from dualdiff import _array
 from dualdiff._ndarray import DualArray
 from dualdiff._ndarray import _read_array as _read_dual_array
@@ -69,9 +69,39 @@ def balanced_chunk(n, chunk, default):
 
 # ------------------------------------------------------------------- inputs
 
-_NESTED = ("x contains a Dual: a derivative transform was called on a Dual, which means "
-           "nested differentiation (a transform inside a function being differentiated); "
-           "this is not supported")
+def call_f(f, xin, args, kwargs, tag):
+    """f(xin, *args, **kwargs) with the call of this tag marked as running, so
+    that a transform called inside f can nest in it (see _nesting.py)."""
+    _enter_call(tag)
+    try:
+        return f(xin, *args, **kwargs) if kwargs else f(xin, *args)
+    finally:
+        _leave_call(tag)
+
+
+def input_parent(x):
+    """Raise _Conflict naming the calls whose numbers x holds (a transform
+    called on them nests in that call, see _nesting.py); None for plain numbers."""
+    specs = set()
+    _collect_specs(x, specs)
+    if specs:
+        raise _Conflict(tuple(sorted(specs)))
+
+
+def _collect_specs(x, specs):
+    if type(x) is Dual:
+        _, n, deg, tag = _dual_parts(x)
+        specs.add((tag, n, deg))
+    elif isinstance(x, DualArray):
+        s = x._spec
+        if s is not None:
+            specs.add((s.tag, s.n, s.code))
+    elif isinstance(x, (list, tuple)):
+        for e in x:
+            _collect_specs(e, specs)
+    elif isinstance(x, np.ndarray) and x.dtype == object:
+        for e in x.flat:
+            _collect_specs(e, specs)
 
 
 def flatten(x, what="x"):
@@ -89,8 +119,8 @@ def flatten(x, what="x"):
             return np.array(x, dtype=np.float64), (len(x),)
     elif tx is np.ndarray and x.dtype == np.float64:
         return np.ascontiguousarray(x).reshape(-1), x.shape
-    if isinstance(x, Dual):
-        raise ValueError(_NESTED)
+    if isinstance(x, (Dual, DualArray, list, tuple)) or (isinstance(x, np.ndarray) and x.dtype == object):
+        input_parent(x)
     if isinstance(x, (bool, np.bool_)):
         return np.array([float(x)]), None
     if isinstance(x, (complex, np.complexfloating)):
@@ -107,8 +137,6 @@ def flatten(x, what="x"):
     if a.dtype == object:
         flat = a.ravel()
         for item in flat:
-            if isinstance(item, Dual):
-                raise ValueError(_NESTED)
             if isinstance(item, (list, tuple, np.ndarray)):
                 raise ValueError(f"{what} is a ragged sequence (rows of different lengths)")
             if isinstance(item, complex):
@@ -317,7 +345,7 @@ class Collector:
 
     def run(self, x_input):
         """f at the seeded input; its result as a flat list of items."""
-        y = self.f(x_input, *self.args, **self.kwargs)
+        y = call_f(self.f, x_input, self.args, self.kwargs, self.tag)
         items, shape = output_items(y)
         if self.shape is None:
             self.shape = shape
@@ -383,7 +411,7 @@ def first_order(f, x, args, kwargs, chunk, nan_safe=True):
 
 def _one_pass(f, xin, n, args, kwargs, tag, shape):
     """f at the seeded input xin carrying all n directions."""
-    y = f(xin, *args, **kwargs) if kwargs else f(xin, *args)
+    y = call_f(f, xin, args, kwargs, tag)
     if type(y) is Dual:  # a scalar result: read without the general machinery
         tangent = np.empty((1, n))
         return [_read_gradient(y, n, 1, tag, tangent)], tangent, (), shape  # value: a list

@@ -12,8 +12,8 @@ import numpy.typing as npt
 
 import copy
 
-from dualdiff import _seeding
-from dualdiff._dual import _seed
+from dualdiff import _nesting, _seeding
+from dualdiff._dual import _Conflict, _peek_tag, _seed
 from dualdiff._ndarray import DualArray, _result_buffer
 from dualdiff._sparse_c import color_columns, gather
 
@@ -46,7 +46,11 @@ def jacobian_sparsity(f: Callable[..., Any], x: npt.ArrayLike, *args: Any, chunk
     """
     import scipy.sparse as sp  # type: ignore[import-untyped]  # SciPy ships no type stubs
 
-    flat, shape = _seeding.flatten(x)
+    start = _peek_tag()
+    try:
+        flat, shape = _seeding.flatten(x)
+    except _Conflict as e:  # inside another transform: raises NestingError (see _nesting.py)
+        return _nesting.rerun("jacobian_sparsity", f, x, args, kwargs, e, start, True)
     n = flat.shape[0]
     tag = _seeding.new_tag()
     c = _seeding.balanced_chunk(n, chunk, _DETECT_CHUNK)
@@ -169,7 +173,11 @@ class SparseJacobian:
         if self.sparsity is None:
             self._prepare(jacobian_sparsity(self.f, x, *args, chunk=self.chunk, **kwargs))
         assert self.colors is not None and self.ncolors is not None  # set with the pattern
-        flat, shape = _seeding.flatten(x)
+        start = _peek_tag()
+        try:
+            flat, shape = _seeding.flatten(x)
+        except _Conflict as e:  # inside another transform: raises NestingError (see _nesting.py)
+            return _nesting.rerun("SparseJacobian", self.f, x, args, kwargs, e, start, self.nan_safe)
         n = flat.shape[0]
         m = self.sparsity.shape[0]
         if n != self.sparsity.shape[1]:
@@ -182,7 +190,11 @@ class SparseJacobian:
 
     def _evaluate(self, x, flat, shape, m, c, tag, args, kwargs, want_value):
         xin = _seeding.seed_colors(flat, shape, self.colors, c, tag, x)  # column j: direction colors[j]
-        y = self.f(xin, *args, **kwargs)
+        try:
+            y = _seeding.call_f(self.f, xin, args, kwargs, tag)
+        except _Conflict as e:  # f calls a transform on a closure of the outer one
+            _nesting.rerun("SparseJacobian", self.f, x, args, kwargs, e, abs(tag) - 1, self.nan_safe)
+            raise
         if isinstance(y, DualArray):  # read the entries straight from its buffer
             buf, dual = _result_buffer(y, c, 1, tag)
             out_shape = y.shape

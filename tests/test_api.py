@@ -244,46 +244,7 @@ def test_chunk_must_be_a_positive_int():
 
 
 # ------------------------------------------------------------------ nesting
-
-D = dualdiff.derivative
-
-
-def test_nesting_case_1_raises():  # D(x -> x * D(y -> x + y, 1), 1) is 1
-    with pytest.raises(ValueError, match="nested differentiation"):
-        D(lambda x: x * D(lambda y: x + y)(1.0))(1.0)
-
-
-def test_nesting_case_2_raises():  # D(x -> x * D(y -> x * y, 1), 4) is 8
-    with pytest.raises(ValueError, match="nested differentiation"):
-        D(lambda x: x * D(lambda y: x * y)(1.0))(4.0)
-
-
-def test_nesting_case_3_raises():  # D(x -> D(y -> x, x), 1) is 0
-    with pytest.raises(ValueError, match="nested differentiation"):
-        D(lambda x: D(lambda y: x)(x))(1.0)
-
-
-@pytest.mark.parametrize("transform", TRANSFORMS)
-def test_nesting_through_every_transform_raises(transform):
-    def inner(a):
-        return a[0] * a[1]
-
-    def outer(x):
-        g = dualdiff.grad(lambda y: inner([x[0], y[0]]))([2.0])
-        return g[0] * x[1]
-
-    args = ([1.0, 2.0], [1.0, 0.0]) if transform is dualdiff.hvp else ([1.0, 2.0],)
-    with pytest.raises(ValueError, match="nested differentiation"):
-        transform(outer)(*args)
-
-
-def test_a_dual_leaking_out_of_an_inner_call_raises():
-    leaked = []
-    dualdiff.derivative(lambda t: leaked.append(t) or t)(1.0)
-    with pytest.raises(ValueError, match="nested differentiation"):
-        dualdiff.derivative(lambda t: t * leaked[0])(2.0)
-    with pytest.raises(ValueError, match="different derivative call"):
-        dualdiff.derivative(lambda t: leaked[0])(2.0)
+# (tests/test_nesting.py)
 
 
 # ------------------------------------------------------------------ bad input

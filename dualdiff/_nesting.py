@@ -1,0 +1,236 @@
+"""Nested transforms: a first-order transform called inside a function that
+another first-order transform is differentiating.
+
+The outer call (the parent) seeded numbers over p directions ε; the inner call
+differentiates along its own k directions δ. The inner call runs f once on
+second-order numbers over the union of the p + k directions: its inputs carry
+their value, the parent's p derivatives and the inner seed (for a jvp whose
+direction v is itself a parent number, v's parent derivatives are the cross
+terms ε·δ). Truncating R[ε, δ] above degree 2 maps onto R[ε, δ]/(ε², δ²) as a
+ring, so the value, the ε- and δ-derivatives and the cross derivatives ε·δ of
+the result are exact (the ε·ε part, which the parent's first-order numbers
+cannot know, is never read). The inner call returns numbers of the parent:
+the value with its ε-derivatives, and each δ-derivative with its cross
+derivatives as ε-derivatives. So D(x ↦ x · D(y ↦ x · y)(1))(4) is 8, and
+jacobian(grad(f)) equals hessian(f).
+
+Numbers of the parent that f meets inside the inner call (a closure over the
+outer variable) are promoted to the inner call's kind where the two meet (see
+_lift in _dual.pyx): the parent call's tag is linked to the child's.
+
+Supported: any first-order transform (derivative, grad, value_and_grad,
+jacobian, value_and_jacobian, jvp) inside any first-order transform, through
+numbers, lists, tuples and arrays. A total order above two (a transform inside
+hessian or hvp, hessian inside a transform, three levels) needs third
+derivatives and raises NestingError; a sparse Jacobian or sparsity pattern
+inside a transform raises too (its scipy.sparse result cannot carry
+derivatives).
+"""
+import numbers
+
+import numpy as np
+
+from dualdiff._dual import (Dual, _Conflict, _dual_from, _dual_parts, _link, _parent_of, _promote_dual,
+                            _running, _set_nesting_hook, _unlink)
+from dualdiff import _seeding
+from dualdiff._ndarray import DualArray, _Spec, _wrap
+from dualdiff._ndarray import array as _dual_array
+
+__all__ = ["NestingError", "rerun"]
+
+_IEEE = 4
+_FIRST_ORDER = ("derivative", "grad", "value_and_grad", "jacobian", "value_and_jacobian", "jvp")
+
+
+class NestingError(ValueError):
+    """A nested transform that dualdiff does not support (it raises instead of
+    returning a number)."""
+
+
+def rerun(verb, f, x, args, kwargs, conflict, start, nan_safe, v=None):
+    """Run verb(f) at x nested in the running call that ``conflict`` names.
+
+    ``conflict`` was raised while the transform call made after tag ``start``
+    ran f (numbers of two calls met) or read x (x holds numbers of a call).
+    The parent is the call of the other numbers: it must be running. Anything
+    else re-raises."""
+    parent = None
+    for tag, n, code in conflict.specs:
+        if abs(tag) <= start:
+            if tag == 0:
+                raise ValueError("x holds a Dual made by hand (Dual(...)); a transform takes plain "
+                                 "numbers, or the numbers of a transform it runs inside") from None
+            if not _running(tag):
+                raise conflict
+            if parent is not None and parent[0] != tag:
+                raise conflict  # numbers of two outer calls
+            parent = (tag, n, code)
+    if parent is None:
+        raise conflict
+    ptag, p, pcode = parent
+    if verb in ("SparseJacobian", "jacobian_sparsity"):
+        raise NestingError(f"{verb} inside another transform is not supported: its scipy.sparse "
+                           "result cannot carry derivatives; use jacobian(f) there") from None
+    if verb not in _FIRST_ORDER or (pcode & 3) != 1 or _parent_of(ptag) is not None:
+        outer = "a nested transform" if _parent_of(ptag) is not None else (
+            "hessian or hvp" if (pcode & 3) == 2 else "another transform")
+        inner = f"{verb}(f)" if verb not in _FIRST_ORDER else "a transform"
+        raise NestingError(
+            f"{inner} inside {outer} needs derivatives of a total order above two, which "
+            "dualdiff does not compute: nesting is supported for first-order transforms "
+            "(derivative, grad, value_and_grad, jacobian, value_and_jacobian, jvp) inside "
+            "first-order transforms. For second derivatives use hessian(f) or "
+            "jacobian(grad(f)).") from None
+    return _nested(verb, f, x, args, kwargs, parent, nan_safe, v)
+
+
+def _fast_path_hook(verb, f, args, kwargs, conflict, start, nan_safe):
+    """What the compiled fast paths (_Derivative, _Gradient) call on a conflict."""
+    return rerun(verb, f, args[0], args[1:], kwargs, conflict, start, nan_safe)
+
+
+_set_nesting_hook(_fast_path_hook)
+
+
+# ------------------------------------------------------------------ the run
+
+def _parent_parts(x, ptag, p):
+    """(values (N,), parent derivatives (N, p), shape) of x (None: a scalar)."""
+    if type(x) is Dual:
+        data, n, deg, tag = _dual_parts(x)
+        _check_parent(tag, n, ptag, p)
+        return data[:1].copy(), data[1:1 + p].reshape(1, p).copy(), None
+    if isinstance(x, (numbers.Real, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_)):
+        return np.array([float(x)]), np.zeros((1, p)), None
+    a = x if isinstance(x, DualArray) else _dual_array(x)
+    if isinstance(a, DualArray):
+        s = a._spec
+        _check_parent(s.tag, s.n, ptag, p)
+        buf = a._buf
+        shape = a.shape
+        return (np.ascontiguousarray(buf[..., 0]).reshape(-1),
+                np.ascontiguousarray(buf[..., 1:1 + p]).reshape(-1, p), shape)
+    flat, shape = _seeding.flatten(x)
+    return flat, np.zeros((flat.shape[0], p)), shape
+
+
+def _check_parent(tag, n, ptag, p):
+    if tag not in (0, ptag) or n != p:
+        raise _Conflict(((tag, n, 0), (ptag, p, 1)))
+
+
+def _nested(verb, f, x, args, kwargs, parent, nan_safe, v):
+    ptag, p, pcode = parent
+    a, B, shape = _parent_parts(x, ptag, p)
+    N = a.shape[0]
+    if v is None:
+        D, Dp = np.eye(N), None
+    else:  # jvp: one inner direction, v; v's own parent derivatives are cross terms
+        vv, Dp, vshape = _parent_parts(v, ptag, p)
+        if _seeding.x_shape(vshape) != _seeding.x_shape(shape):
+            raise ValueError(f"jvp: v must have the shape of x, {_seeding.x_shape(shape)}, "
+                             f"not {_seeding.x_shape(vshape)}")
+        D = vv.reshape(N, 1)
+    k = D.shape[1]
+    w = p + k
+    tag = _seeding.new_tag(nan_safe)
+    spec = _Spec(w, 2, tag)
+    m = spec.m
+    buf = np.zeros((N, m))
+    buf[:, 0] = a
+    buf[:, 1:1 + p] = B
+    buf[:, 1 + p:1 + w] = D
+    if Dp is not None:
+        # x(ε, δ) = a + Bε + vδ + (dv/dε)εδ: the cross entries H[i, p] of the packed triangle
+        for i in range(p):
+            buf[:, _packed(i, p, w)] = Dp[:, i]
+    _link(tag, ptag, p)
+    try:
+        if shape is None:
+            xin = _dual_from(buf[0], w, spec.code, tag)
+        elif type(x) is list or type(x) is tuple:
+            xin = _seeding.rebuild([_dual_from(buf[i], w, spec.code, tag) for i in range(N)], x)
+        else:
+            xin = _wrap(buf.reshape(shape + (m,)), spec)
+        y = _seeding.call_f(f, xin, args, kwargs, tag)
+        value, grad, hess, out_shape = _read(y, tag, w, spec, parent)
+    finally:
+        _unlink(tag)
+    # numbers of the parent: [value, dvalue/dε] and, per inner direction j,
+    # [d/dδ_j, d2/dε dδ_j]
+    M = value.shape[0]
+    pspec = _Spec(p, pcode, ptag)
+    vbuf = np.empty((M, 1 + p))
+    vbuf[:, 0] = value
+    vbuf[:, 1:] = grad[:, :p]
+    dbuf = np.empty((M, k, 1 + p))
+    dbuf[:, :, 0] = grad[:, p:]
+    dbuf[:, :, 1:] = np.swapaxes(hess[:, :p, p:], 1, 2)
+    xs = _seeding.x_shape(shape)
+    val = _outer(vbuf, out_shape, pspec)
+    if verb == "jvp":
+        return val, _outer(dbuf[:, 0], out_shape, pspec)
+    if verb in ("grad", "value_and_grad"):
+        if out_shape != ():
+            raise ValueError(f"{verb}(f) needs f to return a scalar, but it returned a result of "
+                             f"shape {out_shape}; use jacobian(f) for vector-valued functions")
+        g = _outer(dbuf[0], xs, pspec)
+        return (val, g) if verb == "value_and_grad" else g
+    J = _outer(dbuf, out_shape + xs, pspec)
+    if verb == "value_and_jacobian":
+        return val, J
+    return J  # derivative, jacobian
+
+
+def _packed(i, j, w):
+    """Index of H[i, j] (i <= j) in a second-order number of width w."""
+    return 1 + w + i * w - i * (i - 1) // 2 + (j - i)
+
+
+def _outer(b, shape, pspec):
+    """Numbers of the parent (rows of 1 + p doubles) as a Dual or a DualArray."""
+    b = np.ascontiguousarray(b).reshape(shape + (1 + pspec.n,))
+    if shape == ():
+        return _dual_from(b, pspec.n, pspec.code, pspec.tag)
+    return _wrap(b, pspec)
+
+
+def _read(y, tag, w, spec, parent):
+    """(value (M,), gradient (M, w), Hessian (M, w, w), shape) of the result."""
+    ptag, p, pcode = parent
+    if isinstance(y, DualArray) and y._spec is not None:
+        s = y._spec
+        buf = y._buf
+        if s.tag == ptag:  # a result the inner directions never reached
+            full = np.zeros(buf.shape[:-1] + (spec.m,))
+            full[..., :1 + p] = buf[..., :1 + p]
+            y = _wrap(full, spec)
+        elif s.tag != tag:
+            raise _Conflict(((s.tag, s.n, s.code), (tag, w, spec.code)))
+        M = int(np.prod(y.shape, dtype=np.int64))
+        return (y.value.reshape(M), y.tangent.reshape(M, w), y.hessian.reshape(M, w, w), y.shape)
+    items, out_shape = _seeding.output_items(y)
+    M = len(items)
+    value, grad, hess = np.empty(M), np.zeros((M, w)), np.zeros((M, w, w))
+    like = None
+    for i, item in enumerate(items):
+        if type(item) is Dual:
+            data, n, deg, t = _dual_parts(item)
+            if t == ptag and n == p:
+                if like is None:
+                    like = _dual_from(np.zeros(spec.m), w, spec.code, tag)
+                data = _dual_parts(_promote_dual(item, like))[0]
+            elif t not in (tag, 0) or n != w or (deg & 3) != 2:
+                raise _Conflict(((t, n, deg), (tag, w, spec.code)))
+            value[i] = data[0]
+            grad[i] = data[1:1 + w]
+            iu, ju = np.triu_indices(w)
+            hess[i, iu, ju] = data[1 + w:]
+            hess[i, ju, iu] = data[1 + w:]
+        else:
+            c = float(item)
+            value[i] = c
+            if c != c:  # a NaN constant tells nothing of how it depends on x
+                grad[i] = c
+                hess[i] = c
+    return value, grad, hess, out_shape
