@@ -40,6 +40,7 @@ from dualdiff.dualdiff cimport *
 import math as _m
 import numbers as _numbers
 import operator as _operator
+import sys as _sys
 
 import numpy as _np
 
@@ -383,6 +384,13 @@ cdef class Dual:
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return _array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        # NumPy functions of scalar Duals (np.mean, np.var, np.angle, ...) run
+        # the dual-array implementation on 0-d arrays; the rest run NumPy's own.
+        if _array_function_hook is not None:
+            return _array_function_hook(func, args, kwargs)
+        return func._implementation(*args, **kwargs)
 
 
 _CMP = (_operator.lt, _operator.le, _operator.eq, _operator.ne, _operator.gt, _operator.ge)
@@ -1457,11 +1465,22 @@ cdef dict _UFUNCS = {
 }
 
 _array_hook = None  # set by dualdiff's array support: handles ufuncs with array operands
+_array_function_hook = None  # and NumPy functions of scalar Duals
 
 
-def _set_array_hook(hook):
-    global _array_hook
+def _set_array_hook(hook, function_hook=None):
+    global _array_hook, _array_function_hook
     _array_hook = hook
+    _array_function_hook = function_hook
+
+
+def _ufunc_name(ufunc):
+    """numpy.NAME, or scipy.special.NAME for SciPy's ufuncs (for messages)."""
+    name = ufunc.__name__
+    special = _sys.modules.get("scipy.special")
+    if special is not None and getattr(special, name, None) is ufunc:
+        return f"scipy.special.{name}"
+    return f"numpy.{name}"
 
 
 def supported_ufuncs():
@@ -1483,7 +1502,9 @@ cdef object _array_ufunc(object ufunc, str method, tuple inputs, dict kwargs):
             return _object_ufunc(ufunc, method, inputs, kwargs)
     entry = _UFUNCS.get(ufunc)
     if entry is None:
-        raise TypeError(f"numpy.{ufunc.__name__} is not supported for dualdiff.Dual")
+        if _array_hook is not None:  # the array rules take scalars too (one table for both)
+            return _array_hook(ufunc, method, inputs, kwargs)
+        raise TypeError(f"{_ufunc_name(ufunc)} is not supported for dualdiff.Dual")
     kind, what = entry
     if kind == "u":
         if type(inputs[0]) is not Dual:

@@ -31,7 +31,7 @@ import numpy.typing as npt
 
 from dualdiff import _array as _k
 from dualdiff._dual import (Dual, _Conflict, _dual_from, _dual_parts, _dual_row, _parent_of, _rules,
-                            _set_array_hook)
+                            _set_array_hook, _ufunc_name)
 
 __all__ = ["DualArray", "array"]
 
@@ -837,22 +837,22 @@ def _ufunc(ufunc, method, inputs, kwargs):
         return _call(ufunc, inputs)
     out = kwargs.pop("out", None)
     if kwargs.get("where", True) is not True:
-        raise TypeError(f"numpy.{ufunc.__name__} with where= is not supported for dualdiff arrays")
+        raise TypeError(f"{_ufunc_name(ufunc)} with where= is not supported for dualdiff arrays")
     kwargs.pop("where", None)
     dtype = kwargs.pop("dtype", None)
     if dtype is not None and np.dtype(dtype) != np.float64:
-        raise TypeError(f"numpy.{ufunc.__name__} with dtype={dtype} would drop derivatives")
+        raise TypeError(f"{_ufunc_name(ufunc)} with dtype={dtype} would drop derivatives")
     kwargs.pop("casting", None)
     kwargs.pop("order", None)
     if method == "__call__":
         if kwargs:
-            raise TypeError(f"numpy.{ufunc.__name__} with arguments {sorted(kwargs)} is not "
+            raise TypeError(f"{_ufunc_name(ufunc)} with arguments {sorted(kwargs)} is not "
                             "supported for dualdiff arrays")
         result = _call(ufunc, inputs)
     elif method in ("reduce", "accumulate"):
         fn = _REDUCE.get((ufunc, method))
         if fn is None:
-            raise TypeError(f"numpy.{ufunc.__name__}.{method} is not supported for dualdiff arrays")
+            raise TypeError(f"{_ufunc_name(ufunc)}.{method} is not supported for dualdiff arrays")
         kw = dict(kwargs)
         if method == "reduce" and "axis" not in kw:
             kw["axis"] = 0
@@ -860,7 +860,7 @@ def _ufunc(ufunc, method, inputs, kwargs):
             kw["axis"] = 0
         result = fn(inputs[0], **kw)
     else:
-        raise TypeError(f"numpy.{ufunc.__name__}.{method} is not supported for dualdiff arrays")
+        raise TypeError(f"{_ufunc_name(ufunc)}.{method} is not supported for dualdiff arrays")
     if out is not None:
         outs = out if isinstance(out, tuple) else (out,)
         results = result if isinstance(result, tuple) else (result,)
@@ -895,7 +895,7 @@ def _call(ufunc, inputs):
         return _OTHER[ufunc](*inputs)
     ops, spec = _dual_operands(inputs)
     if spec is None:
-        raise TypeError(f"numpy.{ufunc.__name__}: no dual operand")
+        raise TypeError(f"{_ufunc_name(ufunc)}: no dual operand")
     scalar = True
     for o in ops:
         if not _is_scalar_op(o):
@@ -940,7 +940,7 @@ def _call(ufunc, inputs):
     if op is None:
         name = _B.get(ufunc)
         if name is None:
-            raise TypeError(f"numpy.{ufunc.__name__} is not supported for dualdiff arrays")
+            raise TypeError(f"{_ufunc_name(ufunc)} is not supported for dualdiff arrays")
         op = _BINARY_OPS[name]
     return _out(_binary(op, ops, spec, ufunc.__name__), spec, scalar)
 
@@ -1365,6 +1365,41 @@ def _real(a):
 def _imag(a):
     a = _as_dual(a)
     return _out_like(np.zeros(a.shape), a._spec)
+
+
+@_implements(np.angle)
+def _angle(z, deg=False):
+    # of a real number: 0 or pi (180), a step with derivative 0
+    return _step_like(z, np.angle(_values(z), deg=deg))
+
+
+@_implements(np.real_if_close)
+def _real_if_close(a, tol=100):
+    return a  # dual numbers are real
+
+
+@_implements(np.sinc)
+def _sinc(x):
+    # sin(pi x) / (pi x), and its Taylor polynomial 1 - (pi x)^2 / 6 at x = 0
+    # exactly, where the quotient has no value (both have the same value and
+    # first two derivatives there)
+    x = _as_dual(x)
+    t = np.pi * x
+    with np.errstate(divide="ignore", invalid="ignore"):
+        quotient = np.divide(np.sin(t), t)
+    return np.where(_values(x) == 0.0, 1.0 - t * t / 6.0, quotient)
+
+
+@_implements(np.nan_to_num)
+def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    # replaced entries are constants: value as NumPy gives, derivatives 0
+    x = _as_dual(x)
+    v = _values(x)
+    bad = ~np.isfinite(v) | np.isnan(v)
+    if not np.any(bad):
+        return x.copy() if copy else x
+    constants = np.nan_to_num(v, nan=nan, posinf=posinf, neginf=neginf)
+    return np.where(bad, _out_like(constants, x._spec), x)
 
 
 @_implements(np.copy)
@@ -2271,9 +2306,30 @@ if hasattr(np, "vecdot"):
     _OTHER[np.vecdot] = lambda a, b, **kw: _multilinear(lambda x, y: np.vecdot(x, y, **kw), [a, b])
 
 
-# Scalar Duals meeting arrays: the ufunc goes through this module.
+# Scalar Duals meeting arrays, and ufuncs the scalar type has no fast path
+# for: the ufunc goes through this module.
 def _hook(ufunc, method, inputs, kwargs):
     return _ufunc(ufunc, method, inputs, dict(kwargs))
 
 
-_set_array_hook(_hook)
+def _function_hook(func, args, kwargs):
+    """A NumPy function called on scalar Duals: the dual-array rule on 0-d
+    arrays (a 0-d result is a Dual again), or NumPy's own implementation."""
+    handler = _FUNCTIONS.get(func)
+    if handler is None:
+        try:
+            return func._implementation(*args, **kwargs)
+        except (AttributeError, TypeError):  # NumPy's code needs arrays of numbers
+            raise TypeError(f"{_fname(func)} is not supported for dualdiff.Dual") from None
+    return _scalars(handler(*args, **kwargs))
+
+
+def _scalars(out):
+    if isinstance(out, DualArray) and out.ndim == 0:
+        return _to_dual(out._buf, out._spec)
+    if isinstance(out, tuple):
+        return tuple(_scalars(o) for o in out)
+    return out
+
+
+_set_array_hook(_hook, _function_hook)
