@@ -44,6 +44,8 @@ import sys as _sys
 
 import numpy as _np
 
+from dualdiff import _rules as _table
+
 # Threads. This module keeps no mutable state of its own beyond import:
 #  - _MATH (op code -> math function) and _UFUNCS (ufunc -> rule) are filled
 #    while the module is imported and only read afterwards;
@@ -347,40 +349,12 @@ cdef class Dual:
     def __trunc__(self):
         return _unary(self, DD_OP_trunc, None)
 
-    # ---------------------------------------- methods used by numpy object arrays
-    # np.sin(object_array) calls x.sin() on each element; these follow numpy:
-    # a domain error gives NaN, not an exception.
+    # The methods NumPy's object loops call (np.sin(object_array) calls
+    # x.sin() on each element) are made from the table of rules below the
+    # class (see _install_methods); they follow numpy: a domain error gives
+    # NaN, not an exception.
 
-    def sqrt(self): return _unary(self, DD_OP_sqrt, None)
-    def cbrt(self): return _unary(self, DD_OP_cbrt, None)
-    def exp(self): return _unary(self, DD_OP_exp, None)
-    def exp2(self): return _unary(self, DD_OP_exp2, None)
-    def expm1(self): return _unary(self, DD_OP_expm1, None)
-    def log(self): return _unary(self, DD_OP_log, None)
-    def log2(self): return _unary(self, DD_OP_log2, None)
-    def log10(self): return _unary(self, DD_OP_log10, None)
-    def log1p(self): return _unary(self, DD_OP_log1p, None)
-    def sin(self): return _unary(self, DD_OP_sin, None)
-    def cos(self): return _unary(self, DD_OP_cos, None)
-    def tan(self): return _unary(self, DD_OP_tan, None)
-    def arcsin(self): return _unary(self, DD_OP_asin, None)
-    def arccos(self): return _unary(self, DD_OP_acos, None)
-    def arctan(self): return _unary(self, DD_OP_atan, None)
-    def sinh(self): return _unary(self, DD_OP_sinh, None)
-    def cosh(self): return _unary(self, DD_OP_cosh, None)
-    def tanh(self): return _unary(self, DD_OP_tanh, None)
-    def arcsinh(self): return _unary(self, DD_OP_asinh, None)
-    def arccosh(self): return _unary(self, DD_OP_acosh, None)
-    def arctanh(self): return _unary(self, DD_OP_atanh, None)
-    def fabs(self): return _unary(self, DD_OP_fabs, None)
-    def rint(self): return _unary(self, DD_OP_rint, None)
-    def degrees(self): return _unary(self, DD_OP_degrees, None)
-    def radians(self): return _unary(self, DD_OP_radians, None)
-    def rad2deg(self): return _unary(self, DD_OP_degrees, None)
-    def deg2rad(self): return _unary(self, DD_OP_radians, None)
     def conjugate(self): return self
-    def arctan2(self, other): return _binary(self, other, DD_OP2_atan2, None)
-    def hypot(self, other): return _binary(self, other, DD_OP2_hypot, None)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return _array_ufunc(ufunc, method, inputs, kwargs)
@@ -982,26 +956,6 @@ cdef object _um_value_from(object x, int op):
     return r
 
 
-def sqrt(x):
-    """sqrt(x): square root. Derivative 1/(2 sqrt(x)), +inf at 0."""
-    return _um(x, DD_OP_sqrt)
-
-def cbrt(x):
-    """cbrt(x): cube root. Derivative +inf at 0."""
-    return _um(x, DD_OP_cbrt)
-
-def exp(x):
-    """exp(x)."""
-    return _um(x, DD_OP_exp)
-
-def exp2(x):
-    """exp2(x): 2 ** x."""
-    return _um(x, DD_OP_exp2)
-
-def expm1(x):
-    """expm1(x): exp(x) - 1, accurate near 0."""
-    return _um(x, DD_OP_expm1)
-
 def log(x, base=None):
     """log(x[, base]): natural logarithm, or log(x)/log(base)."""
     if base is None:
@@ -1009,106 +963,6 @@ def log(x, base=None):
     if type(x) is not Dual and type(base) is not Dual:
         return _m.log(x, base)
     return _arith(log(x), log(base), DIV)
-
-def log2(x):
-    """log2(x)."""
-    return _um(x, DD_OP_log2)
-
-def log10(x):
-    """log10(x)."""
-    return _um(x, DD_OP_log10)
-
-def log1p(x):
-    """log1p(x): log(1 + x), accurate near 0."""
-    return _um(x, DD_OP_log1p)
-
-def sin(x):
-    """sin(x)."""
-    return _um(x, DD_OP_sin)
-
-def cos(x):
-    """cos(x)."""
-    return _um(x, DD_OP_cos)
-
-def tan(x):
-    """tan(x)."""
-    return _um(x, DD_OP_tan)
-
-def asin(x):
-    """asin(x). Derivative +inf at +-1."""
-    return _um(x, DD_OP_asin)
-
-def acos(x):
-    """acos(x). Derivative -inf at +-1."""
-    return _um(x, DD_OP_acos)
-
-def atan(x):
-    """atan(x)."""
-    return _um(x, DD_OP_atan)
-
-def sinh(x):
-    """sinh(x)."""
-    return _um(x, DD_OP_sinh)
-
-def cosh(x):
-    """cosh(x)."""
-    return _um(x, DD_OP_cosh)
-
-def tanh(x):
-    """tanh(x)."""
-    return _um(x, DD_OP_tanh)
-
-def asinh(x):
-    """asinh(x)."""
-    return _um(x, DD_OP_asinh)
-
-def acosh(x):
-    """acosh(x). Derivative +inf at 1."""
-    return _um(x, DD_OP_acosh)
-
-def atanh(x):
-    """atanh(x)."""
-    return _um(x, DD_OP_atanh)
-
-def erf(x):
-    """erf(x): the error function."""
-    return _um(x, DD_OP_erf)
-
-def erfc(x):
-    """erfc(x): 1 - erf(x)."""
-    return _um(x, DD_OP_erfc)
-
-def gamma(x):
-    """gamma(x). Derivative gamma(x) digamma(x)."""
-    return _um_value_from(x, DD_OP_gamma)
-
-def lgamma(x):
-    """lgamma(x): log|gamma(x)|. Derivative digamma(x)."""
-    return _um_value_from(x, DD_OP_lgamma)
-
-def fabs(x):
-    """fabs(x). Derivative sign of x, with +1 at +0.0 and -1 at -0.0."""
-    return _um(x, DD_OP_fabs)
-
-def floor(x):
-    """floor(x): an int for numbers (as math.floor); a Dual with derivative 0 for Duals."""
-    return _um(x, DD_OP_floor)
-
-def ceil(x):
-    """ceil(x): an int for numbers (as math.ceil); a Dual with derivative 0 for Duals."""
-    return _um(x, DD_OP_ceil)
-
-def trunc(x):
-    """trunc(x): an int for numbers (as math.trunc); a Dual with derivative 0 for Duals."""
-    return _um(x, DD_OP_trunc)
-
-def degrees(x):
-    """degrees(x): radians to degrees."""
-    return _um(x, DD_OP_degrees)
-
-def radians(x):
-    """radians(x): degrees to radians."""
-    return _um(x, DD_OP_radians)
 
 
 def _cbrt_float(x):
@@ -1142,21 +996,33 @@ cdef inline object _bm(object x, object y, int op, object f):
     return f(x, y)
 
 
-def atan2(y, x):
-    """atan2(y, x): the angle of (x, y). Partials x/(x^2+y^2) and -y/(x^2+y^2); NaN at the origin."""
-    return _bm(y, x, DD_OP2_atan2, _m.atan2)
+# Functions of dualdiff.math made from the table of rules (dualdiff/_rules.py);
+# log, pow and hypot are written by hand above and below.
 
-def copysign(x, y):
-    """copysign(x, y): |x| with the sign of y. The tangent of x flips with the sign; 0 for y."""
-    return _bm(x, y, DD_OP2_copysign, _m.copysign)
+def _math_unary(int op, str name, str doc, bint math_value):
+    if math_value:
+        @cython.binding(True)
+        def f(x, /):
+            return _um_value_from(x, op)
+    else:
+        @cython.binding(True)
+        def f(x, /):
+            return _um(x, op)
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = doc
+    return f
 
-def fmod(x, y):
-    """fmod(x, y) = x - trunc(x/y) y: partials 1 and -trunc(x/y)."""
-    return _bm(x, y, DD_OP2_fmod, _m.fmod)
 
-def remainder(x, y):
-    """remainder(x, y) = x - n y, n = x/y rounded half to even: partials 1 and -n."""
-    return _bm(x, y, DD_OP2_remainder, _m.remainder)
+def _math_binary(int op, str name, str doc):
+    cdef object fl = getattr(_m, name)
+
+    @cython.binding(True)
+    def f(x, y, /):
+        return _bm(x, y, op, fl)
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = doc
+    return f
+
 
 def pow(x, y):
     """pow(x, y) with math.pow's errors (ValueError, OverflowError)."""
@@ -1429,28 +1295,9 @@ def _number_comparison(op):
     return compare
 
 
-# ufunc -> ("u", op) unary rule | ("b", op) binary rule | ("f", callable)
+# ufunc -> ("u", op) unary rule | ("b", op) binary rule | ("f", callable): the
+# rules' ufuncs come from the table (_fill_ufuncs), the rest are listed here.
 cdef dict _UFUNCS = {
-    _np.sqrt: ("u", DD_OP_sqrt), _np.cbrt: ("u", DD_OP_cbrt), _np.exp: ("u", DD_OP_exp),
-    _np.exp2: ("u", DD_OP_exp2), _np.expm1: ("u", DD_OP_expm1), _np.log: ("u", DD_OP_log),
-    _np.log2: ("u", DD_OP_log2), _np.log10: ("u", DD_OP_log10), _np.log1p: ("u", DD_OP_log1p),
-    _np.sin: ("u", DD_OP_sin), _np.cos: ("u", DD_OP_cos), _np.tan: ("u", DD_OP_tan),
-    _np.arcsin: ("u", DD_OP_asin), _np.arccos: ("u", DD_OP_acos), _np.arctan: ("u", DD_OP_atan),
-    _np.sinh: ("u", DD_OP_sinh), _np.cosh: ("u", DD_OP_cosh), _np.tanh: ("u", DD_OP_tanh),
-    _np.arcsinh: ("u", DD_OP_asinh), _np.arccosh: ("u", DD_OP_acosh),
-    _np.arctanh: ("u", DD_OP_atanh), _np.fabs: ("u", DD_OP_fabs), _np.absolute: ("u", DD_OP_fabs),
-    _np.floor: ("u", DD_OP_floor), _np.ceil: ("u", DD_OP_ceil), _np.trunc: ("u", DD_OP_trunc),
-    _np.rint: ("u", DD_OP_rint), _np.sign: ("u", DD_OP_sign), _np.degrees: ("u", DD_OP_degrees),
-    _np.rad2deg: ("u", DD_OP_degrees), _np.radians: ("u", DD_OP_radians),
-    _np.deg2rad: ("u", DD_OP_radians), _np.square: ("u", DD_OP_square),
-    _np.reciprocal: ("u", DD_OP_reciprocal),
-    _np.arctan2: ("b", DD_OP2_atan2), _np.hypot: ("b", DD_OP2_hypot), _np.fmod: ("b", DD_OP2_fmod),
-    _np.copysign: ("b", DD_OP2_copysign), _np.maximum: ("b", DD_OP2_maximum),
-    _np.minimum: ("b", DD_OP2_minimum), _np.fmax: ("b", DD_OP2_fmax), _np.fmin: ("b", DD_OP2_fmin),
-    _np.remainder: ("b", DD_OP2_mod), _np.mod: ("b", DD_OP2_mod),
-    _np.floor_divide: ("b", DD_OP2_floordiv), _np.power: ("b", DD_OP2_pow),
-    _np.float_power: ("b", DD_OP2_pow), _np.multiply: ("b", DD_OP2_mul),
-    _np.true_divide: ("b", DD_OP2_div), _np.divide: ("b", DD_OP2_div),
     _np.add: ("f", _add), _np.subtract: ("f", _sub), _np.divmod: ("f", _divmod),
     _np.negative: ("f", _operator.neg), _np.positive: ("f", _operator.pos),
     _np.conjugate: ("f", lambda x: x),
@@ -1463,6 +1310,30 @@ cdef dict _UFUNCS = {
     _np.isfinite: ("f", isfinite), _np.isinf: ("f", isinf), _np.isnan: ("f", isnan),
     _np.signbit: ("f", lambda x: bool(_np.signbit(_plain(x)))),
 }
+cdef bint _special_loaded = False
+
+
+cdef _fill_ufuncs(object module, str source):
+    """Add the ufuncs of module (numpy, or scipy.special for source
+    "special") that compute a rule of the table."""
+    for r in _table.RULES:
+        if r.kind == "binary" and r.name in ("add", "sub"):
+            continue  # the operators above
+        entry = ("u", _UNARY_OP[r.name]) if r.kind == "unary" else ("b", _BINARY_OP[r.name])
+        for name in (r.numpy if source == "numpy" else r.special):
+            _UFUNCS[getattr(module, name)] = entry
+
+
+cdef bint _load_special() except -1:
+    """scipy.special's ufuncs, once SciPy is imported (dualdiff never imports it)."""
+    global _special_loaded
+    special = _sys.modules.get("scipy.special")
+    if special is None or _special_loaded:
+        return False
+    _fill_ufuncs(special, "special")
+    _special_loaded = True
+    return True
+
 
 _array_hook = None  # set by dualdiff's array support: handles ufuncs with array operands
 _array_function_hook = None  # and NumPy functions of scalar Duals
@@ -1483,11 +1354,6 @@ def _ufunc_name(ufunc):
     return f"numpy.{name}"
 
 
-def supported_ufuncs():
-    """The numpy ufuncs a scalar Dual supports."""
-    return sorted(u.__name__ for u in _UFUNCS)
-
-
 cdef object _array_ufunc(object ufunc, str method, tuple inputs, dict kwargs):
     for x in inputs:
         if isinstance(x, _np.ndarray) or (type(x) is not Dual and hasattr(x, "__array_ufunc__")
@@ -1501,6 +1367,8 @@ cdef object _array_ufunc(object ufunc, str method, tuple inputs, dict kwargs):
         else:
             return _object_ufunc(ufunc, method, inputs, kwargs)
     entry = _UFUNCS.get(ufunc)
+    if entry is None and _load_special():
+        entry = _UFUNCS.get(ufunc)
     if entry is None:
         if _array_hook is not None:  # the array rules take scalars too (one table for both)
             return _array_hook(ufunc, method, inputs, kwargs)
@@ -2099,3 +1967,68 @@ def _dual_from(const double[::1] data, Py_ssize_t width, int order, long tag):
         raise ValueError(f"expected {m} doubles, got {data.shape[0]}")
     memcpy(_data(r), &data[0], m * sizeof(double))
     return r
+
+
+# ------------------------------------------------ from the table of rules
+
+cdef extern from "Python.h":
+    void PyType_Modified(PyTypeObject *)
+    ctypedef struct _TypeDict "PyTypeObject":
+        PyObject *tp_dict
+
+# Rule name -> op code, from the C table itself.
+cdef dict _UNARY_OP = {dd_unary_name(_op).decode(): _op for _op in range(DD_NUM_UNARY)}
+cdef dict _BINARY_OP = {dd_binary_name(_op).decode(): _op for _op in range(DD_NUM_BINARY)}
+
+
+def _unary_method(int op, str name):
+    @cython.binding(True)
+    def method(self):
+        if type(self) is not Dual:
+            raise TypeError(f"Dual.{name}() needs a Dual, not {type(self).__name__}")
+        return _unary(self, op, None)
+    method.__name__ = name
+    method.__qualname__ = "Dual." + name
+    method.__doc__ = f"{name}(): numpy's {name} of this number (for NumPy's object loops)."
+    return method
+
+
+def _binary_method(int op, str name):
+    @cython.binding(True)
+    def method(self, other, /):
+        if type(self) is not Dual:
+            raise TypeError(f"Dual.{name}() needs a Dual, not {type(self).__name__}")
+        return _binary(self, other, op, None)
+    method.__name__ = name
+    method.__qualname__ = "Dual." + name
+    method.__doc__ = f"{name}(other): numpy's {name} of this number and other (for NumPy's object loops)."
+    return method
+
+
+cdef _install_methods():
+    """Put the object-loop methods into Dual's type dictionary (a static
+    type's attributes cannot be set from Python)."""
+    cdef dict d = <dict><object>(<_TypeDict *>Dual).tp_dict
+    for name, (kind, rule) in _table.methods().items():
+        d[name] = (_unary_method(_UNARY_OP[rule], name) if kind == "unary"
+                   else _binary_method(_BINARY_OP[rule], name))
+    PyType_Modified(<PyTypeObject *>Dual)
+
+
+cdef _install_math():
+    """The functions of dualdiff.math that the table makes (see _math_unary)."""
+    g = globals()
+    for r in _table.RULES:
+        if r.math is None or r.custom:
+            continue
+        if r.kind == "unary":
+            g[r.math] = _math_unary(_UNARY_OP[r.name], r.math, f"{r.math}(x)\n\n{r.doc}", r.math_value)
+        else:
+            args = "y, x" if r.name == "atan2" else "x, y"
+            g[r.math] = _math_binary(_BINARY_OP[r.name], r.math, f"{r.math}({args})\n\n{r.doc}")
+
+
+_install_methods()
+_install_math()
+_fill_ufuncs(_np, "numpy")
+_load_special()

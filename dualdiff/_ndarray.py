@@ -30,13 +30,14 @@ import numpy as np
 import numpy.typing as npt
 
 from dualdiff import _array as _k
+from dualdiff import _rules as _table
 from dualdiff._dual import (Dual, _Conflict, _dual_from, _dual_parts, _dual_row, _parent_of, _rules,
                             _set_array_hook, _ufunc_name)
 
 __all__ = ["DualArray", "array"]
 
 _UNARY_OPS = {name: i for i, (kind, name) in enumerate(r for r in _rules() if r[0] == "unary")}
-_BINARY_OPS = {name: i for i, (kind, name) in enumerate(r for r in _rules() if r[0] == "binary")}
+_BINARY_OPS = {name: i for i, (kind, name) in enumerate(r for r in _rules() if r[0] == "binary")}  # from C
 
 
 _IEEE = 4  # DD_IEEE of dualdiff.h
@@ -803,22 +804,29 @@ def _raise_fp(kind, msg, err):
 
 # ---------------------------------------------------------------- ufuncs
 
-_U = {
-    np.sqrt: "sqrt", np.cbrt: "cbrt", np.exp: "exp", np.exp2: "exp2", np.expm1: "expm1",
-    np.log: "log", np.log2: "log2", np.log10: "log10", np.log1p: "log1p",
-    np.sin: "sin", np.cos: "cos", np.tan: "tan", np.arcsin: "asin", np.arccos: "acos",
-    np.arctan: "atan", np.sinh: "sinh", np.cosh: "cosh", np.tanh: "tanh",
-    np.arcsinh: "asinh", np.arccosh: "acosh", np.arctanh: "atanh",
-    np.absolute: "fabs", np.fabs: "fabs", np.floor: "floor", np.ceil: "ceil", np.trunc: "trunc",
-    np.rint: "rint", np.sign: "sign", np.degrees: "degrees", np.rad2deg: "degrees",
-    np.radians: "radians", np.deg2rad: "radians", np.square: "square", np.reciprocal: "reciprocal",
-}
-_B = {
-    np.arctan2: "atan2", np.hypot: "hypot", np.fmod: "fmod", np.copysign: "copysign",
-    np.maximum: "maximum", np.minimum: "minimum", np.fmax: "fmax", np.fmin: "fmin",
-    np.remainder: "mod", np.floor_divide: "floordiv",
-}
-_ARITH = {np.multiply: _k.MUL, np.divide: _k.DIV, np.power: _k.POW, np.float_power: _k.POW}
+# ufunc -> rule name, from the table of rules (scipy.special's ufuncs are added
+# once SciPy is imported: see _load_special)
+_U = {getattr(np, u): rule for u, rule in _table.ufunc_names("unary").items()}
+_B = {getattr(np, u): rule for u, rule in _table.ufunc_names("binary").items()
+      if rule not in _table.ARITHMETIC}
+_special_loaded = False
+
+
+def _load_special():
+    """Add scipy.special's ufuncs of the table once SciPy is imported (dualdiff
+    never imports it). Returns whether it added them now."""
+    global _special_loaded
+    special = sys.modules.get("scipy.special")
+    if special is None or _special_loaded:
+        return False
+    _U.update({getattr(special, u): rule for u, rule in _table.ufunc_names("unary", "special").items()})
+    _B.update({getattr(special, u): rule for u, rule in _table.ufunc_names("binary", "special").items()})
+    _special_loaded = True
+    return True
+
+
+_ARITH = {getattr(np, u): {"mul": _k.MUL, "div": _k.DIV, "pow": _k.POW}[rule]
+          for u, rule in _table.ufunc_names("binary").items() if rule in ("mul", "div", "pow")}
 _VALUE_UFUNCS = {np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal,
                  np.isfinite, np.isinf, np.isnan, np.signbit, np.logical_and, np.logical_or,
                  np.logical_xor, np.logical_not}
@@ -827,9 +835,16 @@ _OTHER = {}  # ufunc -> function(*inputs) for composite rules, filled below
 
 def supported_ufuncs() -> list[str]:
     """supported_ufuncs() -> sorted names of the NumPy ufuncs DualArray supports."""
-    names = set(u.__name__ for u in list(_U) + list(_B) + list(_ARITH) + list(_VALUE_UFUNCS) + list(_OTHER))
+    names = set(u.__name__ for u in list(_U) + list(_B) + list(_ARITH) + list(_VALUE_UFUNCS) + list(_OTHER)
+                if getattr(np, u.__name__, None) is u)
     names |= {"add", "subtract", "negative", "positive", "conjugate", "matmul"}
     return sorted(names)
+
+
+def supported_special_ufuncs() -> list[str]:
+    """supported_special_ufuncs() -> sorted names of the scipy.special ufuncs that
+    Duals and DualArrays support (SciPy itself is optional)."""
+    return sorted(set(_table.ufunc_names("unary", "special")) | set(_table.ufunc_names("binary", "special")))
 
 
 def _ufunc(ufunc, method, inputs, kwargs):
@@ -893,6 +908,8 @@ def _call(ufunc, inputs):
         return ufunc(*[_values(x) for x in inputs])
     if ufunc in _OTHER:
         return _OTHER[ufunc](*inputs)
+    if ufunc not in _U and ufunc not in _B and ufunc not in _ARITH and _load_special():
+        return _call(ufunc, inputs)
     ops, spec = _dual_operands(inputs)
     if spec is None:
         raise TypeError(f"{_ufunc_name(ufunc)}: no dual operand")

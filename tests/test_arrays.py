@@ -5,6 +5,7 @@ NumPy code on plain float64 arrays (error ~1e-10 at the steps used), and
 Hessians from second differences of those; shapes include 0-d, empty and
 broadcast cases.
 """
+import math
 import warnings
 
 import numpy as np
@@ -742,10 +743,41 @@ def test_scipy_rosen_gradient_and_hessian():
     np.testing.assert_allclose(H[0], scipy.optimize.rosen_hess(x), rtol=1e-13, atol=1e-12)
 
 
+# ------------------------------------------------------------ elementwise functions
+
+ELEMENTWISE_CASES = {
+    "sinc": lambda z: np.sinc(z),
+    "angle": lambda z: np.angle(z - 0.5) * z,
+    "real_if_close": lambda z: np.real_if_close(z) ** 2,
+    "nan_to_num": lambda z: np.nan_to_num(np.log(z + 0.9)) * z,
+}
+
+
+@pytest.mark.parametrize("name", sorted(ELEMENTWISE_CASES))
+@pytest.mark.parametrize("order", [1, 2])
+def test_elementwise_functions(name, order):
+    check(ELEMENTWISE_CASES[name], X6, order=order)
+
+
+def test_sinc_at_zero_and_nan_to_num_of_non_finite_values():
+    # sinc(x) = 1 - (pi x)^2 / 6 + ...: derivative 0 and second derivative -pi^2/3 at 0
+    _, J, H = jacobian(lambda z: np.sinc(z), np.array([0.0, 1.0]), order=2)
+    assert J[0, 0] == 0.0 and J[1, 1] == -1.0  # cos(pi)/1 - sin(pi)/pi = -1
+    np.testing.assert_allclose(H[0, 0, 0], -np.pi ** 2 / 3, rtol=1e-15)
+    # nan_to_num: replaced entries are constants, the others keep their derivatives
+    with np.errstate(divide="ignore"):
+        val, J, _ = jacobian(lambda z: np.nan_to_num(np.log(z), neginf=-7.0), np.array([0.0, 2.0]))
+    assert val.tolist() == [-7.0, math.log(2.0)] and J.tolist() == [[0.0, 0.0], [0.0, 0.5]]
+    # angle of a real number: 0 or pi, a step
+    val, J, _ = jacobian(lambda z: np.angle(z, deg=True), np.array([-2.0, 3.0]))
+    assert val.tolist() == [180.0, 0.0] and not J.any()
+
+
 # ------------------------------------------------------------ completeness
 
 def test_every_supported_function_is_tested():
-    tested = set(RED_CASES) | set(SHAPE_CASES) | set(PRODUCT_CASES) | set(LINALG_CASES) | {"clip"}
+    tested = (set(RED_CASES) | set(SHAPE_CASES) | set(PRODUCT_CASES) | set(LINALG_CASES)
+              | set(ELEMENTWISE_CASES) | {"clip"})
     value_only = {"shape", "ndim", "size", "argmax", "argmin", "argsort", "nonzero", "argwhere",
                   "flatnonzero", "count_nonzero", "any", "all", "isclose", "allclose",
                   "array_equal", "result_type", "iscomplexobj", "isrealobj", "searchsorted",

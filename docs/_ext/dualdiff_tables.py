@@ -4,7 +4,7 @@ the documentation is built, so that they are never kept by hand.
     .. dualdiff-list:: numpy-ufuncs      ufuncs of DualArray, by number of inputs
     .. dualdiff-list:: numpy-functions   NumPy functions of DualArray, by module
     .. dualdiff-list:: ufunc-methods     ufunc methods (reduce, accumulate) of DualArray
-    .. dualdiff-list:: dual-ufuncs       ufuncs that take a scalar Dual
+    .. dualdiff-list:: dual-ufuncs       ufuncs that take a scalar Dual (and scipy.special's)
     .. dualdiff-list:: math              dualdiff.math: every name and what it does on a Dual
     .. dualdiff-list:: c-rules           the C rule table (dd_rules.h), in op-code order
 
@@ -59,8 +59,9 @@ def _ufunc_methods():
 
 
 def _dual_ufuncs():
-    names = dualdiff._dual.supported_ufuncs()
-    return [f"{len(names)} ufuncs: {_literals(names)}", ""]
+    special = dualdiff._ndarray.supported_special_ufuncs()
+    return ["Every ufunc of the dual arrays (above) takes scalar Duals too, and so do these "
+            f"{len(special)} ufuncs of ``scipy.special``: {_literals(special)}.", ""]
 
 
 def _rules():

@@ -1,0 +1,160 @@
+"""The table of elementary functions: one row per rule of the C table.
+
+The C header ``dualdiff/dd_rules.h`` computes each rule (value, first and
+second derivatives); this table says where each rule appears in Python. Every
+layer that offers functions loops over it: the ufuncs of ``Dual`` and of
+``DualArray`` (NumPy and ``scipy.special``), the NumPy object-loop methods of
+``Dual``, the functions of ``dualdiff.math``, the documentation's lists, and
+the tests' lists. A test proves the rows equal the C table, in op-code order,
+and the stubs equal the rows.
+
+This module imports nothing from dualdiff, so any module may import it.
+
+Adding a function: write ``DD_RULE(name)`` (or ``DD_RULE2``) in dd_rules.h,
+add its name to the X-macro list there and to ``dualdiff.pxd``, and add one
+row here (see CONTRIBUTING.md).
+"""
+from typing import NamedTuple
+
+
+class Rule(NamedTuple):
+    """Where one C rule appears in Python.
+
+    name:    the C rule (``dd_rule_NAME``, ``dd_rule2_NAME``) and op code
+             (``DD_OP_NAME``, ``DD_OP2_NAME``).
+    kind:    "unary" or "binary".
+    math:    its name in :mod:`dualdiff.math` (as in :mod:`math`), or None.
+    numpy:   NumPy ufuncs computing it (``np.arcsin`` for asin, ...).
+    special: ``scipy.special`` ufuncs computing it.
+    doc:     one line on the function and its derivative's special points.
+    math_value: True where dualdiff.math takes the value from :mod:`math`
+             (CPython computes gamma and lgamma itself, not with the C
+             library), so values agree with math bit for bit.
+    custom:  True where dualdiff.math's function is written by hand (log's
+             base, pow's exceptions, hypot's any number of arguments);
+             otherwise it is made from this row.
+    """
+
+    name: str
+    kind: str
+    math: str | None = None
+    numpy: tuple[str, ...] = ()
+    special: tuple[str, ...] = ()
+    doc: str = ""
+    math_value: bool = False
+    custom: bool = False
+
+
+def _u(name, math=None, numpy=(), special=(), doc="", math_value=False, custom=False):
+    return Rule(name, "unary", math, tuple(numpy), tuple(special), doc, math_value, custom)
+
+
+def _b(name, math=None, numpy=(), special=(), doc="", custom=False):
+    return Rule(name, "binary", math, tuple(numpy), tuple(special), doc, False, custom)
+
+
+# In op-code order (the X-macro lists of dd_rules.h); a test checks it.
+RULES: tuple[Rule, ...] = (
+    _u("sqrt", "sqrt", ["sqrt"], doc="square root. Derivative 1/(2 sqrt(x)), +inf at 0."),
+    _u("cbrt", "cbrt", ["cbrt"], doc="cube root. Derivative +inf at 0."),
+    _u("exp", "exp", ["exp"], doc="e ** x."),
+    _u("exp2", "exp2", ["exp2"], doc="2 ** x."),
+    _u("expm1", "expm1", ["expm1"], doc="exp(x) - 1, accurate near 0."),
+    _u("log", "log", ["log"], doc="natural logarithm. Derivative +inf at 0.", custom=True),
+    _u("log2", "log2", ["log2"], doc="base-2 logarithm."),
+    _u("log10", "log10", ["log10"], doc="base-10 logarithm."),
+    _u("log1p", "log1p", ["log1p"], doc="log(1 + x), accurate near 0."),
+    _u("sin", "sin", ["sin"], doc="sine."),
+    _u("cos", "cos", ["cos"], doc="cosine."),
+    _u("tan", "tan", ["tan"], doc="tangent."),
+    _u("asin", "asin", ["arcsin"], doc="arc sine. Derivative +inf at +-1."),
+    _u("acos", "acos", ["arccos"], doc="arc cosine. Derivative -inf at +-1."),
+    _u("atan", "atan", ["arctan"], doc="arc tangent."),
+    _u("sinh", "sinh", ["sinh"], doc="hyperbolic sine."),
+    _u("cosh", "cosh", ["cosh"], doc="hyperbolic cosine."),
+    _u("tanh", "tanh", ["tanh"], doc="hyperbolic tangent."),
+    _u("asinh", "asinh", ["arcsinh"], doc="inverse hyperbolic sine."),
+    _u("acosh", "acosh", ["arccosh"], doc="inverse hyperbolic cosine. Derivative +inf at 1."),
+    _u("atanh", "atanh", ["arctanh"], doc="inverse hyperbolic tangent."),
+    _u("erf", "erf", special=["erf"], doc="the error function."),
+    _u("erfc", "erfc", special=["erfc"], doc="1 - erf(x), accurate for large x."),
+    _u("gamma", "gamma", special=["gamma"], doc="the gamma function. Derivative gamma(x) digamma(x).",
+       math_value=True),
+    _u("lgamma", "lgamma", special=["gammaln"],
+       doc="log|gamma(x)|. Derivative digamma(x), second derivative trigamma(x).", math_value=True),
+    _u("fabs", "fabs", ["fabs", "absolute"],
+       doc="absolute value. Derivative the sign of x, +1 at +0.0 and -1 at -0.0."),
+    _u("floor", "floor", ["floor"],
+       doc="floor: an int for numbers (as math.floor); derivative 0 for Duals."),
+    _u("ceil", "ceil", ["ceil"], doc="ceiling: an int for numbers (as math.ceil); derivative 0 for Duals."),
+    _u("trunc", "trunc", ["trunc"],
+       doc="truncation toward 0: an int for numbers (as math.trunc); derivative 0 for Duals."),
+    _u("rint", None, ["rint"], doc="round to the nearest integer, ties to even; derivative 0."),
+    _u("sign", None, ["sign"], doc="-1, 0 or 1 (NaN for NaN); derivative 0."),
+    _u("degrees", "degrees", ["degrees", "rad2deg"], doc="radians to degrees."),
+    _u("radians", "radians", ["radians", "deg2rad"], doc="degrees to radians."),
+    _u("square", None, ["square"], doc="x * x."),
+    _u("reciprocal", None, ["reciprocal"], doc="1 / x."),
+    _b("mul", None, ["multiply"], doc="x * y."),
+    _b("div", None, ["divide", "true_divide"], doc="x / y."),
+    _b("pow", "pow", ["power", "float_power"],
+       doc="x ** y, by cases: integer exponents exact at 0, 0 ** y as its limits.", custom=True),
+    _b("floordiv", None, ["floor_divide"], doc="x // y; derivative 0."),
+    _b("mod", None, ["remainder", "mod"], doc="x % y with the sign of y (Python's %)."),
+    _b("add", None, ["add"], doc="x + y."),
+    _b("sub", None, ["subtract"], doc="x - y."),
+    _b("atan2", "atan2", ["arctan2"],
+       doc="the angle of the point (x, y) for atan2(y, x). Partials x/(x^2+y^2) in y and "
+           "-y/(x^2+y^2) in x; NaN at the origin."),
+    _b("hypot", "hypot", ["hypot"],
+       doc="sqrt(x*x + y*y) without overflow or underflow; NaN derivatives at the origin.",
+       custom=True),
+    _b("fmod", "fmod", ["fmod"], doc="C's fmod (sign of x): d/dx 1, d/dy -trunc(x/y)."),
+    _b("remainder", "remainder", [], doc="IEEE remainder x - n y, n the nearest integer to x/y."),
+    _b("copysign", "copysign", ["copysign"], doc="|x| with the sign of y; derivative +-1 in x, 0 in y."),
+    _b("maximum", None, ["maximum"],
+       doc="the larger (NaN propagates); at a tie the first argument's derivative."),
+    _b("minimum", None, ["minimum"],
+       doc="the smaller (NaN propagates); at a tie the first argument's derivative."),
+    _b("fmax", None, ["fmax"], doc="the larger, ignoring a NaN; at a tie the first argument's derivative."),
+    _b("fmin", None, ["fmin"], doc="the smaller, ignoring a NaN; at a tie the first argument's derivative."),
+)
+
+BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
+
+
+def of_kind(kind: str) -> tuple[Rule, ...]:
+    """The rules of one kind, in op-code order (their index is the op code)."""
+    return tuple(r for r in RULES if r.kind == kind)
+
+
+def op_codes(kind: str) -> dict[str, int]:
+    """Rule name -> op code, for one kind."""
+    return {r.name: i for i, r in enumerate(of_kind(kind))}
+
+
+def ufunc_names(kind: str, source: str = "numpy") -> dict[str, str]:
+    """Ufunc name -> rule name, for the NumPy ("numpy") or SciPy ("special") ufuncs of one kind."""
+    out = {}
+    for r in of_kind(kind):
+        for u in (r.numpy if source == "numpy" else r.special):
+            out[u] = r.name
+    return out
+
+
+# The arithmetic rules: the Python operators and their NumPy ufuncs take
+# dedicated paths (in-place buffers, Python's exceptions), not the generic
+# binary kernel.
+ARITHMETIC = ("mul", "div", "pow", "add", "sub")
+
+
+def methods() -> dict[str, tuple[str, str]]:
+    """Method name -> (kind, rule) of the methods NumPy's object loops call on a
+    Dual (np.sin(object_array) calls x.sin()): every NumPy name of a unary rule
+    and of a binary function (not an operator)."""
+    out = {}
+    for r in RULES:
+        if r.kind == "unary" or r.name not in ARITHMETIC + ("floordiv", "mod"):
+            for u in r.numpy:
+                out[u] = (r.kind, r.name)
+    return out
