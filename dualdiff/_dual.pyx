@@ -2032,3 +2032,61 @@ _install_methods()
 _install_math()
 _fill_ufuncs(_np, "numpy")
 _load_special()
+
+
+def _taylor_rule(str kind, str name, a, b=None, alias=None):
+    """Apply one Taylor rule of the C table (dd_taylor.h) to the coefficient
+    lists a (and b): the coefficients of the result, as a list of floats.
+    kind is "unary" or "binary", or "mul" / "div" for dd_taylor_mul and
+    dd_taylor_div; raises ValueError with the C function's return code.
+    alias="a" (or "b") passes a's (b's) buffer as the output, to test that
+    the C functions may write over their inputs."""
+    cdef int op = -1, rc
+    cdef size_t k, K
+    if len(a) == 0:
+        raise ValueError("no coefficients")
+    K = len(a) - 1
+    cdef double *buf = <double *>PyMem_Malloc(3 * (K + 1) * sizeof(double))
+    cdef double *x = buf
+    cdef double *y = buf + K + 1
+    cdef double *out = buf + 2 * (K + 1)
+    if buf == NULL:
+        raise MemoryError()
+    try:
+        if b is not None and len(b) != len(a):
+            raise ValueError("a and b differ in length")
+        for k in range(K + 1):
+            x[k] = a[k]
+            y[k] = b[k] if b is not None else 0.0
+            out[k] = 0.0
+        if alias == "a":
+            out = x
+        elif alias == "b":
+            out = y
+        elif alias is not None:
+            raise ValueError(alias)
+        if kind == "unary":
+            for op in range(DD_NUM_UNARY):
+                if dd_unary_name(op).decode() == name:
+                    break
+            else:
+                raise KeyError(name)
+            rc = dd_taylor_unary(op, out, x, K)
+        elif kind == "binary":
+            for op in range(DD_NUM_BINARY):
+                if dd_binary_name(op).decode() == name:
+                    break
+            else:
+                raise KeyError(name)
+            rc = dd_taylor_binary(op, out, x, y, K)
+        elif kind == "mul":
+            rc = dd_taylor_mul(out, x, y, K)
+        elif kind == "div":
+            rc = dd_taylor_div(out, x, y, K)
+        else:
+            raise KeyError(kind)
+        if rc != 0:
+            raise ValueError(f"dd_taylor returned {rc}")
+        return [out[k] for k in range(K + 1)]
+    finally:
+        PyMem_Free(buf)

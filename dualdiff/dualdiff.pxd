@@ -228,6 +228,14 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
     void dd_fmax(double *out, const double *a, const double *b, size_t n, int order)
     void dd_fmin(double *out, const double *a, const double *b, size_t n, int order)
 
+    # Taylor numbers of degree K: K + 1 doubles [c0, ..., cK] (dd_taylor.h);
+    # 0 on success, -1 for K > DD_TAYLOR_MAX, -2 for an unknown op code
+    int DD_TAYLOR_MAX
+    int dd_taylor_mul(double *out, const double *a, const double *b, size_t K)
+    int dd_taylor_div(double *out, const double *a, const double *b, size_t K)
+    int dd_taylor_unary(int op, double *out, const double *a, size_t K)
+    int dd_taylor_binary(int op, double *out, const double *a, const double *b, size_t K)
+
     # drivers for solvers (dd_drivers.h)
     int DD_OK
     int DD_ERR_ARGS

@@ -42,6 +42,7 @@
 #include <string.h>
 
 #include "dd_rules.h"
+#include "dd_taylor.h"
 
 #ifdef __cplusplus
 extern "C" {
