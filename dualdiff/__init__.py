@@ -28,6 +28,8 @@ are floats or float64 arrays.
 ``jvp(f, x, v, *args, **kwargs)``      (f(x), J @ v) in one evaluation
 ``hessian(f, chunk=None)``             exact Hessian, ``out.shape + x.shape + x.shape``
 ``hvp(f, chunk=None)``                 (x, v) -> H @ v without forming H
+``taylor(f, order)``                   (x, v) -> Taylor coefficients of f(x + t v), any order
+``derivative(f, order=k)``             the k-th derivative of a function of one variable
 ``jacobian(f, sparsity=S)``            a :class:`SparseJacobian`: colored, scipy.sparse out
 ``jacobian_sparsity(f, x)``            the Jacobian's sparsity pattern at x
 =====================================  ================================================
@@ -66,6 +68,7 @@ from dualdiff._sparse import SparseJacobian, jacobian_sparsity
 from dualdiff._jvp import jvp
 from dualdiff._hessian import hessian, hvp
 from dualdiff._nesting import NestingError
+from dualdiff._taylor import taylor
 
 __all__ = [
     "Dual",
@@ -82,6 +85,7 @@ __all__ = [
     "jvp",
     "hessian",
     "hvp",
+    "taylor",
     "jacobian_sparsity",
     "SparseJacobian",
     "NestingError",

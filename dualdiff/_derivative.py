@@ -8,10 +8,12 @@ from dualdiff import _nesting, _seeding
 from dualdiff._dual import _Conflict, _Derivative, _peek_tag, _read_scalar, _seed_scalar
 
 
-def derivative(f: Callable[..., Any], *, nan_safe: bool = True) -> Callable[..., Any]:
-    """derivative(f, *, nan_safe=True) -> df
+def derivative(f: Callable[..., Any], *, order: int = 1, nan_safe: bool = True) -> Callable[..., Any]:
+    """derivative(f, *, order=1, nan_safe=True) -> df
 
     The derivative of ``f`` with respect to its first argument, a real number.
+    With ``order=k``, the k-th derivative, from one evaluation of ``f`` on
+    Taylor numbers of degree k (see :func:`taylor`).
 
     ``df(x, *args, **kwargs)`` evaluates ``f(x, *args, **kwargs)`` once with a
     Dual in place of ``x`` and returns ``f'(x)``: a float when ``f`` returns a
@@ -24,7 +26,12 @@ def derivative(f: Callable[..., Any], *, nan_safe: bool = True) -> Callable[...,
     >>> import dualdiff
     >>> dualdiff.derivative(lambda x: x ** 3)(2.0)
     12.0
+    >>> dualdiff.derivative(lambda x: x ** 3, order=3)(2.0)
+    6.0
     """
+    if isinstance(order, bool) or not isinstance(order, int) or order != 1:
+        return _higher(f, order)
+
     def general(args, kwargs, y=None, tag=None):
         # Everything but a float x with a Dual result (which _Derivative reads itself).
         if args is None:
@@ -74,3 +81,14 @@ def _rename(g, f, verb):
     g.__qualname__ = g.__name__
     g.__doc__ = f"The {verb} of {name} (made by dualdiff.{verb})."
     g.__wrapped__ = f
+
+
+def _higher(f, order):
+    """derivative(f, order=k) for k != 1: k! times Taylor coefficient k."""
+    from dualdiff import _taylor
+    k = _taylor._check_order(order, "derivative")
+
+    def dk(x, *args, **kwargs):
+        return _taylor.nth_derivative(f, _scalar(x), k, args, kwargs)
+    _rename(dk, f, "derivative")
+    return dk

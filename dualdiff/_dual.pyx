@@ -164,7 +164,7 @@ cdef class Dual:
     @property
     def hessian(self):
         """The second derivatives between directions, an n-by-n array, or None for a first-order number."""
-        if DD_ORDER(self.deg) < 2:
+        if DD_ORDER(self.deg) != 2:
             return None
         out = _np.empty((self.n, self.n))
         cdef double[:, ::1] o = out
@@ -183,7 +183,9 @@ cdef class Dual:
     @property
     def order(self):
         """1 for value and tangents, 2 when the number also carries a Hessian
-        (0 for the dependency patterns of sparsity detection)."""
+        (0 for the dependency patterns of sparsity detection, 3 for the
+        Taylor numbers of dualdiff.taylor, whose ``tangent`` holds the
+        coefficients 1..width of the series)."""
         return DD_ORDER(self.deg)
 
     @property
@@ -202,11 +204,15 @@ cdef class Dual:
             t = "[" + ", ".join([_frepr(d[1 + i]) for i in range(self.n)]) + "]"
         if DD_ORDER(self.deg) == 1:
             return f"Dual({_frepr(d[0])}, {t})"
+        if DD_ORDER(self.deg) == DD_TAYLOR:
+            return f"Dual({_frepr(d[0])}, taylor=[" + ", ".join([_frepr(d[1 + i]) for i in range(self.n)]) + "])"
         rows = self.hessian.tolist()
         h = "[" + ", ".join(["[" + ", ".join([_frepr(x) for x in r]) + "]" for r in rows]) + "]"
         return f"Dual({_frepr(d[0])}, {t}, hessian={h})"
 
     def __reduce__(self):
+        if DD_ORDER(self.deg) == DD_TAYLOR:
+            return (_dual_from, (_dual_parts(self)[0], self.n, self.deg, self.tag))
         t = self.tangent
         if self.n > 1:
             t = t.tolist()
@@ -1072,6 +1078,14 @@ cdef object _hypot_n(tuple coords, object f):
     cdef const double **args
     cdef double c
     duals = [x for x in coords if type(x) is Dual]
+    if duals and DD_ORDER((<Dual>duals[0]).deg) == DD_TAYLOR:
+        # Taylor numbers: hypot(a, b, c) = hypot(hypot(a, b), c), series by series
+        r = coords[0] if len(coords) > 0 else 0.0
+        if len(coords) == 1:
+            return _binary(r, 0.0, DD_OP2_hypot, None)
+        for x in coords[1:]:
+            r = _binary(r, x, DD_OP2_hypot, None)
+        return r
     if duals:
         proto = _deepest(duals)
         coords = tuple([_lift_to(<Dual>x, proto) if type(x) is Dual else x for x in coords])
@@ -2090,3 +2104,8 @@ def _taylor_rule(str kind, str name, a, b=None, alias=None):
         return [out[k] for k in range(K + 1)]
     finally:
         PyMem_Free(buf)
+
+
+def _taylor_max():
+    """DD_TAYLOR_MAX: the highest degree of Taylor numbers (dd_taylor.h)."""
+    return DD_TAYLOR_MAX

@@ -41,12 +41,13 @@ _BINARY_OPS = {name: i for i, (kind, name) in enumerate(r for r in _rules() if r
 
 
 _IEEE = 4  # DD_IEEE of dualdiff.h
+_TAYLOR = 3  # DD_TAYLOR: the "order" of Taylor numbers (n + 1 coefficients)
 _F64 = np.dtype(np.float64)
 _NDARRAY_DTYPE = np.ndarray.dtype.__get__  # the dtype of the ndarray itself (DualArray.dtype says float64)
 
 
 def _size(n, order):
-    return 1 + n + n * (n + 1) // 2 if order > 1 else 1 + n
+    return 1 + n + n * (n + 1) // 2 if order == 2 else 1 + n
 
 
 class _Spec:
@@ -215,7 +216,7 @@ class DualArray(np.ndarray):
         """The second derivatives, shape ``shape + (width, width)``; None for first order."""
         buf = _live(self)
         s = self._spec
-        if s.order < 2:
+        if s.order != 2:
             return None
         iu, ju = np.triu_indices(s.n)
         out = np.empty(self.shape + (s.n, s.n))
@@ -1825,6 +1826,13 @@ def _comp(o, k):
     return o[0][..., k]
 
 
+def _splits(k, parts):
+    """Every tuple of `parts` non-negative ints that sum to k."""
+    if parts == 1:
+        return [(k,)]
+    return [(j,) + rest for j in range(k + 1) for rest in _splits(k - j, parts - 1)]
+
+
 def _multilinear(f, args):
     """f(*args) for f linear in each argument, with dual arguments: by the
     product rule, one NumPy call per derivative component."""
@@ -1843,6 +1851,16 @@ def _multilinear(f, args):
         for i, k in pairs:
             a[i] = _comp(ops[i], k)
         return f(*a)
+
+    if spec.order == _TAYLOR:
+        # coefficient k of a product of series: the sum over the ways to
+        # split k among the dual arguments (Cauchy's product)
+        for k in range(1, n + 1):
+            acc = 0.0
+            for split in _splits(k, len(duals)):
+                acc = acc + replaced([(i, c) for i, c in zip(duals, split)])
+            res[..., k] = acc
+        return _result(res, spec) if res.ndim == 1 else _wrap(res, spec)
 
     for k in range(1, n + 1):
         acc = 0.0
@@ -1955,7 +1973,11 @@ def _assemble(parts, spec):
 
 
 def _spec_of(*xs):
+    """The spec of the linear-algebra functions' operands (first or second order)."""
     ops, spec = _dual_operands([x for x in xs])
+    if spec is not None and spec.order == _TAYLOR:
+        raise TypeError("numpy.linalg functions of Taylor numbers (dualdiff.taylor) are not "
+                        "supported: they take first- and second-order numbers")
     return spec
 
 

@@ -148,6 +148,7 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
 
     # numbers (dd_core.h)
     int DD_PATTERN
+    int DD_TAYLOR
     int DD_IEEE
     int DD_ORDER(int order)
     size_t dd_size(size_t n, int order)
@@ -261,6 +262,11 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
     int dd_derivative(dd_func f, void *data, double x, double *fx, double *dfdx)
     int dd_jvp(dd_func f, void *data, const double *x, const double *v, size_t n_in, size_t n_out,
                double *fx, double *jv, double *work)
+    ctypedef int (*dd_taylor_func)(const double *x, double *f, size_t n_in, size_t n_out, size_t degree,
+                                   void *data) noexcept nogil
+    size_t dd_taylor_work_size(size_t n_in, size_t n_out, size_t degree)
+    int dd_taylor(dd_taylor_func f, void *data, const double *x, const double *v, size_t n_in, size_t n_out,
+                  size_t degree, double *coef, double *work)
     int dd_lu_solve(double *a, double *b, size_t n)
     size_t dd_newton_work_size(size_t n, size_t chunk)
     int dd_newton(dd_func f, void *data, double *x, size_t n, size_t chunk, double ftol, double xtol,

@@ -49,13 +49,15 @@ extern "C" {
 #endif
 
 #define DD_PATTERN 0 /* the order of a pattern number */
+#define DD_TAYLOR 3  /* the "order" of a Taylor number: n + 1 coefficients (see dd_taylor.h) */
 #define DD_IEEE 4    /* flag or'ed into an order: IEEE tangent products (see above) */
-#define DD_ORDER(order) ((order) & 3) /* the order without its flags: 0, 1 or 2 */
+#define DD_ORDER(order) ((order) & 3) /* the order without its flags: 0, 1, 2 or DD_TAYLOR */
 
-/* Number of doubles in a dual of width n and order 0, 1 or 2 (flags allowed). */
+/* Number of doubles in a dual of width n and order 0, 1, 2 or DD_TAYLOR (flags
+ * allowed); a Taylor number of degree n has n + 1 coefficients. */
 static inline size_t dd_size(size_t n, int order)
 {
-    return DD_ORDER(order) > 1 ? 1 + n + n * (n + 1) / 2 : 1 + n;
+    return DD_ORDER(order) == 2 ? 1 + n + n * (n + 1) / 2 : 1 + n;
 }
 
 /* ---------------------------------------------------------- the chain rule */
@@ -186,12 +188,24 @@ static inline void dd_chain_binary_y(double *out, const double *b, size_t n, int
     dd_chain_unary(out, b, n, order, u);
 }
 
+/* A Taylor rule that could not run (a degree above DD_TAYLOR_MAX, which the
+ * callers refuse beforehand): every coefficient NaN rather than stale memory. */
+static inline void dd__taylor_failed(double *out, size_t n)
+{
+    size_t i;
+    for (i = 0; i <= n; i++) out[i] = NAN;
+}
+
 /* Apply a rule by op code. These are what the Python binding and the array
  * kernels call; the rule tables live in dd_rules.h. */
 static inline void dd_unary(int op, double *out, const double *a, size_t n, int order)
 {
     double r[3];
     int o = DD_ORDER(order);
+    if (o == DD_TAYLOR) {
+        if (dd_taylor_unary(op, out, a, n) != 0) dd__taylor_failed(out, n);
+        return;
+    }
     dd_unary_rule_of(op)(a[0], o > 0 ? o : 1, r);
     if (o == DD_PATTERN) r[1] = dd_unary_depends(op);
     dd_chain_unary(out, a, n, order, r);
@@ -213,14 +227,29 @@ static inline void dd__binary_rule(int op, double x, double y, int order, double
 static inline void dd_binary(int op, double *out, const double *a, const double *b, size_t n, int order)
 {
     double r[6];
+    if (DD_ORDER(order) == DD_TAYLOR) {
+        if (dd_taylor_binary(op, out, a, b, n) != 0) dd__taylor_failed(out, n);
+        return;
+    }
     dd__binary_rule(op, a[0], b[0], order, r);
     dd_chain_binary(out, a, b, n, order, r);
 }
 
 /* f(a, c) and f(c, b) with a plain double c on one side. */
+/* The constant as a Taylor number of degree n (for the Taylor paths below). */
+#define DD__TAYLOR_CONSTANT(name, c, n) \
+    double name[DD_TAYLOR_MAX + 1]; \
+    memset(name, 0, ((n) + 1) * sizeof(double)); \
+    name[0] = (c)
+
 static inline void dd_binary_x(int op, double *out, const double *a, double c, size_t n, int order)
 {
     double r[6];
+    if (DD_ORDER(order) == DD_TAYLOR) {
+        DD__TAYLOR_CONSTANT(k, c, n);
+        if (dd_taylor_binary(op, out, a, k, n) != 0) dd__taylor_failed(out, n);
+        return;
+    }
     dd__binary_rule(op, a[0], c, order, r);
     if (DD_ORDER(order) == DD_PATTERN && (op == DD_OP2_mul || op == DD_OP2_pow) && c == 0.0) r[1] = 0.0; /* a*0, a**0 */
     dd_chain_binary_x(out, a, n, order, r);
@@ -229,6 +258,11 @@ static inline void dd_binary_x(int op, double *out, const double *a, double c, s
 static inline void dd_binary_y(int op, double *out, double c, const double *b, size_t n, int order)
 {
     double r[6];
+    if (DD_ORDER(order) == DD_TAYLOR) {
+        DD__TAYLOR_CONSTANT(k, c, n);
+        if (dd_taylor_binary(op, out, k, b, n) != 0) dd__taylor_failed(out, n);
+        return;
+    }
     dd__binary_rule(op, c, b[0], order, r);
     if (DD_ORDER(order) == DD_PATTERN && ((op == DD_OP2_mul && c == 0.0) || (op == DD_OP2_pow && (c == 0.0 || c == 1.0))))
         r[2] = 0.0; /* 0*b, 0**b, 1**b */
@@ -356,6 +390,10 @@ static inline void dd_pow_scalar(double *out, const double *a, double c, size_t 
 {
     double r[3];
     int o = DD_ORDER(order);
+    if (o == DD_TAYLOR) {
+        dd_binary_x(DD_OP2_pow, out, a, c, n, order);
+        return;
+    }
     dd_rule_pow_const(a[0], c, o > 0 ? o : 1, r);
     if (o == DD_PATTERN) r[1] = (c != 0.0);
     dd_chain_unary(out, a, n, order, r);
@@ -366,6 +404,10 @@ static inline void dd_scalar_pow(double *out, double c, const double *b, size_t 
 {
     double r[3];
     int o = DD_ORDER(order);
+    if (o == DD_TAYLOR) {
+        dd_binary_y(DD_OP2_pow, out, c, b, n, order);
+        return;
+    }
     dd_rule_const_pow(c, b[0], o > 0 ? o : 1, r);
     if (o == DD_PATTERN) r[1] = (c != 0.0 && c != 1.0);
     dd_chain_unary(out, b, n, order, r);

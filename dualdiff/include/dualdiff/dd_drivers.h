@@ -53,6 +53,10 @@
  *   dd_value_and_jacobian(f, data, x, n_in, n_out, chunk, fx, jac, work)
  *   dd_jvp(f, data, x, v, n_in, n_out, fx, jv, work)     J v in one width-1 call;
  *                                                         work: dd_work_size(n_in, n_out, 1)
+ *   dd_taylor(f, data, x, v, n_in, n_out, degree, coef, work)
+ *                                 Taylor coefficients of f(x + t v), any degree, one call
+ *                                 (f a dd_taylor_func on Taylor numbers);
+ *                                 work: dd_taylor_work_size(n_in, n_out, degree)
  *   dd_lu_solve(a, b, n)                                  solve a y = b in place
  *   dd_newton_work_size(n, chunk)                                     -> doubles
  *   dd_newton(f, data, x, n, chunk, ftol, xtol, maxiter, fx, work, iterations)
@@ -188,6 +192,47 @@ static inline int dd_jvp(dd_func f, void *data, const double *x, const double *v
         if (fx) fx[k] = fd[2 * k];
         jv[k] = fd[2 * k + 1];
     }
+    return DD_OK;
+}
+
+/* ------------------------------------------------------ Taylor coefficients */
+
+/* A function R^n_in -> R^n_out written on Taylor numbers of degree K (see
+ * dd_taylor.h): each number is K + 1 doubles [c_0, ..., c_K], input i at
+ * x + i * (K + 1), output k at f + k * (K + 1). The callback computes with the
+ * dd_* functions with n = K and order DD_TAYLOR (dd_mul(out, a, b, K,
+ * DD_TAYLOR), dd_unary(DD_OP_sin, out, a, K, DD_TAYLOR), ...) and returns 0;
+ * any other value stops the driver, which returns it. Otherwise as dd_func. */
+typedef int (*dd_taylor_func)(const double *x, double *f, size_t n_in, size_t n_out, size_t degree, void *data);
+
+/* Doubles of work dd_taylor needs. */
+static inline size_t dd_taylor_work_size(size_t n_in, size_t n_out, size_t degree)
+{
+    return (n_in + n_out) * (degree + 1);
+}
+
+/* dd_taylor(f, data, x, v, n_in, n_out, degree, coef, work) -> status
+ * The Taylor coefficients of t -> f(x + t v) at t = 0 up to degree (at most
+ * DD_TAYLOR_MAX), in one call: coef[k * n_out + j] = d^k/dt^k f_j / k!
+ * (row k = 0 holds f(x)). work: dd_taylor_work_size(n_in, n_out, degree)
+ * doubles. DD_ERR_ARGS for a NULL argument, n_in or n_out of 0, or a degree
+ * above DD_TAYLOR_MAX. */
+static inline int dd_taylor(dd_taylor_func f, void *data, const double *x, const double *v, size_t n_in,
+                            size_t n_out, size_t degree, double *coef, double *work)
+{
+    size_t i, k, m = degree + 1;
+    double *xt = work, *ft = work + n_in * m;
+    int status;
+    if (!f || !x || !v || !coef || !work || n_in == 0 || n_out == 0 || degree > DD_TAYLOR_MAX)
+        return DD_ERR_ARGS;
+    for (i = 0; i < n_in; i++) {
+        dd_set_constant(xt + i * m, x[i], degree, DD_TAYLOR);
+        if (degree > 0) xt[i * m + 1] = v[i];
+    }
+    status = f(xt, ft, n_in, n_out, degree, data);
+    if (status != 0) return status;
+    for (k = 0; k < m; k++)
+        for (i = 0; i < n_out; i++) coef[k * n_out + i] = ft[i * m + k];
     return DD_OK;
 }
 

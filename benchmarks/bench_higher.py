@@ -1,0 +1,114 @@
+"""Higher-order benchmark: Taylor coefficients and nested transforms.
+
+Times, in one process with interleaved repeats (medians, thread CPU time):
+  * taylor(f, order=K) of the 16-operation corpus expression (K = 2, 5, 10, 20)
+    against derivative(f) (one first-order evaluation) and f on floats;
+  * jacobian(grad(f)) against hessian(f) for the 8-variable loop function
+    (nesting: a second-order number over 16 directions against one over 8);
+  * where JAX is installed, jax.jit of jax.experimental.jet.jet for the same
+    Taylor coefficients and jax.jit(jax.jacfwd(jax.grad(f))) beside them.
+
+Run: python benchmarks/bench_higher.py [--repeats N]
+"""
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import importlib.util  # noqa: E402
+import math  # noqa: E402
+import pathlib  # noqa: E402
+import time  # noqa: E402
+
+import dualdiff  # noqa: E402
+from dualdiff import math as dm  # noqa: E402
+
+_here = pathlib.Path(__file__).resolve().parent
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, _here / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+corpus = _load("corpus")
+timing = _load("timing")
+
+ORDERS = (2, 5, 10, 20)
+X0 = 0.7
+P8 = [0.3, -0.7, 1.1, 0.4, -0.2, 0.9, 1.3, -1.0]
+
+
+def _jax_entries():
+    """(taylor entries, nested entries) with JAX, or empty lists without it."""
+    try:
+        import jax
+        import jax.numpy as jnp
+        from jax.experimental import jet
+    except ImportError:
+        return [], []
+    jax.config.update("jax_enable_x64", True)
+
+    def expr(x):
+        return corpus.scalar_expr(x, jnp)
+
+    taylor = []
+    for K in ORDERS:
+        # jet takes the derivatives (k! c_k) of the input path x0 + t: [1, 0, ..., 0]
+        terms = ([1.0] + [0.0] * (K - 1),)
+        fn = jax.jit(lambda x, terms=terms: jet.jet(expr, (x,), terms))
+        fn(X0)
+        taylor.append((f"jax.jit(jet), order {K}", lambda fn=fn: fn(X0)))
+    loop = lambda x: corpus.loop_function(x)  # noqa: E731 (indexing works on jax arrays)
+    hess = jax.jit(jax.jacfwd(jax.grad(loop)))
+    x8 = jnp.array(P8)
+    hess(x8).block_until_ready()
+    nested = [("jax.jit(jacfwd(grad))", lambda: hess(x8).block_until_ready())]
+    return taylor, nested
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeats", type=int, default=15)
+    args = p.parse_args(argv)
+
+    def expr(x):
+        return corpus.scalar_expr(x, dm)
+
+    def expr_float(x):
+        return corpus.scalar_expr(x, math)
+
+    d1 = dualdiff.derivative(expr)
+    scalar = [("f on floats", lambda: expr_float(X0)), ("derivative(f)", lambda: d1(X0))]
+    for K in ORDERS:
+        tk = dualdiff.taylor(expr, order=K)
+        scalar.append((f"taylor(f, order={K})", lambda tk=tk: tk(X0)))
+    jg = dualdiff.jacobian(dualdiff.grad(corpus.loop_function))
+    hs = dualdiff.hessian(corpus.loop_function)
+    nested = [("f on floats", lambda: corpus.loop_function(P8)), ("hessian(f)", lambda: hs(P8)),
+              ("jacobian(grad(f))", lambda: jg(P8))]
+    jax_taylor, jax_nested = _jax_entries()
+    table = {"taylor": scalar + jax_taylor, "nested": nested + jax_nested}
+    res = timing.measure(table, args.repeats, timer=time.thread_time)
+
+    print(f"Taylor coefficients of the corpus expression (medians of {args.repeats}, thread CPU time)")
+    base = res[("taylor", "derivative(f)")]
+    print(f"{'call':32s} {'us':>9s} {'/ derivative(f)':>16s}")
+    for label, _ in table["taylor"]:
+        t = res[("taylor", label)]
+        print(f"{label:32s} {t:9.2f} {t / base:16.2f}")
+    print()
+    print("Second derivatives of the 8-variable loop function")
+    base = res[("nested", "hessian(f)")]
+    print(f"{'call':32s} {'us':>9s} {'/ hessian(f)':>16s}")
+    for label, _ in table["nested"]:
+        t = res[("nested", label)]
+        print(f"{label:32s} {t:9.2f} {t / base:16.2f}")
+    if not jax_taylor:
+        print("\n(JAX is not installed: its rows are skipped)")
+
+
+if __name__ == "__main__":
+    main()

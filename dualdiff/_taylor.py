@@ -1,0 +1,124 @@
+"""taylor: Taylor coefficients of any order along a direction."""
+import math
+import numbers
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from dualdiff import _nesting, _seeding
+from dualdiff._derivative import _rename
+from dualdiff._dual import Dual, _Conflict, _dual_from, _dual_parts, _peek_tag, _taylor_max
+from dualdiff._ndarray import DualArray, _Spec, _wrap
+
+_TAYLOR = 3  # DD_TAYLOR of dualdiff.h: the order code of Taylor numbers
+
+
+def taylor(f: Callable[..., Any], order: int) -> Callable[..., Any]:
+    """taylor(f, order) -> T
+
+    The Taylor coefficients of ``t -> f(x + t v)`` at ``t = 0`` up to
+    ``order``: ``T(x, v=None, *args, **kwargs)`` returns a float64 array of
+    shape ``(order + 1,) + out.shape`` whose entry k is
+    ``d^k/dt^k f(x + t v) / k!`` (entry 0 is ``f(x)``). ``v`` has the shape
+    of ``x`` and defaults to 1 for a number ``x``. One evaluation of ``f`` on
+    Taylor numbers carries every coefficient; the C rules propagate them by
+    the standard recurrences (O(order^2) per operation; gamma and lgamma by
+    series composition, O(order^3)). ``f`` may use dualdiff.math, NumPy
+    ufuncs and the NumPy functions of the dual arrays except ``np.linalg``.
+    At most ``order`` = DD_TAYLOR_MAX (64).
+
+    >>> import dualdiff
+    >>> dualdiff.taylor(lambda x: x ** 3, order=4)(2.0)
+    array([8., 12., 6., 1., 0.])
+    """
+    K = _check_order(order, "taylor")
+
+    def T(x, v=None, *args, **kwargs):
+        start = _peek_tag()
+        try:
+            return _run(f, x, v, K, args, kwargs)
+        except _Conflict as e:  # inside another transform: raises NestingError
+            return _nesting.rerun("taylor", f, x, args, kwargs, e, start, True)
+    _rename(T, f, "taylor")
+    return T
+
+
+def nth_derivative(f, x, k, args, kwargs):
+    """The k-th derivative of f at the number x (derivative(f, order=k))."""
+    start = _peek_tag()
+    try:
+        c = _run(f, x, None, k, args, kwargs)
+    except _Conflict as e:
+        return _nesting.rerun(f"derivative(f, order={k})", f, x, args, kwargs, e, start, True)
+    out = c[k] * math.factorial(k)
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def _check_order(order, verb):
+    if isinstance(order, bool) or not isinstance(order, numbers.Integral):
+        raise TypeError(f"{verb}: order must be an int, not {type(order).__name__}")
+    K = int(order)
+    if K < 0:
+        raise ValueError(f"{verb}: order must be at least 0, not {K}")
+    if K > _taylor_max():
+        raise ValueError(f"{verb}: order {K} is above the highest supported order, {_taylor_max()}")
+    return K
+
+
+def _run(f, x, v, K, args, kwargs):
+    flat, shape = _seeding.flatten(x)
+    n = flat.shape[0]
+    if v is None:
+        if shape is not None:
+            raise TypeError("taylor: v (the direction) is needed for an array x")
+        vflat = np.ones(1)
+    else:
+        vflat, vshape = _seeding.flatten(v, "v")
+        if _seeding.x_shape(vshape) != _seeding.x_shape(shape):
+            raise ValueError(f"taylor: v must have the shape of x, {_seeding.x_shape(shape)}, "
+                             f"not {_seeding.x_shape(vshape)}")
+    tag = _seeding.new_tag(True)
+    spec = _Spec(K, _TAYLOR, tag)
+    buf = np.zeros((n, K + 1))
+    buf[:, 0] = flat
+    if K >= 1:
+        buf[:, 1] = vflat
+    if shape is None:
+        xin = _dual_from(buf[0], K, _TAYLOR, tag)
+    elif type(x) is list or type(x) is tuple:
+        xin = _seeding.rebuild([_dual_from(buf[i], K, _TAYLOR, tag) for i in range(n)], x)
+    else:
+        xin = _wrap(buf.reshape(shape + (K + 1,)), spec)
+    y = _seeding.call_f(f, xin, args, kwargs, tag)
+    coeffs, out_shape = _read(y, K, tag)
+    return np.ascontiguousarray(coeffs.T.reshape((K + 1,) + out_shape))
+
+
+def _read(y, K, tag):
+    """(coefficients (m, K + 1), shape) of f's result."""
+    if isinstance(y, DualArray) and y._spec is not None:
+        s = y._spec
+        _check(s.tag, s.n, s.order, K, tag)
+        return y._buf.reshape(-1, K + 1), y.shape
+    items, out_shape = _seeding.output_items(y)
+    out = np.zeros((len(items), K + 1))
+    for i, item in enumerate(items):
+        if type(item) is Dual:
+            data, n, deg, t = _dual_parts(item)
+            _check(t, n, deg & 3, K, tag)
+            out[i] = data
+        else:
+            c = float(item)
+            out[i, 0] = c
+            if c != c:  # a NaN constant: NaN coefficients, as the derivative transforms give
+                out[i, 1:] = c
+    return out, out_shape
+
+
+def _check(t, n, order, K, tag):
+    if t not in (tag, 0):
+        raise _Conflict(((t, n, order), (tag, K, _TAYLOR)))
+    if order != _TAYLOR or n != K:
+        raise ValueError(f"the function returned a number of width {n} and order {order}, but "
+                         f"the input was seeded with Taylor numbers of order {K}")
