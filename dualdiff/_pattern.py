@@ -295,9 +295,9 @@ def _pair_ids(rule, ia, u, ib, w, store):
     """The set id of rule(a, b) for scalar operands (constants have id 0)."""
     da, db = _drops(rule, ia == 0, u, ib == 0, w)
     if da and ia:
-        ia = 1
+        ia = _DROPPED[rule]
     if db and ib:
-        ib = 1
+        ib = _DROPPED[rule]
     return store.union_pair(ia, ib) if (ia > 1 and ib > 1 and ia != ib) else _small_union(ia, ib)
 
 
@@ -309,6 +309,13 @@ def _small_union(x, y):
     if x == 0 or x == 1:
         return y
     return x  # y == 1
+
+
+# What an operand whose dependency a rule drops leaves: a product with the
+# constant 0 (and a ** 0, 0 ** b, 1 ** b) is a constant itself, while a step
+# (floor division, copysign's sign) depends on nothing but is no constant.
+_DROPPED = {rule: 1 for rule in _BINARY_DEPENDS}
+_DROPPED["mul"] = _DROPPED["pow"] = 0
 
 
 def _drops(rule, ca, u, cb, w):
@@ -613,15 +620,16 @@ def _step_ids(i):
     return (np.asarray(i) != 0).astype(np.int64)
 
 
-def _drop(i, mask):
-    """ids i with the dependency dropped where mask holds (1, or 0 for constants)."""
+def _drop(i, mask, to=1):
+    """ids i with the dependency dropped where mask holds: a constant stays a
+    constant, the rest becomes ``to`` (1: depends on nothing; 0: a constant)."""
     if mask is False or i is None:
         return i
     if mask is True:
-        return _step_ids(i)
+        return _step_ids(i) if to else np.zeros(np.shape(i), np.int64)
     if not np.any(mask):
         return i
-    return np.where(mask & (i != 0), 1, i).astype(np.int64)
+    return np.where(mask & (i != 0), to, i).astype(np.int64)
 
 
 def _const(op):
@@ -653,10 +661,11 @@ def _binary_ids(rule, a, b, store, shape):
     else:
         dx, dy = _BINARY_DEPENDS[rule]
         da, db = not dx, not dy
+    to = _DROPPED[rule]
     if ia is not None and da is not False:
-        ia = _drop(np.broadcast_to(ia, shape), np.broadcast_to(da, shape) if da is not True else True)
+        ia = _drop(np.broadcast_to(ia, shape), np.broadcast_to(da, shape) if da is not True else True, to)
     if ib is not None and db is not False:
-        ib = _drop(np.broadcast_to(ib, shape), np.broadcast_to(db, shape) if db is not True else True)
+        ib = _drop(np.broadcast_to(ib, shape), np.broadcast_to(db, shape) if db is not True else True, to)
     out = _union(store, ia, ib)
     return out if out.shape == tuple(shape) else np.array(np.broadcast_to(out, shape))
 
@@ -1913,7 +1922,7 @@ def _math(name, args, kwargs=None):
     if name in ("floor", "ceil", "trunc"):
         x = args[0]
         return _step(x, float(_math_value(name, x._value)))
-    if name in _UNARY_DEPENDS:
+    if name in _UNARY_DEPENDS and len(args) == 1:
         x = args[0]
         v = _math_value(name, x._value)
         return PatternNumber(v, x._id if _UNARY_DEPENDS[name] else (1 if x._id else 0), x._store)
