@@ -43,6 +43,7 @@ import math
 import numbers
 import sys
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -692,7 +693,9 @@ def _group(i, axes, ndim, store, keepdims=False, mask=None):
 
 # ufunc -> (kind, C rule): the ufuncs DualArray supports, with the structure
 # of the rule it runs (see rule_structure)
-_UFUNCS = {}
+_UFUNCS: dict[Any, tuple[str, str | None]] = {}
+_u: Any
+_rule: Any
 for _u, _rule in _nd._U.items():
     _UFUNCS[_u] = ("unary", _rule)
 for _u, _rule in _nd._B.items():
@@ -831,7 +834,8 @@ _OTHER = {np.ldexp: _ldexp, np.modf: _modf, np.divmod: _divmod}
 
 # ------------------------------------------------------------- functions
 
-_FUNCTIONS = {}
+_FUNCTIONS: dict[Any, Any] = {}
+_f: Any
 
 
 def _implements(*funcs):

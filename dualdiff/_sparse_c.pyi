@@ -1,6 +1,6 @@
 """Type stubs for the compiled module dualdiff._sparse_c (column coloring, gathering,
 and the dependency sets of sparsity detection)."""
-from typing import Any
+from typing import Any, final
 
 import numpy as np
 import numpy.typing as npt
@@ -12,10 +12,11 @@ def color_columns(
 def gather(src: npt.NDArray[np.float64], index: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]: ...
 def rule_structure() -> tuple[dict[str, bool], dict[str, tuple[bool, bool]]]: ...
 
+@final
 class Store:
     @property
     def n(self) -> int: ...
-    def __init__(self, n: int) -> None: ...
+    def __new__(cls, n: int) -> Store: ...
     @property
     def nsets(self) -> int: ...
     @property
