@@ -1385,7 +1385,7 @@ def _matmul_subs(nd):
         raise ValueError("matmul: Input operand does not have enough dimensions")
     if a == 1 and b == 1:
         return ["k", "k"], ""
-    L = _LETTERS[:max(a, b)]
+    L = _LETTERS[26:26 + max(a, b)]  # batch letters: upper case, apart from i, j, k
     if a == 1:
         bb = L[len(L) - b:-2] + "k" + "j" if b > 2 else "kj"
         return ["k", bb], bb[:-2] + "j"
