@@ -8,6 +8,11 @@ the cost of the residual itself.
 2. Cost in residual evaluations of a colored Jacobian with c colors (target at
    most 2 (c + 1)) on the 1-D Bratu problem at n = 10^5 and on a 2-D five-point
    Laplacian plus a nonlinearity on a 300 x 300 grid.
+3. Sparsity detection (jacobian_sparsity: one pass on dependency sets) on both
+   problems at n = 10^4, 2 10^4 and 10^5, in evaluations of the residual on
+   floats, beside the previous detector (object arrays of pattern numbers of
+   order 0, 256 inputs per pass, its time growing as n^2) where it finishes in
+   reasonable time (--previous-up-to).
 
 Medians of interleaved repeats, one process. Run: python benchmarks/bench_sparse.py
 """
@@ -87,6 +92,8 @@ def peers_bratu(n, x, pattern):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=9)
+    ap.add_argument("--previous-up-to", type=int, default=2 * 10 ** 4,
+                    help="time the previous detector up to this n (0: never; it grows as n^2)")
     args = ap.parse_args(argv)
 
     print("1. Bratu residual, n = 2000 (median of interleaved repeats)\n")
@@ -112,8 +119,8 @@ def main(argv=None):
           f"{'ratio':>7s} {'2(c+1)':>7s}")
     import scipy.sparse as sp
 
-    # the stencils' patterns are given (detection runs on scalar numbers and is
-    # timed on its own below); the coloring is prepared once
+    # the stencils' patterns are given (detection is timed on its own below);
+    # the coloring is prepared once
     n1, m2 = 10 ** 5, 300
     # tridiagonal: a superset of Bratu's pattern at the two boundary rows (stored exact zeros)
     tri = sp.diags_array([np.ones(n1 - 1), np.ones(n1), np.ones(n1 - 1)], offsets=[-1, 0, 1])
@@ -132,12 +139,55 @@ def main(argv=None):
         print(f"{name:34s} {x0.size:7d} {Jp.ncolors:9d} {med['J'] * 1e3:8.2f}ms {med['F'] * 1e3:8.3f}ms "
               f"{ratio:7.1f} {2 * (Jp.ncolors + 1):7d}   (coloring once: {prep:.2f}s)")
 
-    print("\n3. Sparsity detection (once per problem)\n")
-    for n in (2000, 20000):
-        xd = np.linspace(0.1, 0.5, n)
-        t0 = time.perf_counter()
-        P = dualdiff.jacobian_sparsity(bratu, xd)
-        print(f"1-D Bratu, n = {n:6d}: {time.perf_counter() - t0:6.2f}s, {P.nnz} entries")
+    print("\n3. Sparsity detection, in evaluations of the residual on floats\n")
+    print(f"{'problem':22s} {'n':>7s} {'residual':>10s} {'detection':>10s} {'ratio':>7s} "
+          f"{'previous':>10s} {'ratio':>7s} {'speed-up':>9s}")
+    for name, make in (("1-D Bratu", lambda n: (bratu, np.linspace(0.1, 0.5, n))),
+                       ("2-D Laplacian + u^3", lambda n: (laplace2d(round(n ** 0.5)),
+                                                           np.full(round(n ** 0.5) ** 2, 0.1)))):
+        for n in (10 ** 4, 2 * 10 ** 4, 10 ** 5):
+            F, x0 = make(n)
+            P = dualdiff.jacobian_sparsity(F, x0)  # warm up
+            med = median_time({"detect": lambda: dualdiff.jacobian_sparsity(F, x0), "F": lambda: F(x0)},
+                              args.repeats, 1)
+            line = (f"{name:22s} {x0.size:7d} {med['F'] * 1e3:8.3f}ms {med['detect'] * 1e3:8.1f}ms "
+                    f"{med['detect'] / med['F']:7.0f}")
+            if x0.size <= args.previous_up_to:
+                t0 = time.perf_counter()
+                old = previous_detection(F, x0)
+                t_old = time.perf_counter() - t0
+                assert (old != P).nnz == 0, "the two detectors disagree"
+                line += f" {t_old:9.2f}s {t_old / med['F']:7.0f} {t_old / med['detect']:8.0f}x"
+            else:
+                line += f" {'-':>10s} {'-':>7s} {'-':>9s}"
+            print(line)
+
+
+def previous_detection(f, x, chunk=256):
+    """The detector jacobian_sparsity used before: f on object arrays of
+    pattern numbers of order 0 (flags over a chunk of inputs), a pass per
+    chunk. Kept here to time against."""
+    import scipy.sparse as sp
+
+    from dualdiff import _seeding
+    from dualdiff._dual import _seed
+
+    flat, shape = _seeding.flatten(x)
+    n = flat.shape[0]
+    tag = _seeding.new_tag()
+    rows, cols, m = [], [], 0
+    for start in range(0, n, chunk):
+        width = min(chunk, n - start)
+        duals = _seed(flat, start, width, 0, tag)
+        a = np.empty(len(duals), dtype=object)
+        a[:] = duals
+        value, block, _ = _seeding.read_result(f(a.reshape(shape)), width, 0, tag)
+        m = value.shape[0]
+        r, k = np.nonzero(block)
+        rows.append(r)
+        cols.append(k + start)
+    r = np.concatenate(rows)
+    return sp.csr_array((np.ones(r.size, dtype=bool), (r, np.concatenate(cols))), shape=(m, n))
 
 
 if __name__ == "__main__":

@@ -942,10 +942,32 @@ cdef object _binary_checked(object x, object y, int op):
 
 cdef list _MATH = [None] * DD_NUM_UNARY   # op code -> the float function of math
 
+# Sparsity detection's scalar numbers (dualdiff/_pattern.py) carry a set of
+# inputs instead of derivatives; these functions hand them to its handler,
+# _pattern_math(name, args), after the checks for Duals.
+cdef object _pattern_type = None
+cdef object _pattern_math = None
+
+
+def _set_pattern_hook(tp, handler):
+    """Route the functions of dualdiff.math on numbers of type tp to handler(name, args)."""
+    global _pattern_type, _pattern_math
+    _pattern_type = tp
+    _pattern_math = handler
+
+
+cdef bint _pattern_in(object args) except -1:
+    for x in args:
+        if type(x) is _pattern_type:
+            return True
+    return False
+
 
 cdef inline object _um(object x, int op):
     if type(x) is Dual:
         return _unary(x, op, _MATH[op])
+    if type(x) is _pattern_type:
+        return _pattern_math(dd_unary_name(op).decode(), (x,))
     return _MATH[op](x)
 
 
@@ -953,6 +975,8 @@ cdef object _um_value_from(object x, int op):
     cdef Dual r
     cdef double v
     f = _MATH[op]
+    if type(x) is _pattern_type:
+        return _pattern_math(dd_unary_name(op).decode(), (x,))
     if type(x) is not Dual:
         return f(x)
     v = _data(<Dual>x)[0]
@@ -966,6 +990,8 @@ def log(x, base=None):
     """log(x[, base]): natural logarithm, or log(x)/log(base)."""
     if base is None:
         return _um(x, DD_OP_log)
+    if type(x) is _pattern_type or type(base) is _pattern_type:
+        return _pattern_math("log", (x, base))
     if type(x) is not Dual and type(base) is not Dual:
         return _m.log(x, base)
     return _arith(log(x), log(base), DIV)
@@ -993,6 +1019,8 @@ _MATH[DD_OP_exp2] = _exp2_float
 # Binary functions.
 
 cdef inline object _bm(object x, object y, int op, object f):
+    if type(x) is _pattern_type or type(y) is _pattern_type:
+        return _pattern_math(f.__name__, (x, y))
     if type(x) is Dual or type(y) is Dual:
         r = _binary(x, y, op, f)
         if r is NotImplemented:
@@ -1032,6 +1060,8 @@ def _math_binary(int op, str name, str doc):
 
 def pow(x, y):
     """pow(x, y) with math.pow's errors (ValueError, OverflowError)."""
+    if type(x) is _pattern_type or type(y) is _pattern_type:
+        return _pattern_math("pow", (x, y))
     if type(x) is not Dual and type(y) is not Dual:
         return _m.pow(x, y)
     cdef double u, w
@@ -1044,6 +1074,8 @@ def pow(x, y):
 
 def hypot(*coordinates):
     """hypot(*coordinates): Euclidean norm. Partials x_k / hypot; NaN at the origin."""
+    if _pattern_in(coordinates):
+        return _pattern_math("hypot", coordinates)
     for c in coordinates:
         if type(c) is Dual:
             break
@@ -1056,6 +1088,8 @@ def dist(p, q):
     """dist(p, q): Euclidean distance between two points of equal dimension."""
     p = tuple(p)
     q = tuple(q)
+    if _pattern_in(p) or _pattern_in(q):
+        return _pattern_math("dist", (p, q))
     if not any([type(c) is Dual for c in p + q]):
         return _m.dist(p, q)
     if len(p) != len(q):
@@ -1068,6 +1102,8 @@ def dist(p, q):
 
 
 cdef object _plain(object x):
+    if type(x) is _pattern_type:
+        return x.value
     return _data(<Dual>x)[0] if type(x) is Dual else x
 
 
@@ -1117,6 +1153,8 @@ cdef object _hypot_n(tuple coords, object f):
 
 def ldexp(x, i):
     """ldexp(x, i): x * 2**i for an int i."""
+    if type(x) is _pattern_type or type(i) is _pattern_type:
+        return _pattern_math("ldexp", (x, i))
     if type(x) is not Dual:
         return _m.ldexp(x, i)
     cdef Dual a = <Dual>x
@@ -1135,6 +1173,8 @@ def ldexp(x, i):
 
 def frexp(x):
     """frexp(x) -> (m, e) with x = m * 2**e; for a Dual, m is a Dual."""
+    if type(x) is _pattern_type:
+        return _pattern_math("frexp", (x,))
     if type(x) is not Dual:
         return _m.frexp(x)
     m, e = _m.frexp(_data(<Dual>x)[0])
@@ -1143,6 +1183,8 @@ def frexp(x):
 
 def modf(x):
     """modf(x) -> (fractional, integral) parts; the integral part has derivative 0."""
+    if type(x) is _pattern_type:
+        return _pattern_math("modf", (x,))
     if type(x) is not Dual:
         return _m.modf(x)
     cdef Dual a = <Dual>x
@@ -1155,6 +1197,8 @@ def modf(x):
 
 def fma(x, y, z):
     """fma(x, y, z): x * y + z with one rounding of the value."""
+    if _pattern_in((x, y, z)):
+        return _pattern_math("fma", (x, y, z))
     if type(x) is not Dual and type(y) is not Dual and type(z) is not Dual:
         if hasattr(_m, "fma"):
             return _m.fma(x, y, z)
@@ -1178,6 +1222,8 @@ cdef double _fma_float(double x, double y, double z) except? -1.0:
 def fsum(iterable):
     """fsum(iterable): exactly rounded sum; tangents are summed the same way."""
     items = list(iterable)
+    if _pattern_in(items):
+        return _pattern_math("fsum", (items,))
     duals = [x for x in items if type(x) is Dual]
     if not duals:
         return _m.fsum(items)
@@ -1220,6 +1266,8 @@ def sumprod(p, q):
     q = list(q)
     if len(p) != len(q):
         raise ValueError("Inputs are not the same length")
+    if _pattern_in(p) or _pattern_in(q):
+        return _pattern_math("sumprod", (p, q))
     if not any([type(c) is Dual for c in p + q]):
         if hasattr(_m, "sumprod"):
             return _m.sumprod(p, q)
@@ -1238,6 +1286,8 @@ def sumprod(p, q):
 
 def nextafter(x, y, *args, **kwargs):
     """nextafter(x, y): the next float after x towards y; on a Dual it carries x's tangent."""
+    if type(x) is _pattern_type or type(y) is _pattern_type:
+        return _pattern_math("nextafter", (x, y) + args, kwargs)
     if type(x) is not Dual and type(y) is not Dual:
         return _m.nextafter(x, y, *args, **kwargs)
     cdef double u, w
@@ -1255,6 +1305,8 @@ def nextafter(x, y, *args, **kwargs):
 
 def ulp(x):
     """ulp(x): the value of the least significant bit; derivative 0."""
+    if type(x) is _pattern_type:
+        return _pattern_math("ulp", (x,))
     if type(x) is not Dual:
         return _m.ulp(x)
     return _step(<Dual>x, _m.ulp(_data(<Dual>x)[0]))

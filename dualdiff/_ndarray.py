@@ -626,6 +626,12 @@ def _as_dual(x, spec=None):
     return _constant(o, spec)
 
 
+# The array types of sparsity detection and their constructor (set by dualdiff/_pattern.py):
+# dualdiff.numpy.array of dependency patterns makes a pattern array.
+_PATTERN_TYPES: tuple[type, ...] = ()
+_pattern_array: Any = None
+
+
 def array(obj: object, copy: bool = True) -> npt.NDArray[np.float64]:
     """array(obj): a DualArray from Duals, DualArrays and numbers, nested in lists
     or tuples (or an object array of Duals). Without any dual element, a float64
@@ -635,6 +641,8 @@ def array(obj: object, copy: bool = True) -> npt.NDArray[np.float64]:
     if type(obj) is Dual:
         data, n, order, tag = _dual_parts(obj)
         return _wrap(data, _Spec(n, order, tag))
+    if isinstance(obj, _PATTERN_TYPES):
+        return _pattern_array(obj, copy)
     if isinstance(obj, np.ndarray) and obj.dtype == object:
         if obj.size == 0:  # tolist() would drop the axes after a zero-length one
             return np.zeros(obj.shape)
@@ -643,7 +651,8 @@ def array(obj: object, copy: bool = True) -> npt.NDArray[np.float64]:
         obj = obj.tolist()
     if isinstance(obj, (list, tuple)):
         specs: list[_Spec] = []
-        _collect(obj, specs)
+        if _collect(obj, specs):  # dependency patterns (sparsity detection)
+            return _pattern_array(obj, copy)
         if not specs:
             # np.array(obj, dtype=float) would read None as NaN and '1.5' as 1.5
             a = np.array(obj)
@@ -660,15 +669,21 @@ def array(obj: object, copy: bool = True) -> npt.NDArray[np.float64]:
 
 
 def _collect(obj, specs):
+    """Append the specs of the dual numbers in obj; True if it holds dependency patterns."""
     if isinstance(obj, DualArray):
         specs.append(obj._spec)
     elif type(obj) is Dual:
         specs.append(_Spec(*_dual_parts(obj)[1:]))
+    elif isinstance(obj, _PATTERN_TYPES):
+        return True
     elif isinstance(obj, (list, tuple)):
+        found = False
         for x in obj:
-            _collect(x, specs)
+            found = _collect(x, specs) or found
+        return found
     elif isinstance(obj, np.ndarray) and obj.dtype == object:
-        _collect(obj.tolist(), specs)
+        return _collect(obj.tolist(), specs)
+    return False
 
 
 def _build(obj, spec):

@@ -16,7 +16,7 @@ import numpy as np
 
 from dualdiff._dual import (Dual, _Conflict, _dual_parts, _enter_call, _leave_call, _new_tag, _object_array,
                             _read, _read_gradient, _seed, _seed_floats, _seed_tangents)
-from dualdiff import _array
+from dualdiff import _array, _ndarray
 from dualdiff._ndarray import DualArray
 from dualdiff._ndarray import _read_array as _read_dual_array
 from dualdiff._ndarray import _seed_array as _seed_dual_array
@@ -121,6 +121,9 @@ def flatten(x, what="x"):
         return np.ascontiguousarray(x).reshape(-1), x.shape
     if isinstance(x, (Dual, DualArray, list, tuple)) or (isinstance(x, np.ndarray) and x.dtype == object):
         input_parent(x)
+    if isinstance(x, _ndarray._PATTERN_TYPES):  # a transform called inside jacobian_sparsity
+        from dualdiff._pattern import _mix_error
+        raise _mix_error()
     if isinstance(x, (bool, np.bool_)):
         return np.array([float(x)]), None
     if isinstance(x, (complex, np.complexfloating)):

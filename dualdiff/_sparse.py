@@ -12,14 +12,10 @@ import numpy.typing as npt
 
 import copy
 
-from dualdiff import _nesting, _seeding
-from dualdiff._dual import _Conflict, _peek_tag, _seed
+from dualdiff import _nesting, _pattern, _seeding
+from dualdiff._dual import _Conflict, _peek_tag
 from dualdiff._ndarray import DualArray, _result_buffer
 from dualdiff._sparse_c import color_columns, gather
-
-_PATTERN = 0  # the order of dependency-pattern numbers in the C core
-_DETECT_CHUNK = 256  # directions per pass when detecting a pattern
-
 
 def jacobian_sparsity(f: Callable[..., Any], x: npt.ArrayLike, *args: Any, chunk: int | None = None,
                       **kwargs: Any) -> Any:
@@ -28,13 +24,18 @@ def jacobian_sparsity(f: Callable[..., Any], x: npt.ArrayLike, *args: Any, chunk
     The sparsity pattern of the Jacobian of ``f`` at ``x``: a boolean
     ``(f(x).size, x.size)`` CSR array, True where output i can depend on input j.
 
-    ``f`` runs on numbers that carry, instead of derivatives, the set of inputs
-    they depend on, through the same arithmetic and functions as derivatives do:
-    a difference never cancels a dependency and only step functions (floor,
-    ceil, trunc, rint, sign, ``//``) drop one. Values are computed as usual, so
-    where ``f`` branches on values (``if``, ``max``, ``abs`` at a kink, ...)
-    the pattern is the one of the branches taken at ``x``. n inputs take
-    ceil(n / chunk) evaluations (default chunk 256).
+    ``f`` runs once on numbers that carry, instead of derivatives, the set of
+    inputs they depend on, through the same arithmetic and functions as
+    derivatives do: every NumPy function and ufunc that dual arrays support,
+    ``dualdiff.math``, and Python's operators on single elements. A difference
+    never cancels a dependency and only step functions (floor, ceil, trunc,
+    rint, sign, ``//``) drop one; a product with the constant 0 has none.
+    Products and linear algebra give their structural pattern (``A @ x`` for a
+    constant A depends on the inputs where A is not 0). Values are computed as
+    usual, so where ``f`` branches on values (``if``, ``max``, ``abs`` at a
+    kink, ...) the pattern is the one of the branches taken at ``x``; NumPy's
+    ``maximum``, ``max`` and ``clip`` depend on all their arguments. ``chunk``
+    is accepted for compatibility: detection takes one pass whatever n.
 
     >>> import numpy as np, dualdiff
     >>> def f(x):
@@ -52,37 +53,12 @@ def jacobian_sparsity(f: Callable[..., Any], x: npt.ArrayLike, *args: Any, chunk
     except _Conflict as e:  # inside another transform: raises NestingError (see _nesting.py)
         return _nesting.rerun("jacobian_sparsity", f, x, args, kwargs, e, start, True)
     n = flat.shape[0]
-    tag = _seeding.new_tag()
-    c = _seeding.balanced_chunk(n, chunk, _DETECT_CHUNK)
-    rows, cols = [], []
-    m = None
-    for start in range(0, n, c):
-        width = min(c, n - start)
-        y = f(_object_input(_seed(flat, start, width, _PATTERN, tag), shape), *args, **kwargs)
-        value, block, _ = _seeding.read_result(y, width, _PATTERN, tag)
-        if m is None:
-            m = value.shape[0]
-        elif value.shape[0] != m:
-            raise ValueError(f"the function returned {value.shape[0]} and {m} values for the same x")
-        r, k = np.nonzero(block)  # one chunk at a time: memory stays m x chunk
-        rows.append(r)
-        cols.append(k + start)
-    if m is None:  # no inputs: run f once for the number of outputs
-        items, _ = _seeding.output_items(f(_object_input([], shape), *args, **kwargs))
-        return sp.csr_array((len(items), 0), dtype=bool)
-    r = np.concatenate(rows)
-    k = np.concatenate(cols)
-    return sp.csr_array((np.ones(r.size, dtype=bool), (r, k)), shape=(m, n))
-
-
-def _object_input(duals, shape):
-    """Pattern numbers as f's input: a scalar or an object array (the pattern
-    order runs through the scalar Dual code paths)."""
-    if shape is None:
-        return duals[0]
-    a = np.empty(len(duals), dtype=object)
-    a[:] = duals
-    return a.reshape(shape)
+    _seeding.balanced_chunk(n, chunk, 1)  # checks chunk
+    xin, store = _pattern.seed(flat, shape)
+    y = f(xin, *args, **kwargs) if kwargs else f(xin, *args)
+    ids, _ = _pattern.read(y, store)
+    indptr, indices = store.rows(ids)
+    return sp.csr_array((np.ones(indices.size, dtype=bool), indices, indptr), shape=(ids.size, n))
 
 
 def _as_pattern(sparsity):

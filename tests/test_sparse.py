@@ -256,7 +256,7 @@ def test_solve_ivp_bdf_reaction_diffusion_with_sparse_jacobian(n, detect):
         um = np.concatenate([[0.0], u[:-1]])
         return D * (up - 2.0 * u + um) / dx ** 2 - k * u ** 2
 
-    # the pattern: detected, or given (detection runs on scalar pattern numbers)
+    # the pattern: detected, or given
     tri = sp.diags_array([np.ones(n - 1), np.ones(n), np.ones(n - 1)], offsets=[-1, 0, 1])
     J = dualdiff.jacobian(lambda u: rhs(0.0, u), sparsity="auto" if detect else tri)
     u0 = np.sin(np.pi * np.linspace(dx, 1.0 - dx, n))
