@@ -961,6 +961,32 @@ def _real(a):
     return a
 
 
+@_implements(np.real_if_close)
+def _real_if_close(a, tol=100):
+    return a
+
+
+@_implements(np.angle)
+def _angle(z, deg=False):
+    v, i, s = _live(_as_pattern(z))  # a step: 0 or pi
+    return _out(np.angle(v, deg=deg), _step_ids(i), s, type(z) is PatternNumber)
+
+
+@_implements(np.sinc)
+def _sinc(x):
+    v, i, s = _live(_as_pattern(x))  # elementwise, depends on x everywhere
+    return _out(np.sinc(v), np.array(i), s, type(x) is PatternNumber)
+
+
+@_implements(np.nan_to_num)
+def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    v, i, s = _live(_as_pattern(x))  # replaced entries are constants
+    bad = ~np.isfinite(v)
+    out_i = np.where(bad, 0, i).astype(np.int64)
+    return _out(np.nan_to_num(v, nan=nan, posinf=posinf, neginf=neginf), out_i, s,
+                type(x) is PatternNumber)
+
+
 @_implements(np.imag)
 def _imag(a):
     v, i, s = _live(_as_pattern(a))

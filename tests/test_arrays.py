@@ -747,7 +747,7 @@ def test_scipy_rosen_gradient_and_hessian():
 
 ELEMENTWISE_CASES = {
     "sinc": lambda z: np.sinc(z),
-    "angle": lambda z: np.angle(z - 0.5) * z,
+    "angle": lambda z: np.angle(z - 0.5) + z * z,
     "real_if_close": lambda z: np.real_if_close(z) ** 2,
     "nan_to_num": lambda z: np.nan_to_num(np.log(z + 0.9)) * z,
 }
