@@ -2104,11 +2104,14 @@ def _taylor_rule(str kind, str name, a, b=None, alias=None):
     """Apply one Taylor rule of the C table (dd_taylor.h) to the coefficient
     lists a (and b): the coefficients of the result, as a list of floats.
     kind is "unary" or "binary", or "mul" / "div" for dd_taylor_mul and
-    dd_taylor_div; raises ValueError with the C function's return code.
+    dd_taylor_div, or "polygamma" for [dd_polygamma(a[0], a[1])] (name is
+    ignored); raises ValueError with the C function's return code.
     alias="a" (or "b") passes a's (b's) buffer as the output, to test that
     the C functions may write over their inputs."""
     cdef int op = -1, rc
     cdef size_t k, K
+    if kind == "polygamma":
+        return [dd_polygamma(a[0], a[1])]
     if len(a) == 0:
         raise ValueError("no coefficients")
     K = len(a) - 1

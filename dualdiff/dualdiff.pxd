@@ -236,6 +236,7 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
     int dd_taylor_div(double *out, const double *a, const double *b, size_t K)
     int dd_taylor_unary(int op, double *out, const double *a, size_t K)
     int dd_taylor_binary(int op, double *out, const double *a, const double *b, size_t K)
+    double dd_polygamma(int n, double x)
 
     # drivers for solvers (dd_drivers.h)
     int DD_OK
