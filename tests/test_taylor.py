@@ -63,7 +63,7 @@ UNARY = {
     "asinh": (dm.asinh, sp.asinh, 0.4), "acosh": (dm.acosh, sp.acosh, 1.7),
     "atanh": (dm.atanh, sp.atanh, 0.3), "erf": (dm.erf, sp.erf, 0.4), "erfc": (dm.erfc, sp.erfc, 0.4),
     "gamma": (dm.gamma, sp.gamma, 1.3), "lgamma": (dm.lgamma, sp.loggamma, 1.3),
-    "fabs": (dm.fabs, sp.Abs, -0.7), "square": (np.square, lambda x: x ** 2, 0.7),
+    "fabs": (dm.fabs, lambda x: -x, -0.7), "square": (np.square, lambda x: x ** 2, 0.7),
     "reciprocal": (np.reciprocal, lambda x: 1 / x, 0.7),
     "degrees": (dm.degrees, lambda x: x * 180 / sp.pi, 0.7),
     "radians": (dm.radians, lambda x: x * sp.pi / 180, 0.7),
