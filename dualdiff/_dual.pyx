@@ -2164,3 +2164,132 @@ def _taylor_rule(str kind, str name, a, b=None, alias=None):
 def _taylor_max():
     """DD_TAYLOR_MAX: the highest degree of Taylor numbers (dd_taylor.h)."""
     return DD_TAYLOR_MAX
+
+
+# ------------------------------------------------ for nested transforms
+
+def _gather_parents(list items, long ptag, Py_ssize_t p, double[:, ::1] out):
+    """Row i of out: [value, first p derivatives] of items[i], a number of the
+    parent call ptag (width p, first order), a Dual made by hand of width p,
+    or a plain number (derivatives 0). Returns False at the first other item."""
+    cdef Py_ssize_t i, j, count = len(items)
+    cdef Dual d
+    cdef double c
+    cdef double *q
+    for i in range(count):
+        item = items[i]
+        if type(item) is Dual:
+            d = <Dual>item
+            if (d.tag != ptag and d.tag != 0) or d.n != p or DD_ORDER(d.deg) != 1:
+                return False
+            q = _data(d)
+            for j in range(p + 1):
+                out[i, j] = q[j]
+        elif _number(item, &c):
+            out[i, 0] = c
+            for j in range(1, p + 1):
+                out[i, j] = 0.0
+        else:
+            return False
+    return True
+
+
+def _read_nested(list items, Py_ssize_t w, long tag, long ptag, Py_ssize_t p,
+                 double[::1] value, double[:, ::1] grad, double[:, :, ::1] hess):
+    """Values and derivatives of a nested call's results: second-order numbers
+    of width w and this tag, numbers of the parent call (width p, first
+    order: promoted, their other derivatives 0), or constants (a NaN constant
+    has NaN derivatives). Raises _Conflict for anything else's numbers."""
+    cdef Py_ssize_t i, j, k, count = len(items)
+    cdef Dual d
+    cdef double c
+    cdef double *q
+    for i in range(count):
+        item = items[i]
+        if type(item) is Dual:
+            d = <Dual>item
+            if d.tag == tag and d.n == w and DD_ORDER(d.deg) == 2:
+                q = _data(d)
+                value[i] = q[0]
+                for j in range(w):
+                    grad[i, j] = q[1 + j]
+                    for k in range(j, w):
+                        hess[i, j, k] = hess[i, k, j] = q[dd_hessian_index(j, k, w)]
+                continue
+            if (d.tag == ptag or d.tag == 0) and d.n == p and DD_ORDER(d.deg) == 1:
+                q = _data(d)
+                value[i] = q[0]
+                for j in range(w):
+                    grad[i, j] = q[1 + j] if j < p else 0.0
+                    for k in range(w):
+                        hess[i, j, k] = 0.0
+                continue
+            raise _Conflict(((d.tag, d.n, d.deg), (tag, w, 2)))
+        elif _number(item, &c):
+            value[i] = c
+            c = 0.0 if c == c else c
+            for j in range(w):
+                grad[i, j] = c
+                for k in range(w):
+                    hess[i, j, k] = c
+        else:
+            raise TypeError(f"the function returned {type(item).__name__}, not a number or Dual")
+
+
+# ------------------------------------------------ Taylor numbers
+
+@cython.final
+cdef class _Taylor:
+    """The callable taylor(f, order) returns (see dualdiff/_taylor.py).
+
+    The common case (a float x, f returning a Dual or a float) runs here;
+    every other case goes to ``general(x, v, args, kwargs)``."""
+    cdef readonly object __wrapped__
+    cdef object general
+    cdef Py_ssize_t K
+    cdef public object __name__
+    cdef public object __doc__
+
+    def __init__(self, f, general, Py_ssize_t K, name, doc):
+        self.__wrapped__ = f
+        self.general = general
+        self.K = K
+        self.__name__ = name
+        self.__doc__ = doc
+
+    def __call__(self, x, v=None, *args, **kwargs):
+        global _tag_counter
+        cdef Dual d, r
+        cdef double *p
+        cdef double vv
+        cdef Py_ssize_t k
+        if type(x) is not float or not (v is None or type(v) is float):
+            return self.general(x, v, args, kwargs)
+        vv = 1.0 if v is None else PyFloat_AS_DOUBLE(v)
+        _tag_counter += 1
+        d = _new(self.K, DD_TAYLOR, _tag_counter)
+        p = _data(d)
+        for k in range(self.K + 1):
+            p[k] = 0.0
+        p[0] = PyFloat_AS_DOUBLE(x)
+        if self.K > 0:
+            p[1] = vv
+        _enter(d.tag)
+        try:
+            y = self.__wrapped__(d, *args, **kwargs) if (args or kwargs) else self.__wrapped__(d)
+        except _Conflict:
+            return self.general(x, v, args, kwargs)  # raises NestingError there
+        finally:
+            _leave(d.tag)
+        out = _np.empty(self.K + 1)
+        cdef double[::1] o = out
+        if type(y) is Dual and (<Dual>y).tag == d.tag and (<Dual>y).n == self.K \
+                and DD_ORDER((<Dual>y).deg) == DD_TAYLOR:
+            memcpy(&o[0], _data(<Dual>y), (self.K + 1) * sizeof(double))
+            return out
+        if type(y) is float:
+            o[0] = PyFloat_AS_DOUBLE(y)
+            for k in range(1, self.K + 1):
+                o[k] = 0.0 if o[0] == o[0] else o[0]  # a NaN constant: NaN coefficients
+            return out
+        return self.general(x, v, args, kwargs)

@@ -30,8 +30,8 @@ import numbers
 
 import numpy as np
 
-from dualdiff._dual import (Dual, _Conflict, _dual_from, _dual_parts, _link, _parent_of, _promote_dual,
-                            _running, _set_nesting_hook, _unlink)
+from dualdiff._dual import (Dual, _Conflict, _dual_from, _dual_parts, _gather_parents, _link, _parent_of,
+                            _read_nested, _running, _set_nesting_hook, _unlink)
 from dualdiff import _seeding
 from dualdiff._ndarray import DualArray, _Spec, _wrap
 from dualdiff._ndarray import array as _dual_array
@@ -96,6 +96,13 @@ _set_nesting_hook(_fast_path_hook)
 
 def _parent_parts(x, ptag, p):
     """(values (N,), parent derivatives (N, p), shape) of x (None: a scalar)."""
+    if type(x) is list or type(x) is tuple:
+        items = _flat_items(x)
+        if items is not None:
+            rows = np.empty((len(items), p + 1))
+            if _gather_parents(items, ptag, p, rows):
+                shape = (len(items),) if _is_flat(x) else np.array(x, dtype=object).shape
+                return rows[:, 0].copy(), rows[:, 1:].copy(), shape
     if type(x) is Dual:
         data, n, deg, tag = _dual_parts(x)
         _check_parent(tag, n, ptag, p)
@@ -112,6 +119,30 @@ def _parent_parts(x, ptag, p):
                 np.ascontiguousarray(buf[..., 1:1 + p]).reshape(-1, p), shape)
     flat, shape = _seeding.flatten(x)
     return flat, np.zeros((flat.shape[0], p)), shape
+
+
+def _flat_items(x):
+    """The items of a list or tuple of numbers and Duals (nested as in a
+    regular array), in C order; None for anything else (arrays inside)."""
+    out = []
+
+    def walk(t):
+        for e in t:
+            if type(e) is list or type(e) is tuple:
+                walk(e)
+            elif isinstance(e, np.ndarray):
+                raise LookupError
+            else:
+                out.append(e)
+    try:
+        walk(x)
+    except LookupError:
+        return None
+    return out
+
+
+def _is_flat(x):
+    return not any(type(e) is list or type(e) is tuple for e in x)
 
 
 def _check_parent(tag, n, ptag, p):
@@ -211,26 +242,6 @@ def _read(y, tag, w, spec, parent):
         return (y.value.reshape(M), y.tangent.reshape(M, w), y.hessian.reshape(M, w, w), y.shape)
     items, out_shape = _seeding.output_items(y)
     M = len(items)
-    value, grad, hess = np.empty(M), np.zeros((M, w)), np.zeros((M, w, w))
-    like = None
-    for i, item in enumerate(items):
-        if type(item) is Dual:
-            data, n, deg, t = _dual_parts(item)
-            if t == ptag and n == p:
-                if like is None:
-                    like = _dual_from(np.zeros(spec.m), w, spec.code, tag)
-                data = _dual_parts(_promote_dual(item, like))[0]
-            elif t not in (tag, 0) or n != w or (deg & 3) != 2:
-                raise _Conflict(((t, n, deg), (tag, w, spec.code)))
-            value[i] = data[0]
-            grad[i] = data[1:1 + w]
-            iu, ju = np.triu_indices(w)
-            hess[i, iu, ju] = data[1 + w:]
-            hess[i, ju, iu] = data[1 + w:]
-        else:
-            c = float(item)
-            value[i] = c
-            if c != c:  # a NaN constant tells nothing of how it depends on x
-                grad[i] = c
-                hess[i] = c
+    value, grad, hess = np.empty(M), np.empty((M, w)), np.empty((M, w, w))
+    _read_nested(list(items), w, tag, ptag, p, value, grad, hess)
     return value, grad, hess, out_shape

@@ -7,8 +7,7 @@ from typing import Any
 import numpy as np
 
 from dualdiff import _nesting, _seeding
-from dualdiff._derivative import _rename
-from dualdiff._dual import Dual, _Conflict, _dual_from, _dual_parts, _peek_tag, _taylor_max
+from dualdiff._dual import Dual, _Conflict, _Taylor, _dual_from, _dual_parts, _peek_tag, _taylor_max
 from dualdiff._ndarray import DualArray, _Spec, _wrap
 
 _TAYLOR = 3  # DD_TAYLOR of dualdiff.h: the order code of Taylor numbers
@@ -34,14 +33,15 @@ def taylor(f: Callable[..., Any], order: int) -> Callable[..., Any]:
     """
     K = _check_order(order, "taylor")
 
-    def T(x, v=None, *args, **kwargs):
+    def general(x, v, args, kwargs):
+        # everything but a float x with a Taylor number or float result (see _Taylor)
         start = _peek_tag()
         try:
             return _run(f, x, v, K, args, kwargs)
         except _Conflict as e:  # inside another transform: raises NestingError
             return _nesting.rerun("taylor", f, x, args, kwargs, e, start, True)
-    _rename(T, f, "taylor")
-    return T
+    name = getattr(f, "__name__", type(f).__name__)
+    return _Taylor(f, general, K, f"taylor({name})", f"The taylor of {name} (made by dualdiff.taylor).")
 
 
 def nth_derivative(f, x, k, args, kwargs):
