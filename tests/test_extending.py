@@ -350,6 +350,52 @@ def test_wrappers_match_the_rule_table(tmp_path):
     assert run.returncode == 0 and run.stdout == "checked\n", run.stdout
 
 
+# ------------------------------------------------------------ aliasing
+
+
+def _rule_lists():
+    """The X-macro lists of the installed dd_rules.h: name -> items, nested lists expanded."""
+    text = open(os.path.join(dualdiff.get_include(), "dualdiff", "dd_rules.h"), encoding="utf-8").read()
+    text = text.replace("\\\n", " ")
+    raw = {m.group(1): m.group(2) for m in re.finditer(r"#define (DD_\w+)\(X\)([^\n]*)", text)}
+
+    def expand(name):
+        items = []
+        for m in re.finditer(r"(DD_\w+)\(X\)|X\((\w+)\)", raw[name]):
+            items += expand(m.group(1)) if m.group(1) else [m.group(2)]
+        return items
+
+    return {name: expand(name) for name in raw}
+
+
+def _compile_and_run(cc, src, tmp_path, name):
+    exe = str(tmp_path / name)
+    build = subprocess.run([cc, "-std=c99", "-O2", "-Wall", "-Wextra", "-pedantic", "-I", dualdiff.get_include(),
+                            str(src), "-o", exe, "-lm"], capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr
+    assert build.stderr.strip() == "", build.stderr
+    return subprocess.run([exe], capture_output=True, text=True, timeout=120)
+
+
+def test_every_function_may_write_over_its_inputs(tmp_path):
+    """tests/extending/aliasing.c: out == a, out == b and a == b give the bits of out of place,
+    for every rule (from the X-macro lists) and every other function that writes a number, at
+    widths 0 to 3 and orders 0, 1, 2 (and IEEE); and the drivers' outputs over their inputs."""
+    cc = _cc()
+    if cc is None:
+        pytest.skip("no C compiler (cc, gcc or clang) on PATH")
+    run = _compile_and_run(cc, os.path.join(HERE, "aliasing.c"), tmp_path, "aliasing")
+    assert run.returncode == 0 and run.stdout.startswith("functions "), run.stdout[-5000:] + run.stderr
+    counts = dict(zip(*[iter(run.stdout.split())] * 2))
+    lists = _rule_lists()
+    # dd_NAME and dd_unary for each unary rule; dd_binary, dd_binary_x, dd_binary_y for each
+    # binary rule; dd_NAME for each binary function; and 22 more (see the file)
+    expected = (2 * len(lists["DD_UNARY_RULES"]) + 3 * len(lists["DD_BINARY_RULES"])
+                + len(lists["DD_BINARY_FUNCTIONS"]) + 22)
+    assert int(counts["functions"]) == expected
+    assert int(counts["failures"]) == 0 and int(counts["cases"]) > 100 * expected
+
+
 def test_ieee_flag_of_the_order(ext):
     modes = ext["drivers_check"].modes
     # finite partials: both modes give the hand derivatives

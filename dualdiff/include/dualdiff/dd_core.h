@@ -11,8 +11,15 @@
  * A number is just a pointer to that many doubles; the caller owns the memory.
  *
  * Aliasing: every function here may write its result over any of its inputs
- * (out == a or out == b). Each reads the old values it needs before it
- * overwrites them.
+ * (out == a or out == b, also with a == b; for dd_hypot_n, out may be any of
+ * its arguments). Each reads the old values it needs before it overwrites
+ * them, so the result has the same bits as out of place (where a result is
+ * NaN, its sign, as for any two calls, may depend on how the compiler
+ * arranged each call). The numbers must otherwise not overlap: out == a + 1
+ * is not allowed.
+ *
+ * Width 0: every function accepts n = 0, a number that is its value alone
+ * (dd_size(0, order) = 1), and then computes only the value.
  *
  * Zero tangents: a tangent component that is exactly 0 contributes exactly 0,
  * even through an infinite or NaN partial derivative (0 * inf is taken as 0
