@@ -396,6 +396,48 @@ def test_every_function_may_write_over_its_inputs(tmp_path):
     assert int(counts["failures"]) == 0 and int(counts["cases"]) > 100 * expected
 
 
+SEED_CHECK = r"""
+#include <stdio.h>
+#include <stdint.h>
+#include <string.h>
+#include "dualdiff/dualdiff.h"
+/* dd_set_variable: e_k for k < n; for k >= n the constant, as dd_set_constant gives */
+int main(void)
+{
+    size_t n, k, i, ks[] = {0, 1, 2, 3, 4, 7, SIZE_MAX};
+    int order, bad = 0;
+    for (order = 1; order <= 2; order++) {
+        for (n = 0; n <= 4; n++) {
+            size_t m = dd_size(n, order);
+            for (i = 0; i < sizeof ks / sizeof ks[0]; i++) {
+                double x[16], c[16];
+                size_t j;
+                k = ks[i];
+                for (j = 0; j < 16; j++) x[j] = c[j] = -9.0;
+                dd_set_variable(x, 1.5, k, n, order);
+                dd_set_constant(c, 1.5, n, order);
+                if (k < n) c[1 + k] = 1.0;
+                if (memcmp(x, c, sizeof x)) { printf("n %lu k %lu order %d\n", (unsigned long)n, (unsigned long)k, order); bad++; }
+                for (j = 1; j < m; j++) if (x[j] != (k < n && j == 1 + k ? 1.0 : 0.0)) bad++;
+                if (x[0] != 1.5 || x[m] != -9.0) bad++;
+            }
+        }
+    }
+    printf("checked\n");
+    return bad;
+}
+"""
+
+
+def test_set_variable_beyond_the_width_is_a_constant(tmp_path):
+    cc = _cc()
+    if cc is None:
+        pytest.skip("no C compiler (cc, gcc or clang) on PATH")
+    (tmp_path / "seed.c").write_text(SEED_CHECK)
+    run = _compile_and_run(cc, tmp_path / "seed.c", tmp_path, "seed")
+    assert run.returncode == 0 and run.stdout == "checked\n", run.stdout
+
+
 def test_ieee_flag_of_the_order(ext):
     modes = ext["drivers_check"].modes
     # finite partials: both modes give the hand derivatives

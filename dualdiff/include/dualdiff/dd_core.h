@@ -501,7 +501,12 @@ static inline void dd_set_constant(double *out, double v, size_t n, int order)
     out[0] = v;
 }
 
-/* Set out to the variable v along direction k (0-based): tangent e_k. */
+/* Set out to the variable v along direction k (0-based): tangent e_k, and a
+ * zero Hessian at the second order. For k >= n (no such direction) out is the
+ * constant v, as from dd_set_constant: a chunked seeding loop can pass every
+ * input its index minus the chunk's first direction (as a size_t, so that
+ * inputs before the chunk wrap around to huge k) and get constants for all
+ * inputs outside the chunk. Check k < n first if a constant would be a bug. */
 static inline void dd_set_variable(double *out, double v, size_t k, size_t n, int order)
 {
     dd_set_constant(out, v, n, order);

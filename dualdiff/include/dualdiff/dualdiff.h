@@ -32,6 +32,7 @@
  *   dd_NAME(out, a, b, n, order) for every rule in DD_BINARY_FUNCTIONS
  *     (atan2 hypot fmod remainder copysign maximum minimum fmax fmin)
  *   dd_set_constant(out, v, n, order), dd_set_variable(out, v, k, n, order)
+ *     (direction k is 0-based; k >= n gives the constant v, see dd_core.h)
  *   dd_hessian_index(i, j, n), dd_isfinite(a, n, order)
  *   dd_rule_NAME / dd_rule2_NAME: value and derivatives of each function (dd_rules.h)
  * Drivers for solvers, over a callback dd_func with a void * of user data
