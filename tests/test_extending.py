@@ -288,14 +288,17 @@ def test_newton_edge_cases(ext):
 # ------------------------------------------------------------------ README
 
 
-def _readme_blocks(lang):
+def _readme_section():
     readme = os.path.join(os.path.dirname(HERE), os.pardir, "README.md")
     if not os.path.exists(readme):
         pytest.skip("README.md not next to the tests (installed tests only)")
     text = open(readme, encoding="utf-8").read()
     section = text[text.index("## Using dualdiff from C and Cython"):]
-    section = section[: section.find("\n## ", 1)] if "\n## " in section[1:] else section
-    return re.findall(r"```%s\n(.*?)```" % lang, section, flags=re.S)
+    return section[: section.find("\n## ", 1)] if "\n## " in section[1:] else section
+
+
+def _readme_blocks(lang):
+    return re.findall(r"```%s\n(.*?)```" % lang, _readme_section(), flags=re.S)
 
 
 def test_readme_shows_the_tested_code():
@@ -305,6 +308,54 @@ def test_readme_shows_the_tested_code():
     cy_blocks = _readme_blocks("cython")
     assert len(c_blocks) == 1 and c_blocks[0] in c
     assert len(cy_blocks) == 2 and all(b in pyx for b in cy_blocks)
+
+
+def _cythonize_line(text):
+    (line,) = [ln.strip() for ln in text.splitlines() if "cythonize -i" in ln]
+    return line
+
+
+def test_docs_give_one_cythonize_line():
+    docs = os.path.join(os.path.dirname(HERE), os.pardir, "docs", "c-api.rst")
+    if not os.path.exists(docs):
+        pytest.skip("docs/ not next to the tests")
+    readme_line = _cythonize_line(_readme_section())
+    assert readme_line == _cythonize_line(open(docs, encoding="utf-8").read())
+    assert readme_line in dualdiff.get_include.__doc__
+
+
+def test_the_documented_cythonize_line_builds(tmp_path):
+    """The README's one-line build of a module that cimports dualdiff, run as written."""
+    if sys.platform == "win32" or shutil.which("sh") is None:
+        pytest.skip("the documented line is for a POSIX shell")
+    if not _have_python_compiler():
+        pytest.skip("no C compiler for Python extensions")
+    pytest.importorskip("Cython")
+    line = _cythonize_line(_readme_section())
+    bindir = os.path.dirname(sys.executable)
+    if not all(os.path.exists(os.path.join(bindir, exe)) for exe in ("python", "cythonize")):
+        pytest.skip("python and cythonize are not next to this interpreter")
+    (tmp_path / "mod.pyx").write_text(
+        "from dualdiff.dualdiff cimport dd_sin, dd_mul\n\n"
+        "def x_sin_x(double x):\n"
+        "    cdef double a[2]\n"
+        "    cdef double b[2]\n"
+        "    a[0] = x\n"
+        "    a[1] = 1.0\n"
+        "    dd_sin(b, a, 1, 1)\n"
+        "    dd_mul(b, b, a, 1, 1)\n"
+        "    return b[0], b[1]\n")
+    env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""))
+    env.pop("CFLAGS", None)
+    build = subprocess.run(["sh", "-c", line], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert build.returncode == 0, build.stdout + build.stderr
+    (path,) = [p for p in os.listdir(tmp_path) if p.startswith("mod.") and p.endswith(sysconfig.get_config_var("EXT_SUFFIX"))]
+    spec = importlib.util.spec_from_file_location("mod", tmp_path / path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    value, derivative = mod.x_sin_x(0.5)
+    assert value == pytest.approx(0.5 * math.sin(0.5), rel=1e-15)
+    assert derivative == pytest.approx(math.sin(0.5) + 0.5 * math.cos(0.5), rel=1e-15)
 
 
 # ------------------------------------------------- per-function wrappers
