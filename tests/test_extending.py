@@ -308,6 +308,13 @@ def test_readme_shows_the_tested_code():
     cy_blocks = _readme_blocks("cython")
     assert len(c_blocks) == 1 and c_blocks[0] in c
     assert len(cy_blocks) == 2 and all(b in pyx for b in cy_blocks)
+    # every function of the example that the text names is in a block the README shows
+    prose = re.sub(r"```.*?```", "", _readme_section(), flags=re.S)
+    defined = re.findall(r"^(?:c?def|cdef api) (?:\w+ )*?(\w+)\(", pyx, flags=re.M)
+    named = [name for name in defined if re.search(r"\b%s\b" % name, prose)]
+    assert {"fun_and_jac", "xsinx_prime", "system"} <= set(named)
+    for name in named:
+        assert any(re.search(r"^(?:c?def|cdef api) (?:\w+ )*?%s\(" % name, b, flags=re.M) for b in cy_blocks), name
 
 
 def _cythonize_line(text):
@@ -356,6 +363,21 @@ def test_the_documented_cythonize_line_builds(tmp_path):
     value, derivative = mod.x_sin_x(0.5)
     assert value == pytest.approx(0.5 * math.sin(0.5), rel=1e-15)
     assert derivative == pytest.approx(math.sin(0.5) + 0.5 * math.cos(0.5), rel=1e-15)
+
+
+def test_docs_include_the_readme_figures():
+    """The embedding speed-ups are stated once, in the README; the docs include that text."""
+    docs = os.path.join(os.path.dirname(HERE), os.pardir, "docs", "c-api.rst")
+    if not os.path.exists(docs):
+        pytest.skip("docs/ not next to the tests")
+    section = _readme_section()
+    start = "<!-- embedding-figures: docs/c-api.rst includes this paragraph -->"
+    end = "<!-- end of embedding-figures -->"
+    figures = section[section.index(start) + len(start):section.index(end)]
+    assert re.search(r"\d(\.\d+)?x faster", figures)
+    text = open(docs, encoding="utf-8").read()
+    assert ".. include:: ../README.md\n   :start-after: %s\n   :end-before: %s\n" % (start, end) in text
+    assert not re.search(r"\d(\.\d+)?x (faster|the)", text)
 
 
 # ------------------------------------------------- per-function wrappers
