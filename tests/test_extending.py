@@ -467,6 +467,13 @@ def test_every_function_may_write_over_its_inputs(tmp_path):
                 + len(lists["DD_BINARY_FUNCTIONS"]) + 22)
     assert int(counts["functions"]) == expected
     assert int(counts["failures"]) == 0 and int(counts["cases"]) > 100 * expected
+    # and every other function of the headers that writes a number computed from numbers is in it
+    headers = "".join(open(os.path.join(dualdiff.get_include(), "dualdiff", name), encoding="utf-8").read()
+                      for name in ("dd_rules.h", "dd_core.h", "dualdiff.h"))
+    source = open(os.path.join(HERE, "aliasing.c"), encoding="utf-8").read()
+    for name, params in re.findall(r"static inline \w+ (dd_[a-z]\w*)\(([^)]*)\)", headers):
+        if re.search(r"(?<!const )double \*\s*out\b", params) and "const double *" in params:
+            assert re.search(r"\b%s\b" % name, source), name + " is not in tests/extending/aliasing.c"
 
 
 SEED_CHECK = r"""
