@@ -9,7 +9,7 @@ Numbers and functions
 ``Dual(value, tangent)``   a number with derivatives along 1..n directions
 ``dualdiff.math``          the twin of :mod:`math`: same names, Duals in and out
 ``DualArray``              NumPy array of dual numbers (``dualdiff.numpy``)
-``get_include()``          directory of the C header and for the Cython ``.pxd``
+``get_include()``          directory of the C headers (``-I``, ``include_dirs``)
 ``all_finite(x)``          every value and derivative in x finite? (Duals, arrays, lists)
 =========================  ==================================================
 

@@ -1905,9 +1905,13 @@ def _matmul(a, b, **kw):
     oa, ob = ops
     # fast paths, one BLAS call for every component: constant @ dual, dual @ constant
     if spec.order == 1 and not isinstance(oa, tuple) and oa.ndim == 2 and ob[0].ndim in (2, 3):
+        if oa.shape[1] != ob[0].shape[0]:
+            np.matmul(oa, _comp(ob, 0))  # raises NumPy's own error, which names both sizes
         res = np.tensordot(oa, ob[0], axes=([1], [0]))
         return _wrap(res, spec)
     if spec.order == 1 and not isinstance(ob, tuple) and ob.ndim == 2 and oa[0].ndim in (2, 3):
+        if oa[0].shape[-2] != ob.shape[0]:
+            np.matmul(_comp(oa, 0), ob)  # as above
         res = np.moveaxis(np.matmul(np.moveaxis(oa[0], -1, -2), ob), -1, -2) if oa[0].ndim == 3 \
             else np.tensordot(ob, oa[0], axes=([0], [0]))
         return _wrap(res, spec)

@@ -6,6 +6,7 @@ Hessians from second differences of those; shapes include 0-d, empty and
 broadcast cases.
 """
 import math
+import re
 import warnings
 
 import numpy as np
@@ -816,6 +817,32 @@ def test_broadcasting_errors_and_dtypes():
     assert isinstance(s, Dual)
     with pytest.raises(TypeError, match="drop derivatives"):
         np.sum(x, dtype=np.float32)
+
+
+@pytest.mark.parametrize("case", [
+    ("A @ x", lambda A, x: A @ x, (3, 4), (5,)),
+    ("x @ A", lambda A, x: x @ A, (3, 4), (5,)),
+    ("np.matmul(A, X)", lambda A, x: np.matmul(A, x), (3, 4), (5, 2)),
+    ("X @ A", lambda A, x: x @ A, (3, 4), (2, 5)),
+    ("batch X @ A", lambda A, x: x @ A, (3, 4), (2, 2, 5)),
+    ("X @ X", lambda A, x: x @ x, (3, 4), (2, 5)),
+    ("x @ x", lambda A, x: x[:3] @ x, (3, 4), (5,)),
+], ids=lambda case: case[0])
+@pytest.mark.parametrize("transform", ["jacobian", "hessian"])
+def test_matmul_shape_mismatch_says_what_numpy_says(case, transform):
+    """A matmul of mismatched shapes inside f raises NumPy's own error for the same float
+    arrays, which names both sizes, on every path (constant @ dual, dual @ constant, dual @ dual)."""
+    _, f, a_shape, x_shape = case
+    A = np.arange(1.0, 1.0 + np.prod(a_shape)).reshape(a_shape)
+    x = np.linspace(0.5, 1.5, int(np.prod(x_shape))).reshape(x_shape)
+    with pytest.raises(ValueError) as by_numpy:
+        f(A, x)
+    assert re.search(r"size \d+ is different from \d+", str(by_numpy.value))
+    t = dualdiff.jacobian if transform == "jacobian" else dualdiff.hessian
+    g = (lambda v: f(A, v)) if transform == "jacobian" else (lambda v: np.sum(f(A, v)))
+    with pytest.raises(ValueError) as by_dualdiff:
+        t(g)(x)
+    assert str(by_dualdiff.value) == str(by_numpy.value)
 
 
 def test_ufunc_with_scalar_dual_operand_goes_to_arrays():

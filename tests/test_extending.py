@@ -288,14 +288,17 @@ def test_newton_edge_cases(ext):
 # ------------------------------------------------------------------ README
 
 
-def _readme_blocks(lang):
+def _readme_section():
     readme = os.path.join(os.path.dirname(HERE), os.pardir, "README.md")
     if not os.path.exists(readme):
         pytest.skip("README.md not next to the tests (installed tests only)")
     text = open(readme, encoding="utf-8").read()
     section = text[text.index("## Using dualdiff from C and Cython"):]
-    section = section[: section.find("\n## ", 1)] if "\n## " in section[1:] else section
-    return re.findall(r"```%s\n(.*?)```" % lang, section, flags=re.S)
+    return section[: section.find("\n## ", 1)] if "\n## " in section[1:] else section
+
+
+def _readme_blocks(lang):
+    return re.findall(r"```%s\n(.*?)```" % lang, _readme_section(), flags=re.S)
 
 
 def test_readme_shows_the_tested_code():
@@ -305,6 +308,76 @@ def test_readme_shows_the_tested_code():
     cy_blocks = _readme_blocks("cython")
     assert len(c_blocks) == 1 and c_blocks[0] in c
     assert len(cy_blocks) == 2 and all(b in pyx for b in cy_blocks)
+    # every function of the example that the text names is in a block the README shows
+    prose = re.sub(r"```.*?```", "", _readme_section(), flags=re.S)
+    defined = re.findall(r"^(?:c?def|cdef api) (?:\w+ )*?(\w+)\(", pyx, flags=re.M)
+    named = [name for name in defined if re.search(r"\b%s\b" % name, prose)]
+    assert {"fun_and_jac", "xsinx_prime", "system"} <= set(named)
+    for name in named:
+        assert any(re.search(r"^(?:c?def|cdef api) (?:\w+ )*?%s\(" % name, b, flags=re.M) for b in cy_blocks), name
+
+
+def _cythonize_line(text):
+    (line,) = [ln.strip() for ln in text.splitlines() if "cythonize -i" in ln]
+    return line
+
+
+def test_docs_give_one_cythonize_line():
+    docs = os.path.join(os.path.dirname(HERE), os.pardir, "docs", "c-api.rst")
+    if not os.path.exists(docs):
+        pytest.skip("docs/ not next to the tests")
+    readme_line = _cythonize_line(_readme_section())
+    assert readme_line == _cythonize_line(open(docs, encoding="utf-8").read())
+    assert readme_line in dualdiff.get_include.__doc__
+
+
+def test_the_documented_cythonize_line_builds(tmp_path):
+    """The README's one-line build of a module that cimports dualdiff, run as written."""
+    if sys.platform == "win32" or shutil.which("sh") is None:
+        pytest.skip("the documented line is for a POSIX shell")
+    if not _have_python_compiler():
+        pytest.skip("no C compiler for Python extensions")
+    pytest.importorskip("Cython")
+    line = _cythonize_line(_readme_section())
+    bindir = os.path.dirname(sys.executable)
+    if not all(os.path.exists(os.path.join(bindir, exe)) for exe in ("python", "cythonize")):
+        pytest.skip("python and cythonize are not next to this interpreter")
+    (tmp_path / "mod.pyx").write_text(
+        "from dualdiff.dualdiff cimport dd_sin, dd_mul\n\n"
+        "def x_sin_x(double x):\n"
+        "    cdef double a[2]\n"
+        "    cdef double b[2]\n"
+        "    a[0] = x\n"
+        "    a[1] = 1.0\n"
+        "    dd_sin(b, a, 1, 1)\n"
+        "    dd_mul(b, b, a, 1, 1)\n"
+        "    return b[0], b[1]\n")
+    env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""))
+    env.pop("CFLAGS", None)
+    build = subprocess.run(["sh", "-c", line], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert build.returncode == 0, build.stdout + build.stderr
+    (path,) = [p for p in os.listdir(tmp_path) if p.startswith("mod.") and p.endswith(sysconfig.get_config_var("EXT_SUFFIX"))]
+    spec = importlib.util.spec_from_file_location("mod", tmp_path / path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    value, derivative = mod.x_sin_x(0.5)
+    assert value == pytest.approx(0.5 * math.sin(0.5), rel=1e-15)
+    assert derivative == pytest.approx(math.sin(0.5) + 0.5 * math.cos(0.5), rel=1e-15)
+
+
+def test_docs_include_the_readme_figures():
+    """The embedding speed-ups are stated once, in the README; the docs include that text."""
+    docs = os.path.join(os.path.dirname(HERE), os.pardir, "docs", "c-api.rst")
+    if not os.path.exists(docs):
+        pytest.skip("docs/ not next to the tests")
+    section = _readme_section()
+    start = "<!-- embedding-figures: docs/c-api.rst includes this paragraph -->"
+    end = "<!-- end of embedding-figures -->"
+    figures = section[section.index(start) + len(start):section.index(end)]
+    assert re.search(r"\d(\.\d+)?x faster", figures)
+    text = open(docs, encoding="utf-8").read()
+    assert ".. include:: ../README.md\n   :start-after: %s\n   :end-before: %s\n" % (start, end) in text
+    assert not re.search(r"\d(\.\d+)?x (faster|the)", text)
 
 
 # ------------------------------------------------- per-function wrappers
@@ -347,6 +420,101 @@ def test_wrappers_match_the_rule_table(tmp_path):
                             "-o", str(tmp_path / "w"), "-lm"], capture_output=True, text=True)
     assert build.returncode == 0, build.stderr
     run = subprocess.run([str(tmp_path / "w")], capture_output=True, text=True)
+    assert run.returncode == 0 and run.stdout == "checked\n", run.stdout
+
+
+# ------------------------------------------------------------ aliasing
+
+
+def _rule_lists():
+    """The X-macro lists of the installed dd_rules.h: name -> items, nested lists expanded."""
+    text = open(os.path.join(dualdiff.get_include(), "dualdiff", "dd_rules.h"), encoding="utf-8").read()
+    text = text.replace("\\\n", " ")
+    raw = {m.group(1): m.group(2) for m in re.finditer(r"#define (DD_\w+)\(X\)([^\n]*)", text)}
+
+    def expand(name):
+        items = []
+        for m in re.finditer(r"(DD_\w+)\(X\)|X\((\w+)\)", raw[name]):
+            items += expand(m.group(1)) if m.group(1) else [m.group(2)]
+        return items
+
+    return {name: expand(name) for name in raw}
+
+
+def _compile_and_run(cc, src, tmp_path, name):
+    exe = str(tmp_path / name)
+    build = subprocess.run([cc, "-std=c99", "-O2", "-Wall", "-Wextra", "-pedantic", "-I", dualdiff.get_include(),
+                            str(src), "-o", exe, "-lm"], capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr
+    assert build.stderr.strip() == "", build.stderr
+    return subprocess.run([exe], capture_output=True, text=True, timeout=120)
+
+
+def test_every_function_may_write_over_its_inputs(tmp_path):
+    """tests/extending/aliasing.c: out == a, out == b and a == b give the bits of out of place,
+    for every rule (from the X-macro lists) and every other function that writes a number, at
+    widths 0 to 3 and orders 0, 1, 2 (and IEEE); and the drivers' outputs over their inputs."""
+    cc = _cc()
+    if cc is None:
+        pytest.skip("no C compiler (cc, gcc or clang) on PATH")
+    run = _compile_and_run(cc, os.path.join(HERE, "aliasing.c"), tmp_path, "aliasing")
+    assert run.returncode == 0 and run.stdout.startswith("functions "), run.stdout[-5000:] + run.stderr
+    counts = dict(zip(*[iter(run.stdout.split())] * 2))
+    lists = _rule_lists()
+    # dd_NAME and dd_unary for each unary rule; dd_binary, dd_binary_x, dd_binary_y for each
+    # binary rule; dd_NAME for each binary function; and 22 more (see the file)
+    expected = (2 * len(lists["DD_UNARY_RULES"]) + 3 * len(lists["DD_BINARY_RULES"])
+                + len(lists["DD_BINARY_FUNCTIONS"]) + 22)
+    assert int(counts["functions"]) == expected
+    assert int(counts["failures"]) == 0 and int(counts["cases"]) > 100 * expected
+    # and every other function of the headers that writes a number computed from numbers is in it
+    headers = "".join(open(os.path.join(dualdiff.get_include(), "dualdiff", name), encoding="utf-8").read()
+                      for name in ("dd_rules.h", "dd_core.h", "dualdiff.h"))
+    source = open(os.path.join(HERE, "aliasing.c"), encoding="utf-8").read()
+    for name, params in re.findall(r"static inline \w+ (dd_[a-z]\w*)\(([^)]*)\)", headers):
+        if re.search(r"(?<!const )double \*\s*out\b", params) and "const double *" in params:
+            assert re.search(r"\b%s\b" % name, source), name + " is not in tests/extending/aliasing.c"
+
+
+SEED_CHECK = r"""
+#include <stdio.h>
+#include <stdint.h>
+#include <string.h>
+#include "dualdiff/dualdiff.h"
+/* dd_set_variable: e_k for k < n; for k >= n the constant, as dd_set_constant gives */
+int main(void)
+{
+    size_t n, k, i, ks[] = {0, 1, 2, 3, 4, 7, SIZE_MAX};
+    int order, bad = 0;
+    for (order = 1; order <= 2; order++) {
+        for (n = 0; n <= 4; n++) {
+            size_t m = dd_size(n, order);
+            for (i = 0; i < sizeof ks / sizeof ks[0]; i++) {
+                double x[16], c[16];
+                size_t j;
+                k = ks[i];
+                for (j = 0; j < 16; j++) x[j] = c[j] = -9.0;
+                dd_set_variable(x, 1.5, k, n, order);
+                dd_set_constant(c, 1.5, n, order);
+                if (k < n) c[1 + k] = 1.0;
+                if (memcmp(x, c, sizeof x)) { printf("n %lu k %lu order %d\n", (unsigned long)n, (unsigned long)k, order); bad++; }
+                for (j = 1; j < m; j++) if (x[j] != (k < n && j == 1 + k ? 1.0 : 0.0)) bad++;
+                if (x[0] != 1.5 || x[m] != -9.0) bad++;
+            }
+        }
+    }
+    printf("checked\n");
+    return bad;
+}
+"""
+
+
+def test_set_variable_beyond_the_width_is_a_constant(tmp_path):
+    cc = _cc()
+    if cc is None:
+        pytest.skip("no C compiler (cc, gcc or clang) on PATH")
+    (tmp_path / "seed.c").write_text(SEED_CHECK)
+    run = _compile_and_run(cc, tmp_path / "seed.c", tmp_path, "seed")
     assert run.returncode == 0 and run.stdout == "checked\n", run.stdout
 
 

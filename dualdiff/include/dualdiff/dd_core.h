@@ -11,8 +11,15 @@
  * A number is just a pointer to that many doubles; the caller owns the memory.
  *
  * Aliasing: every function here may write its result over any of its inputs
- * (out == a or out == b). Each reads the old values it needs before it
- * overwrites them.
+ * (out == a or out == b, also with a == b; for dd_hypot_n, out may be any of
+ * its arguments). Each reads the old values it needs before it overwrites
+ * them, so the result has the same bits as out of place (where a result is
+ * NaN, its sign, as for any two calls, may depend on how the compiler
+ * arranged each call). The numbers must otherwise not overlap: out == a + 1
+ * is not allowed.
+ *
+ * Width 0: every function accepts n = 0, a number that is its value alone
+ * (dd_size(0, order) = 1), and then computes only the value.
  *
  * Zero tangents: a tangent component that is exactly 0 contributes exactly 0,
  * even through an infinite or NaN partial derivative (0 * inf is taken as 0
@@ -421,16 +428,51 @@ static inline void dd_pow(double *out, const double *a, const double *b, size_t 
 
 /* ------------------------------------------------------- n-ary hypot */
 
+/* dd_hypot_n computes this many doubles of its result at a time, aside. */
+#define DD__HYPOT_LOCAL 64
+
+/* dst[j] = sum over k of u_k args[k][start + j] for j < w, u_k = args[k][0] / h:
+ * components of hypot's gradient, or the first part of Hessian entries */
+static inline void dd__hypot_sum(double *dst, const double *const *args, size_t count, double h, size_t start,
+                                 size_t w, int ieee)
+{
+    size_t j, k;
+    for (j = 0; j < w; j++) dst[j] = 0.0;
+    for (k = 0; k < count; k++) {
+        const double *a = args[k] + start;
+        double u = args[k][0] / h; /* not args[k][0] * (1/h): 1/h overflows when h is subnormal */
+        if (ieee) {
+            for (j = 0; j < w; j++) dst[j] += u * a[j];
+        } else {
+            for (j = 0; j < w; j++) dst[j] += dd__term(u, a[j]);
+        }
+    }
+}
+
+/* Hessian entry (i, j) of hypot given its first part hq and the gradient
+ * components gi, gj: hq + (sum_k g_k,i g_k,j - gi gj) / h */
+static inline double dd__hypot_hessian(const double *const *args, size_t count, double ih, size_t i, size_t j,
+                                       double hq, double gi, double gj, int ieee)
+{
+    size_t k;
+    double c = -gi * gj;
+    for (k = 0; k < count; k++) c += args[k][1 + i] * args[k][1 + j];
+    return hq + (ieee ? ih * c : dd__term(ih, c));
+}
+
 /* out = hypot(args[0], ..., args[count-1]) = sqrt(sum of squares), scaled by
  * the largest magnitude so it neither overflows nor underflows.
  * Partials u_k = x_k / h; second order adds (I - u u^T) / h.
  * At the origin the partials are NaN (no derivative there).
- * Unlike the other functions, out must not alias any argument. */
+ * out may be any of the arguments (several may be the same number): the
+ * result is computed aside, a block of DD__HYPOT_LOCAL doubles at a time,
+ * the Hessian before the gradient (which the Hessian reads) and the value
+ * last, so no argument is read after its place in out was written. */
 static inline void dd_hypot_n(double *out, const double *const *args, size_t count, size_t n, int order)
 {
-    size_t i, j, k, q, m = dd_size(n, order);
-    double big = 0.0, s = 0.0, h, ih;
-    int ieee = order & DD_IEEE;
+    size_t i, j, k, t, lo, w, m = dd_size(n, order);
+    double big = 0.0, s = 0.0, h, ih, d[DD__HYPOT_LOCAL], g[DD__HYPOT_LOCAL];
+    int ieee = order & DD_IEEE, keep = n <= DD__HYPOT_LOCAL;
     order = DD_ORDER(order);
     for (k = 0; k < count; k++) {
         double v = fabs(args[k][0]);
@@ -450,27 +492,44 @@ static inline void dd_hypot_n(double *out, const double *const *args, size_t cou
     ih = 1.0 / h;
     if (order == DD_PATTERN) {
         for (i = 1; i < m; i++) {
-            out[i] = 0.0;
+            double p = 0.0;
             for (k = 0; k < count; k++)
-                if (args[k][i] != 0.0) out[i] = 1.0;
+                if (args[k][i] != 0.0) p = 1.0;
+            out[i] = p;
         }
         out[0] = h;
         return;
     }
-    for (i = 1; i < m; i++) out[i] = 0.0;
-    for (k = 0; k < count; k++) {
-        const double *a = args[k];
-        double u = a[0] / h; /* not a[0] * ih: 1/h overflows when h is subnormal */
-        for (i = 1; i < m; i++) out[i] += ieee ? u * a[i] : dd__term(u, a[i]);
-    }
     if (order > 1) {
-        const double *g = out + 1;
-        for (i = 0, q = n + 1; i < n; i++) {
-            for (j = i; j < n; j++, q++) {
-                double c = -g[i] * g[j];
-                for (k = 0; k < count; k++) c += args[k][1 + i] * args[k][1 + j];
-                out[q] += ieee ? ih * c : dd__term(ih, c);
+        /* H = sum_k u_k H_k + (sum_k g_k g_k^T - g g^T) / h with g = sum_k u_k g_k;
+         * g is kept aside up to width DD__HYPOT_LOCAL, else recomputed for each entry */
+        if (keep) dd__hypot_sum(g, args, count, h, 1, n, ieee);
+        for (lo = n + 1, i = j = 0; lo < m; lo += w) {
+            w = m - lo < DD__HYPOT_LOCAL ? m - lo : DD__HYPOT_LOCAL;
+            dd__hypot_sum(d, args, count, h, lo, w, ieee);
+            for (t = 0; t < w; j = ++i) { /* entries (i, j), (i, j + 1), ... of row i */
+                double gi, gj;
+                if (keep) {
+                    for (gi = g[i]; j < n && t < w; j++, t++)
+                        d[t] = dd__hypot_hessian(args, count, ih, i, j, d[t], gi, g[j], ieee);
+                } else {
+                    for (dd__hypot_sum(&gi, args, count, h, 1 + i, 1, ieee); j < n && t < w; j++, t++) {
+                        dd__hypot_sum(&gj, args, count, h, 1 + j, 1, ieee);
+                        d[t] = dd__hypot_hessian(args, count, ih, i, j, d[t], gi, gj, ieee);
+                    }
+                }
+                if (j < n) break; /* the row goes on in the next block */
             }
+            memcpy(out + lo, d, w * sizeof(double));
+        }
+    }
+    if (order > 1 && keep) {
+        memcpy(out + 1, g, n * sizeof(double));
+    } else {
+        for (lo = 1; lo <= n; lo += w) {
+            w = n + 1 - lo < DD__HYPOT_LOCAL ? n + 1 - lo : DD__HYPOT_LOCAL;
+            dd__hypot_sum(d, args, count, h, lo, w, ieee);
+            memcpy(out + lo, d, w * sizeof(double));
         }
     }
     out[0] = h;
@@ -485,7 +544,12 @@ static inline void dd_set_constant(double *out, double v, size_t n, int order)
     out[0] = v;
 }
 
-/* Set out to the variable v along direction k (0-based): tangent e_k. */
+/* Set out to the variable v along direction k (0-based): tangent e_k, and a
+ * zero Hessian at the second order. For k >= n (no such direction) out is the
+ * constant v, as from dd_set_constant: a chunked seeding loop can pass every
+ * input its index minus the chunk's first direction (as a size_t, so that
+ * inputs before the chunk wrap around to huge k) and get constants for all
+ * inputs outside the chunk. Check k < n first if a constant would be a bug. */
 static inline void dd_set_variable(double *out, double v, size_t k, size_t n, int order)
 {
     dd_set_constant(out, v, n, order);

@@ -61,6 +61,11 @@
  *   dd_newton_work_size(n, chunk)                                     -> doubles
  *   dd_newton(f, data, x, n, chunk, ftol, xtol, maxiter, fx, work, iterations)
  * Output pointers documented as "may be NULL" are skipped when NULL.
+ * Every input is read before any output is written, so an output may overlap
+ * an input: fx or jac over x, jv over x or v (dd_value_and_jacobian reads x
+ * once, for its first chunk). Outputs must not overlap each other or work;
+ * dd_newton's x is an output too, so its fx must not overlap x. dd_lu_solve
+ * works in place by design.
  */
 #ifndef DUALDIFF_DD_DRIVERS_H
 #define DUALDIFF_DD_DRIVERS_H
@@ -99,18 +104,22 @@ static inline size_t dd_work_size(size_t n_in, size_t n_out, size_t chunk)
     return (n_in + n_out) * (dd__chunk(chunk, n_in) + 1);
 }
 
-/* One callback call over directions j0 .. j0 + w - 1: seeds x into work,
- * runs f and copies its value (fx, may be NULL) and the w Jacobian columns
- * (jac, may be NULL) out. */
+/* One callback call over directions j0 .. j0 + w - 1: seeds the inputs into
+ * work, runs f and copies its value (fx, may be NULL) and the w Jacobian
+ * columns (jac, may be NULL) out. x is read for the first chunk only (j0 == 0);
+ * later chunks take the values from the previous chunk's seeds in work, mprev
+ * doubles apart (mprev >= w + 1: the chunks never widen), so that fx and jac
+ * may overlap x. */
 static inline int dd__chunk_call(dd_func f, void *data, const double *x, size_t n_in, size_t n_out,
-                                 size_t j0, size_t w, double *fx, double *jac, double *work)
+                                 size_t j0, size_t w, size_t mprev, double *fx, double *jac, double *work)
 {
     size_t i, k, j, m = w + 1;
     double *xd = work, *fd = work + n_in * m;
     int status;
     for (i = 0; i < n_in; i++) {
         double *xi = xd + i * m;
-        xi[0] = x[i];
+        /* with m <= mprev, number i's new place ends before number i + 1's old value */
+        xi[0] = j0 == 0 ? x[i] : xd[i * mprev];
         for (j = 1; j < m; j++) xi[j] = 0.0;
         if (i >= j0 && i < j0 + w) xi[1 + (i - j0)] = 1.0;
     }
@@ -133,12 +142,14 @@ static inline int dd__chunk_call(dd_func f, void *data, const double *x, size_t 
 static inline int dd_value_and_jacobian(dd_func f, void *data, const double *x, size_t n_in, size_t n_out,
                                         size_t chunk, double *fx, double *jac, double *work)
 {
-    size_t j0, c = dd__chunk(chunk, n_in);
+    size_t j0, w = 0, c = dd__chunk(chunk, n_in);
     if (!f || !x || !jac || !work || n_in == 0 || n_out == 0) return DD_ERR_ARGS;
     for (j0 = 0; j0 < n_in; j0 += c) {
-        size_t w = n_in - j0 < c ? n_in - j0 : c;
+        size_t mprev = w + 1;
+        int status;
+        w = n_in - j0 < c ? n_in - j0 : c;
         /* the value comes with every chunk; keep the first */
-        int status = dd__chunk_call(f, data, x, n_in, n_out, j0, w, j0 == 0 ? fx : NULL, jac, work);
+        status = dd__chunk_call(f, data, x, n_in, n_out, j0, w, mprev, j0 == 0 ? fx : NULL, jac, work);
         if (status != 0) return status;
     }
     return DD_OK;

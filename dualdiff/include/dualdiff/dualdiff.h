@@ -9,13 +9,17 @@
  *   first order, width n:   n + 1 doubles   [value, t_1, ..., t_n]
  *   second order, width n:  dd_size(n, 2) = 1 + n + n(n+1)/2 doubles
  *                           [value, g_1..g_n, upper triangle of H row by row]
- * Width n >= 1 is chosen at run time; `order` is 1 or 2. A zero tangent
+ * Width n >= 0 is chosen at run time (width 0 is the value alone, one double:
+ * every function then computes just the value); `order` is 1 or 2. A zero tangent
  * component stays exactly 0 even through an infinite partial (NaN-safe, the
  * default); `order | DD_IEEE` multiplies tangents as plain IEEE doubles
  * instead (0 * inf = NaN; no checks, so loops vectorize; the width-1
  * product has no branch in either mode). See dd_core.h.
  *
- * Functions, all with `out` first, which may alias any input:
+ * Functions, all with `out` first. `out` may be any of the inputs, and the
+ * inputs may be the same number (dd_mul(x, x, x, n, order) squares x in place):
+ * the result has the same bits as out of place. Partial overlaps are not allowed.
+ * The drivers, whose outputs are arrays, have their own rule (dd_drivers.h).
  *   dd_add(out, a, b, m)  dd_sub  dd_neg(out, a, m)       m = dd_size(n, order)
  *   dd_add_scalar(out, a, c, m)  dd_sub_scalar  dd_scalar_sub  dd_scalar_mul(out, c, a, m)
  *   dd_div_scalar(out, a, c, m)
@@ -28,6 +32,7 @@
  *   dd_NAME(out, a, b, n, order) for every rule in DD_BINARY_FUNCTIONS
  *     (atan2 hypot fmod remainder copysign maximum minimum fmax fmin)
  *   dd_set_constant(out, v, n, order), dd_set_variable(out, v, k, n, order)
+ *     (direction k is 0-based; k >= n gives the constant v, see dd_core.h)
  *   dd_hessian_index(i, j, n), dd_isfinite(a, n, order)
  *   dd_rule_NAME / dd_rule2_NAME: value and derivatives of each function (dd_rules.h)
  * Drivers for solvers, over a callback dd_func with a void * of user data
