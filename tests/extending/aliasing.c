@@ -107,7 +107,7 @@ static const struct fn FUNCTIONS[] = {
 };
 #define NFUNCTIONS (sizeof FUNCTIONS / sizeof FUNCTIONS[0])
 
-static const int ORDERS[] = {DD_PATTERN, 1, 2, 1 | DD_IEEE, 2 | DD_IEEE};
+static const int ORDERS[] = {DD_PATTERN, 1, 2, 1 | DD_IEEE, 2 | DD_IEEE, DD_TAYLOR};
 static const size_t WIDTHS[] = {0, 1, 2, 3};
 /* values of the inputs: ordinary, zeros of both signs, the edges of the
  * domains, infinities, NaN */

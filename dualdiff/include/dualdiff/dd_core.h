@@ -112,7 +112,14 @@ static inline void dd_chain_unary(double *out, const double *a, size_t n, int or
         out[0] = r[0];
         return;
     }
-    if (order > 1) {
+    if (order == DD_TAYLOR) { /* f, f', f'' give two coefficients: the rest NaN (use dd_unary) */
+        double c1 = ieee ? d1 * a[1] : dd__term(d1, a[1]);
+        for (i = 2; i < m; i++) out[i] = NAN;
+        if (m > 1) out[1] = c1;
+        out[0] = r[0];
+        return;
+    }
+    if (order == 2) {
         /* H = f' H_a + f'' g g^T, written before g is overwritten */
         const double *g = a + 1;
         double d2 = r[2];
@@ -147,7 +154,14 @@ static inline void dd_chain_binary(double *out, const double *a, const double *b
         out[0] = r[0];
         return;
     }
-    if (order > 1) {
+    if (order == DD_TAYLOR) { /* as in dd_chain_unary: use dd_binary for every coefficient */
+        double c1 = ieee ? fx * a[1] + fy * b[1] : dd__term(fx, a[1]) + dd__term(fy, b[1]);
+        for (i = 2; i < m; i++) out[i] = NAN;
+        if (m > 1) out[1] = c1;
+        out[0] = r[0];
+        return;
+    }
+    if (order == 2) {
         /* H = fx Ha + fy Hb + fxx ga ga^T + fxy (ga gb^T + gb ga^T) + fyy gb gb^T */
         const double *ga = a + 1, *gb = b + 1;
         double fxx = r[3], fxy = r[4], fyy = r[5];
@@ -181,7 +195,7 @@ static inline void dd_chain_binary_x(double *out, const double *a, size_t n, int
     double u[3];
     u[0] = r[0];
     u[1] = r[1];
-    u[2] = DD_ORDER(order) > 1 ? r[3] : 0.0;
+    u[2] = DD_ORDER(order) == 2 ? r[3] : 0.0;
     dd_chain_unary(out, a, n, order, u);
 }
 
@@ -191,7 +205,7 @@ static inline void dd_chain_binary_y(double *out, const double *b, size_t n, int
     double u[3];
     u[0] = r[0];
     u[1] = r[2];
-    u[2] = DD_ORDER(order) > 1 ? r[5] : 0.0;
+    u[2] = DD_ORDER(order) == 2 ? r[5] : 0.0;
     dd_chain_unary(out, b, n, order, u);
 }
 
@@ -474,6 +488,20 @@ static inline void dd_hypot_n(double *out, const double *const *args, size_t cou
     double big = 0.0, s = 0.0, h, ih, d[DD__HYPOT_LOCAL], g[DD__HYPOT_LOCAL];
     int ieee = order & DD_IEEE, keep = n <= DD__HYPOT_LOCAL;
     order = DD_ORDER(order);
+    if (order == DD_TAYLOR) {
+        /* hypot(a, b, c) = hypot(hypot(a, b), c), series by series, aside in d */
+        double z[DD_TAYLOR_MAX + 1], acc[DD_TAYLOR_MAX + 1];
+        if (n > DD_TAYLOR_MAX) {
+            dd__taylor_failed(out, n);
+            return;
+        }
+        memset(z, 0, m * sizeof(double));
+        memcpy(acc, count > 0 ? args[0] : z, m * sizeof(double));
+        if (count < 2) dd_taylor_binary(DD_OP2_hypot, acc, acc, z, n);
+        for (k = 1; k < count; k++) dd_taylor_binary(DD_OP2_hypot, acc, acc, args[k], n);
+        memcpy(out, acc, m * sizeof(double));
+        return;
+    }
     for (k = 0; k < count; k++) {
         double v = fabs(args[k][0]);
         if (v > big || isnan(v)) big = v;
@@ -500,7 +528,7 @@ static inline void dd_hypot_n(double *out, const double *const *args, size_t cou
         out[0] = h;
         return;
     }
-    if (order > 1) {
+    if (order == 2) {
         /* H = sum_k u_k H_k + (sum_k g_k g_k^T - g g^T) / h with g = sum_k u_k g_k;
          * g is kept aside up to width DD__HYPOT_LOCAL, else recomputed for each entry */
         if (keep) dd__hypot_sum(g, args, count, h, 1, n, ieee);
@@ -523,7 +551,7 @@ static inline void dd_hypot_n(double *out, const double *const *args, size_t cou
             memcpy(out + lo, d, w * sizeof(double));
         }
     }
-    if (order > 1 && keep) {
+    if (order == 2 && keep) {
         memcpy(out + 1, g, n * sizeof(double));
     } else {
         for (lo = 1; lo <= n; lo += w) {

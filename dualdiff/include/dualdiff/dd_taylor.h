@@ -91,8 +91,8 @@ static inline void dd__tay_cauchy(double *y, const double *a, const double *b, s
 {
     size_t k, j;
     for (k = 0; k <= K; k++) {
-        double s = 0.0;
-        for (j = 0; j <= k; j++) s += a[j] * b[k - j];
+        double s = a[0] * b[k]; /* not 0.0 + a0 b0: the product's signed zero is kept */
+        for (j = 1; j <= k; j++) s += a[j] * b[k - j];
         y[k] = s;
     }
 }

@@ -62,16 +62,21 @@ extern "C" {
 #endif
 
 /* The rule is called by name, not through dd_unary's table, so that the
- * compiler can inline it into the caller. */
+ * compiler can inline it into the caller; Taylor numbers take dd_unary's
+ * recurrences (a chain rule from f, f', f'' gives only two coefficients). */
 #define DD__WRAP_UNARY(name) \
     static inline void dd_##name(double *out, const double *a, size_t n, int order) \
-    { double r[3]; dd_rule_##name(a[0], DD_ORDER(order), r); dd_chain_unary(out, a, n, order, r); }
+    { double r[3]; \
+      if (DD_ORDER(order) == DD_TAYLOR) { dd_unary(DD_OP_##name, out, a, n, order); return; } \
+      dd_rule_##name(a[0], DD_ORDER(order), r); dd_chain_unary(out, a, n, order, r); }
 DD_UNARY_RULES(DD__WRAP_UNARY)
 #undef DD__WRAP_UNARY
 
 #define DD__WRAP_BINARY(name) \
     static inline void dd_##name(double *out, const double *a, const double *b, size_t n, int order) \
-    { double r[6]; dd_rule2_##name(a[0], b[0], DD_ORDER(order), r); dd_chain_binary(out, a, b, n, order, r); }
+    { double r[6]; \
+      if (DD_ORDER(order) == DD_TAYLOR) { dd_binary(DD_OP2_##name, out, a, b, n, order); return; } \
+      dd_rule2_##name(a[0], b[0], DD_ORDER(order), r); dd_chain_binary(out, a, b, n, order, r); }
 DD_BINARY_FUNCTIONS(DD__WRAP_BINARY)
 #undef DD__WRAP_BINARY
 
