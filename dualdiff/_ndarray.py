@@ -2111,6 +2111,9 @@ class _EighResult(tuple):
 @_implements(np.linalg.eigh)
 def _eigh(a, UPLO="L"):
     spec = _spec_of(a)
+    UPLO = UPLO.upper() if isinstance(UPLO, str) else UPLO
+    if UPLO not in ("L", "U"):
+        raise ValueError("UPLO argument must be 'L' or 'U'")
 
     def sym(M):
         if UPLO == "L":
@@ -2118,7 +2121,10 @@ def _eigh(a, UPLO="L"):
         return np.triu(M) + _mT(np.triu(M, 1))
 
     A = _comps(a, spec)
-    w, V = np.linalg.eigh(sym(A[0]))
+    # NumPy's own decomposition of the values, read from the same triangle:
+    # LAPACK's eigenvectors (their signs included) depend on which triangle
+    # it reads, and a function of them must give NumPy's values
+    w, V = np.linalg.eigh(A[0], UPLO)
     diff = w[..., None, :] - w[..., :, None]
     with np.errstate(divide="ignore"):
         F = np.where(np.eye(w.shape[-1], dtype=bool), 0.0, 1.0 / diff)

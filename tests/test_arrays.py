@@ -497,6 +497,23 @@ def test_eigh_vectors_and_qr_q():
     check(lambda z: np.linalg.det(spd(z)), x)
 
 
+def test_eigh_gives_numpys_eigenvectors_for_either_triangle():
+    # the values are NumPy's own decomposition of the triangle UPLO names,
+    # eigenvector signs included; derivatives follow that triangle
+    a = RNG.uniform(-1, 1, (3, 3))
+    for uplo in ("U", "L", "u", "l"):
+        for order in (1, 2):
+            w, V = np.linalg.eigh(_seed_array(a, 0, 9, order, TAG), uplo)
+            w0, V0 = np.linalg.eigh(a, uplo)
+            assert np.array_equal(w.value, w0) and np.array_equal(V.value, V0)
+        F = lambda z, u=uplo: np.linalg.eigh(z.reshape(3, 3), u)[1]  # noqa: E731
+        check(F, a.reshape(-1), rtol=1e-6, atol=1e-7)
+        check(F, a.reshape(-1), order=2, rtol=1e-6, atol=1e-7)
+        check(lambda z, u=uplo: np.linalg.eigvalsh(z.reshape(3, 3), u), a.reshape(-1), order=2)
+    with pytest.raises(ValueError, match="UPLO"):
+        np.linalg.eigh(_seed_array(a, 0, 9, 1, TAG), "X")
+
+
 def _rotation(seed):
     return np.linalg.qr(np.random.default_rng(seed).uniform(-1, 1, (3, 3)))[0]
 
