@@ -2215,6 +2215,138 @@ def _qr(a, mode="reduced"):
     return _QRResult(_assemble(qc, spec), r)
 
 
+def _by_rule(spec, A, X0, tmap):
+    """Components of quantities computed from one array input, from their
+    rule for first derivatives.
+
+    A: the input's components (see _comps); X0: the values of the quantities
+    the rule reads (the outputs, and the input's value when the rule needs
+    it); ``tmap(X, dA)`` returns the derivatives of those quantities along a
+    derivative dA of the input. The rule is written with NumPy functions, so
+    at second order it runs once per direction i on first-order dual arrays:
+    X carrying its first derivatives and dA = A_i carrying the A_ij give as
+    derivatives the second derivatives X_ij (the derivative of the rule along
+    j plus the rule applied to A_ij). Returns one list of components per
+    quantity."""
+    n = spec.n
+    d = [tmap(X0, A[1 + k]) for k in range(n)]
+    comps = [[x] + [np.asarray(d[k][o], dtype=np.float64) for k in range(n)] for o, x in enumerate(X0)]
+    if spec.order > 1:
+        s1 = _Spec(n, 1, spec.tag)
+        Xd = [_wrap(np.ascontiguousarray(np.stack(c, axis=-1)), s1) for c in comps]
+        index = {pair: n + 1 + t for t, pair in enumerate(_pairs(n))}
+        second = {}
+        for i in range(n):
+            dAi = np.stack([A[1 + i]] + [A[index[min(i, j), max(i, j)]] for j in range(n)], axis=-1)
+            for o, t in enumerate(tmap(Xd, _wrap(dAi, s1))):
+                o_ = _operand(t)
+                tb = _lift(o_, s1)[0] if isinstance(o_, tuple) else _as_buf(o_, s1)
+                for j in range(i, n):
+                    second[o, i, j] = tb[..., 1 + j]
+        for o in range(len(X0)):
+            comps[o] += [second[o, i, j] for i, j in _pairs(n)]
+    return comps
+
+
+@final  # never subclassed: the tuple of a result with named parts
+class _SVDResult(tuple):
+    def __new__(cls, u, s, vh):
+        return tuple.__new__(cls, (u, s, vh))
+
+    @property
+    def U(self):
+        return self[0]
+
+    @property
+    def S(self):
+        return self[1]
+
+    @property
+    def Vh(self):
+        return self[2]
+
+
+def _svd_rule(X, dA, full, only_s=False):
+    """Derivatives of (U, s, V) of A = U diag(s) V^T along dA (V = Vh^T).
+
+    With P = U1^T dA V1 (U1, V1: the first k = min(m, n) columns) and
+    F_ij = 1 / (s_j^2 - s_i^2) off the diagonal (0 on it), as in Townsend,
+    "Differentiating the singular value decomposition" (2016):
+    ds = diag(P), dU1 = U1 (F o (P S + S P^T)) + (I - U1 U1^T) dA V1 S^-1,
+    dV1 = V1 (F o (S P + P^T S)) + (I - V1 V1^T) dA^T U1 S^-1, the last terms
+    only for a tall (U) or wide (V) matrix, as JAX does. With full matrices,
+    the columns U2 beyond k turn with U1 only: U2^T dU2 = 0, so
+    dU2 = -U1 S^-1 V1^T dA^T U2 (likewise V2)."""
+    U, s, V = X
+    m, n = U.shape[-2], V.shape[-2]
+    k = min(m, n)
+    U1 = U[..., :k] if U.shape[-1] > k else U
+    V1 = V[..., :k] if V.shape[-1] > k else V
+    P = _mT(U1) @ dA @ V1
+    ds = np.einsum("...ii->...i", P)
+    if only_s:
+        return [None, ds, None]
+    sr, sc = s[..., None, :], s[..., :, None]
+    s2 = s * s
+    eye = np.eye(k)
+    F = (1.0 - eye) / (s2[..., None, :] - s2[..., :, None] + eye)
+    Pt = _mT(P)
+    dU = U1 @ (F * (P * sr + sc * Pt))
+    dV = V1 @ (F * (sc * P + Pt * sr))
+    if m > k:
+        dU = dU + (dA @ V1 - U1 @ P) / sr
+    if n > k:
+        dV = dV + (_mT(dA) @ U1 - V1 @ Pt) / sr
+    if full and m > k:
+        dU = np.concatenate([dU, -U1 @ _mT((_mT(U[..., k:]) @ dA @ V1) / sr)], axis=-1)
+    if full and n > k:
+        dV = np.concatenate([dV, -V1 @ _mT((_mT(V[..., k:]) @ _mT(dA) @ U1) / sr)], axis=-1)
+    return [dU, ds, dV]
+
+
+@_implements(np.linalg.svd)
+def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
+    # Values: NumPy's own decomposition. Derivatives: see _svd_rule. Repeated
+    # singular values (and, for U of a tall or V of a wide matrix, zero ones)
+    # leave the singular vectors without a derivative: theirs come out inf or
+    # NaN, as in JAX, while the first derivatives of the singular values stay
+    # finite (ds = diag(U^T dA V)); second derivatives need the vectors'.
+    spec = _spec_of(a)
+    A = _comps(a, spec)
+    u, s, vh = np.linalg.svd(A[0], full_matrices=full_matrices, hermitian=hermitian)
+    if not compute_uv and spec.order == 1:
+        X0 = [u, s, _mT(vh)]
+        ds = [s] + [_svd_rule(X0, A[k], full_matrices, only_s=True)[1] for k in range(1, spec.n + 1)]
+        return _assemble(ds, spec)
+    comps = _by_rule(spec, A, [u, s, _mT(vh)], lambda X, dA: _svd_rule(X, dA, full_matrices))
+    S = _assemble(comps[1], spec)
+    if not compute_uv:
+        return S
+    return _SVDResult(_assemble(comps[0], spec), S, np.swapaxes(_assemble(comps[2], spec), -1, -2))
+
+
+@_implements(np.linalg.pinv)
+def _pinv(a, rcond=None, hermitian=False, **kwargs):
+    # Values: NumPy's pinv. Derivatives: Golub and Pereyra (1973),
+    # dP = -P dA P + P P^T dA^T (I - A P) + (I - P A) dA^T P^T P, exact while
+    # the rank stays the same (a rank-deficient A, whose small singular values
+    # rcond cuts, differentiates as if they stayed cut, as in JAX).
+    spec = _spec_of(a)
+    A = _comps(a, spec)
+    if rcond is not None:
+        kwargs["rcond"] = rcond
+    P0 = np.linalg.pinv(A[0], hermitian=hermitian, **kwargs)
+    m, n = A[0].shape[-2:]
+
+    def rule(X, dA):
+        Am, P = X
+        Pt, dAt = _mT(P), _mT(dA)
+        return [dA, -(P @ dA @ P) + P @ Pt @ dAt @ (np.eye(m) - Am @ P)
+                + (np.eye(n) - P @ Am) @ dAt @ Pt @ P]
+
+    return _assemble(_by_rule(spec, A, [A[0], P0], rule)[1], spec)
+
+
 @_implements(np.linalg.lstsq)
 def _lstsq(a, b, rcond=None):
     A = _as_dual_any(a)
@@ -2272,6 +2404,10 @@ def _norm(x, ord=None, axis=None, keepdims=False):
         f = np.max if ord in (1, np.inf) else np.min
         r = f(s, axis=m_ax, keepdims=True)
         return r if keepdims else np.squeeze(r, axis=(r0, r1))
+    if ord in ("nuc", 2, -2):  # of the singular values: their sum, largest or smallest
+        sv = _svd(np.moveaxis(x, (r0, r1), (-2, -1)), compute_uv=False)
+        r = np.sum(sv, axis=-1) if ord == "nuc" else np.max(sv, axis=-1) if ord == 2 else np.min(sv, axis=-1)
+        return np.expand_dims(r, tuple(sorted((r0, r1)))) if keepdims else r
     raise TypeError(f"numpy.linalg.norm with ord={ord!r} is not supported for dualdiff arrays")
 
 

@@ -260,7 +260,8 @@ RED_CASES = {
              lambda z: np.linalg.norm(z, ord=1, axis=0), lambda z: np.linalg.norm(z, ord=np.inf, axis=1),
              lambda z: np.linalg.norm(z, ord=3, axis=1), lambda z: np.linalg.norm(z, ord="fro"),
              lambda z: np.linalg.norm(z, ord=1), lambda z: np.linalg.norm(z, ord=np.inf),
-             lambda z: np.linalg.norm(z[0]), lambda z: np.linalg.norm(z, keepdims=True)],
+             lambda z: np.linalg.norm(z[0]), lambda z: np.linalg.norm(z, keepdims=True),
+             lambda z: np.linalg.norm(z, ord="nuc"), lambda z: np.linalg.norm(z, ord=2, keepdims=True)],
 }
 
 
@@ -470,6 +471,8 @@ LINALG_CASES = {
     "lstsq": (lambda z: np.linalg.lstsq(np.vstack([z.reshape(3, 3), np.ones(3)]),
                                         np.array([1.0, 2.0, 3.0, 4.0]), rcond=None)[0]),
     "norm": (lambda z: np.linalg.norm(z.reshape(3, 3), ord=1)),
+    "svd": (lambda z: np.linalg.svd(z.reshape(3, 3) + np.diag([0.0, 2.0, 4.0]), compute_uv=False)),
+    "pinv": (lambda z: np.linalg.pinv(z[:8].reshape(4, 2))),
 }
 
 
@@ -512,6 +515,57 @@ def test_eigh_gives_numpys_eigenvectors_for_either_triangle():
         check(lambda z, u=uplo: np.linalg.eigvalsh(z.reshape(3, 3), u), a.reshape(-1), order=2)
     with pytest.raises(ValueError, match="UPLO"):
         np.linalg.eigh(_seed_array(a, 0, 9, 1, TAG), "X")
+
+
+def _signs_fixed_svd(shape, full):
+    def F(z):
+        U, s, Vh = np.linalg.svd(z.reshape(shape), full_matrices=full)
+        k = min(shape)
+        sign = np.sign(U[0, :k])  # fix the sign of each pair of singular vectors
+        parts = [U[:, :k] * sign, Vh[:k] * sign[:, None], s, U @ U.T, Vh.T @ Vh,
+                 U[:, k:] @ U[:, k:].T, Vh[k:].T @ Vh[k:]]  # projectors on the complements
+        return np.concatenate([np.ravel(p) for p in parts])
+    return F
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (4, 2), (2, 4)])
+@pytest.mark.parametrize("full", [False, True])
+def test_svd_pinv_and_nuclear_norm(shape, full):
+    a = RNG.uniform(-1, 1, shape)
+    x = a.reshape(-1)
+    for order in (1, 2):  # the values are NumPy's, bit for bit
+        z = _seed_array(a, 0, a.size, order, TAG)
+        res, ref = np.linalg.svd(z, full_matrices=full), np.linalg.svd(a, full_matrices=full)
+        for got, want in zip(res, ref):
+            assert np.array_equal(got.value, want)
+        assert np.array_equal(res.U.value, ref.U) and np.array_equal(res.Vh.value, ref.Vh)
+        assert np.array_equal(np.linalg.svd(z, full, compute_uv=False).value, ref.S)
+        assert np.array_equal(np.linalg.pinv(z).value, np.linalg.pinv(a))
+    for F in (_signs_fixed_svd(shape, full),
+              lambda z: np.linalg.svd(z.reshape(shape), full_matrices=full, compute_uv=False)):
+        check(F, x, rtol=1e-6, atol=1e-6)
+        check(F, x, order=2, rtol=1e-6, atol=1e-6)
+    for F in (lambda z: np.linalg.pinv(z.reshape(shape)), lambda z: np.linalg.norm(z.reshape(shape), "nuc"),
+              lambda z: np.linalg.norm(z.reshape(shape), 2), lambda z: np.linalg.norm(z.reshape(shape), -2)):
+        check(F, x, rtol=1e-6, atol=1e-6)
+        check(F, x, order=2, rtol=1e-6, atol=1e-6)
+
+
+def test_svd_of_stacks_and_at_repeated_singular_values():
+    a = RNG.uniform(-1, 1, (2, 4, 3))
+    z = _seed_array(a, 0, a.size, 1, TAG)
+    U, s, Vh = np.linalg.svd(z, full_matrices=False)
+    np.testing.assert_allclose((U * s[..., None, :]) @ Vh, z)  # the derivatives of U S Vh are those of A
+    np.testing.assert_allclose(((U * s[..., None, :]) @ Vh).tangent, z.tangent, atol=1e-12)
+    assert np.linalg.norm(z, "nuc", axis=(0, 2), keepdims=True).shape == (1, 4, 1)
+    # at the identity every singular value is 1: their first derivatives are
+    # those of the diagonal (finite); the vectors and second derivatives have none
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        J = dualdiff.jacobian(lambda x: np.linalg.svd(x, compute_uv=False))(np.eye(3))
+        np.testing.assert_array_equal(J.reshape(3, 9), np.eye(9)[[0, 4, 8]])
+        assert np.isnan(dualdiff.jacobian(lambda x: np.linalg.svd(x)[0])(np.eye(3))).any()
+        assert np.isnan(dualdiff.hessian(lambda x: np.linalg.norm(x, "nuc"))(np.eye(2))).all()
 
 
 def _rotation(seed):
