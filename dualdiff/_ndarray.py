@@ -1921,11 +1921,21 @@ def _cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
 
 @_implements(np.einsum)
 def _einsum(subscripts, *operands, out=None, **kw):
-    if not isinstance(subscripts, str):
-        raise TypeError("numpy.einsum of dual arrays needs the subscripts as a string")
     kw.pop("optimize", None)
     _check_dtype(kw.pop("dtype", None), "einsum")
-    return _check_out(out, _multilinear(lambda *xs: np.einsum(subscripts, *xs, **kw), list(operands)), "einsum")
+    if isinstance(subscripts, str):
+        res = _multilinear(lambda *xs: np.einsum(subscripts, *xs, **kw), list(operands))
+        return _check_out(out, res, "einsum")
+    # the interleaved form: operand, sublist, operand, sublist, ..., [output sublist]
+    args = (subscripts,) + operands
+    tail = [args[-1]] if len(args) % 2 else []
+    arrays, sublists = list(args[0:len(args) - len(tail):2]), args[1::2]
+
+    def product(*xs):
+        interleaved = [e for pair in zip(xs, sublists) for e in pair]
+        return np.einsum(*interleaved, *tail, **kw)
+
+    return _check_out(out, _multilinear(product, arrays), "einsum")
 
 
 @_implements(np.trace)
