@@ -491,6 +491,9 @@ class DualArray(np.ndarray):
     def __array_function__(self, func, types, args, kwargs):
         handler = _FUNCTIONS.get(func)
         if handler is None:
+            refuse = _COMPLEX_FFT.get(func)
+            if refuse is not None:
+                return refuse(*args, **kwargs)
             raise TypeError(f"{_fname(func)} is not supported for dualdiff arrays "
                             "(it would drop the derivatives)")
         return handler(*args, **kwargs)
@@ -1942,6 +1945,262 @@ def _einsum(subscripts, *operands, out=None, **kw):
 def _trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     _check_dtype(dtype, "trace")
     return _check_out(out, _multilinear(lambda x: np.trace(x, offset, axis1, axis2), [a]), "trace")
+
+
+# ---------------------------------------------- order statistics, interpolation
+
+
+def _sorted_along(a, axis):
+    """(a as a dual array, normalized axis), axis None meaning the flattened a."""
+    a = _as_dual(a)
+    if axis is None:
+        return np.ravel(a), 0
+    return a, _ax(axis, a.ndim)
+
+
+@_implements(np.partition)
+def _partition(a, kth, axis=-1, kind="introselect", order=None):
+    # a permutation chosen by the values (NumPy's argpartition): each entry
+    # keeps its own derivatives
+    a, ax = _sorted_along(a, axis)
+    idx = np.argpartition(_values(a), kth, axis=ax, kind=kind)
+    return _take_along_axis(a, idx, axis=ax)
+
+
+@_implements(np.median)
+def _median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    # the middle entry of the values sorted along axis, or the mean of the
+    # two middle ones for an even count; ties take the derivatives of the
+    # entry the sort puts there. NaN anywhere along axis gives NaN, as NumPy.
+    d = _as_dual(a)
+    axes = _axes(axis, d.ndim)
+    if len(axes) > 1 or axis is None:
+        rest = [i for i in range(d.ndim) if i not in axes]
+        x = np.reshape(np.transpose(d, rest + list(axes)), tuple(d.shape[i] for i in rest) + (-1,))
+        ax = x.ndim - 1
+    else:
+        x, ax = d, axes[0]
+    size = x.shape[ax]
+    if size == 0:
+        raise ValueError("numpy.median of an empty dual array has no value to differentiate")
+    srt = _sort(x, axis=ax)
+    half = size // 2
+    if size % 2:
+        res = np.take(srt, half, axis=ax)
+    else:
+        res = np.mean(np.take(srt, [half - 1, half], axis=ax), axis=ax)
+    nan = np.isnan(_values(x)).any(axis=ax)
+    if nan.any():
+        res = np.where(nan, np.nan, res)
+    if keepdims:
+        res = np.reshape(res, tuple(1 if i in axes else n for i, n in enumerate(d.shape)))
+    return _check_out(out, res, "median")
+
+
+@_implements(np.interp)
+def _interp(x, xp, fp, left=None, right=None, period=None):
+    # Piecewise linear in x and linear in fp. Values: NumPy's interp. At a
+    # knot xp[j] the derivative in x is the slope of the segment to its right
+    # (the last segment at xp[-1]), as JAX's interp; outside [xp[0], xp[-1]]
+    # the result is left / right (fp[0] / fp[-1] by default), flat in x.
+    if period is not None:
+        raise TypeError("numpy.interp with period is not supported for dualdiff arrays")
+    if isinstance(_operand(xp), tuple):
+        raise TypeError("numpy.interp of dual arrays needs constant knots xp; x, fp, left "
+                        "and right may be dual")
+    xpv = np.asarray(xp, dtype=np.float64)
+    xv, fpv = np.asarray(_values(x), dtype=np.float64), np.asarray(_values(fp), dtype=np.float64)
+    value = np.interp(xv, xpv, fpv, None if left is None else _values(left),
+                      None if right is None else _values(right))
+    fp = _as_dual_any(fp)
+    if xpv.size == 1:
+        res = np.add(np.zeros_like(x) if isinstance(x, (DualArray, Dual)) else np.zeros(xv.shape),
+                     np.take(fp, np.zeros(xv.shape, dtype=np.intp)))
+    else:
+        j = np.clip(np.searchsorted(xpv, xv, side="right") - 1, 0, xpv.size - 2)
+        h = xpv[j + 1] - xpv[j]
+        fj, fj1 = np.take(fp, j), np.take(fp, j + 1)
+        slope = (fj1 - fj) / np.where(h == 0, 1.0, h)
+        res = fj + np.where(h == 0, 0.0, x - xpv[j]) * slope
+    lo = np.take(fp, 0) if left is None else left
+    hi = np.take(fp, -1) if right is None else right
+    res = np.where(xv < xpv[0], lo, np.where(xv > xpv[-1], hi, res))
+    return _with_values(res, value)
+
+
+def _with_values(res, value):
+    """res (a dual array or Dual) with its values replaced by value."""
+    o = _operand(res)
+    if not isinstance(o, tuple):
+        return np.asarray(value, dtype=np.float64)
+    buf = np.array(np.broadcast_to(o[0], np.shape(value) + (o[1].m,)))
+    buf[..., 0] = value
+    return _result(buf, o[1]) if buf.ndim == 1 else _wrap(buf, o[1])
+
+
+@_implements(np.polyval)
+def _polyval(p, x):
+    # Horner's scheme as NumPy runs it, on dual numbers (dual p and/or x)
+    if isinstance(p, DualArray):
+        coeffs = list(p)
+    else:
+        coeffs = list(p) if isinstance(p, (list, tuple)) else list(np.asarray(p, dtype=np.float64))
+    y = np.zeros_like(x) if isinstance(x, (DualArray, Dual)) else np.zeros_like(np.asarray(x, dtype=np.float64))
+    for c in coeffs:
+        y = y * x + c
+    return y
+
+
+@_implements(np.linspace)
+def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, **kw):
+    # NumPy's own steps on dual endpoints: entry k is start + k * step
+    # (step = (stop - start) / div), the last one stop itself
+    _check_dtype(dtype, "linspace")
+    num = int(num)
+    if num < 0:
+        raise ValueError(f"Number of samples, {num}, must be non-negative.")
+    div = (num - 1) if endpoint else num
+    delta = np.subtract(stop, start)
+    nd = np.ndim(_values(delta))
+    y = np.arange(0, num, dtype=np.float64).reshape((-1,) + (1,) * nd)
+    if div > 0:
+        step = delta / div
+        if np.any(_values(step) == 0):
+            y = (y / div) * delta
+        else:
+            y = y * step
+    else:
+        step = np.nan
+        y = y * delta
+    y = y + start
+    y = _as_dual(y, _spec_of(start, stop))
+    if endpoint and num > 1:
+        y[-1, ...] = stop
+    if axis != 0:
+        y = np.moveaxis(y, 0, axis)
+    return (y, step) if retstep else y
+
+
+@_implements(np.gradient)
+def _gradient(f, *varargs, axis=None, edge_order=1):
+    # linear in f: NumPy's gradient of the values and of each derivative
+    # component at once (spacings are constants)
+    a = _as_dual(f)
+    if any(isinstance(_operand(v), tuple) for v in varargs):
+        raise TypeError("numpy.gradient of dual arrays needs constant spacings")
+    if axis is None:
+        axes = tuple(range(a.ndim))
+    elif isinstance(axis, (tuple, list)):
+        axes = tuple(_ax(ax, a.ndim) for ax in axis)
+    else:
+        axes = (_ax(axis, a.ndim),)
+    res = np.gradient(_live(a), *varargs, axis=axes, edge_order=edge_order)
+    if isinstance(res, (list, tuple)):
+        return tuple(_wrap(r, a._spec) for r in res)
+    return _wrap(res, a._spec)
+
+
+# --------------------------------------------------------- more shape functions
+
+
+@_implements(np.rollaxis)
+def _rollaxis(a, axis, start=0):
+    a = _as_dual(a)
+    n = a.ndim
+    axis = _ax(axis, n)
+    if start < 0:
+        start += n
+    if not 0 <= start < n + 1:
+        raise np.exceptions.AxisError(f"'start' arg requires {-n} <= start < {n + 1}, but {start} was passed in") \
+            if hasattr(np, "exceptions") else ValueError("start out of range")
+    if axis < start:
+        start -= 1
+    axes = [i for i in range(n) if i != axis]
+    axes.insert(start, axis)
+    return _transpose(a, axes)
+
+
+@_implements(np.dsplit)
+def _dsplit(ary, indices_or_sections):
+    a = _as_dual(ary)
+    if a.ndim < 3:
+        raise ValueError("dsplit only works on arrays of 3 or more dimensions")
+    return _split(a, indices_or_sections, axis=2)
+
+
+@_implements(np.rot90)
+def _rot90(m, k=1, axes=(0, 1)):
+    a = _as_dual(m)
+    axes = tuple(axes)
+    if len(axes) != 2:
+        raise ValueError("len(axes) must be 2.")
+    ax = (_ax(axes[0], a.ndim), _ax(axes[1], a.ndim))
+    return _wrap(np.rot90(_live(a), k, axes=ax), a._spec)
+
+
+# --------------------------------------------------------------------- FFT
+
+
+def _fft_axes(a, axes):
+    if axes is None:
+        return tuple(range(a.ndim))
+    if isinstance(axes, numbers.Integral):
+        return (_ax(axes, a.ndim),)
+    return tuple(_ax(ax, a.ndim) for ax in axes)
+
+
+@_implements(np.fft.fftshift)
+def _fftshift(x, axes=None):
+    a = _as_dual(x)
+    return _wrap(np.fft.fftshift(_live(a), axes=_fft_axes(a, axes)), a._spec)
+
+
+@_implements(np.fft.ifftshift)
+def _ifftshift(x, axes=None):
+    a = _as_dual(x)
+    return _wrap(np.fft.ifftshift(_live(a), axes=_fft_axes(a, axes)), a._spec)
+
+
+def _fft_linear(fn):
+    """A real-valued FFT of a real input (irfft, hfft, ...): a linear map,
+    run by NumPy on the values and every derivative component at once."""
+    def one_axis(a, n=None, axis=-1, norm=None, out=None):
+        d = _as_dual(a)
+        res = _wrap(fn(_live(d), n, axis=_ax(axis, d.ndim), norm=norm), d._spec)
+        return _check_out(out, res, fn.__name__)
+    return one_axis
+
+
+def _fftn_linear(fn, default_axes):
+    def many_axes(a, s=None, axes=default_axes, norm=None, out=None):
+        d = _as_dual(a)
+        if axes is None:
+            axes = tuple(range(d.ndim)) if s is None else tuple(range(d.ndim - len(s), d.ndim))
+        res = _wrap(fn(_live(d), s, axes=_fft_axes(d, axes), norm=norm), d._spec)
+        return _check_out(out, res, fn.__name__)
+    return many_axes
+
+
+_FUNCTIONS[np.fft.irfft] = _fft_linear(np.fft.irfft)
+_FUNCTIONS[np.fft.hfft] = _fft_linear(np.fft.hfft)
+_FUNCTIONS[np.fft.irfftn] = _fftn_linear(np.fft.irfftn, None)
+_FUNCTIONS[np.fft.irfft2] = _fftn_linear(np.fft.irfft2, (-2, -1))
+
+
+def _complex_fft(name):
+    def refuse(*args, **kwargs):
+        raise TypeError(f"numpy.fft.{name} of a dual array gives complex numbers, and dual "
+                        "numbers are real: complex dual numbers are not supported yet. "
+                        "Real-valued transforms of real input (irfft, irfft2, irfftn, hfft) "
+                        "and fftshift / ifftshift are supported")
+    refuse.__name__ = name
+    return refuse
+
+
+# registered to give that reason; they are not counted as supported
+_COMPLEX_FFT = {getattr(np.fft, name): _complex_fft(name)
+                for name in ("fft", "ifft", "rfft", "fft2", "ifft2", "fftn", "ifftn", "rfft2",
+                             "rfftn", "ihfft")}
 
 
 # ------------------------------------------------------------ linear algebra

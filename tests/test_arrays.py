@@ -848,11 +848,80 @@ def test_sinc_at_zero_and_nan_to_num_of_non_finite_values():
     assert val.tolist() == [180.0, 0.0] and not J.any()
 
 
+# ------------------------------------------------- order statistics, shapes, FFT
+
+XP = np.array([-1.5, -0.6, 0.1, 0.4, 1.5])
+NUMPY_CASES = {
+    "partition": lambda z: np.partition(z ** 3, 2) * np.arange(1.0, 7.0),
+    "median": lambda z: np.concatenate([np.atleast_1d(np.median(z)), np.atleast_1d(np.median(z[:5] ** 2)),
+                                        np.median(z.reshape(2, 3), axis=1),
+                                        np.median(z.reshape(3, 2), axis=0, keepdims=True).ravel(),
+                                        np.median(z.reshape(1, 2, 3), axis=(0, 2))]),
+    "interp": lambda z: np.interp(z, XP, np.sin(XP)) + np.interp(0.25, XP, z[:5] ** 2),
+    "polyval": lambda z: np.polyval(z[:3], z) + np.polyval([1.0, -2.0, 0.5], z)
+    + np.polyval(z[:3] ** 2, 0.7),
+    "linspace": lambda z: np.concatenate([np.linspace(z[0], z[1] ** 2, 5), np.linspace(z[2], 3.0, 4, endpoint=False),
+                                          np.linspace(z[:2], z[2:4], 3, axis=1).ravel(),
+                                          np.atleast_1d(np.linspace(z[4], z[5], 7, retstep=True)[1])]),
+    "gradient": lambda z: np.concatenate([np.gradient(z ** 2), np.gradient(z ** 3, 0.5, edge_order=2),
+                                          np.gradient(z.reshape(2, 3) ** 2, axis=1).ravel(),
+                                          *[np.ravel(g) for g in np.gradient(z.reshape(3, 2), [0.0, 1.0, 3.0], 2.0)]]),
+    "rollaxis": lambda z: np.rollaxis(z.reshape(1, 2, 3), 2) ** 2 + np.rollaxis(z.reshape(1, 2, 3), -1, 1),
+    "dsplit": lambda z: np.dsplit(z.reshape(1, 2, 3) ** 2, [1])[1],
+    "rot90": lambda z: np.rot90(z.reshape(2, 3) ** 2) + np.rot90(z.reshape(2, 3), -1, axes=(1, 0)),
+    "fftshift": lambda z: np.fft.fftshift(z ** 2) + np.fft.fftshift(z.reshape(2, 3), axes=1).ravel(),
+    "ifftshift": lambda z: np.fft.ifftshift(z.reshape(2, 3) ** 2),
+    "irfft": lambda z: np.fft.irfft(z ** 2) + np.fft.irfft(z, 10, norm="ortho"),
+    "hfft": lambda z: np.fft.hfft(z ** 2, axis=0),
+    "irfftn": lambda z: np.fft.irfftn(z.reshape(2, 3) ** 2) + np.fft.irfftn(z.reshape(2, 3), s=(2, 4), axes=(0, 1)),
+    "irfft2": lambda z: np.fft.irfft2(np.exp(z.reshape(2, 3))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NUMPY_CASES))
+@pytest.mark.parametrize("order", [1, 2])
+def test_numpy_functions(name, order):
+    x = np.array([0.31, -0.72, 0.55, 0.93, -0.18, 0.66])
+    check(NUMPY_CASES[name], x, order=order)
+    z = _seed_array(x, 0, 6, order, TAG)  # values: NumPy's, bit for bit
+    assert np.array_equal(NUMPY_CASES[name](z).value, NUMPY_CASES[name](x))
+
+
+def test_median_partition_and_interp_at_ties_knots_and_outside():
+    # median of an even count: the mean of the two middle entries; NaN as NumPy
+    val, J, _ = jacobian(lambda z: np.median(z), np.array([3.0, 1.0, 4.0, 2.0]))
+    assert val[0] == 2.5 and J[0].tolist() == [0.5, 0.0, 0.0, 0.5]
+    val, J, _ = jacobian(lambda z: np.median(z, axis=0), np.array([[1.0, np.nan], [2.0, 3.0], [5.0, 0.0]]))
+    assert val[0] == 2.0 and np.isnan(val[1])
+    # partition's k-th entry is NumPy's, and carries its own derivative
+    val, J, _ = jacobian(lambda z: np.partition(z, 1), np.array([3.0, 1.0, 2.0]))
+    assert val[1] == 2.0 and J[1].tolist() == [0.0, 0.0, 1.0]
+    # interp: at a knot, the slope of the segment to the right; at the last
+    # knot, of the last segment; outside, flat (left / right values)
+    xp, fp = np.array([0.0, 1.0, 3.0]), np.array([0.0, 2.0, 3.0])
+    val, J, _ = jacobian(lambda z: np.interp(z, xp, fp, right=-1.0), np.array([1.0, 3.0, -1.0, 4.0, 0.5]))
+    assert val.tolist() == [2.0, 3.0, 0.0, -1.0, 1.0]
+    assert np.diag(J).tolist() == [0.5, 0.5, 0.0, 0.0, 2.0]
+    _, J, _ = jacobian(lambda z: np.interp([-1.0, 0.5, 5.0], xp, z), fp)
+    assert J.tolist() == [[1.0, 0.0, 0.0], [0.5, 0.5, 0.0], [0.0, 0.0, 1.0]]
+    with pytest.raises(TypeError, match="knots"):
+        np.interp(0.5, _seed_array(xp, 0, 3, 1, TAG), fp)
+
+
+def test_complex_ffts_say_why_they_are_refused():
+    z = _seed_array(np.ones(4), 0, 4, 1, TAG)
+    for name in ("fft", "ifft", "rfft", "fft2", "ifft2", "fftn", "ifftn", "rfft2", "rfftn", "ihfft"):
+        arg = z.reshape(2, 2) if name.endswith("2") else z
+        with pytest.raises(TypeError, match=f"numpy.fft.{name} .*complex dual numbers are not supported yet"):
+            getattr(np.fft, name)(arg)
+    assert "numpy.fft.fft" not in supported_functions()
+
+
 # ------------------------------------------------------------ completeness
 
 def test_every_supported_function_is_tested():
     tested = (set(RED_CASES) | set(SHAPE_CASES) | set(PRODUCT_CASES) | set(LINALG_CASES)
-              | set(ELEMENTWISE_CASES) | {"clip"})
+              | set(ELEMENTWISE_CASES) | set(NUMPY_CASES) | {"clip"})
     value_only = {"shape", "ndim", "size", "argmax", "argmin", "argsort", "nonzero", "argwhere",
                   "flatnonzero", "count_nonzero", "any", "all", "isclose", "allclose",
                   "array_equal", "result_type", "iscomplexobj", "isrealobj", "searchsorted",
