@@ -4,7 +4,7 @@ from typing import Any
 
 import numpy as np
 
-from dualdiff import _nesting, _seeding
+from dualdiff import _nesting, _seeding, _trees
 from dualdiff._dual import _Conflict, _Gradient, _peek_tag, _read
 
 
@@ -53,6 +53,10 @@ def _transform(f, chunk, with_value, verb, nan_safe):
     def general(args, kwargs):
         if not args:
             raise TypeError(f"{verb}(f) needs the point x as its first argument")
+        tree = _trees.tree_of(args[0])
+        if tree is not None:  # a dict or ragged container: derivatives in its structure
+            r = _transform(tree.wrap(f), chunk, with_value, verb, nan_safe)(tree.flat(), *args[1:], **kwargs)
+            return (r[0], tree.gradient(r[1])) if with_value else tree.gradient(r)
         start = _peek_tag()
         try:
             value, tangent, out_shape, shape = _seeding.first_order(f, args[0], args[1:], kwargs,

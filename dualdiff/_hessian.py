@@ -4,7 +4,7 @@ from typing import Any
 
 import numpy as np
 
-from dualdiff import _nesting, _seeding
+from dualdiff import _nesting, _seeding, _trees
 from dualdiff._derivative import _rename
 from dualdiff._dual import Dual, _Conflict, _Gradient, _peek_tag, _read, _read_hessian, _seed, _seed_floats
 
@@ -35,6 +35,10 @@ def hessian(f: Callable[..., Any], chunk: int | None = None, *,
     def general(args, kwargs):
         if not args:
             raise TypeError("hessian(f) needs the point x as its first argument")
+        tree = _trees.tree_of(args[0])
+        if tree is not None:  # a dict or ragged container: blocks in its structure, twice
+            r = hessian(tree.wrap(f), chunk, nan_safe=nan_safe)(tree.flat(), *args[1:], **kwargs)
+            return tree.hessian(r, np.shape(r)[:-2])
         start = _peek_tag()
         try:
             hess, out_shape, shape = _second_order(f, args[0], args[1:], kwargs, chunk, nan_safe)
@@ -79,6 +83,10 @@ def hvp(f: Callable[..., Any], chunk: int | None = None, *,
     array([4., 2.])
     """
     def Hv(x, v, *args, **kwargs):
+        tree = _trees.tree_of(x)
+        if tree is not None:  # a dict or ragged container: v and H v in its structure
+            r = hvp(tree.wrap(f), chunk, nan_safe=nan_safe)(tree.flat(), tree.flat_like(v), *args, **kwargs)
+            return tree.gradient(r)
         start = _peek_tag()
         try:
             return _hvp(f, x, v, args, kwargs, chunk, nan_safe)

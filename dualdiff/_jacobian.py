@@ -2,7 +2,9 @@
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, overload
 
-from dualdiff import _nesting, _seeding
+import numpy as np
+
+from dualdiff import _nesting, _seeding, _trees
 from dualdiff._derivative import _rename
 from dualdiff._dual import _Conflict, _peek_tag
 
@@ -47,6 +49,10 @@ def jacobian(f: Callable[..., Any], chunk: int | None = None,
         return SparseJacobian(f, sparsity, chunk=chunk, nan_safe=nan_safe)
 
     def J(x, *args, **kwargs):
+        tree = _trees.tree_of(x)
+        if tree is not None:  # a dict or ragged container: derivatives in its structure
+            r = jacobian(tree.wrap(f), chunk, nan_safe=nan_safe)(tree.flat(), *args, **kwargs)
+            return tree.gradient(r, np.shape(r)[:-1])
         start = _peek_tag()
         try:
             value, tangent, out_shape, shape = _seeding.first_order(f, x, args, kwargs, chunk, nan_safe)
@@ -72,6 +78,10 @@ def value_and_jacobian(f: Callable[..., Any], chunk: int | None = None, *,
            [1., 1.]]))
     """
     def vJ(x, *args, **kwargs):
+        tree = _trees.tree_of(x)
+        if tree is not None:  # a dict or ragged container: derivatives in its structure
+            y, r = value_and_jacobian(tree.wrap(f), chunk, nan_safe=nan_safe)(tree.flat(), *args, **kwargs)
+            return y, tree.gradient(r, np.shape(r)[:-1])
         start = _peek_tag()
         try:
             value, tangent, out_shape, shape = _seeding.first_order(f, x, args, kwargs, chunk, nan_safe)

@@ -4,7 +4,7 @@ from typing import Any
 
 import numpy.typing as npt
 
-from dualdiff import _nesting, _seeding
+from dualdiff import _nesting, _seeding, _trees
 from dualdiff._dual import _Conflict, _peek_tag
 
 
@@ -24,6 +24,9 @@ def jvp(f: Callable[..., Any], x: npt.ArrayLike, v: npt.ArrayLike, *args: Any,
     >>> dualdiff.jvp(lambda x: x[0] * x[1], [2.0, 3.0], [1.0, 0.0])
     (6.0, 3.0)
     """
+    tree = _trees.tree_of(x)
+    if tree is not None:  # a dict or ragged container: v has its structure
+        return jvp(tree.wrap(f), tree.flat(), tree.flat_like(v), *args, nan_safe=nan_safe, **kwargs)
     start = _peek_tag()
     try:
         flat, shape, vflat = _seeding.flatten_with_direction(x, v, "jvp")

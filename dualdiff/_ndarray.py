@@ -492,6 +492,9 @@ class DualArray(np.ndarray):
     def __array_function__(self, func, types, args, kwargs):
         handler = _FUNCTIONS.get(func)
         if handler is None:
+            refuse = _COMPLEX_FFT.get(func)
+            if refuse is not None:
+                return refuse(*args, **kwargs)
             raise TypeError(f"{_fname(func)} is not supported for dualdiff arrays "
                             "(it would drop the derivatives)")
         return handler(*args, **kwargs)
@@ -1958,17 +1961,283 @@ def _cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
 
 @_implements(np.einsum)
 def _einsum(subscripts, *operands, out=None, **kw):
-    if not isinstance(subscripts, str):
-        raise TypeError("numpy.einsum of dual arrays needs the subscripts as a string")
     kw.pop("optimize", None)
     _check_dtype(kw.pop("dtype", None), "einsum")
-    return _check_out(out, _multilinear(lambda *xs: np.einsum(subscripts, *xs, **kw), list(operands)), "einsum")
+    if isinstance(subscripts, str):
+        res = _multilinear(lambda *xs: np.einsum(subscripts, *xs, **kw), list(operands))
+        return _check_out(out, res, "einsum")
+    # the interleaved form: operand, sublist, operand, sublist, ..., [output sublist]
+    args = (subscripts,) + operands
+    tail = [args[-1]] if len(args) % 2 else []
+    arrays, sublists = list(args[0:len(args) - len(tail):2]), args[1::2]
+
+    def product(*xs):
+        interleaved = [e for pair in zip(xs, sublists) for e in pair]
+        return np.einsum(*interleaved, *tail, **kw)
+
+    return _check_out(out, _multilinear(product, arrays), "einsum")
 
 
 @_implements(np.trace)
 def _trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     _check_dtype(dtype, "trace")
     return _check_out(out, _multilinear(lambda x: np.trace(x, offset, axis1, axis2), [a]), "trace")
+
+
+# ---------------------------------------------- order statistics, interpolation
+
+
+def _sorted_along(a, axis):
+    """(a as a dual array, normalized axis), axis None meaning the flattened a."""
+    a = _as_dual(a)
+    if axis is None:
+        return np.ravel(a), 0
+    return a, _ax(axis, a.ndim)
+
+
+@_implements(np.partition)
+def _partition(a, kth, axis=-1, kind="introselect", order=None):
+    # a permutation chosen by the values (NumPy's argpartition): each entry
+    # keeps its own derivatives
+    a, ax = _sorted_along(a, axis)
+    idx = np.argpartition(_values(a), kth, axis=ax, kind=kind)
+    return _take_along_axis(a, idx, axis=ax)
+
+
+@_implements(np.median)
+def _median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    # the middle entry of the values sorted along axis, or the mean of the
+    # two middle ones for an even count; ties take the derivatives of the
+    # entry the sort puts there. NaN anywhere along axis gives NaN, as NumPy.
+    d = _as_dual(a)
+    axes = _axes(axis, d.ndim)
+    if len(axes) > 1 or axis is None:
+        rest = [i for i in range(d.ndim) if i not in axes]
+        x = np.reshape(np.transpose(d, rest + list(axes)), tuple(d.shape[i] for i in rest) + (-1,))
+        ax = x.ndim - 1
+    else:
+        x, ax = d, axes[0]
+    size = x.shape[ax]
+    if size == 0:
+        raise ValueError("numpy.median of an empty dual array has no value to differentiate")
+    srt = _sort(x, axis=ax)
+    half = size // 2
+    if size % 2:
+        res = np.take(srt, half, axis=ax)
+    else:
+        res = np.mean(np.take(srt, [half - 1, half], axis=ax), axis=ax)
+    nan = np.isnan(_values(x)).any(axis=ax)
+    if nan.any():
+        res = np.where(nan, np.nan, res)
+    if keepdims:
+        res = np.reshape(res, tuple(1 if i in axes else n for i, n in enumerate(d.shape)))
+    return _check_out(out, res, "median")
+
+
+@_implements(np.interp)
+def _interp(x, xp, fp, left=None, right=None, period=None):
+    # Piecewise linear in x and linear in fp. Values: NumPy's interp. At a
+    # knot xp[j] the derivative in x is the slope of the segment to its right
+    # (the last segment at xp[-1]), as JAX's interp; outside [xp[0], xp[-1]]
+    # the result is left / right (fp[0] / fp[-1] by default), flat in x.
+    if period is not None:
+        raise TypeError("numpy.interp with period is not supported for dualdiff arrays")
+    if isinstance(_operand(xp), tuple):
+        raise TypeError("numpy.interp of dual arrays needs constant knots xp; x, fp, left "
+                        "and right may be dual")
+    xpv = np.asarray(xp, dtype=np.float64)
+    xv, fpv = np.asarray(_values(x), dtype=np.float64), np.asarray(_values(fp), dtype=np.float64)
+    value = np.interp(xv, xpv, fpv, None if left is None else _values(left),
+                      None if right is None else _values(right))
+    fp = _as_dual_any(fp)
+    if xpv.size == 1:
+        res = np.add(np.zeros_like(x) if isinstance(x, (DualArray, Dual)) else np.zeros(xv.shape),
+                     np.take(fp, np.zeros(xv.shape, dtype=np.intp)))
+    else:
+        j = np.clip(np.searchsorted(xpv, xv, side="right") - 1, 0, xpv.size - 2)
+        h = xpv[j + 1] - xpv[j]
+        fj, fj1 = np.take(fp, j), np.take(fp, j + 1)
+        slope = (fj1 - fj) / np.where(h == 0, 1.0, h)
+        res = fj + np.where(h == 0, 0.0, x - xpv[j]) * slope
+    lo = np.take(fp, 0) if left is None else left
+    hi = np.take(fp, -1) if right is None else right
+    res = np.where(xv < xpv[0], lo, np.where(xv > xpv[-1], hi, res))
+    return _with_values(res, value)
+
+
+def _with_values(res, value):
+    """res (a dual array or Dual) with its values replaced by value."""
+    o = _operand(res)
+    if not isinstance(o, tuple):
+        return np.asarray(value, dtype=np.float64)
+    buf = np.array(np.broadcast_to(o[0], np.shape(value) + (o[1].m,)))
+    buf[..., 0] = value
+    return _result(buf, o[1]) if buf.ndim == 1 else _wrap(buf, o[1])
+
+
+@_implements(np.polyval)
+def _polyval(p, x):
+    # Horner's scheme as NumPy runs it, on dual numbers (dual p and/or x)
+    if isinstance(p, DualArray):
+        coeffs = list(p)
+    else:
+        coeffs = list(p) if isinstance(p, (list, tuple)) else list(np.asarray(p, dtype=np.float64))
+    y = np.zeros_like(x) if isinstance(x, (DualArray, Dual)) else np.zeros_like(np.asarray(x, dtype=np.float64))
+    for c in coeffs:
+        y = y * x + c
+    return y
+
+
+@_implements(np.linspace)
+def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, **kw):
+    # NumPy's own steps on dual endpoints: entry k is start + k * step
+    # (step = (stop - start) / div), the last one stop itself
+    _check_dtype(dtype, "linspace")
+    num = int(num)
+    if num < 0:
+        raise ValueError(f"Number of samples, {num}, must be non-negative.")
+    div = (num - 1) if endpoint else num
+    delta = np.subtract(stop, start)
+    nd = np.ndim(_values(delta))
+    y = np.arange(0, num, dtype=np.float64).reshape((-1,) + (1,) * nd)
+    if div > 0:
+        step = delta / div
+        if np.any(_values(step) == 0):
+            y = (y / div) * delta
+        else:
+            y = y * step
+    else:
+        step = np.nan
+        y = y * delta
+    y = y + start
+    y = _as_dual(y, _spec_of(start, stop))
+    if endpoint and num > 1:
+        y[-1, ...] = stop
+    if axis != 0:
+        y = np.moveaxis(y, 0, axis)
+    return (y, step) if retstep else y
+
+
+@_implements(np.gradient)
+def _gradient(f, *varargs, axis=None, edge_order=1):
+    # linear in f: NumPy's gradient of the values and of each derivative
+    # component at once (spacings are constants)
+    a = _as_dual(f)
+    if any(isinstance(_operand(v), tuple) for v in varargs):
+        raise TypeError("numpy.gradient of dual arrays needs constant spacings")
+    if axis is None:
+        axes = tuple(range(a.ndim))
+    elif isinstance(axis, (tuple, list)):
+        axes = tuple(_ax(ax, a.ndim) for ax in axis)
+    else:
+        axes = (_ax(axis, a.ndim),)
+    res = np.gradient(_live(a), *varargs, axis=axes, edge_order=edge_order)
+    if isinstance(res, (list, tuple)):
+        return tuple(_wrap(r, a._spec) for r in res)
+    return _wrap(res, a._spec)
+
+
+# --------------------------------------------------------- more shape functions
+
+
+@_implements(np.rollaxis)
+def _rollaxis(a, axis, start=0):
+    a = _as_dual(a)
+    n = a.ndim
+    axis = _ax(axis, n)
+    if start < 0:
+        start += n
+    if not 0 <= start < n + 1:
+        raise np.exceptions.AxisError(f"'start' arg requires {-n} <= start < {n + 1}, but {start} was passed in") \
+            if hasattr(np, "exceptions") else ValueError("start out of range")
+    if axis < start:
+        start -= 1
+    axes = [i for i in range(n) if i != axis]
+    axes.insert(start, axis)
+    return _transpose(a, axes)
+
+
+@_implements(np.dsplit)
+def _dsplit(ary, indices_or_sections):
+    a = _as_dual(ary)
+    if a.ndim < 3:
+        raise ValueError("dsplit only works on arrays of 3 or more dimensions")
+    return _split(a, indices_or_sections, axis=2)
+
+
+@_implements(np.rot90)
+def _rot90(m, k=1, axes=(0, 1)):
+    a = _as_dual(m)
+    axes = tuple(axes)
+    if len(axes) != 2:
+        raise ValueError("len(axes) must be 2.")
+    ax = (_ax(axes[0], a.ndim), _ax(axes[1], a.ndim))
+    return _wrap(np.rot90(_live(a), k, axes=ax), a._spec)
+
+
+# --------------------------------------------------------------------- FFT
+
+
+def _fft_axes(a, axes):
+    if axes is None:
+        return tuple(range(a.ndim))
+    if isinstance(axes, numbers.Integral):
+        return (_ax(axes, a.ndim),)
+    return tuple(_ax(ax, a.ndim) for ax in axes)
+
+
+@_implements(np.fft.fftshift)
+def _fftshift(x, axes=None):
+    a = _as_dual(x)
+    return _wrap(np.fft.fftshift(_live(a), axes=_fft_axes(a, axes)), a._spec)
+
+
+@_implements(np.fft.ifftshift)
+def _ifftshift(x, axes=None):
+    a = _as_dual(x)
+    return _wrap(np.fft.ifftshift(_live(a), axes=_fft_axes(a, axes)), a._spec)
+
+
+def _fft_linear(fn):
+    """A real-valued FFT of a real input (irfft, hfft, ...): a linear map,
+    run by NumPy on the values and every derivative component at once."""
+    def one_axis(a, n=None, axis=-1, norm=None, out=None):
+        d = _as_dual(a)
+        res = _wrap(fn(_live(d), n, axis=_ax(axis, d.ndim), norm=norm), d._spec)
+        return _check_out(out, res, fn.__name__)
+    return one_axis
+
+
+def _fftn_linear(fn, default_axes):
+    def many_axes(a, s=None, axes=default_axes, norm=None, out=None):
+        d = _as_dual(a)
+        if axes is None:
+            axes = tuple(range(d.ndim)) if s is None else tuple(range(d.ndim - len(s), d.ndim))
+        res = _wrap(fn(_live(d), s, axes=_fft_axes(d, axes), norm=norm), d._spec)
+        return _check_out(out, res, fn.__name__)
+    return many_axes
+
+
+_FUNCTIONS[np.fft.irfft] = _fft_linear(np.fft.irfft)
+_FUNCTIONS[np.fft.hfft] = _fft_linear(np.fft.hfft)
+_FUNCTIONS[np.fft.irfftn] = _fftn_linear(np.fft.irfftn, None)
+_FUNCTIONS[np.fft.irfft2] = _fftn_linear(np.fft.irfft2, (-2, -1))
+
+
+def _complex_fft(name):
+    def refuse(*args, **kwargs):
+        raise TypeError(f"numpy.fft.{name} of a dual array gives complex numbers, and dual "
+                        "numbers are real: complex dual numbers are not supported yet. "
+                        "Real-valued transforms of real input (irfft, irfft2, irfftn, hfft) "
+                        "and fftshift / ifftshift are supported")
+    refuse.__name__ = name
+    return refuse
+
+
+# registered to give that reason; they are not counted as supported
+_COMPLEX_FFT = {getattr(np.fft, name): _complex_fft(name)
+                for name in ("fft", "ifft", "rfft", "fft2", "ifft2", "fftn", "ifftn", "rfft2",
+                             "rfftn", "ihfft")}
 
 
 # ------------------------------------------------------------ linear algebra
@@ -2152,6 +2421,9 @@ class _EighResult(tuple):
 @_implements(np.linalg.eigh)
 def _eigh(a, UPLO="L"):
     spec = _spec_of(a)
+    UPLO = UPLO.upper() if isinstance(UPLO, str) else UPLO
+    if UPLO not in ("L", "U"):
+        raise ValueError("UPLO argument must be 'L' or 'U'")
 
     def sym(M):
         if UPLO == "L":
@@ -2159,7 +2431,10 @@ def _eigh(a, UPLO="L"):
         return np.triu(M) + _mT(np.triu(M, 1))
 
     A = _comps(a, spec)
-    w, V = np.linalg.eigh(sym(A[0]))
+    # NumPy's own decomposition of the values, read from the same triangle:
+    # LAPACK's eigenvectors (their signs included) depend on which triangle
+    # it reads, and a function of them must give NumPy's values
+    w, V = np.linalg.eigh(A[0], UPLO)
     diff = w[..., None, :] - w[..., :, None]
     with np.errstate(divide="ignore"):
         F = np.where(np.eye(w.shape[-1], dtype=bool), 0.0, 1.0 / diff)
@@ -2250,6 +2525,138 @@ def _qr(a, mode="reduced"):
     return _QRResult(_assemble(qc, spec), r)
 
 
+def _by_rule(spec, A, X0, tmap):
+    """Components of quantities computed from one array input, from their
+    rule for first derivatives.
+
+    A: the input's components (see _comps); X0: the values of the quantities
+    the rule reads (the outputs, and the input's value when the rule needs
+    it); ``tmap(X, dA)`` returns the derivatives of those quantities along a
+    derivative dA of the input. The rule is written with NumPy functions, so
+    at second order it runs once per direction i on first-order dual arrays:
+    X carrying its first derivatives and dA = A_i carrying the A_ij give as
+    derivatives the second derivatives X_ij (the derivative of the rule along
+    j plus the rule applied to A_ij). Returns one list of components per
+    quantity."""
+    n = spec.n
+    d = [tmap(X0, A[1 + k]) for k in range(n)]
+    comps = [[x] + [np.asarray(d[k][o], dtype=np.float64) for k in range(n)] for o, x in enumerate(X0)]
+    if spec.order > 1:
+        s1 = _Spec(n, 1, spec.tag)
+        Xd = [_wrap(np.ascontiguousarray(np.stack(c, axis=-1)), s1) for c in comps]
+        index = {pair: n + 1 + t for t, pair in enumerate(_pairs(n))}
+        second = {}
+        for i in range(n):
+            dAi = np.stack([A[1 + i]] + [A[index[min(i, j), max(i, j)]] for j in range(n)], axis=-1)
+            for o, t in enumerate(tmap(Xd, _wrap(dAi, s1))):
+                o_ = _operand(t)
+                tb = _lift(o_, s1)[0] if isinstance(o_, tuple) else _as_buf(o_, s1)
+                for j in range(i, n):
+                    second[o, i, j] = tb[..., 1 + j]
+        for o in range(len(X0)):
+            comps[o] += [second[o, i, j] for i, j in _pairs(n)]
+    return comps
+
+
+@final  # never subclassed: the tuple of a result with named parts
+class _SVDResult(tuple):
+    def __new__(cls, u, s, vh):
+        return tuple.__new__(cls, (u, s, vh))
+
+    @property
+    def U(self):
+        return self[0]
+
+    @property
+    def S(self):
+        return self[1]
+
+    @property
+    def Vh(self):
+        return self[2]
+
+
+def _svd_rule(X, dA, full, only_s=False):
+    """Derivatives of (U, s, V) of A = U diag(s) V^T along dA (V = Vh^T).
+
+    With P = U1^T dA V1 (U1, V1: the first k = min(m, n) columns) and
+    F_ij = 1 / (s_j^2 - s_i^2) off the diagonal (0 on it), as in Townsend,
+    "Differentiating the singular value decomposition" (2016):
+    ds = diag(P), dU1 = U1 (F o (P S + S P^T)) + (I - U1 U1^T) dA V1 S^-1,
+    dV1 = V1 (F o (S P + P^T S)) + (I - V1 V1^T) dA^T U1 S^-1, the last terms
+    only for a tall (U) or wide (V) matrix, as JAX does. With full matrices,
+    the columns U2 beyond k turn with U1 only: U2^T dU2 = 0, so
+    dU2 = -U1 S^-1 V1^T dA^T U2 (likewise V2)."""
+    U, s, V = X
+    m, n = U.shape[-2], V.shape[-2]
+    k = min(m, n)
+    U1 = U[..., :k] if U.shape[-1] > k else U
+    V1 = V[..., :k] if V.shape[-1] > k else V
+    P = _mT(U1) @ dA @ V1
+    ds = np.einsum("...ii->...i", P)
+    if only_s:
+        return [None, ds, None]
+    sr, sc = s[..., None, :], s[..., :, None]
+    s2 = s * s
+    eye = np.eye(k)
+    F = (1.0 - eye) / (s2[..., None, :] - s2[..., :, None] + eye)
+    Pt = _mT(P)
+    dU = U1 @ (F * (P * sr + sc * Pt))
+    dV = V1 @ (F * (sc * P + Pt * sr))
+    if m > k:
+        dU = dU + (dA @ V1 - U1 @ P) / sr
+    if n > k:
+        dV = dV + (_mT(dA) @ U1 - V1 @ Pt) / sr
+    if full and m > k:
+        dU = np.concatenate([dU, -U1 @ _mT((_mT(U[..., k:]) @ dA @ V1) / sr)], axis=-1)
+    if full and n > k:
+        dV = np.concatenate([dV, -V1 @ _mT((_mT(V[..., k:]) @ _mT(dA) @ U1) / sr)], axis=-1)
+    return [dU, ds, dV]
+
+
+@_implements(np.linalg.svd)
+def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
+    # Values: NumPy's own decomposition. Derivatives: see _svd_rule. Repeated
+    # singular values (and, for U of a tall or V of a wide matrix, zero ones)
+    # leave the singular vectors without a derivative: theirs come out inf or
+    # NaN, as in JAX, while the first derivatives of the singular values stay
+    # finite (ds = diag(U^T dA V)); second derivatives need the vectors'.
+    spec = _spec_of(a)
+    A = _comps(a, spec)
+    u, s, vh = np.linalg.svd(A[0], full_matrices=full_matrices, hermitian=hermitian)
+    if not compute_uv and spec.order == 1:
+        X0 = [u, s, _mT(vh)]
+        ds = [s] + [_svd_rule(X0, A[k], full_matrices, only_s=True)[1] for k in range(1, spec.n + 1)]
+        return _assemble(ds, spec)
+    comps = _by_rule(spec, A, [u, s, _mT(vh)], lambda X, dA: _svd_rule(X, dA, full_matrices))
+    S = _assemble(comps[1], spec)
+    if not compute_uv:
+        return S
+    return _SVDResult(_assemble(comps[0], spec), S, np.swapaxes(_assemble(comps[2], spec), -1, -2))
+
+
+@_implements(np.linalg.pinv)
+def _pinv(a, rcond=None, hermitian=False, **kwargs):
+    # Values: NumPy's pinv. Derivatives: Golub and Pereyra (1973),
+    # dP = -P dA P + P P^T dA^T (I - A P) + (I - P A) dA^T P^T P, exact while
+    # the rank stays the same (a rank-deficient A, whose small singular values
+    # rcond cuts, differentiates as if they stayed cut, as in JAX).
+    spec = _spec_of(a)
+    A = _comps(a, spec)
+    if rcond is not None:
+        kwargs["rcond"] = rcond
+    P0 = np.linalg.pinv(A[0], hermitian=hermitian, **kwargs)
+    m, n = A[0].shape[-2:]
+
+    def rule(X, dA):
+        Am, P = X
+        Pt, dAt = _mT(P), _mT(dA)
+        return [dA, -(P @ dA @ P) + P @ Pt @ dAt @ (np.eye(m) - Am @ P)
+                + (np.eye(n) - P @ Am) @ dAt @ Pt @ P]
+
+    return _assemble(_by_rule(spec, A, [A[0], P0], rule)[1], spec)
+
+
 @_implements(np.linalg.lstsq)
 def _lstsq(a, b, rcond=None):
     A = _as_dual_any(a)
@@ -2307,6 +2714,10 @@ def _norm(x, ord=None, axis=None, keepdims=False):
         f = np.max if ord in (1, np.inf) else np.min
         r = f(s, axis=m_ax, keepdims=True)
         return r if keepdims else np.squeeze(r, axis=(r0, r1))
+    if ord in ("nuc", 2, -2):  # of the singular values: their sum, largest or smallest
+        sv = _svd(np.moveaxis(x, (r0, r1), (-2, -1)), compute_uv=False)
+        r = np.sum(sv, axis=-1) if ord == "nuc" else np.max(sv, axis=-1) if ord == 2 else np.min(sv, axis=-1)
+        return np.expand_dims(r, tuple(sorted((r0, r1)))) if keepdims else r
     raise TypeError(f"numpy.linalg.norm with ord={ord!r} is not supported for dualdiff arrays")
 
 

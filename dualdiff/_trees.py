@@ -1,0 +1,259 @@
+"""Container inputs: dicts, and lists or tuples of arrays of different shapes.
+
+A transform's ``x`` may be a *tree*: a dict (at any depth), or a list or
+tuple of arrays that do not form one array (arrays of different shapes; a
+ragged list of numbers alone stays an error). Its nodes are the dicts and
+those lists and tuples; every other
+part is a *leaf*, taken as the transforms take a whole ``x``: a number, an
+array, or a list or tuple of numbers (or of arrays of one shape), which
+stays one array as everywhere else. So ``{"a": 1.0, "b": [1.0, 2.0]}`` has
+two leaves, a number and a vector, and ``[np.ones(2), np.ones(3)]`` two
+vectors.
+
+The transform runs on the concatenation of the flattened leaves (one float
+vector, so chunking, seeding and nesting are those of an array ``x``); ``f``
+receives the same tree with each leaf replaced by what ``f`` would receive
+for it alone (a Dual, a DualArray, lists of Duals), and the derivatives are
+cut back into the tree, as JAX does with pytrees:
+
+* grad, value_and_grad, hvp: the tree of ``x`` with each leaf's gradient
+  (a float for a number, an array shaped like the leaf otherwise);
+* jacobian, value_and_jacobian: the tree of ``x`` whose leaves have shape
+  ``out.shape + leaf.shape``;
+* hessian: a tree of trees, ``H[i][j]`` of shape ``out.shape + leaf_i.shape
+  + leaf_j.shape`` for leaves ``i`` and ``j`` (``H["a"]["b"]`` for a dict);
+* jvp: ``v`` has the structure of ``x``; the results are shaped like
+  ``f``'s result, as for any ``x``.
+
+The result of ``f`` stays a number or an array (dict results are not
+supported).
+"""
+import numbers
+
+import numpy as np
+
+from dualdiff._dual import Dual
+from dualdiff._ndarray import DualArray
+from dualdiff._ndarray import array as _dual_array
+
+__all__ = ["Tree", "tree_of"]
+
+
+# types of the numbers in the usual inputs, checked first (one set lookup)
+_NUMBER_TYPES = frozenset({float, int, bool, np.float64, np.float32, np.int64, np.int32, np.bool_,
+                           Dual})
+
+
+def tree_of(x):
+    """The Tree of x, or None when x is an input of the usual kinds."""
+    if type(x) is dict:
+        return Tree(x)
+    if isinstance(x, (list, tuple)):
+        for item in x:  # the common case: a flat sequence of numbers
+            if type(item) not in _NUMBER_TYPES:
+                break
+        else:
+            return None
+        return Tree(x) if _is_node(x) else None
+    if isinstance(x, dict):
+        return Tree(x)
+    return None
+
+
+def _regular_shape(x):
+    """The array shape of a leaf x, or None when x is a node (holds a dict,
+    or its items have different shapes)."""
+    if type(x) in _NUMBER_TYPES:
+        return ()
+    if isinstance(x, dict):
+        return None
+    if isinstance(x, (list, tuple)):
+        first = None
+        for item in x:
+            s = () if type(item) in _NUMBER_TYPES else _regular_shape(item)
+            if s is None:
+                return None
+            if first is None:
+                first = s
+            elif s != first:
+                return None
+        return (len(x),) + (first if first is not None else ())
+    if isinstance(x, (np.ndarray, DualArray)):
+        return x.shape
+    return ()
+
+
+def _is_node(x):
+    """A dict, or a list or tuple that holds a dict, or holds arrays (at any
+    depth) that do not form one array. A ragged list of numbers alone is no
+    node: it stays the error it is as an x."""
+    if isinstance(x, dict):
+        return True
+    if not isinstance(x, (list, tuple)) or _regular_shape(x) is not None:
+        return False
+    return _holds(x, (dict, np.ndarray))
+
+
+def _holds(x, types):
+    if isinstance(x, types):
+        return True
+    if isinstance(x, dict):
+        return any(_holds(v, types) for v in x.values())
+    if isinstance(x, (list, tuple)):
+        return any(_holds(v, types) for v in x)
+    return False
+
+
+class Tree:
+    """The structure of a tree input: its leaves in order, with their shapes
+    (None for a number) and their offsets in the flat vector."""
+
+    __slots__ = ("x", "leaves", "shapes", "offsets", "size")
+
+    def __init__(self, x):
+        self.x = x
+        self.leaves = []
+        _leaves(x, self.leaves)
+        self.shapes = []
+        self.offsets = [0]
+        for leaf in self.leaves:
+            if isinstance(leaf, (list, tuple, np.ndarray, DualArray)):
+                shape = _regular_shape(leaf)
+                size = int(np.prod(shape, dtype=np.int64))
+            else:
+                shape, size = None, 1
+            self.shapes.append(shape)
+            self.offsets.append(self.offsets[-1] + size)
+        self.size = self.offsets[-1]
+
+    # ------------------------------------------------------------- inputs
+
+    def flat(self, what="x"):
+        """The leaves flattened and joined: a float64 vector, or a dual array
+        when a leaf holds numbers of a running transform (a nested call)."""
+        return _join(self.leaves, what)
+
+    def flat_like(self, v, what="v"):
+        """v, a tree of the structure of x, flattened the same way."""
+        if not _same_structure(self.x, v):
+            raise ValueError(f"{what} must have the structure of x (the same containers, keys "
+                             "and leaf shapes)")
+        leaves = []
+        _leaves(v, leaves)
+        return _join(leaves, what)
+
+    def wrap(self, f):
+        """f as a function of the flat vector: it receives the tree."""
+        def g(z, *args, **kwargs):
+            return f(self.unflatten_input(z), *args, **kwargs)
+        g.__name__ = getattr(f, "__name__", type(f).__name__)
+        return g
+
+    def unflatten_input(self, z):
+        """The tree of x with each leaf replaced by its entries of z (Duals)."""
+        from dualdiff._seeding import rebuild
+        items = []
+        for leaf, shape, a, b in zip(self.leaves, self.shapes, self.offsets, self.offsets[1:]):
+            if shape is None:
+                items.append(z[a])
+            elif isinstance(leaf, (list, tuple)):
+                items.append(rebuild(list(z[a:b]), leaf))
+            else:
+                items.append(np.reshape(z[a:b], shape))
+        return self._build(iter(items))
+
+    # ------------------------------------------------------------ results
+
+    def _build(self, items, t=None):
+        return _build(self.x if t is None else t, items)
+
+    def _block(self, r, lead, i):
+        """Leaf i's part of the last axis of r (shape lead + (N,))."""
+        a, b, shape = self.offsets[i], self.offsets[i + 1], self.shapes[i]
+        if shape is None:
+            return _scalar(r[(Ellipsis, a)] if lead else r[a])
+        return _out(np.reshape(r[..., a:b], lead + shape))
+
+    def gradient(self, r, lead=()):
+        """r of shape lead + (N,) as a tree of x: leaves lead + leaf shape."""
+        return self._build(iter(self._block(r, lead, i) for i in range(len(self.leaves))))
+
+    def hessian(self, r, lead=()):
+        """r of shape lead + (N, N) as a tree of trees of blocks."""
+        outer = []
+        for i, (a, b, shape) in enumerate(zip(self.offsets, self.offsets[1:], self.shapes)):
+            rows = r[..., a, :] if shape is None else np.reshape(r[..., a:b, :], lead + shape + (self.size,))
+            outer.append(self.gradient(rows, lead + (() if shape is None else shape)))
+        return self._build(iter(outer))
+
+
+def _join(leaves, what):
+    from dualdiff import _seeding
+    specs = set()
+    for leaf in leaves:
+        _seeding._collect_specs(leaf, specs)
+    if specs:
+        parts = [np.ravel(_dual_array(leaf, copy=False)) for leaf in leaves]
+    else:
+        parts = [_seeding.flatten(leaf, what)[0] for leaf in leaves]
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def _leaves(x, out):
+    if isinstance(x, dict):
+        for v in x.values():
+            _leaves(v, out)
+    elif _is_node(x):
+        for v in x:
+            _leaves(v, out)
+    else:
+        out.append(x)
+
+
+def _build(t, items):
+    if isinstance(t, dict):
+        pairs = [(k, _build(v, items)) for k, v in t.items()]
+        if type(t) is dict:
+            return dict(pairs)
+        try:
+            return type(t)(pairs)
+        except TypeError:
+            return dict(pairs)
+    if _is_node(t):
+        vals = [_build(v, items) for v in t]
+        if type(t) is list:
+            return vals
+        if isinstance(t, tuple) and hasattr(t, "_fields"):  # a namedtuple
+            return type(t)(*vals)
+        return tuple(vals) if isinstance(t, tuple) else vals
+    return next(items)
+
+
+def _same_structure(x, v):
+    if isinstance(x, dict):
+        return isinstance(v, dict) and list(x.keys()) == list(v.keys()) and all(
+            _same_structure(x[k], v[k]) for k in x)
+    if _is_node(x):
+        return (isinstance(v, (list, tuple)) and _is_node(v) and len(v) == len(x)
+                and all(_same_structure(a, b) for a, b in zip(x, v)))
+    if _is_node(v):
+        return False
+    sx = _regular_shape(x) if isinstance(x, (list, tuple, np.ndarray, DualArray)) else None
+    sv = _regular_shape(v) if isinstance(v, (list, tuple, np.ndarray, DualArray)) else None
+    return (sx or ()) == (sv or ())
+
+
+def _scalar(v):
+    if isinstance(v, (Dual, DualArray)):
+        return v
+    if isinstance(v, np.ndarray) and v.ndim > 0:
+        return np.ascontiguousarray(v)
+    if isinstance(v, (np.ndarray, np.floating, numbers.Real)):
+        return float(v)
+    return v
+
+
+def _out(v):
+    if isinstance(v, DualArray):
+        return v
+    return np.ascontiguousarray(v)

@@ -1,0 +1,163 @@
+"""Container inputs: dicts and lists or tuples of arrays of different shapes
+give derivatives in the same structure (as JAX's pytrees)."""
+import collections
+
+import numpy as np
+import pytest
+
+import dualdiff
+from dualdiff import Dual
+from dualdiff.numpy import DualArray
+
+X = {"a": 2.0, "b": np.array([1.0, -2.0, 3.0]), "c": [np.arange(4.0).reshape(2, 2), (1.0, 3.0)]}
+
+
+def f(p):
+    a, b, (m, t) = p["a"], p["b"], p["c"]
+    return a ** 2 * np.sum(b ** 3) + np.sum(np.sin(m) * m) * t[0] + t[1] * a * b[0]
+
+
+def flat_f(z):
+    """f of the concatenated leaves."""
+    return f({"a": z[0], "b": z[1:4], "c": [np.reshape(z[4:8], (2, 2)), (z[8], z[9])]})
+
+
+Z = np.concatenate([[2.0], X["b"], X["c"][0].ravel(), [1.0, 3.0]])
+
+
+def test_f_receives_the_same_structure_of_duals():
+    seen = {}
+
+    def g(p):
+        seen.update(p)
+        return p["a"] * np.sum(p["b"])
+
+    dualdiff.grad(g)(X)
+    assert type(seen["a"]) is Dual and isinstance(seen["b"], DualArray) and seen["b"].shape == (3,)
+    m, t = seen["c"]
+    assert isinstance(m, DualArray) and m.shape == (2, 2)
+    assert type(t) is tuple and all(type(e) is Dual for e in t)
+
+
+def test_grad_and_value_and_grad_of_a_dict():
+    ref = dualdiff.grad(flat_f)(Z)
+    for g in (dualdiff.grad(f)(X), dualdiff.value_and_grad(f)(X)[1]):
+        assert list(g) == ["a", "b", "c"] and type(g["a"]) is float
+        assert g["a"] == ref[0]
+        np.testing.assert_array_equal(g["b"], ref[1:4])
+        assert type(g["c"]) is list and g["c"][0].shape == (2, 2)
+        np.testing.assert_array_equal(g["c"][0].ravel(), ref[4:8])
+        np.testing.assert_array_equal(g["c"][1], ref[8:10])  # a tuple of numbers: an array
+    assert dualdiff.value_and_grad(f)(X)[0] == flat_f(Z)
+
+
+def test_grad_against_finite_differences():
+    g = dualdiff.grad(flat_f)(Z)
+    h = 1e-6
+    fd = np.array([(flat_f(Z + h * e) - flat_f(Z - h * e)) / (2 * h) for e in np.eye(Z.size)])
+    np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-6)
+
+
+def test_jacobian_of_a_dict_has_leaves_of_shape_out_plus_leaf():
+    F = lambda p: np.stack([p["b"] * p["a"], np.exp(p["b"])])  # noqa: E731
+    x = {"a": 2.0, "b": np.array([1.0, 0.5, -1.0])}
+    J = dualdiff.jacobian(F)(x)
+    ref = dualdiff.jacobian(lambda z: F({"a": z[0], "b": z[1:]}))(np.r_[2.0, x["b"]])
+    assert J["a"].shape == (2, 3) and J["b"].shape == (2, 3, 3)
+    np.testing.assert_array_equal(J["a"], ref[..., 0])
+    np.testing.assert_array_equal(J["b"], ref[..., 1:])
+    y, J2 = dualdiff.value_and_jacobian(F)(x)
+    np.testing.assert_array_equal(y, F(x))
+    np.testing.assert_array_equal(J2["b"], J["b"])
+    # a scalar result: the leaves of the gradient
+    Js = dualdiff.jacobian(f)(X)
+    assert type(Js["a"]) is float and Js["b"].shape == (3,)
+
+
+def test_hessian_of_a_dict_is_a_dict_of_dicts_of_blocks():
+    H = dualdiff.hessian(f)(X)
+    ref = dualdiff.hessian(flat_f)(Z)
+    assert type(H["a"]["a"]) is float and H["a"]["a"] == ref[0, 0]
+    np.testing.assert_array_equal(H["a"]["b"], ref[0, 1:4])
+    np.testing.assert_array_equal(H["b"]["a"], ref[1:4, 0])
+    np.testing.assert_array_equal(H["b"]["b"], ref[1:4, 1:4])
+    assert H["c"][0]["c"][0].shape == (2, 2, 2, 2)
+    np.testing.assert_array_equal(H["c"][0]["c"][0].reshape(4, 4), ref[4:8, 4:8])
+    assert H["c"][0]["c"][1].shape == (2, 2, 2)
+    np.testing.assert_array_equal(H["c"][1]["b"], ref[8:10, 1:4])
+    # finite differences of the gradient
+    h = 1e-5
+    g = dualdiff.grad(flat_f)
+    fd = np.array([(g(Z + h * e) - g(Z - h * e)) / (2 * h) for e in np.eye(Z.size)])
+    np.testing.assert_allclose(ref, fd, rtol=1e-6, atol=1e-6)
+
+
+def test_hessian_of_a_vector_function_of_a_dict():
+    F = lambda p: np.array([p["u"] * p["v"][0], p["v"][1] ** 2])  # noqa: E731
+    H = dualdiff.hessian(F)({"u": 1.0, "v": np.array([2.0, 3.0])})
+    assert H["u"]["v"].shape == (2, 2) and H["v"]["v"].shape == (2, 2, 2)
+    np.testing.assert_array_equal(H["u"]["v"], [[1.0, 0.0], [0.0, 0.0]])
+    np.testing.assert_array_equal(H["v"]["v"][1], [[0.0, 0.0], [0.0, 2.0]])
+
+
+def test_jvp_and_hvp_take_v_of_the_same_structure():
+    v = {"a": 0.5, "b": np.array([1.0, 0.0, -1.0]), "c": [np.ones((2, 2)), (0.0, 2.0)]}
+    vz = np.concatenate([[0.5], v["b"], np.ones(4), [0.0, 2.0]])
+    y, jv = dualdiff.jvp(f, X, v)
+    y0, jv0 = dualdiff.jvp(flat_f, Z, vz)
+    assert y == y0 and jv == jv0
+    hv = dualdiff.hvp(f)(X, v)
+    ref = dualdiff.hvp(flat_f)(Z, vz)
+    assert hv["a"] == ref[0]
+    np.testing.assert_array_equal(hv["c"][0].ravel(), ref[4:8])
+    with pytest.raises(ValueError, match="structure"):
+        dualdiff.jvp(f, X, {"a": 0.5, "b": v["b"]})
+    with pytest.raises(ValueError, match="structure"):
+        dualdiff.jvp(f, X, dict(v, b=np.ones(4)))
+
+
+def test_lists_and_tuples_of_arrays_of_different_shapes():
+    x = [np.ones(2), np.array([1.0, 2.0, 3.0])]
+    g = dualdiff.grad(lambda p: np.sum(p[0]) * np.sum(p[1] ** 2))(x)
+    assert type(g) is list and g[0].shape == (2,) and g[1].shape == (3,)
+    np.testing.assert_array_equal(g[0], [14.0, 14.0])
+    np.testing.assert_array_equal(g[1], [4.0, 8.0, 12.0])
+    g = dualdiff.grad(lambda p: p[0][1] * p[1][0, 0])((np.ones(2), np.full((1, 1), 3.0)))
+    assert type(g) is tuple and g[1].shape == (1, 1)
+    P = collections.namedtuple("P", "u v")
+    g = dualdiff.grad(lambda p: p.u * np.sum(p.v))(P(2.0, np.ones(3)))
+    assert type(g) is P and g.u == 3.0 and g.v.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_sequences_of_numbers_keep_returning_arrays():
+    g = dualdiff.grad(lambda p: p[0][0] * p[1][0])([(2.0,), (3.0,)])
+    assert type(g) is np.ndarray  # rows of one shape: one array, as before
+    g = dualdiff.grad(lambda p: np.sum(p[0] * p[1]))([np.ones(2), np.ones(2)])
+    assert type(g) is np.ndarray and g.shape == (2, 2)
+    with pytest.raises(ValueError, match="ragged"):
+        dualdiff.grad(lambda p: p[0][0])([[1.0, 2.0], [3.0]])
+
+
+def test_containers_nest_in_other_transforms():
+    # d/dy of d/db (a b^2) at a = y, b = 2 is 2 b = 4
+    assert dualdiff.derivative(
+        lambda y: dualdiff.grad(lambda p: p["a"] * p["b"] ** 2)({"a": y, "b": 2.0})["b"])(3.0) == 4.0
+    J = dualdiff.jacobian(
+        lambda y: dualdiff.grad(lambda p: p["a"] * np.sum(p["b"] ** 2))({"a": y[0], "b": y[1:]})["b"])(
+        np.array([3.0, 1.0, 2.0]))
+    np.testing.assert_array_equal(J, [[2.0, 6.0, 0.0], [4.0, 0.0, 6.0]])
+    # a dict inside f, closing over the outer variable
+    d = dualdiff.derivative(lambda y: dualdiff.grad(lambda p: y * p["x"] ** 2)({"x": 1.5})["x"])(2.0)
+    assert d == 3.0
+
+
+def test_empty_dict_and_chunks():
+    assert dualdiff.grad(lambda p: 0.0)({}) == {}
+    x = {"u": np.linspace(0.0, 1.0, 7), "w": np.linspace(1.0, 2.0, 5)}
+    F = lambda p: np.sum(p["u"] ** 2) * np.sum(np.sin(p["w"]))  # noqa: E731
+    for chunk in (None, 2, 5):
+        g = dualdiff.grad(F, chunk)(x)
+        np.testing.assert_allclose(g["u"], 2 * x["u"] * np.sum(np.sin(x["w"])), rtol=1e-14)
+        H = dualdiff.hessian(F, chunk)(x)
+        np.testing.assert_allclose(H["w"]["w"], -np.diag(np.sin(x["w"])) * np.sum(x["u"] ** 2),
+                                   rtol=1e-14, atol=1e-15)
