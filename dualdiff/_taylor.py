@@ -29,7 +29,7 @@ def taylor(f: Callable[..., Any], order: int) -> Callable[..., Any]:
 
     >>> import dualdiff
     >>> dualdiff.taylor(lambda x: x ** 3, order=4)(2.0)
-    array([8., 12., 6., 1., 0.])
+    array([ 8., 12.,  6.,  1.,  0.])
     """
     K = _check_order(order, "taylor")
 
