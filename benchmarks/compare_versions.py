@@ -1,0 +1,116 @@
+"""Two installed versions of dualdiff side by side, through the public API.
+
+    python benchmarks/compare_versions.py PYTHON_A PYTHON_B [--rounds 5]
+
+PYTHON_A and PYTHON_B are interpreters of two virtualenvs, each with a
+version of dualdiff installed (e.g. the previous release and this one). The
+script runs this same file in each as a worker (``--worker``), alternately,
+``rounds`` times each; a worker times every case of CASES (medians of
+interleaved repeats, thread CPU time) and prints one line per case. The table
+gives the median over rounds for each version and the ratio B / A.
+
+The cases are the calls of bench_scalar, bench_api, bench_arrays and
+bench_sparse that users make: a derivative of the corpus expression, the
+gradient and Hessian of the 8-variable loop function from a list and from an
+ndarray, a dense Jacobian of the Bratu residual (n = 200), the gradient of
+SciPy's Rosenbrock function (n = 1000), a sparse Jacobian (n = 10^4) and the
+sparsity detection behind it.
+"""
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import importlib.util  # noqa: E402
+import json  # noqa: E402
+import pathlib  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+_here = pathlib.Path(__file__).resolve().parent
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, _here / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def cases():
+    import numpy as np
+    import scipy.optimize
+
+    import dualdiff
+    from dualdiff import math as dm
+
+    corpus = _load("corpus")
+    p8 = [0.3, -0.7, 1.1, 0.4, -0.2, 0.9, 1.3, -1.0]
+    a8 = np.array(p8)
+    d = dualdiff.derivative(lambda x: corpus.scalar_expr(x, dm))
+    g = dualdiff.grad(corpus.loop_function)
+    h = dualdiff.hessian(corpus.loop_function)
+    u200 = np.linspace(0.0, 0.3, 200)
+    jb = dualdiff.jacobian(corpus.bratu)
+    x1000 = np.linspace(-1.0, 1.0, 1000)
+    gr = dualdiff.grad(scipy.optimize.rosen)
+    u4 = np.linspace(0.0, 0.3, 10 ** 4)
+    sj = dualdiff.jacobian(corpus.bratu, sparsity="auto")
+    sj(u4)
+    return [
+        ("derivative, corpus expression", lambda: d(0.7)),
+        ("grad, loop function, list", lambda: g(p8)),
+        ("grad, loop function, ndarray", lambda: g(a8)),
+        ("hessian, loop function, list", lambda: h(p8)),
+        ("hessian, loop function, ndarray", lambda: h(a8)),
+        ("jacobian, Bratu n=200", lambda: jb(u200)),
+        ("grad, scipy rosen n=1000", lambda: gr(x1000)),
+        ("sparse jacobian, Bratu n=10^4", lambda: sj(u4)),
+        ("jacobian_sparsity, Bratu n=10^4", lambda: dualdiff.jacobian_sparsity(corpus.bratu, u4)),
+    ]
+
+
+def worker(repeats):
+    timing = _load("timing")
+    table = {"cases": cases()}
+    res = timing.measure(table, repeats, timer=time.thread_time, target=0.01, calibrate=0.05)
+    import dualdiff
+    print(json.dumps({"version": dualdiff.__version__,
+                      "us": {label: res[("cases", label)] for label, _ in table["cases"]}}))
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("python_a", nargs="?")
+    p.add_argument("python_b", nargs="?")
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--worker", action="store_true")
+    args = p.parse_args(argv)
+    if args.worker:
+        worker(args.repeats)
+        return
+    runs = {"A": [], "B": []}
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    for _ in range(args.rounds):
+        for key, py in (("A", args.python_a), ("B", args.python_b)):
+            out = subprocess.run([py, __file__, "--worker", "--repeats", str(args.repeats)],
+                                 capture_output=True, text=True, env=env, cwd="/", check=True)
+            runs[key].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    labels = list(runs["A"][0]["us"])
+    va, vb = runs["A"][0]["version"], runs["B"][0]["version"]
+    print(f"A = dualdiff {va} ({args.python_a}), B = dualdiff {vb} ({args.python_b})")
+    print(f"medians over {args.rounds} alternating rounds, each the median of {args.repeats} "
+          "interleaved repeats (thread CPU time)\n")
+    print(f"| case | A (us) | B (us) | B / A |\n|---|--:|--:|--:|")
+    for label in labels:
+        a = statistics.median(r["us"][label] for r in runs["A"])
+        b = statistics.median(r["us"][label] for r in runs["B"])
+        print(f"| {label} | {a:.2f} | {b:.2f} | {b / a:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
