@@ -2293,3 +2293,8 @@ cdef class _Taylor:
                 o[k] = 0.0 if o[0] == o[0] else o[0]  # a NaN constant: NaN coefficients
             return out
         return self.general(x, v, args, kwargs)
+
+
+def _dual_spec(Dual d):
+    """(tag, width, order code) of d, without copying its numbers."""
+    return (d.tag, d.n, d.deg)

@@ -10,11 +10,12 @@ returning a Dual) run in small Cython callables in _dual.pyx, which hand every
 other case back to this machinery.
 """
 import contextlib
+import math
 import numbers
 
 import numpy as np
 
-from dualdiff._dual import (Dual, _Conflict, _dual_parts, _enter_call, _leave_call, _new_tag, _object_array,
+from dualdiff._dual import (Dual, _Conflict, _dual_spec, _enter_call, _leave_call, _new_tag, _object_array,
                             _read, _read_gradient, _seed, _seed_floats, _seed_tangents)
 from dualdiff import _array, _ndarray
 from dualdiff._ndarray import DualArray
@@ -90,8 +91,7 @@ def input_parent(x):
 
 def _collect_specs(x, specs):
     if type(x) is Dual:
-        _, n, deg, tag = _dual_parts(x)
-        specs.add((tag, n, deg))
+        specs.add(_dual_spec(x))
     elif isinstance(x, DualArray):
         s = x._spec
         if s is not None:
@@ -426,7 +426,7 @@ def read_result(y, width, order, tag):
     """(value (m,), tangent (m, width), shape) of one first-order result y;
     a dual array is read from its buffer in one step."""
     if isinstance(y, DualArray):
-        m = int(np.prod(y.shape, dtype=np.int64))
+        m = math.prod(y.shape)
         value = np.empty(m)
         tangent = np.empty((m, width))
         _read_dual_array(y, width, order, tag, value, tangent, _NO_HESSIAN, 0)
