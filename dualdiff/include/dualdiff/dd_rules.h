@@ -422,15 +422,24 @@ static inline void dd__ndtr_parts(double x, double *r)
     r[3] += te * r[1];
 }
 
-/* Phi(x) for x <= 0.6 (no cancellation: Phi is the product of its parts). */
-static inline double dd__ndtr_low(double x)
+/* Phi(x) = hi + *lo for x <= 0.6 (no cancellation: Phi is the product of
+ * its parts). The pair carries the product of exp(-x^2/2) and
+ * erfcx(t)/2 without its rounding, so that 1 - Phi and log(1 - Phi) are
+ * off by little more than exp's own error. */
+static inline double dd__ndtr_low(double x, double *lo)
 {
-    double r[5], h, l, f;
+    double r[5], h, l, e, f, fl, p;
+    *lo = 0.0;
     if (x < -40.0) return 0.0; /* below 1e-349 */
     dd__ndtr_parts(x, r);
     h = dd__two_prod(x, x, &l); /* x^2 = h + l */
-    f = 0.5 * (r[0] + (r[3] - 0.5 * l * r[0]));
-    return f * exp(-0.5 * h); /* the one rounding that may be subnormal, last */
+    e = exp(-0.5 * h);
+    f = 0.5 * r[0];                     /* erfcx(t)/2 (1 - l/2) = f + fl */
+    fl = 0.5 * (r[3] - 0.5 * l * r[0]);
+    if (e < 1e-280) return (f + fl) * e; /* the one rounding that may be subnormal, last */
+    p = dd__two_prod(e, f, lo);
+    *lo += e * fl;
+    return p;
 }
 
 /* The normal density exp(-x^2/2) / sqrt(2 pi). */
@@ -874,8 +883,14 @@ DD_RULE(erfinv)
  * Derivatives: the normal density phi(x) and -x phi(x). */
 DD_RULE(ndtr)
 {
-    double p = dd__npdf(x);
-    r[0] = x <= 0.0 ? dd__ndtr_low(x) : 1.0 - dd__ndtr_low(-x);
+    double p = dd__npdf(x), q, ql;
+    if (x <= 0.0) {
+        q = dd__ndtr_low(x, &ql);
+        r[0] = q + ql;
+    } else {
+        q = dd__ndtr_low(-x, &ql);
+        r[0] = (1.0 - q) - ql;
+    }
     if (isnan(x)) r[0] = x;
     r[1] = p;
     if (order > 1) r[2] = p == 0.0 ? 0.0 : -x * p;
@@ -913,9 +928,9 @@ DD_RULE(log_ndtr)
         r[1] = rr;
         if (order > 1) r[2] = rr * z[4] / DD__SQRT2;
     } else {
-        double q = dd__ndtr_low(-x);
-        r[0] = log1p(-q);
-        rr = dd__npdf(x) / (1.0 - q);
+        double ql, q = dd__ndtr_low(-x, &ql);
+        r[0] = log1p(-q) - ql / (1.0 - q);
+        rr = dd__npdf(x) / ((1.0 - q) - ql);
         r[1] = rr;
         if (order > 1) r[2] = -rr * (x + rr);
     }
