@@ -133,18 +133,40 @@ static const double dd__psi_taylor_neg[24] = {
 #define DD__PSI_X1 (-0.5040830082644554)    /* the negative root, rounded ... */
 #define DD__PSI_X1_LO (-8.15428206243813e-18) /* ... and the rest */
 
+/* 1/(u (v + vl)) = result + *lo, for the sums below. */
+static inline double dd__recip_prod(double u, double v, double vl, double *lo)
+{
+    double pe, p = dd__two_prod(u, v, &pe), a, e, ae;
+    pe += u * vl;
+    a = 1.0 / p;
+    e = dd__two_prod(a, p, &ae);
+    *lo = (((1.0 - e) - ae) - a * pe) / p;
+    return a;
+}
+
 /* psi(x) for |x - x1| < 1/4: psi(x) = psi(x + 2) - 1/x - 1/(x + 1) gives
  * psi(x) = h (sum q[n-1] h^(n-1) + 1/(x x1) + 1/((x + 1)(x1 + 1))), h = x - x1:
  * h times positive terms, so relative accuracy near the root, where the
- * reflection formula subtracts two numbers of about 0.04. */
+ * reflection formula subtracts two numbers of about 0.04. The three terms
+ * are summed to double-double accuracy and multiplied by h with one rounding. */
 static inline double dd__psi_negroot(double x)
 {
-    double h1 = x - DD__PSI_X1, h = h1 - DD__PSI_X1_LO, t = dd__psi_taylor_neg[23], b, p, pe;
+    double h1 = x - DD__PSI_X1, h = h1 - DD__PSI_X1_LO, t = dd__psi_taylor_neg[23];
+    double a1, a1l, a2, a2l, s, sl, b, bb, be, p, pe;
     int n;
-    for (n = 22; n >= 0; n--) t = t * h + dd__psi_taylor_neg[n];
-    b = t + 1.0 / (x * DD__PSI_X1) + 1.0 / ((x + 1.0) * 0.4959169917355446);
-    p = dd__two_prod(h1, b, &pe);
-    return p + (pe - DD__PSI_X1_LO * b);
+    for (n = 22; n >= 1; n--) t = t * h + dd__psi_taylor_neg[n];
+    t *= h;
+    s = dd__psi_taylor_neg[0] + t; /* q[0] dominates */
+    sl = ((dd__psi_taylor_neg[0] - s) + t) + 1.428997008810433e-17; /* and the rest of q[0] */
+    a1 = dd__recip_prod(x, DD__PSI_X1, DD__PSI_X1_LO, &a1l);               /* 1/(x x1) */
+    a2 = dd__recip_prod(x + 1.0, 0.4959169917355446, DD__PSI_X1_LO, &a2l); /* x + 1 is exact */
+    b = a1 + a2; /* either may be the larger: Knuth's two-sum */
+    bb = b - a1;
+    be = (a1 - (b - bb)) + (a2 - bb);
+    bb = b + s;
+    be += ((b - bb) + s) + (a1l + a2l + sl); /* b > s */
+    p = dd__two_prod(h1, bb, &pe);
+    return p + (pe + (h1 * be - DD__PSI_X1_LO * bb));
 }
 
 /* digamma psi(x) = d/dx log|gamma(x)|, with no cancellation worse than a
@@ -302,6 +324,10 @@ static const double dd__erfcx_taylor[15][4] = {
     {0.17900115118138996, -5.4272175920200274e-18, -0.05437226000717287, 0.015884371159871336},
 };
 
+/* 1/n, for the recurrence of the Taylor coefficients. */
+static const double dd__inv_n[17] = {0.0, 1.0, 1.0 / 2, 1.0 / 3, 1.0 / 4, 1.0 / 5, 1.0 / 6, 1.0 / 7, 1.0 / 8,
+                                     1.0 / 9, 1.0 / 10, 1.0 / 11, 1.0 / 12, 1.0 / 13, 1.0 / 14, 1.0 / 15, 1.0 / 16};
+
 #define DD__1_SQRTPI 0.5641895835477563       /* 1/sqrt(pi), rounded ... */
 #define DD__1_SQRTPI_LO 7.66772980658294e-18  /* ... and the rest */
 
@@ -351,7 +377,7 @@ static inline void dd__erfcx(double x, int order, double *r)
         a[0] = t[0];
         a[1] = t[2];
         a[2] = t[3];
-        for (n = 2; n < 16; n++) a[n + 1] = (2.0 * c * a[n] + 2.0 * a[n - 1]) / (n + 1);
+        for (n = 2; n < 16; n++) a[n + 1] = (2.0 * c * a[n] + 2.0 * a[n - 1]) * dd__inv_n[n + 1];
         q = a[16];
         d1 = 16.0 * a[16];
         for (n = 15; n >= 1; n--) {
