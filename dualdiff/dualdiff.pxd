@@ -58,6 +58,16 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
         DD_OP_radians
         DD_OP_square
         DD_OP_reciprocal
+        DD_OP_psi
+        DD_OP_expit
+        DD_OP_logit
+        DD_OP_log_expit
+        DD_OP_erfcx
+        DD_OP_erfinv
+        DD_OP_ndtr
+        DD_OP_log_ndtr
+        DD_OP_ndtri
+        DD_OP_entr
         DD_NUM_UNARY
     ctypedef enum dd_binary_op:
         DD_OP2_mul
@@ -76,6 +86,9 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
         DD_OP2_minimum
         DD_OP2_fmax
         DD_OP2_fmin
+        DD_OP2_xlogy
+        DD_OP2_xlog1py
+        DD_OP2_rel_entr
         DD_NUM_BINARY
 
     ctypedef void (*dd_unary_rule)(double x, int order, double *r) noexcept
@@ -90,6 +103,7 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
     void dd_rule_const_pow(double c, double y, int order, double *r)
     double dd_digamma(double x)
     double dd_trigamma(double x)
+    double dd_tetragamma(double x)
     int dd_unary_depends(int op)
     void dd_binary_depends(int op, int *dx, int *dy)
 
@@ -129,6 +143,16 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
     void dd_rule_radians(double x, int order, double *r)
     void dd_rule_square(double x, int order, double *r)
     void dd_rule_reciprocal(double x, int order, double *r)
+    void dd_rule_psi(double x, int order, double *r)
+    void dd_rule_expit(double x, int order, double *r)
+    void dd_rule_logit(double x, int order, double *r)
+    void dd_rule_log_expit(double x, int order, double *r)
+    void dd_rule_erfcx(double x, int order, double *r)
+    void dd_rule_erfinv(double x, int order, double *r)
+    void dd_rule_ndtr(double x, int order, double *r)
+    void dd_rule_log_ndtr(double x, int order, double *r)
+    void dd_rule_ndtri(double x, int order, double *r)
+    void dd_rule_entr(double x, int order, double *r)
     void dd_rule2_mul(double x, double y, int order, double *r)
     void dd_rule2_div(double x, double y, int order, double *r)
     void dd_rule2_pow(double x, double y, int order, double *r)
@@ -145,6 +169,9 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
     void dd_rule2_minimum(double x, double y, int order, double *r)
     void dd_rule2_fmax(double x, double y, int order, double *r)
     void dd_rule2_fmin(double x, double y, int order, double *r)
+    void dd_rule2_xlogy(double x, double y, int order, double *r)
+    void dd_rule2_xlog1py(double x, double y, int order, double *r)
+    void dd_rule2_rel_entr(double x, double y, int order, double *r)
 
     # numbers (dd_core.h)
     int DD_PATTERN
@@ -219,6 +246,16 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
     void dd_radians(double *out, const double *a, size_t n, int order)
     void dd_square(double *out, const double *a, size_t n, int order)
     void dd_reciprocal(double *out, const double *a, size_t n, int order)
+    void dd_psi(double *out, const double *a, size_t n, int order)
+    void dd_expit(double *out, const double *a, size_t n, int order)
+    void dd_logit(double *out, const double *a, size_t n, int order)
+    void dd_log_expit(double *out, const double *a, size_t n, int order)
+    void dd_erfcx(double *out, const double *a, size_t n, int order)
+    void dd_erfinv(double *out, const double *a, size_t n, int order)
+    void dd_ndtr(double *out, const double *a, size_t n, int order)
+    void dd_log_ndtr(double *out, const double *a, size_t n, int order)
+    void dd_ndtri(double *out, const double *a, size_t n, int order)
+    void dd_entr(double *out, const double *a, size_t n, int order)
     void dd_atan2(double *out, const double *a, const double *b, size_t n, int order)
     void dd_hypot(double *out, const double *a, const double *b, size_t n, int order)
     void dd_fmod(double *out, const double *a, const double *b, size_t n, int order)
@@ -228,6 +265,9 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
     void dd_minimum(double *out, const double *a, const double *b, size_t n, int order)
     void dd_fmax(double *out, const double *a, const double *b, size_t n, int order)
     void dd_fmin(double *out, const double *a, const double *b, size_t n, int order)
+    void dd_xlogy(double *out, const double *a, const double *b, size_t n, int order)
+    void dd_xlog1py(double *out, const double *a, const double *b, size_t n, int order)
+    void dd_rel_entr(double *out, const double *a, const double *b, size_t n, int order)
 
     # Taylor numbers of degree K: K + 1 doubles [c0, ..., cK] (dd_taylor.h);
     # 0 on success, -1 for K > DD_TAYLOR_MAX, -2 for an unknown op code

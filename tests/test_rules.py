@@ -28,7 +28,8 @@ import pytest
 
 import dualdiff.math as dm
 from dualdiff import Dual
-from dualdiff._dual import _rule, _rules
+from dualdiff import _array as _kernels
+from dualdiff._dual import _dual_from, _dual_parts, _rule, _rules
 
 mp.mp.dps = 50
 EPS = sys.float_info.epsilon
@@ -106,6 +107,57 @@ def np_oracle(ufunc):
     return lambda *a: float(ufunc(*a))
 
 
+def c_value(kind, name):
+    """The rule's own value, for rules with no float twin in math or numpy
+    (SciPy's special functions: their values are checked against SciPy in
+    test_special_rules.py)."""
+    if kind == "unary":
+        return lambda x: _rule("unary", name, x)[0]
+    return lambda x, y: _rule("binary", name, x, y)[0]
+
+
+def through_kernels(kind, name):
+    """Apply a rule of the C table to Duals through the array kernels of
+    dualdiff._array (the rule's first-order loop; the chain rule at second
+    order), for rules that no Python name reaches yet."""
+    op = [n for k, n in _rules() if k == kind].index(name)
+    if kind == "unary":
+        def call(a):
+            data, width, order, tag = _dual_parts(a)
+            out = np.empty_like(data)
+            _kernels.unary(op, out, data, width, order)
+            return _dual_from(out, width, order, tag)
+        return call
+
+    def call2(a, b):
+        d = a if isinstance(a, Dual) else b
+        data, width, order, tag = _dual_parts(d)
+        out = np.empty_like(data)
+        if isinstance(a, Dual) and isinstance(b, Dual):
+            _kernels.binary(op, out, data, 1, _dual_parts(b)[0], 1, width, order)
+        else:
+            c = np.array([float(b if d is a else a)])
+            _kernels.binary_const(op, out, data, 1, c, 1, d is b, width, order)
+        return _dual_from(out, width, order, tag)
+    return call2
+
+
+def special(kind, name, ref, draw, **kw):
+    """Entry of a rule reached through the kernels, valued by itself."""
+    cls = U if kind == "unary" else B
+    return cls(ref, draw, c_value(kind, name), through_kernels(kind, name), **kw)
+
+
+def psi_floors(x):
+    """Error scales of trigamma and tetragamma: for x < 0 they are
+    differences of the reflection terms."""
+    if x > 0:
+        return [0.0, 0.0]
+    s = abs(float(mp.sin(mp.pi * x)))
+    return [float(abs(mp.psi(1, 1 - x)) + mp.pi ** 2 / s ** 2),
+            float(abs(mp.psi(2, 1 - x)) + 2 * mp.pi ** 3 / s ** 3)]
+
+
 class U:
     """Reference entry of a unary rule."""
 
@@ -175,6 +227,15 @@ def _pick(first_wins):
     return partials
 
 
+def _xlogy_partials(log, shift):
+    """[fx, fy, fxx, fxy, fyy] of x log(shift + y) (log1p when shift is 1)."""
+    def partials(x, y):
+        x, y = mp.mpf(x), mp.mpf(y)
+        u = shift + y
+        return [float(v) for v in (log(y), x / u, 0, 1 / u, -x / u ** 2)]
+    return partials
+
+
 def _pow_floors(x, y):
     # fxy = x^(y-1) (1 + y log x) cancels where y log x is near -1
     s = abs(x ** (y - 1.0)) * (1.0 + abs(y * math.log(x)))
@@ -233,6 +294,20 @@ UNARY = {
     "radians": U(("closed", lambda x: (float(mp.pi / 180), 0.0)), SYM, math.radians, dm.radians),
     "square": U(("closed", lambda x: (2.0 * x, 2.0)), SYM, lambda x: x * x, np.square),
     "reciprocal": U(lambda x: 1 / x, NONZERO, lambda x: 1.0 / x, np.reciprocal),
+    # SciPy's special functions (no Python name here yet: through the kernels)
+    "psi": special("unary", "psi", mp.digamma, away_from_poles(uniform(-6.0, 30.0)), floors=psi_floors,
+                   ulps=8),
+    "expit": special("unary", "expit", lambda x: 1 / (1 + mp.exp(-x)), uniform(-30.0, 30.0)),
+    "logit": special("unary", "logit", lambda p: mp.log(p / (1 - p)), uniform(0.001, 0.999)),
+    "log_expit": special("unary", "log_expit", lambda x: -mp.log1p(mp.exp(-x)), uniform(-30.0, 30.0)),
+    "erfcx": special("unary", "erfcx", lambda x: mp.exp(x * x) * mp.erfc(x), uniform(-5.0, 30.0)),
+    "erfinv": special("unary", "erfinv", mp.erfinv, uniform(-0.999, 0.999), ulps=8),
+    "ndtr": special("unary", "ndtr", mp.ncdf, uniform(-10.0, 10.0)),
+    "log_ndtr": special("unary", "log_ndtr", lambda x: mp.log(mp.ncdf(x)), uniform(-30.0, 10.0)),
+    "ndtri": special("unary", "ndtri", lambda p: mp.sqrt(2) * mp.erfinv(2 * p - 1), uniform(0.001, 0.999),
+                     ulps=8),
+    "entr": special("unary", "entr", lambda x: -x * mp.log(x), loguniform(1e-3, 1e3),
+                    floors=lambda x: [2.0 + abs(math.log(x)), 0.0]),
 }
 
 BINARY = {
@@ -260,6 +335,13 @@ BINARY = {
     "minimum": B(("closed", _pick(lambda x, y: x <= y)), pair(SYM, SYM), min, np.minimum),
     "fmax": B(("closed", _pick(lambda x, y: x >= y)), pair(SYM, SYM), max, np.fmax),
     "fmin": B(("closed", _pick(lambda x, y: x <= y)), pair(SYM, SYM), min, np.fmin),
+    # closed forms: their fxx is exactly 0 (numerical differentiation leaves noise)
+    "xlogy": special("binary", "xlogy", ("closed", _xlogy_partials(mp.log, 0)), pair(SYM, loguniform(1e-3, 1e3))),
+    "xlog1py": special("binary", "xlog1py", ("closed", _xlogy_partials(mp.log1p, 1)),
+                       pair(SYM, uniform(-0.99, 10.0))),
+    "rel_entr": special("binary", "rel_entr", lambda x, y: x * mp.log(x / y),
+                        pair(loguniform(1e-2, 1e2), loguniform(1e-2, 1e2)),
+                        floors=lambda x, y: [2.0 + abs(math.log(x / y)), 0.0, 0.0, 0.0, 0.0]),
 }
 
 # numpy ufuncs that run the same rule: their results must be identical to the above

@@ -35,11 +35,14 @@ extern "C" {
 /* ---------------------------------------------------------------- helpers */
 
 /* cot(pi x) and 1/sin(pi x)^2 for the reflection formulas; x is reduced to
- * [-1/2, 1/2] first so that the argument to sin/cos is exact. */
+ * [-1/2, 1/2] first so that the argument to sin/cos is exact. Past |r| = 1/4
+ * cot(pi r) = tan(pi (1/2 - r)) (with r's sign), where 1/2 - r is exact: the
+ * cosine of a rounded pi r near pi/2 would keep only its absolute accuracy. */
 static inline double dd__cotpi(double x)
 {
     double r = x - nearbyint(x);
-    return cos(DD_PI * r) / sin(DD_PI * r);
+    if (fabs(r) <= 0.25) return cos(DD_PI * r) / sin(DD_PI * r);
+    return tan(DD_PI * (copysign(0.5, r) - r));
 }
 
 static inline double dd__csc2pi(double x)
@@ -48,27 +51,177 @@ static inline double dd__csc2pi(double x)
     return 1.0 / (s * s);
 }
 
-/* digamma psi(x) = d/dx log|gamma(x)|.
- * Reflection for x < 0, recurrence up to x >= 10, then the asymptotic series
- * (Bernoulli terms through x^-14, truncation error below 1e-17 at x = 10). */
+/* x*y = p + *e exactly (Dekker's product; no fma needed). Valid while the
+ * factors stay below about 1e150 in magnitude, so that the splits cannot
+ * overflow. */
+static inline double dd__two_prod(double x, double y, double *e)
+{
+    double c, xh, xl, yh, yl, p = x * y;
+    c = 134217729.0 * x; /* 2^27 + 1 */
+    xh = c - (c - x);
+    xl = x - xh;
+    c = 134217729.0 * y;
+    yh = c - (c - y);
+    yl = y - yh;
+    *e = ((xh * yh - p) + xh * yl + xl * yh) + xl * yl;
+    return p;
+}
+
+/* Taylor coefficients of psi(x + 1) at the positive root x0 of psi,
+ * p[n-1] = (-1)^(n+1) zeta(n + 1, x0 + 1), n = 1..27 (printed from 60-digit
+ * values). The series converges for |x - x0| < x0 + 1; at |x - x0| <= 1/2
+ * the terms shrink by 0.2 each. */
+static const double dd__psi_taylor[27] = {
+    0.49958821066342546, -0.12251567278862602, 0.03939709733579885, -0.014039965293930434,
+    0.00526559187211755, -0.0020324818225491725, 0.0007983109588290198, -0.0003170368244016943,
+    0.0001268167281965579, -5.097190255450742e-05, 2.055414125395239e-05, -8.306859775003972e-06,
+    3.3623594458438883e-06, -1.3624395717959079e-06, 5.524792977920754e-07, -2.241523416103308e-07,
+    9.097694978453553e-08, -3.6934557862649377e-08, 1.499735247478639e-08, -6.090500964947203e-09,
+    2.473612210913063e-09, -1.0047053252261424e-09, 4.08099443984292e-10, -1.6577065288159067e-10,
+    6.733788627268473e-11, -2.735385546236437e-11, 1.1111757552226734e-11,
+};
+
+#define DD__PSI_X0 1.4616321449683622 /* the positive root of psi, rounded ... */
+#define DD__PSI_X0_LO 9.549995429965697e-17 /* ... and the rest */
+
+/* The sum of the series above, sum p[n-1] h^(n-1) = s + *se to
+ * double-double accuracy (p[0] dominates the sum). */
+static inline double dd__psi_series(double h, double *se)
+{
+    double t = dd__psi_taylor[26], s;
+    int n;
+    for (n = 25; n >= 1; n--) t = t * h + dd__psi_taylor[n];
+    t *= h;
+    s = dd__psi_taylor[0] + t;
+    *se = ((dd__psi_taylor[0] - s) + t) - 2.0373158058412316e-17; /* and the rest of p[0] */
+    return s;
+}
+
+/* psi(z) for z in [x0 - 1/2, x0 + 1/2], given h1 + h2 = z - x0 and
+ * z + ze (each pair to double-double accuracy). psi(z) = psi(z + 1) - 1/z
+ * and psi(x0 + 1) = 1/x0 give psi(z) = h (1/(z x0) + sum p[n-1] h^(n-1)):
+ * h times a sum of two positive terms, so the value is accurate relative to
+ * itself also near the root. The sum is formed to double-double accuracy
+ * and multiplied by h with one rounding: within about an ulp. */
+static inline double dd__psi_root(double h1, double h2, double z, double ze)
+{
+    double se, s = dd__psi_series(h1 + h2, &se), p, pe, a, ae, e, b, bb, be;
+    p = dd__two_prod(z, DD__PSI_X0, &pe);
+    pe += z * DD__PSI_X0_LO + ze * DD__PSI_X0;
+    a = 1.0 / p; /* 1/(p + pe) = a + ae */
+    e = dd__two_prod(a, p, &ae);
+    ae = (((1.0 - e) - ae) - a * pe) / p;
+    b = a + s;
+    bb = b - a;
+    be = ((a - (b - bb)) + (s - bb)) + (ae + se);
+    p = dd__two_prod(h1, b, &pe);
+    return p + (pe + (h1 * be + h2 * b));
+}
+
+/* Taylor coefficients of psi(x + 2) at the negative root x1 = -0.504... of
+ * psi nearest 0, q[n-1] = (-1)^(n+1) zeta(n + 1, x1 + 2), n = 1..24 (from
+ * 60-digit values; at |x - x1| < 1/4 the terms shrink by 1/6 each). */
+static const double dd__psi_taylor_neg[24] = {
+    0.9381979690834112, -0.41728953034468597, 0.23722825947363899, -0.1466662943236801,
+    0.09410557231158634, -0.06150600545373637, 0.040595095830363755, -0.026938776410793626,
+    0.017931311290499935, -0.011956729288150053, 0.007981037191019603, -0.0053305093968389755,
+    0.0035615020417106057, -0.002380069950809624, 0.0015907466485162271, -0.0010632734592477787,
+    0.0007107361968853117, -0.0004750983849279137, 0.00031758914424013574, -0.00021230094089949749,
+    0.0001419190477992925, -9.487044889858041e-05, 6.341939860671127e-05, -4.2394920051921816e-05,
+};
+
+#define DD__PSI_X1 (-0.5040830082644554)    /* the negative root, rounded ... */
+#define DD__PSI_X1_LO (-8.15428206243813e-18) /* ... and the rest */
+
+/* 1/(u (v + vl)) = result + *lo, for the sums below. */
+static inline double dd__recip_prod(double u, double v, double vl, double *lo)
+{
+    double pe, p = dd__two_prod(u, v, &pe), a, e, ae;
+    pe += u * vl;
+    a = 1.0 / p;
+    e = dd__two_prod(a, p, &ae);
+    *lo = (((1.0 - e) - ae) - a * pe) / p;
+    return a;
+}
+
+/* psi(x) for |x - x1| < 1/4: psi(x) = psi(x + 2) - 1/x - 1/(x + 1) gives
+ * psi(x) = h (sum q[n-1] h^(n-1) + 1/(x x1) + 1/((x + 1)(x1 + 1))), h = x - x1:
+ * h times positive terms, so relative accuracy near the root, where the
+ * reflection formula subtracts two numbers of about 0.04. The three terms
+ * are summed to double-double accuracy and multiplied by h with one rounding. */
+static inline double dd__psi_negroot(double x)
+{
+    double h1 = x - DD__PSI_X1, h = h1 - DD__PSI_X1_LO, t = dd__psi_taylor_neg[23];
+    double a1, a1l, a2, a2l, s, sl, b, bb, be, p, pe;
+    int n;
+    for (n = 22; n >= 1; n--) t = t * h + dd__psi_taylor_neg[n];
+    t *= h;
+    s = dd__psi_taylor_neg[0] + t; /* q[0] dominates */
+    sl = ((dd__psi_taylor_neg[0] - s) + t) + 1.428997008810433e-17; /* and the rest of q[0] */
+    a1 = dd__recip_prod(x, DD__PSI_X1, DD__PSI_X1_LO, &a1l);               /* 1/(x x1) */
+    a2 = dd__recip_prod(x + 1.0, 0.4959169917355446, DD__PSI_X1_LO, &a2l); /* x + 1 is exact */
+    b = a1 + a2; /* either may be the larger: Knuth's two-sum */
+    bb = b - a1;
+    be = (a1 - (b - bb)) + (a2 - bb);
+    bb = b + s;
+    be += ((b - bb) + s) + (a1l + a2l + sl); /* b > s */
+    p = dd__two_prod(h1, bb, &pe);
+    return p + (pe + (h1 * be - DD__PSI_X1_LO * bb));
+}
+
+/* digamma psi(x) = d/dx log|gamma(x)|, with no cancellation worse than a
+ * factor 2 for x > 0:
+ * x < 0: reflection psi(x) = psi(1 - x) - pi cot(pi x), or near the root
+ *   x1 = -0.504 its own series (dd__psi_negroot).
+ * 0 < x < x0 - 1/2: psi(x) = psi(x + 1) - 1/x, x + 1 - x0 taken as
+ *   x - (x0 - 1) so that it keeps x's digits, and 1/x to double-double.
+ * x0 - 1/2 <= x < x0 + 1/2: the series at the root (dd__psi_root).
+ * x0 + 1/2 <= x < 10: down to [x0 + 1/2, x0 + 3/2) by
+ *   psi(x) = psi(x - 1) + 1/(x - 1) (positive terms, smallest first), and
+ *   there psi(x) = 1/x0 + sum p[n-1] (x - x0 - 1)^n, the same series at x0 + 1.
+ * x >= 10: the asymptotic series (Bernoulli terms through x^-14, truncation
+ *   error below 1e-17 at x = 10). */
 static inline double dd_digamma(double x)
 {
-    double acc = 0.0, x2, s;
+    double acc = 0.0, x2, s, se, h, p, pe;
     if (isnan(x) || x == -INFINITY) return NAN;
     if (x == INFINITY) return INFINITY;
     if (x <= 0.0) {
         if (x == floor(x)) return NAN; /* pole */
+        if (fabs(x - DD__PSI_X1) < 0.25) return dd__psi_negroot(x);
         /* psi(x) = psi(1 - x) - pi cot(pi x) */
         return dd_digamma(1.0 - x) - DD_PI * dd__cotpi(x);
     }
-    while (x < 10.0) {
-        acc -= 1.0 / x;
-        x += 1.0;
+    if (x < DD__PSI_X0 - 0.5) {
+        double q = 1.0 / x, e, ql;
+        /* x0 - 1 = 0.46163214496836236 - 1.5522348162858677e-17 */
+        if (x > 1e-300) { /* 1/x = q + ql */
+            e = dd__two_prod(q, x, &ql);
+            ql = ((1.0 - e) - ql) / x;
+        } else {
+            ql = 0.0;
+        }
+        s = x + 1.0;
+        return (dd__psi_root(x - 0.46163214496836236, 1.5522348162858677e-17, s, x - (s - 1.0)) - q) - ql;
+    }
+    if (x < DD__PSI_X0 + 0.5) return dd__psi_root(x - DD__PSI_X0, -DD__PSI_X0_LO, x, 0.0);
+    if (x < 10.0) {
+        while (x >= DD__PSI_X0 + 1.5) {
+            x -= 1.0; /* exact */
+            acc += 1.0 / x;
+        }
+        /* x0 + 1 = 2.4616321449683625 - 1.2654465062537432e-16,
+         * 1/x0 = 0.6841666717870696 - 4.2470892676890727e-17 */
+        h = x - 2.4616321449683625; /* exact */
+        s = dd__psi_series(h + 1.2654465062537432e-16, &se);
+        p = dd__two_prod(h, s, &pe);
+        return 0.6841666717870696 + (p + (((pe + h * se) + 1.2654465062537432e-16 * s)
+                                          - 4.2470892676890727e-17 + acc));
     }
     x2 = 1.0 / (x * x);
     s = x2 * (1.0 / 12 - x2 * (1.0 / 120 - x2 * (1.0 / 252 - x2 * (1.0 / 240
           - x2 * (1.0 / 132 - x2 * (691.0 / 32760 - x2 * (1.0 / 12)))))));
-    return acc + log(x) - 0.5 / x - s;
+    return log(x) - 0.5 / x - s;
 }
 
 /* trigamma psi'(x). Same scheme as dd_digamma. */
@@ -92,6 +245,35 @@ static inline double dd_trigamma(double x)
     return acc + 1.0 / x + 0.5 * x2 + s * x2 / x;
 }
 
+/* tetragamma psi''(x) = -2 sum 1/(x + k)^3.
+ * Reflection for x < 0 (the second derivative of psi(x) = psi(1 - x) - pi cot(pi x)),
+ * recurrence up to x >= 15, then the asymptotic series
+ * -1/x^2 - 1/x^3 - sum B_2k (2k + 1) / x^(2k+2) through x^-16 (truncation
+ * error below 1e-17 relative at x = 15). */
+static inline double dd_tetragamma(double x)
+{
+    double acc = 0.0, z, z2, s;
+    if (isnan(x) || x == -INFINITY) return NAN;
+    if (x == INFINITY) return 0.0;
+    if (x <= 0.0) {
+        double c, q;
+        if (x == floor(x)) return NAN; /* pole */
+        /* psi2(x) = psi2(1 - x) - 2 pi^3 cot(pi x) / sin^2(pi x) */
+        c = dd__cotpi(x);
+        q = dd__csc2pi(x);
+        return dd_tetragamma(1.0 - x) - 2.0 * DD_PI * DD_PI * DD_PI * c * q;
+    }
+    while (x < 15.0) {
+        acc -= 2.0 / (x * x * x);
+        x += 1.0;
+    }
+    z = 1.0 / x;
+    z2 = z * z;
+    s = z2 * (0.5 - z2 * (1.0 / 6 - z2 * (1.0 / 6 - z2 * (3.0 / 10 - z2 * (5.0 / 6
+          - z2 * (691.0 / 210 - z2 * (35.0 / 2)))))));
+    return acc - z2 * (1.0 + z + s);
+}
+
 /* exp(-x*x) without the rounding error of x*x, which exp would magnify to
  * about x^2 ulps: x*x = h + l exactly (Dekker's product), and
  * exp(-h - l) = exp(-h) (1 - l) to within l^2 since |l| <= ulp(h)/2.
@@ -106,6 +288,264 @@ static inline double dd__exp_neg_sq(double x)
     h = x * x;
     l = ((xh * xh - h) + 2.0 * xh * xl) + xl * xl;
     return exp(-h) * (1.0 - l);
+}
+
+/* ------------------------------------------- helpers of the special functions */
+
+/* exp(x*x), with the rounding of x*x taken into account as in dd__exp_neg_sq. */
+static inline double dd__exp_sq(double x)
+{
+    double h, l;
+    if (fabs(x) > 27.0) return INFINITY; /* beyond the largest double */
+    h = dd__two_prod(x, x, &l);
+    return exp(h) * (1.0 + l);
+}
+
+/* erfcx(x) = exp(x^2) erfc(x) near the centres c = k/4, k = -2..12, as
+ * {erfcx(c) rounded, its remainder, erfcx'(c), erfcx''(c)/2}: the first
+ * Taylor coefficients, printed from 60-digit values. The others follow from
+ * the differential equation y' = 2xy - 2/sqrt(pi), which gives
+ * a[n+1] = (2c a[n] + 2 a[n-1]) / (n+1) for n >= 1. */
+static const double dd__erfcx_taylor[15][4] = {
+    {1.952360489182557, 9.147891185959225e-17, -3.0807396562780696, 3.492730317321592},
+    {1.358642370104722, 7.228199234484179e-18, -1.8077003521478736, 1.8105674581416906},
+    {1.0, 0.0, -1.1283791670955126, 1.0},
+    {0.7703465477309968, -1.1815041295276343e-17, -0.7432058932300142, 0.5845450744234932},
+    {0.6156903441929259, -2.312175868623341e-17, -0.5126888229025867, 0.3593459327416325},
+    {0.5069376502931449, -5.335681035462232e-17, -0.3679726916557954, 0.2309581315512983},
+    {0.427583576155807, 5.235737283314228e-18, -0.27321201478389856, 0.15437156137190844},
+    {0.3678229164523611, 1.387401093925035e-19, -0.20882187596460985, 0.1067955714965988},
+    {0.3215854164543175, 1.7007985607722196e-17, -0.16362291773256007, 0.0761510398554774},
+    {0.2849722347374364, 8.539813023973122e-18, -0.1309763455144852, 0.05576363008708727},
+    {0.25539567631050575, -4.276022290165946e-18, -0.1067964618534896, 0.04180275260352655},
+    {0.23108725873039188, -5.74762364596782e-18, -0.08848650280874916, 0.03199262741070626},
+    {0.2108063640611436, -5.6277259093102524e-18, -0.07434734678979467, 0.024937997086656904},
+    {0.1936620962790687, -1.2015846532739174e-17, -0.06323763756063484, 0.019758592987322864},
+    {0.17900115118138996, -5.4272175920200274e-18, -0.05437226000717287, 0.015884371159871336},
+};
+
+/* 1/n, for the recurrence of the Taylor coefficients. */
+static const double dd__inv_n[17] = {0.0, 1.0, 1.0 / 2, 1.0 / 3, 1.0 / 4, 1.0 / 5, 1.0 / 6, 1.0 / 7, 1.0 / 8,
+                                     1.0 / 9, 1.0 / 10, 1.0 / 11, 1.0 / 12, 1.0 / 13, 1.0 / 14, 1.0 / 15, 1.0 / 16};
+
+#define DD__1_SQRTPI 0.5641895835477563       /* 1/sqrt(pi), rounded ... */
+#define DD__1_SQRTPI_LO 7.66772980658294e-18  /* ... and the rest */
+
+/* erfcx(x) = exp(x^2) erfc(x) and its derivatives, without cancellation:
+ *   r[0] erfcx(x), r[3] a correction (r[0] + r[3] is erfcx(x) to well below
+ *   an ulp of r[0]; 0 for x < -0.625), r[1] erfcx'(x), r[4] erfcx'(x)/erfcx(x)
+ *   (which does not underflow for huge x), r[2] erfcx''(x) when order >= 2.
+ * x < -0.625: 2 exp(x^2) - erfcx(-x) (no cancellation: 2 exp(x^2) > 2.9 and
+ *   erfcx(-x) < 0.57), derivatives from y' = 2xy - 2/sqrt(pi) and
+ *   y'' = 2y + 2xy', whose terms have one sign there.
+ * -0.625 <= x < 3.125: the Taylor series (16 terms, |x - c| <= 1/8) at the
+ *   nearest centre of the table above, and its derivatives term by term.
+ * x >= 3.125: Laplace's continued fraction
+ *   erfcx(x) = (1/sqrt(pi)) / D0, D(k-1) = x + (k/2) / D(k),
+ *   evaluated backwards from D(N) = x with N = 10 + 260/x^2 terms (enough for
+ *   a relative truncation error below 1e-18 from x = 2 on). Then
+ *   erfcx' = -erfcx / D1 and erfcx'' = 2 erfcx / (D1 D2) exactly: the
+ *   textbook forms 2x erfcx - 2/sqrt(pi) and (4x^2 + 2) erfcx - 4x/sqrt(pi)
+ *   would lose about 2x^2 and 2x^4 in relative accuracy. */
+static inline void dd__erfcx(double x, int order, double *r)
+{
+    r[3] = 0.0;
+    if (isnan(x)) {
+        r[0] = r[1] = r[2] = r[4] = x;
+        return;
+    }
+    if (x < -0.625) {
+        double y, z[5], h, l, e;
+        if (x < -27.0) {
+            y = INFINITY;
+        } else { /* 2 exp(h) (1 + l) - erfcx(-x) with x^2 = h + l, rounded once */
+            dd__erfcx(-x, 1, z);
+            h = dd__two_prod(x, x, &l);
+            e = 2.0 * exp(h);
+            y = e + (e * l - z[0]);
+        }
+        r[0] = y;
+        r[1] = 2.0 * x * y - DD_2_SQRTPI;
+        r[4] = r[1] / y;
+        if (order > 1) r[2] = 2.0 * y + 2.0 * x * r[1];
+        return;
+    }
+    if (x < 3.125) {
+        int k = (int)floor(4.0 * x + 0.5), n;
+        const double *t = dd__erfcx_taylor[k + 2];
+        double c = 0.25 * k, h = x - c, a[17], q, s, d1, d2;
+        a[0] = t[0];
+        a[1] = t[2];
+        a[2] = t[3];
+        for (n = 2; n < 16; n++) a[n + 1] = (2.0 * c * a[n] + 2.0 * a[n - 1]) * dd__inv_n[n + 1];
+        q = a[16];
+        d1 = 16.0 * a[16];
+        for (n = 15; n >= 1; n--) {
+            q = q * h + a[n];
+            d1 = d1 * h + n * a[n];
+        }
+        s = h * q + t[1];
+        r[0] = t[0] + s;
+        r[3] = (t[0] - r[0]) + s;
+        r[1] = d1;
+        r[4] = d1 / r[0];
+        if (order > 1) {
+            d2 = 240.0 * a[16];
+            for (n = 15; n >= 2; n--) d2 = d2 * h + n * (n - 1) * a[n];
+            r[2] = d2;
+        }
+        return;
+    }
+    if (x == INFINITY) {
+        r[0] = r[1] = r[2] = 0.0;
+        r[4] = -0.0;
+        return;
+    }
+    {
+        int n = 10 + (int)(260.0 / (x * x)), k;
+        double d = x, d1, d2, q, d0, e, y, p, pe;
+        for (k = n; k >= 3; k--) d = x + 0.5 * k / d;
+        d2 = d;
+        d1 = x + 1.0 / d2;
+        q = 0.5 / d1;
+        d0 = x + q;
+        e = q - (d0 - x); /* d0 + e = x + q exactly */
+        y = DD__1_SQRTPI / d0;
+        if (x < 1e150) { /* the remainder of the division, for r[3] */
+            p = dd__two_prod(y, d0, &pe);
+            r[3] = (((DD__1_SQRTPI - p) - pe) + DD__1_SQRTPI_LO - y * e) / d0;
+        }
+        r[0] = y;
+        r[1] = -y / d1;
+        r[4] = -1.0 / d1;
+        if (order > 1) r[2] = 2.0 * (y / d1) / d2;
+    }
+}
+
+#define DD__1_SQRT2 0.7071067811865476
+#define DD__1_SQRT2_LO (-4.833646656726457e-17)
+#define DD__SQRT2 1.4142135623730951
+#define DD__SQRT2_LO (-9.667293313452913e-17)
+#define DD__1_SQRT2PI 0.3989422804014327 /* 1/sqrt(2 pi) */
+#define DD__SQRT_2_PI 0.7978845608028654 /* sqrt(2/pi) */
+#define DD__SQRT2PI 2.5066282746310007   /* sqrt(2 pi) */
+#define DD__SQRT_PI_2 1.2533141373155003 /* sqrt(pi/2) */
+#define DD__SQRTPI_2 0.886226925452758   /* sqrt(pi)/2 */
+
+/* The parts of Phi(x) = erfc(t)/2 = exp(-x^2/2) erfcx(t)/2, t = -x/sqrt(2),
+ * for x <= 0.6: r[0] + r[3] = erfcx(t) (with the rounding of t corrected
+ * through erfcx'), r[1] = erfcx'(t), r[4] = erfcx'(t)/erfcx(t). */
+static inline void dd__ndtr_parts(double x, double *r)
+{
+    double te = 0.0, t;
+    if (fabs(x) < 1e150) {
+        t = dd__two_prod(-x, DD__1_SQRT2, &te);
+        te += -x * DD__1_SQRT2_LO;
+    } else {
+        t = -x * DD__1_SQRT2;
+    }
+    dd__erfcx(t, 1, r);
+    r[3] += te * r[1];
+}
+
+/* Phi(x) = hi + *lo for x <= 0.6 (no cancellation: Phi is the product of
+ * its parts). The pair carries the product of exp(-x^2/2) and
+ * erfcx(t)/2 without its rounding, so that 1 - Phi and log(1 - Phi) are
+ * off by little more than exp's own error. */
+static inline double dd__ndtr_low(double x, double *lo)
+{
+    double r[5], h, l, e, f, fl, p;
+    *lo = 0.0;
+    if (x < -40.0) return 0.0; /* below 1e-349 */
+    dd__ndtr_parts(x, r);
+    h = dd__two_prod(x, x, &l); /* x^2 = h + l */
+    e = exp(-0.5 * h);
+    f = 0.5 * r[0];                     /* erfcx(t)/2 (1 - l/2) = f + fl */
+    fl = 0.5 * (r[3] - 0.5 * l * r[0]);
+    if (e < 1e-280) return (f + fl) * e; /* the one rounding that may be subnormal, last */
+    p = dd__two_prod(e, f, lo);
+    *lo += e * fl;
+    return p;
+}
+
+/* The normal density exp(-x^2/2) / sqrt(2 pi). */
+static inline double dd__npdf(double x)
+{
+    double h, l;
+    if (fabs(x) > 40.0) return 0.0;
+    h = dd__two_prod(x, x, &l);
+    return (DD__1_SQRT2PI * (1.0 - 0.5 * l)) * exp(-0.5 * h);
+}
+
+/* erf(u) - e for |u| <= 1/2, accurate near a root: erf's Taylor series
+ * (2/sqrt(pi)) u sum (-u^2)^n / (n! (2n+1)), its first term as an exact
+ * product plus remainder, from which e is subtracted first. */
+static inline double dd__erf_minus(double u, double e)
+{
+    double z = u * u, t, p, pe;
+    t = z * (-1.0 / 3 + z * (1.0 / 10 + z * (-1.0 / 42 + z * (1.0 / 216 + z * (-1.0 / 1320
+        + z * (1.0 / 9360 + z * (-1.0 / 75600 + z * (1.0 / 685440 + z * (-1.0 / 6894720
+        + z * (1.0 / 76204800 + z * (-1.0 / 918086400.0 + z * (1.0 / 11975040000.0
+        + z * (-1.0 / 168129561600.0)))))))))))));
+    p = dd__two_prod(DD_2_SQRTPI, u, &pe);
+    pe += 1.533545961316588e-17 * u; /* the rest of 2/sqrt(pi) */
+    return (p - e) + (pe + p * t);
+}
+
+/* The root u >= 0 of erfc(u) = c, 0 < c <= 1, with e = 1 - c; c must be
+ * exact where e >= 1/2 and e exact where e < 1/2 (so that each argument is
+ * used only where it carries the information).
+ * e < 1/2 (u < 0.477): Halley's iteration on F(u) = erf(u) - e, from the
+ *   first three terms of erfinv's series.
+ * e >= 1/2: Halley's iteration on G(u) = log erfc(u) - log c
+ *   = log erfcx(u) - u^2 - log c, which is concave (so the iteration cannot
+ *   overshoot into nonsense), from u^2 = L - log(pi L)/2, L = -log c (the
+ *   first terms of the asymptotic inversion).
+ * Returns the last iterate u; *du is its last correction, not yet applied
+ * (the root is u - *du to far below an ulp: the residual of that step is
+ * computed without cancellation), and *yx = erfcx(u - *du) when e >= 1/2. */
+static inline double dd__erfc_root(double c, double e, double *du, double *yx)
+{
+    double u, d = 0.0;
+    int i;
+    *yx = 0.0;
+    if (e < 0.5) {
+        double z = e * e;
+        u = DD__SQRTPI_2 * e * (1.0 + z * (0.2617993877991494 + z * 0.14393173084921979));
+        for (i = 0; i < 8; i++) {
+            d = dd__erf_minus(u, e) / (DD_2_SQRTPI * exp(-u * u)); /* F / F' */
+            d = d / (1.0 + u * d);                                   /* F''/F' = -2u */
+            if (!(fabs(d) > 1e-9 * u)) break;
+            u -= d;
+            d = 0.0;
+        }
+    } else {
+        double L = -log(c), lc = log(c), y[5], h, l, g;
+        u = sqrt(L - 0.5 * log(DD_PI * L));
+        for (i = 0; i < 12; i++) {
+            dd__erfcx(u, 1, y);
+            h = dd__two_prod(u, u, &l);
+            g = (((log(y[0]) - lc) - h) - l) + y[3] / y[0]; /* G(u) */
+            d = -g * y[0] / DD_2_SQRTPI;                     /* G / G', G' = -(2/sqrt(pi)) / erfcx */
+            d = d / (1.0 - 0.5 * g * y[1] / DD_2_SQRTPI);    /* G''/(2G'^2) = erfcx' / (2 (2/sqrt(pi))) */
+            if (!(fabs(d) > 1e-9 * u)) break;
+            u -= d;
+            d = 0.0;
+        }
+        *yx = y[0] - d * y[1];
+    }
+    *du = d;
+    return u;
+}
+
+/* log(x/y) for x, y > 0 without the cancellation of log near 1, and without
+ * overflow or underflow of x/y. */
+static inline double dd__log_ratio(double x, double y)
+{
+    double q = x / y;
+    if (q >= 0.5 && q <= 2.0) return log1p((x - y) / y); /* x - y is exact (Sterbenz) */
+    if (q > 2.2250738585072014e-308 && q < INFINITY) return log(q);
+    return log(x) - log(y);
 }
 
 /* ----------------------------------------------------------- unary rules */
@@ -365,6 +805,219 @@ DD_RULE(reciprocal)
     if (order > 1) r[2] = 2.0 * q * q * q;
 }
 
+/* -------------------------------------------------- special functions (SciPy's) */
+
+/* psi = digamma (SciPy's name of the ufunc); derivatives trigamma and tetragamma.
+ * At the pole x = 0 the sign of the zero picks the side, as in SciPy:
+ * psi(+0) = -inf and psi(-0) = +inf, with the one-sided limits of the
+ * derivatives (+inf, and -inf or +inf). The other poles are NaN. */
+DD_RULE(psi)
+{
+    if (x == 0.0) {
+        r[0] = copysign(INFINITY, -x);
+        r[1] = INFINITY;
+        if (order > 1) r[2] = r[0];
+        return;
+    }
+    r[0] = dd_digamma(x);
+    r[1] = dd_trigamma(x);
+    if (order > 1) r[2] = dd_tetragamma(x);
+}
+
+/* expit(x) = 1/(1 + exp(-x)). With e = exp(-|x|) <= 1 nothing cancels:
+ * expit' = expit(x) expit(-x) = e/(1 + e)^2 and
+ * expit'' = expit'(x) (1 - 2 expit(x)) = sign(x) expit' expm1(-|x|)/(1 + e). */
+DD_RULE(expit)
+{
+    double e = exp(-fabs(x)), d = 1.0 + e, s1 = e / (d * d);
+    r[0] = x >= 0.0 ? 1.0 / d : e / d;
+    if (isnan(x)) r[0] = x;
+    r[1] = s1;
+    if (order > 1) r[2] = (x >= 0.0 ? s1 : -s1) * expm1(-fabs(x)) / d;
+}
+
+/* logit(x) = log(x/(1 - x)). Around 1/2, log1p of an exact difference
+ * (2x - 1 and 1 - 2x are exact there) instead of log of a number near 1.
+ * At 0 and 1 (value -inf and +inf) the derivatives are the limits from
+ * inside: +inf, and -inf at 0, +inf at 1 for the second. Outside [0, 1]
+ * all are NaN. */
+DD_RULE(logit)
+{
+    double om = 1.0 - x, d;
+    if (!(x >= 0.0 && x <= 1.0)) {
+        r[0] = r[1] = NAN;
+        if (order > 1) r[2] = NAN;
+        return;
+    }
+    if (x >= 0.25 && x <= 0.75)
+        r[0] = x < 0.5 ? -log1p((1.0 - 2.0 * x) / x) : log1p((2.0 * x - 1.0) / om);
+    else
+        r[0] = log(x / om);
+    d = 1.0 / (x * om);
+    r[1] = d;
+    if (order > 1) r[2] = (2.0 * x - 1.0) * d * d;
+}
+
+/* log_expit(x) = log(expit(x)) = -log1p(exp(-x)), as x - log1p(exp(x)) for
+ * x < 0 (no overflow). Derivatives 1 - expit(x) = expit(-x) and
+ * -expit'(x), from e = exp(-|x|). */
+DD_RULE(log_expit)
+{
+    double e = exp(-fabs(x)), d = 1.0 + e;
+    r[0] = x < 0.0 ? x - log1p(e) : -log1p(e);
+    r[1] = x < 0.0 ? 1.0 / d : e / d;
+    if (order > 1) r[2] = -e / (d * d);
+}
+
+/* erfcx(x) = exp(x^2) erfc(x): see dd__erfcx. +inf for x < -26.6. */
+DD_RULE(erfcx)
+{
+    double z[5];
+    dd__erfcx(x, order, z);
+    r[0] = z[0];
+    r[1] = z[1];
+    if (order > 1) r[2] = z[2];
+}
+
+/* erfinv(y): the root u of erf(u) = y, from dd__erfc_root with c = 1 - |y|
+ * (exact for |y| >= 1/2, where it is used) and e = |y|.
+ * erfinv' = (sqrt(pi)/2) exp(u^2), taken for |y| >= 1/2 as
+ * (sqrt(pi)/2) erfcx(u) / (1 - |y|): exp(u^2) alone would turn the
+ * relative error of u into 2u^2 times that (70 ulps at 1 - 1e-16).
+ * erfinv'' = 2 u erfinv'^2. At y = +-1 the value is +-inf, the first
+ * derivative +inf and the second +-inf (the limits); |y| > 1 gives NaN. */
+DD_RULE(erfinv)
+{
+    double a = fabs(x), c = 1.0 - a, u, du, yx, d;
+    if (!(a < 1.0)) {
+        r[0] = a == 1.0 ? copysign(INFINITY, x) : NAN;
+        r[1] = a == 1.0 ? INFINITY : NAN;
+        if (order > 1) r[2] = r[0];
+        return;
+    }
+    u = dd__erfc_root(c, a, &du, &yx);
+    u -= du;
+    r[0] = copysign(u, x);
+    d = a >= 0.5 ? DD__SQRTPI_2 * yx / c : DD__SQRTPI_2 * dd__exp_sq(u);
+    r[1] = d;
+    if (order > 1) r[2] = 2.0 * r[0] * d * d;
+}
+
+/* ndtr(x) = Phi(x), the standard normal distribution function:
+ * exp(-x^2/2) erfcx(-x/sqrt2) / 2 for x <= 0 (no cancellation, and no
+ * underflow before Phi itself underflows, at x = -38.5), 1 - Phi(-x) for x > 0.
+ * Derivatives: the normal density phi(x) and -x phi(x). */
+DD_RULE(ndtr)
+{
+    double p = dd__npdf(x), q, ql;
+    if (x <= 0.0) {
+        q = dd__ndtr_low(x, &ql);
+        r[0] = q + ql;
+    } else {
+        q = dd__ndtr_low(-x, &ql);
+        r[0] = (1.0 - q) - ql;
+    }
+    if (isnan(x)) r[0] = x;
+    r[1] = p;
+    if (order > 1) r[2] = p == 0.0 ? 0.0 : -x * p;
+}
+
+/* log_ndtr(x) = log Phi(x).
+ * x <= 0.6: log(erfcx(t)/2) - x^2/2 with t = -x/sqrt2 (a sum of terms of one
+ *   sign for x <= 0; no overflow of exp(x^2), so x down to -1e150 and
+ *   beyond). x > 0.6: log1p(-Phi(-x)).
+ * The derivative R = phi/Phi is sqrt(2/pi)/erfcx(t) (the ratio form: phi and
+ * Phi both underflow below x = -38.5), and R' = -R (x + R) with
+ * x + R = -erfcx'(t) / (sqrt2 erfcx(t)) for x <= 0.6: the direct sum
+ * cancels to 1/|x| for very negative x. At -inf: -inf, +inf and -1 (the limits). */
+DD_RULE(log_ndtr)
+{
+    double z[5], rr;
+    if (isnan(x)) {
+        r[0] = r[1] = x;
+        if (order > 1) r[2] = x;
+        return;
+    }
+    if (x == -INFINITY) {
+        r[0] = -INFINITY;
+        r[1] = INFINITY;
+        if (order > 1) r[2] = -1.0;
+        return;
+    }
+    if (x <= 0.6) {
+        double h, l = 0.0;
+        dd__ndtr_parts(x, z);
+        if (fabs(x) < 1e150) h = dd__two_prod(x, x, &l);
+        else h = x * x;
+        r[0] = (log(0.5 * z[0]) + (z[3] / z[0] - 0.5 * l)) - 0.5 * h;
+        rr = DD__SQRT_2_PI / z[0];
+        r[1] = rr;
+        if (order > 1) r[2] = rr * z[4] / DD__SQRT2;
+    } else {
+        double ql, q = dd__ndtr_low(-x, &ql);
+        r[0] = log1p(-q) - ql / (1.0 - q);
+        rr = dd__npdf(x) / ((1.0 - q) - ql);
+        r[1] = rr;
+        if (order > 1) r[2] = -rr * (x + rr);
+    }
+}
+
+/* ndtri(p) = Phi^-1(p) = -sqrt2 u, u the root of erfc(u) = 2q, q = min(p, 1 - p)
+ * (exact), with the sign of p - 1/2; sqrt2 u is rounded once (from
+ * dd__erfc_root's last iterate and correction).
+ * ndtri' = 1/phi(x) = sqrt(2 pi) exp(u^2), taken for q < 1/4 as
+ * sqrt(pi/2) erfcx(u) / q (see erfinv); ndtri'' = x ndtri'^2.
+ * At p = 0 and 1 the value is -inf and +inf, the first derivative +inf and
+ * the second -inf and +inf (the limits); outside [0, 1] NaN. */
+DD_RULE(ndtri)
+{
+    double q, c, u, du, yx, d, ph, pl, v;
+    if (!(x > 0.0 && x < 1.0)) {
+        r[0] = x == 0.0 ? -INFINITY : (x == 1.0 ? INFINITY : NAN);
+        r[1] = (x == 0.0 || x == 1.0) ? INFINITY : NAN;
+        if (order > 1) r[2] = r[0];
+        return;
+    }
+    if (x == 0.5) {
+        r[0] = 0.0;
+        r[1] = DD__SQRT2PI;
+        if (order > 1) r[2] = 0.0;
+        return;
+    }
+    q = x < 0.5 ? x : 1.0 - x;
+    c = 2.0 * q;
+    u = dd__erfc_root(c, 1.0 - c, &du, &yx);
+    ph = dd__two_prod(DD__SQRT2, u, &pl);
+    v = ph + ((pl + DD__SQRT2_LO * u) - DD__SQRT2 * du);
+    r[0] = x < 0.5 ? -v : v;
+    d = c <= 0.5 ? DD__SQRT_PI_2 * yx / q : DD__SQRT2PI * dd__exp_sq(u - du);
+    r[1] = d;
+    if (order > 1) r[2] = r[0] * d * d;
+}
+
+/* entr(x) = -x log x (SciPy's conventions: 0 at x = 0, -inf for x < 0).
+ * At 0 the derivatives are the limits from the right, +inf and -inf; for
+ * x < 0, where the value is the constant -inf of the convention rather than
+ * a function, they are NaN. */
+DD_RULE(entr)
+{
+    double l;
+    if (x > 0.0) {
+        l = log(x);
+        r[0] = -x * l;
+        r[1] = -l - 1.0;
+        if (order > 1) r[2] = -1.0 / x;
+    } else if (x == 0.0) {
+        r[0] = 0.0;
+        r[1] = INFINITY;
+        if (order > 1) r[2] = -INFINITY;
+    } else {
+        r[0] = x < 0.0 ? -INFINITY : x;
+        r[1] = NAN;
+        if (order > 1) r[2] = NAN;
+    }
+}
+
 /* --------------------------------------------------- rules with a constant */
 
 /* x**c for a constant exponent c.
@@ -600,6 +1253,87 @@ DD_RULE2(fmin)
     if (order > 1) { r[3] = 0.0; r[4] = 0.0; r[5] = 0.0; }
 }
 
+/* xlogy(x, y) = x log y, and 0 where x = 0 and y is not NaN (SciPy's
+ * convention, also for y <= 0). On the line x = 0 the function is then
+ * identically 0 in y, so d/dy and d2/dy2 are 0 there (the formulas x/y and
+ * -x/y^2 would give NaN at y = 0); d/dx = log y and d2/dxdy = 1/y keep their
+ * values (-inf and +inf at y = 0, NaN for y < 0). */
+DD_RULE2(xlogy)
+{
+    double l = log(y), iy = 1.0 / y;
+    int zero = x == 0.0 && !isnan(y);
+    r[0] = zero ? 0.0 : x * l;
+    r[1] = l;
+    r[2] = zero ? 0.0 : x * iy;
+    if (order > 1) {
+        r[3] = 0.0;
+        r[4] = iy;
+        r[5] = zero ? 0.0 : -(x * iy) * iy;
+    }
+}
+
+/* xlog1py(x, y) = x log1p(y), with xlogy's conventions at x = 0 (y = -1
+ * plays the part of y = 0). 1 + y is exact near -1, where it matters. */
+DD_RULE2(xlog1py)
+{
+    double l = log1p(y), iy = 1.0 / (1.0 + y);
+    int zero = x == 0.0 && !isnan(y);
+    r[0] = zero ? 0.0 : x * l;
+    r[1] = l;
+    r[2] = zero ? 0.0 : x * iy;
+    if (order > 1) {
+        r[3] = 0.0;
+        r[4] = iy;
+        r[5] = zero ? 0.0 : -(x * iy) * iy;
+    }
+}
+
+/* rel_entr(x, y) = x log(x/y) for x, y > 0; 0 for x = 0, y >= 0; +inf
+ * otherwise (SciPy's conventions); NaN if either is NaN. log(x/y) is taken
+ * without cancellation near x = y (dd__log_ratio).
+ * Derivatives: log(x/y) + 1, -x/y, 1/x, -1/y, x/y^2.
+ * At x = 0, y > 0: the limits from x > 0 (d/dx = -inf, d2/dx2 = +inf) and,
+ * in y, 0 (the function is identically 0 along x = 0). At (0, 0), where the
+ * limits along different paths differ, the x-derivatives are NaN and the
+ * y-derivatives 0. Where the value is the +inf of the convention, all the
+ * derivatives are NaN. */
+DD_RULE2(rel_entr)
+{
+    if (x > 0.0 && y > 0.0) {
+        double l = dd__log_ratio(x, y), q = x / y;
+        r[0] = x * l;
+        r[1] = l + 1.0;
+        r[2] = -q;
+        if (order > 1) {
+            r[3] = 1.0 / x;
+            r[4] = -1.0 / y;
+            r[5] = q / y;
+        }
+    } else if (x == 0.0 && y > 0.0) {
+        r[0] = 0.0;
+        r[1] = -INFINITY;
+        r[2] = 0.0;
+        if (order > 1) {
+            r[3] = INFINITY;
+            r[4] = -1.0 / y;
+            r[5] = 0.0;
+        }
+    } else if (x == 0.0 && y == 0.0) {
+        r[0] = 0.0;
+        r[1] = NAN;
+        r[2] = 0.0;
+        if (order > 1) {
+            r[3] = NAN;
+            r[4] = NAN;
+            r[5] = 0.0;
+        }
+    } else {
+        r[0] = (isnan(x) || isnan(y)) ? NAN : INFINITY;
+        r[1] = r[2] = NAN;
+        if (order > 1) r[3] = r[4] = r[5] = NAN;
+    }
+}
+
 /* ------------------------------------------------------------- the table */
 
 /* X(name) for every unary rule, in op-code order. */
@@ -609,7 +1343,8 @@ DD_RULE2(fmin)
     X(sinh) X(cosh) X(tanh) X(asinh) X(acosh) X(atanh) \
     X(erf) X(erfc) X(gamma) X(lgamma) X(fabs) \
     X(floor) X(ceil) X(trunc) X(rint) X(sign) \
-    X(degrees) X(radians) X(square) X(reciprocal)
+    X(degrees) X(radians) X(square) X(reciprocal) \
+    X(psi) X(expit) X(logit) X(log_expit) X(erfcx) X(erfinv) X(ndtr) X(log_ndtr) X(ndtri) X(entr)
 
 /* X(name) for every binary rule, in op-code order. */
 #define DD_BINARY_RULES(X) \
@@ -617,7 +1352,8 @@ DD_RULE2(fmin)
 
 /* The binary rules that are functions (not operators) in C, numpy and math. */
 #define DD_BINARY_FUNCTIONS(X) \
-    X(atan2) X(hypot) X(fmod) X(remainder) X(copysign) X(maximum) X(minimum) X(fmax) X(fmin)
+    X(atan2) X(hypot) X(fmod) X(remainder) X(copysign) X(maximum) X(minimum) X(fmax) X(fmin) \
+    X(xlogy) X(xlog1py) X(rel_entr)
 
 #define DD__ENUM_U(name) DD_OP_##name,
 #define DD__ENUM_B(name) DD_OP2_##name,

@@ -1,0 +1,583 @@
+"""The C rules of SciPy's special functions against SciPy and mpmath.
+
+For every rule of the table that stands for a function of ``scipy.special``
+(expit, logit, log_expit, erf, erfc, erfcx, erfinv, ndtr, log_ndtr, ndtri,
+gamma, gammaln = lgamma, digamma = psi, entr; xlogy, xlog1py, rel_entr), at
+fixed edge points (the tails and the singular points) and at random points
+(seed in pytest's header):
+
+* values: within 2 ulp of ``scipy.special``. Where SciPy itself is further than
+  that from the true value (mpmath at 50 digits or more), the rule's value must
+  instead be within 2 ulp of the true value: SciPy is a few ulp off in places
+  (ndtr, erfcx near 0, gamma, psi) and hundreds to billions in some tails
+  (erfcx for x < -20, log_ndtr for x > 8, ndtr below -37 where it is
+  subnormal), which a rule should not copy.
+* first and second derivatives: within 1e-13 relative of closed forms
+  evaluated by mpmath (with precision raised where the closed form cancels),
+  away from the derivatives' zeros: the error is measured against
+  max(|reference|, floor), with a floor where the computed derivative is
+  itself a difference of larger terms (digamma's and its reflection).
+* the conventions at the singular points, exactly.
+* the array kernels (the per-rule first-order loops and the second-order
+  chain rule) give the rule's own numbers.
+
+Rules are evaluated with ``dualdiff._dual._rule``; none needs a Python name.
+"""
+import math
+import os
+import sys
+
+import mpmath as mp
+import numpy as np
+import pytest
+
+sc = pytest.importorskip("scipy.special")
+
+from dualdiff import _array as _k  # noqa: E402
+from dualdiff._dual import _rule, _rules  # noqa: E402
+
+mp.mp.dps = 50
+INF, NAN = math.inf, math.nan
+TOL = 1e-13      # derivatives, relative
+ULPS = 2         # values
+N_RANDOM = int(os.environ.get("DUALDIFF_SPECIAL_POINTS", "60"))  # random points per domain
+TINY = 1e-300    # references below this (or above 1/TINY) may underflow (overflow) in double
+
+
+# --------------------------------------------------------------- measures
+
+def ulp_dist(a, b):
+    """Number of doubles between a and b (0 for equal numbers, NaN for NaN)."""
+    if math.isnan(a) and math.isnan(b) or a == b:
+        return 0
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return math.inf
+
+    def key(v):
+        i = int(np.array(v, dtype=np.float64).view(np.int64))
+        return i if i >= 0 else -(i & 0x7FFFFFFFFFFFFFFF)
+
+    return abs(key(a) - key(b))
+
+
+def ulp_err(a, ref):
+    """|a - ref| in ulps of the double nearest ref (ref an mpf)."""
+    r = float(ref)
+    if mp.isnan(ref):
+        return 0.0 if math.isnan(a) else math.inf
+    if math.isinf(r):
+        return 0.0 if a == r else math.inf
+    return float(abs(mp.mpf(a) - ref) / max(np.spacing(abs(r)), 5e-324))
+
+
+def rel_err(a, ref, floor=0.0):
+    r = float(ref)
+    if math.isinf(r) or abs(r) > 1 / TINY:  # overflows in double: must overflow or be huge
+        return 0.0 if a == r or abs(a) > 1e300 and math.copysign(1, a) == math.copysign(1, r) else math.inf
+    if abs(r) < TINY and abs(a) < TINY and floor == 0.0:  # underflow
+        return 0.0
+    return float(abs(mp.mpf(a) - ref) / max(abs(ref), floor))
+
+
+# ------------------------------------------------------------- references
+# Each returns (f, f', f'') as mpf (binary: f, fx, fy, fxx, fxy, fyy).
+
+def _digits(*xs):
+    """Working digits for closed forms that cancel like x^4 (erfcx'') or tails."""
+    m = max([abs(float(x)) for x in xs] + [1.0])
+    return 60 + int(4 * math.log10(m + 1.0))
+
+
+def ref_expit(x):
+    x = mp.mpf(x)
+    y, z = 1 / (1 + mp.exp(-x)), 1 / (1 + mp.exp(x))
+    return y, y * z, y * z * (z - y)
+
+
+def ref_logit(p):
+    p = mp.mpf(p)
+    return mp.log(p / (1 - p)), 1 / (p * (1 - p)), (2 * p - 1) / (p * (1 - p)) ** 2
+
+
+def ref_log_expit(x):
+    x = mp.mpf(x)
+    y, z = 1 / (1 + mp.exp(-x)), 1 / (1 + mp.exp(x))
+    return -mp.log1p(mp.exp(-x)), z, -y * z
+
+
+def ref_erf(x):
+    x = mp.mpf(x)
+    d = 2 / mp.sqrt(mp.pi) * mp.exp(-x * x)
+    return mp.erf(x), d, -2 * x * d
+
+
+def ref_erfc(x):
+    x = mp.mpf(x)
+    d = -2 / mp.sqrt(mp.pi) * mp.exp(-x * x)
+    return mp.erfc(x), d, -2 * x * d
+
+
+def ref_erfcx(x):
+    """erfcx(x) = exp(x^2) erfc(x), which mpmath lacks; its asymptotic series
+    past x = 1e4 (where mpmath's erfc gives up), ten terms: 1e-80 there."""
+    x = mp.mpf(x)
+    if x > 1e4:
+        y = y1 = y2 = mp.mpf(0)
+        c = mp.mpf(1)  # (2n-1)!! / 2^n
+        for n in range(12):
+            s = (-1) ** n * c
+            y += s / x ** (2 * n + 1)
+            y1 -= s * (2 * n + 1) / x ** (2 * n + 2)
+            y2 += s * (2 * n + 1) * (2 * n + 2) / x ** (2 * n + 3)
+            c *= mp.mpf(2 * n + 1) / 2
+        k = 1 / mp.sqrt(mp.pi)
+        return y * k, y1 * k, y2 * k
+    with mp.workdps(_digits(x)):
+        y = mp.exp(x * x) * mp.erfc(x)
+        y1 = 2 * x * y - 2 / mp.sqrt(mp.pi)
+        return +y, +y1, 2 * y + 2 * x * y1
+
+
+def ref_erfinv(y):
+    y = mp.mpf(y)
+    with mp.workdps(60 + int(-mp.log10(1 - abs(y)))):
+        u = mp.erfinv(y)
+        d = mp.sqrt(mp.pi) / 2 * mp.exp(u * u)
+        return +u, +d, 2 * u * d * d
+
+
+def ref_ndtr(x):
+    x = mp.mpf(x)
+    with mp.workdps(_digits(x)):
+        f = mp.npdf(x)
+        return mp.ncdf(x), +f, -x * f
+
+
+def ref_log_ndtr(x):
+    x = mp.mpf(x)
+    with mp.workdps(80 + 4 * int(mp.log10(abs(x) + 1))):
+        p, f = mp.ncdf(x), mp.npdf(x)
+        r = f / p
+        return mp.log(p), +r, -r * (x + r)
+
+
+def ref_ndtri(p):
+    p = mp.mpf(p)
+    with mp.workdps(60 + int(-mp.log10(min(p, 1 - p)))):
+        x = mp.sqrt(2) * mp.erfinv(2 * p - 1)
+        f = mp.npdf(x)
+        return +x, 1 / f, x / f ** 2
+
+
+def ref_gamma(x):
+    x = mp.mpf(x)
+    g = mp.gamma(x)
+    p = mp.digamma(x)
+    return g, g * p, g * (p * p + mp.psi(1, x))
+
+
+def ref_lgamma(x):
+    x = mp.mpf(x)
+    return mp.log(abs(mp.gamma(x))), mp.digamma(x), mp.psi(1, x)
+
+
+def ref_psi(x):
+    x = mp.mpf(x)
+    return mp.digamma(x), mp.psi(1, x), mp.psi(2, x)
+
+
+def ref_entr(x):
+    x = mp.mpf(x)
+    return -x * mp.log(x), -mp.log(x) - 1, -1 / x
+
+
+def ref_xlogy(x, y):
+    x, y = mp.mpf(x), mp.mpf(y)
+    return x * mp.log(y), mp.log(y), x / y, mp.mpf(0), 1 / y, -x / y ** 2
+
+
+def ref_xlog1py(x, y):
+    x, y = mp.mpf(x), mp.mpf(y)
+    return x * mp.log1p(y), mp.log1p(y), x / (1 + y), mp.mpf(0), 1 / (1 + y), -x / (1 + y) ** 2
+
+
+def ref_rel_entr(x, y):
+    x, y = mp.mpf(x), mp.mpf(y)
+    lg = mp.log(x / y)
+    return x * lg, lg + 1, -x / y, 1 / x, -1 / y, x / y ** 2
+
+
+# --------------------------------------------------------------- floors
+
+def psi_floors(x):
+    """Absolute error scales of digamma's derivatives: near a zero of trigamma
+    or tetragamma (negative x only) they are differences of reflection terms."""
+    if x > 0:
+        return [0.0, 0.0]
+    s = abs(float(mp.sin(mp.pi * x)))
+    return [float(abs(mp.psi(1, 1 - x)) + mp.pi ** 2 / s ** 2),
+            float(abs(mp.psi(2, 1 - x)) + 2 * mp.pi ** 3 / s ** 3)]
+
+
+def digamma_floor(x):
+    """Scale of the terms whose difference is digamma(x)."""
+    if x > 0:
+        return abs(float(mp.log(x))) + 1.0 / x + 1.0
+    return abs(float(mp.digamma(1 - x))) + abs(float(mp.pi / mp.tan(mp.pi * x))) + 1.0
+
+
+def no_floors(*a):
+    return [0.0, 0.0]
+
+
+# ------------------------------------------------------------------ domains
+
+def uniform(lo, hi):
+    return lambda rng, n: list(rng.uniform(lo, hi, n))
+
+
+def loguniform(lo, hi, sign=1.0, shift=0.0):
+    return lambda rng, n: list(shift + sign * np.exp(rng.uniform(math.log(lo), math.log(hi), n)))
+
+
+def away_from_poles(draw, gap=1e-2):
+    def sample(rng, n):
+        xs = [x for x in draw(rng, 4 * n) if x > 0 or abs(x - round(x)) > gap]
+        return xs[:n]
+    return sample
+
+
+def away_from_roots(draw, roots, gap):
+    def sample(rng, n):
+        return [x for x in draw(rng, 4 * n) if min(abs(x - r) for r in roots) > gap][:n]
+    return sample
+
+
+class Unary:
+    def __init__(self, ref, scipy, domains, edges, floors=no_floors, value_floor=None, d1_zeros=(), d2_zeros=(),
+                 value_ulps=ULPS):
+        self.ref, self.scipy, self.domains, self.edges = ref, scipy, domains, edges
+        self.value_ulps = value_ulps
+        self.floors = floors
+        self.value_floor = value_floor  # absolute error scale of the value where it cancels
+        self.zeros = (d1_zeros, d2_zeros)
+
+
+_EXPIT_D2_ZERO = [0.0]
+_PSI_ROOTS = [1.4616321449683622, -0.5040830082644554, -1.5734984731623, -2.6107208684441,
+              -3.6352933664369, -4.6532377617431, -5.6671624415568, -6.6779322738244,
+              -7.6867777075431, -8.6942780021158, -9.7010018028964]
+
+UNARY = {
+    "expit": Unary(ref_expit, sc.expit, [uniform(-700, 700), uniform(-8, 8)],
+                   [-745.0, -709.0, -700.0, -40.0, -1e-300, 0.0, 1e-300, 1e-8, 0.5, 36.0, 40.0, 700.0, 710.0],
+                   d2_zeros=_EXPIT_D2_ZERO),
+    "logit": Unary(ref_logit, sc.logit,
+                   [uniform(0, 1), loguniform(1e-300, 0.25), loguniform(2 ** -53, 0.25, -1.0, 1.0)],
+                   [1e-300, 1e-20, 0.25, 0.3, 0.5 - 2 ** -54, 0.5 + 2 ** -53, 0.7, 0.75, 0.9, 1 - 2 ** -53],
+                   d2_zeros=[0.5]),
+    "log_expit": Unary(ref_log_expit, sc.log_expit, [uniform(-750, 40), uniform(-5, 5)],
+                       [-750.0, -745.0, -40.0, -1.0, 0.0, 1e-10, 1.0, 20.0, 36.0, 40.0]),
+    "erf": Unary(ref_erf, sc.erf, [uniform(-6, 6), loguniform(1e-300, 1.0)],
+                 [-6.0, -1.0, -1e-300, 1e-300, 1e-8, 0.5, 0.84375, 1.25, 3.0, 5.9],
+                 d2_zeros=[0.0]),
+    "erfc": Unary(ref_erfc, sc.erfc, [uniform(-6, 26.5)],
+                  [-6.0, -1.0, 0.0, 1e-8, 0.5, 1.0, 5.0, 20.0, 26.0, 26.5],
+                  d2_zeros=[0.0],
+                  # the value is the C library's erfc (glibc: up to 2.4 ulp), as math.erfc's
+                  value_ulps=3),
+    "erfcx": Unary(ref_erfcx, sc.erfcx,
+                   [uniform(-26.6, 3.2), loguniform(1e-3, 1e300), loguniform(1e-3, 26.6, -1.0)],
+                   [-26.6, -26.0, -10.0, -1.0, -0.625, -0.6249999999999999, -1e-3, 0.0, 1e-3, 0.125,
+                    1.0, 3.1249999999999996, 3.125, 5.0, 50.0, 1e5, 1e8, 1e150, 1e200, 1e300]),
+    "erfinv": Unary(ref_erfinv, sc.erfinv,
+                    [uniform(-1, 1), loguniform(2 ** -53, 0.5, -1.0, 1.0), loguniform(2 ** -53, 0.5, 1.0, -1.0),
+                     loguniform(1e-300, 0.5)],
+                    [-1 + 2 ** -53, -0.999999, -0.5, -1e-300, 1e-300, 1e-8, 0.25, 0.4999999999999999,
+                     0.5, 0.9, 1 - 1e-16, 1 - 2 ** -53],
+                    d2_zeros=[0.0]),
+    "ndtr": Unary(ref_ndtr, sc.ndtr, [uniform(-40, 10), uniform(-3, 3)],
+                  [-40.0, -38.5, -37.5, -30.0, -10.0, -1.0, -1e-300, 0.0, 0.6, 1.0, 5.0, 8.0, 10.0],
+                  d2_zeros=[0.0]),
+    "log_ndtr": Unary(ref_log_ndtr, sc.log_ndtr,
+                      [uniform(-40, 10), uniform(-1, 2), loguniform(40, 1e5, -1.0)],
+                      [-1e5, -1e4, -1000.0, -40.0, -38.0, -20.0, -1.0, 0.0, 0.6, 0.6000000000000001,
+                       1.0, 5.0, 8.0, 10.0]),
+    "ndtri": Unary(ref_ndtri, sc.ndtri,
+                   [uniform(0, 1), loguniform(1e-300, 0.5), loguniform(2 ** -53, 0.5, -1.0, 1.0)],
+                   [5e-324, 1e-310, 1e-300, 1e-100, 1e-20, 0.02, 0.25, 0.4999999999999999,
+                    0.5000000000000001, 0.75, 0.98, 1 - 1e-10, 1 - 2 ** -53],
+                   d2_zeros=[0.5]),
+    "gamma": Unary(ref_gamma, sc.gamma, [uniform(0.01, 170), away_from_poles(uniform(-20, 0))],
+                   [1e-300, 1e-8, 0.5, 1.0, 2.0, 2.5, 10.0, 100.0, 171.0, -0.5, -1.5, -10.5],
+                   floors=lambda x: [abs(float(mp.gamma(x))) * digamma_floor(x), 0.0],
+                   d1_zeros=_PSI_ROOTS,
+                   # the value is the C library's tgamma (glibc: up to 4 ulp; SciPy's up to 5)
+                   value_ulps=5),
+    "lgamma": Unary(ref_lgamma, sc.gammaln, [uniform(0.01, 1000), away_from_poles(uniform(-20, 0))],
+                    [1e-300, 1e-8, 0.5, 3.0, 10.0, 1e5, 1e300, -0.5, -2.5],
+                    floors=lambda x: [digamma_floor(x), 0.0],
+                    value_floor=lambda x: 0.0 if x > 0 else abs(float(mp.log(abs(mp.pi / mp.sin(mp.pi * x))))),
+                    d1_zeros=_PSI_ROOTS),
+    "psi": Unary(ref_psi, sc.psi,
+                 [uniform(0.01, 30), uniform(0.9, 2.5), loguniform(1e-10, 1e10), uniform(-0.754, -0.254),
+                  away_from_poles(uniform(-10, 0))],
+                 [1e-300, 1e-8, 0.5, 1.0, 1.4616321449683622, 1.4616321449683625, 2.0, 2.5, 9.99, 10.0,
+                  1e10, 1e300, -0.5, -0.5040830082644554, -0.3, -1.5, -9.5],
+                 floors=psi_floors, value_floor=lambda x: 0.0 if (x > 0 or abs(x + 0.504) < 0.25) else digamma_floor(x)),
+    "entr": Unary(ref_entr, sc.entr, [loguniform(1e-300, 1e300), uniform(0, 3)],
+                  [5e-324, 1e-300, 1e-8, 0.5, 1.0, 2.0, 1e300],
+                  d1_zeros=[math.exp(-1)]),
+}
+
+# (x, y) samplers and fixed points of the binary rules
+BINARY = {
+    "xlogy": (ref_xlogy, sc.xlogy,
+              [lambda rng, n: list(zip(rng.uniform(-10, 10, n), np.exp(rng.uniform(-690, 690, n)))),
+               lambda rng, n: list(zip(rng.uniform(-10, 10, n), rng.uniform(0.5, 2, n)))],
+              [(1.0, 1.0), (2.0, 1e-300), (-3.0, 1e300), (1e-300, 2.0), (0.5, 1.0 + 2 ** -52)]),
+    "xlog1py": (ref_xlog1py, sc.xlog1py,
+                [lambda rng, n: list(zip(rng.uniform(-10, 10, n), np.exp(rng.uniform(-690, 690, n)))),
+                 lambda rng, n: list(zip(rng.uniform(-10, 10, n), -1 + np.exp(rng.uniform(-36, 0, n)))),
+                 lambda rng, n: list(zip(rng.uniform(-10, 10, n), -np.exp(rng.uniform(-690, -1, n))))],
+                [(1.0, 1e-300), (2.0, -0.5), (3.0, -1 + 2 ** -52), (1.0, 1e300)]),
+    "rel_entr": (ref_rel_entr, sc.rel_entr,
+                 [lambda rng, n: list(zip(np.exp(rng.uniform(-690, 690, n)), np.exp(rng.uniform(-690, 690, n)))),
+                  lambda rng, n: [(x, x * r) for x, r in zip(rng.uniform(0.1, 10, n), rng.uniform(0.3, 3, n))]],
+                 [(1.0, 1.0), (1.0, 1.0 + 2 ** -52), (1e300, 1e-300), (1e-300, 1e300), (2.0, 1.0), (1.0, 2.0)]),
+}
+
+SPECIAL = sorted(UNARY) + sorted(BINARY)
+
+
+def _points(entry, rng):
+    pts = list(entry.edges)
+    for d in entry.domains:
+        pts += [float(x) for x in d(rng, N_RANDOM)]
+    return pts
+
+
+def _near(x, zeros, scale=1e-2):
+    return any(abs(x - z) <= scale * max(1.0, abs(z)) for z in zeros)
+
+
+# ------------------------------------------------------------------ tests
+
+def test_every_special_function_is_a_rule():
+    table = _rules()
+    for name in UNARY:
+        assert ("unary", name) in table, name
+    for name in BINARY:
+        assert ("binary", name) in table, name
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_unary_special(name, rng, seed):
+    e = UNARY[name]
+    bad = []
+    for x in _points(e, rng):
+        v, d1, d2 = _rule("unary", name, x)
+        f, f1, f2 = e.ref(x)
+        s = float(e.scipy(x))
+        dist, err = ulp_dist(v, s), ulp_err(v, f)
+        if e.value_floor is not None and e.value_floor(x) > 0:  # the value cancels: absolute error
+            err = float(abs(mp.mpf(v) - f)) / np.spacing(e.value_floor(x) + abs(float(f)))
+        if min(dist, err) > e.value_ulps:
+            bad.append(f"f({x!r}) = {v!r}: {dist} ulp from scipy ({s!r}), {err:.2f} from the true value")
+        fl1, fl2 = e.floors(x)
+        for k, (got, want, fl, zeros) in enumerate(((d1, f1, fl1, e.zeros[0]), (d2, f2, fl2, e.zeros[1]))):
+            if _near(x, zeros):
+                continue
+            r = rel_err(got, want, fl)
+            if not r <= TOL:
+                bad.append(f"f{chr(39) * (k + 1)}({x!r}) = {got!r}, reference {float(want)!r}: rel {r:.3g}")
+    assert not bad, f"{name} (seed {seed}):\n" + "\n".join(bad[:20])
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+def test_binary_special(name, rng, seed):
+    ref, scipy, domains, edges = BINARY[name]
+    pts = list(edges)
+    for d in domains:
+        pts += [(float(x), float(y)) for x, y in d(rng, N_RANDOM)]
+    bad = []
+    for x, y in pts:
+        r = _rule("binary", name, x, y)
+        want = ref(x, y)
+        s = float(scipy(x, y))
+        dist, err = ulp_dist(r[0], s), ulp_err(r[0], want[0])
+        if min(dist, err) > ULPS:
+            bad.append(f"f{(x, y)!r} = {r[0]!r}: {dist} ulp from scipy ({s!r}), {err:.2f} from the true value")
+        for k in range(1, 6):
+            floor = 0.0
+            if name == "rel_entr" and k == 1:  # log(x/y) + 1 cancels where x/y = 1/e
+                floor = abs(float(want[1])) + 1.0
+            if float(want[k]) == 0.0:
+                ok = r[k] == 0.0
+            else:
+                ok = rel_err(r[k], want[k], floor) <= TOL
+            if not ok:
+                bad.append(f"partial {k} at {(x, y)!r} = {r[k]!r}, reference {float(want[k])!r}")
+    assert not bad, f"{name} (seed {seed}):\n" + "\n".join(bad[:20])
+
+
+# ------------------------------------------------------- singular points
+
+def same(a, b):
+    return (math.isnan(a) and math.isnan(b)) or (a == b and math.copysign(1, a) == math.copysign(1, b))
+
+
+def assert_rule(kind, name, args, expected):
+    got = _rule(kind, name, *args)
+    assert all(same(g, w) for g, w in zip(got, expected)), f"{name}{args}: {got} != {expected}"
+
+
+@pytest.mark.parametrize("name, x, expected", [
+    # logit: -inf and +inf at 0 and 1, first derivative +inf, second -inf and +inf
+    ("logit", 0.0, (-INF, INF, -INF)),
+    ("logit", 1.0, (INF, INF, INF)),
+    ("logit", -0.5, (NAN, NAN, NAN)),
+    ("logit", 1.5, (NAN, NAN, NAN)),
+    ("logit", 0.5, (0.0, 4.0, 0.0)),
+    # erfinv: +-inf at +-1, derivatives the limits
+    ("erfinv", 1.0, (INF, INF, INF)),
+    ("erfinv", -1.0, (-INF, INF, -INF)),
+    ("erfinv", 1.5, (NAN, NAN, NAN)),
+    ("erfinv", 0.0, (0.0, 0.886226925452758, 0.0)),  # sqrt(pi)/2, rounded
+    # ndtri: -inf and +inf at 0 and 1
+    ("ndtri", 0.0, (-INF, INF, -INF)),
+    ("ndtri", 1.0, (INF, INF, INF)),
+    ("ndtri", -0.1, (NAN, NAN, NAN)),
+    ("ndtri", 0.5, (0.0, 2.5066282746310007, 0.0)),  # sqrt(2 pi), rounded
+    # entr: 0 at 0 with the one-sided derivatives, -inf (and no derivative) below
+    ("entr", 0.0, (0.0, INF, -INF)),
+    ("entr", -1.0, (-INF, NAN, NAN)),
+    ("entr", INF, (-INF, -INF, -0.0)),
+    # the tails
+    ("expit", INF, (1.0, 0.0, -0.0)),
+    ("expit", -INF, (0.0, 0.0, 0.0)),
+    ("log_expit", -INF, (-INF, 1.0, -0.0)),
+    ("log_ndtr", -INF, (-INF, INF, -1.0)),
+    ("ndtr", -INF, (0.0, 0.0, 0.0)),
+    ("ndtr", INF, (1.0, 0.0, 0.0)),
+    ("erfcx", INF, (0.0, 0.0, 0.0)),
+    ("erfcx", -INF, (INF, -INF, INF)),
+    ("psi", 0.0, (-INF, INF, -INF)),  # SciPy's psi(+-0) = -+inf: the one-sided limits
+    ("psi", -0.0, (INF, INF, INF)),
+    ("psi", -2.0, (NAN, NAN, NAN)),
+    ("psi", INF, (INF, 0.0, 0.0)),
+])
+def test_unary_conventions(name, x, expected):
+    assert_rule("unary", name, (x,), expected)
+    assert name in UNARY
+
+
+@pytest.mark.parametrize("name, x, y, expected", [
+    # xlogy: 0 on the line x = 0 (y not NaN), so the y-derivatives vanish there
+    ("xlogy", 0.0, 0.0, (0.0, -INF, 0.0, 0.0, INF, 0.0)),
+    ("xlogy", 0.0, 2.0, (0.0, math.log(2.0), 0.0, 0.0, 0.5, 0.0)),
+    ("xlogy", 0.0, -1.0, (0.0, NAN, 0.0, 0.0, -1.0, 0.0)),
+    ("xlogy", 0.0, INF, (0.0, INF, 0.0, 0.0, 0.0, 0.0)),
+    ("xlogy", 0.0, NAN, (NAN, NAN, NAN, 0.0, NAN, NAN)),
+    ("xlogy", 1.0, 0.0, (-INF, -INF, INF, 0.0, INF, -INF)),
+    ("xlog1py", 0.0, -1.0, (0.0, -INF, 0.0, 0.0, INF, 0.0)),
+    ("xlog1py", 0.0, -2.0, (0.0, NAN, 0.0, 0.0, -1.0, 0.0)),
+    # rel_entr: 0 at x = 0, y >= 0; +inf (no derivatives) outside the domain
+    ("rel_entr", 0.0, 2.0, (0.0, -INF, 0.0, INF, -0.5, 0.0)),
+    ("rel_entr", 0.0, 0.0, (0.0, NAN, 0.0, NAN, NAN, 0.0)),
+    ("rel_entr", 1.0, 0.0, (INF, NAN, NAN, NAN, NAN, NAN)),
+    ("rel_entr", -1.0, 1.0, (INF, NAN, NAN, NAN, NAN, NAN)),
+    ("rel_entr", 0.0, -1.0, (INF, NAN, NAN, NAN, NAN, NAN)),
+    ("rel_entr", NAN, 1.0, (NAN, NAN, NAN, NAN, NAN, NAN)),
+    ("rel_entr", 1.0, 1.0, (0.0, 1.0, -1.0, 1.0, -1.0, 1.0)),
+])
+def test_binary_conventions(name, x, y, expected):
+    assert_rule("binary", name, (x, y), expected)
+    assert float(np.float64(sc.__dict__[name](x, y))) == expected[0] or math.isnan(expected[0])
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_scipy_agrees_on_the_conventions(name):
+    """The values at the special points are SciPy's (ulp-exact there)."""
+    e = UNARY[name]
+    for x in (0.0, -0.0, 1.0, -1.0, INF, -INF, NAN, 0.5):
+        if name == "lgamma" and x == -INF:
+            continue  # C99's lgamma(-inf) is +inf, SciPy's gammaln(-inf) -inf
+        v = _rule("unary", name, x)[0]
+        s = float(e.scipy(x))
+        assert same(v, s) or v == s or ulp_dist(v, s) <= ULPS, (name, x, v, s)
+
+
+# ----------------------------------------------------------- array kernels
+
+def _op(kind, name):
+    return [n for k, n in _rules() if k == kind].index(name)
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+@pytest.mark.parametrize("order", [1, 2])
+def test_array_kernels_run_the_rule(name, order, rng):
+    """_array.unary (the per-rule first-order loops, the chain rule at second
+    order) on width-1 and width-3 numbers gives the rule's f, f' and f''."""
+    e = UNARY[name]
+    xs = np.array(_points(e, rng)[:40] + [NAN])
+    for width in (1, 3):
+        t = rng.standard_normal(width)
+        if order == 1:
+            m = 1 + width
+            a = np.zeros((len(xs), m))
+            a[:, 0], a[:, 1:] = xs, t
+        else:
+            m = 1 + width + width * (width + 1) // 2
+            a = np.zeros((len(xs), m))
+            a[:, 0], a[:, 1:1 + width] = xs, t
+        out = np.empty_like(a)
+        _k.unary(_op("unary", name), out.reshape(-1), a.reshape(-1), width, order)
+        for i, x in enumerate(xs):
+            v, d1, d2 = _rule("unary", name, float(x), order=order)
+            assert same(out[i, 0], v), (name, x)
+            for k in range(width):
+                assert same(out[i, 1 + k], d1 * t[k]), (name, x, out[i], d1)
+            if order == 2 and math.isfinite(d2) and math.isfinite(d1):
+                h = out[i, 1 + width:]
+                want = [d2 * t[j] * t[k] for j in range(width) for k in range(j, width)]
+                assert np.allclose(h, want, rtol=1e-14, atol=1e-300), (name, x, h, want)
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+@pytest.mark.parametrize("order", [1, 2])
+def test_array_kernels_run_the_binary_rule(name, order, rng):
+    ref, scipy, domains, edges = BINARY[name]
+    pts = list(edges) + [(float(x), float(y)) for x, y in domains[-1](rng, 20)]
+    width = 2
+    m = 1 + width + (width * (width + 1) // 2 if order == 2 else 0)
+    a = np.zeros((len(pts), m))
+    b = np.zeros((len(pts), m))
+    a[:, 0] = [p[0] for p in pts]
+    b[:, 0] = [p[1] for p in pts]
+    a[:, 1], b[:, 2] = 1.0, 1.0  # the gradient
+    out = np.empty_like(a)
+    _k.binary(_op("binary", name), out.reshape(-1), a.reshape(-1), 1, b.reshape(-1), 1, width, order)
+    for i, (x, y) in enumerate(pts):
+        r = _rule("binary", name, x, y, order=order)
+        assert same(out[i, 0], r[0])
+        assert same(out[i, 1], r[1]) and same(out[i, 2], r[2]), (name, x, y, out[i], r)
+        if order == 2:
+            assert [out[i, 3], out[i, 4], out[i, 5]] == pytest.approx([r[3], r[4], r[5]], rel=1e-15)
+
+
+def test_first_order_rule_skips_nothing_it_reports():
+    """order=1 gives the same value and first derivative as order=2."""
+    for name in UNARY:
+        for x in (0.3, 0.7, -0.2, 4.0):
+            a = _rule("unary", name, x, order=1)
+            b = _rule("unary", name, x, order=2)
+            assert same(a[0], b[0]) and same(a[1], b[1]), name
+    for name in BINARY:
+        a = _rule("binary", name, 0.3, 0.7, order=1)
+        b = _rule("binary", name, 0.3, 0.7, order=2)
+        assert all(same(u, v) for u, v in zip(a[:3], b[:3])), name
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(pytest.main([__file__, "-q"]))
