@@ -49,6 +49,7 @@ import numpy as np
 
 from dualdiff import _array as _k
 from dualdiff import _ndarray as _nd
+from dualdiff._dual import _ufunc_name
 from dualdiff._dual import Dual, _set_pattern_hook
 from dualdiff._sparse_c import Store, rule_structure
 
@@ -694,6 +695,21 @@ def _group(i, axes, ndim, store, keepdims=False, mask=None):
 # ufunc -> (kind, C rule): the ufuncs DualArray supports, with the structure
 # of the rule it runs (see rule_structure)
 _UFUNCS: dict[Any, tuple[str, str | None]] = {}
+
+
+def _load_special():
+    """scipy.special's ufuncs of the table, once SciPy is imported (as the dual arrays)."""
+    _nd._load_special()
+    added = False
+    for u, rule in list(_nd._U.items()):
+        if u not in _UFUNCS:
+            _UFUNCS[u] = ("unary", rule)
+            added = True
+    for u, rule in list(_nd._B.items()):
+        if u not in _UFUNCS:
+            _UFUNCS[u] = ("binary", rule)
+            added = True
+    return added
 _u: Any
 _rule: Any
 for _u, _rule in _nd._U.items():
@@ -789,8 +805,10 @@ def _values(x):
 
 def _call(ufunc, inputs, kwargs=None):
     entry = _UFUNCS.get(ufunc)
+    if entry is None and _load_special():
+        entry = _UFUNCS.get(ufunc)
     if entry is None:
-        raise TypeError(f"numpy.{ufunc.__name__} is not supported for dualdiff arrays")
+        raise TypeError(f"{_ufunc_name(ufunc)} is not supported for dualdiff arrays")
     kind, rule = entry
     if kind == "value":
         return ufunc(*[_values(x) for x in inputs])

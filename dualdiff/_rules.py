@@ -95,6 +95,17 @@ RULES: tuple[Rule, ...] = (
     _u("radians", "radians", ["radians", "deg2rad"], doc="degrees to radians."),
     _u("square", None, ["square"], doc="x * x."),
     _u("reciprocal", None, ["reciprocal"], doc="1 / x."),
+    _u("psi", None, special=["psi", "digamma"],
+       doc="the digamma function d/dx log|gamma(x)|; derivatives trigamma and tetragamma."),
+    _u("expit", None, special=["expit"], doc="the logistic sigmoid 1 / (1 + exp(-x))."),
+    _u("logit", None, special=["logit"], doc="log(x / (1 - x)); derivatives +inf at 0 and 1."),
+    _u("log_expit", None, special=["log_expit"], doc="log(expit(x)), accurate for large |x|."),
+    _u("erfcx", None, special=["erfcx"], doc="the scaled complementary error function exp(x^2) erfc(x)."),
+    _u("erfinv", None, special=["erfinv"], doc="the inverse error function; derivative +inf at +-1."),
+    _u("ndtr", None, special=["ndtr"], doc="the standard normal cumulative distribution function."),
+    _u("log_ndtr", None, special=["log_ndtr"], doc="log(ndtr(x)), accurate far in the lower tail."),
+    _u("ndtri", None, special=["ndtri"], doc="the inverse of ndtr; derivative +inf at 0 and 1."),
+    _u("entr", None, special=["entr"], doc="-x log(x) (0 at 0, -inf below); derivative +inf at 0."),
     _b("mul", None, ["multiply"], doc="x * y."),
     _b("div", None, ["divide", "true_divide"], doc="x / y."),
     _b("pow", "pow", ["power", "float_power"],
@@ -118,6 +129,10 @@ RULES: tuple[Rule, ...] = (
        doc="the smaller (NaN propagates); at a tie the first argument's derivative."),
     _b("fmax", None, ["fmax"], doc="the larger, ignoring a NaN; at a tie the first argument's derivative."),
     _b("fmin", None, ["fmin"], doc="the smaller, ignoring a NaN; at a tie the first argument's derivative."),
+    _b("xlogy", None, special=["xlogy"], doc="x log(y), 0 where x is 0 (and y not NaN)."),
+    _b("xlog1py", None, special=["xlog1py"], doc="x log1p(y), 0 where x is 0 (and y not NaN)."),
+    _b("rel_entr", None, special=["rel_entr"],
+       doc="x log(x / y) for x, y > 0; 0 at x = 0, y >= 0; +inf elsewhere."),
 )
 
 BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
