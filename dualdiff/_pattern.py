@@ -32,7 +32,11 @@ from x at all (a float, or an array element made by padding, ``zeros_like``,
 Functions that pick among their arguments by value (``np.maximum``,
 ``np.max``, ``np.clip``, norms with ``ord=inf``) depend on all of them;
 Python's ``max`` and ``if`` follow the branch taken at x, and so do
-``np.where``, ``np.sort`` and indexing with masks computed from values.
+``np.where``, ``np.sort``, ``np.partition``, ``np.median`` (its middle
+entry, or the two middle entries of an even count) and indexing with masks
+computed from values. The real-valued FFTs (irfft, hfft, irfft2, irfftn)
+depend on every input they read along their axes, a superset where entries
+of the transform vanish.
 
 Every NumPy ufunc and function that :class:`dualdiff.DualArray` supports is
 supported here (``supported_ufuncs``, ``supported_functions``; a test walks
