@@ -32,7 +32,11 @@ from x at all (a float, or an array element made by padding, ``zeros_like``,
 Functions that pick among their arguments by value (``np.maximum``,
 ``np.max``, ``np.clip``, norms with ``ord=inf``) depend on all of them;
 Python's ``max`` and ``if`` follow the branch taken at x, and so do
-``np.where``, ``np.sort`` and indexing with masks computed from values.
+``np.where``, ``np.sort``, ``np.partition``, ``np.median`` (its middle
+entry, or the two middle entries of an even count) and indexing with masks
+computed from values. The real-valued FFTs (irfft, hfft, irfft2, irfftn)
+depend on every input they read along their axes, a superset where entries
+of the transform vanish.
 
 Every NumPy ufunc and function that :class:`dualdiff.DualArray` supports is
 supported here (``supported_ufuncs``, ``supported_functions``; a test walks
@@ -236,6 +240,15 @@ class PatternNumber:
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return _ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        # NumPy functions of pattern numbers alone (np.linspace(z[0], z[1]),
+        # np.mean(z[0]), ...) run the rules of the pattern arrays, as a Dual
+        # runs the dual arrays'; the rest run NumPy's own on the numbers
+        handler = _FUNCTIONS.get(func)
+        if handler is not None:
+            return handler(*args, **kwargs)
+        return func._implementation(*args, **kwargs)
 
 
 def _step(p, v):
@@ -923,7 +936,8 @@ def _shape_function(fn):
 
 for _f in (np.ravel, np.swapaxes, np.moveaxis, np.expand_dims, np.squeeze, np.broadcast_to, np.split, np.array_split, np.hsplit,
            np.vsplit, np.roll, np.flip, np.fliplr, np.flipud, np.repeat, np.tile, np.diagonal,
-           np.diag, np.tril, np.triu, np.take_along_axis):
+           np.diag, np.tril, np.triu, np.take_along_axis, np.dsplit, np.rollaxis, np.rot90,
+           np.fft.fftshift, np.fft.ifftshift):
     _FUNCTIONS[_f] = _shape_function(_f)
 if hasattr(np, "permute_dims"):
     _FUNCTIONS[np.permute_dims] = _shape_function(np.permute_dims)
@@ -1538,8 +1552,8 @@ def _kron(a, b):
 
 @_implements(np.einsum)
 def _einsum(subscripts, *operands, out=None, **kw):
-    if not isinstance(subscripts, str):
-        raise TypeError("numpy.einsum of dual arrays needs the subscripts as a string")
+    if not isinstance(subscripts, str):  # the interleaved form: operand, sublist, ..., [output]
+        subscripts, operands = _einsum_sublists((subscripts,) + operands)
     kw.pop("optimize", None)
     _check_dtype(kw.pop("dtype", None), "einsum")
     ops, store = _operands(list(operands))
@@ -1548,6 +1562,30 @@ def _einsum(subscripts, *operands, out=None, **kw):
         return _check_out(out, v, "einsum")
     subs, res = _einsum_parse(subscripts, [o[0].ndim for o in ops])
     return _check_out(out, _reduced(v, _contract(subs, res, ops, store, v.shape), store), "einsum")
+
+
+def _einsum_sublists(args):
+    """(subscripts, operands) of einsum's interleaved form (operand, sublist,
+    ..., [output sublist]): label k is letter k of A-Z a-z, as NumPy's, so
+    that the implicit output keeps NumPy's order."""
+    def letters(sub):
+        out = []
+        for k in sub:
+            if k is Ellipsis:
+                out.append("...")
+            elif isinstance(k, numbers.Integral) and 0 <= k < 52:
+                out.append(_LETTERS[26:][k] if k < 26 else _LETTERS[:26][k - 26])
+            else:
+                raise ValueError(f"einsum: subscript {k!r} is not in [0, 52) nor Ellipsis")
+        return "".join(out)
+
+    tail = args[-1] if len(args) % 2 else None
+    pairs = args[:len(args) - (tail is not None)]
+    operands, sublists = list(pairs[0::2]), pairs[1::2]
+    subscripts = ",".join(letters(t) for t in sublists)
+    if tail is not None:
+        subscripts += "->" + letters(tail)
+    return subscripts, tuple(operands)
 
 
 def _einsum_parse(subscripts, ndims):
@@ -1627,6 +1665,226 @@ def _multi_dot(arrays, *, out=None):
     for x in arrays[1:]:
         r = np.dot(r, x)
     return _check_out(out, r, "multi_dot")
+
+
+# ---------------------------------------------- order statistics, interpolation
+# Entries picked by value follow the values (as np.sort): partition moves
+# each element with its set, and a median depends on the middle entry (the
+# two middle entries for an even count, whose mean it is) of the values
+# sorted at x. interp, polyval and linspace run the dual arrays' own
+# arithmetic on pattern numbers.
+
+
+@_implements(np.partition)
+def _partition(a, kth, axis=-1, kind="introselect", order=None):
+    v, i, s = _live(_as_pattern(a))
+    if axis is None:
+        v, i, axis = v.reshape(-1), i.reshape(-1), 0
+    ax = _nd._ax(axis, v.ndim)
+    idx = np.argpartition(v, kth, axis=ax, kind=kind)
+    return _wrap(np.take_along_axis(v, idx, axis=ax), np.take_along_axis(i, idx, axis=ax), s)
+
+
+@_implements(np.median)
+def _median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    v, i, s = _live(_as_pattern(a))
+    axes = _nd._axes(axis, v.ndim)
+    rest = [k for k in range(v.ndim) if k not in axes]
+    flat_shape = tuple(v.shape[k] for k in rest) + (-1,)
+    x = np.reshape(np.transpose(v, rest + list(axes)), flat_shape)
+    xi = np.reshape(np.transpose(i, rest + list(axes)), flat_shape)
+    size = x.shape[-1]
+    if size == 0:
+        raise ValueError("numpy.median of an empty dual array has no value to differentiate")
+    order = np.argsort(x, axis=-1)
+    half = size // 2
+    mid = np.take_along_axis(xi, order[..., half:half + 1], axis=-1)[..., 0]
+    if size % 2 == 0:  # the mean of the two middle entries: both
+        low = np.take_along_axis(xi, order[..., half - 1:half], axis=-1)[..., 0]
+        mid = _union(s, low, mid)
+    mid = np.where(np.isnan(x).any(axis=-1), 0, mid)  # NaN: a constant, as the dual arrays
+    rv = np.median(v, axis=axis, keepdims=keepdims)
+    return _check_out(out, _reduced(rv, np.reshape(mid, np.shape(rv)), s), "median")
+
+
+@_implements(np.interp)
+def _interp(x, xp, fp, left=None, right=None, period=None):
+    # the dual arrays' formula on pattern numbers: inside [xp[0], xp[-1]]
+    # fp[j] + (x - xp[j]) * (fp[j+1] - fp[j]) / h on the segment j of x,
+    # which depends on x and the two knots' fp (a constant x at a knot
+    # leaves out fp[j+1]); outside, left / right (fp[0] / fp[-1] by default).
+    # A constant x at the last knot keeps fp[-2], whose coefficient
+    # 1 - (x - xp[-2]) / h cancels to 0 or nearly: a superset there.
+    if period is not None:
+        raise TypeError("numpy.interp with period is not supported for dualdiff arrays")
+    if isinstance(xp, (PatternArray, PatternNumber)) or _parts(xp) is not None and _parts(xp)[2] is not None:
+        raise TypeError("numpy.interp of dual arrays needs constant knots xp; x, fp, left "
+                        "and right may be dual")
+    xpv = np.asarray(xp, dtype=np.float64)
+    xv, fpv = np.asarray(_values(x), dtype=np.float64), np.asarray(_values(fp), dtype=np.float64)
+    value = np.interp(xv, xpv, fpv, None if left is None else _values(left),
+                      None if right is None else _values(right))
+    fp = _as_pattern(fp) if _parts(fp)[2] is not None else fpv
+    if xpv.size == 1:
+        res = np.add(np.zeros_like(x) if isinstance(x, PatternArray) else np.zeros(xv.shape),
+                     np.take(fp, np.zeros(xv.shape, dtype=np.intp)))
+    else:
+        j = np.clip(np.searchsorted(xpv, xv, side="right") - 1, 0, xpv.size - 2)
+        h = xpv[j + 1] - xpv[j]
+        fj, fj1 = np.take(fp, j), np.take(fp, j + 1)
+        slope = (fj1 - fj) / np.where(h == 0, 1.0, h)
+        res = fj + np.where(h == 0, 0.0, x - xpv[j]) * slope
+    lo = np.take(fp, 0) if left is None else left
+    hi = np.take(fp, -1) if right is None else right
+    res = np.where(xv < xpv[0], lo, np.where(xv > xpv[-1], hi, res))
+    p = _parts(res)
+    if p is None or p[2] is None:
+        return value
+    return _out(value, np.array(np.broadcast_to(p[1], np.shape(value))), p[2], np.ndim(value) == 0)
+
+
+@_implements(np.polyval)
+def _polyval(p, x):
+    # Horner's scheme as NumPy runs it, on pattern numbers
+    if isinstance(p, PatternArray):
+        coeffs = list(p)
+    else:
+        coeffs = list(p) if isinstance(p, (list, tuple)) else list(np.asarray(p, dtype=np.float64))
+    if isinstance(x, PatternArray):
+        y = np.zeros_like(x)
+    elif type(x) is PatternNumber:
+        y = 0.0
+    else:
+        y = np.zeros_like(np.asarray(x, dtype=np.float64))
+    for c in coeffs:
+        y = y * x + c
+    return y
+
+
+@_implements(np.linspace)
+def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, **kw):
+    # NumPy's steps on pattern endpoints: entry k is start + k * step, the
+    # first one start alone (0 * step is the constant 0), the last one stop
+    # itself when endpoint is true; the others depend on both
+    _check_dtype(dtype, "linspace")
+    num = int(num)
+    if num < 0:
+        raise ValueError(f"Number of samples, {num}, must be non-negative.")
+    div = (num - 1) if endpoint else num
+    delta = np.subtract(stop, start)
+    nd = np.ndim(_values(delta))
+    y = np.arange(0, num, dtype=np.float64).reshape((-1,) + (1,) * nd)
+    if div > 0:
+        step = delta / div
+        if np.any(_values(step) == 0):
+            y = (y / div) * delta
+        else:
+            y = y * step
+    else:
+        step = np.nan
+        y = y * delta
+    y = _as_pattern(y + start)
+    if endpoint and num > 1:
+        y[-1, ...] = stop
+    if axis != 0:
+        y = np.moveaxis(y, 0, axis)
+    return (y, step) if retstep else y
+
+
+@_implements(np.gradient)
+def _gradient(f, *varargs, axis=None, edge_order=1):
+    # linear in f along each axis, and local: entry k of the derivative
+    # reads entries k - 2 .. k + 2 at most (k +- 1 inside, three at an edge
+    # for edge_order=2). Its set is the union over the entries it reads with
+    # a coefficient that is not 0 (the centre, for an even spacing), found
+    # by np.gradient of five combs (1 where j % 5 == r): each entry k sees
+    # one tooth of each comb in its window, times its coefficient.
+    v, i, s = _live(_as_pattern(f))
+    if any(_parts(d) is not None and _parts(d)[2] is not None for d in varargs):
+        raise TypeError("numpy.gradient of dual arrays needs constant spacings")
+    if axis is None:
+        axes = tuple(range(v.ndim))
+    elif isinstance(axis, (tuple, list)):
+        axes = tuple(_nd._ax(ax, v.ndim) for ax in axis)
+    else:
+        axes = (_nd._ax(axis, v.ndim),)
+    res = np.gradient(v, *varargs, axis=axes, edge_order=edge_order)
+    many = isinstance(res, (list, tuple))
+    res = list(res) if many else [res]
+    if not varargs:
+        spacing = [1.0] * len(axes)
+    elif len(varargs) == 1 and np.ndim(varargs[0]) == 0:
+        spacing = list(varargs) * len(axes)
+    else:
+        spacing = list(varargs)
+    out = []
+    for ax, d, r in zip(axes, spacing, res):
+        n = v.shape[ax]
+        k = np.arange(n)
+        t = np.moveaxis(i, ax, -1)
+        members = []
+        for tooth in range(5):
+            coef = np.gradient((k % 5 == tooth).astype(np.float64), d, edge_order=edge_order)
+            j = k + (tooth - k + 2) % 5 - 2  # the tooth in k - 2 .. k + 2
+            read = (coef != 0) & (j >= 0) & (j < n)
+            members.append(np.where(read, t[..., np.clip(j, 0, n - 1)], 0))
+        ids = _group(np.stack(members, axis=-1), (t.ndim,), t.ndim + 1, s)
+        out.append(_wrap(np.asarray(r, dtype=np.float64), np.moveaxis(ids, -1, ax), s))
+    return tuple(out) if many else out[0]
+
+
+# --------------------------------------------------------------------- FFT
+# fftshift and ifftshift move elements (shape functions, above). The
+# real-valued transforms of real input are linear maps: an output element
+# depends on every input element the transform reads along its axes (the
+# first n // 2 + 1 along the last axis of a Hermitian one, the first n along
+# the others). A superset: entries of the map that vanish (cos(pi / 2) for
+# some lengths) are not followed.
+
+
+def _fft_depends(fn, a, lengths, axes, compute):
+    v, i, s = _live(_as_pattern(a))
+    r = np.asarray(compute(v), dtype=np.float64)
+    crop = [slice(None)] * v.ndim
+    for ax, n in zip(axes, lengths):
+        crop[ax] = slice(0, n)
+    g = _group(i[tuple(crop)], axes, v.ndim, s, keepdims=True)
+    return _wrap(r, np.array(np.broadcast_to(g, r.shape)), s)
+
+
+def _fft_linear(fn):
+    def one_axis(a, n=None, axis=-1, norm=None, out=None):
+        v = _values(a)
+        ax = _nd._ax(axis, np.ndim(v))
+        m = (2 * (np.shape(v)[ax] - 1) if n is None else n) // 2 + 1
+        res = _fft_depends(fn, a, [m], (ax,), lambda x: fn(x, n, axis=ax, norm=norm))
+        return _check_out(out, res, fn.__name__)
+    one_axis.__name__ = fn.__name__
+    return one_axis
+
+
+def _fftn_linear(fn, default_axes):
+    def many_axes(a, s=None, axes=default_axes, norm=None, out=None):
+        v = _values(a)
+        nd = np.ndim(v)
+        if axes is None:
+            axes = tuple(range(nd)) if s is None else tuple(range(nd - len(s), nd))
+        axes = (_nd._ax(axes, nd),) if isinstance(axes, numbers.Integral) else tuple(_nd._ax(k, nd) for k in axes)
+        shape = np.shape(v)
+        lengths = [shape[k] for k in axes] if s is None else list(s)
+        if s is None:
+            lengths[-1] = 2 * (shape[axes[-1]] - 1)
+        lengths[-1] = lengths[-1] // 2 + 1
+        res = _fft_depends(fn, a, lengths, axes, lambda x: fn(x, s, axes=axes, norm=norm))
+        return _check_out(out, res, fn.__name__)
+    many_axes.__name__ = fn.__name__
+    return many_axes
+
+
+_FUNCTIONS[np.fft.irfft] = _fft_linear(np.fft.irfft)
+_FUNCTIONS[np.fft.hfft] = _fft_linear(np.fft.hfft)
+_FUNCTIONS[np.fft.irfftn] = _fftn_linear(np.fft.irfftn, None)
+_FUNCTIONS[np.fft.irfft2] = _fftn_linear(np.fft.irfft2, (-2, -1))
 
 
 # ------------------------------------------------------------ linear algebra
@@ -1753,6 +2011,32 @@ def _lstsq(a, b, rcond=None):
             np.array(np.broadcast_to(_group(xi, (0,), 1, s), res.shape))
         res = _wrap(np.asarray(res, dtype=np.float64), ri, s)
     return _wrap(x, xi, s), res, rank, sv
+
+
+@_implements(np.linalg.svd)
+def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
+    # every factor depends on the whole matrix (its lower triangle when
+    # hermitian, which NumPy reads through eigh)
+    (v, i), s = _lin1(a)
+    m = _matrix_ids(_ids((v, i)), s, uplo="L" if hermitian else None)
+    if not compute_uv:
+        S = np.linalg.svd(v, full_matrices=full_matrices, compute_uv=False, hermitian=hermitian)
+        return _wrap(S, np.array(np.broadcast_to(m[..., None], S.shape)), s)
+    U, S, Vh = np.linalg.svd(v, full_matrices=full_matrices, hermitian=hermitian)
+    return _nd._SVDResult(_wrap(U, _spread_matrix(m, U.shape), s),
+                          _wrap(S, np.array(np.broadcast_to(m[..., None], S.shape)), s),
+                          _wrap(Vh, _spread_matrix(m, Vh.shape), s))
+
+
+@_implements(np.linalg.pinv)
+def _pinv(a, rcond=None, hermitian=False, **kwargs):
+    # every entry depends on the whole matrix, as inv
+    (v, i), s = _lin1(a)
+    if rcond is not None:
+        kwargs["rcond"] = rcond
+    P = np.linalg.pinv(v, hermitian=hermitian, **kwargs)
+    m = _matrix_ids(_ids((v, i)), s, uplo="L" if hermitian else None)
+    return _wrap(P, _spread_matrix(m, P.shape), s)
 
 
 def _norm_ids(v, i, s, ord, axis, keepdims):
