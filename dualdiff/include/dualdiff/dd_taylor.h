@@ -26,8 +26,8 @@
  *
  * Cost: O(K^2) for every rule, by the usual recurrences (the function is
  * written as the solution of a linear ODE in t, whose coefficients give one
- * coefficient of the result from the earlier ones), except gamma and lgamma:
- * O(K^3), by composing the series of their derivatives (see below).
+ * coefficient of the result from the earlier ones), except gamma, lgamma and
+ * psi: O(K^3), by composing the series of their derivatives (see below).
  *
  * Agreement with the first-order numbers: c0 is the value of the rule in
  * dd_rules.h, and c1 is the rule's derivative times a's c1 (for binary rules,
@@ -505,6 +505,22 @@ static inline int dd_taylor_div(double *out, const double *a, const double *b, s
  *   floor ceil trunc rint sign   [f(u0), 0, ..., 0] (derivative 0, at the jumps too)
  *   degrees radians          a constant times u
  *   square reciprocal        u * u; 1 / u (at 0: inf/NaN)
+ * SciPy's special functions:
+ *   psi                      composition with psi^(m)(u0) / m! (as lgamma); O(K^3).
+ *                            At the poles: the rule's value and c1, then NaN
+ *   expit                    y' = y v u', v = 1 - y (v0 = expit(-u0) without cancellation)
+ *   log_expit                y' = v u', v the series of 1 - expit(u) above
+ *   logit                    y' = u' / w, w = u (1 - u); at 0 and 1: inf/NaN; outside: NaN
+ *   erfcx                    y' = (2 u y - 2/sqrt(pi)) u', g0 the rule's erfcx'(u0); the
+ *                            higher g_k = 2 (u y)_k lose about u0^2 ulps for large u0
+ *   ndtr                     y' = phi(u) u', the exp series of -u^2/2 seeded with phi(u0)
+ *   erfinv ndtri             y' = g u', g = f'(u0) exp(c (y^2 - y0^2)) (c = 1, 1/2),
+ *                            coupled with y; at the ends (+-1; 0, 1): inf/NaN
+ *   log_ndtr                 y' = g u' with g = phi/Phi, g' = -g (u + g) u', g0 and
+ *                            u0 + g0 from the rule (finite where phi and Phi underflow);
+ *                            the higher u_k + g_k lose about u0^2 ulps in the lower tail
+ *   entr                     y' = -(1 + log u) u'; at 0: c1 = +inf a1, then inf/NaN;
+ *                            below 0: the rule's -inf, then NaN
  * c0 and c1 are the rule's value and f'(u0) a1 (see the top of this file). */
 static inline int dd_taylor_unary(int op, double *out, const double *a, size_t K)
 {
@@ -805,6 +821,13 @@ static inline int dd_taylor_unary(int op, double *out, const double *a, size_t K
  *                         NaN at the origin
  *   hypot                 sqrt(a^2 + b^2) with a and b scaled by a power of 2 (no
  *                         overflow); at the origin NaN past c0 (|t| has no series)
+ *   xlogy xlog1py         a L, L the series of log b (log1p b); a constant a = 0 gives
+ *                         [0, ..., 0] for any b but NaN (the rule's convention), and a
+ *                         varying a through 0 drops the terms a0 L_k (d/dy is 0 there)
+ *   rel_entr              a (log a - log b), L0 the rule's log ratio; a constant a = 0
+ *                         with b0 >= 0 gives [0, ..., 0]; at a0 = 0 otherwise: c1 from the
+ *                         rule, then inf/NaN (a log a has no series); where the rule's
+ *                         value is the +inf of the convention: NaN past c0
  * c0 and c1 are the rule's value and fx a1 + fy b1. */
 static inline int dd_taylor_binary(int op, double *out, const double *a, const double *b, size_t K)
 {
