@@ -22,8 +22,8 @@ def taylor(f: Callable[..., Any], order: int) -> Callable[..., Any]:
     ``d^k/dt^k f(x + t v) / k!`` (entry 0 is ``f(x)``). ``v`` has the shape
     of ``x`` and defaults to 1 for a number ``x``. One evaluation of ``f`` on
     Taylor numbers carries every coefficient; the C rules propagate them by
-    the standard recurrences (O(order^2) per operation; gamma and lgamma by
-    series composition, O(order^3)). ``f`` may use dualdiff.math, NumPy
+    the standard recurrences (O(order^2) per operation; gamma, lgamma and
+    scipy.special.psi by series composition, O(order^3)). ``f`` may use dualdiff.math, NumPy
     ufuncs and the NumPy functions of the dual arrays except ``np.linalg``.
     At most ``order`` = DD_TAYLOR_MAX (64).
 

@@ -6,7 +6,9 @@ u(t) = u0 + u1 t + u2 t^2 (both arguments of a binary rule vary) and its
 coefficients up to order 8 are compared with the Taylor coefficients of
 f(u(t)) computed from SymPy's derivatives of f at u0 with 45 digits, composed
 with u(t) - u0 in mpmath: relative error 1e-12, with an absolute floor of
-1e-14 times the largest coefficient for coefficients near 0.
+1e-14 times the largest coefficient for coefficients near 0. SciPy's special
+functions, some of which SymPy lacks, are referenced by mpmath.taylor of
+t -> f(u(t)) at 40 digits instead.
 """
 import functools
 import math
@@ -87,7 +89,41 @@ UNARY = {
     "reciprocal": lambda p: 1 / x,
 }
 
+def _mp_ndtr(v):
+    return mpmath.erfc(-v / mpmath.sqrt(2)) / 2
+
+
+# SciPy's special functions: mpmath definitions, differentiated by mpmath.taylor
+UNARY_MP = {
+    "psi": mpmath.digamma,
+    "expit": lambda v: 1 / (1 + mpmath.exp(-v)),
+    "logit": lambda v: mpmath.log(v / (1 - v)),
+    "log_expit": lambda v: -mpmath.log1p(mpmath.exp(-v)),
+    "erfcx": lambda v: mpmath.exp(v * v) * mpmath.erfc(v),
+    "erfinv": mpmath.erfinv,
+    "ndtr": _mp_ndtr,
+    "log_ndtr": lambda v: mpmath.log(_mp_ndtr(v)),
+    "ndtri": lambda v: mpmath.sqrt(2) * mpmath.erfinv(2 * v - 1),
+    "entr": lambda v: -v * mpmath.log(v),
+}
+
+BINARY_MP = {
+    "xlogy": lambda a, b: a * mpmath.log(b),
+    "xlog1py": lambda a, b: a * mpmath.log1p(b),
+    "rel_entr": lambda a, b: a * mpmath.log(a / b),
+}
+
 UNARY_POINTS = {
+    "psi": [0.3, 1.7, -0.8, -2.5, 15.2],
+    "expit": [0.3, -0.8, 5.0, -30.0],
+    "logit": [0.3, 0.5, 0.7, 0.9],
+    "log_expit": [0.3, -0.8, 5.0, -30.0, 40.0],
+    "erfcx": [0.3, -0.8, 1.7, 5.0, -3.0],
+    "erfinv": [0.3, -0.7, 0.95],
+    "ndtr": [0.3, -0.8, 3.0, -10.0],
+    "log_ndtr": [0.3, -0.8, 1.7, -5.0, -20.0, 6.0],
+    "ndtri": [0.3, 0.7, 0.02, 0.97],
+    "entr": [0.3, 1.7, 4.5],
     "sqrt": [0.3, 1.7, 4.5],
     "cbrt": [0.3, 1.7, -0.8],
     "log": [0.3, 1.7, 4.5],
@@ -150,6 +186,9 @@ BINARY_POINTS = {
     "minimum": [(0.3, 1.1), (1.7, -0.6), (0.5, 0.5)],
     "fmax": [(0.3, 1.1), (1.7, -0.6), (0.5, 0.5)],
     "fmin": [(0.3, 1.1), (1.7, -0.6), (0.5, 0.5)],
+    "xlogy": [(0.3, 1.1), (1.7, 0.6), (-0.8, 2.3)],
+    "xlog1py": [(0.3, 1.1), (1.7, 0.6), (-0.8, -0.4)],
+    "rel_entr": [(0.3, 1.1), (1.7, 0.6), (0.8, 2.3)],
 }
 DEFAULT_BINARY_POINTS = [(0.3, 1.1), (1.7, -0.6), (-0.8, 2.3)]
 
@@ -226,6 +265,20 @@ def _ref_binary(expr, a, b, k):
     return out
 
 
+def ref_mp_unary(name, u, k=K):
+    """Coefficients of f(u(t)) by mpmath.taylor of the composition, 40 digits."""
+    with mpmath.workdps(40):
+        f = UNARY_MP[name]
+        return mpmath.taylor(lambda t: f(mpmath.polyval([mpmath.mpf(c) for c in u[::-1]], t)), 0, k)
+
+
+def ref_mp_binary(name, a, b, k=K):
+    with mpmath.workdps(40):
+        f = BINARY_MP[name]
+        pa, pb = [mpmath.mpf(c) for c in a[::-1]], [mpmath.mpf(c) for c in b[::-1]]
+        return mpmath.taylor(lambda t: f(mpmath.polyval(pa, t), mpmath.polyval(pb, t)), 0, k)
+
+
 def rel_error(got, ref):
     """Largest |got - ref| / max(|ref|, 1e-2 max|ref|) over the coefficients."""
     ref = [float(r) for r in ref]
@@ -247,8 +300,19 @@ BINARY_NAMES = [n for kind, n in _rules() if kind == "binary"]
 
 
 def test_every_rule_of_the_table_has_a_reference():
-    assert sorted(UNARY) == sorted(UNARY_NAMES)
-    assert sorted(BINARY) == sorted(BINARY_NAMES)
+    assert not set(UNARY) & set(UNARY_MP) and not set(BINARY) & set(BINARY_MP)
+    assert sorted(list(UNARY) + list(UNARY_MP)) == sorted(UNARY_NAMES)
+    assert sorted(list(BINARY) + list(BINARY_MP)) == sorted(BINARY_NAMES)
+
+
+def _ref_any_unary(name, u):
+    return ref_mp_unary(name, u) if name in UNARY_MP else ref_unary(name, u)
+
+
+def _ref_any_binary(name, a, b):
+    if name in BINARY_MP:
+        return ref_mp_binary(name, a, b)
+    return ref_binary(BINARY[name]((a[0], b[0])), a, b)
 
 
 @pytest.mark.parametrize("name", UNARY_NAMES)
@@ -256,7 +320,7 @@ def test_unary_matches_sympy(name):
     for u0 in UNARY_POINTS.get(name, [0.3, 1.7, -0.8]):
         u = _series(u0)
         got = _taylor_rule("unary", name, u)
-        err = rel_error(got, ref_unary(name, u))
+        err = rel_error(got, _ref_any_unary(name, u))
         assert err <= RTOL, (name, u0, err, got)
 
 
@@ -265,7 +329,7 @@ def test_binary_matches_sympy(name):
     for a0, b0 in BINARY_POINTS.get(name, DEFAULT_BINARY_POINTS):
         a, b = _series(a0, *A_SERIES), _series(b0, *B_SERIES)
         got = _taylor_rule("binary", name, a, b)
-        err = rel_error(got, ref_binary(BINARY[name]((a0, b0)), a, b))
+        err = rel_error(got, _ref_any_binary(name, a, b))
         assert err <= RTOL, (name, a0, b0, err, got)
 
 
@@ -509,3 +573,77 @@ def test_polygamma_kernel(xv):
             assert abs(got - want) <= 2e-13 * abs(want), (n, xv, got, float(want))
     assert math.isnan(_taylor_rule("polygamma", "", [3, -2.0])[0])
     assert math.isnan(_taylor_rule("polygamma", "", [-1, 2.0])[0])
+
+
+# ------------------------------------------------- SciPy's special functions
+
+def test_special_functions_with_longer_input_series():
+    u = [0.4, 0.7, -0.4, 0.3, 0.2, -0.1, 0.05, 0.3, -0.2]
+    for name in UNARY_MP:
+        v = [c * 0.1 for c in u] if name in ("logit", "ndtri") else u
+        v = [0.4] + v[1:] if name in ("logit", "ndtri") else v
+        assert rel_error(_taylor_rule("unary", name, v), ref_mp_unary(name, v)) <= RTOL, name
+    b = [1.2, -0.3, 0.1, 0.2, -0.3, 0.1, 0.1, -0.2, 0.05]
+    for name in BINARY_MP:
+        assert rel_error(_taylor_rule("binary", name, u, b), ref_mp_binary(name, u, b)) <= RTOL, name
+
+
+def test_special_functions_at_higher_degree():
+    """The recurrences stay exact past order 8 (here 20, u = u0 + t)."""
+    k = 20
+    for name, u0 in (("expit", 0.3), ("log_expit", -1.2), ("erfcx", 0.6), ("ndtr", -0.5), ("log_ndtr", -2.0),
+                     ("erfinv", 0.2), ("ndtri", 0.4), ("entr", 1.5), ("logit", 0.4), ("psi", 2.5)):
+        u = [u0, 0.25 if name in ("logit", "ndtri", "erfinv") else 1.0] + [0.0] * (k - 1)
+        got = _taylor_rule("unary", name, u)
+        with mpmath.workdps(60):
+            assert rel_error(got, ref_mp_unary(name, u, k)) <= RTOL, name
+
+
+def test_log_ndtr_in_the_lower_tail():
+    """phi and Phi underflow below -38.5; the ratio form keeps the series finite."""
+    for u0 in (-30.0, -50.0):
+        u = _series(u0)
+        got = _taylor_rule("unary", "log_ndtr", u)
+        assert all(math.isfinite(v) for v in got)
+        with mpmath.workdps(60):
+            assert rel_error(got, ref_mp_unary("log_ndtr", u)) <= 1e-11, u0
+
+
+def test_special_function_conventions():
+    zero = _series(0.0, 0.0, 0.0)
+    b = _series(0.0, 0.5, 0.2)
+    # x identically 0: xlogy, xlog1py, rel_entr are identically 0 (b0 = 0 included)
+    assert _taylor_rule("binary", "xlogy", zero, b) == [0.0] * (K + 1)
+    assert _taylor_rule("binary", "xlog1py", zero, _series(-1.0, 0.5, 0.2)) == [0.0] * (K + 1)
+    assert _taylor_rule("binary", "rel_entr", zero, _series(0.4)) == [0.0] * (K + 1)
+    # x through 0 with y > 0: the a0 log(y) terms drop; xlogy's series is x log y
+    a = _series(0.0, 0.7, -0.4)
+    got = _taylor_rule("binary", "xlogy", a, _series(1.3, *B_SERIES))
+    assert rel_error(got, ref_mp_binary("xlogy", a, _series(1.3, *B_SERIES))) <= RTOL
+    # rel_entr at x0 = 0 (x log x has no series): c1 is the rule's -inf, then no finite number
+    got = _taylor_rule("binary", "rel_entr", a, _series(1.3, *B_SERIES))
+    assert got[:2] == [0.0, -math.inf] and not any(math.isfinite(v) for v in got[2:])
+    # entr at 0: the rule's value and +inf slope, then no finite number
+    got = _taylor_rule("unary", "entr", _series(0.0, 1.0, 0.0))
+    assert got[:2] == [0.0, math.inf] and not any(math.isfinite(v) for v in got[2:])
+    # psi at its poles: the rule's signed infinity, then no finite number
+    for p in (0.0, -0.0, -2.0):
+        got = _taylor_rule("unary", "psi", _series(p))
+        assert _same(got[:1], [_rule("unary", "psi", p, order=1)[0]]) and not any(math.isfinite(v) for v in got[2:])
+    # the ends of logit, erfinv, ndtri: infinite value, no finite coefficient
+    for name, p in (("logit", 0.0), ("logit", 1.0), ("erfinv", 1.0), ("ndtri", 0.0)):
+        got = _taylor_rule("unary", name, _series(p, 0.1, 0.0))
+        assert not any(math.isfinite(v) for v in got), (name, p)
+
+
+def test_taylor_of_scipy_special_functions_end_to_end():
+    special = pytest.importorskip("scipy.special")
+    for name, x0 in (("expit", 0.3), ("logit", 0.3), ("log_expit", -0.8), ("erfcx", 0.7), ("erfinv", 0.3),
+                     ("ndtr", -0.4), ("log_ndtr", -3.0), ("ndtri", 0.2), ("entr", 0.6), ("psi", 1.7)):
+        got = list(dualdiff.taylor(getattr(special, name), order=6)(x0))
+        want = ref_mp_unary(name, [x0, 1.0], 6)
+        assert rel_error(got, want) <= RTOL, (name, got)
+    for name, x0, y0 in (("xlogy", 0.7, 1.3), ("xlog1py", 0.7, 0.3), ("rel_entr", 0.7, 1.3)):
+        got = list(dualdiff.taylor(lambda t, f=getattr(special, name), y0=y0: f(t, y0 + 0.5 * t), order=6)(x0))
+        want = ref_mp_binary(name, [x0, 1.0], [y0 + 0.5 * x0, 0.5], 6)
+        assert rel_error(got, want) <= RTOL, (name, got)

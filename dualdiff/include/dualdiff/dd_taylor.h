@@ -26,8 +26,8 @@
  *
  * Cost: O(K^2) for every rule, by the usual recurrences (the function is
  * written as the solution of a linear ODE in t, whose coefficients give one
- * coefficient of the result from the earlier ones), except gamma and lgamma:
- * O(K^3), by composing the series of their derivatives (see below).
+ * coefficient of the result from the earlier ones), except gamma, lgamma and
+ * psi: O(K^3), by composing the series of their derivatives (see below).
  *
  * Agreement with the first-order numbers: c0 is the value of the rule in
  * dd_rules.h, and c1 is the rule's derivative times a's c1 (for binary rules,
@@ -505,6 +505,22 @@ static inline int dd_taylor_div(double *out, const double *a, const double *b, s
  *   floor ceil trunc rint sign   [f(u0), 0, ..., 0] (derivative 0, at the jumps too)
  *   degrees radians          a constant times u
  *   square reciprocal        u * u; 1 / u (at 0: inf/NaN)
+ * SciPy's special functions:
+ *   psi                      composition with psi^(m)(u0) / m! (as lgamma); O(K^3).
+ *                            At the poles: the rule's value and c1, then NaN
+ *   expit                    y' = y v u', v = 1 - y (v0 = expit(-u0) without cancellation)
+ *   log_expit                y' = v u', v the series of 1 - expit(u) above
+ *   logit                    y' = u' / w, w = u (1 - u); at 0 and 1: inf/NaN; outside: NaN
+ *   erfcx                    y' = (2 u y - 2/sqrt(pi)) u', g0 the rule's erfcx'(u0); the
+ *                            higher g_k = 2 (u y)_k lose about u0^2 ulps for large u0
+ *   ndtr                     y' = phi(u) u', the exp series of -u^2/2 seeded with phi(u0)
+ *   erfinv ndtri             y' = g u', g = f'(u0) exp(c (y^2 - y0^2)) (c = 1, 1/2),
+ *                            coupled with y; at the ends (+-1; 0, 1): inf/NaN
+ *   log_ndtr                 y' = g u' with g = phi/Phi, g' = -g (u + g) u', g0 and
+ *                            u0 + g0 from the rule (finite where phi and Phi underflow);
+ *                            the higher u_k + g_k lose about u0^2 ulps in the lower tail
+ *   entr                     y' = -(1 + log u) u'; at 0: c1 = +inf a1, then inf/NaN;
+ *                            below 0: the rule's -inf, then NaN
  * c0 and c1 are the rule's value and f'(u0) a1 (see the top of this file). */
 static inline int dd_taylor_unary(int op, double *out, const double *a, size_t K)
 {
@@ -669,8 +685,121 @@ static inline int dd_taylor_unary(int op, double *out, const double *a, size_t K
             y[k] = (k == 1) ? r[1] * a[1] : -t / u0;
         }
         break;
+    case DD_OP_psi:
+        /* composition with psi's own Taylor coefficients psi^(m)(u0) / m! */
+        dd__polygamma_coeffs(u0, K, w);
+        dd__tay_compose(y, a, w, K);
+        break;
+    case DD_OP_expit:
+    case DD_OP_log_expit: {
+        /* e = expit(u): e' = e v u' with v = 1 - e = expit(-u), v0 from
+         * exp(-|u0|) (no cancellation); the product g = e v built term by term */
+        double ee = exp(-fabs(u0)), dd = 1.0 + ee;
+        y[0] = u0 >= 0.0 ? 1.0 / dd : ee / dd;  /* expit(u0) */
+        z[0] = u0 >= 0.0 ? ee / dd : 1.0 / dd;  /* expit(-u0) */
+        w[0] = ee / (dd * dd);                  /* e v */
+        for (k = 1; k <= K; k++) {
+            dd__tay_integ(y, a, w, k, k);
+            z[k] = -y[k];
+            if (k < K) {
+                double t = 0.0;
+                for (j = 0; j <= k; j++) t += y[j] * z[k - j];
+                w[k] = t;
+            }
+        }
+        if (op == DD_OP_log_expit) {
+            /* log_expit' = expit(-u) u' */
+            dd__tay_integ(y, a, z, 1, K);
+        }
+        break;
+    }
+    case DD_OP_logit:
+        /* y' = g u', g = 1 / w with w = u (1 - u) (the ODE of w^-1) */
+        for (k = 0; k <= K; k++) z[k] = (k == 0) ? 1.0 - u0 : -a[k];
+        dd__tay_cauchy(w, a, z, K);
+        z[0] = r[1];
+        dd__tay_pow_ode(z, w, -1.0, 1, K - 1);
+        dd__tay_integ(y, a, z, 1, K);
+        break;
+    case DD_OP_erfcx:
+        /* y' = g u', g = 2 u y - 2/sqrt(pi): g0 the rule's derivative, then
+         * g_k = 2 (u y)_k, built as y grows */
+        y[0] = r[0];
+        z[0] = r[1];
+        for (k = 1; k <= K; k++) {
+            dd__tay_integ(y, a, z, k, k);
+            if (k < K) {
+                double t = 0.0;
+                for (j = 0; j <= k; j++) t += a[j] * y[k - j];
+                z[k] = 2.0 * t;
+            }
+        }
+        break;
+    case DD_OP_ndtr:
+        /* y' = phi(u) u', phi(u) = phi(u0) exp(-(u^2 - u0^2)/2) */
+        dd__tay_quad(w, a, 1.0, -1.0, 0.0, K);
+        dd__tay_exp(z, w, r[1], 0.5, K - 1);
+        dd__tay_integ(y, a, z, 1, K);
+        break;
+    case DD_OP_erfinv:
+    case DD_OP_ndtri: {
+        /* y' = g u' with g = f'(u0) exp(c (y^2 - y0^2)) (c = 1 for erfinv,
+         * 1/2 for ndtri): g' = c (y^2)' g, coupled with y term by term */
+        double c = (op == DD_OP_erfinv) ? 1.0 : 0.5;
+        y[0] = r[0];
+        z[0] = r[1];
+        w[0] = 0.0; /* y^2 - y0^2 */
+        for (k = 1; k <= K; k++) {
+            double t = 0.0;
+            dd__tay_integ(y, a, z, k, k);
+            if (k == K) break;
+            for (j = 1; 2 * j < k; j++) t += y[j] * y[k - j];
+            t *= 2.0;
+            if (k % 2 == 0) t += y[k / 2] * y[k / 2];
+            w[k] = t + 2.0 * (y[0] * y[k]);
+            t = 0.0;
+            for (j = 1; j <= k; j++) t += ((double)j * w[j]) * z[k - j];
+            z[k] = c * (t / (double)k);
+        }
+        break;
+    }
+    case DD_OP_log_ndtr: {
+        /* y' = g u' with g = phi(u)/Phi(u), g' = -g h u', h = u + g.
+         * g0 and h0 come from the rule (h0 = -f''(u0)/f'(u0), which the rule
+         * forms without the cancellation of u0 + g0 in the lower tail, and
+         * g0 stays finite where phi and Phi underflow). */
+        double p[DD_TAYLOR_MAX + 1], r2[3];
+        dd_rule_log_ndtr(u0, 2, r2);
+        y[0] = r[0];
+        z[0] = r[1];
+        w[0] = (r2[1] != 0.0 && isfinite(r2[1])) ? -r2[2] / r2[1] : u0 + r[1];
+        p[0] = z[0] * w[0];
+        for (k = 1; k <= K; k++) {
+            double t = 0.0;
+            dd__tay_integ(y, a, z, k, k);
+            if (k == K) break;
+            for (j = 1; j <= k; j++) t += ((double)j * a[j]) * p[k - j];
+            z[k] = -t / (double)k;
+            w[k] = a[k] + z[k];
+            t = 0.0;
+            for (j = 0; j <= k; j++) t += z[j] * w[k - j];
+            p[k] = t;
+        }
+        break;
+    }
+    case DD_OP_entr:
+        /* y' = -(1 + log u) u': g0 the rule's derivative, then -log(u)'s series */
+        dd__tay_log(w, a, log(u0), 1.0 / u0, 1.0, K - 1);
+        z[0] = r[1];
+        for (k = 1; k < K; k++) z[k] = -w[k];
+        dd__tay_integ(y, a, z, 1, K);
+        break;
     default:
         return -2;
+    }
+    if (op >= DD_OP_psi) { /* the special functions: c0, c1 of the first-order rule */
+        y[0] = r[0];
+        y[1] = r[1] * a[1];
     }
     memcpy(out, y, (K + 1) * sizeof(double));
     return 0;
@@ -692,6 +821,13 @@ static inline int dd_taylor_unary(int op, double *out, const double *a, size_t K
  *                         NaN at the origin
  *   hypot                 sqrt(a^2 + b^2) with a and b scaled by a power of 2 (no
  *                         overflow); at the origin NaN past c0 (|t| has no series)
+ *   xlogy xlog1py         a L, L the series of log b (log1p b); a constant a = 0 gives
+ *                         [0, ..., 0] for any b but NaN (the rule's convention), and a
+ *                         varying a through 0 drops the terms a0 L_k (d/dy is 0 there)
+ *   rel_entr              a (log a - log b), L0 the rule's log ratio; a constant a = 0
+ *                         with b0 >= 0 gives [0, ..., 0]; at a0 = 0 otherwise: c1 from the
+ *                         rule, then inf/NaN (a log a has no series); where the rule's
+ *                         value is the +inf of the convention: NaN past c0
  * c0 and c1 are the rule's value and fx a1 + fy b1. */
 static inline int dd_taylor_binary(int op, double *out, const double *a, const double *b, size_t K)
 {
@@ -795,6 +931,39 @@ static inline int dd_taylor_binary(int op, double *out, const double *a, const d
         }
         y[0] = r[0];
         if (K >= 1) y[1] = r[1] * a[1] + r[2] * b[1];
+        break;
+    }
+    case DD_OP2_xlogy:
+    case DD_OP2_xlog1py:
+    case DD_OP2_rel_entr: {
+        /* a L with L = log b, log1p b, or log a - log b (rel_entr; L0 from the
+         * rule's log ratio). On the line a = 0 the function is identically 0
+         * in b (a constant a = 0: all zeros, for xlogy and xlog1py at any b
+         * but NaN, for rel_entr at b0 >= 0); a varying a through 0 drops the
+         * a0 L_k terms (0 even where L has no series: the rule's d/dy = 0). */
+        double b0 = b[0], a0 = a[0];
+        size_t j;
+        int zero_line = a0 == 0.0 && (op == DD_OP2_rel_entr ? b0 >= 0.0 : !isnan(b0));
+        if (ca && zero_line) {
+            dd__tay_const(y, r[0], K);
+            break;
+        }
+        if (op == DD_OP2_xlog1py) dd__tay_log(w, b, log1p(b0), 1.0 / (1.0 + b0), 1.0, K);
+        else dd__tay_log(w, b, log(b0), 1.0 / b0, 1.0, K);
+        if (cb)
+            for (k = 1; k <= K; k++) w[k] = 0.0;
+        if (op == DD_OP2_rel_entr) {
+            dd__tay_log(z, a, log(a0), 1.0 / a0, 1.0, K);
+            for (k = 1; k <= K; k++) w[k] = z[k] - w[k];
+            w[0] = (a0 > 0.0 && b0 > 0.0) ? dd__log_ratio(a0, b0) : log(a0) - log(b0);
+        }
+        for (k = 0; k <= K; k++) {
+            double t = zero_line ? 0.0 : a0 * w[k];
+            for (j = 1; j <= k; j++) t += a[j] * w[k - j];
+            y[k] = t;
+        }
+        y[0] = r[0];
+        if (K >= 1) y[1] = ca ? r[2] * b[1] : cb ? r[1] * a[1] : r[1] * a[1] + r[2] * b[1];
         break;
     }
     default:
