@@ -384,8 +384,9 @@ def x_shape(shape):
     return () if shape is None else shape
 
 
-def first_order(f, x, args, kwargs, chunk, nan_safe=True):
-    """Run f over x in chunks of first-order directions.
+def first_order(f, x, args, kwargs, chunk, nan_safe=True, workers=None):
+    """Run f over x in chunks of first-order directions (with ``workers``, a
+    _workers.Workers, the chunks run in the workers when there are several).
     Returns (value, tangent, out_shape, x_shape): value (m,) (an array, or a
     list of one float for a scalar result), tangent (m, n)."""
     if type(x) is list and chunk is None and len(x) <= FIRST_ORDER_CHUNK:
@@ -403,6 +404,8 @@ def first_order(f, x, args, kwargs, chunk, nan_safe=True):
             xin = seed_dual_array(flat, shape, 0, n, 1, tag, x)
             return _one_pass(f, xin, n, args, kwargs, tag, shape)
     c = balanced_chunk(n, chunk, FIRST_ORDER_CHUNK)
+    if workers is not None and n > c:
+        return _first_order_workers(f, x, flat, shape, args, kwargs, c, nan_safe, workers)
     col = Collector(f, args, kwargs, n, 1, tag)
     with buffers(n * (c + 1)):
         for start in range(0, n, c):
@@ -437,3 +440,60 @@ def read_result(y, width, order, tag):
     tangent = np.empty((m, width))
     _read(items, width, order, tag, value, tangent, _NO_HESSIAN, 0)
     return value, tangent, out_shape
+
+
+# ------------------------------------------------------------------ workers
+
+def _list_input(x):
+    """x itself when f must see its lists and tuples (see make_input), else None."""
+    return x if type(x) is list or type(x) is tuple else None
+
+
+class FirstOrderPass:
+    """One chunk of first_order in a worker: task((start, width)) runs f on
+    the input seeded along entries start..start+width-1, as the serial loop
+    does, and returns (value (m,), tangent (m, width), out shape)."""
+
+    def __init__(self, f, flat, shape, x, args, kwargs, nan_safe):
+        self.f, self.flat, self.shape, self.x = f, flat, shape, x
+        self.args, self.kwargs, self.nan_safe = args, kwargs, nan_safe
+
+    def __call__(self, piece):
+        start, width = piece
+        n = self.flat.shape[0]
+        tag = new_tag(self.nan_safe)
+        with buffers(n * (width + 1)):
+            xin = seed_dual_array(self.flat, self.shape, start, width, 1, tag, self.x)
+            items, out_shape = output_items(call_f(self.f, xin, self.args, self.kwargs, tag))
+            m = len(items)
+            value, tangent = np.empty(m), np.zeros((m, width))
+            _read(items, width, 1, tag, value, tangent, _NO_HESSIAN, 0)
+        return value, tangent, out_shape
+
+
+def same_shapes(results, index):
+    """The out shape common to the results of all pieces (item ``index``)."""
+    shape = results[0][index]
+    for r in results[1:]:
+        if r[index] != shape:
+            raise ValueError(f"the function returned results of different shapes, {shape} "
+                             f"and {r[index]}, for the same x")
+    return shape
+
+
+def _first_order_workers(f, x, flat, shape, args, kwargs, c, nan_safe, workers):
+    n = flat.shape[0]
+    pieces = [(start, min(c, n - start)) for start in range(0, n, c)]
+    task = FirstOrderPass(f, flat, shape, _list_input(x), args, kwargs, nan_safe)
+    try:
+        results = workers.map(task, pieces, f)
+    except _Conflict:
+        # f met numbers of another call (a closure over the numbers of a
+        # running transform): only this process knows that call; rerun here
+        return first_order(f, x, args, kwargs, c, nan_safe)
+    out_shape = same_shapes(results, 2)
+    value = results[-1][0]  # the serial loop keeps the value of its last pass
+    tangent = np.empty((value.shape[0], n))
+    for (start, width), r in zip(pieces, results):
+        tangent[:, start:start + width] = r[1]
+    return value, tangent, out_shape, shape
