@@ -1,0 +1,133 @@
+"""Parallel chunks: dualdiff.jacobian(f, chunk=8, workers=...) with one and two workers.
+
+    python benchmarks/bench_workers.py [--repeats 7] [--n 64] [--chunk 8] [--ms 20] [--no-dask]
+
+``f`` maps 64 inputs to 64 outputs through a Python loop of NumPy operations
+on dual arrays that holds the GIL and takes about ``--ms`` milliseconds of CPU
+per evaluation at 8 directions (calibrated at the start). The Jacobian takes
+n / chunk = 8 evaluations. Every pool is made beforehand and used once before
+timing; each entry times ``jacobian(f, chunk=8, workers=...)(x)`` through the
+public API, in interleaved rounds (each round calls every entry once, so a
+burst of load on a shared machine hits all entries alike), and the table
+shows medians of wall-clock time and the speed-up of two workers over one:
+
+  in process         workers=1: the chunks one after the other, no pool
+  multiprocessing    multiprocessing.Pool(k).map; also workers=2 (the pool
+                     that dualdiff makes and keeps with the transform)
+  dask               a dask.distributed LocalCluster of k worker processes
+                     with one thread each, passed as workers=client
+
+Every parallel result is checked to equal the in-process one bit for bit.
+OPENBLAS_NUM_THREADS=1, so that each process uses one core.
+"""
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse
+import multiprocessing
+import statistics
+import time
+
+import numpy as np
+
+import dualdiff
+
+ROUNDS = 100  # loop rounds per evaluation of f, calibrated in main()
+
+
+def f(x):
+    """A function of a vector that holds the GIL: ROUNDS small NumPy steps."""
+    y = x
+    for _ in range(ROUNDS):
+        y = np.sin(y) * 0.5 + x * 0.25
+    return y
+
+
+def cpu_ms_per_evaluation(x, chunk):
+    """CPU milliseconds of one evaluation of f at ``chunk`` directions."""
+    J = dualdiff.jacobian(f, chunk=chunk)
+    J(x)
+    n = x.shape[0]
+    t0 = time.process_time()
+    reps = 3
+    for _ in range(reps):
+        J(x)
+    return (time.process_time() - t0) / reps / -(-n // chunk) * 1e3
+
+
+def calibrate(x, chunk, ms):
+    global ROUNDS
+    per_round = cpu_ms_per_evaluation(x, chunk) / ROUNDS
+    ROUNDS = max(1, round(ms / per_round))
+    return cpu_ms_per_evaluation(x, chunk)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--n", type=int, default=64)
+    p.add_argument("--chunk", type=int, default=8)
+    p.add_argument("--ms", type=float, default=20.0)
+    p.add_argument("--no-dask", action="store_true")
+    a = p.parse_args()
+
+    x = np.linspace(0.1, 2.0, a.n)
+    per_eval = calibrate(x, a.chunk, a.ms)
+    evals = -(-a.n // a.chunk)
+    print(f"f: {ROUNDS} rounds, {per_eval:.1f} ms CPU per evaluation at {a.chunk} directions; "
+          f"n = {a.n}, chunk = {a.chunk}: {evals} evaluations per Jacobian; "
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+
+    reference = dualdiff.jacobian(f, chunk=a.chunk)(x)
+    entries = [("in process", "workers=1", dualdiff.jacobian(f, chunk=a.chunk))]
+    closers = []
+    pools = {k: multiprocessing.Pool(k) for k in (1, 2)}  # forked now: they see ROUNDS
+    closers += [pl.terminate for pl in pools.values()]
+    for k, pl in pools.items():
+        entries.append(("multiprocessing", f"Pool({k}).map",
+                        dualdiff.jacobian(f, chunk=a.chunk, workers=pl.map)))
+    entries.append(("multiprocessing", "workers=2", dualdiff.jacobian(f, chunk=a.chunk, workers=2)))
+    if not a.no_dask:
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            print("dask.distributed is not installed: the dask rows are skipped "
+                  "(pip install 'dask[distributed]')")
+        else:
+            for k in (1, 2):
+                cluster = LocalCluster(n_workers=k, threads_per_worker=1, processes=True,
+                                       dashboard_address=None)
+                client = Client(cluster)
+                closers += [client.close, cluster.close]
+                entries.append(("dask", f"LocalCluster({k} workers)",
+                                dualdiff.jacobian(f, chunk=a.chunk, workers=client)))
+    try:
+        for _, _, J in entries:  # warm up: the pools start, workers import dualdiff
+            if not np.array_equal(J(x), reference):
+                raise SystemExit("a parallel Jacobian differs from the in-process one")
+        samples = {label: [] for _, label, _ in entries}
+        for _ in range(a.repeats):
+            for _, label, J in entries:
+                t0 = time.perf_counter()
+                J(x)
+                samples[label].append(time.perf_counter() - t0)
+        ms = {label: statistics.median(v) * 1e3 for label, v in samples.items()}
+    finally:
+        for close in reversed(closers):
+            close()
+
+    base = ms["workers=1"]
+    one = {"multiprocessing": ms["Pool(1).map"], "dask": ms.get("LocalCluster(1 workers)")}
+    print(f"\n{'pool':<17}{'workers':<24}{'ms per Jacobian':>16}{'vs workers=1':>14}{'vs 1 worker':>13}")
+    for kind, label, _ in entries:
+        t = ms[label]
+        ref = one.get(kind)
+        vs_one = f"{ref / t:.2f}x" if ref and kind != "in process" else ""
+        print(f"{kind:<17}{label:<24}{t:>16.1f}{base / t:>13.2f}x{vs_one:>13}")
+    print(f"\nmedians of {a.repeats} interleaved rounds; serial lower bound {evals * per_eval:.0f} ms "
+          f"of CPU; load average now {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
