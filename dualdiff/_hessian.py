@@ -197,7 +197,7 @@ class PairPass:
 
     def __call__(self, piece):
         si, sj = piece
-        flat, b = self.flat, self.b
+        flat, b = _seeding.writable(self.flat), self.b
         n = flat.shape[0]
         tag = _seeding.new_tag(self.nan_safe)
         cols = np.r_[si:min(si + b, n), sj:min(sj + b, n)]

@@ -118,7 +118,7 @@ def flatten(x, what="x"):
         else:
             return np.array(x, dtype=np.float64), (len(x),)
     elif tx is np.ndarray and x.dtype == np.float64:
-        return np.ascontiguousarray(x).reshape(-1), x.shape
+        return writable(np.ascontiguousarray(x).reshape(-1)), x.shape
     if isinstance(x, (Dual, DualArray, list, tuple)) or (isinstance(x, np.ndarray) and x.dtype == object):
         input_parent(x)
     if isinstance(x, _ndarray._PATTERN_TYPES):  # a transform called inside jacobian_sparsity
@@ -155,7 +155,14 @@ def flatten(x, what="x"):
     elif a.dtype.kind not in "biuf":
         raise TypeError(f"{what} must be a real number or an array of real numbers, "
                         f"not an array of dtype {a.dtype}")
-    return np.ascontiguousarray(a, dtype=np.float64).reshape(-1), a.shape
+    return writable(np.ascontiguousarray(a, dtype=np.float64).reshape(-1)), a.shape
+
+
+def writable(a):
+    """a, or a copy of it when it is read-only (the seeding routines take
+    writable buffers; a read-only x is a view of a constant, a memory map, or
+    an array a process pool unpickled in place)."""
+    return a if a.flags.writeable else a.copy()
 
 
 def flatten_with_direction(x, v, verb):
@@ -460,10 +467,11 @@ class FirstOrderPass:
 
     def __call__(self, piece):
         start, width = piece
-        n = self.flat.shape[0]
+        flat = writable(self.flat)
+        n = flat.shape[0]
         tag = new_tag(self.nan_safe)
         with buffers(n * (width + 1)):
-            xin = seed_dual_array(self.flat, self.shape, start, width, 1, tag, self.x)
+            xin = seed_dual_array(flat, self.shape, start, width, 1, tag, self.x)
             items, out_shape = output_items(call_f(self.f, xin, self.args, self.kwargs, tag))
             m = len(items)
             value, tangent = np.empty(m), np.zeros((m, width))
@@ -492,7 +500,7 @@ def _first_order_workers(f, x, flat, shape, args, kwargs, c, nan_safe, workers):
         # running transform): only this process knows that call; rerun here
         return first_order(f, x, args, kwargs, c, nan_safe)
     out_shape = same_shapes(results, 2)
-    value = results[-1][0]  # the serial loop keeps the value of its last pass
+    value = np.array(results[-1][0])  # the serial loop keeps the value of its last pass
     tangent = np.empty((value.shape[0], n))
     for (start, width), r in zip(pieces, results):
         tangent[:, start:start + width] = r[1]

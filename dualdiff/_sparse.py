@@ -215,7 +215,7 @@ class SparseJacobian:
             data[members] = gather(np.ascontiguousarray(tangent).reshape(-1), where)
         J = copy.copy(self._template)
         J.data, J.indices, J.indptr = data, self._indices.copy(), self._indptr.copy()
-        value = results[-1][0]  # as for dense chunks: the value of the last evaluation
+        value = np.array(results[-1][0])  # as for dense chunks: the value of the last evaluation
         return (_seeding.as_result(value, out_shape) if want_value else None), J
 
     def close(self) -> None:
@@ -270,13 +270,14 @@ class ColorGroupPass:
     def __call__(self, piece):
         g0, g1 = piece
         width = g1 - g0
-        n = self.flat.shape[0]
+        flat = _seeding.writable(self.flat)
+        n = flat.shape[0]
         tag = _seeding.new_tag(self.nan_safe)
         members = np.flatnonzero((self.colors >= g0) & (self.colors < g1))
         tangents = np.zeros((n, width))
         tangents[members, self.colors[members] - g0] = 1.0
         with _seeding.buffers(n * (width + 1)):
-            xin = _seeding.seed_directions(self.flat, self.shape, tangents, tag, self.x)
+            xin = _seeding.seed_directions(flat, self.shape, tangents, tag, self.x)
             y = _seeding.call_f(self.f, xin, self.args, self.kwargs, tag)
             value, tangent, out_shape = _seeding.read_result(y, width, 1, tag)
         return value, tangent, out_shape

@@ -304,6 +304,10 @@ def test_ray_pool_map(x):
     ray = pytest.importorskip("ray", reason="ray is not installed (optional: pip install ray)")
     from ray.util.multiprocessing import Pool
 
+    from ray import cloudpickle
+
+    # Ray's workers do not share this process's sys.path: send the functions by value
+    cloudpickle.register_pickle_by_value(funcs)
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
         pool = Pool(2)
@@ -316,3 +320,20 @@ def test_ray_pool_map(x):
             pool.terminate()
     finally:
         ray.shutdown()
+        cloudpickle.unregister_pickle_by_value(funcs)
+
+
+# ------------------------------------------------------------ read-only x
+
+def test_a_read_only_x_is_taken_by_every_transform(x):
+    """Ray hands workers arrays unpickled in place (read-only); a memory map
+    or np.broadcast_to gives users such arrays too."""
+    ro = x.copy()
+    ro.flags.writeable = False
+    energy, band = funcs.energy, funcs.band
+    assert np.array_equal(dualdiff.hessian(energy, chunk=5)(ro), dualdiff.hessian(energy, chunk=5)(x))
+    assert np.array_equal(dualdiff.hvp(energy)(ro, ro), dualdiff.hvp(energy)(x, x))
+    assert np.array_equal(dualdiff.jacobian(band, sparsity="auto")(ro).toarray(),
+                          dualdiff.jacobian(band, sparsity="auto")(x).toarray())
+    assert np.array_equal(dualdiff.grad(energy, chunk=5)(ro), dualdiff.grad(energy, chunk=5)(x))
+    assert np.array_equal(dualdiff.grad(np.sum)(np.broadcast_to(2.0, (3,))), np.ones(3))
