@@ -97,7 +97,7 @@ def main():
         else:
             for k in (1, 2):
                 cluster = LocalCluster(n_workers=k, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
+                                       dashboard_address=":0")
                 client = Client(cluster)
                 closers += [client.close, cluster.close]
                 entries.append(("dask", f"LocalCluster({k} workers)",
