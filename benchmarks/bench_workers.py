@@ -23,6 +23,12 @@ workers over one:
                      work can take it; with autogrouped scheduling a
                      session's processes share one session's share)
 
+A last table gives the CPU time per Jacobian of the caller and of each
+worker process (with psutil, which dask.distributed installs) and the
+speed-up they bound: the in-process CPU time over the longest of them, what
+two idle cores would give. (The caller's share includes the threads of every
+pool and Dask scheduler this script keeps in its process.)
+
 Every parallel result is checked to equal the in-process one bit for bit.
 OPENBLAS_NUM_THREADS=1, so that each process uses one core.
 """
@@ -78,6 +84,28 @@ def calibrate(x, chunk, ms):
     return cpu_ms_per_evaluation(x, chunk)
 
 
+def cpu_accounting(entries, x, pids, repeats):
+    """{label: (caller ms, [ms of each worker])} of CPU per call, for workers=1
+    and the entries whose worker pids are known (psutil, when installed)."""
+    try:
+        import psutil
+    except ImportError:
+        return {}
+    out = {}
+    for _, label, J in entries:
+        if label != "workers=1" and label not in pids:
+            continue
+        procs = [psutil.Process(p) for p in pids.get(label, [])]
+        before = [sum(p.cpu_times()[:2]) for p in procs]
+        t0 = time.process_time()
+        for _ in range(repeats):
+            J(x)
+        caller = (time.process_time() - t0) / repeats * 1e3
+        each = [(sum(p.cpu_times()[:2]) - b) / repeats * 1e3 for p, b in zip(procs, before)]
+        out[label] = (caller, each)
+    return out
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--repeats", type=int, default=7)
@@ -99,9 +127,11 @@ def main():
     closers = []
     pools = {k: multiprocessing.Pool(k) for k in (1, 2)}  # forked now: they see ROUNDS
     closers += [pl.terminate for pl in pools.values()]
+    pids = {}  # label -> the pids of its worker processes
     for k, pl in pools.items():
         entries.append(("multiprocessing", f"Pool({k}).map",
                         dualdiff.jacobian(f, chunk=a.chunk, workers=pl.map)))
+        pids[f"Pool({k}).map"] = [w.pid for w in pl._pool]
     entries.append(("multiprocessing", "workers=2", dualdiff.jacobian(f, chunk=a.chunk, workers=2)))
     for k, pl in pools.items():
         entries.append(("ceiling", f"Pool({k}).map of burn",
@@ -120,10 +150,13 @@ def main():
                 closers += [client.close, cluster.close]
                 entries.append(("dask", f"LocalCluster({k} workers)",
                                 dualdiff.jacobian(f, chunk=a.chunk, workers=client)))
+                pids[f"LocalCluster({k} workers)"] = list(client.run(os.getpid).values())
     try:
-        for kind, _, J in entries:  # warm up: the pools start, workers import dualdiff
+        for kind, label, J in entries:  # warm up: the pools start, workers import dualdiff
             if not np.array_equal(J(x), reference) and kind != "ceiling":
                 raise SystemExit("a parallel Jacobian differs from the in-process one")
+            if label == "workers=2":
+                pids[label] = [w.pid for w in J._workers.pool._pool]
         samples = {label: [] for _, label, _ in entries}
         for _ in range(a.repeats):
             for _, label, J in entries:
@@ -132,6 +165,7 @@ def main():
                 samples[label].append(time.perf_counter() - t0)
         ms = {label: statistics.median(v) * 1e3 for label, v in samples.items()}
         best = {label: min(v) * 1e3 for label, v in samples.items()}
+        cpu = cpu_accounting(entries, x, pids, a.repeats)
     finally:
         for close in reversed(closers):
             close()
@@ -146,6 +180,16 @@ def main():
             ref = one.get(kind)
             vs_one = f"{ref / t[label]:.2f}x" if ref and kind != "in process" else ""
             print(f"{kind:<17}{label:<24}{t[label]:>16.1f}{base / t[label]:>13.2f}x{vs_one:>13}")
+    if cpu:
+        serial = cpu.pop("workers=1")[0]
+        print("\nCPU time per Jacobian (process_time of each process, ms): the speed-up bound is "
+              "the in-process CPU time over the longest of the caller's and each worker's, what "
+              "two idle cores would give")
+        print(f"{'workers':<24}{'caller':>8}{'each worker':>24}{'bound':>8}")
+        print(f"{'workers=1':<24}{serial:>8.1f}{'':>24}{1.0:>7.2f}x")
+        for label, (caller, each) in cpu.items():
+            text = " + ".join(f"{w:.0f}" for w in each)
+            print(f"{label:<24}{caller:>8.1f}{text:>24}{serial / max([caller] + each):>7.2f}x")
     print(f"\nserial lower bound {evals * per_eval:.0f} ms of CPU; load average now "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other work on the machine "
           "takes from the workers' share)")
