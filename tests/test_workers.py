@@ -337,3 +337,23 @@ def test_a_read_only_x_is_taken_by_every_transform(x):
                           dualdiff.jacobian(band, sparsity="auto")(x).toarray())
     assert np.array_equal(dualdiff.grad(energy, chunk=5)(ro), dualdiff.grad(energy, chunk=5)(x))
     assert np.array_equal(dualdiff.grad(np.sum)(np.broadcast_to(2.0, (3,))), np.ones(3))
+
+
+# ------------------------------------------------------ dicts and containers
+
+def test_a_dict_x_shares_its_chunks_out_too(x):
+    d = {"a": x[:10], "b": x[10:16].reshape(2, 3)}
+    with multiprocessing.Pool(2) as pool:
+        for make in (dualdiff.jacobian, dualdiff.value_and_jacobian):
+            parallel = make(funcs.on_dict, chunk=4, workers=pool.map)(d)
+            serial = make(funcs.on_dict, chunk=4)(d)
+            pairs = [parallel, serial] if make is dualdiff.jacobian else [parallel[1], serial[1]]
+            assert set(pairs[0]) == {"a", "b"}
+            for key in ("a", "b"):
+                assert np.array_equal(pairs[0][key], pairs[1][key])
+        scalar = lambda t: np.sum(funcs.on_dict(t))  # noqa: E731  # threads: no pickling
+    with ThreadPoolExecutor(2) as ex:
+        for make in (dualdiff.grad, dualdiff.hessian):
+            parallel = make(scalar, chunk=5, workers=ex.map)(d)
+            serial = make(scalar, chunk=5)(d)
+            assert repr(parallel) == repr(serial)

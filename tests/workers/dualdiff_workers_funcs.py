@@ -47,3 +47,8 @@ def pid(x):
 def fails(x):
     """Raises, wherever it runs."""
     raise ValueError("f failed on purpose")
+
+
+def on_dict(d):
+    """A function of a dict of arrays (derivatives come back in its structure)."""
+    return np.sin(d["a"]) * d["b"][0, 0] + np.sum(d["b"] * d["b"])
