@@ -95,6 +95,10 @@ def hvp(f: Callable[..., Any], chunk: int | None = None, *,
     array([4., 2.])
     """
     def Hv(x, v, *args, **kwargs):
+        tree = _trees.tree_of(x)
+        if tree is not None:  # a dict or ragged container: v and H v in its structure
+            r = hvp(tree.wrap(f), chunk, nan_safe=nan_safe)(tree.flat(), tree.flat_like(v), *args, **kwargs)
+            return tree.gradient(r)
         start = _peek_tag()
         try:
             return _hvp(f, x, v, args, kwargs, chunk, nan_safe)
