@@ -128,6 +128,8 @@ class Workers:
         with self._lock:
             if self._pool is None or self._pid != os.getpid():
                 import multiprocessing
+                if self._finalizer is not None:  # a pool of the parent of a forked process
+                    self._finalizer.detach()
                 self._pool = multiprocessing.Pool(self.processes)
                 self._pid = os.getpid()
                 target = self._owner() if self._owner is not None else None
@@ -146,10 +148,10 @@ class Workers:
     def map(self, task, pieces, f):
         """[task(p) for p in pieces] evaluated by the workers, in order. ``f``
         (the user's function inside ``task``) names what could not be sent."""
-        mapper = self._own_map() if self.own else self.mapper
-        if (self.own or _uses_pickle(mapper)) and self._checked is not f:
-            _check_pickles(f)
+        if (self.own or _uses_pickle(self.mapper)) and self._checked is not f:
+            _check_pickles(f)  # before a pool is made for nothing
             self._checked = f
+        mapper = self._own_map() if self.own else self.mapper
         try:
             return list(mapper(task, pieces))
         except Exception as exc:
