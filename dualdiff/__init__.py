@@ -43,6 +43,14 @@ Every transform also takes ``nan_safe=True``: a zero tangent stays 0 through
 an infinite partial derivative; ``nan_safe=False`` multiplies as plain IEEE
 doubles (0 * inf = NaN). Conventions at non-differentiable points are tabled
 in the README.
+
+The transforms that evaluate ``f`` in chunks (jacobian, value_and_jacobian,
+grad, value_and_grad, hessian, SparseJacobian) take ``workers=``: an int (a
+process pool of that many workers, kept by the transform) or a map-like
+callable ``workers(func, iterable)`` (``multiprocessing.Pool.map``, a
+``concurrent.futures`` executor's ``map``, Ray's ``Pool.map``), or a
+``dask.distributed.Client``; the chunks go to the workers and the result is
+the same bit for bit.
 """
 try:
     from dualdiff._dual import Dual, all_finite

@@ -4,13 +4,14 @@ from typing import Any
 
 import numpy as np
 
-from dualdiff import _nesting, _seeding, _trees
+from dualdiff import _nesting, _seeding, _trees, _workers
+from dualdiff._derivative import _rename
 from dualdiff._dual import _Conflict, _Gradient, _peek_tag, _read
 
 
 def grad(f: Callable[..., Any], chunk: int | None = None, *,
-         nan_safe: bool = True) -> Callable[..., Any]:
-    """grad(f, chunk=None, *, nan_safe=True) -> g
+         nan_safe: bool = True, workers: Any = None) -> Callable[..., Any]:
+    """grad(f, chunk=None, *, nan_safe=True, workers=None) -> g
 
     The gradient of a real-valued ``f`` with respect to its first argument.
 
@@ -26,43 +27,50 @@ def grad(f: Callable[..., Any], chunk: int | None = None, *,
     ``jac=`` with ``args=``. ``nan_safe=False`` multiplies tangents by infinite or NaN partial
     derivatives as plain IEEE doubles (0 * inf = NaN), as most AD tools do,
     instead of keeping a zero tangent 0 (see "Conventions" in the README).
+    ``workers`` evaluates the chunks in parallel, as in :func:`jacobian`.
 
     >>> import dualdiff
     >>> dualdiff.grad(lambda x: x[0] * x[1] ** 2)([3.0, 2.0])
     array([ 4., 12.])
     """
-    return _transform(f, chunk, False, "grad", nan_safe)
+    return _transform(f, chunk, False, "grad", nan_safe, workers)
 
 
 def value_and_grad(f: Callable[..., Any], chunk: int | None = None, *,
-                   nan_safe: bool = True) -> Callable[..., Any]:
-    """value_and_grad(f, chunk=None, *, nan_safe=True) -> vg
+                   nan_safe: bool = True, workers: Any = None) -> Callable[..., Any]:
+    """value_and_grad(f, chunk=None, *, nan_safe=True, workers=None) -> vg
 
     Like :func:`grad`, but ``vg(x, *args, **kwargs)`` returns the pair
     ``(f(x), gradient)`` from the same evaluations: a float and a float64
     array shaped like ``x``. Fits SciPy's ``minimize(..., jac=True)``.
+    ``workers`` evaluates the chunks in parallel, as in :func:`jacobian`.
 
     >>> import dualdiff
     >>> dualdiff.value_and_grad(lambda x: x[0] * x[1] ** 2)([3.0, 2.0])
     (12.0, array([ 4., 12.]))
     """
-    return _transform(f, chunk, True, "value_and_grad", nan_safe)
+    return _transform(f, chunk, True, "value_and_grad", nan_safe, workers)
 
 
-def _transform(f, chunk, with_value, verb, nan_safe):
+def _transform(f, chunk, with_value, verb, nan_safe, workers=None):
+    pool = _workers.make(workers)
+
     def general(args, kwargs):
         if not args:
             raise TypeError(f"{verb}(f) needs the point x as its first argument")
         tree = _trees.tree_of(args[0])
         if tree is not None:  # a dict or ragged container: derivatives in its structure
-            r = _transform(tree.wrap(f), chunk, with_value, verb, nan_safe)(tree.flat(), *args[1:], **kwargs)
+            r = run(tree.wrap(f), (tree.flat(),) + args[1:], kwargs)
             return (r[0], tree.gradient(r[1])) if with_value else tree.gradient(r)
+        return run(f, args, kwargs)
+
+    def run(fn, args, kwargs):
         start = _peek_tag()
         try:
-            value, tangent, out_shape, shape = _seeding.first_order(f, args[0], args[1:], kwargs,
-                                                                    chunk, nan_safe)
+            value, tangent, out_shape, shape = _seeding.first_order(fn, args[0], args[1:], kwargs,
+                                                                    chunk, nan_safe, pool)
         except _Conflict as e:  # nested in a running transform (see _nesting.py)
-            return _nesting.rerun(verb, f, args[0], args[1:], kwargs, e, start, nan_safe)
+            return _nesting.rerun(verb, fn, args[0], args[1:], kwargs, e, start, nan_safe)
         return _result(value, tangent, out_shape, shape)
 
     def finish(y, tag, n):
@@ -79,6 +87,14 @@ def _transform(f, chunk, with_value, verb, nan_safe):
         g = float(tangent[0, 0]) if shape is None else tangent.reshape(shape)
         return (float(value[0]), g) if with_value else g
 
+    if pool is not None:  # every call goes the general way, where the chunks are shared out
+        if chunk is not None:
+            _seeding.balanced_chunk(1, chunk, 1)  # validate chunk now
+
+        def g(*args, **kwargs):
+            return general(args, kwargs)
+        _rename(g, f, verb)
+        return _workers.attach(g, pool)
     name = getattr(f, "__name__", type(f).__name__)
     # the fast path seeds all entries at once: only when the chunk allows it
     limit = _seeding.FIRST_ORDER_CHUNK if chunk is None else 0

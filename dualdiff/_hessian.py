@@ -4,14 +4,14 @@ from typing import Any
 
 import numpy as np
 
-from dualdiff import _nesting, _seeding, _trees
+from dualdiff import _nesting, _seeding, _trees, _workers
 from dualdiff._derivative import _rename
 from dualdiff._dual import Dual, _Conflict, _Gradient, _peek_tag, _read, _read_hessian, _seed, _seed_floats
 
 
 def hessian(f: Callable[..., Any], chunk: int | None = None, *,
-            nan_safe: bool = True) -> Callable[..., Any]:
-    """hessian(f, chunk=None, *, nan_safe=True) -> H
+            nan_safe: bool = True, workers: Any = None) -> Callable[..., Any]:
+    """hessian(f, chunk=None, *, nan_safe=True, workers=None) -> H
 
     The Hessian of ``f`` with respect to its first argument, exact.
 
@@ -26,24 +26,31 @@ def hessian(f: Callable[..., Any], chunk: int | None = None, *,
     ``nan_safe=False`` multiplies tangents by infinite or NaN partial
     derivatives as plain IEEE doubles (0 * inf = NaN), as most AD tools do,
     instead of keeping a zero tangent 0 (see "Conventions" in the README).
+    ``workers`` evaluates the pairs of blocks in parallel, as in
+    :func:`jacobian`.
 
     >>> import dualdiff
     >>> dualdiff.hessian(lambda x: x[0] ** 2 * x[1])([1.0, 2.0])
     array([[4., 2.],
            [2., 0.]])
     """
+    pool = _workers.make(workers)
+
     def general(args, kwargs):
         if not args:
             raise TypeError("hessian(f) needs the point x as its first argument")
         tree = _trees.tree_of(args[0])
         if tree is not None:  # a dict or ragged container: blocks in its structure, twice
-            r = hessian(tree.wrap(f), chunk, nan_safe=nan_safe)(tree.flat(), *args[1:], **kwargs)
+            r = run(tree.wrap(f), (tree.flat(),) + args[1:], kwargs)
             return tree.hessian(r, np.shape(r)[:-2])
+        return run(f, args, kwargs)
+
+    def run(fn, args, kwargs):
         start = _peek_tag()
         try:
-            hess, out_shape, shape = _second_order(f, args[0], args[1:], kwargs, chunk, nan_safe)
+            hess, out_shape, shape = _second_order(fn, args[0], args[1:], kwargs, chunk, nan_safe, pool)
         except _Conflict as e:  # inside another transform: raises NestingError (see _nesting.py)
-            return _nesting.rerun("hessian", f, args[0], args[1:], kwargs, e, start, nan_safe)
+            return _nesting.rerun("hessian", fn, args[0], args[1:], kwargs, e, start, nan_safe)
         if shape is None:
             return _seeding.as_result(hess, out_shape)
         return hess.reshape(out_shape + shape + shape)
@@ -59,6 +66,11 @@ def hessian(f: Callable[..., Any], chunk: int | None = None, *,
     name = getattr(f, "__name__", type(f).__name__)
     if chunk is not None:
         _seeding.balanced_chunk(1, chunk, 1)  # validate chunk now
+    if pool is not None:  # every call goes the general way, where the pairs are shared out
+        def H(*args, **kwargs):
+            return general(args, kwargs)
+        _rename(H, f, "hessian")
+        return _workers.attach(H, pool)
     # the fast path seeds all entries at once: only when the chunk allows it
     limit = _seeding.SECOND_ORDER_CHUNK if chunk is None else 0
     return _Gradient(f, general, finish, limit, False, f"hessian({name})",
@@ -123,8 +135,9 @@ def _require_scalar(shape):
                          f"shape {shape}; use hessian(f) for vector-valued functions")
 
 
-def _second_order(f, x, args, kwargs, chunk, nan_safe):
-    """Run f over x on second-order Duals: (Hessian (m, n, n), out shape, x shape)."""
+def _second_order(f, x, args, kwargs, chunk, nan_safe, workers=None):
+    """Run f over x on second-order Duals: (Hessian (m, n, n), out shape, x shape);
+    with ``workers`` (a _workers.Workers) the pairs of blocks run in the workers."""
     duals = None
     if type(x) is list and chunk is None and len(x) <= _seeding.SECOND_ORDER_CHUNK:
         tag = _seeding.new_tag(nan_safe)
@@ -151,6 +164,8 @@ def _second_order(f, x, args, kwargs, chunk, nan_safe):
         hess = np.empty((m, n, n))
         _read(items, n, 2, tag, np.empty(m), np.empty((m, n)), hess, 0)
         return hess, out_shape, shape
+    if workers is not None:
+        return _pairs_workers(f, x, flat, shape, args, kwargs, b, nan_safe, workers)
     col = _seeding.Collector(f, args, kwargs, n, 2, tag)
     starts = list(range(0, n, b))
     for i, si in enumerate(starts):
@@ -167,3 +182,55 @@ def _second_order(f, x, args, kwargs, chunk, nan_safe):
             _read(items, w, 2, tag, value, tangent, hess, 0)
             col.hessian[np.ix_(np.arange(m), cols, cols)] = hess
     return col.hessian, col.shape, shape
+
+
+def _pairs(n, b):
+    """The pairs of block starts (si, sj), si < sj, in the order of the serial loop."""
+    starts = list(range(0, n, b))
+    return [(si, sj) for i, si in enumerate(starts) for sj in starts[i + 1:]]
+
+
+class PairPass:
+    """One pair of blocks of _second_order in a worker: task((si, sj)) runs f
+    on second-order numbers seeded along both blocks, as the serial loop does,
+    and returns (Hessian block (m, w, w), out shape)."""
+
+    def __init__(self, f, flat, shape, x, args, kwargs, b, nan_safe):
+        self.f, self.flat, self.shape, self.x = f, flat, shape, x
+        self.args, self.kwargs, self.b, self.nan_safe = args, kwargs, b, nan_safe
+
+    def __call__(self, piece):
+        si, sj = piece
+        flat, b = _seeding.writable(self.flat), self.b
+        n = flat.shape[0]
+        tag = _seeding.new_tag(self.nan_safe)
+        cols = np.r_[si:min(si + b, n), sj:min(sj + b, n)]
+        w = len(cols)
+        if sj == si + b:
+            duals = _seed(flat, si, w, 2, tag)  # adjacent blocks: contiguous
+        else:
+            duals = _seeding.seed_columns(flat, cols, 2, tag)
+        y = _seeding.call_f(self.f, _seeding.make_input(duals, self.shape, self.x),
+                            self.args, self.kwargs, tag)
+        items, out_shape = _seeding.output_items(y)
+        m = len(items)
+        value, tangent, hess = np.empty(m), np.empty((m, w)), np.empty((m, w, w))
+        _read(items, w, 2, tag, value, tangent, hess, 0)
+        return hess, out_shape
+
+
+def _pairs_workers(f, x, flat, shape, args, kwargs, b, nan_safe, workers):
+    n = flat.shape[0]
+    pieces = _pairs(n, b)
+    task = PairPass(f, flat, shape, _seeding._list_input(x), args, kwargs, b, nan_safe)
+    try:
+        results = workers.map(task, pieces, f)
+    except _Conflict:  # f met numbers of a call only this process knows: rerun here
+        return _second_order(f, x, args, kwargs, b, nan_safe)
+    out_shape = _seeding.same_shapes(results, 1)
+    m = results[0][0].shape[0]
+    hessian = np.zeros((m, n, n))
+    for (si, sj), (hess, _) in zip(pieces, results):  # in the serial order: later blocks win
+        cols = np.r_[si:min(si + b, n), sj:min(sj + b, n)]
+        hessian[np.ix_(np.arange(m), cols, cols)] = hess
+    return hessian, out_shape, shape

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
-from dualdiff import _nesting, _seeding, _trees
+from dualdiff import _nesting, _seeding, _trees, _workers
 from dualdiff._derivative import _rename
 from dualdiff._dual import _Conflict, _peek_tag
 
@@ -14,13 +14,14 @@ if TYPE_CHECKING:
 
 @overload
 def jacobian(f: Callable[..., Any], chunk: int | None = None,
-             sparsity: None = None, *, nan_safe: bool = True) -> Callable[..., Any]: ...
+             sparsity: None = None, *, nan_safe: bool = True, workers: Any = None) -> Callable[..., Any]: ...
 @overload
 def jacobian(f: Callable[..., Any], chunk: int | None = None, *,
-             sparsity: object, nan_safe: bool = True) -> "SparseJacobian": ...
+             sparsity: object, nan_safe: bool = True, workers: Any = None) -> "SparseJacobian": ...
 def jacobian(f: Callable[..., Any], chunk: int | None = None,
-             sparsity: object = None, *, nan_safe: bool = True) -> "Callable[..., Any] | SparseJacobian":
-    """jacobian(f, chunk=None, sparsity=None, *, nan_safe=True) -> J
+             sparsity: object = None, *, nan_safe: bool = True,
+             workers: Any = None) -> "Callable[..., Any] | SparseJacobian":
+    """jacobian(f, chunk=None, sparsity=None, *, nan_safe=True, workers=None) -> J
 
     The Jacobian of ``f`` with respect to its first argument.
 
@@ -37,7 +38,18 @@ def jacobian(f: Callable[..., Any], chunk: int | None = None,
     With ``sparsity`` (a SciPy sparse matrix or boolean array pattern of shape
     ``(out.size, x.size)``, or ``"auto"`` to detect it at the first ``x``),
     ``J`` is a :class:`SparseJacobian`: it colors the columns once and returns
-    ``scipy.sparse`` matrices, evaluating ``f`` once per call.
+    ``scipy.sparse`` matrices, evaluating ``f`` once per call (or once per
+    ``chunk`` colors).
+
+    ``workers`` evaluates the chunks in parallel, with SciPy's convention: an
+    int (a process pool of that many workers, made at the first call that has
+    several chunks, reused by later calls and closed when ``J`` is
+    garbage-collected or by ``J.close()``; -1: one per core; 1: none) or a
+    map-like callable ``workers(func, iterable)`` such as
+    ``multiprocessing.Pool.map`` or a ``concurrent.futures`` executor's
+    ``map``; a ``dask.distributed.Client`` is taken as it is. The chunks are
+    those of ``workers=1`` and the result is the same, bit for bit (see
+    "Parallel workers" in the documentation).
 
     >>> import dualdiff
     >>> dualdiff.jacobian(lambda x: [x[0] * x[1], x[0] + x[1]])([2.0, 3.0])
@@ -46,26 +58,39 @@ def jacobian(f: Callable[..., Any], chunk: int | None = None,
     """
     if sparsity is not None:
         from dualdiff._sparse import SparseJacobian
-        return SparseJacobian(f, sparsity, chunk=chunk, nan_safe=nan_safe)
+        return SparseJacobian(f, sparsity, chunk=chunk, nan_safe=nan_safe, workers=workers)
+    return _make(f, chunk, nan_safe, workers, False)
+
+
+def _make(f, chunk, nan_safe, workers, with_value):
+    pool = _workers.make(workers)
+    verb = "value_and_jacobian" if with_value else "jacobian"
+
+    def run(fn, x, args, kwargs):
+        start = _peek_tag()
+        try:
+            value, tangent, out_shape, shape = _seeding.first_order(fn, x, args, kwargs, chunk, nan_safe,
+                                                                    pool)
+        except _Conflict as e:  # nested in a running transform (see _nesting.py)
+            return _nesting.rerun(verb, fn, x, args, kwargs, e, start, nan_safe)
+        jac = _seeding.as_result(tangent, out_shape + _seeding.x_shape(shape))
+        return (_seeding.as_result(value, out_shape), jac) if with_value else jac
 
     def J(x, *args, **kwargs):
         tree = _trees.tree_of(x)
         if tree is not None:  # a dict or ragged container: derivatives in its structure
-            r = jacobian(tree.wrap(f), chunk, nan_safe=nan_safe)(tree.flat(), *args, **kwargs)
+            r = run(tree.wrap(f), tree.flat(), args, kwargs)
+            if with_value:
+                return r[0], tree.gradient(r[1], np.shape(r[1])[:-1])
             return tree.gradient(r, np.shape(r)[:-1])
-        start = _peek_tag()
-        try:
-            value, tangent, out_shape, shape = _seeding.first_order(f, x, args, kwargs, chunk, nan_safe)
-        except _Conflict as e:  # nested in a running transform (see _nesting.py)
-            return _nesting.rerun("jacobian", f, x, args, kwargs, e, start, nan_safe)
-        return _seeding.as_result(tangent, out_shape + _seeding.x_shape(shape))
-    _rename(J, f, "jacobian")
-    return J
+        return run(f, x, args, kwargs)
+    _rename(J, f, verb)
+    return _workers.attach(J, pool)
 
 
 def value_and_jacobian(f: Callable[..., Any], chunk: int | None = None, *,
-                       nan_safe: bool = True) -> Callable[..., Any]:
-    """value_and_jacobian(f, chunk=None, *, nan_safe=True) -> vJ
+                       nan_safe: bool = True, workers: Any = None) -> Callable[..., Any]:
+    """value_and_jacobian(f, chunk=None, *, nan_safe=True, workers=None) -> vJ
 
     Like :func:`jacobian`, but ``vJ(x, *args, **kwargs)`` returns the pair
     ``(f(x), Jacobian)`` from the same evaluations (Newton and least-squares
@@ -77,17 +102,4 @@ def value_and_jacobian(f: Callable[..., Any], chunk: int | None = None, *,
     (array([6., 5.]), array([[3., 2.],
            [1., 1.]]))
     """
-    def vJ(x, *args, **kwargs):
-        tree = _trees.tree_of(x)
-        if tree is not None:  # a dict or ragged container: derivatives in its structure
-            y, r = value_and_jacobian(tree.wrap(f), chunk, nan_safe=nan_safe)(tree.flat(), *args, **kwargs)
-            return y, tree.gradient(r, np.shape(r)[:-1])
-        start = _peek_tag()
-        try:
-            value, tangent, out_shape, shape = _seeding.first_order(f, x, args, kwargs, chunk, nan_safe)
-        except _Conflict as e:  # nested in a running transform (see _nesting.py)
-            return _nesting.rerun("value_and_jacobian", f, x, args, kwargs, e, start, nan_safe)
-        return (_seeding.as_result(value, out_shape),
-                _seeding.as_result(tangent, out_shape + _seeding.x_shape(shape)))
-    _rename(vJ, f, "value_and_jacobian")
-    return vJ
+    return _make(f, chunk, nan_safe, workers, True)

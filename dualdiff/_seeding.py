@@ -118,7 +118,7 @@ def flatten(x, what="x"):
         else:
             return np.array(x, dtype=np.float64), (len(x),)
     elif tx is np.ndarray and x.dtype == np.float64:
-        return np.ascontiguousarray(x).reshape(-1), x.shape
+        return writable(np.ascontiguousarray(x).reshape(-1)), x.shape
     if isinstance(x, (Dual, DualArray, list, tuple)) or (isinstance(x, np.ndarray) and x.dtype == object):
         input_parent(x)
     if isinstance(x, _ndarray._PATTERN_TYPES):  # a transform called inside jacobian_sparsity
@@ -155,7 +155,14 @@ def flatten(x, what="x"):
     elif a.dtype.kind not in "biuf":
         raise TypeError(f"{what} must be a real number or an array of real numbers, "
                         f"not an array of dtype {a.dtype}")
-    return np.ascontiguousarray(a, dtype=np.float64).reshape(-1), a.shape
+    return writable(np.ascontiguousarray(a, dtype=np.float64).reshape(-1)), a.shape
+
+
+def writable(a):
+    """a, or a copy of it when it is read-only (the seeding routines take
+    writable buffers; a read-only x is a view of a constant, a memory map, or
+    an array a process pool unpickled in place)."""
+    return a if a.flags.writeable else a.copy()
 
 
 def flatten_with_direction(x, v, verb):
@@ -384,8 +391,9 @@ def x_shape(shape):
     return () if shape is None else shape
 
 
-def first_order(f, x, args, kwargs, chunk, nan_safe=True):
-    """Run f over x in chunks of first-order directions.
+def first_order(f, x, args, kwargs, chunk, nan_safe=True, workers=None):
+    """Run f over x in chunks of first-order directions (with ``workers``, a
+    _workers.Workers, the chunks run in the workers when there are several).
     Returns (value, tangent, out_shape, x_shape): value (m,) (an array, or a
     list of one float for a scalar result), tangent (m, n)."""
     if type(x) is list and chunk is None and len(x) <= FIRST_ORDER_CHUNK:
@@ -403,6 +411,8 @@ def first_order(f, x, args, kwargs, chunk, nan_safe=True):
             xin = seed_dual_array(flat, shape, 0, n, 1, tag, x)
             return _one_pass(f, xin, n, args, kwargs, tag, shape)
     c = balanced_chunk(n, chunk, FIRST_ORDER_CHUNK)
+    if workers is not None and n > c:
+        return _first_order_workers(f, x, flat, shape, args, kwargs, c, nan_safe, workers)
     col = Collector(f, args, kwargs, n, 1, tag)
     with buffers(n * (c + 1)):
         for start in range(0, n, c):
@@ -437,3 +447,61 @@ def read_result(y, width, order, tag):
     tangent = np.empty((m, width))
     _read(items, width, order, tag, value, tangent, _NO_HESSIAN, 0)
     return value, tangent, out_shape
+
+
+# ------------------------------------------------------------------ workers
+
+def _list_input(x):
+    """x itself when f must see its lists and tuples (see make_input), else None."""
+    return x if type(x) is list or type(x) is tuple else None
+
+
+class FirstOrderPass:
+    """One chunk of first_order in a worker: task((start, width)) runs f on
+    the input seeded along entries start..start+width-1, as the serial loop
+    does, and returns (value (m,), tangent (m, width), out shape)."""
+
+    def __init__(self, f, flat, shape, x, args, kwargs, nan_safe):
+        self.f, self.flat, self.shape, self.x = f, flat, shape, x
+        self.args, self.kwargs, self.nan_safe = args, kwargs, nan_safe
+
+    def __call__(self, piece):
+        start, width = piece
+        flat = writable(self.flat)
+        n = flat.shape[0]
+        tag = new_tag(self.nan_safe)
+        with buffers(n * (width + 1)):
+            xin = seed_dual_array(flat, self.shape, start, width, 1, tag, self.x)
+            items, out_shape = output_items(call_f(self.f, xin, self.args, self.kwargs, tag))
+            m = len(items)
+            value, tangent = np.empty(m), np.zeros((m, width))
+            _read(items, width, 1, tag, value, tangent, _NO_HESSIAN, 0)
+        return value, tangent, out_shape
+
+
+def same_shapes(results, index):
+    """The out shape common to the results of all pieces (item ``index``)."""
+    shape = results[0][index]
+    for r in results[1:]:
+        if r[index] != shape:
+            raise ValueError(f"the function returned results of different shapes, {shape} "
+                             f"and {r[index]}, for the same x")
+    return shape
+
+
+def _first_order_workers(f, x, flat, shape, args, kwargs, c, nan_safe, workers):
+    n = flat.shape[0]
+    pieces = [(start, min(c, n - start)) for start in range(0, n, c)]
+    task = FirstOrderPass(f, flat, shape, _list_input(x), args, kwargs, nan_safe)
+    try:
+        results = workers.map(task, pieces, f)
+    except _Conflict:
+        # f met numbers of another call (a closure over the numbers of a
+        # running transform): only this process knows that call; rerun here
+        return first_order(f, x, args, kwargs, c, nan_safe)
+    out_shape = same_shapes(results, 2)
+    value = np.array(results[-1][0])  # the serial loop keeps the value of its last pass
+    tangent = np.empty((value.shape[0], n))
+    for (start, width), r in zip(pieces, results):
+        tangent[:, start:start + width] = r[1]
+    return value, tangent, out_shape, shape

@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 import copy
 
-from dualdiff import _nesting, _pattern, _seeding
+from dualdiff import _nesting, _pattern, _seeding, _workers
 from dualdiff._dual import _Conflict, _peek_tag
 from dualdiff._ndarray import DualArray, _result_buffer
 from dualdiff._sparse_c import color_columns, gather
@@ -78,11 +78,12 @@ def _as_pattern(sparsity):
 
 
 class SparseJacobian:
-    """SparseJacobian(f, sparsity="auto", chunk=None, format="csr", nan_safe=True)
+    """SparseJacobian(f, sparsity="auto", chunk=None, format="csr", nan_safe=True, workers=None)
 
     The Jacobian of ``f`` as a SciPy sparse matrix, with the column coloring
     computed once: each call costs one evaluation of ``f`` carrying one
-    direction per color. Made by ``dualdiff.jacobian(f, sparsity=...)``.
+    direction per color (with ``chunk``: ceil(ncolors / chunk) evaluations,
+    each carrying ``chunk`` colors). Made by ``dualdiff.jacobian(f, sparsity=...)``.
 
     ``sparsity`` is a SciPy sparse matrix or a boolean array of shape
     ``(f(x).size, x.size)``, or ``"auto"`` to detect it with
@@ -91,14 +92,24 @@ class SparseJacobian:
     ``scipy.sparse.csr_array`` (``format="csc"``: ``csc_array``) whose stored
     entries are exactly the pattern's. ``ncolors`` and ``colors`` tell how the
     columns were grouped.
+
+    ``workers`` evaluates the groups of ``chunk`` colors in parallel, as in
+    :func:`jacobian` (a pool made from an int lives as long as this object,
+    or until :meth:`close`). The pattern is detected in the calling process.
     """
 
     def __init__(self, f: Callable[..., Any], sparsity: object = "auto", chunk: int | None = None,
-                 format: str = "csr", nan_safe: bool = True) -> None:
+                 format: str = "csr", nan_safe: bool = True, workers: Any = None) -> None:
         if format not in ("csr", "csc"):
             raise ValueError(f"format must be 'csr' or 'csc', not {format!r}")
+        if chunk is not None:
+            _seeding.balanced_chunk(1, chunk, 1)  # validate chunk now
         self.f = f
         self.chunk = chunk
+        self._workers = _workers.make(workers)
+        if self._workers is not None:
+            self._workers.attach(self)
+        self._groups: list[tuple[int, int]] = []
         self.format = format
         self.nan_safe = nan_safe
         # None until the pattern is known (at the first call for "auto")
@@ -136,6 +147,18 @@ class SparseJacobian:
         array = sp.csr_array if self.format == "csr" else sp.csc_array
         self._template = array((np.zeros(self._indices.size), self._indices, self._indptr),
                                shape=pattern.shape)
+        # with chunk: groups of colors [g0, g1), one evaluation each (entries of
+        # group g: _members[g], read at _group_gather[g] in its tangents (m, g1 - g0))
+        ncolors = self.ncolors
+        size = ncolors if self.chunk is None else _seeding.balanced_chunk(ncolors, self.chunk, 1)
+        self._groups = [(g0, min(g0 + size, ncolors)) for g0 in range(0, ncolors, max(size, 1))]
+        entry_colors = self.colors[cols]
+        self._members, self._group_gather = [], []
+        for g0, g1 in self._groups:
+            members = np.flatnonzero((entry_colors >= g0) & (entry_colors < g1))
+            self._members.append(members)
+            self._group_gather.append((rows[members] * (g1 - g0) + entry_colors[members] - g0)
+                                      .astype(np.int64))
 
     def __call__(self, x: npt.ArrayLike, *args: Any, **kwargs: Any) -> Any:
         """J(x, *args, **kwargs) -> sparse Jacobian of f at x."""
@@ -160,9 +183,45 @@ class SparseJacobian:
             raise ValueError(f"x has {n} entries but the sparsity pattern has "
                              f"{self.sparsity.shape[1]} columns")
         c = max(self.ncolors, 1)
+        if len(self._groups) > 1:
+            return self._evaluate_groups(x, flat, shape, m, args, kwargs, want_value)
         tag = _seeding.new_tag(self.nan_safe)
         with _seeding.buffers(n * (c + 1)):
             return self._evaluate(x, flat, shape, m, c, tag, args, kwargs, want_value)
+
+    def _evaluate_groups(self, x, flat, shape, m, args, kwargs, want_value):
+        """One evaluation per group of colors: in the workers, or here in turn."""
+        task = ColorGroupPass(self.f, flat, shape, _seeding._list_input(x), self.colors, args, kwargs,
+                              self.nan_safe)
+        results = None
+        if self._workers is not None:
+            try:
+                results = self._workers.map(task, self._groups, self.f)
+            except _Conflict:  # f met numbers of a call only this process knows: rerun here
+                pass
+        if results is None:
+            start = _peek_tag()
+            try:
+                results = [task(g) for g in self._groups]
+            except _Conflict as e:  # f calls a transform on a closure of the outer one
+                _nesting.rerun("SparseJacobian", self.f, x, args, kwargs, e, start, self.nan_safe)
+                raise
+        out_shape = _seeding.same_shapes(results, 2)
+        data = np.empty(self._indices.size)
+        for members, where, (value, tangent, _) in zip(self._members, self._group_gather, results):
+            if value.shape[0] != m:
+                raise ValueError(f"f returned {value.shape[0]} values but the sparsity pattern has "
+                                 f"{m} rows")
+            data[members] = gather(np.ascontiguousarray(tangent).reshape(-1), where)
+        J = copy.copy(self._template)
+        J.data, J.indices, J.indptr = data, self._indices.copy(), self._indptr.copy()
+        value = np.array(results[-1][0])  # as for dense chunks: the value of the last evaluation
+        return (_seeding.as_result(value, out_shape) if want_value else None), J
+
+    def close(self) -> None:
+        """Terminate the process pool made from ``workers=`` (an int), if any."""
+        if self._workers is not None:
+            self._workers.close()
 
     def _evaluate(self, x, flat, shape, m, c, tag, args, kwargs, want_value):
         xin = _seeding.seed_colors(flat, shape, self.colors, c, tag, x)  # column j: direction colors[j]
@@ -196,3 +255,29 @@ class SparseJacobian:
         m, n = self.sparsity.shape
         return (f"SparseJacobian({getattr(self.f, '__name__', 'f')}, {m}x{n} pattern, "
                 f"{self.sparsity.nnz} entries, {self.ncolors} colors)")
+
+
+class ColorGroupPass:
+    """One group of colors of a SparseJacobian in a worker (or in turn):
+    task((g0, g1)) runs f with column j seeded along direction colors[j] - g0
+    where g0 <= colors[j] < g1 (the other columns constant) and returns
+    (value (m,), tangent (m, g1 - g0), out shape)."""
+
+    def __init__(self, f, flat, shape, x, colors, args, kwargs, nan_safe):
+        self.f, self.flat, self.shape, self.x, self.colors = f, flat, shape, x, colors
+        self.args, self.kwargs, self.nan_safe = args, kwargs, nan_safe
+
+    def __call__(self, piece):
+        g0, g1 = piece
+        width = g1 - g0
+        flat = _seeding.writable(self.flat)
+        n = flat.shape[0]
+        tag = _seeding.new_tag(self.nan_safe)
+        members = np.flatnonzero((self.colors >= g0) & (self.colors < g1))
+        tangents = np.zeros((n, width))
+        tangents[members, self.colors[members] - g0] = 1.0
+        with _seeding.buffers(n * (width + 1)):
+            xin = _seeding.seed_directions(flat, self.shape, tangents, tag, self.x)
+            y = _seeding.call_f(self.f, xin, self.args, self.kwargs, tag)
+            value, tangent, out_shape = _seeding.read_result(y, width, 1, tag)
+        return value, tangent, out_shape

@@ -143,11 +143,9 @@ class Tree:
         return _join(leaves, what)
 
     def wrap(self, f):
-        """f as a function of the flat vector: it receives the tree."""
-        def g(z, *args, **kwargs):
-            return f(self.unflatten_input(z), *args, **kwargs)
-        g.__name__ = getattr(f, "__name__", type(f).__name__)
-        return g
+        """f as a function of the flat vector: it receives the tree (an object
+        that pickles when f and the tree do, so that workers can run it)."""
+        return _OnTree(self, f)
 
     def unflatten_input(self, z):
         """The tree of x with each leaf replaced by its entries of z (Duals)."""
@@ -257,3 +255,14 @@ def _out(v):
     if isinstance(v, DualArray):
         return v
     return np.ascontiguousarray(v)
+
+
+class _OnTree:
+    """f of a tree as a function of the flat vector (see Tree.wrap)."""
+
+    def __init__(self, tree, f):
+        self.tree, self.f = tree, f
+        self.__name__ = getattr(f, "__name__", type(f).__name__)
+
+    def __call__(self, z, *args, **kwargs):
+        return self.f(self.tree.unflatten_input(z), *args, **kwargs)

@@ -1,0 +1,199 @@
+"""Parallel chunks: dualdiff.jacobian(f, chunk=8, workers=...) with one and two workers.
+
+    python benchmarks/bench_workers.py [--repeats 7] [--n 64] [--chunk 8] [--ms 20] [--no-dask]
+
+``f`` maps 64 inputs to 64 outputs through a Python loop of NumPy operations
+on dual arrays that holds the GIL and takes about ``--ms`` milliseconds of CPU
+per evaluation at 8 directions (calibrated at the start). The Jacobian takes
+n / chunk = 8 evaluations. Every pool is made beforehand and used once before
+timing; each entry times ``jacobian(f, chunk=8, workers=...)(x)`` through the
+public API, in interleaved rounds (each round calls every entry once, so a
+burst of load on a shared machine hits all entries alike), and the table
+shows the median and the best of wall-clock times and the speed-up of two
+workers over one:
+
+  in process         workers=1: the chunks one after the other, no pool
+  multiprocessing    multiprocessing.Pool(k).map; also workers=2 (the pool
+                     that dualdiff makes and keeps with the transform)
+  dask               a dask.distributed LocalCluster of k worker processes
+                     with one thread each, passed as workers=client
+  ceiling            Pool(k).map of 8 tasks that only spin for the same CPU
+                     time as an evaluation: the speed-up this machine grants
+                     two processes at the moment (on a shared machine other
+                     work can take it; with autogrouped scheduling a
+                     session's processes share one session's share)
+
+A last table gives the CPU time per Jacobian of the caller and of each
+worker process (with psutil, which dask.distributed installs) and the
+speed-up they bound: the in-process CPU time over the longest of them, what
+two idle cores would give. (The caller's share includes the threads of every
+pool and Dask scheduler this script keeps in its process.)
+
+Every parallel result is checked to equal the in-process one bit for bit.
+OPENBLAS_NUM_THREADS=1, so that each process uses one core.
+"""
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse
+import multiprocessing
+import statistics
+import time
+
+import numpy as np
+
+import dualdiff
+
+ROUNDS = 100  # loop rounds per evaluation of f, calibrated in main()
+
+
+def f(x):
+    """A function of a vector that holds the GIL: ROUNDS small NumPy steps."""
+    y = x
+    for _ in range(ROUNDS):
+        y = np.sin(y) * 0.5 + x * 0.25
+    return y
+
+
+def burn(ms):
+    """Spin for ``ms`` milliseconds of CPU: the ceiling row, work that the
+    pools share out perfectly."""
+    t0 = time.process_time()
+    while time.process_time() - t0 < ms / 1e3:
+        pass
+    return ms
+
+
+def cpu_ms_per_evaluation(x, chunk):
+    """CPU milliseconds of one evaluation of f at ``chunk`` directions."""
+    J = dualdiff.jacobian(f, chunk=chunk)
+    J(x)
+    n = x.shape[0]
+    t0 = time.process_time()
+    reps = 3
+    for _ in range(reps):
+        J(x)
+    return (time.process_time() - t0) / reps / -(-n // chunk) * 1e3
+
+
+def calibrate(x, chunk, ms):
+    global ROUNDS
+    per_round = cpu_ms_per_evaluation(x, chunk) / ROUNDS
+    ROUNDS = max(1, round(ms / per_round))
+    return cpu_ms_per_evaluation(x, chunk)
+
+
+def cpu_accounting(entries, x, pids, repeats):
+    """{label: (caller ms, [ms of each worker])} of CPU per call, for workers=1
+    and the entries whose worker pids are known (psutil, when installed)."""
+    try:
+        import psutil
+    except ImportError:
+        return {}
+    out = {}
+    for _, label, J in entries:
+        if label != "workers=1" and label not in pids:
+            continue
+        procs = [psutil.Process(p) for p in pids.get(label, [])]
+        before = [sum(p.cpu_times()[:2]) for p in procs]
+        t0 = time.process_time()
+        for _ in range(repeats):
+            J(x)
+        caller = (time.process_time() - t0) / repeats * 1e3
+        each = [(sum(p.cpu_times()[:2]) - b) / repeats * 1e3 for p, b in zip(procs, before)]
+        out[label] = (caller, each)
+    return out
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--n", type=int, default=64)
+    p.add_argument("--chunk", type=int, default=8)
+    p.add_argument("--ms", type=float, default=20.0)
+    p.add_argument("--no-dask", action="store_true")
+    a = p.parse_args()
+
+    x = np.linspace(0.1, 2.0, a.n)
+    per_eval = calibrate(x, a.chunk, a.ms)
+    evals = -(-a.n // a.chunk)
+    print(f"f: {ROUNDS} rounds, {per_eval:.1f} ms CPU per evaluation at {a.chunk} directions; "
+          f"n = {a.n}, chunk = {a.chunk}: {evals} evaluations per Jacobian; "
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+
+    reference = dualdiff.jacobian(f, chunk=a.chunk)(x)
+    entries = [("in process", "workers=1", dualdiff.jacobian(f, chunk=a.chunk))]
+    closers = []
+    pools = {k: multiprocessing.Pool(k) for k in (1, 2)}  # forked now: they see ROUNDS
+    closers += [pl.terminate for pl in pools.values()]
+    pids = {}  # label -> the pids of its worker processes
+    for k, pl in pools.items():
+        entries.append(("multiprocessing", f"Pool({k}).map",
+                        dualdiff.jacobian(f, chunk=a.chunk, workers=pl.map)))
+        pids[f"Pool({k}).map"] = [w.pid for w in pl._pool]
+    entries.append(("multiprocessing", "workers=2", dualdiff.jacobian(f, chunk=a.chunk, workers=2)))
+    for k, pl in pools.items():
+        entries.append(("ceiling", f"Pool({k}).map of burn",
+                        lambda _, pl=pl: np.asarray(pl.map(burn, [per_eval] * evals, chunksize=1))))
+    if not a.no_dask:
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            print("dask.distributed is not installed: the dask rows are skipped "
+                  "(pip install 'dask[distributed]')")
+        else:
+            for k in (1, 2):
+                cluster = LocalCluster(n_workers=k, threads_per_worker=1, processes=True,
+                                       dashboard_address=":0")
+                client = Client(cluster)
+                closers += [client.close, cluster.close]
+                entries.append(("dask", f"LocalCluster({k} workers)",
+                                dualdiff.jacobian(f, chunk=a.chunk, workers=client)))
+                pids[f"LocalCluster({k} workers)"] = list(client.run(os.getpid).values())
+    try:
+        for kind, label, J in entries:  # warm up: the pools start, workers import dualdiff
+            if not np.array_equal(J(x), reference) and kind != "ceiling":
+                raise SystemExit("a parallel Jacobian differs from the in-process one")
+            if label == "workers=2":
+                pids[label] = [w.pid for w in J._workers.pool._pool]
+        samples = {label: [] for _, label, _ in entries}
+        for _ in range(a.repeats):
+            for _, label, J in entries:
+                t0 = time.perf_counter()
+                J(x)
+                samples[label].append(time.perf_counter() - t0)
+        ms = {label: statistics.median(v) * 1e3 for label, v in samples.items()}
+        best = {label: min(v) * 1e3 for label, v in samples.items()}
+        cpu = cpu_accounting(entries, x, pids, a.repeats)
+    finally:
+        for close in reversed(closers):
+            close()
+
+    for title, t in (("median", ms), ("best", best)):
+        base = t["workers=1"]
+        one = {"multiprocessing": t["Pool(1).map"], "dask": t.get("LocalCluster(1 workers)"),
+               "ceiling": t["Pool(1).map of burn"]}
+        print(f"\n{title} of {a.repeats} rounds")
+        print(f"{'pool':<17}{'workers':<24}{'ms per Jacobian':>16}{'vs workers=1':>14}{'vs 1 worker':>13}")
+        for kind, label, _ in entries:
+            ref = one.get(kind)
+            vs_one = f"{ref / t[label]:.2f}x" if ref and kind != "in process" else ""
+            print(f"{kind:<17}{label:<24}{t[label]:>16.1f}{base / t[label]:>13.2f}x{vs_one:>13}")
+    if cpu:
+        serial = cpu.pop("workers=1")[0]
+        print("\nCPU time per Jacobian (process_time of each process, ms): the speed-up bound is "
+              "the in-process CPU time over the longest of the caller's and each worker's, what "
+              "two idle cores would give")
+        print(f"{'workers':<24}{'caller':>8}{'each worker':>24}{'bound':>8}")
+        print(f"{'workers=1':<24}{serial:>8.1f}{'':>24}{1.0:>7.2f}x")
+        for label, (caller, each) in cpu.items():
+            text = " + ".join(f"{w:.0f}" for w in each)
+            print(f"{label:<24}{caller:>8.1f}{text:>24}{serial / max([caller] + each):>7.2f}x")
+    print(f"\nserial lower bound {evals * per_eval:.0f} ms of CPU; load average now "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other work on the machine "
+          "takes from the workers' share)")
+
+
+if __name__ == "__main__":
+    main()
