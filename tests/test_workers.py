@@ -301,7 +301,8 @@ def test_dask_client_map_adapter(dask_client, x):
 # ---------------------------------------------------------------------- Ray
 
 def test_ray_pool_map(x):
-    ray = pytest.importorskip("ray", reason="ray is not installed (optional: pip install ray)")
+    pytest.importorskip("ray.util.multiprocessing", reason="ray is not installed (optional: pip install ray)")
+    import ray
     from ray.util.multiprocessing import Pool
 
     from ray import cloudpickle
