@@ -1,5 +1,13 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 # cython: initializedcheck=False, embedsignature=True, binding=False, always_allow_keywords=False
+# cython: embedsignature.format=clinic
+#
+# The functions are plain built-in functions (binding=False: the cheapest call),
+# and one of a single argument takes it positionally only. Their signatures go
+# into the docstrings in the form that CPython reads ("sin(x, /)\n--\n\n"), so
+# __text_signature__ and inspect.signature are right on every Python (without
+# it 3.13 reports its placeholder "($self, object, /)"). Hence every def marks
+# with "/" the parameters that are positional-only at run time.
 """The Dual number type and the functions of dualdiff.math.
 
 This module converts arguments, owns memory and calls the C rules in
@@ -73,6 +81,7 @@ cdef enum:
 @cython.final
 cdef class Dual:
     """Dual(value, tangent=0.0, hessian=None)
+--
 
     A real number with exact derivatives along one or more directions.
 
@@ -214,7 +223,7 @@ cdef class Dual:
     def __copy__(self):
         return self  # immutable
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo, /):
         return self
 
     # -------------------------------------------------- refuse to lose the tangent
@@ -260,28 +269,28 @@ cdef class Dual:
 
     # ----------------------------------------------------------- arithmetic
 
-    def __add__(self, other):
+    def __add__(self, other, /):
         return _arith(self, other, ADD)
 
-    def __radd__(self, other):
+    def __radd__(self, other, /):
         return _arith(other, self, ADD)
 
-    def __sub__(self, other):
+    def __sub__(self, other, /):
         return _arith(self, other, SUB)
 
-    def __rsub__(self, other):
+    def __rsub__(self, other, /):
         return _arith(other, self, SUB)
 
-    def __mul__(self, other):
+    def __mul__(self, other, /):
         return _arith(self, other, MUL)
 
-    def __rmul__(self, other):
+    def __rmul__(self, other, /):
         return _arith(other, self, MUL)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other, /):
         return _arith(self, other, DIV)
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other, /):
         return _arith(other, self, DIV)
 
     def __pow__(self, other, mod):
@@ -294,25 +303,25 @@ cdef class Dual:
             return NotImplemented
         return _arith(other, self, POW)
 
-    def __floordiv__(self, other):
+    def __floordiv__(self, other, /):
         return _arith(self, other, DD_OP2_floordiv)
 
-    def __rfloordiv__(self, other):
+    def __rfloordiv__(self, other, /):
         return _arith(other, self, DD_OP2_floordiv)
 
-    def __mod__(self, other):
+    def __mod__(self, other, /):
         return _arith(self, other, DD_OP2_mod)
 
-    def __rmod__(self, other):
+    def __rmod__(self, other, /):
         return _arith(other, self, DD_OP2_mod)
 
-    def __divmod__(self, other):
+    def __divmod__(self, other, /):
         q = _arith(self, other, DD_OP2_floordiv)
         if q is NotImplemented:
             return q
         return (q, _arith(self, other, DD_OP2_mod))
 
-    def __rdivmod__(self, other):
+    def __rdivmod__(self, other, /):
         q = _arith(other, self, DD_OP2_floordiv)
         if q is NotImplemented:
             return q
@@ -378,8 +387,8 @@ cdef class Dual:
     def rad2deg(self): return _unary(self, DD_OP_degrees, None)
     def deg2rad(self): return _unary(self, DD_OP_radians, None)
     def conjugate(self): return self
-    def arctan2(self, other): return _binary(self, other, DD_OP2_atan2, None)
-    def hypot(self, other): return _binary(self, other, DD_OP2_hypot, None)
+    def arctan2(self, other, /): return _binary(self, other, DD_OP2_atan2, None)
+    def hypot(self, other, /): return _binary(self, other, DD_OP2_hypot, None)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return _array_ufunc(ufunc, method, inputs, kwargs)
@@ -821,27 +830,27 @@ cdef object _um_value_from(object x, int op):
     return r
 
 
-def sqrt(x):
+def sqrt(x, /):
     """sqrt(x): square root. Derivative 1/(2 sqrt(x)), +inf at 0."""
     return _um(x, DD_OP_sqrt)
 
-def cbrt(x):
+def cbrt(x, /):
     """cbrt(x): cube root. Derivative +inf at 0."""
     return _um(x, DD_OP_cbrt)
 
-def exp(x):
+def exp(x, /):
     """exp(x)."""
     return _um(x, DD_OP_exp)
 
-def exp2(x):
+def exp2(x, /):
     """exp2(x): 2 ** x."""
     return _um(x, DD_OP_exp2)
 
-def expm1(x):
+def expm1(x, /):
     """expm1(x): exp(x) - 1, accurate near 0."""
     return _um(x, DD_OP_expm1)
 
-def log(x, base=None):
+def log(x, base=None, /):
     """log(x[, base]): natural logarithm, or log(x)/log(base)."""
     if base is None:
         return _um(x, DD_OP_log)
@@ -849,111 +858,111 @@ def log(x, base=None):
         return _m.log(x, base)
     return _arith(log(x), log(base), DIV)
 
-def log2(x):
+def log2(x, /):
     """log2(x)."""
     return _um(x, DD_OP_log2)
 
-def log10(x):
+def log10(x, /):
     """log10(x)."""
     return _um(x, DD_OP_log10)
 
-def log1p(x):
+def log1p(x, /):
     """log1p(x): log(1 + x), accurate near 0."""
     return _um(x, DD_OP_log1p)
 
-def sin(x):
+def sin(x, /):
     """sin(x)."""
     return _um(x, DD_OP_sin)
 
-def cos(x):
+def cos(x, /):
     """cos(x)."""
     return _um(x, DD_OP_cos)
 
-def tan(x):
+def tan(x, /):
     """tan(x)."""
     return _um(x, DD_OP_tan)
 
-def asin(x):
+def asin(x, /):
     """asin(x). Derivative +inf at +-1."""
     return _um(x, DD_OP_asin)
 
-def acos(x):
+def acos(x, /):
     """acos(x). Derivative -inf at +-1."""
     return _um(x, DD_OP_acos)
 
-def atan(x):
+def atan(x, /):
     """atan(x)."""
     return _um(x, DD_OP_atan)
 
-def sinh(x):
+def sinh(x, /):
     """sinh(x)."""
     return _um(x, DD_OP_sinh)
 
-def cosh(x):
+def cosh(x, /):
     """cosh(x)."""
     return _um(x, DD_OP_cosh)
 
-def tanh(x):
+def tanh(x, /):
     """tanh(x)."""
     return _um(x, DD_OP_tanh)
 
-def asinh(x):
+def asinh(x, /):
     """asinh(x)."""
     return _um(x, DD_OP_asinh)
 
-def acosh(x):
+def acosh(x, /):
     """acosh(x). Derivative +inf at 1."""
     return _um(x, DD_OP_acosh)
 
-def atanh(x):
+def atanh(x, /):
     """atanh(x)."""
     return _um(x, DD_OP_atanh)
 
-def erf(x):
+def erf(x, /):
     """erf(x): the error function."""
     return _um(x, DD_OP_erf)
 
-def erfc(x):
+def erfc(x, /):
     """erfc(x): 1 - erf(x)."""
     return _um(x, DD_OP_erfc)
 
-def gamma(x):
+def gamma(x, /):
     """gamma(x). Derivative gamma(x) digamma(x)."""
     return _um_value_from(x, DD_OP_gamma)
 
-def lgamma(x):
+def lgamma(x, /):
     """lgamma(x): log|gamma(x)|. Derivative digamma(x)."""
     return _um_value_from(x, DD_OP_lgamma)
 
-def fabs(x):
+def fabs(x, /):
     """fabs(x). Derivative sign of x, with +1 at +0.0 and -1 at -0.0."""
     return _um(x, DD_OP_fabs)
 
-def floor(x):
+def floor(x, /):
     """floor(x): an int for numbers (as math.floor); a Dual with derivative 0 for Duals."""
     return _um(x, DD_OP_floor)
 
-def ceil(x):
+def ceil(x, /):
     """ceil(x): an int for numbers (as math.ceil); a Dual with derivative 0 for Duals."""
     return _um(x, DD_OP_ceil)
 
-def trunc(x):
+def trunc(x, /):
     """trunc(x): an int for numbers (as math.trunc); a Dual with derivative 0 for Duals."""
     return _um(x, DD_OP_trunc)
 
-def degrees(x):
+def degrees(x, /):
     """degrees(x): radians to degrees."""
     return _um(x, DD_OP_degrees)
 
-def radians(x):
+def radians(x, /):
     """radians(x): degrees to radians."""
     return _um(x, DD_OP_radians)
 
 
-def _cbrt_float(x):
+def _cbrt_float(x, /):
     return _m.cbrt(x) if hasattr(_m, "cbrt") else _c_float1(DD_OP_cbrt, x)
 
-def _exp2_float(x):
+def _exp2_float(x, /):
     return _m.exp2(x) if hasattr(_m, "exp2") else _c_float1(DD_OP_exp2, x)
 
 def _c_float1(int op, x):
@@ -981,23 +990,23 @@ cdef inline object _bm(object x, object y, int op, object f):
     return f(x, y)
 
 
-def atan2(y, x):
+def atan2(y, x, /):
     """atan2(y, x): the angle of (x, y). Partials x/(x^2+y^2) and -y/(x^2+y^2); NaN at the origin."""
     return _bm(y, x, DD_OP2_atan2, _m.atan2)
 
-def copysign(x, y):
+def copysign(x, y, /):
     """copysign(x, y): |x| with the sign of y. The tangent of x flips with the sign; 0 for y."""
     return _bm(x, y, DD_OP2_copysign, _m.copysign)
 
-def fmod(x, y):
+def fmod(x, y, /):
     """fmod(x, y) = x - trunc(x/y) y: partials 1 and -trunc(x/y)."""
     return _bm(x, y, DD_OP2_fmod, _m.fmod)
 
-def remainder(x, y):
+def remainder(x, y, /):
     """remainder(x, y) = x - n y, n = x/y rounded half to even: partials 1 and -n."""
     return _bm(x, y, DD_OP2_remainder, _m.remainder)
 
-def pow(x, y):
+def pow(x, y, /):
     """pow(x, y) with math.pow's errors (ValueError, OverflowError)."""
     if type(x) is not Dual and type(y) is not Dual:
         return _m.pow(x, y)
@@ -1019,7 +1028,7 @@ def hypot(*coordinates):
     return _hypot_n(coordinates, _m.hypot)
 
 
-def dist(p, q):
+def dist(p, q, /):
     """dist(p, q): Euclidean distance between two points of equal dimension."""
     p = tuple(p)
     q = tuple(q)
@@ -1076,7 +1085,7 @@ cdef object _hypot_n(tuple coords, object f):
     return r
 
 
-def ldexp(x, i):
+def ldexp(x, i, /):
     """ldexp(x, i): x * 2**i for an int i."""
     if type(x) is not Dual:
         return _m.ldexp(x, i)
@@ -1094,7 +1103,7 @@ def ldexp(x, i):
     return r
 
 
-def frexp(x):
+def frexp(x, /):
     """frexp(x) -> (m, e) with x = m * 2**e; for a Dual, m is a Dual."""
     if type(x) is not Dual:
         return _m.frexp(x)
@@ -1102,7 +1111,7 @@ def frexp(x):
     return (ldexp(x, -e), e)
 
 
-def modf(x):
+def modf(x, /):
     """modf(x) -> (fractional, integral) parts; the integral part has derivative 0."""
     if type(x) is not Dual:
         return _m.modf(x)
@@ -1114,7 +1123,7 @@ def modf(x):
     return (f, _step(a, ipart))
 
 
-def fma(x, y, z):
+def fma(x, y, z, /):
     """fma(x, y, z): x * y + z with one rounding of the value."""
     if type(x) is not Dual and type(y) is not Dual and type(z) is not Dual:
         if hasattr(_m, "fma"):
@@ -1136,7 +1145,7 @@ cdef double _fma_float(double x, double y, double z) except? -1.0:
     return r
 
 
-def fsum(iterable):
+def fsum(iterable, /):
     """fsum(iterable): exactly rounded sum; tangents are summed the same way."""
     items = list(iterable)
     duals = [x for x in items if type(x) is Dual]
@@ -1166,7 +1175,7 @@ cdef double _fsum_derivative(list terms) except? -1.0:
         return sum(terms)
 
 
-def prod(iterable, *, start=1):
+def prod(iterable, /, *, start=1):
     """prod(iterable, *, start=1): the product, left to right."""
     total = start
     for x in iterable:
@@ -1174,7 +1183,7 @@ def prod(iterable, *, start=1):
     return total
 
 
-def sumprod(p, q):
+def sumprod(p, q, /):
     """sumprod(p, q): sum of products of two equal-length iterables."""
     p = list(p)
     q = list(q)
@@ -1196,14 +1205,16 @@ def sumprod(p, q):
     return fsum([a * b for a, b in zip(p, q)])
 
 
-def nextafter(x, y, *args, **kwargs):
-    """nextafter(x, y): the next float after x towards y; on a Dual it carries x's tangent."""
+def nextafter(x, y, /, **kwargs):
+    """nextafter(x, y): the next float after x towards y; on a Dual it carries x's tangent.
+
+    Keywords go to math.nextafter as they are (steps= from Python 3.12)."""
     if type(x) is not Dual and type(y) is not Dual:
-        return _m.nextafter(x, y, *args, **kwargs)
+        return _m.nextafter(x, y, **kwargs)
     cdef double u, w
     if not _value_of(x, &u) or not _value_of(y, &w):
         raise TypeError("nextafter() arguments must be real numbers or Duals")
-    v = _m.nextafter(u, w, *args, **kwargs)
+    v = _m.nextafter(u, w, **kwargs)
     if type(x) is Dual:
         r = _new_like(<Dual>x)
         dd_copy(_data(<Dual>r), _data(<Dual>x), _size(<Dual>x))
@@ -1213,22 +1224,22 @@ def nextafter(x, y, *args, **kwargs):
     return r
 
 
-def ulp(x):
+def ulp(x, /):
     """ulp(x): the value of the least significant bit; derivative 0."""
     if type(x) is not Dual:
         return _m.ulp(x)
     return _step(<Dual>x, _m.ulp(_data(<Dual>x)[0]))
 
 
-def isfinite(x):
+def isfinite(x, /):
     """isfinite(x): of the value."""
     return _m.isfinite(_plain(x))
 
-def isinf(x):
+def isinf(x, /):
     """isinf(x): of the value."""
     return _m.isinf(_plain(x))
 
-def isnan(x):
+def isnan(x, /):
     """isnan(x): of the value."""
     return _m.isnan(_plain(x))
 
@@ -1257,7 +1268,7 @@ def _divmod(x, y):
 # The comparison ufuncs read a Python int as float64 and refuse strings, as
 # NumPy does (Python's operators compare an int exactly, and a string to a
 # number gives == False); other objects compare as NumPy's object loops do.
-def _number_comparison(op):
+def _number_comparison(op, /):
     def compare(x, y):
         if isinstance(x, (str, bytes)) or isinstance(y, (str, bytes)):
             return NotImplemented
@@ -1307,7 +1318,7 @@ cdef dict _UFUNCS = {
 _array_hook = None  # set by dualdiff's array support: handles ufuncs with array operands
 
 
-def _set_array_hook(hook):
+def _set_array_hook(hook, /):
     global _array_hook
     _array_hook = hook
 
@@ -1526,7 +1537,7 @@ def _read(object y, Py_ssize_t width, int order, long tag, double[::1] value,
 
 # ---------------------------------------------------------- finiteness
 
-def all_finite(x):
+def all_finite(x, /):
     """all_finite(x) -> bool
 
     True when every value and every derivative in ``x`` is finite (no NaN,
@@ -1572,7 +1583,7 @@ cdef bint _all_finite_iter(object items) except -1:
     return True
 
 
-def _is_dual(x):
+def _is_dual(x, /):
     return type(x) is Dual
 
 
@@ -1599,7 +1610,7 @@ def _seed_tangents(double[::1] x, double[:, ::1] t, int order, long tag):
 cdef object _OBJECT = _np.dtype(object)
 
 
-def _object_array(list items):
+def _object_array(list items, /):
     """A 1-d object array holding the items, written through its buffer:
     several times faster than np.fromiter or np.array for Duals (NumPy
     probes each item for the array protocols)."""
@@ -1840,17 +1851,17 @@ def _rule(str kind, str name, double x, double y=0.0, int order=2):
     raise KeyError(name)
 
 
-def _digamma(double x):
+def _digamma(double x, /):
     return dd_digamma(x)
 
 
-def _trigamma(double x):
+def _trigamma(double x, /):
     return dd_trigamma(x)
 
 
 # ------------------------------------------- for the dual array type
 
-def _dual_parts(Dual d):
+def _dual_parts(Dual d, /):
     """(data, width, order, tag) of d; data is a new float64 array of dd_size doubles."""
     cdef Py_ssize_t m = _size(d)
     out = _np.empty(m)
