@@ -1,14 +1,15 @@
 """Type stubs for the compiled module dualdiff._dual (Dual and the functions of dualdiff.math).
 
 Plain numbers in and floats out, as :mod:`math` does; a ``Dual`` anywhere in the
-arguments gives a ``Dual``. ``Dual`` deliberately declares no ``__float__``,
-``__int__`` or ``__complex__``: at run time they raise ``TypeError``, so type
-checkers must not take a Dual for a ``SupportsFloat`` (``math.sin(d)`` is a
-type error, as it is a run-time error).
+arguments gives a ``Dual``. ``Dual`` deliberately declares no ``__float__``
+or ``__int__``, and ``__complex__`` as ``None``: at run time they raise
+``TypeError``, so type checkers must not take a Dual for a ``SupportsFloat`` or
+``SupportsComplex`` (``math.sin(d)`` and ``complex(d)`` are type errors, as they
+are run-time errors).
 """
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Literal, SupportsFloat, SupportsIndex, TypeAlias, final, overload
+from typing import Any, ClassVar, Literal, SupportsFloat, SupportsIndex, TypeAlias, final, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -52,6 +53,8 @@ class Dual:
     def __ne__(self, other: object, /) -> bool: ...
     def __bool__(self) -> bool: ...
     def __hash__(self) -> int: ...
+    # complex(d) raises TypeError; None (not a method) keeps Dual from being a SupportsComplex
+    __complex__: ClassVar[None]
     # arithmetic
     def __add__(self, other: _DualOrNumber, /) -> Dual: ...
     def __radd__(self, other: _Number, /) -> Dual: ...
