@@ -29,6 +29,8 @@ extensions = [
 setup(
     ext_modules=cythonize(
         extensions,
-        compiler_directives={"language_level": "3", "embedsignature": True},
+        # autotestdict: no __test__ dictionary of docstrings in the modules (no
+        # doctests run on them; the docs' examples are run by sphinx).
+        compiler_directives={"language_level": "3", "embedsignature": True, "autotestdict": False},
     ),
 )

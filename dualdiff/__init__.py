@@ -54,14 +54,14 @@ the same bit for bit.
 """
 try:
     from dualdiff._dual import Dual, all_finite
-except ImportError as exc:  # pragma: no cover - depends on how it was started
+except ImportError as _exc:  # pragma: no cover - depends on how it was started
     import os as _os
 
     if _os.path.exists(_os.path.join(_os.path.dirname(__file__), "_dual.pyx")):
         raise ImportError(
             "dualdiff's compiled extension is missing: this looks like the source tree. "
             "Install the package (pip install .) and run from another directory."
-        ) from exc
+        ) from _exc
     raise
 
 from dualdiff import math

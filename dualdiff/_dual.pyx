@@ -1,5 +1,13 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
 # cython: initializedcheck=False, embedsignature=True, binding=False, always_allow_keywords=False
+# cython: embedsignature.format=clinic
+#
+# The functions are plain built-in functions (binding=False: the cheapest call),
+# and one of a single argument takes it positionally only. Their signatures go
+# into the docstrings in the form that CPython reads ("sin(x, /)\n--\n\n"), so
+# __text_signature__ and inspect.signature are right on every Python (without
+# it 3.13 reports its placeholder "($self, object, /)"). Hence every def marks
+# with "/" the parameters that are positional-only at run time.
 """The Dual number type and the functions of dualdiff.math.
 
 This module converts arguments, owns memory and calls the C rules in
@@ -76,6 +84,7 @@ cdef enum:
 @cython.final
 cdef class Dual:
     """Dual(value, tangent=0.0, hessian=None)
+--
 
     A real number with exact derivatives along one or more directions.
 
@@ -223,7 +232,7 @@ cdef class Dual:
     def __copy__(self):
         return self  # immutable
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo, /):
         return self
 
     # -------------------------------------------------- refuse to lose the tangent
@@ -269,28 +278,28 @@ cdef class Dual:
 
     # ----------------------------------------------------------- arithmetic
 
-    def __add__(self, other):
+    def __add__(self, other, /):
         return _arith(self, other, ADD)
 
-    def __radd__(self, other):
+    def __radd__(self, other, /):
         return _arith(other, self, ADD)
 
-    def __sub__(self, other):
+    def __sub__(self, other, /):
         return _arith(self, other, SUB)
 
-    def __rsub__(self, other):
+    def __rsub__(self, other, /):
         return _arith(other, self, SUB)
 
-    def __mul__(self, other):
+    def __mul__(self, other, /):
         return _arith(self, other, MUL)
 
-    def __rmul__(self, other):
+    def __rmul__(self, other, /):
         return _arith(other, self, MUL)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other, /):
         return _arith(self, other, DIV)
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other, /):
         return _arith(other, self, DIV)
 
     def __pow__(self, other, mod):
@@ -303,25 +312,25 @@ cdef class Dual:
             return NotImplemented
         return _arith(other, self, POW)
 
-    def __floordiv__(self, other):
+    def __floordiv__(self, other, /):
         return _arith(self, other, DD_OP2_floordiv)
 
-    def __rfloordiv__(self, other):
+    def __rfloordiv__(self, other, /):
         return _arith(other, self, DD_OP2_floordiv)
 
-    def __mod__(self, other):
+    def __mod__(self, other, /):
         return _arith(self, other, DD_OP2_mod)
 
-    def __rmod__(self, other):
+    def __rmod__(self, other, /):
         return _arith(other, self, DD_OP2_mod)
 
-    def __divmod__(self, other):
+    def __divmod__(self, other, /):
         q = _arith(self, other, DD_OP2_floordiv)
         if q is NotImplemented:
             return q
         return (q, _arith(self, other, DD_OP2_mod))
 
-    def __rdivmod__(self, other):
+    def __rdivmod__(self, other, /):
         q = _arith(other, self, DD_OP2_floordiv)
         if q is NotImplemented:
             return q
@@ -986,7 +995,7 @@ cdef object _um_value_from(object x, int op):
     return r
 
 
-def log(x, base=None):
+def log(x, base=None, /):
     """log(x[, base]): natural logarithm, or log(x)/log(base)."""
     if base is None:
         return _um(x, DD_OP_log)
@@ -997,10 +1006,10 @@ def log(x, base=None):
     return _arith(log(x), log(base), DIV)
 
 
-def _cbrt_float(x):
+def _cbrt_float(x, /):
     return _m.cbrt(x) if hasattr(_m, "cbrt") else _c_float1(DD_OP_cbrt, x)
 
-def _exp2_float(x):
+def _exp2_float(x, /):
     return _m.exp2(x) if hasattr(_m, "exp2") else _c_float1(DD_OP_exp2, x)
 
 def _c_float1(int op, x):
@@ -1058,7 +1067,7 @@ def _math_binary(int op, str name, str doc):
     return f
 
 
-def pow(x, y):
+def pow(x, y, /):
     """pow(x, y) with math.pow's errors (ValueError, OverflowError)."""
     if type(x) is _pattern_type or type(y) is _pattern_type:
         return _pattern_math("pow", (x, y))
@@ -1084,7 +1093,7 @@ def hypot(*coordinates):
     return _hypot_n(coordinates, _m.hypot)
 
 
-def dist(p, q):
+def dist(p, q, /):
     """dist(p, q): Euclidean distance between two points of equal dimension."""
     p = tuple(p)
     q = tuple(q)
@@ -1151,7 +1160,7 @@ cdef object _hypot_n(tuple coords, object f):
     return r
 
 
-def ldexp(x, i):
+def ldexp(x, i, /):
     """ldexp(x, i): x * 2**i for an int i."""
     if type(x) is _pattern_type or type(i) is _pattern_type:
         return _pattern_math("ldexp", (x, i))
@@ -1171,7 +1180,7 @@ def ldexp(x, i):
     return r
 
 
-def frexp(x):
+def frexp(x, /):
     """frexp(x) -> (m, e) with x = m * 2**e; for a Dual, m is a Dual."""
     if type(x) is _pattern_type:
         return _pattern_math("frexp", (x,))
@@ -1181,7 +1190,7 @@ def frexp(x):
     return (ldexp(x, -e), e)
 
 
-def modf(x):
+def modf(x, /):
     """modf(x) -> (fractional, integral) parts; the integral part has derivative 0."""
     if type(x) is _pattern_type:
         return _pattern_math("modf", (x,))
@@ -1195,7 +1204,7 @@ def modf(x):
     return (f, _step(a, ipart))
 
 
-def fma(x, y, z):
+def fma(x, y, z, /):
     """fma(x, y, z): x * y + z with one rounding of the value."""
     if _pattern_in((x, y, z)):
         return _pattern_math("fma", (x, y, z))
@@ -1219,7 +1228,7 @@ cdef double _fma_float(double x, double y, double z) except? -1.0:
     return r
 
 
-def fsum(iterable):
+def fsum(iterable, /):
     """fsum(iterable): exactly rounded sum; tangents are summed the same way."""
     items = list(iterable)
     if _pattern_in(items):
@@ -1252,7 +1261,7 @@ cdef double _fsum_derivative(list terms) except? -1.0:
         return sum(terms)
 
 
-def prod(iterable, *, start=1):
+def prod(iterable, /, *, start=1):
     """prod(iterable, *, start=1): the product, left to right."""
     total = start
     for x in iterable:
@@ -1260,7 +1269,7 @@ def prod(iterable, *, start=1):
     return total
 
 
-def sumprod(p, q):
+def sumprod(p, q, /):
     """sumprod(p, q): sum of products of two equal-length iterables."""
     p = list(p)
     q = list(q)
@@ -1284,16 +1293,18 @@ def sumprod(p, q):
     return fsum([a * b for a, b in zip(p, q)])
 
 
-def nextafter(x, y, *args, **kwargs):
-    """nextafter(x, y): the next float after x towards y; on a Dual it carries x's tangent."""
+def nextafter(x, y, /, **kwargs):
+    """nextafter(x, y): the next float after x towards y; on a Dual it carries x's tangent.
+
+    Keywords go to math.nextafter as they are (steps= from Python 3.12)."""
     if type(x) is _pattern_type or type(y) is _pattern_type:
-        return _pattern_math("nextafter", (x, y) + args, kwargs)
+        return _pattern_math("nextafter", (x, y), kwargs)
     if type(x) is not Dual and type(y) is not Dual:
-        return _m.nextafter(x, y, *args, **kwargs)
+        return _m.nextafter(x, y, **kwargs)
     cdef double u, w
     if not _value_of(x, &u) or not _value_of(y, &w):
         raise TypeError("nextafter() arguments must be real numbers or Duals")
-    v = _m.nextafter(u, w, *args, **kwargs)
+    v = _m.nextafter(u, w, **kwargs)
     if type(x) is Dual:
         r = _new_like(<Dual>x)
         dd_copy(_data(<Dual>r), _data(<Dual>x), _size(<Dual>x))
@@ -1303,7 +1314,7 @@ def nextafter(x, y, *args, **kwargs):
     return r
 
 
-def ulp(x):
+def ulp(x, /):
     """ulp(x): the value of the least significant bit; derivative 0."""
     if type(x) is _pattern_type:
         return _pattern_math("ulp", (x,))
@@ -1312,15 +1323,15 @@ def ulp(x):
     return _step(<Dual>x, _m.ulp(_data(<Dual>x)[0]))
 
 
-def isfinite(x):
+def isfinite(x, /):
     """isfinite(x): of the value."""
     return _m.isfinite(_plain(x))
 
-def isinf(x):
+def isinf(x, /):
     """isinf(x): of the value."""
     return _m.isinf(_plain(x))
 
-def isnan(x):
+def isnan(x, /):
     """isnan(x): of the value."""
     return _m.isnan(_plain(x))
 
@@ -1349,7 +1360,7 @@ def _divmod(x, y):
 # The comparison ufuncs read a Python int as float64 and refuse strings, as
 # NumPy does (Python's operators compare an int exactly, and a string to a
 # number gives == False); other objects compare as NumPy's object loops do.
-def _number_comparison(op):
+def _number_comparison(op, /):
     def compare(x, y):
         if isinstance(x, (str, bytes)) or isinstance(y, (str, bytes)):
             return NotImplemented
@@ -1405,7 +1416,7 @@ _array_hook = None  # set by dualdiff's array support: handles ufuncs with array
 _array_function_hook = None  # and NumPy functions of scalar Duals
 
 
-def _set_array_hook(hook, function_hook=None):
+def _set_array_hook(hook, function_hook=None, /):
     global _array_hook, _array_function_hook
     _array_hook = hook
     _array_function_hook = function_hook
@@ -1632,7 +1643,7 @@ def _read(object y, Py_ssize_t width, int order, long tag, double[::1] value,
 
 # ---------------------------------------------------------- finiteness
 
-def all_finite(x):
+def all_finite(x, /):
     """all_finite(x) -> bool
 
     True when every value and every derivative in ``x`` is finite (no NaN,
@@ -1678,7 +1689,7 @@ cdef bint _all_finite_iter(object items) except -1:
     return True
 
 
-def _is_dual(x):
+def _is_dual(x, /):
     return type(x) is Dual
 
 
@@ -1705,7 +1716,7 @@ def _seed_tangents(double[::1] x, double[:, ::1] t, int order, long tag):
 cdef object _OBJECT = _np.dtype(object)
 
 
-def _object_array(list items):
+def _object_array(list items, /):
     """A 1-d object array holding the items, written through its buffer:
     several times faster than np.fromiter or np.array for Duals (NumPy
     probes each item for the array protocols)."""
@@ -1975,17 +1986,17 @@ def _rule(str kind, str name, double x, double y=0.0, int order=2):
     raise KeyError(name)
 
 
-def _digamma(double x):
+def _digamma(double x, /):
     return dd_digamma(x)
 
 
-def _trigamma(double x):
+def _trigamma(double x, /):
     return dd_trigamma(x)
 
 
 # ------------------------------------------- for the dual array type
 
-def _dual_parts(Dual d):
+def _dual_parts(Dual d, /):
     """(data, width, order, tag) of d; data is a new float64 array of dd_size doubles."""
     cdef Py_ssize_t m = _size(d)
     out = _np.empty(m)

@@ -1,4 +1,6 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, binding=False
+# cython: embedsignature=True, embedsignature.format=clinic
+# (signatures that inspect reads, as in _dual.pyx)
 """Compiled helpers for sparse Jacobians: column coloring, and gathering the
 entries of a colored Jacobian."""
 import numpy as np

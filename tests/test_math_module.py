@@ -6,6 +6,7 @@ must be math's result bit for bit, the derivatives must match an independent
 reference (mpmath at 50 digits), and a domain error or overflow must raise
 math's exception.
 """
+import inspect
 import math
 import operator
 import sys
@@ -110,6 +111,44 @@ def test_constants_and_integer_functions_are_maths():
 def test_fma_and_sumprod_exist_on_every_python():
     assert dm.fma(2.0, 3.0, 4.0) == 10.0
     assert dm.sumprod([1.0, 2.0], [3.0, 4.0]) == 11.0
+
+
+# Where math reports no signature (log, hypot), or takes keywords that depend
+# on the Python (nextafter's steps=, from 3.12, passed on to math), and where
+# an older math lacks the function (fma before 3.13, sumprod before 3.12).
+OWN_SIGNATURES = {"log": "(x, base=None, /)", "hypot": "(*coordinates)",
+                  "nextafter": "(x, y, /, **kwargs)"}
+NEWER_SIGNATURES = {"fma": "(x, y, z, /)", "sumprod": "(p, q, /)"}
+
+
+def _shape(sig):
+    """The parameters of a signature, without the names of the positional-only ones."""
+    return [(p.kind, None if p.kind is p.POSITIONAL_ONLY else p.name, p.default)
+            for p in sig.parameters.values()]
+
+
+@pytest.mark.parametrize("name", sorted(set(UNARY + BINARY + NARY + PREDICATES)))
+def test_signature_is_maths(name):
+    # inspect.signature reads what the compiled module embeds; the arguments
+    # that math takes positionally only are positional-only here too.
+    sig = inspect.signature(getattr(dm, name))
+    if name in OWN_SIGNATURES:
+        assert str(sig) == OWN_SIGNATURES[name]
+    elif not hasattr(math, name):
+        assert str(sig) == NEWER_SIGNATURES[name]
+    else:
+        assert _shape(sig) == _shape(inspect.signature(getattr(math, name))), str(sig)
+
+
+def test_positional_only_as_in_math():
+    with pytest.raises(TypeError):
+        dm.sin(x=1.0)
+    with pytest.raises(TypeError):
+        dm.atan2(y=1.0, x=2.0)
+    with pytest.raises(TypeError):
+        dm.log(8.0, base=2.0)
+    assert dm.prod([Dual(2.0, 1.0)], start=3.0).tangent == 3.0
+    assert dm.isclose(a=1.0, b=1.0)
 
 
 # ------------------------------------------------- floats and ints: identical
@@ -406,6 +445,13 @@ def test_nextafter_and_ulp():
     assert same(d.value, math.nextafter(1.0, 2.0)) and d.tangent == 2.0
     d = dm.nextafter(1.0, Dual(2.0, 1.0))
     assert same(d.value, math.nextafter(1.0, 2.0)) and d.tangent == 0.0
+    if sys.version_info >= (3, 12):
+        assert same(dm.nextafter(1.0, 2.0, steps=3), math.nextafter(1.0, 2.0, steps=3))
+        d = dm.nextafter(Dual(1.0, 2.0), 2.0, steps=3)
+        assert same(d.value, math.nextafter(1.0, 2.0, steps=3)) and d.tangent == 2.0
+    else:  # math.nextafter takes no keywords yet
+        with pytest.raises(TypeError):
+            dm.nextafter(Dual(1.0, 2.0), 2.0, steps=3)
     d = dm.ulp(Dual(1.0, 1.0))
     assert same(d.value, math.ulp(1.0)) and d.tangent == 0.0
 

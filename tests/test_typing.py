@@ -2,11 +2,17 @@
 
 Both run mypy in a separate process from a scratch directory, so that they see
 the installed package, never the source tree. Skipped only where mypy is not
-installed (it is in the test extras).
+installed (it is in the test extras). The allowlist of stubtest names no public
+name, and every compiled function reports its own signature to inspect (which
+stubtest compares with the stubs).
 """
+import importlib
 import importlib.util
+import inspect
 import os
 import pathlib
+import pkgutil
+import re
 import subprocess
 import sys
 
@@ -32,41 +38,93 @@ def _mypy(tmp_path, *args):
     return proc
 
 
-def _placeholder_signatures():
-    """Compiled functions whose run-time signature is only CPython's placeholder.
-
-    Since Python 3.13, a one- or no-argument built-in function without a
-    signature of its own reports ``($self, object, /)`` or ``($self, /)``. For
-    Cython's module-level functions (``binding=False``) ``self`` is not bound,
-    so inspect shows a parameter that does not exist; stubtest cannot check
-    these signatures (it checks their presence and everything else). Only names
-    that the stub declares are listed, so a function missing from the stub is
-    still reported.
-    """
-    import ast
-    import dualdiff._dual as runtime
-
-    stub = pathlib.Path(runtime.__file__).with_name("_dual.pyi")
-    declared = {node.name for node in ast.parse(stub.read_text()).body
-                if isinstance(node, ast.FunctionDef)}
-    names = []
-    for name in sorted(declared):
-        obj = getattr(runtime, name, None)
-        text = getattr(obj, "__text_signature__", None) or ""
-        if text.startswith("($self") and getattr(obj, "__self__", None) is None:
-            names.append(f"dualdiff._dual.{name}")
-    return names
-
-
 def test_stubtest_passes_on_installed_package(tmp_path):
-    allow = tmp_path / "placeholder-signatures.txt"
-    allow.write_text("".join(name + "\n" for name in _placeholder_signatures()))
-    # Entries of the allowlist that no longer match are tolerated, so that the
-    # package's modules can change without editing the list in the same step.
-    proc = _mypy(tmp_path, "mypy.stubtest", "dualdiff", "--allowlist", str(ALLOWLIST),
-                 "--allowlist", str(allow), "--ignore-unused-allowlist")
+    # No entry of the allowlist may go unused either: a stale entry would hide
+    # the next difference under the same name.
+    proc = _mypy(tmp_path, "mypy.stubtest", "dualdiff", "--allowlist", str(ALLOWLIST))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Success" in proc.stdout
+
+
+def _allowlist_entries():
+    lines = ALLOWLIST.read_text().splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _is_public(name):
+    return not name.startswith("_") or (name.startswith("__") and name.endswith("__"))
+
+
+def _public_paths():
+    """The full names stubtest checks that are public: every public name of each
+    module of the package (private modules included: dualdiff.math re-exports
+    dualdiff._dual.sin), and every attribute of a public class."""
+    paths = []
+    for info in pkgutil.walk_packages(dualdiff.__path__, "dualdiff."):
+        if info.name.endswith(".__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        paths.append(info.name)
+        for name, obj in vars(module).items():
+            if not _is_public(name):
+                continue
+            paths.append(f"{info.name}.{name}")
+            if isinstance(obj, type) and not name.startswith("_"):
+                paths.extend(f"{info.name}.{name}.{attr}" for attr in dir(obj))
+    return paths
+
+
+def test_allowlist_lists_no_public_name():
+    public = _public_paths()
+    assert "dualdiff._dual.sin" in public and "dualdiff._dual.Dual.__complex__" in public
+    for entry in _allowlist_entries():
+        pattern = re.compile(entry)
+        hits = [path for path in public if pattern.fullmatch(path)]
+        assert not hits, f"allowlist entry {entry!r} matches public names {hits[:5]}"
+
+
+# Dual's special methods that no type slot stands behind, so that they are
+# plain methods with every Cython. The others (__repr__, the operators' __add__,
+# __radd__, ...) are slot wrappers with CPython's signature, or methods with
+# none of their own (3.13 shows its placeholder "(self, object, /)", of the
+# right shape for a method), by the Cython version; stubtest checks them.
+_PLAIN_DUNDERS = {"__array_ufunc__", "__ceil__", "__complex__", "__copy__", "__deepcopy__",
+                  "__floor__", "__reduce__", "__round__", "__trunc__"}
+
+
+def _compiled_functions():
+    """The functions of the compiled modules and the methods of Dual, by full name."""
+    import dualdiff._array
+    import dualdiff._dual
+    import dualdiff._sparse_c
+
+    for module in (dualdiff._dual, dualdiff._array, dualdiff._sparse_c):
+        for name, obj in sorted(vars(module).items()):
+            if name.startswith("__pyx") or isinstance(obj, type) or not callable(obj):
+                continue
+            if getattr(obj, "__module__", None) == module.__name__:
+                yield f"{module.__name__}.{name}", obj
+    for name, obj in sorted(vars(dualdiff._dual.Dual).items()):
+        if callable(obj) and (not name.startswith("__") or name in _PLAIN_DUNDERS):
+            yield f"dualdiff._dual.Dual.{name}", getattr(dualdiff._dual.Dual, name)
+
+
+@pytest.mark.parametrize("qualname, func", list(_compiled_functions()),
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_compiled_function_has_its_own_signature(qualname, func):
+    # The signature the module embeds, not CPython's placeholder
+    # "($self, object, /)" (3.13 and later) nor none at all (3.11, 3.12).
+    sig = inspect.signature(func)
+    names = list(sig.parameters)
+    if ".Dual." in qualname:
+        assert names[:1] == ["self"], (qualname, str(sig))
+        names = names[1:]
+    assert "self" not in names and "object" not in names, (qualname, str(sig))
+
+
+def test_dual_constructor_signature():
+    sig = inspect.signature(dualdiff.Dual)
+    assert str(sig) == "(value, tangent=0.0, hessian=None)"
 
 
 def test_usage_file_checks_under_strict_mypy(tmp_path):
