@@ -18,6 +18,34 @@ else:
 # against NumPy 2 for NumPy 1.25 and newer keeps one wheel for both.
 numpy_macros = [("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION"), ("NPY_TARGET_VERSION", "NPY_1_25_API_VERSION")]
 
+def generate_math_functions():
+    """dualdiff/_rules_math.pxi: the functions of dualdiff.math that the table of
+    rules (dualdiff/_rules.py) makes, as plain compiled functions (the cheapest
+    call), included by _dual.pyx. Written at every build; not kept in git."""
+    namespace = {}
+    path = os.path.join("dualdiff", "_rules.py")
+    with open(path) as f:
+        exec(compile(f.read(), path, "exec"), namespace)
+    lines = ["# Generated from dualdiff/_rules.py by setup.py at build time: do not edit.", ""]
+    for r in namespace["RULES"]:
+        if r.math is None or r.custom:
+            continue
+        if r.kind == "unary":
+            call = "_um_value_from" if r.math_value else "_um"
+            lines += [f"def {r.math}(x, /):", f'    """{r.doc}"""', f"    return {call}(x, DD_OP_{r.name})", ""]
+        else:
+            a, b = ("y", "x") if r.name == "atan2" else ("x", "y")
+            lines += [f"def {r.math}({a}, {b}, /):", f'    """{r.doc}"""',
+                      f"    return _bm({a}, {b}, DD_OP2_{r.name}, _m.{r.math})", ""]
+    text = "\n".join(lines)
+    out = os.path.join("dualdiff", "_rules_math.pxi")
+    if not os.path.exists(out) or open(out).read() != text:
+        with open(out, "w") as f:
+            f.write(text)
+
+
+generate_math_functions()
+
 extensions = [
     Extension("dualdiff._dual", ["dualdiff/_dual.pyx"], include_dirs=[include], extra_compile_args=cflags),
     Extension("dualdiff._array", ["dualdiff/_array.pyx"], include_dirs=[include, numpy.get_include()],

@@ -1039,32 +1039,9 @@ cdef inline object _bm(object x, object y, int op, object f):
     return f(x, y)
 
 
-# Functions of dualdiff.math made from the table of rules (dualdiff/_rules.py);
-# log, pow and hypot are written by hand above and below.
-
-def _math_unary(int op, str name, str doc, bint math_value):
-    if math_value:
-        @cython.binding(True)
-        def f(x, /):
-            return _um_value_from(x, op)
-    else:
-        @cython.binding(True)
-        def f(x, /):
-            return _um(x, op)
-    f.__name__ = f.__qualname__ = name
-    f.__doc__ = doc
-    return f
-
-
-def _math_binary(int op, str name, str doc):
-    cdef object fl = getattr(_m, name)
-
-    @cython.binding(True)
-    def f(x, y, /):
-        return _bm(x, y, op, fl)
-    f.__name__ = f.__qualname__ = name
-    f.__doc__ = doc
-    return f
+# Functions of dualdiff.math made from the table of rules (dualdiff/_rules.py)
+# by setup.py; log, pow and hypot are written by hand above and below.
+include "_rules_math.pxi"
 
 
 def pow(x, y, /):
@@ -2092,21 +2069,7 @@ cdef _install_methods():
     PyType_Modified(<PyTypeObject *>Dual)
 
 
-cdef _install_math():
-    """The functions of dualdiff.math that the table makes (see _math_unary)."""
-    g = globals()
-    for r in _table.RULES:
-        if r.math is None or r.custom:
-            continue
-        if r.kind == "unary":
-            g[r.math] = _math_unary(_UNARY_OP[r.name], r.math, f"{r.math}(x)\n\n{r.doc}", r.math_value)
-        else:
-            args = "y, x" if r.name == "atan2" else "x, y"
-            g[r.math] = _math_binary(_BINARY_OP[r.name], r.math, f"{r.math}({args})\n\n{r.doc}")
-
-
 _install_methods()
-_install_math()
 _fill_ufuncs(_np, "numpy")
 _load_special()
 

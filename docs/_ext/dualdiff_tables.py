@@ -10,7 +10,9 @@ the documentation is built, so that they are never kept by hand.
 
 It also drops the second copy of a signature from compiled docstrings.
 """
+import inspect
 import math
+import re
 
 import numpy as np
 from docutils import nodes
@@ -81,10 +83,18 @@ def _c_rules():
     ]
 
 
+def _signature(name, func):
+    """name(parameters), from the signature the function reports."""
+    try:
+        return name + str(inspect.signature(func))
+    except (TypeError, ValueError):
+        return (func.__doc__ or name).strip().splitlines()[0]
+
+
 def _summary(func):
-    """The docstring without the signature line Cython puts first."""
-    doc = (func.__doc__ or "").strip().split("\n\n")
-    text = " ".join(doc[1].split()) if len(doc) > 1 else ""
+    """The docstring's text, without a leading "name(...): " that repeats the signature."""
+    text = " ".join((func.__doc__ or "").split())
+    text = re.sub(r"^\w+\([^)]*\)(\[[^]]*\])?\)?:?\s*", "", text)
     return _escape(text)
 
 
@@ -106,8 +116,7 @@ def _math():
         elif obj is getattr(math, name, None):
             rows.append((f"``{name}``", "the function of :mod:`math` itself (integers only)", ""))
         else:
-            signature = (obj.__doc__ or name).strip().splitlines()[0]
-            rows.append((f"``{signature}``", _summary(obj), "yes" if name in in_c else ""))
+            rows.append((f"``{_signature(name, obj)}``", _summary(obj), "yes" if name in in_c else ""))
     lines = [".. list-table::", "   :header-rows: 1", "   :widths: 30 55 15", "",
              "   * - name", "     - on Duals", "     - C rule"]
     for row in rows:
