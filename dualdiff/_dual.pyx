@@ -615,16 +615,16 @@ cdef inline void _leave(long tag) noexcept:
     _nrunning -= 1
 
 
-def _enter_call(long tag):
+def _enter_call(long tag, /):
     """Mark the call of this tag as running f (see _leave_call)."""
     _enter(tag)
 
 
-def _leave_call(long tag):
+def _leave_call(long tag, /):
     _leave(tag)
 
 
-def _running(long tag):
+def _running(long tag, /):
     """True while the transform call of this tag is running f."""
     cdef int i
     for i in range(_nrunning):
@@ -638,11 +638,11 @@ def _link(long child, long parent, Py_ssize_t width):
     _links[child] = (parent, width)
 
 
-def _unlink(long child):
+def _unlink(long child, /):
     _links.pop(child, None)
 
 
-def _parent_of(long tag):
+def _parent_of(long tag, /):
     """(parent tag, parent width) of a linked child tag, else None."""
     return _links.get(tag)
 
@@ -698,11 +698,6 @@ cdef Dual _deepest(list duals):
         if d.tag != best.tag and d.tag != 0 and (best.tag == 0 or _child_of(d, best)):
             best = d
     return best
-
-
-def _promote_dual(Dual a, Dual like):
-    """a promoted to like's kind (for the reader of a nested call's results)."""
-    return _promote(a, like)
 
 
 cdef inline Dual _constant_like(Dual a, double c):
@@ -1399,7 +1394,7 @@ def _set_array_hook(hook, function_hook=None, /):
     _array_function_hook = function_hook
 
 
-def _ufunc_name(ufunc):
+def _ufunc_name(ufunc, /):
     """numpy.NAME, or scipy.special.NAME for SciPy's ufuncs (for messages)."""
     name = ufunc.__name__
     special = _sys.modules.get("scipy.special")
@@ -1730,7 +1725,7 @@ cdef inline long _abs(long t) noexcept:
 cdef object _nesting_hook = None
 
 
-def _set_nesting_hook(hook):
+def _set_nesting_hook(hook, /):
     """The function a fast path hands a nested call to (dualdiff/_nesting.py)."""
     global _nesting_hook
     _nesting_hook = hook
@@ -2269,6 +2264,6 @@ cdef class _Taylor:
         return self.general(x, v, args, kwargs)
 
 
-def _dual_spec(Dual d):
+def _dual_spec(Dual d, /):
     """(tag, width, order code) of d, without copying its numbers."""
     return (d.tag, d.n, d.deg)

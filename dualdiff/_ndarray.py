@@ -153,15 +153,18 @@ class _Stripped:
             raise AttributeError(name)
         return _refuse
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # placeholders are unhashable
 
+    # every other use raises
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _refuse
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _refuse
+    __divmod__ = __rdivmod__ = __pow__ = __rpow__ = __matmul__ = __rmatmul__ = _refuse
+    __lt__ = __le__ = __gt__ = __ge__ = __eq__ = __ne__ = _refuse  # type: ignore[assignment]
+    __neg__ = __pos__ = __abs__ = __bool__ = __int__ = __index__ = __complex__ = _refuse
+    __round__ = __trunc__ = __floor__ = __ceil__ = __invert__ = _refuse
+    __and__ = __rand__ = __or__ = __ror__ = __xor__ = __rxor__ = _refuse
+    __lshift__ = __rlshift__ = __rshift__ = __rrshift__ = __iter__ = __len__ = _refuse
 
-for _name in ("add radd sub rsub mul rmul truediv rtruediv floordiv rfloordiv mod rmod divmod "
-              "rdivmod pow rpow matmul rmatmul lt le gt ge eq ne neg pos abs bool int "
-              "index complex round trunc floor ceil and rand or ror xor rxor invert lshift "
-              "rlshift rshift rrshift iter len").split():
-    setattr(_Stripped, f"__{_name}__", _refuse)
-del _name
 
 _STRIPPED = _Stripped()
 _casts = threading.local()  # the float conversions allowed to _Stripped.__float__ (see there)
@@ -854,8 +857,8 @@ _OTHER = {}  # ufunc -> function(*inputs) for composite rules, filled below
 
 def supported_ufuncs() -> list[str]:
     """supported_ufuncs() -> sorted names of the NumPy ufuncs DualArray supports."""
-    names = set(u.__name__ for u in list(_U) + list(_B) + list(_ARITH) + list(_VALUE_UFUNCS) + list(_OTHER)
-                if getattr(np, u.__name__, None) is u)
+    ufuncs: list[Any] = list(_U) + list(_B) + list(_ARITH) + list(_VALUE_UFUNCS) + list(_OTHER)
+    names = {name for name in (u.__name__ for u in ufuncs) if isinstance(getattr(np, name, None), np.ufunc)}
     names |= {"add", "subtract", "negative", "positive", "conjugate", "matmul"}
     return sorted(names)
 

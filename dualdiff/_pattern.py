@@ -8,11 +8,11 @@ the id of its set, and an operation unites the sets of its operands there.
 Two kinds of numbers, the twins of :class:`dualdiff.Dual` and
 :class:`dualdiff.DualArray`:
 
-``PatternNumber``
+``_PatternNumber``
     a scalar (an element of an array indexed with ints, a full reduction,
     the input of a scalar ``f``): Python operators, ``dualdiff.math`` and
     NumPy's ufuncs work on it, one set union per operation.
-``PatternArray``
+``_PatternArray``
     an ndarray subclass holding a float64 array of values and an int64 array
     of set ids of the same shape. NumPy dispatches every ufunc and function
     to the rules here (``__array_ufunc__``, ``__array_function__``), which
@@ -57,7 +57,7 @@ from dualdiff._dual import _ufunc_name
 from dualdiff._dual import Dual, _set_pattern_hook
 from dualdiff._sparse_c import Store, rule_structure
 
-__all__ = ["PatternArray", "PatternNumber", "Store", "array", "seed", "read", "supported_functions",
+__all__ = ["_PatternArray", "_PatternNumber", "Store", "array", "seed", "read", "supported_functions",
            "supported_ufuncs"]
 
 _UNARY_DEPENDS, _BINARY_DEPENDS = rule_structure()
@@ -83,7 +83,7 @@ def _store_error():
 # ------------------------------------------------------------------ numbers
 
 
-class PatternNumber:
+class _PatternNumber:
     """A number of sparsity detection: its value and the set of inputs it
     depends on (an id into the detection's Store). Made by
     :func:`dualdiff.jacobian_sparsity`; arithmetic, comparisons (of values),
@@ -108,7 +108,7 @@ class PatternNumber:
         return self._store.row(self._id)
 
     def __repr__(self):
-        return f"PatternNumber({self._value!r}, depends on {self.dependencies.tolist()})"
+        return f"_PatternNumber({self._value!r}, depends on {self.dependencies.tolist()})"
 
     # ----------------------------------------------- refuse to lose the set
 
@@ -208,13 +208,13 @@ class PatternNumber:
         return q if q is NotImplemented else (q, _scalar_op(other, self, "mod"))
 
     def __neg__(self):
-        return PatternNumber(-self._value, self._id, self._store)
+        return _PatternNumber(-self._value, self._id, self._store)
 
     def __pos__(self):
         return self
 
     def __abs__(self):
-        return PatternNumber(abs(self._value), self._id, self._store)
+        return _PatternNumber(abs(self._value), self._id, self._store)
 
     def __round__(self, ndigits=None):
         v = round(self._value, ndigits) if ndigits is not None else float(round(self._value))
@@ -253,12 +253,12 @@ class PatternNumber:
 
 def _step(p, v):
     """A step function's result at p: value v, no dependency."""
-    return PatternNumber(v, 1 if p._id else 0, p._store)
+    return _PatternNumber(v, 1 if p._id else 0, p._store)
 
 
 def _cmp_value(x):
     t = type(x)
-    if t is PatternNumber:
+    if t is _PatternNumber:
         return x._value
     if t is float or t is int or t is bool:
         return x
@@ -271,7 +271,7 @@ def _number(x):
     """(value, id, store) of a scalar operand: a pattern number or a real
     number (id 0, store None); None for anything else."""
     t = type(x)
-    if t is PatternNumber:
+    if t is _PatternNumber:
         return x._value, x._id, x._store
     if t is float:
         return x, 0, None
@@ -355,7 +355,7 @@ def _scalar_op(a, b, rule):
     if sa is not None and sb is not None and sa is not sb:
         raise _store_error()
     v = _scalar_value(rule, u, w)
-    return PatternNumber(v, _pair_ids(rule, ia, u, ib, w, store), store)
+    return _PatternNumber(v, _pair_ids(rule, ia, u, ib, w, store), store)
 
 
 
@@ -366,12 +366,12 @@ def _refuse_float(*args, **kwargs):
     raise TypeError("this would drop the dependencies of a pattern array; use .value")
 
 
-class PatternArray(np.ndarray):
+class _PatternArray(np.ndarray):
     """An array of dependency patterns (values, and the set of inputs each
     element depends on), made by :func:`dualdiff.jacobian_sparsity`.
 
     NumPy functions and ufuncs applied to it return pattern arrays; indexing
-    one element gives a :class:`PatternNumber`. ``.value`` is the float64
+    one element gives a :class:`_PatternNumber`. ``.value`` is the float64
     array of values. Like a DualArray, the ndarray underneath holds
     placeholders: ``np.asarray`` of it gives objects whose first use raises.
     """
@@ -383,7 +383,7 @@ class PatternArray(np.ndarray):
         self._i = None
         self._store = None
         # np.asanyarray(p, dtype=np.float64): as DualArray (see _Stripped)
-        if isinstance(obj, PatternArray) and obj._v is not None and self.shape == obj.shape \
+        if isinstance(obj, _PatternArray) and obj._v is not None and self.shape == obj.shape \
                 and _nd._NDARRAY_DTYPE(self) == _F64:
             self._v = np.array(obj._v)
             self._i = np.array(obj._i)
@@ -413,8 +413,8 @@ class PatternArray(np.ndarray):
 
     def __repr__(self):
         if self._v is None:
-            return "PatternArray(<detached view, dependencies lost>)"
-        return f"PatternArray(value={np.array2string(self._v, separator=', ')})"
+            return "_PatternArray(<detached view, dependencies lost>)"
+        return f"_PatternArray(value={np.array2string(self._v, separator=', ')})"
 
     __str__ = __repr__
 
@@ -436,17 +436,17 @@ class PatternArray(np.ndarray):
         """tolist(): nested lists of PatternNumbers."""
         if self.ndim == 0:
             return self[()]
-        return [x.tolist() if isinstance(x, PatternArray) else x for x in self]
+        return [x.tolist() if isinstance(x, _PatternArray) else x for x in self]
 
     def item(self, *args):
-        """item(*args): one element as a PatternNumber."""
+        """item(*args): one element as a _PatternNumber."""
         v, i, s = _live(self)
         if not args:
             if self.size != 1:
                 raise ValueError("can only convert an array of size 1 to a Python scalar")
-            return PatternNumber(float(v.reshape(-1)[0]), int(i.reshape(-1)[0]), s)
+            return _PatternNumber(float(v.reshape(-1)[0]), int(i.reshape(-1)[0]), s)
         if len(args) == 1 and isinstance(args[0], numbers.Integral):
-            return PatternNumber(float(v.reshape(-1)[args[0]]), int(i.reshape(-1)[args[0]]), s)
+            return _PatternNumber(float(v.reshape(-1)[args[0]]), int(i.reshape(-1)[args[0]]), s)
         return self[tuple(args)]
 
     def astype(self, dtype, *args, **kwargs):
@@ -470,7 +470,7 @@ class PatternArray(np.ndarray):
         if not args and not kwargs:
             v, i, s = _live(self)
             return _wrap(v, i, s)
-        raise TypeError("PatternArray.view with a dtype or type would drop dependencies; use .value")
+        raise TypeError("_PatternArray.view with a dtype or type would drop dependencies; use .value")
 
     def fill(self, value):
         self[...] = value
@@ -478,13 +478,13 @@ class PatternArray(np.ndarray):
     def __getitem__(self, key):
         v = self._v
         if type(key) is int and v is not None and v.ndim == 1:  # x[i] in a loop
-            return PatternNumber(float(v[key]), int(self._i[key]), self._store)
+            return _PatternNumber(float(v[key]), int(self._i[key]), self._store)
         v, i, s = _live(self)
         key = _index(key)
         rv = v[key]
         ri = i[key]
         if np.ndim(rv) == 0 and _nd._full_int(key, v.ndim):
-            return PatternNumber(float(rv), int(ri), s)
+            return _PatternNumber(float(rv), int(ri), s)
         return _wrap(np.asarray(rv), np.asarray(ri), s)
 
     def __setitem__(self, key, val):
@@ -514,7 +514,7 @@ class PatternArray(np.ndarray):
         return bool(_live(self)[0])
 
     def __hash__(self):
-        raise TypeError("unhashable type: 'PatternArray'")
+        raise TypeError("unhashable type: '_PatternArray'")
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return _ufunc(ufunc, method, inputs, kwargs)
@@ -532,7 +532,7 @@ class PatternArray(np.ndarray):
 for _name in ("reshape ravel flatten transpose T mT real conj conjugate swapaxes squeeze sum prod "
               "mean var std max min cumsum cumprod dot clip take repeat diagonal trace round sort "
               "argsort argmax argmin nonzero all any").split():
-    setattr(PatternArray, _name, _nd.DualArray.__dict__[_name])
+    setattr(_PatternArray, _name, _nd.DualArray.__dict__[_name])
 del _name
 
 
@@ -545,16 +545,16 @@ def _live(x):
 
 
 def _index(key):
-    if isinstance(key, (PatternArray, _nd.DualArray)):
+    if isinstance(key, (_PatternArray, _nd.DualArray)):
         raise IndexError("a dual or pattern array cannot be used as an index")
-    if type(key) is PatternNumber:
+    if type(key) is _PatternNumber:
         raise IndexError("a pattern number cannot be used as an index")
     return key
 
 
 def _wrap(v, i, store):
-    """The PatternArray of values v and set ids i (same shape; not copied)."""
-    p = _k.stripped_view(PatternArray, v.shape, _nd._STRIPPED)
+    """The _PatternArray of values v and set ids i (same shape; not copied)."""
+    p = _k.stripped_view(_PatternArray, v.shape, _nd._STRIPPED)
     p._v = v
     p._i = i
     p._store = store
@@ -562,25 +562,25 @@ def _wrap(v, i, store):
 
 
 def _out(v, i, store, scalar=False):
-    """A PatternNumber for a 0-d result where scalar is True, else an array."""
+    """A _PatternNumber for a 0-d result where scalar is True, else an array."""
     v = np.asarray(v, dtype=np.float64)
     if scalar and v.ndim == 0:
-        return PatternNumber(float(v), int(i), store)
+        return _PatternNumber(float(v), int(i), store)
     return _wrap(v, np.asarray(i, dtype=np.int64), store)
 
 
 def _reduced(v, i, store):
-    """A reduction's result: a PatternNumber when it is 0-d."""
+    """A reduction's result: a _PatternNumber when it is 0-d."""
     return _out(v, i, store, True)
 
 
 def _parts(x):
     """(values, ids or None for a constant, store or None) of an operand;
     None for what is not a number or an array of numbers."""
-    if isinstance(x, PatternArray):
+    if isinstance(x, _PatternArray):
         return _live(x)
     t = type(x)
-    if t is PatternNumber:
+    if t is _PatternNumber:
         return np.array(x._value), np.array(x._id, dtype=np.int64), x._store
     if t is float or t is int:
         return np.array(float(x)), None, None
@@ -588,7 +588,7 @@ def _parts(x):
         raise _mix_error()
     if isinstance(x, (list, tuple)) or (isinstance(x, np.ndarray) and x.dtype == object):
         a = array(x)
-        if isinstance(a, PatternArray):
+        if isinstance(a, _PatternArray):
             return _live(a)
         return a, None, None
     if isinstance(x, (numbers.Real, np.ndarray, np.generic)):
@@ -626,7 +626,7 @@ def _ids(op, shape=None):
 
 
 def _is_scalar(x):
-    return type(x) is PatternNumber or (not isinstance(x, (np.ndarray, list, tuple)) and np.ndim(x) == 0)
+    return type(x) is _PatternNumber or (not isinstance(x, (np.ndarray, list, tuple)) and np.ndim(x) == 0)
 
 
 def _step_ids(i):
@@ -786,10 +786,10 @@ def _ufunc(ufunc, method, inputs, kwargs):
 
 
 def _store_into(o, r, name):
-    if isinstance(o, PatternArray):
+    if isinstance(o, _PatternArray):
         o[...] = r
     elif isinstance(o, np.ndarray):
-        if isinstance(r, (PatternArray, PatternNumber)):
+        if isinstance(r, (_PatternArray, _PatternNumber)):
             raise TypeError(f"numpy.{name} cannot write dependency patterns into a float array "
                             "(out=): the dependencies would be lost")
         o[...] = r
@@ -806,13 +806,13 @@ def _check_out(out, result, name):
 
 def _values(x):
     """The values of x (patterns, constants, or sequences of them)."""
-    if isinstance(x, PatternArray):
+    if isinstance(x, _PatternArray):
         return _live(x)[0]
-    if type(x) is PatternNumber:
+    if type(x) is _PatternNumber:
         return x._value
     if isinstance(x, (list, tuple)) or (isinstance(x, np.ndarray) and x.dtype == object):
         a = array(x)
-        return a.value if isinstance(a, PatternArray) else a
+        return a.value if isinstance(a, _PatternArray) else a
     return x
 
 
@@ -840,7 +840,7 @@ def _call(ufunc, inputs, kwargs=None):
 
 
 def _ldexp(x, e):
-    if isinstance(e, (PatternArray, PatternNumber)):
+    if isinstance(e, (_PatternArray, _PatternNumber)):
         raise TypeError("numpy.ldexp: the exponent must be an integer array, not a pattern")
     (ops, store) = _operands([x])
     (v, i), = ops
@@ -883,8 +883,8 @@ def supported_functions():
 
 
 def _as_pattern(x):
-    """x as a PatternArray (raises for what holds no pattern)."""
-    if isinstance(x, PatternArray):
+    """x as a _PatternArray (raises for what holds no pattern)."""
+    if isinstance(x, _PatternArray):
         return x
     p = _parts(x)
     if p is None or p[2] is None:
@@ -1001,13 +1001,13 @@ def _real_if_close(a, tol=100):
 @_implements(np.angle)
 def _angle(z, deg=False):
     v, i, s = _live(_as_pattern(z))  # a step: 0 or pi
-    return _out(np.angle(v, deg=deg), _step_ids(i), s, type(z) is PatternNumber)
+    return _out(np.angle(v, deg=deg), _step_ids(i), s, type(z) is _PatternNumber)
 
 
 @_implements(np.sinc)
 def _sinc(x):
     v, i, s = _live(_as_pattern(x))  # elementwise, depends on x everywhere
-    return _out(np.sinc(v), np.array(i), s, type(x) is PatternNumber)
+    return _out(np.sinc(v), np.array(i), s, type(x) is _PatternNumber)
 
 
 @_implements(np.nan_to_num)
@@ -1016,13 +1016,13 @@ def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     bad = ~np.isfinite(v)
     out_i = np.where(bad, 0, i).astype(np.int64)
     return _out(np.nan_to_num(v, nan=nan, posinf=posinf, neginf=neginf), out_i, s,
-                type(x) is PatternNumber)
+                type(x) is _PatternNumber)
 
 
 @_implements(np.imag)
 def _imag(a):
     v, i, s = _live(_as_pattern(a))
-    return _out(np.zeros(v.shape), np.zeros(v.shape, np.int64), s, type(a) is PatternNumber)
+    return _out(np.zeros(v.shape), np.zeros(v.shape, np.int64), s, type(a) is _PatternNumber)
 
 
 def _constant_like(a, values):
@@ -1054,7 +1054,7 @@ def _full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, **k
 @_implements(np.round, np.around)
 def _round(a, decimals=0, out=None):
     v, i, s = _live(_as_pattern(a))
-    return _check_out(out, _out(np.round(v, decimals), _step_ids(i), s, type(a) is PatternNumber), "round")
+    return _check_out(out, _out(np.round(v, decimals), _step_ids(i), s, type(a) is _PatternNumber), "round")
 
 
 def _seq(arrays):
@@ -1132,7 +1132,7 @@ def _pad(array, pad_width, mode="constant", **kwargs):
         cv = kwargs.pop("constant_values", 0)
         if kwargs:
             raise TypeError(f"numpy.pad: unexpected arguments {sorted(kwargs)}")
-        if isinstance(cv, (PatternArray, PatternNumber)) or np.ndim(cv) != 0:
+        if isinstance(cv, (_PatternArray, _PatternNumber)) or np.ndim(cv) != 0:
             raise TypeError("numpy.pad of a dual array supports one constant number as constant_values")
         return _wrap(np.pad(v, pad_width, constant_values=cv), np.pad(i, pad_width), s)
     if mode in ("edge", "reflect", "symmetric", "wrap"):
@@ -1485,8 +1485,8 @@ def _dot(a, b, out=None):
 @_implements(np.vdot)
 def _vdot(a, b):
     return _product(lambda x, y: np.vdot(x, y), lambda nd: (["z", "z"], ""),
-                    [np.ravel(a) if isinstance(a, PatternArray) else np.ravel(_values(a)),
-                     np.ravel(b) if isinstance(b, PatternArray) else np.ravel(_values(b))])
+                    [np.ravel(a) if isinstance(a, _PatternArray) else np.ravel(_values(a)),
+                     np.ravel(b) if isinstance(b, _PatternArray) else np.ravel(_values(b))])
 
 
 def _inner_subs(nd):
@@ -1505,8 +1505,8 @@ def _inner(a, b):
 
 @_implements(np.outer)
 def _outer(a, b, out=None):
-    ra = np.ravel(a) if isinstance(a, (PatternArray, PatternNumber)) else np.ravel(_values(a))
-    rb = np.ravel(b) if isinstance(b, (PatternArray, PatternNumber)) else np.ravel(_values(b))
+    ra = np.ravel(a) if isinstance(a, (_PatternArray, _PatternNumber)) else np.ravel(_values(a))
+    rb = np.ravel(b) if isinstance(b, (_PatternArray, _PatternNumber)) else np.ravel(_values(b))
     return _check_out(out, _product(np.outer, lambda nd: (["i", "j"], "ij"), [ra, rb]), "outer")
 
 
@@ -1717,7 +1717,7 @@ def _interp(x, xp, fp, left=None, right=None, period=None):
     # 1 - (x - xp[-2]) / h cancels to 0 or nearly: a superset there.
     if period is not None:
         raise TypeError("numpy.interp with period is not supported for dualdiff arrays")
-    if isinstance(xp, (PatternArray, PatternNumber)) or _parts(xp) is not None and _parts(xp)[2] is not None:
+    if isinstance(xp, (_PatternArray, _PatternNumber)) or _parts(xp) is not None and _parts(xp)[2] is not None:
         raise TypeError("numpy.interp of dual arrays needs constant knots xp; x, fp, left "
                         "and right may be dual")
     xpv = np.asarray(xp, dtype=np.float64)
@@ -1726,7 +1726,7 @@ def _interp(x, xp, fp, left=None, right=None, period=None):
                       None if right is None else _values(right))
     fp = _as_pattern(fp) if _parts(fp)[2] is not None else fpv
     if xpv.size == 1:
-        res = np.add(np.zeros_like(x) if isinstance(x, PatternArray) else np.zeros(xv.shape),
+        res = np.add(np.zeros_like(x) if isinstance(x, _PatternArray) else np.zeros(xv.shape),
                      np.take(fp, np.zeros(xv.shape, dtype=np.intp)))
     else:
         j = np.clip(np.searchsorted(xpv, xv, side="right") - 1, 0, xpv.size - 2)
@@ -1746,13 +1746,13 @@ def _interp(x, xp, fp, left=None, right=None, period=None):
 @_implements(np.polyval)
 def _polyval(p, x):
     # Horner's scheme as NumPy runs it, on pattern numbers
-    if isinstance(p, PatternArray):
+    if isinstance(p, _PatternArray):
         coeffs = list(p)
     else:
         coeffs = list(p) if isinstance(p, (list, tuple)) else list(np.asarray(p, dtype=np.float64))
-    if isinstance(x, PatternArray):
+    if isinstance(x, _PatternArray):
         y = np.zeros_like(x)
-    elif type(x) is PatternNumber:
+    elif type(x) is _PatternNumber:
         y = 0.0
     else:
         y = np.zeros_like(np.asarray(x, dtype=np.float64))
@@ -2078,12 +2078,12 @@ if hasattr(np.linalg, "vector_norm"):
 
 
 def array(obj, copy=True):
-    """array(obj): a PatternArray from PatternNumbers, pattern arrays and
+    """array(obj): a _PatternArray from PatternNumbers, pattern arrays and
     numbers nested in lists or tuples (or an object array); without any
     pattern, a float64 ndarray (dualdiff.numpy.array's twin)."""
-    if isinstance(obj, PatternArray):
+    if isinstance(obj, _PatternArray):
         return obj.copy() if copy else obj
-    if type(obj) is PatternNumber:
+    if type(obj) is _PatternNumber:
         return _wrap(np.array(obj._value), np.array(obj._id, dtype=np.int64), obj._store)
     if isinstance(obj, np.ndarray) and obj.dtype == object:
         if obj.size == 0:
@@ -2107,7 +2107,7 @@ def _flat_items(obj):
     store = None
     for x in obj:
         t = type(x)
-        if t is PatternNumber:
+        if t is _PatternNumber:
             if store is None:
                 store = x._store
             elif x._store is not store:
@@ -2116,8 +2116,8 @@ def _flat_items(obj):
             return None
     if store is None:
         return None
-    v = np.array([x._value if type(x) is PatternNumber else x for x in obj], dtype=np.float64)
-    i = np.array([x._id if type(x) is PatternNumber else 0 for x in obj], dtype=np.int64)
+    v = np.array([x._value if type(x) is _PatternNumber else x for x in obj], dtype=np.float64)
+    i = np.array([x._id if type(x) is _PatternNumber else 0 for x in obj], dtype=np.int64)
     return _wrap(v, i, store)
 
 
@@ -2146,25 +2146,25 @@ def _build(obj):
 
 
 def seed(flat, shape):
-    """The input f receives for the flat float64 values of x: a PatternNumber
-    for a scalar x (shape None), else a PatternArray shaped like x; input j
+    """The input f receives for the flat float64 values of x: a _PatternNumber
+    for a scalar x (shape None), else a _PatternArray shaped like x; input j
     depends on itself."""
     n = flat.shape[0]
     store = Store(n)
     ids = np.arange(2, n + 2, dtype=np.int64)
     if shape is None:
-        return PatternNumber(float(flat[0]), 2, store), store
+        return _PatternNumber(float(flat[0]), 2, store), store
     return _wrap(np.array(flat).reshape(shape), ids.reshape(shape), store), store
 
 
 def read(y, store):
     """(ids, shape) of f's result y: the flat set ids of its elements."""
-    if isinstance(y, PatternArray):
+    if isinstance(y, _PatternArray):
         v, i, s = _live(y)
         if s is not store:
             raise _store_error()
         return np.ascontiguousarray(i, dtype=np.int64).reshape(-1), y.shape
-    if type(y) is PatternNumber:
+    if type(y) is _PatternNumber:
         if y._store is not store:
             raise _store_error()
         return np.array([y._id], dtype=np.int64), ()
@@ -2185,7 +2185,7 @@ def read(y, store):
         except TypeError:
             raise TypeError("the function being differentiated returned a sequence holding "
                             "something that is not a real number or a pattern") from None
-        if isinstance(a, PatternArray):
+        if isinstance(a, _PatternArray):
             return read(a, store)
         return np.zeros(np.size(a), np.int64), np.shape(a)
     if isinstance(y, np.ndarray):
@@ -2215,7 +2215,7 @@ def _object_method(ufunc):
 for _name in ("sqrt cbrt exp exp2 expm1 log log2 log10 log1p sin cos tan arcsin arccos arctan sinh "
               "cosh tanh arcsinh arccosh arctanh fabs rint degrees radians rad2deg deg2rad arctan2 "
               "hypot").split():
-    setattr(PatternNumber, _name, _object_method(getattr(np, _name)))
+    setattr(_PatternNumber, _name, _object_method(getattr(np, _name)))
 del _name
 
 
@@ -2257,24 +2257,24 @@ def _math(name, args, kwargs=None):
     if name in _UNARY_DEPENDS and len(args) == 1:
         x = args[0]
         v = _math_value(name, x._value)
-        return PatternNumber(v, x._id if _UNARY_DEPENDS[name] else (1 if x._id else 0), x._store)
+        return _PatternNumber(v, x._id if _UNARY_DEPENDS[name] else (1 if x._id else 0), x._store)
     if name in ("atan2", "copysign", "fmod", "remainder", "pow"):
         (u, ia, sa), (w, ib, sb) = (_math_parts(a, name) for a in args)
         if sa is not None and sb is not None and sa is not sb:
             raise _store_error()
         v = _math_value(name, u, w)
         rule = {"pow": "pow"}.get(name, name)
-        return PatternNumber(v, _pair_ids(rule, ia, u, ib, w, sa if sa is not None else sb),
+        return _PatternNumber(v, _pair_ids(rule, ia, u, ib, w, sa if sa is not None else sb),
                              sa if sa is not None else sb)
     if name == "log":
         parts = [_math_parts(a, name) for a in args]
         i, s = _math_union(parts)
-        return PatternNumber(math.log(*[p[0] for p in parts]), i, s)
+        return _PatternNumber(math.log(*[p[0] for p in parts]), i, s)
     if name in ("hypot", "fsum"):
         items = args if name == "hypot" else args[0]
         parts = [_math_parts(a, name) for a in items]
         i, s = _math_union(parts)
-        return PatternNumber(_math_value(name, *[p[0] for p in parts]) if name == "hypot"
+        return _PatternNumber(_math_value(name, *[p[0] for p in parts]) if name == "hypot"
                              else math.fsum([p[0] for p in parts]), i, s)
     if name == "dist":
         p, q = args
@@ -2283,26 +2283,26 @@ def _math(name, args, kwargs=None):
         pp = [_math_parts(a, name) for a in p]
         qq = [_math_parts(a, name) for a in q]
         i, s = _math_union(pp + qq)
-        return PatternNumber(math.dist([a[0] for a in pp], [b[0] for b in qq]), i, s)
+        return _PatternNumber(math.dist([a[0] for a in pp], [b[0] for b in qq]), i, s)
     if name == "ldexp":
         x, e = args
-        if type(e) is PatternNumber:
+        if type(e) is _PatternNumber:
             raise TypeError("ldexp() the exponent must be an integer, not a pattern")
-        return PatternNumber(math.ldexp(x._value, e), x._id, x._store)
+        return _PatternNumber(math.ldexp(x._value, e), x._id, x._store)
     if name == "frexp":
         x = args[0]
         m, e = math.frexp(x._value)
-        return PatternNumber(m, x._id, x._store), e
+        return _PatternNumber(m, x._id, x._store), e
     if name == "modf":
         x = args[0]
         f, w = math.modf(x._value)
-        return PatternNumber(f, x._id, x._store), _step(x, w)
+        return _PatternNumber(f, x._id, x._store), _step(x, w)
     if name == "fma":
         parts = [_math_parts(a, name) for a in args]
         (u, ia, sa), (w, ib, sb), (c, ic, sc) = parts
         _, s = _math_union(parts)
         v = math.fma(u, w, c) if hasattr(math, "fma") else u * w + c
-        return PatternNumber(v, s.union_pair(_pair_ids("mul", ia, u, ib, w, s), ic), s)
+        return _PatternNumber(v, s.union_pair(_pair_ids("mul", ia, u, ib, w, s), ic), s)
     if name == "sumprod":
         p, q = args
         terms = [a * b for a, b in zip(p, q)]
@@ -2312,13 +2312,13 @@ def _math(name, args, kwargs=None):
         (u, ia, sa), (w, ib, sb) = _math_parts(x, name), _math_parts(y, name)
         s = sa if sa is not None else sb
         v = math.nextafter(u, w, *args[2:], **(kwargs or {}))
-        return PatternNumber(v, ia if sa is not None else (1 if ib else 0), s)
+        return _PatternNumber(v, ia if sa is not None else (1 if ib else 0), s)
     if name == "ulp":
         x = args[0]
         return _step(x, math.ulp(x._value))
     raise TypeError(f"dualdiff.math.{name} does not take dependency patterns")
 
 
-_set_pattern_hook(PatternNumber, _math)
-_nd._PATTERN_TYPES = (PatternArray, PatternNumber)
+_set_pattern_hook(_PatternNumber, _math)
+_nd._PATTERN_TYPES = (_PatternArray, _PatternNumber)
 _nd._pattern_array = array

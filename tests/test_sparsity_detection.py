@@ -155,7 +155,7 @@ def test_parity_walk(name):
         def F(z):
             zs = (z,) if f.nin == 1 else (z, z[::-1])
             mask = f(*zs)
-            assert type(mask) is np.ndarray and not isinstance(mask, _pattern.PatternArray)
+            assert type(mask) is np.ndarray and not isinstance(mask, _pattern._PatternArray)
             np.testing.assert_array_equal(mask, f(*args))
             return np.where(mask, z * 2.0, 0.0 * z)
 
@@ -173,7 +173,7 @@ def test_parity_walk(name):
                                             else a) for a in args)
             r = fn(*zargs)
             expected = fn(*args)
-            assert not isinstance(r, (_pattern.PatternArray, _pattern.PatternNumber))
+            assert not isinstance(r, (_pattern._PatternArray, _pattern._PatternNumber))
             if isinstance(expected, tuple):
                 for a, b in zip(r, expected):
                     np.testing.assert_array_equal(a, b)
@@ -217,7 +217,7 @@ def test_scalar_pattern_numbers_take_every_ufunc_a_dual_takes(name):
     else:
         F = lambda z: [f(z[0], z[1]), f(z[0], 0.75), f(1.25, z[1])]  # noqa: E731
     r = F(dualdiff._pattern.seed(np.asarray(x, float), (2,))[0])
-    assert all(type(e) is _pattern.PatternNumber for e in r)
+    assert all(type(e) is _pattern._PatternNumber for e in r)
     check(F, x, exact=name not in CONSERVATIVE)
 
 
@@ -241,7 +241,7 @@ def test_dualdiff_math_takes_pattern_numbers(name):
     def F(z):
         args = list(z)
         r = f(*args)
-        assert type(r) in (_pattern.PatternNumber, dualdiff.Dual)
+        assert type(r) in (_pattern._PatternNumber, dualdiff.Dual)
         assert r.value == getattr(math, name, getattr(dm, name))(*[float(v) for v in x])
         # a number in place of each argument in turn
         alone = [f(*[a if k == j else float(x[k]) for k, a in enumerate(args)]) for j in range(len(args))]
@@ -525,7 +525,7 @@ def test_pattern_types_behave_like_the_dual_types():
         seen["elem"] = z[1]
         seen["sum"] = z.sum()
         assert len(z) == 3 and z.shape == (3,) and z.dtype == np.float64
-        assert [type(e) for e in z] == [_pattern.PatternNumber] * 3
+        assert [type(e) for e in z] == [_pattern._PatternNumber] * 3
         assert z[1] > 0.5 and z[1] == 2.0 and bool(z[0]) and hash(z[1]) == hash(2.0)
         assert np.asanyarray(z) is z
         return z
@@ -535,7 +535,7 @@ def test_pattern_types_behave_like_the_dual_types():
     assert seen["sum"].dependencies.tolist() == [0, 1, 2] and seen["sum"].value == 6.0
     assert seen["x"].value.tolist() == [1.0, 2.0, 3.0]
     assert seen["x"].dependencies.toarray().tolist() == np.eye(3, dtype=bool).tolist()
-    assert "PatternNumber(2.0" in repr(seen["elem"])
+    assert "_PatternNumber(2.0" in repr(seen["elem"])
 
 
 def test_sparse_jacobian_auto_uses_the_detected_pattern():
