@@ -21,7 +21,6 @@ and linear algebra go through NumPy on the value and derivative components.
 import math
 import numbers
 import sys
-import threading
 import warnings
 from collections.abc import Callable
 from typing import Any, final
@@ -141,11 +140,12 @@ class _Stripped:
         return "<value without derivatives>"
 
     def __float__(self):
-        allowed = _casts.__dict__
-        frame = sys._getframe(1)
-        if allowed.get("count", 0) > 0 and allowed["frame"] is frame and allowed["lasti"] == frame.f_lasti:
-            allowed["count"] -= 1
-            return math.nan
+        allowed = _casts
+        if allowed[0] > 0:
+            frame = sys._getframe(1)
+            if allowed[1] is frame and allowed[2] == frame.f_lasti:
+                allowed[0] -= 1
+                return math.nan
         raise TypeError(STRIPPED_MESSAGE)
 
     def __getattr__(self, name):  # np.exp(obj_array) calls obj.exp(), and so on
@@ -167,7 +167,10 @@ class _Stripped:
 
 
 _STRIPPED = _Stripped()
-_casts = threading.local()  # the float conversions allowed to _Stripped.__float__ (see there)
+# [count, frame, instruction]: the float conversions allowed to _Stripped.__float__
+# (see there). The frame and instruction tie them to one NumPy call, so no other
+# call (nor another thread, whose frames differ) can use them.
+_casts: list[Any] = [0, None, -1]
 
 
 class DualArray(np.ndarray):
@@ -192,15 +195,16 @@ class DualArray(np.ndarray):
         self._buf = None
         self._spec = None
         # np.asanyarray(d, dtype=np.float64) and np.array(d, dtype=np.float64,
-        # subok=True) cast d into a new float64 DualArray: it gets a copy of d's
-        # numbers, and the cast that follows may convert the placeholders.
+        # subok=True) cast d into a new float64 DualArray: it views d's numbers
+        # (as np.asanyarray of a float64 array would give the array itself), and
+        # the cast that follows may convert the placeholders.
         if isinstance(obj, DualArray) and obj._buf is not None and self.shape == obj.shape \
                 and _NDARRAY_DTYPE(self) == _F64:
-            self._buf = np.array(obj._buf)
+            self._buf = obj._buf
             self._spec = obj._spec
             if self.size:
                 frame = sys._getframe(1)
-                _casts.__dict__.update(count=self.size, frame=frame, lasti=frame.f_lasti)
+                _casts[:] = [self.size, frame, frame.f_lasti]
 
     # ------------------------------------------------------------ access
 
