@@ -18,7 +18,9 @@ and the transforms jacobian/hessian/jvp on NumPy functions.
 Contract checked for every operation:
   * it returns or raises one of ALLOWED (FloatingPointError only under
     np.errstate(all="raise")); a crash or a hang ends the process, and a
-    watchdog dumps the stack on a hang;
+    watchdog dumps the stack on a hang; its RuntimeWarnings (floating-point
+    events at hostile values, empty slices) are ignored, any other warning
+    is not;
   * every DualArray or Dual in the result has the width and order of the
     dual operands, derivative arrays of shape ``shape + (width,)`` and
     ``shape + (width, width)``, and np.asarray of it gives its values;
@@ -327,7 +329,7 @@ def _outcome(fn, args, raising, twin=None):
     faulthandler.dump_traceback_later(HANG_SECONDS, exit=True)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+            warnings.simplefilter("ignore", RuntimeWarning)
             with np.errstate(all="raise" if raising else "ignore"):
                 return "ok", fn(*args)
     except ALLOWED as e:
@@ -354,7 +356,7 @@ def _outcome(fn, args, raising, twin=None):
 def _twin_outcome(fn, args):
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+            warnings.simplefilter("ignore")  # NumPy's own code on floats, the reference
             with np.errstate(all="ignore"):
                 return "ok", fn(*args)
     except Exception as e:  # NumPy may raise anything for hostile input
@@ -1297,7 +1299,7 @@ def _fd(f, x, j, h):
     e = e.reshape(x.shape)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+            warnings.simplefilter("ignore")  # f on floats: NumPy's code, the reference
             with np.errstate(all="ignore"):
                 f0, fp1, fm1, fp2, fm2 = (np.asarray(f(x + k * e), dtype=float)
                                           for k in (0, 1, -1, 2, -2))
@@ -1403,7 +1405,7 @@ def check_transform(fname, x, v, second, raising=False):
         if small:
             def jac(z):
                 with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
+                    warnings.simplefilter("ignore", RuntimeWarning)
                     return dualdiff.jacobian(f)(z)
             _agree_where_smooth(H, jac, x, f"hessian of {what}")
     return "ok"
@@ -1452,7 +1454,8 @@ def _draw_operand(data, spec_pool, shape, n, order, tame):
 
 def run_program(data, max_ops=12):
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the operations warn; the checks do not need it
+        # the operations warn at hostile values; the checks do not need it
+        warnings.simplefilter("ignore", RuntimeWarning)
         with np.errstate(all="ignore"):
             _run_program(data, max_ops)
 
