@@ -19,8 +19,8 @@ Contract checked for every operation:
   * it returns or raises one of ALLOWED (FloatingPointError only under
     np.errstate(all="raise")); a crash or a hang ends the process, and a
     watchdog dumps the stack on a hang; its RuntimeWarnings (floating-point
-    events at hostile values, empty slices) are ignored, any other warning
-    is not;
+    events at hostile values, empty slices) and NumPy's deprecation of
+    np.cross on 2-vectors are ignored, any other warning is not;
   * every DualArray or Dual in the result has the width and order of the
     dual operands, derivative arrays of shape ``shape + (width,)`` and
     ``shape + (width, width)``, and np.asarray of it gives its values;
@@ -321,6 +321,15 @@ def _close(got, want, scale, what, rtol=1e-12, strict_nonfinite=True):
                                 f"{tol[np.argmax(err - tol)]})\n{got}\nwant\n{want}")
 
 
+def _ignore_operation_warnings():
+    """Inside warnings.catch_warnings(): ignore what the dual operations may
+    warn on hostile operands, as NumPy does on their values."""
+    # floating-point events at hostile values, empty slices
+    warnings.simplefilter("ignore", RuntimeWarning)
+    # NumPy 2 deprecates np.cross of 2-vectors; the dual array passes that on
+    warnings.filterwarnings("ignore", "Arrays of 2-dimensional vectors", DeprecationWarning)
+
+
 def _outcome(fn, args, raising, twin=None):
     """("ok", result) or ("raised", exception) of fn(*args). Exceptions outside
     ALLOWED are accepted only when twin() (the same NumPy code on floats)
@@ -329,7 +338,7 @@ def _outcome(fn, args, raising, twin=None):
     faulthandler.dump_traceback_later(HANG_SECONDS, exit=True)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
+            _ignore_operation_warnings()
             with np.errstate(all="raise" if raising else "ignore"):
                 return "ok", fn(*args)
     except ALLOWED as e:
@@ -1405,7 +1414,7 @@ def check_transform(fname, x, v, second, raising=False):
         if small:
             def jac(z):
                 with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)
+                    _ignore_operation_warnings()
                     return dualdiff.jacobian(f)(z)
             _agree_where_smooth(H, jac, x, f"hessian of {what}")
     return "ok"
@@ -1454,8 +1463,7 @@ def _draw_operand(data, spec_pool, shape, n, order, tame):
 
 def run_program(data, max_ops=12):
     with warnings.catch_warnings():
-        # the operations warn at hostile values; the checks do not need it
-        warnings.simplefilter("ignore", RuntimeWarning)
+        _ignore_operation_warnings()  # the checks do not need them
         with np.errstate(all="ignore"):
             _run_program(data, max_ops)
 

@@ -254,6 +254,24 @@ def test_power_overflow_is_not_a_division_by_zero():
         x ** 2
 
 
+def test_cross_of_2_vectors_warns_where_numpy_does():
+    # NumPy 2 deprecates np.cross of 2-vectors (DeprecationWarning); the dual
+    # array passes that on, and gives the product as NumPy still does
+    a, b = np.array([1.0, 2.0]), np.array([3.0, -1.0])
+    x = array([Dual(1.0, [1.0, 0.0]), Dual(2.0, [0.0, 1.0])])
+    with warnings.catch_warnings(record=True) as want:
+        warnings.simplefilter("always")
+        z = np.cross(a, b)
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        y = np.cross(x, b)
+    deprecations = [w for w in want if issubclass(w.category, DeprecationWarning)]
+    assert bool(deprecations) == any(issubclass(w.category, DeprecationWarning) for w in got)
+    assert [w for w in got if not issubclass(w.category, DeprecationWarning)] == []
+    assert y.value == z
+    assert y.tangent.tolist() == [-1.0, -3.0]  # d/dx (x0 * b1 - x1 * b0)
+
+
 def test_out_and_in_place():
     x = _seed_array(np.array([0.5, 1.0, 2.0]), 0, 3, 1, TAG)
     out = np.zeros_like(x)
