@@ -326,7 +326,7 @@ def _ignore_operation_warnings():
     warn on hostile operands, as NumPy does on their values."""
     # floating-point events at hostile values, empty slices
     warnings.simplefilter("ignore", RuntimeWarning)
-    # NumPy 2 deprecates np.cross of 2-vectors; the dual array passes that on
+    # NumPy 2.0 to 2.4 deprecate np.cross of 2-vectors; the dual array passes that on
     warnings.filterwarnings("ignore", "Arrays of 2-dimensional vectors", DeprecationWarning)
 
 
