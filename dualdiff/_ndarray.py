@@ -794,16 +794,49 @@ _DIVIDE_OPS = {"log", "log2", "log10", "log1p", "reciprocal", "atanh", "divide",
                "floor_divide", "power", "float_power", "arctanh"}
 
 
-def _report(events, name):
+# an infinite result from finite operands is a division by zero at some
+# operands and an overflow at others: 0 ** -1 and 1e200 ** 2, 1 / 0 and
+# 1e300 / 1e-300, reciprocal of 0 and of 5e-324
+_DIVIDE_OR_OVERFLOW = {"reciprocal", "divide", "true_divide", "floor_divide", "power",
+                       "float_power"}
+
+
+def _report(events, name, values=None):
+    """Warn (or raise, per np.geterr()) for the events of an elementwise loop
+    on the values, as NumPy's ufunc name does; values, the operands' values,
+    tell a division by zero from an overflow where the name does not."""
     if not events:
         return
     err = np.geterr()
     if events & 1:
         _raise_fp("invalid", f"invalid value encountered in {name}", err)
     if events & 2:
-        kind = "divide" if name in _DIVIDE_OPS else "over"
-        text = "divide by zero" if kind == "divide" else "overflow"
-        _raise_fp(kind, f"{text} encountered in {name}", err)
+        kinds = 0
+        if name in _DIVIDE_OR_OVERFLOW and values is not None:
+            kinds = _divide_or_overflow(name, values)
+        if not kinds:
+            kinds = 1 if name in _DIVIDE_OPS else 2
+        if kinds & 1:
+            _raise_fp("divide", f"divide by zero encountered in {name}", err)
+        if kinds & 2:
+            _raise_fp("over", f"overflow encountered in {name}", err)
+
+
+def _divide_or_overflow(name, values):
+    """NumPy's own events for ufunc name on values: bit 1 division by zero,
+    bit 2 overflow (run only when the loop saw an infinity from finite
+    operands)."""
+    seen = []
+    try:
+        with np.errstate(divide="call", over="call", invalid="ignore", under="ignore",
+                         call=lambda kind, flag: seen.append(flag)):
+            getattr(np, name)(*values)
+    except (TypeError, ValueError):  # operands NumPy's loop refuses: decided by the name
+        return 0
+    flags = 0
+    for f in seen:
+        flags |= f
+    return flags & 3
 
 
 def _raise_fp(kind, msg, err):
@@ -949,7 +982,8 @@ def _call(ufunc, inputs):
         buf = np.ascontiguousarray(ops[0][0])
         res = np.empty_like(buf)
         ev = _k.unary(_UNARY_OPS[name], res.reshape(-1), buf.reshape(-1), spec.n, spec.code)
-        _report(ev, ufunc.__name__)
+        if ev:
+            _report(ev, ufunc.__name__, (buf[..., 0],))
         return _out(res, spec, scalar)
     if ufunc is np.add or ufunc is np.subtract:
         a, b = ops
@@ -1058,7 +1092,8 @@ def _binary(op, ops, spec, name):
         fb, ib = _flat(b[0], shape, spec.m)
         fc, ic = _flatc(a, shape)
         ev = _k.binary_const(op, res.reshape(-1), fb, ib, fc, ic, True, spec.n, spec.code)
-    _report(ev, name)
+    if ev:
+        _report(ev, name, tuple(o[0][..., 0] if isinstance(o, tuple) else o for o in ops))
     return res
 
 

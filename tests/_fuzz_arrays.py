@@ -18,7 +18,9 @@ and the transforms jacobian/hessian/jvp on NumPy functions.
 Contract checked for every operation:
   * it returns or raises one of ALLOWED (FloatingPointError only under
     np.errstate(all="raise")); a crash or a hang ends the process, and a
-    watchdog dumps the stack on a hang;
+    watchdog dumps the stack on a hang; its RuntimeWarnings (floating-point
+    events at hostile values, empty slices) and NumPy's deprecation of
+    np.cross on 2-vectors are ignored, any other warning is not;
   * every DualArray or Dual in the result has the width and order of the
     dual operands, derivative arrays of shape ``shape + (width,)`` and
     ``shape + (width, width)``, and np.asarray of it gives its values;
@@ -319,6 +321,15 @@ def _close(got, want, scale, what, rtol=1e-12, strict_nonfinite=True):
                                 f"{tol[np.argmax(err - tol)]})\n{got}\nwant\n{want}")
 
 
+def _ignore_operation_warnings():
+    """Inside warnings.catch_warnings(): ignore what the dual operations may
+    warn on hostile operands, as NumPy does on their values."""
+    # floating-point events at hostile values, empty slices
+    warnings.simplefilter("ignore", RuntimeWarning)
+    # NumPy 2.0 to 2.4 deprecate np.cross of 2-vectors; the dual array passes that on
+    warnings.filterwarnings("ignore", "Arrays of 2-dimensional vectors", DeprecationWarning)
+
+
 def _outcome(fn, args, raising, twin=None):
     """("ok", result) or ("raised", exception) of fn(*args). Exceptions outside
     ALLOWED are accepted only when twin() (the same NumPy code on floats)
@@ -327,7 +338,7 @@ def _outcome(fn, args, raising, twin=None):
     faulthandler.dump_traceback_later(HANG_SECONDS, exit=True)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+            _ignore_operation_warnings()
             with np.errstate(all="raise" if raising else "ignore"):
                 return "ok", fn(*args)
     except ALLOWED as e:
@@ -354,7 +365,7 @@ def _outcome(fn, args, raising, twin=None):
 def _twin_outcome(fn, args):
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+            warnings.simplefilter("ignore")  # NumPy's own code on floats, the reference
             with np.errstate(all="ignore"):
                 return "ok", fn(*args)
     except Exception as e:  # NumPy may raise anything for hostile input
@@ -1297,7 +1308,7 @@ def _fd(f, x, j, h):
     e = e.reshape(x.shape)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+            warnings.simplefilter("ignore")  # f on floats: NumPy's code, the reference
             with np.errstate(all="ignore"):
                 f0, fp1, fm1, fp2, fm2 = (np.asarray(f(x + k * e), dtype=float)
                                           for k in (0, 1, -1, 2, -2))
@@ -1403,7 +1414,7 @@ def check_transform(fname, x, v, second, raising=False):
         if small:
             def jac(z):
                 with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
+                    _ignore_operation_warnings()
                     return dualdiff.jacobian(f)(z)
             _agree_where_smooth(H, jac, x, f"hessian of {what}")
     return "ok"
@@ -1452,7 +1463,7 @@ def _draw_operand(data, spec_pool, shape, n, order, tame):
 
 def run_program(data, max_ops=12):
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the operations warn; the checks do not need it
+        _ignore_operation_warnings()  # the checks do not need them
         with np.errstate(all="ignore"):
             _run_program(data, max_ops)
 

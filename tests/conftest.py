@@ -2,6 +2,17 @@
 
 The seed of every randomized test is printed in pytest's header; set the
 environment variable DUALDIFF_SEED to rerun with the same points.
+
+Warnings are errors (``filterwarnings = ["error"]`` in pyproject.toml), in
+Hypothesis tests as in the others. A test that is about a warning asserts it
+with ``pytest.warns``. A test that computes at a singular point on purpose
+(log of 0, overflow, inf - inf) wraps that computation, and only that one, in
+``np.errstate`` or in ``warnings.catch_warnings`` with a filter for that
+warning. A warning that dualdiff gives where NumPy gives none on the same
+values is a bug in dualdiff, fixed there with a test that both agree. The
+filter list in pyproject.toml ignores only warnings raised inside third-party
+packages that we cannot change, each as narrowly as it can be matched and
+with a comment saying why; RuntimeWarning is never ignored as a whole.
 """
 import importlib.util
 import os

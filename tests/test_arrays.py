@@ -183,7 +183,9 @@ def test_domain_errors_nan_and_warning_respecting_errstate():
     with pytest.warns(RuntimeWarning, match="invalid value encountered in sqrt"):
         y = np.sqrt(x)
     assert np.isnan(y.value[0]) and y.value[1] == 2.0
-    with pytest.warns(RuntimeWarning, match="divide by zero encountered in log"):
+    # log of [-5, 0]: both events, as NumPy reports for the same values
+    with pytest.warns(RuntimeWarning, match="divide by zero encountered in log"), \
+            pytest.warns(RuntimeWarning, match="invalid value encountered in log"):
         np.log(x - 4.0)
     with pytest.warns(RuntimeWarning, match="overflow encountered in exp"):
         np.exp(x * 1000.0)
@@ -198,6 +200,87 @@ def test_domain_errors_nan_and_warning_respecting_errstate():
     # numpy's own behaviour for the same values, for comparison
     with pytest.warns(RuntimeWarning, match="invalid value encountered in sqrt"):
         np.sqrt(np.array([-1.0, 4.0]))
+    with pytest.warns(RuntimeWarning, match="divide by zero encountered in log"), \
+            pytest.warns(RuntimeWarning, match="invalid value encountered in log"):
+        np.log(np.array([-5.0, 0.0]))
+
+
+def _messages(f):
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        f()
+    return sorted(str(w.message) for w in seen)
+
+
+# an infinite result from finite operands: a division by zero at some
+# operands, an overflow at others, told apart as NumPy does
+_DIVIDE_OR_OVERFLOW = [
+    (np.power, [[1e200, 2.0], [0.5, 3.0]]), (np.power, [[0.0, 0.5], [-1.0, 2.0]]),
+    (np.power, [[1e-200, -0.0], [-2.0, -3.0]]), (np.float_power, [[1e200, 0.0], [2.0, -1.0]]),
+    (np.divide, [[1e300, 1.0], [1e-300, 2.0]]), (np.divide, [[1.0, -2.0], [0.0, -0.0]]),
+    (np.reciprocal, [[5e-324, 2.0]]), (np.reciprocal, [[0.0, 2.0]]),
+    (np.reciprocal, [[0.0, 5e-324]]),
+]
+
+
+@pytest.mark.parametrize("ufunc, values", _DIVIDE_OR_OVERFLOW)
+@pytest.mark.parametrize("errstate", [{}, {"over": "ignore"}, {"divide": "ignore"}])
+def test_divide_by_zero_and_overflow_warn_as_numpy_does(ufunc, values, errstate):
+    floats = [np.array(v) for v in values]
+    for k in range(len(floats)):  # the dual operand in each position
+        operands = list(floats)
+        operands[k] = array([Dual(v, [1.0, 0.5]) for v in floats[k]])
+        with np.errstate(**errstate):
+            want = _messages(lambda: ufunc(*floats))
+            got = _messages(lambda: ufunc(*operands))
+        assert got == want, (ufunc.__name__, values, k)
+    with np.errstate(over="ignore", divide="ignore"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            ufunc(*operands)
+
+
+def test_power_overflow_is_not_a_division_by_zero():
+    # x ** 2 at 1e200 overflows; under errstate(over="ignore") NumPy is
+    # silent, and so is the dual array (it used to say "divide by zero")
+    x = array([Dual(1e200, 1.0), Dual(3.0, 1.0)])
+    with np.errstate(over="ignore"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            np.array([1e200, 3.0]) ** 2
+            y = x ** 2
+    assert y.value.tolist() == [np.inf, 9.0]
+    with pytest.warns(RuntimeWarning, match="overflow encountered"):
+        x ** 2
+    with np.errstate(over="raise", divide="ignore"), pytest.raises(FloatingPointError, match="overflow"):
+        x ** 2
+
+
+def _run_recording(f):
+    """(result or the ValueError raised, [warnings]) of f()."""
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        try:
+            return f(), seen
+        except ValueError as e:
+            return e, seen
+
+
+def test_cross_of_2_vectors_warns_or_raises_where_numpy_does():
+    # NumPy 2.0 to 2.4 deprecate np.cross of 2-vectors (DeprecationWarning),
+    # later versions refuse them (ValueError); the dual array passes either on
+    a, b = np.array([1.0, 2.0]), np.array([3.0, -1.0])
+    x = array([Dual(1.0, [1.0, 0.0]), Dual(2.0, [0.0, 1.0])])
+    z, want = _run_recording(lambda: np.cross(a, b))
+    y, got = _run_recording(lambda: np.cross(x, b))
+    if isinstance(z, ValueError):
+        assert isinstance(y, ValueError)
+        return
+    deprecated = [issubclass(w.category, DeprecationWarning) for w in want]
+    assert any(deprecated) == any(issubclass(w.category, DeprecationWarning) for w in got)
+    assert [w for w in got if not issubclass(w.category, DeprecationWarning)] == []
+    assert y.value == z
+    assert y.tangent.tolist() == [-1.0, -3.0]  # d/dx (x0 * b1 - x1 * b0)
 
 
 def test_out_and_in_place():

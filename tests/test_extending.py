@@ -288,11 +288,16 @@ def test_newton_edge_cases(ext):
 # ------------------------------------------------------------------ README
 
 
+def _read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
 def _readme_section():
     readme = os.path.join(os.path.dirname(HERE), os.pardir, "README.md")
     if not os.path.exists(readme):
         pytest.skip("README.md not next to the tests (installed tests only)")
-    text = open(readme, encoding="utf-8").read()
+    text = _read(readme)
     section = text[text.index("## Using dualdiff from C and Cython"):]
     return section[: section.find("\n## ", 1)] if "\n## " in section[1:] else section
 
@@ -302,8 +307,8 @@ def _readme_blocks(lang):
 
 
 def test_readme_shows_the_tested_code():
-    c = open(os.path.join(HERE, "newton.c"), encoding="utf-8").read()
-    pyx = open(os.path.join(HERE, "newton3.pyx"), encoding="utf-8").read()
+    c = _read(os.path.join(HERE, "newton.c"))
+    pyx = _read(os.path.join(HERE, "newton3.pyx"))
     c_blocks = [b for b in _readme_blocks("c") if "int main" in b]
     cy_blocks = _readme_blocks("cython")
     assert len(c_blocks) == 1 and c_blocks[0] in c

@@ -11,6 +11,12 @@ import pytest
 
 import dualdiff
 
+
+def _read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
 def _headers():
     """dualdiff.h and every header it includes with #include "...", recursively."""
     folder = os.path.join(dualdiff.get_include(), "dualdiff")
@@ -20,13 +26,13 @@ def _headers():
         if name in seen:
             continue
         seen.append(name)
-        text = open(os.path.join(folder, name), encoding="utf-8").read()
+        text = _read(os.path.join(folder, name))
         todo += re.findall(r'^#include "([^"]+)"', text, flags=re.M)
     return [os.path.join(folder, name) for name in seen]
 
 
 def _header_text():
-    text = "\n".join(open(path, encoding="utf-8").read() for path in _headers())
+    text = "\n".join(_read(path) for path in _headers())
     text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
     text = re.sub(r"//[^\n]*", " ", text)
     return text.replace("\\\n", " ")
@@ -34,7 +40,7 @@ def _header_text():
 
 def _pxd_text():
     path = os.path.join(os.path.dirname(dualdiff.__file__), "dualdiff.pxd")
-    text = open(path, encoding="utf-8").read()
+    text = _read(path)
     return re.sub(r"#[^\n]*", " ", text)
 
 
@@ -152,7 +158,7 @@ def test_constants_and_types_match():
 
 
 def test_both_files_say_they_must_match():
-    header = open(os.path.join(dualdiff.get_include(), "dualdiff", "dualdiff.h"), encoding="utf-8").read()
-    pxd = open(os.path.join(os.path.dirname(dualdiff.__file__), "dualdiff.pxd"), encoding="utf-8").read()
+    header = _read(os.path.join(dualdiff.get_include(), "dualdiff", "dualdiff.h"))
+    pxd = _read(os.path.join(os.path.dirname(dualdiff.__file__), "dualdiff.pxd"))
     assert "dualdiff.pxd must match" in header
     assert "must match dualdiff/include/dualdiff/dualdiff.h" in pxd
