@@ -75,7 +75,8 @@ def test_readme_snippet_runs_as_shown():
     path = os.path.join(os.path.dirname(__file__), os.pardir, "README.md")
     if not os.path.exists(path):
         pytest.skip("README.md not next to the tests")
-    text = open(path, encoding="utf-8").read()
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
     (block,) = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "Adam's moments" in b]
     ns = {}
     exec(compile(block, "README.md", "exec"), ns)

@@ -332,7 +332,7 @@ def test_docs_give_one_cythonize_line():
     if not os.path.exists(docs):
         pytest.skip("docs/ not next to the tests")
     readme_line = _cythonize_line(_readme_section())
-    assert readme_line == _cythonize_line(open(docs, encoding="utf-8").read())
+    assert readme_line == _cythonize_line(_read(docs))
     assert readme_line in dualdiff.get_include.__doc__
 
 
@@ -380,7 +380,7 @@ def test_docs_include_the_readme_figures():
     end = "<!-- end of embedding-figures -->"
     figures = section[section.index(start) + len(start):section.index(end)]
     assert re.search(r"\d(\.\d+)?x faster", figures)
-    text = open(docs, encoding="utf-8").read()
+    text = _read(docs)
     assert ".. include:: ../README.md\n   :start-after: %s\n   :end-before: %s\n" % (start, end) in text
     assert not re.search(r"\d(\.\d+)?x (faster|the)", text)
 
@@ -433,7 +433,7 @@ def test_wrappers_match_the_rule_table(tmp_path):
 
 def _rule_lists():
     """The X-macro lists of the installed dd_rules.h: name -> items, nested lists expanded."""
-    text = open(os.path.join(dualdiff.get_include(), "dualdiff", "dd_rules.h"), encoding="utf-8").read()
+    text = _read(os.path.join(dualdiff.get_include(), "dualdiff", "dd_rules.h"))
     text = text.replace("\\\n", " ")
     raw = {m.group(1): m.group(2) for m in re.finditer(r"#define (DD_\w+)\(X\)([^\n]*)", text)}
 
@@ -473,9 +473,9 @@ def test_every_function_may_write_over_its_inputs(tmp_path):
     assert int(counts["functions"]) == expected
     assert int(counts["failures"]) == 0 and int(counts["cases"]) > 100 * expected
     # and every other function of the headers that writes a number computed from numbers is in it
-    headers = "".join(open(os.path.join(dualdiff.get_include(), "dualdiff", name), encoding="utf-8").read()
+    headers = "".join(_read(os.path.join(dualdiff.get_include(), "dualdiff", name))
                       for name in ("dd_rules.h", "dd_core.h", "dualdiff.h"))
-    source = open(os.path.join(HERE, "aliasing.c"), encoding="utf-8").read()
+    source = _read(os.path.join(HERE, "aliasing.c"))
     for name, params in re.findall(r"static inline \w+ (dd_[a-z]\w*)\(([^)]*)\)", headers):
         if re.search(r"(?<!const )double \*\s*out\b", params) and "const double *" in params:
             assert re.search(r"\b%s\b" % name, source), name + " is not in tests/extending/aliasing.c"

@@ -86,11 +86,12 @@ def test_every_rule_agrees_on_scalars_and_arrays(rule, make):
 
 
 def test_object_loop_methods_come_from_the_table():
-    d = _first(0.3)
+    d = _first(1.3)  # inside every method's domain (arccosh too)
     for name, (kind, rule) in _rules.methods().items():
         method = getattr(Dual, name)
-        got = method(d) if kind == "unary" else method(d, _first(0.8))
-        ref = getattr(np, name)(d) if kind == "unary" else getattr(np, name)(d, _first(0.8))
+        with np.errstate(all="ignore"):  # arcsin, arctanh of 1.3: NaN, as NumPy gives
+            got = method(d) if kind == "unary" else method(d, _first(0.8))
+            ref = getattr(np, name)(d) if kind == "unary" else getattr(np, name)(d, _first(0.8))
         assert _parts(got) == _parts(ref), name
     with pytest.raises(TypeError, match="needs a Dual"):
         Dual.sin(0.3)
@@ -108,8 +109,9 @@ def test_every_ufunc_of_the_arrays_takes_scalar_duals():
         if name in skip:
             continue
         args = (a,) if u.nin == 1 else ((a, 2) if name == "ldexp" else (a, b))
-        scalar = u(*args)
-        arr = u(*[array([x]) if isinstance(x, Dual) else x for x in args])
+        with np.errstate(all="ignore"):  # arccosh(0.3): NaN, as NumPy gives
+            scalar = u(*args)
+            arr = u(*[array([x]) if isinstance(x, Dual) else x for x in args])
         if isinstance(scalar, Dual):
             assert _parts(scalar) == _parts(arr[0]), name
         else:  # comparisons and predicates: plain booleans

@@ -32,7 +32,8 @@ x, y = sp.symbols("x y")
 
 def _taylor_max():
     path = os.path.join(dualdiff.get_include(), "dualdiff", "dd_taylor.h")
-    text = open(path, encoding="utf-8").read()
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
     return int(re.search(r"#define DD_TAYLOR_MAX (\d+)", text).group(1))
 
 
