@@ -22,7 +22,7 @@ from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.math cimport fma as c_fma
 from libc.math cimport ldexp as c_ldexp
 from libc.math cimport isfinite as c_isfinite, isinf as c_isinf, isnan as c_isnan
-from libc.string cimport memcpy
+from libc.string cimport memcpy, memset
 from cpython.object cimport PyObject, PyTypeObject
 from cpython.ref cimport Py_DECREF, Py_INCREF, Py_XDECREF
 
@@ -1740,6 +1740,129 @@ def _new_tag(bint nan_safe=True):
     return _tag_counter if nan_safe else -_tag_counter
 
 
+# The commonest nested call runs here: grad, value_and_grad or derivative of
+# f called on a flat list or tuple (or one number) of a running top-level
+# first-order call's numbers and floats, with f returning one number of this
+# call (see dualdiff/_nesting.py for the mathematics; every other case goes
+# there). _nest_array(buf, p, code, tag) makes a dual array of the parent's
+# numbers from rows of 1 + p doubles.
+cdef object _nest_array = None
+cdef object _nest_finish = None
+
+cdef enum:
+    NEST_DERIVATIVE = 0
+    NEST_GRAD = 1
+    NEST_VALUE_AND_GRAD = 2
+
+cdef tuple _NEST_VERBS = ("derivative", "grad", "value_and_grad")
+
+
+def _set_nesting_fast(make_array, finish, /):
+    """The Python pieces of the fast nested call (dualdiff/_nesting.py)."""
+    global _nest_array, _nest_finish
+    _nest_array = make_array
+    _nest_finish = finish
+
+
+cdef bint _is_running(long tag) noexcept:
+    cdef int i
+    for i in range(_nrunning):
+        if _running_tags[i] == tag:
+            return True
+    return False
+
+
+cdef object _nested_fast(object f, tuple args, dict kwargs, int verb, bint nan_safe):
+    """f nested in the running call whose numbers args[0] holds, or
+    NotImplemented when args[0] is not the simple kind described above."""
+    global _tag_counter
+    cdef object x = args[0]
+    cdef Py_ssize_t n, i, j, p = -1, w
+    cdef long ptag = 0, tag
+    cdef int pcode = 0, code
+    cdef Dual d, r
+    cdef double *q
+    cdef double *o
+    cdef Py_buffer view
+    if verb == NEST_DERIVATIVE:
+        items = (x,)
+    elif type(x) is list or type(x) is tuple:
+        items = x
+    else:
+        return NotImplemented
+    n = len(items)
+    if n == 0:
+        return NotImplemented
+    for item in items:
+        if type(item) is Dual:
+            d = <Dual>item
+            if p < 0:
+                ptag, p, pcode = d.tag, d.n, d.deg
+            if d.tag != ptag or d.n != p or d.deg != pcode:
+                return NotImplemented
+        elif type(item) is not float:
+            return NotImplemented
+    if (p < 0 or ptag == 0 or DD_ORDER(pcode) != 1 or not _is_running(ptag)
+            or (_links and ptag in _links)):
+        return NotImplemented
+    _tag_counter += 1
+    tag = _tag_counter if nan_safe else -_tag_counter
+    code = 2 if nan_safe else 2 | DD_IEEE
+    w = p + n
+    seeded = [None] * n
+    for i in range(n):
+        r = _new(w, code, tag)
+        q = _data(r)
+        memset(q, 0, _size(r) * sizeof(double))
+        item = items[i]
+        if type(item) is Dual:
+            memcpy(q, _data(<Dual>item), (p + 1) * sizeof(double))
+        else:
+            q[0] = PyFloat_AS_DOUBLE(item)
+        q[1 + p + i] = 1.0
+        seeded[i] = r
+    xin = seeded[0] if verb == NEST_DERIVATIVE else (tuple(seeded) if type(x) is tuple else seeded)
+    _links[tag] = (ptag, p)
+    _enter(tag)
+    try:
+        if kwargs:
+            y = f(xin, *args[1:], **kwargs)
+        elif len(args) == 1:
+            y = f(xin)
+        else:
+            y = f(xin, *args[1:])
+    finally:
+        _leave(tag)
+        del _links[tag]
+    if type(y) is not Dual or (<Dual>y).tag != tag or (<Dual>y).n != w or (<Dual>y).deg != code:
+        return _nest_finish(_NEST_VERBS[verb], y, tag, w, n, (ptag, p, pcode),
+                            None if verb == NEST_DERIVATIVE else (n,))
+    q = _data(<Dual>y)
+    # the inner derivative along direction j is q[1 + p + j], and its parent
+    # derivatives are the cross entries H[i, p + j]
+    if verb == NEST_DERIVATIVE:
+        r = _new(p, pcode, ptag)
+        o = _data(r)
+        o[0] = q[1 + p]
+        for i in range(p):
+            o[1 + i] = q[dd_hessian_index(i, p, w)]
+        return r
+    buf = _np.empty((n, p + 1))
+    PyObject_GetBuffer(buf, &view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS)
+    o = <double *>view.buf
+    for j in range(n):
+        o[j * (p + 1)] = q[1 + p + j]
+        for i in range(p):
+            o[j * (p + 1) + 1 + i] = q[dd_hessian_index(i, p + j, w)]
+    PyBuffer_Release(&view)
+    g = _nest_array(buf, p, pcode, ptag)
+    if verb == NEST_GRAD:
+        return g
+    r = _new(p, pcode, ptag)
+    memcpy(_data(r), q, (p + 1) * sizeof(double))
+    return (r, g)
+
+
 @cython.final
 cdef class _Derivative:
     """The callable derivative(f) returns (see dualdiff/_derivative.py).
@@ -1765,6 +1888,10 @@ cdef class _Derivative:
         cdef Dual d
         cdef double *p
         if len(args) == 0 or type(args[0]) is not float:
+            if len(args) and type(args[0]) is Dual:
+                r = _nested_fast(self.__wrapped__, args, kwargs, NEST_DERIVATIVE, self.nan_safe)
+                if r is not NotImplemented:
+                    return r
             return self.general(args, kwargs)
         _tag_counter += 1
         if self.nan_safe:
@@ -1848,6 +1975,12 @@ cdef class _Gradient:
                 return self.general(args, kwargs)
             for i in range(n):
                 if type((<list>x)[i]) is not float:
+                    if self.order == 1 and type((<list>x)[i]) is Dual:
+                        r = _nested_fast(self.__wrapped__, args, kwargs,
+                                         NEST_VALUE_AND_GRAD if self.with_value else NEST_GRAD,
+                                         self.code == self.order)
+                        if r is not NotImplemented:
+                            return r
                     return self.general(args, kwargs)
             _tag_counter += 1
             tag = _tag_counter if self.code == self.order else -_tag_counter

@@ -31,7 +31,7 @@ import numbers
 import numpy as np
 
 from dualdiff._dual import (Dual, _Conflict, _dual_from, _dual_parts, _gather_parents, _link, _parent_of,
-                            _read_nested, _running, _set_nesting_hook, _unlink)
+                            _read_nested, _running, _set_nesting_fast, _set_nesting_hook, _unlink)
 from dualdiff import _seeding
 from dualdiff._ndarray import DualArray, _Spec, _wrap
 from dualdiff._ndarray import array as _dual_array
@@ -184,9 +184,17 @@ def _nested(verb, f, x, args, kwargs, parent, nan_safe, v):
         else:
             xin = _wrap(buf.reshape(shape + (m,)), spec)
         y = _seeding.call_f(f, xin, args, kwargs, tag)
-        value, grad, hess, out_shape = _read(y, tag, w, spec, parent)
     finally:
         _unlink(tag)
+    return _finish(verb, y, tag, w, k, parent, shape)
+
+
+def _finish(verb, y, tag, w, k, parent, shape):
+    """What the nested call returns for f's result y (numbers of width w =
+    p + k and this tag, or anything f may return): numbers of the parent."""
+    ptag, p, pcode = parent
+    spec = _Spec(w, 2, tag)
+    value, grad, hess, out_shape = _read(y, tag, w, spec, parent)
     # numbers of the parent: [value, dvalue/dε] and, per inner direction j,
     # [d/dδ_j, d2/dε dδ_j]
     M = value.shape[0]
@@ -245,3 +253,11 @@ def _read(y, tag, w, spec, parent):
     value, grad, hess = np.empty(M), np.empty((M, w)), np.empty((M, w, w))
     _read_nested(list(items), w, tag, ptag, p, value, grad, hess)
     return value, grad, hess, out_shape
+
+
+def _parent_array(buf, p, code, tag):
+    """A dual array of the parent's numbers (rows of 1 + p doubles)."""
+    return _wrap(buf, _Spec(p, code, tag))
+
+
+_set_nesting_fast(_parent_array, _finish)

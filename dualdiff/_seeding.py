@@ -436,6 +436,11 @@ def read_result(y, width, order, tag):
     """(value (m,), tangent (m, width), shape) of one first-order result y;
     a dual array is read from its buffer in one step."""
     if isinstance(y, DualArray):
+        s, buf = y._spec, y._buf
+        if s is not None and buf is not None and s.tag == tag and s.n == width and s.order == order == 1:
+            # numbers of this call (the usual result): their rows as they are
+            rows = buf.reshape(-1, s.m)
+            return rows[:, 0].copy(), rows[:, 1:].copy(), y.shape
         m = math.prod(y.shape)
         value = np.empty(m)
         tangent = np.empty((m, width))
