@@ -71,6 +71,9 @@ def rerun(verb, f, x, args, kwargs, conflict, start, nan_safe, v=None):
     if verb in ("SparseJacobian", "jacobian_sparsity"):
         raise NestingError(f"{verb} inside another transform is not supported: its scipy.sparse "
                            "result cannot carry derivatives; use jacobian(f) there") from None
+    if verb in _FIRST_ORDER and (pcode & 3) == 2 and _parent_of(ptag) is None:
+        from dualdiff import _third  # a first-order transform inside hessian or hvp
+        return _third.nested(verb, f, x, args, kwargs, v)
     if verb not in _FIRST_ORDER or (pcode & 3) != 1 or _parent_of(ptag) is not None:
         outer = "a nested transform" if _parent_of(ptag) is not None else (
             "hessian or hvp" if (pcode & 3) == 2 else "another transform")

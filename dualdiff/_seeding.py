@@ -17,7 +17,7 @@ import numpy as np
 
 from dualdiff._dual import (Dual, _Conflict, _dual_spec, _enter_call, _leave_call, _new_tag, _object_array,
                             _read, _read_gradient, _seed, _seed_floats, _seed_tangents)
-from dualdiff import _array, _ndarray
+from dualdiff import _array, _ndarray, _third
 from dualdiff._ndarray import DualArray
 from dualdiff._ndarray import _read_array as _read_dual_array
 from dualdiff._ndarray import _seed_array as _seed_dual_array
@@ -121,6 +121,7 @@ def flatten(x, what="x"):
         return writable(np.ascontiguousarray(x).reshape(-1)), x.shape
     if isinstance(x, (Dual, DualArray, list, tuple)) or (isinstance(x, np.ndarray) and x.dtype == object):
         input_parent(x)
+    _third.refuse_deeper(x)  # numbers of a transform nested in hessian or hvp
     if isinstance(x, _ndarray._PATTERN_TYPES):  # a transform called inside jacobian_sparsity
         from dualdiff._pattern import _mix_error
         raise _mix_error()

@@ -171,14 +171,11 @@ def test_nested_results_agree_with_the_nan_safe_rule():
 # ------------------------------------------------------ never a number
 
 @pytest.mark.parametrize("call", [
-    lambda: hessian(lambda x: grad(cube_sum)(x).sum())(np.ones(2)),
-    lambda: hessian(lambda t: D(lambda y: y ** 3 * t)(t))(1.0),
     lambda: grad(lambda x: dualdiff.hvp(cube_sum)(x, x).sum())(np.ones(2)),
     lambda: grad(lambda x: hessian(cube_sum)(x).sum())(np.ones(2)),
     lambda: D(D(D(lambda x: x ** 3)))(2.0),
-    lambda: dualdiff.hvp(lambda x: np.sum(grad(cube_sum)(x)))(np.ones(2), np.ones(2)),
-], ids=["hessian-of-grad", "hessian-of-derivative", "grad-of-hvp", "grad-of-hessian",
-        "three-levels", "hvp-of-grad"])
+    lambda: dualdiff.taylor(lambda t: D(lambda y: y ** 3 * t)(t), 3)(1.0),
+], ids=["grad-of-hvp", "grad-of-hessian", "three-levels", "taylor-of-derivative"])
 def test_unsupported_depths_raise(call):
     with pytest.raises(dualdiff.NestingError, match="total order above two"):
         call()
