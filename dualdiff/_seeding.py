@@ -172,6 +172,8 @@ def flatten_with_direction(x, v, verb):
     flat, shape = flatten(x)
     try:
         vflat, vshape = flatten(v, "v")
+    except _Conflict:
+        raise  # v holds numbers of a running transform (see _nesting.py)
     except (TypeError, ValueError) as exc:
         raise type(exc)(f"{verb}: {exc}") from None
     if x_shape(vshape) != x_shape(shape):  # a number and a 0-d array both have shape ()

@@ -17,8 +17,11 @@ d/dδ_j). Arithmetic is the parent's arithmetic on the parts:
 where f'(A) is the parent number c1 + 2 c2 h + 3 c3 h² of h = A - a0 and
 the Taylor coefficients c_k of f at A's value a0, which the rules table
 gives at every order (dd_taylor.h); a binary rule f(A + Bδ, C + Dδ) adds
-f_x(A, C) B + f_y(A, C) D, with the third partials of f from Taylor
-coefficients along four directions. The inner call runs f once on such
+f_x(A, C) B + f_y(A, C) D, with its partials written as functions of the
+operands (atan2, hypot, pow, xlogy, ...) or, for the piecewise rules,
+constants from the C rule. The same algebra serves a Taylor parent (parts
+of degree K: f'(A) = sum (m + 1) c_{m+1} h^m), so taylor of a function
+that uses a first-order transform is exact too. The inner call runs f once on such
 numbers (in Python: nesting this deep is for checking and small problems)
 and returns the parts B_j: numbers of the parent. So the Hessian of a
 function that uses derivative, grad or jacobian inside is exact.
@@ -232,33 +235,36 @@ def _scalar(y):
     return float(y) if isinstance(y, np.generic) else y
 
 
-def _taylor(rule, point, direction, order=3):
-    from dualdiff._taylor import taylor
-    fn = _function(rule)
-    if len(point) == 1:
-        c = taylor(fn, order)(point[0])
-    elif direction[1] == 0.0:  # along x: y stays a plain number (pow of a negative base)
-        c = taylor(lambda t: fn(t, point[1]), order)(point[0], direction[0])
-    elif direction[0] == 0.0:
-        c = taylor(lambda t: fn(point[0], t), order)(point[1], direction[1])
-    else:
-        c = taylor(lambda p: fn(p[0], p[1]), order)(list(point), list(direction))
-    return [float(v) for v in c]
+def _degree(x):
+    """The degree of x's nilpotent part: 1 for first-order numbers, 2 for
+    second-order ones, K for Taylor numbers of order K, 0 for a float."""
+    if type(x) is not Dual:
+        return 0
+    data, n, code, tag = _dual_parts(x)
+    order = code & 3
+    return n if order == 3 else order
 
 
 def _split(x):
-    """(value, nilpotent part) of a parent number or a float."""
+    """(value, nilpotent part or None) of a number of a call, or a float."""
     if type(x) is Dual:
         v = _value(x)
         return v, x - v
     return float(x), None
 
 
-def _poly(h, coefs):
-    """coefs[0] + coefs[1] h + coefs[2] h^2 for h a parent number (h^3 = 0) or None."""
-    if h is None:
-        return coefs[0]
-    return coefs[0] + h * (coefs[1] + h * coefs[2])
+def _derivative_at(rule, x):
+    """f'(x) for a number x of a call (or a float): sum_m (m + 1) c_{m+1} h^m
+    with h = x - x0 (h^(d+1) = 0 for x of degree d) and c the Taylor
+    coefficients of the rule at x0, which the C table gives at every order."""
+    from dualdiff._taylor import taylor
+    x0, h = _split(x)
+    d = _degree(x)
+    c = [float(v) for v in taylor(_function(rule), d + 1)(x0)]
+    out = (d + 1) * c[d + 1]
+    for m in range(d - 1, -1, -1):  # Horner in h
+        out = (m + 1) * c[m + 1] + h * out
+    return out
 
 
 def _unary(rule, z):
@@ -267,27 +273,25 @@ def _unary(rule, z):
     fa = _scalar(_function(rule)(z.a))
     if all(b is None for b in z.b):
         return _Mixed(fa, z.b, z.call)
-    a0, h = _split(z.a)
-    c = _taylor(rule, (a0,), None)
-    d1 = _poly(h, (c[1], 2.0 * c[2], 3.0 * c[3]))
+    d1 = _derivative_at(rule, z.a)
     return _Mixed(fa, tuple(None if b is None else d1 * b for b in z.b), z.call)
 
 
-def _parts(x, k):
+def _parts(x, k, call):
     if type(x) is _Mixed:
         return x.a, x.b
     if type(x) is Dual or _is_plain(x):
-        return x, (None,) * k
+        return _LIFTS[call](x, k)
     return None
 
 
 def _deeper():
     from dualdiff._nesting import NestingError
     return NestingError(
-        "a transform inside a transform inside hessian or hvp needs derivatives of a total order "
-        "above three, which dualdiff does not compute: a first-order transform (derivative, grad, "
-        "value_and_grad, jacobian, value_and_jacobian, jvp) may be nested once inside hessian or "
-        "hvp, or in another first-order transform")
+        "a transform inside a nested transform is nested deeper than dualdiff computes: a "
+        "first-order transform (derivative, grad, value_and_grad, jacobian, value_and_jacobian, "
+        "jvp) may run inside any transform (those, hessian, hvp, taylor), and hessian or hvp "
+        "inside a first-order transform, one level deep; a third level raises.")
 
 
 def _add(b, d):
@@ -295,7 +299,7 @@ def _add(b, d):
 
 
 def _scale(c, b):
-    if b is None or (type(b) is float and b == 0.0):
+    if b is None or c is None or (type(b) is float and b == 0.0):
         return None  # a zero derivative stays 0 beside an infinite partial
     return c * b
 
@@ -305,7 +309,7 @@ def _binary(rule, x, y):
     if type(x) is _Mixed and type(y) is _Mixed and x.call != y.call:
         raise _deeper()
     k, call = len(z.b), z.call
-    px, py = _parts(x, k), _parts(y, k)
+    px, py = _parts(x, k, call), _parts(y, k, call)
     if px is None or py is None:
         return NotImplemented
     (A, B), (C, D) = px, py
@@ -318,46 +322,58 @@ def _binary(rule, x, y):
     if rule == "div":
         q = A / C
         return _Mixed(q, tuple(_add(_scale(1.0 / C, b), _scale(-q / C, d)) for b, d in zip(B, D)), call)
-    fv = _scalar(_function(rule)(A, C)) if rule != "pow" else A ** C
-    if all(b is None for b in B) and all(d is None for d in D):
+    fv = A ** C if rule == "pow" else _scalar(_function(rule)(A, C))
+    bx, by = any(b is not None for b in B), any(d is not None for d in D)
+    if not bx and not by:
         return _Mixed(fv, B, call)
-    fx, fy = _partials(rule, A, C, all(d is None for d in D))
+    fx, fy = _partials(rule, A, C, fv, bx, by)
     return _Mixed(fv, tuple(_add(_scale(fx, b), _scale(fy, d)) for b, d in zip(B, D)), call)
 
 
-def _partials(rule, A, C, constant_y=False):
-    """(f_x(A, C), f_y(A, C)) as parent numbers, from Taylor coefficients
-    (f_y is not computed for a constant float C: constant_y)."""
-    a0, ha = _split(A)
-    c0, hc = _split(C)
-    if constant_y and hc is None:  # f(., c) is a function of one variable
-        tx = _taylor(rule, (a0, c0), (1.0, 0.0))
-        return _poly(ha, (tx[1], 2.0 * tx[2], 3.0 * tx[3])), None
-    # order-3 Taylor coefficients along (1, 0), (0, 1), (1, 1), (1, -1)
-    tx = _taylor(rule, (a0, c0), (1.0, 0.0))
-    ty = _taylor(rule, (a0, c0), (0.0, 1.0))
-    tp = _taylor(rule, (a0, c0), (1.0, 1.0))
-    tm = _taylor(rule, (a0, c0), (1.0, -1.0))
-    fx, fy = tx[1], ty[1]
-    fxx, fyy = 2.0 * tx[2], 2.0 * ty[2]
-    fxy = (tp[2] - tm[2]) / 2.0
-    fxxx, fyyy = 6.0 * tx[3], 6.0 * ty[3]
-    # 6 tp[3] = fxxx + 3 fxxy + 3 fxyy + fyyy, 6 tm[3] = fxxx - 3 fxxy + 3 fxyy - fyyy
-    fxyy = (3.0 * (tp[3] + tm[3]) - fxxx) / 3.0
-    fxxy = (3.0 * (tp[3] - tm[3]) - fyyy) / 3.0
+def _log(x):
+    return _unary("log", x)
 
-    def at(g, gx, gy, gxx, gxy, gyy):
-        # g(A, C) to second order in the nilpotent parts
-        out = g
-        if ha is not None:
-            out = out + ha * (gx + 0.5 * gxx * ha)
-        if hc is not None:
-            out = out + hc * (gy + 0.5 * gyy * hc)
-        if ha is not None and hc is not None:
-            out = out + gxy * (ha * hc)
-        return out
 
-    return (at(fx, fxx, fxy, fxxx, fxxy, fxyy), at(fy, fxy, fyy, fxxy, fxyy, fyyy))
+def _pow_partials(A, C, r, wx, wy):
+    fx = fy = None
+    if wx:
+        fx = 0.0 if _is_plain(C) and C == 0 else C * A ** (C - 1)  # x ** 0 is constant
+    if wy:
+        fy = r * _log(A)
+    return fx, fy
+
+
+def _atan2_partials(A, C):
+    h = _scalar(np.hypot(A, C))  # (C / h) / h: no overflow of A^2 + C^2
+    return (C / h) / h, -(A / h) / h
+
+
+# The partials of the smooth binary rules as functions of the operands (they
+# hold for numbers of any call); the piecewise ones take their constant
+# partials from the C rule at the values. A test walks every binary rule.
+_SMOOTH = {
+    "pow": None,  # _pow_partials
+    "atan2": lambda A, C, r: _atan2_partials(A, C),
+    "hypot": lambda A, C, r: (A / r, C / r),
+    "xlogy": lambda A, C, r: (_log(C), A / C),
+    "xlog1py": lambda A, C, r: (_unary("log1p", C), A / (1.0 + C)),
+    "rel_entr": lambda A, C, r: (_log(A / C) + 1.0, -A / C),
+}
+_PIECEWISE = ("floordiv", "mod", "fmod", "remainder", "copysign", "maximum", "minimum", "fmax", "fmin")
+
+
+def _partials(rule, A, C, r, wx, wy):
+    """(f_x(A, C), f_y(A, C)) as numbers of A's and C's call (None where
+    not wanted: wx, wy)."""
+    if rule == "pow":
+        return _pow_partials(A, C, r, wx, wy)
+    if rule in _SMOOTH:
+        return _SMOOTH[rule](A, C, r)
+    if rule in _PIECEWISE:
+        from dualdiff._dual import _rule
+        partials = _rule("binary", rule, _value(A), _value(C), 1)
+        return partials[1], partials[2]
+    raise TypeError(f"{rule} is not available on the numbers of a nested transform")
 
 
 def math_hook(name, args, kwargs=None):
@@ -457,9 +473,28 @@ def refuse_deeper(x):
         raise _deeper()
 
 
+# call -> the function giving (a, b) for a number of the parent call or a
+# float that meets the call's numbers; removed when the call returns
+def _constant(x, k):
+    return x, (None,) * k
+
+
+def _finished(x, k):
+    from dualdiff._nesting import NestingError
+    raise NestingError("numbers of a nested transform were used after it returned")
+
+
+class _Lifts(dict):
+    def __missing__(self, call):
+        return _finished
+
+
+_LIFTS = _Lifts()
+
+
 def nested(verb, f, x, args, kwargs, v=None):
     """verb(f)(x, *args, **kwargs) where x holds numbers of a running
-    second-order call (see the module's docstring)."""
+    second-order or Taylor call (see the module's docstring)."""
     global _calls
     items, shape = _entries(x)
     _calls += 1
@@ -475,7 +510,11 @@ def nested(verb, f, x, args, kwargs, v=None):
         k = 1
         seeds = [_Mixed(items[i], (vitems[i],), call) for i in range(N)]
     xin = seeds[0] if shape is None else _build(seeds, x)
-    y = f(xin, *args, **kwargs)
+    _LIFTS[call] = _constant
+    try:
+        y = f(xin, *args, **kwargs)
+    finally:
+        del _LIFTS[call]
     values, rows, out_shape = _result(y, k)
     xs = () if shape is None else tuple(shape)
     val = _numbers(values, out_shape)
@@ -494,3 +533,89 @@ def nested(verb, f, x, args, kwargs, v=None):
 
 
 _set_mixed_hook(_Mixed, math_hook)
+
+
+# ------------------------------------------- hessian or hvp inside a transform
+#
+# The same numbers with the roles swapped: the inner call is second order
+# (k directions δ) and the outer one first order (p directions ε), so
+# z = A + B_1 ε_1 + ... + B_p ε_p with A and B_j second-order numbers of the
+# inner call: R[δ]/(δ³) ⊗ R[ε]/(ε²). A number of the outer call that f meets
+# is its value plus its p derivatives as constant parts.
+
+def _outer_parts(x, p):
+    """(value, p derivatives) of a number of the outer call or a float."""
+    if type(x) is Dual:
+        data = _dual_parts(x)[0]
+        return float(data[0]), tuple(None if t == 0.0 else float(t) for t in data[1:1 + p])
+    return float(x), (None,) * p
+
+
+def _inner_hessian(part, N, tag, out):
+    """out[:, :] = the Hessian of a part (a second-order number of the inner
+    call, or a constant)."""
+    if part is None or _is_plain(part):
+        out[:] = 0.0
+        return
+    data, n, code, t = _dual_parts(part)
+    if t != tag or n != N or (code & 3) != 2:
+        from dualdiff._dual import _Conflict
+        raise _Conflict(((t, n, code), (tag, N, 2)))
+    k = 1 + N
+    for i in range(N):
+        for j in range(i, N):
+            out[i, j] = out[j, i] = data[k]
+            k += 1
+
+
+def nested_second(verb, f, x, args, kwargs, parent, nan_safe, v=None):
+    """hessian(f)(x) or hvp(f)(x, v) where x (or v) holds numbers of a running
+    first-order call: numbers of that call."""
+    global _calls
+    from dualdiff import _seeding
+    from dualdiff._dual import _seed
+    from dualdiff._ndarray import _Spec, _wrap
+    ptag, p, pcode = parent
+    items, shape = _entries(x)
+    N = len(items)
+    parts = [_outer_parts(e, p) for e in items]
+    tag = _seeding.new_tag(nan_safe)
+    seeds = _seed(np.array([a for a, _ in parts]), 0, N, 2, tag)
+    _calls += 1
+    call = _calls
+    zs = [_Mixed(seeds[i], parts[i][1], call) for i in range(N)]
+    xin = zs[0] if shape is None else _build(zs, x)
+    _LIFTS[call] = _outer_parts
+    try:
+        y = f(xin, *args, **kwargs)
+    finally:
+        del _LIFTS[call]
+    if type(y) is _Mixed or type(y) is Dual or _is_plain(y):
+        outs, out_shape = [y], ()
+    else:
+        a = np.array(y, dtype=object)
+        outs, out_shape = list(a.reshape(-1)), a.shape
+    buf = np.empty((len(outs), N, N, 1 + p))
+    for m, e in enumerate(outs):
+        if type(e) is _Mixed:
+            a, b = e.a, e.b
+        elif type(e) is Dual and _dual_parts(e)[3] == ptag:
+            a, b = 0.0, (None,) * p  # a number of the outer call only: Hessian 0
+        else:
+            a, b = e, (None,) * p
+        _inner_hessian(a, N, tag, buf[m, :, :, 0])
+        for j in range(p):
+            _inner_hessian(b[j], N, tag, buf[m, :, :, 1 + j])
+    xs = () if shape is None else tuple(shape)
+    H = _wrap(buf.reshape(out_shape + xs + xs + (1 + p,)), _Spec(p, pcode, ptag))
+    if verb == "hessian":
+        return H if H.shape != () else H[()]
+    if out_shape != ():
+        raise ValueError(f"hvp(f) needs f to return a scalar, but it returned a result of "
+                         f"shape {out_shape}")
+    vitems, vshape = _entries(v)
+    if vshape != shape:
+        raise ValueError(f"hvp: v must have the shape of x, {shape or ()}, not {vshape or ()}")
+    Hm = H.reshape(N, N)
+    out = Hm @ _dual_array(list(vitems))
+    return out.reshape(xs) if shape is not None else out[0]

@@ -1,5 +1,5 @@
-"""A first-order transform inside hessian or hvp: derivatives of total order
-three. Every rule of the table is walked (its third derivative, and the third
+"""A first-order transform inside hessian, hvp or taylor, and hessian or hvp
+inside a first-order transform: derivatives of a total order of three or more. Every rule of the table is walked (its third derivative, and the third
 partials of binary rules, against SymPy and mpmath at 40+ digits, with the
 references of test_taylor_rules); compositions through numbers, lists, tuples
 and arrays against SymPy; deeper nesting raises NestingError."""
@@ -220,5 +220,55 @@ def test_a_zero_inner_derivative_stays_zero_beside_an_infinite_partial():
     lambda: hessian(lambda x: D(lambda y: grad(lambda t: t[0] * y)([y, 1.0])[0])(x[0]))([0.5, 1.0]),
 ], ids=["closure", "on-the-inner-number", "grad-on-a-list"])
 def test_a_transform_inside_the_nested_one_raises(call):
-    with pytest.raises(dualdiff.NestingError, match="total order above three"):
+    with pytest.raises(dualdiff.NestingError, match="nested deeper than dualdiff computes"):
         call()
+
+
+def test_taylor_and_higher_derivatives_of_a_function_that_uses_derivative():
+    t, y = sp.symbols("t y")
+    inner = sp.diff(sp.sin(y) * t + y ** 3, y).subs(y, t)      # d/dy at y = t
+    F = lambda u: D(lambda v: dm.sin(v) * u + v ** 3)(u)  # noqa: E731
+    c = dualdiff.taylor(F, 5)(0.5)
+    ref = [float(sp.diff(inner, t, k).subs(t, 0.5) / math.factorial(k)) for k in range(6)]
+    np.testing.assert_allclose(c, ref, rtol=1e-12, atol=1e-14)
+    assert D(F, order=3)(0.5) == pytest.approx(float(sp.diff(inner, t, 3).subs(t, 0.5)), rel=1e-12)
+
+
+def test_taylor_of_a_function_that_uses_grad_on_arrays():
+    f = lambda x: np.sum(x ** 3) * x[0]  # noqa: E731
+    gs = (a ** 3 + b ** 3) * a
+    F = lambda x: grad(f)(x) @ x  # noqa: E731
+    Fs = sp.diff(gs, a) * a + sp.diff(gs, b) * b
+    s_ = sp.Symbol("s")
+    line = Fs.subs({a: 0.3 + s_, b: -0.7 + 2 * s_})
+    ref = [float(sp.diff(line, s_, k).subs(s_, 0) / math.factorial(k)) for k in range(5)]
+    got = dualdiff.taylor(F, 4)(np.array([0.3, -0.7]), np.array([1.0, 2.0]))
+    np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-13)
+
+
+def test_grad_of_a_function_that_uses_hessian():
+    f = lambda y: y[0] ** 3 * dm.sin(y[1]) + y[0] * y[1] ** 4  # noqa: E731
+    fs = a ** 3 * sp.sin(b) + a * b ** 4
+    S = sum(sp.diff(fs, u, w) * (i + 1) * (j + 2) for i, u in enumerate((a, b))
+            for j, w in enumerate((a, b)))
+    weights = np.outer([1.0, 2.0], [2.0, 3.0])
+    for kind in (list, tuple, np.array):
+        got = grad(lambda x: np.sum(hessian(f)(kind(x)) * weights))([0.3, -0.7])
+        ref = [float(sp.diff(S, u).subs(POINT)) for u in (a, b)]
+        np.testing.assert_allclose(got, ref, rtol=1e-12)
+
+
+def test_jacobian_of_hvp_and_derivative_of_a_scalar_hessian():
+    f = lambda y: np.sum(y ** 3) * y[0]  # noqa: E731
+    fs = (a ** 3 + b ** 3) * a
+    v = np.array([0.5, -1.0])
+    got = dualdiff.jacobian(lambda x: dualdiff.hvp(f)(x, v))(np.array([0.3, -0.7]))
+    T = [[[float(sp.diff(fs, u, w, z).subs(POINT)) for z in (a, b)] for w in (a, b)] for u in (a, b)]
+    np.testing.assert_allclose(got, np.einsum("ijk,j->ik", np.array(T), v), rtol=1e-12)
+    # the direction v itself depends on the outer variable
+    got = D(lambda t: dualdiff.hvp(f)(np.array([0.3, -0.7]), [t, t * t])[0])(0.5)
+    H = [[float(sp.diff(fs, u, w).subs(POINT)) for w in (a, b)] for u in (a, b)]
+    assert got == pytest.approx(H[0][0] * 1.0 + H[0][1] * 2 * 0.5, rel=1e-12)
+    got = D(lambda t: hessian(lambda y: dm.sin(y * t))(2.0))(0.5)
+    assert got == pytest.approx(float(sp.diff(sp.sin(a * b), a, 2, b).subs({a: 2.0, b: 0.5})),
+                                rel=1e-12)
