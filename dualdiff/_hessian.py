@@ -103,7 +103,7 @@ def hvp(f: Callable[..., Any], chunk: int | None = None, *,
         try:
             return _hvp(f, x, v, args, kwargs, chunk, nan_safe)
         except _Conflict as e:  # inside another transform: raises NestingError (see _nesting.py)
-            return _nesting.rerun("hvp", f, x, args, kwargs, e, start, nan_safe)
+            return _nesting.rerun("hvp", f, x, args, kwargs, e, start, nan_safe, v)
     _rename(Hv, f, "hvp")
     return Hv
 
