@@ -423,13 +423,28 @@ def _build(items, x):
     return a.reshape(np.shape(x))
 
 
+def _call(f, seeds, x, shape, args, kwargs, call, lift):
+    """f at the seeded numbers in x's container, with ``lift`` turning the
+    other numbers f meets into parts while it runs."""
+    xin = seeds[0] if shape is None else _build(seeds, x)
+    _LIFTS[call] = lift
+    try:
+        return f(xin, *args, **kwargs)
+    finally:
+        del _LIFTS[call]
+
+
+def _items(y):
+    """(flat items, shape) of f's result."""
+    if type(y) is _Mixed or type(y) is Dual or _is_plain(y):
+        return [y], ()
+    a = np.array(y, dtype=object)
+    return list(a.reshape(-1)), a.shape
+
+
 def _result(y, k):
     """(values, derivative rows (M, k), shape) of f's result."""
-    if type(y) is _Mixed or type(y) is Dual or _is_plain(y):
-        items, shape = [y], ()
-    else:
-        a = np.array(y, dtype=object)
-        items, shape = list(a.reshape(-1)), a.shape
+    items, shape = _items(y)
     values, rows = [], []
     for e in items:
         if type(e) is _Mixed:
@@ -509,12 +524,7 @@ def nested(verb, f, x, args, kwargs, v=None):
             raise ValueError(f"jvp: v must have the shape of x, {shape or ()}, not {vshape or ()}")
         k = 1
         seeds = [_Mixed(items[i], (vitems[i],), call) for i in range(N)]
-    xin = seeds[0] if shape is None else _build(seeds, x)
-    _LIFTS[call] = _constant
-    try:
-        y = f(xin, *args, **kwargs)
-    finally:
-        del _LIFTS[call]
+    y = _call(f, seeds, x, shape, args, kwargs, call, _constant)
     values, rows, out_shape = _result(y, k)
     xs = () if shape is None else tuple(shape)
     val = _numbers(values, out_shape)
@@ -584,17 +594,8 @@ def nested_second(verb, f, x, args, kwargs, parent, nan_safe, v=None):
     _calls += 1
     call = _calls
     zs = [_Mixed(seeds[i], parts[i][1], call) for i in range(N)]
-    xin = zs[0] if shape is None else _build(zs, x)
-    _LIFTS[call] = _outer_parts
-    try:
-        y = f(xin, *args, **kwargs)
-    finally:
-        del _LIFTS[call]
-    if type(y) is _Mixed or type(y) is Dual or _is_plain(y):
-        outs, out_shape = [y], ()
-    else:
-        a = np.array(y, dtype=object)
-        outs, out_shape = list(a.reshape(-1)), a.shape
+    y = _call(f, zs, x, shape, args, kwargs, call, _outer_parts)
+    outs, out_shape = _items(y)
     buf = np.empty((len(outs), N, N, 1 + p))
     for m, e in enumerate(outs):
         if type(e) is _Mixed:
