@@ -261,10 +261,11 @@ class _ElementPass:
 # ------------------------------------------------------------------ detection
 
 
-def _detect(f, x, args, kwargs, verb):
-    """Run f once on second-order dependency patterns: (n, pairs (i, j) with
-    i <= j, the nonlinear sets of the elements as CSR (indptr, indices), the
-    sizes of the pieces of the final sum, the x shape)."""
+def _detect(pieces_of, x):
+    """Run f once on second-order dependency patterns, through
+    pieces_of(xin, owner) -> the pieces of its final sum: (n, pairs (i, j)
+    with i <= j, the nonlinear and the dependency sets of the elements, each
+    as CSR (indptr, indices), the sizes of the pieces)."""
     flat, shape = _seeding.flatten(x)
     n = flat.shape[0]
     store = Store(2 * n)
@@ -277,8 +278,7 @@ def _detect(f, x, args, kwargs, verb):
     _pattern._SECOND[store] = tracker
     try:
         with _ElementPass(store, True) as owner:
-            y = f(xin, *args, **kwargs) if kwargs else f(xin, *args)
-            pieces = _final_pieces(y, owner, verb)
+            pieces = pieces_of(xin, owner)
             eids, sizes = [], []
             for a, _ in pieces:
                 if type(a) is _pattern._PatternNumber:
@@ -296,12 +296,13 @@ def _detect(f, x, args, kwargs, verb):
         _pattern._SECOND.pop(store, None)
     eids = np.concatenate(eids) if eids else np.zeros(0, np.int64)
     indptr, indices = store.rows(eids)
-    keep = indices >= n
     rows = np.repeat(np.arange(eids.size), np.diff(indptr))
-    counts = np.bincount(rows[keep], minlength=eids.size)
-    nl_ptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-    nl_idx = indices[keep] - n
-    return n, tracker.result(), (nl_ptr, nl_idx), sizes, shape
+
+    def part(keep, shift):
+        counts = np.bincount(rows[keep], minlength=eids.size)
+        return np.concatenate(([0], np.cumsum(counts))).astype(np.int64), indices[keep] - shift
+
+    return n, tracker.result(), part(indices >= n, n), part(indices < n, 0), sizes
 
 
 def _final_pieces(y, owner, verb):
@@ -348,7 +349,11 @@ def hessian_sparsity(f: Callable[..., Any], x: npt.ArrayLike, *args: Any, **kwar
     """
     import scipy.sparse as sp  # type: ignore[import-untyped]  # SciPy ships no type stubs
 
-    n, (i, j), _, _, _ = _detect(f, x, args, kwargs, "hessian_sparsity")
+    def pieces_of(xin, owner):
+        y = f(xin, *args, **kwargs) if kwargs else f(xin, *args)
+        return _final_pieces(y, owner, "hessian_sparsity")
+
+    n, (i, j), _, _, _ = _detect(pieces_of, x)
     off = i != j
     rows = np.concatenate((i, j[off]))
     cols = np.concatenate((j, i[off]))
@@ -417,14 +422,17 @@ class SparseHessian:
         self.colors: npt.NDArray[np.int64] | None = None
         self.ncolors: int | None = None
         self.lower_structure: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
+        self._gcolors: npt.NDArray[np.int64] | None = None
 
     # ---------------------------------------------------------- preparation
 
     def _prepare(self, x, args, kwargs):
         import scipy.sparse as sp  # type: ignore[import-untyped]  # SciPy ships no type stubs
 
-        n, (pi, pj), (nptr, nidx), sizes, shape = _detect(self.f, x, args, kwargs, "hessian(f)")
+        n, (pi, pj), (nptr, nidx), (dptr, didx), sizes = _detect(
+            lambda xin, owner: self._pieces(xin, owner, args, kwargs, None), x)
         self._n, self._sizes = n, sizes
+        self._depends = (dptr, didx)
         # the entries of the result: the lower triangle (row >= col), by rows
         if self._given is not None:
             from dualdiff._sparse import _as_pattern
@@ -441,36 +449,26 @@ class SparseHessian:
         order = np.lexsort((cols, rows))
         rows, cols = rows[order], cols[order]
         self.lower_structure = (rows, cols)
-        codes = rows * n + cols  # sorted
         # color the elements' nonlinear inputs
         nel = nptr.size - 1
         N = sp.csr_array((np.ones(nidx.size, dtype=bool), nidx, nptr), shape=(nel, n))
         self.colors, self.ncolors = color_columns(N)
-        c = max(self.ncolors, 1)
-        widest = int(np.diff(nptr).max(initial=0))
-        if widest > _MAX_COLORS:
-            raise ValueError(
-                f"hessian(f, sparsity=...): f is not a sum of elements with sparse Hessians: an "
-                f"element of its final sum is nonlinear in {widest} of the {n} inputs (a nonlinear "
-                "function of a sum, such as np.exp(np.sum(x)), makes the Hessian dense); use "
-                "dualdiff.hessian(f) for a dense Hessian")
-        if n > 8 and 2 * widest > n:
-            warnings.warn(
-                f"hessian(f, sparsity=...): an element of f's final sum is nonlinear in {widest} of "
-                f"the {n} inputs, so the Hessian is dense (a nonlinear function of a sum?); it is "
-                f"computed with {c} colors", UserWarning, stacklevel=4)
+        self._c = c = max(self.ncolors, 1)
+        self._widest = int(np.diff(nptr).max(initial=0))
+        self._checked = False
         # every (element, i >= j) with i, j among its nonlinear inputs and in the pattern
         lens = np.diff(nptr)
         tri = lens * (lens + 1) // 2
         k = np.repeat(np.arange(nel), tri)
         t = np.arange(int(tri.sum())) - np.repeat(np.cumsum(tri) - tri, tri)
-        # t -> (a, b), b <= a < len: a = floor((sqrt(8t + 1) - 1) / 2)
+        # t -> (a, b), b <= a < len: a = floor((sqrt(8t + 1) - 1) / 2), corrected for rounding
         a = ((np.sqrt(8.0 * t + 1.0) - 1.0) // 2).astype(np.int64)
         a += (a + 1) * (a + 2) // 2 <= t
         a -= a * (a + 1) // 2 > t
         b = t - a * (a + 1) // 2
         i = nidx[nptr[k] + a]
         j = nidx[nptr[k] + b]
+        codes = rows * n + cols  # sorted
         want = i * n + j
         pos = np.searchsorted(codes, want)
         hit = pos < codes.size
@@ -478,7 +476,6 @@ class SparseHessian:
         self._entry = pos[hit]
         self._element = k[hit]
         self._packed = _tri_index(c)[self.colors[i[hit]], self.colors[j[hit]]]
-        self._c = c
         # the result: both triangles, in the order of the format
         off = rows != cols
         full_r = np.concatenate((rows, cols[off]))
@@ -496,11 +493,27 @@ class SparseHessian:
             self._template = sp.coo_array((np.zeros(full_r.size), (full_r, full_c)), shape=(n, n))
         else:
             outer, inner = (full_r, full_c) if self.format == "csr" else (full_c, full_r)
-            indptr = np.concatenate(([0], np.cumsum(np.bincount(outer, minlength=n)))).astype(np.int32
-                                                                                            if n < 2**31 - 1 else np.int64)
+            itype = np.int32 if max(n, inner.size) < 2**31 - 1 else np.int64
+            indptr = np.concatenate(([0], np.cumsum(np.bincount(outer, minlength=n)))).astype(itype)
             array = sp.csr_array if self.format == "csr" else sp.csc_array
-            self._template = array((np.zeros(inner.size), inner.astype(indptr.dtype), indptr), shape=(n, n))
+            self._template = array((np.zeros(inner.size), inner.astype(itype), indptr), shape=(n, n))
         self.sparsity = self._template.copy().astype(bool)
+
+    def _check_dense(self):
+        """Refuse, or warn about, an element nonlinear in many inputs (once)."""
+        n, c, widest = self._n, self._c, self._widest
+        if widest > _MAX_COLORS:
+            raise ValueError(
+                f"hessian(f, sparsity=...): f is not a sum of elements with sparse Hessians: an "
+                f"element of its final sum is nonlinear in {widest} of the {n} inputs (a nonlinear "
+                "function of a sum, such as np.exp(np.sum(x)), makes the Hessian dense); use "
+                "dualdiff.hessian(f) for a dense Hessian")
+        if n > 8 and 2 * widest > n:
+            warnings.warn(
+                f"hessian(f, sparsity=...): an element of f's final sum is nonlinear in {widest} of "
+                f"the {n} inputs, so the Hessian is dense (a nonlinear function of a sum?); it is "
+                f"computed with {c} colors", UserWarning, stacklevel=4)
+        self._checked = True
 
     # ---------------------------------------------------------------- calls
 
@@ -526,6 +539,8 @@ class SparseHessian:
         except _Conflict:
             raise _nesting.NestingError("a sparse Hessian cannot run inside another derivative "
                                         "transform") from None
+        if not self._checked:
+            self._check_dense()
         n, c = self._n, self._c
         if flat.shape[0] != n:
             raise ValueError(f"x has {flat.shape[0]} entries but the Hessian was prepared for {n}")
@@ -542,8 +557,7 @@ class SparseHessian:
                 buf[np.arange(n), 1 + self.colors] = 1.0
                 xin = _seeding._wrap_dual_array(buf.reshape(shape + (1 + c + T,)), _seeding._DualSpec(c, 2, tag))
             try:
-                y = _seeding.call_f(self.f, xin, args, kwargs, tag)
-                pieces = _final_pieces(y, owner, "hessian(f)")
+                pieces = self._pieces(xin, owner, args, kwargs, tag)
             except _Conflict:
                 raise _nesting.NestingError("a sparse Hessian cannot run inside another derivative "
                                             "transform, nor f call one on its input") from None
@@ -552,7 +566,43 @@ class SparseHessian:
         return np.bincount(self._entry, weights=vals, minlength=self.lower_structure[0].size) \
             if vals.size else np.zeros(self.lower_structure[0].size)
 
-    def _read(self, pieces, c, T, tag):
+    def _pieces(self, xin, owner, args, kwargs, tag):
+        """The pieces [(a, w)] of f's final sum at xin (tag None: the detection)."""
+        if tag is None:
+            y = self.f(xin, *args, **kwargs) if kwargs else self.f(xin, *args)
+        else:
+            y = _seeding.call_f(self.f, xin, args, kwargs, tag)
+        return _final_pieces(y, owner, "hessian(f)")
+
+    def gradient(self, x: npt.ArrayLike, *args: Any, **kwargs: Any) -> npt.NDArray[np.float64]:
+        """The gradient of f at x, shaped like x, from one evaluation of f on
+        first-order numbers whose directions color the elements' inputs (so
+        that no element holds two inputs of one color)."""
+        if self.sparsity is None:
+            self._prepare(x, args, kwargs)
+        flat, shape = _seeding.flatten(x)
+        n = self._n
+        if self._gcolors is None:
+            import scipy.sparse as sp  # type: ignore[import-untyped]  # SciPy ships no type stubs
+
+            dptr, didx = self._depends
+            D = sp.csr_array((np.ones(didx.size, dtype=bool), didx, dptr), shape=(dptr.size - 1, n))
+            self._gcolors, nc = color_columns(D)
+            self._gc = max(nc, 1)
+            k = np.repeat(np.arange(dptr.size - 1), np.diff(dptr))
+            self._gelement, self._gvar = k, didx
+            self._gread = k * self._gc + self._gcolors[didx]
+        c = self._gc
+        tag = _seeding.new_tag(self.nan_safe)
+        with _ElementPass(tag, False) as owner, _seeding.buffers(n * (c + 1)):
+            xin = _seeding.seed_colors(flat, shape, self._gcolors, c, tag, x)
+            pieces = self._pieces(xin, owner, args, kwargs, tag)
+            tangents, weights = self._read(pieces, c, 0, tag, 1)
+        vals = tangents.reshape(-1)[self._gread] * weights[self._gelement]
+        g = np.bincount(self._gvar, weights=vals, minlength=n) if vals.size else np.zeros(n)
+        return _seeding.as_result(g, _seeding.x_shape(shape))
+
+    def _read(self, pieces, c, T, tag, order=2):
         sizes = [-1 if isinstance(a, Dual) else int(np.size(a)) for a, _ in pieces]
         if sizes != self._sizes:
             raise ValueError("f's final sum has other elements than at the point where the Hessian "
@@ -561,15 +611,17 @@ class SparseHessian:
         packs, weights = [], []
         for a, w in pieces:
             if isinstance(a, Dual):
-                hess = np.empty((1, c, c))
-                _read([a], c, 2, tag, np.empty(1), np.empty((1, c)), hess, 0)
+                tangent = np.empty((1, c))
+                hess = np.empty((1, c, c)) if order == 2 else _seeding._NO_HESSIAN
+                _read([a], c, order, tag, np.empty(1), tangent, hess, 0)
                 iu, ju = np.triu_indices(c)
-                packs.append(hess[:, iu, ju])
+                packs.append(hess[:, iu, ju] if order == 2 else tangent)
                 m = 1
             else:
-                buf, dual = _nd._result_buffer(a, c, 2, tag)
+                buf, dual = _nd._result_buffer(a, c, order, tag)
                 m = buf.shape[0]
-                packs.append(buf[:, 1 + c:] if dual else np.zeros((m, T)))
+                part = buf[:, 1 + c:] if order == 2 else buf[:, 1:1 + c]
+                packs.append(part if dual else np.zeros((m, T if order == 2 else c)))
             weights.append(np.broadcast_to(np.asarray(w, dtype=np.float64), (m,)))
         if not packs:
             return np.zeros(0), np.zeros(0)
@@ -581,3 +633,85 @@ class SparseHessian:
             return f"SparseHessian({name}, sparsity='auto')"
         return (f"SparseHessian({name}, {self._n}x{self._n} pattern, {self.sparsity.nnz} entries, "
                 f"{self.ncolors} colors)")
+
+
+# ------------------------------------------------------------------ the Lagrangian
+
+
+def _scaled_pieces(pieces, w):
+    return [(a, wa * w) for a, wa in pieces]
+
+
+class LagrangianHessian(SparseHessian):
+    """LagrangianHessian(f, constraints, nan_safe=True)
+
+    The Hessian of the Lagrangian ``obj_factor * f(x) + lagrange @ c(x)`` of a
+    real-valued ``f`` and constraints ``c`` (``constraints(x)`` returns an
+    array or a sequence of m numbers), as a :class:`SparseHessian` whose
+    elements are those of ``f``'s final sum and of each constraint (a
+    constraint that is itself a sum keeps its elements apart too; a linear
+    constraint such as ``np.sum(x) - 1`` adds no color). Call it as
+    ``H(x, lagrange, obj_factor=1.0)`` for the symmetric sparse matrix, or
+    ``H.lower(x, lagrange, obj_factor)`` for the lower triangle's entries in
+    the order of ``H.lower_structure`` (IPOPT's ``hessian`` and
+    ``hessianstructure``). The structure is fixed at the first call.
+    """
+
+    def __init__(self, f: Callable[..., Any], constraints: Callable[..., Any], nan_safe: bool = True,
+                 format: str = "csr") -> None:
+        super().__init__(f, "auto", format=format, nan_safe=nan_safe)
+        self.constraints = constraints
+
+    def __call__(self, x: npt.ArrayLike, lagrange: Any = None, obj_factor: float = 1.0) -> Any:  # type: ignore[override]
+        """H(x, lagrange, obj_factor=1.0) -> the sparse Hessian of the Lagrangian at x."""
+        return super().__call__(x, lagrange, obj_factor)
+
+    def lower(self, x: npt.ArrayLike, lagrange: Any = None,  # type: ignore[override]
+              obj_factor: float = 1.0) -> npt.NDArray[np.float64]:
+        """The entries of the lower triangle of the Lagrangian's Hessian at x, in
+        the order of ``lower_structure``."""
+        return super().lower(x, lagrange, obj_factor)
+
+    def gradient(self, x: npt.ArrayLike, lagrange: Any = None,  # type: ignore[override]
+                 obj_factor: float = 1.0) -> npt.NDArray[np.float64]:
+        """The gradient of the Lagrangian at x, shaped like x."""
+        return super().gradient(x, lagrange, obj_factor)
+
+    def _pieces(self, xin, owner, args, kwargs, tag):
+        lagrange, sigma = args
+        if tag is None:
+            y, cy = self.f(xin), self.constraints(xin)
+        else:
+            y = _seeding.call_f(self.f, xin, (), {}, tag)
+            cy = _seeding.call_f(self.constraints, xin, (), {}, tag)
+        pieces = _scaled_pieces(_final_pieces(y, owner, "the Lagrangian's f"), float(sigma))
+        if isinstance(cy, (list, tuple)) or (isinstance(cy, np.ndarray) and not isinstance(
+                cy, (_nd.DualArray,) + _nd._PATTERN_TYPES)):
+            items = list(np.ravel(np.asarray(cy, dtype=object))) if isinstance(cy, np.ndarray) else list(cy)
+            lam = self._multipliers(lagrange, len(items))
+            for k, item in enumerate(items):
+                if isinstance(item, _Sum):
+                    pieces += _scaled_pieces(item._pieces, lam[k])
+                elif owner.is_scalar(item):
+                    pieces.append((item, lam[k]))
+                elif not (_is_real(item) or isinstance(item, (bool, np.bool_))):
+                    raise TypeError(f"constraints(x) returned {type(item).__name__} among its values")
+        elif isinstance(cy, _Sum):
+            pieces += _scaled_pieces(cy._pieces, self._multipliers(lagrange, 1)[0])
+        elif owner.is_scalar(cy):
+            pieces.append((cy, self._multipliers(lagrange, 1)[0]))
+        elif isinstance(cy, (_nd.DualArray,) + _nd._PATTERN_TYPES):
+            flat = np.ravel(cy)
+            pieces.append((flat, self._multipliers(lagrange, flat.size)))
+        elif not _is_real(cy):
+            raise TypeError(f"constraints(x) returned {type(cy).__name__}")
+        return pieces
+
+    @staticmethod
+    def _multipliers(lagrange, m):
+        if lagrange is None:  # the detection: any weights
+            return np.ones(m)
+        lam = np.asarray(lagrange, dtype=np.float64).reshape(-1)
+        if lam.size != m:
+            raise ValueError(f"lagrange has {lam.size} multipliers for {m} constraints")
+        return lam
