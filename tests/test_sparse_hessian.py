@@ -1,0 +1,343 @@
+"""Sparse Hessians: the table's second partials, Hessian sparsity detection,
+SparseHessian (elements, colors, exact sparse results), the Lagrangian."""
+import time
+
+import numpy as np
+import pytest
+
+import dualdiff
+from dualdiff import math as dm
+from dualdiff._rules import RULES
+from dualdiff._sparse_hessian import LagrangianHessian
+
+sp = pytest.importorskip("scipy.sparse")
+special = pytest.importorskip("scipy.special")
+
+
+# ------------------------------------------------------------ the table's column
+
+_POINTS = [0.3, 0.7, 1.3, 2.5, -0.4, -1.7, 0.55]
+
+
+def _rule_function(rule):
+    if rule.numpy:
+        return getattr(np, rule.numpy[0])
+    if rule.special:
+        return getattr(special, rule.special[0])
+    return getattr(dm, rule.math)
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.kind == "unary"], ids=lambda r: r.name)
+def test_unary_second_partial_column(rule):
+    """A rule without "xx" has f'' = 0 wherever it is defined; a rule with it
+    has f'' != 0 somewhere (second derivatives from the C rules, through the
+    dense Hessian)."""
+    fn = _rule_function(rule)
+    H = dualdiff.hessian(lambda x: fn(x[0]))
+    seen = []
+    for p in _POINTS:
+        with np.errstate(all="ignore"):
+            h = H(np.array([p]))[0, 0]
+        if np.isfinite(h):
+            seen.append(h)
+    assert seen, rule.name
+    if "xx" in rule.second:
+        assert any(h != 0.0 for h in seen), rule.name
+    else:
+        assert all(h == 0.0 for h in seen), (rule.name, seen)
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.kind == "binary"], ids=lambda r: r.name)
+def test_binary_second_partial_column(rule):
+    fn = {"mul": lambda a, b: a * b, "div": lambda a, b: a / b, "pow": lambda a, b: a ** b,
+          "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "floordiv": lambda a, b: a // b,
+          "mod": lambda a, b: a % b}.get(rule.name) or _rule_function(rule)
+    H = dualdiff.hessian(lambda x: fn(x[0], x[1]))
+    found = {"xx": False, "xy": False, "yy": False}
+    finite = 0
+    for p in _POINTS:
+        for q in _POINTS[::-1]:
+            if rule.name in ("pow", "xlogy", "rel_entr", "xlog1py") and (p <= 0 or q <= 0):
+                continue
+            with np.errstate(all="ignore"):
+                h = H(np.array([p, q]))
+            if not np.all(np.isfinite(h)):
+                continue
+            finite += 1
+            for key, v in (("xx", h[0, 0]), ("xy", h[0, 1]), ("yy", h[1, 1])):
+                if v != 0.0:
+                    found[key] = True
+                    assert key in rule.second, (rule.name, key, p, q, h)
+    assert finite > 5
+    for key in rule.second:
+        assert found[key], (rule.name, key)
+
+
+# ------------------------------------------------------------ hessian_sparsity
+
+
+def _pattern_set(S):
+    S = sp.coo_array(S)
+    return set(zip(S.row.tolist(), S.col.tolist()))
+
+
+def _full(pairs, n):
+    return {(i, j) for i, j in pairs} | {(j, i) for i, j in pairs}
+
+
+def test_sparsity_exact_patterns():
+    x = np.array([0.5, 1.5, 2.0, -0.7])
+    hs = dualdiff.hessian_sparsity
+    assert _pattern_set(hs(lambda x: x[0] * x[1], x)) == {(0, 1), (1, 0)}
+    assert _pattern_set(hs(lambda x: x[0] / x[1], x)) == {(0, 1), (1, 0), (1, 1)}
+    assert _pattern_set(hs(lambda x: np.sum(np.abs(x)) + 3 * x[2] - np.max(x), x)) == set()
+    assert _pattern_set(hs(lambda x: np.sum(np.exp(x[:-1]) + x[1:] ** 2), x)) == \
+        {(i, i) for i in range(4)}
+    rosen = _pattern_set(hs(_rosen, np.linspace(-1, 1, 6)))
+    assert rosen == {(i, j) for i in range(6) for j in range(6) if abs(i - j) <= 1}
+    # a product makes each factor's inputs meet the other's, not their own
+    assert _pattern_set(hs(lambda x: (x[0] + x[1]) * x[2], x)) == _full([(0, 2), (1, 2)], 4)
+    # a nonlinear function of a sum: every pair
+    assert _pattern_set(hs(lambda x: dm.exp(x[0] + x[3]), x)) == _full([(0, 0), (0, 3), (3, 3)], 4)
+    # scalar code, the math module and a constant matrix
+    A = np.array([[1.0, 0, 0, 2], [0, 0, 3, 0]])
+    assert _pattern_set(hs(lambda x: np.sum((A @ x) ** 2), x)) == _full([(0, 0), (0, 3), (3, 3), (2, 2)], 4)
+    assert _pattern_set(hs(lambda x: dm.sin(x[1]) * 2 + x[0] - x[3], x)) == {(1, 1)}
+
+
+def _rosen(x):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)
+
+
+def _band(x):
+    return np.sum(np.cos(x[:-2] * x[1:-1] + x[2:]) ** 2) + np.sum(x ** 4)
+
+
+def _arrow(x):
+    return np.sum((x[0] * x[1:] - 1.0) ** 2) + np.sum(x ** 2)
+
+
+def _mixed(x):
+    w = np.linspace(0.5, 1.5, x.size)
+    return (sum(x ** 3) / 3 + 2.0 * (np.exp(0.1 * x) @ w) - x.sum() + 0.5 * np.mean(x ** 2)
+            + x[0] * x[-1] + np.dot(w, np.sin(x)) - 4.0)
+
+
+def _matrix(x):
+    A = x.reshape(2, 3)
+    return np.sum(np.tanh(A) @ np.array([1.0, -2.0, 0.5])) + np.linalg.det(A[:, :2])
+
+
+def _scalar_loop(x):
+    return sum((x[i + 1] - x[i] ** 2) ** 2 for i in range(len(x) - 1)) + dm.log1p(x[0] ** 2)
+
+
+CORPUS = [_rosen, _band, _arrow, _mixed, _matrix, _scalar_loop,
+          lambda x: np.sum(np.hypot(x[:-1], x[1:])) + np.sum(x[::2] * x[1::2]),
+          lambda x: np.prod(x[:3]) + np.sum(np.maximum(x, 0.2) ** 2) + np.linalg.norm(x[2:4]),
+          lambda x: np.sum(special.expit(np.cumsum(x)) * np.roll(x, 1))]
+
+
+@pytest.mark.parametrize("f", CORPUS)
+def test_sparsity_covers_the_dense_hessian(f, rng):
+    for _ in range(3):
+        x = rng.uniform(0.3, 1.2, 6)
+        S = dualdiff.hessian_sparsity(f, x)
+        H = dualdiff.hessian(f)(x)
+        assert np.all(S.toarray() | (H == 0)), f
+        assert (S != S.T).nnz == 0
+
+
+def test_sparsity_is_fast_at_1e5():
+    x = np.linspace(-1.0, 1.0, 10 ** 5)
+    dualdiff.hessian_sparsity(_rosen, x[:10])
+    t = time.perf_counter()
+    S = dualdiff.hessian_sparsity(_rosen, x)
+    elapsed = time.perf_counter() - t
+    print(f"hessian_sparsity(rosen) at n = 1e5: {elapsed:.2f} s")
+    assert S.nnz == 3 * 10 ** 5 - 2
+    assert elapsed < 6.0  # 0.7 s measured; the margin is for a loaded machine
+
+
+def test_sparsity_needs_a_scalar():
+    with pytest.raises(ValueError, match="real number"):
+        dualdiff.hessian_sparsity(lambda x: x ** 2, np.ones(3))
+
+
+# ------------------------------------------------------------ SparseHessian
+
+
+@pytest.mark.parametrize("f", CORPUS)
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo"])
+def test_sparse_hessian_equals_dense(f, fmt, rng):
+    H = dualdiff.hessian(f, sparsity="auto", format=fmt)
+    for _ in range(3):
+        x = rng.uniform(0.3, 1.2, 6)
+        h = H(x)
+        assert h.format == fmt
+        np.testing.assert_allclose(h.toarray(), dualdiff.hessian(f)(x), rtol=1e-13, atol=1e-13)
+        np.testing.assert_allclose(H.gradient(x), dualdiff.grad(f)(x), rtol=1e-13, atol=1e-13)
+    # exactly the pattern's entries, structure fixed
+    assert _pattern_set(h) == _pattern_set(H.sparsity)
+    assert _pattern_set(H.sparsity) == _pattern_set(dualdiff.hessian_sparsity(f, x))
+
+
+def test_sparse_hessian_against_sympy():
+    sympy = pytest.importorskip("sympy")
+    n = 5
+    xs = sympy.symbols(f"x0:{n}")
+    expr = sum(100 * (xs[i + 1] - xs[i] ** 2) ** 2 + (1 - xs[i]) ** 2 for i in range(n - 1)) \
+        + sum(sympy.exp(xs[i] * xs[i + 2]) for i in range(n - 2)) + sympy.sin(xs[0]) * xs[4]
+
+    def f(x):
+        return _rosen(x) + np.sum(np.exp(x[:-2] * x[2:])) + np.sin(x[0]) * x[4]
+
+    point = [0.3, -0.8, 1.1, 0.45, -0.2]
+    ref = np.array(sympy.hessian(expr, xs).subs(dict(zip(xs, point))).evalf(30), dtype=float)
+    H = dualdiff.hessian(f, sparsity="auto")
+    np.testing.assert_allclose(H(np.array(point)).toarray(), ref, rtol=1e-13, atol=1e-12)
+
+
+def test_colors_tridiagonal_pentadiagonal_arrowhead(rng):
+    n = 10 ** 4
+    x = rng.uniform(0.1, 0.9, n)
+    tri = dualdiff.hessian(_rosen, sparsity="auto")
+    tri.lower(x)
+    assert tri.ncolors == 2
+    penta = dualdiff.hessian(_band, sparsity="auto")
+    penta.lower(x)
+    assert penta.ncolors == 3
+    arrow = dualdiff.hessian(_arrow, sparsity="auto")
+    arrow.lower(x)
+    assert arrow.ncolors <= 3
+    # a dense linear part adds no color
+    lin = dualdiff.hessian(lambda x: _rosen(x) + 5.0 * (np.sum(x) - 1.0) + x @ np.arange(n), sparsity="auto")
+    lin.lower(x)
+    assert lin.ncolors == 2
+    # the values at small n, against the dense Hessian
+    for f in (_rosen, _band, _arrow):
+        H = dualdiff.hessian(f, sparsity="auto")
+        y = x[:30]
+        np.testing.assert_allclose(H(y).toarray(), dualdiff.hessian(f)(y), rtol=1e-12, atol=1e-12)
+        assert H.ncolors <= 3
+
+
+def test_given_sparsity_fixes_the_entries():
+    n = 6
+    S = sp.eye_array(n, format="csr") + sp.eye_array(n, k=1) + sp.eye_array(n, k=-1) \
+        + sp.eye_array(n, k=3) + sp.eye_array(n, k=-3)
+    H = dualdiff.hessian(_rosen, sparsity=S)
+    x = np.linspace(-1, 1, n)
+    h = H(x)
+    assert _pattern_set(h) == _pattern_set(S)
+    np.testing.assert_allclose(h.toarray(), dualdiff.hessian(_rosen)(x), rtol=1e-13)
+    with pytest.raises(ValueError, match="symmetric"):
+        dualdiff.hessian(_rosen, sparsity=sp.eye_array(n, k=1))(x)
+    with pytest.raises(ValueError, match="shape"):
+        dualdiff.hessian(_rosen, sparsity=sp.eye_array(n + 1))(x)
+    # the diagonal Hessian of np.exp(x[:-1]) + x[1:] ** 2 with elements of two inputs
+    g = dualdiff.hessian(lambda x: np.sum(np.exp(x[:-1]) + x[1:] ** 2), sparsity=sp.eye_array(n))
+    np.testing.assert_allclose(g(x).toarray(), np.diag(np.exp(x) * (np.arange(n) < n - 1) + 2 * (np.arange(n) > 0)))
+
+
+def test_nonseparable_is_reported():
+    f = lambda x: np.exp(np.sum(x ** 2) / x.size)  # noqa: E731
+    with pytest.raises(ValueError, match="not a sum of elements"):
+        dualdiff.hessian(f, sparsity="auto")(np.full(100, 0.1))
+    x = np.linspace(0.1, 0.5, 12)
+    H = dualdiff.hessian(f, sparsity="auto")
+    with pytest.warns(UserWarning, match="dense"):
+        h = H(x)
+    np.testing.assert_allclose(h.toarray(), dualdiff.hessian(f)(x), rtol=1e-13)
+
+
+def test_branches_that_change_the_elements_are_refused():
+    def f(x):
+        return np.sum(x ** 2) if x[0] > 0 else np.sum(x[:2] ** 2)
+    H = dualdiff.hessian(f, sparsity="auto")
+    H(np.ones(4))
+    with pytest.raises(ValueError, match="other elements"):
+        H(-np.ones(4))
+
+
+def test_linear_and_constant_functions():
+    H = dualdiff.hessian(lambda x: 3.0 * np.sum(x) + 1.0, sparsity="auto")
+    h = H(np.ones(5))
+    assert h.nnz == 0 and h.shape == (5, 5)
+    np.testing.assert_array_equal(H.gradient(np.ones(5)), np.full(5, 3.0))
+    assert dualdiff.hessian(lambda x: 2.0, sparsity="auto")(np.ones(3)).nnz == 0
+
+
+def test_sparse_hessian_arguments():
+    with pytest.raises(ValueError, match="format"):
+        dualdiff.hessian(_rosen, sparsity="auto", format="dense")
+    with pytest.raises(ValueError, match="pattern or 'auto'"):
+        dualdiff.hessian(_rosen, sparsity="yes")
+    with pytest.raises(ValueError, match="chunk"):
+        dualdiff.hessian(_rosen, 4, sparsity="auto")
+    H = dualdiff.hessian(lambda x, a: a * np.sum(x ** 3), sparsity="auto")
+    np.testing.assert_allclose(H(np.array([1.0, 2.0]), 2.0).toarray(), np.diag([12.0, 24.0]))
+    with pytest.raises(ValueError, match="entries"):
+        H(np.ones(3), 2.0)
+    assert "2 colors" not in repr(H) and "1 colors" in repr(H)
+
+
+def test_sparse_hessian_scipy_objects_are_fresh():
+    H = dualdiff.hessian(_rosen, sparsity="auto")
+    a = H(np.ones(5))
+    b = H(np.zeros(5))
+    assert not np.shares_memory(a.data, b.data)
+    assert not np.array_equal(a.toarray(), b.toarray())
+
+
+# ------------------------------------------------------------ the Lagrangian
+
+
+def _hs071_f(x):
+    return x[0] * x[3] * (x[0] + x[1] + x[2]) + x[2]
+
+
+def _hs071_c(x):
+    return np.array([np.prod(x), np.sum(x ** 2)])
+
+
+def test_lagrangian_against_dense(rng):
+    L = LagrangianHessian(_hs071_f, _hs071_c)
+    for _ in range(3):
+        x = rng.uniform(1, 5, 4)
+        lam = rng.normal(size=2)
+        sigma = rng.uniform(0.5, 2)
+
+        def lag(y):
+            return sigma * _hs071_f(y) + lam @ _hs071_c(y)
+
+        ref = dualdiff.hessian(lag)(x)
+        np.testing.assert_allclose(L(x, lam, sigma).toarray(), ref, rtol=1e-13)
+        rows, cols = L.lower_structure
+        assert np.all(rows >= cols)
+        np.testing.assert_allclose(L.lower(x, lam, sigma), ref[rows, cols], rtol=1e-13)
+        np.testing.assert_allclose(L.gradient(x, lam, sigma), dualdiff.grad(lag)(x), rtol=1e-13)
+    with pytest.raises(ValueError, match="multipliers"):
+        L.lower(x, np.ones(3), 1.0)
+
+
+def test_lagrangian_of_sequences_and_linear_constraints(rng):
+    n = 2000
+
+    def c(x):  # a list: a sum, a product, a linear constraint over all of x
+        return [np.sum(x[:-1] * x[1:]) - 1.0, x[0] * x[5], np.sum(x) - 1.0, 2.0]
+
+    L = LagrangianHessian(_rosen, c)
+    x = rng.uniform(0, 1, n)
+    lam = np.array([0.5, -2.0, 3.0, 1.0])
+    low = L.lower(x, lam, 1.5)
+    assert L.ncolors == 2  # Rosenbrock's and the chain's: the linear constraint adds none
+    y = x[:12]
+    L2 = LagrangianHessian(_rosen, c)
+
+    def lag(z):
+        return 1.5 * _rosen(z) + lam[0] * (np.sum(z[:-1] * z[1:]) - 1.0) + lam[1] * z[0] * z[5] \
+            + lam[2] * (np.sum(z) - 1.0)
+
+    np.testing.assert_allclose(L2(y, lam, 1.5).toarray(), dualdiff.hessian(lag)(y), rtol=1e-13)
+    assert low.shape == L.lower_structure[0].shape
