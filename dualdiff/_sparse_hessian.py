@@ -544,17 +544,19 @@ class SparseHessian:
         n, c = self._n, self._c
         if flat.shape[0] != n:
             raise ValueError(f"x has {flat.shape[0]} entries but the Hessian was prepared for {n}")
+        colors, structure = self.colors, self.lower_structure
+        assert colors is not None and structure is not None  # set by _prepare
         tag = _seeding.new_tag(self.nan_safe)
         T = c * (c + 1) // 2
         with _ElementPass(tag, False) as owner:
             if shape is None or type(x) is list or type(x) is tuple:
                 t = np.zeros((n, c))
-                t[np.arange(n), self.colors] = 1.0
+                t[np.arange(n), colors] = 1.0
                 xin = _seeding.make_input(_seeding._seed_tangents(flat, t, 2, tag), shape, x)
             else:
                 buf = np.zeros((n, 1 + c + T))
                 buf[:, 0] = flat
-                buf[np.arange(n), 1 + self.colors] = 1.0
+                buf[np.arange(n), 1 + colors] = 1.0
                 xin = _seeding._wrap_dual_array(buf.reshape(shape + (1 + c + T,)), _seeding._DualSpec(c, 2, tag))
             try:
                 pieces = self._pieces(xin, owner, args, kwargs, tag)
@@ -563,8 +565,10 @@ class SparseHessian:
                                             "transform, nor f call one on its input") from None
             packed, weights = self._read(pieces, c, T, tag)
         vals = packed[self._element * T + self._packed] * weights[self._element]
-        return np.bincount(self._entry, weights=vals, minlength=self.lower_structure[0].size) \
-            if vals.size else np.zeros(self.lower_structure[0].size)
+        size = structure[0].size
+        if not vals.size:
+            return np.zeros(size)
+        return np.bincount(self._entry, weights=vals, minlength=size).astype(np.float64, copy=False)
 
     def _pieces(self, xin, owner, args, kwargs, tag):
         """The pieces [(a, w)] of f's final sum at xin (tag None: the detection)."""
