@@ -395,7 +395,7 @@ class _PatternArray(np.ndarray):
             self._store = obj._store
             if self.size:
                 frame = sys._getframe(1)
-                _nd._casts.__dict__.update(count=self.size, frame=frame, lasti=frame.f_lasti)
+                _nd._casts[:] = [self.size, frame, frame.f_lasti]
 
     @property
     def value(self):

@@ -234,9 +234,16 @@ class _ElementPass:
         return _Sum(self, [(arr, w.copy())])
 
     def _sum(self, func, a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True):
-        if not self.mine(a) or axis is not None or dtype is not None or out is not None or keepdims \
-                or where is not True or (initial is not None and (func is np.mean or not _is_real(initial))):
+        if not self.mine(a) or (dtype is not None and np.dtype(dtype) != np.float64) or out is not None or keepdims or where is not True \
+                or (initial is not None and (func is np.mean or not _is_real(initial))):
             return NotImplemented
+        if axis is not None:  # a full reduction along every axis, named
+            try:
+                axes = {int(k) % max(a.ndim, 1) for k in (axis if isinstance(axis, tuple) else (axis,))}
+            except TypeError:
+                return NotImplemented
+            if axes != set(range(a.ndim)):
+                return NotImplemented
         if a.size == 0:
             return NotImplemented
         flat = np.ravel(a)
