@@ -593,6 +593,8 @@ class SparseHessian:
             self._prepare(x, args, kwargs)
         flat, shape = _seeding.flatten(x)
         n = self._n
+        if flat.shape[0] != n:
+            raise ValueError(f"x has {flat.shape[0]} entries but the Hessian was prepared for {n}")
         if self._gcolors is None:
             import scipy.sparse as sp  # type: ignore[import-untyped]  # SciPy ships no type stubs
 

@@ -279,6 +279,8 @@ def test_sparse_hessian_arguments():
     np.testing.assert_allclose(H(np.array([1.0, 2.0]), 2.0).toarray(), np.diag([12.0, 24.0]))
     with pytest.raises(ValueError, match="entries"):
         H(np.ones(3), 2.0)
+    with pytest.raises(ValueError, match="entries"):
+        H.gradient(np.ones(3), 2.0)
     assert "2 colors" not in repr(H) and "1 colors" in repr(H)
 
 
