@@ -273,7 +273,7 @@ def _detect(pieces_of, x):
     pieces_of(xin, owner) -> the pieces of its final sum: (n, pairs (i, j)
     with i <= j, the nonlinear and the dependency sets of the elements, each
     as CSR (indptr, indices), the sizes of the pieces)."""
-    flat, shape = _seeding.flatten(x)
+    flat, shape = _flatten(x)
     n = flat.shape[0]
     store = Store(2 * n)
     tracker = _pattern._Second(n, store)
@@ -371,6 +371,14 @@ def hessian_sparsity(f: Callable[..., Any], x: npt.ArrayLike, *args: Any, **kwar
 
 
 # ------------------------------------------------------------------ SparseHessian
+
+
+def _flatten(x):
+    try:
+        return _seeding.flatten(x)
+    except _Conflict:  # x holds numbers of a running transform
+        raise _nesting.NestingError("sparse Hessians and hessian_sparsity cannot run inside another "
+                                    "derivative transform; use hessian(f) there") from None
 
 
 def _tri_index(c):
@@ -482,7 +490,9 @@ class SparseHessian:
         hit[hit] = codes[pos[hit]] == want[hit]
         self._entry = pos[hit]
         self._element = k[hit]
-        self._packed = _tri_index(c)[self.colors[i[hit]], self.colors[j[hit]]]
+        # where each in the packed second derivatives of the elements, one row of T each
+        self._gather = self._element * (c * (c + 1) // 2) + _tri_index(c)[self.colors[i[hit]],
+                                                                         self.colors[j[hit]]]
         # the result: both triangles, in the order of the format
         off = rows != cols
         full_r = np.concatenate((rows, cols[off]))
@@ -539,13 +549,9 @@ class SparseHessian:
     def lower(self, x: npt.ArrayLike, *args: Any, **kwargs: Any) -> npt.NDArray[np.float64]:
         """The entries of the lower triangle (row >= col) of the Hessian at x, in
         the order of ``lower_structure``."""
+        flat, shape = _flatten(x)
         if self.sparsity is None:
             self._prepare(x, args, kwargs)
-        try:
-            flat, shape = _seeding.flatten(x)
-        except _Conflict:
-            raise _nesting.NestingError("a sparse Hessian cannot run inside another derivative "
-                                        "transform") from None
         if not self._checked:
             self._check_dense()
         n, c = self._n, self._c
@@ -571,7 +577,7 @@ class SparseHessian:
                 raise _nesting.NestingError("a sparse Hessian cannot run inside another derivative "
                                             "transform, nor f call one on its input") from None
             packed, weights = self._read(pieces, c, T, tag)
-        vals = packed[self._element * T + self._packed] * weights[self._element]
+        vals = packed[self._gather] * weights[self._element]
         size = structure[0].size
         if not vals.size:
             return np.zeros(size)
@@ -589,9 +595,9 @@ class SparseHessian:
         """The gradient of f at x, shaped like x, from one evaluation of f on
         first-order numbers whose directions color the elements' inputs (so
         that no element holds two inputs of one color)."""
+        flat, shape = _flatten(x)
         if self.sparsity is None:
             self._prepare(x, args, kwargs)
-        flat, shape = _seeding.flatten(x)
         n = self._n
         if flat.shape[0] != n:
             raise ValueError(f"x has {flat.shape[0]} entries but the Hessian was prepared for {n}")

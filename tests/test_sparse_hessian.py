@@ -343,3 +343,47 @@ def test_lagrangian_of_sequences_and_linear_constraints(rng):
 
     np.testing.assert_allclose(L2(y, lam, 1.5).toarray(), dualdiff.hessian(lag)(y), rtol=1e-13)
     assert low.shape == L.lower_structure[0].shape
+
+
+def test_scipy_rosen_and_full_reductions_by_axis():
+    from scipy.optimize import rosen, rosen_hess
+
+    x = np.linspace(-1.0, 1.5, 40)
+    H = dualdiff.hessian(rosen, sparsity="auto")  # np.sum(..., axis=0, dtype=x.dtype)
+    np.testing.assert_allclose(H(x).toarray(), rosen_hess(x), rtol=1e-13, atol=1e-12)
+    assert H.ncolors == 2
+    g = dualdiff.hessian(lambda x: np.sum(x.reshape(4, 10) ** 3, axis=(1, 0)), sparsity="auto")
+    np.testing.assert_allclose(g(x).toarray(), np.diag(6 * x), rtol=1e-14)
+    assert g.ncolors == 1
+
+
+def test_state_is_cleared_after_errors_and_nesting_is_refused():
+    from dualdiff import _ndarray, _pattern
+
+    def bad(x):
+        np.sum(x ** 2)
+        raise RuntimeError("inside f")
+
+    with pytest.raises(RuntimeError, match="inside f"):
+        dualdiff.hessian_sparsity(bad, np.ones(3))
+    with pytest.raises(RuntimeError, match="inside f"):
+        dualdiff.hessian(bad, sparsity="auto")(np.ones(3))
+    assert not _ndarray._REDUCERS and not _pattern._SECOND
+    H = dualdiff.hessian(_rosen, sparsity="auto")
+    with pytest.raises(dualdiff.NestingError):
+        dualdiff.grad(lambda x: H(x).sum())(np.ones(3))
+    # outside any evaluation, sums are plain numbers
+    y = dualdiff.grad(lambda x: np.sum(x ** 2))(np.ones(3))
+    np.testing.assert_array_equal(y, 2.0)
+
+
+def test_sums_used_nonlinearly_become_numbers():
+    # a sum used as a factor or in a function: one element of all its inputs
+    def f(x):
+        s = np.sum(x ** 2)
+        return s * x[0] + np.sin(np.sum(x[:2])) + abs(np.sum(x[2:]) - 3.0) + float(np.sum(x) > 0)
+
+    x = np.array([0.3, 0.5, 0.9, 1.7])
+    H = dualdiff.hessian(f, sparsity="auto")
+    np.testing.assert_allclose(H(x).toarray(), dualdiff.hessian(f)(x), rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(H.gradient(x), dualdiff.grad(f)(x), rtol=1e-14)
