@@ -136,7 +136,11 @@ class _Sum:
         return abs(self._materialize())
 
     def __float__(self):
-        return float(self._materialize())
+        # dualdiff.math converts what is not a Dual with float(), which would
+        # drop the derivatives: refuse with the way out
+        raise TypeError("float() of a sum of elements (what np.sum and the other final sums return "
+                        "while hessian(f, sparsity=...) evaluates f) would drop its derivatives; apply "
+                        "NumPy ufuncs to it (np.exp(np.sum(x)), not dualdiff.math.exp), or use .value")
 
     def __int__(self):
         return int(self._materialize())

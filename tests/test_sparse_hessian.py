@@ -387,3 +387,5 @@ def test_sums_used_nonlinearly_become_numbers():
     H = dualdiff.hessian(f, sparsity="auto")
     np.testing.assert_allclose(H(x).toarray(), dualdiff.hessian(f)(x), rtol=1e-14, atol=1e-15)
     np.testing.assert_allclose(H.gradient(x), dualdiff.grad(f)(x), rtol=1e-14)
+    with pytest.raises(TypeError, match="np.exp"):
+        dualdiff.hessian(lambda x: dm.exp(np.sum(x)), sparsity="auto")(x)
