@@ -389,3 +389,70 @@ def test_sums_used_nonlinearly_become_numbers():
     np.testing.assert_allclose(H.gradient(x), dualdiff.grad(f)(x), rtol=1e-14)
     with pytest.raises(TypeError, match="np.exp"):
         dualdiff.hessian(lambda x: dm.exp(np.sum(x)), sparsity="auto")(x)
+
+
+# ------------------------------------------------------------ random compositions
+
+_UNARY = [np.sin, np.tanh, np.square, np.abs, np.cos, lambda a: a ** 3, lambda a: np.log1p(a * a),
+          lambda a: np.exp(0.3 * a), lambda a: 2.5 * a - 1.0, lambda a: np.roll(a, 2), lambda a: a[::-1],
+          np.cumsum, lambda a: np.sqrt(1.0 + a * a)]
+_BINARY = [np.add, np.subtract, np.multiply, lambda a, b: a / (2.0 + b * b), np.maximum, np.hypot,
+           lambda a, b: np.concatenate([a[:3], b[3:]]), lambda a, b: np.where(a.value > 0.5, a, b)
+           if hasattr(a, "value") else np.where(a > 0.5, a, b)]
+
+
+def _program(rng, n):
+    """A random composition of NumPy operations ending in a sum of elements."""
+    steps = []
+    for _ in range(rng.integers(2, 7)):
+        if rng.random() < 0.5:
+            steps.append(("u", int(rng.integers(len(_UNARY))), int(rng.integers(10))))
+        else:
+            steps.append(("b", int(rng.integers(len(_BINARY))), int(rng.integers(10)), int(rng.integers(10))))
+    A = np.where(rng.random((n, n)) < 0.25, rng.normal(size=(n, n)), 0.0)
+    w = rng.normal(size=n)
+    ends = [int(k) for k in rng.integers(0, 6, size=rng.integers(1, 4))]
+
+    def f(x):
+        pool = [x, A @ x]
+        f.branches = any(s[0] == "b" and s[1] == len(_BINARY) - 1 for s in steps)
+        for s in steps:
+            if s[0] == "u":
+                pool.append(_UNARY[s[1]](pool[s[2] % len(pool)]))
+            else:
+                pool.append(_BINARY[s[1]](pool[s[2] % len(pool)], pool[s[3] % len(pool)]))
+        total = 0.0
+        for k, e in enumerate(ends):
+            t = pool[-1 - k % len(pool)]
+            total = total + [lambda t: np.sum(t), lambda t: w @ t, lambda t: 0.5 * t.sum(),
+                             lambda t: sum(t), lambda t: np.mean(t) - 3.0, lambda t: np.dot(t, w) / 4.0][e](t)
+        return total
+
+    return f
+
+
+def test_random_compositions_against_the_dense_hessian(rng):
+    n = 7
+    checked = 0
+    for trial in range(60):
+        f = _program(rng, n)
+        x = rng.uniform(0.1, 1.0, n)
+        dense = dualdiff.hessian(f)(x)
+        if not np.all(np.isfinite(dense)):
+            continue
+        H = dualdiff.hessian(f, sparsity="auto")
+        h = H(x).toarray()
+        scale = max(1.0, np.abs(dense).max())
+        np.testing.assert_allclose(h, dense, rtol=1e-12, atol=1e-13 * scale, err_msg=f"trial {trial}")
+        np.testing.assert_allclose(H.gradient(x), dualdiff.grad(f)(x), rtol=1e-12,
+                                   atol=1e-13 * max(1.0, np.abs(dualdiff.grad(f)(x)).max()))
+        S = dualdiff.hessian_sparsity(f, x).toarray()
+        assert np.all(S | (dense == 0)), f"trial {trial}"
+        if f.branches:  # np.where on values: the pattern is the one of the branches taken at x
+            continue
+        # a second point (the elements and patterns stay those of x)
+        y = x + 1e-3
+        np.testing.assert_allclose(H(y).toarray(), dualdiff.hessian(f)(y), rtol=1e-12,
+                                   atol=1e-13 * max(1.0, np.abs(dualdiff.hessian(f)(y)).max()))
+        checked += 1
+    assert checked > 20
