@@ -497,10 +497,6 @@ class DualArray(np.ndarray):
     # ------------------------------------------------------- dispatch
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        if _REDUCERS and ufunc is np.matmul and method == "__call__" and not kwargs:
-            r = _reduce_elements(self, np.matmul, inputs, kwargs)
-            if r is not NotImplemented:
-                return r
         return _ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
@@ -1986,6 +1982,10 @@ def _multilinear(f, args):
 def _matmul(a, b, **kw):
     if kw:
         raise TypeError("numpy.matmul with extra arguments is not supported for dualdiff arrays")
+    if _REDUCERS:  # a @ w may end f in a sparse Hessian's evaluation
+        r = _reduce_elements(None, np.matmul, (a, b), kw)
+        if r is not NotImplemented:
+            return r
     ops, spec = _dual_operands([a, b])
     oa, ob = ops
     # fast paths, one BLAS call for every component: constant @ dual, dual @ constant

@@ -765,10 +765,6 @@ def supported_ufuncs():
 
 
 def _ufunc(ufunc, method, inputs, kwargs):
-    if _nd._REDUCERS and ufunc is np.matmul and method == "__call__" and not kwargs:
-        r = _nd._reduce_elements(None, np.matmul, inputs, kwargs)
-        if r is not NotImplemented:
-            return r
     if not kwargs and method == "__call__":
         return _call(ufunc, inputs)
     out = kwargs.pop("out", None)
@@ -1510,6 +1506,10 @@ def _matmul_subs(nd):
 def _matmul(a, b, **kw):
     if kw:
         raise TypeError("numpy.matmul with extra arguments is not supported for dualdiff arrays")
+    if _nd._REDUCERS:  # a @ w may end f in a sparse Hessian's evaluation
+        r = _nd._reduce_elements(None, np.matmul, (a, b), kw)
+        if r is not NotImplemented:
+            return r
     return _product(np.matmul, _matmul_subs, [a, b])
 
 

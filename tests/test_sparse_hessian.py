@@ -214,6 +214,15 @@ def test_colors_tridiagonal_pentadiagonal_arrowhead(rng):
     lin = dualdiff.hessian(lambda x: _rosen(x) + 5.0 * (np.sum(x) - 1.0) + x @ np.arange(n), sparsity="auto")
     lin.lower(x)
     assert lin.ncolors == 2
+    # every final sum keeps its elements apart: one color for elements of one input each
+    w = np.linspace(1.0, 2.0, 50)
+    for g in (lambda x: np.exp(x) @ w, lambda x: w @ np.exp(x), lambda x: np.dot(np.exp(x), w),
+              lambda x: np.vdot(w, np.exp(x)), lambda x: np.inner(np.exp(x), w), lambda x: sum(np.exp(x)),
+              lambda x: np.exp(x).sum() / 3.0 - 2.0 * np.mean(x ** 3) + np.sum(x ** 4, axis=0),
+              lambda x: -np.sum(np.sin(x)) + (np.sum(np.cos(x)) - 1.0) * 2.0):
+        G = dualdiff.hessian(g, sparsity="auto")
+        np.testing.assert_allclose(G(w).toarray(), dualdiff.hessian(g)(w), rtol=1e-13)
+        assert G.ncolors == 1
     # the values at small n, against the dense Hessian
     for f in (_rosen, _band, _arrow):
         H = dualdiff.hessian(f, sparsity="auto")
