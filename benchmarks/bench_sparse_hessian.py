@@ -6,7 +6,7 @@ the dense Hessian, through the public API (dualdiff.hessian(f, sparsity="auto"))
    n = 10^4, and a 2-D energy (five-point stencil plus a nonlinear term) on a
    300 x 300 grid: colors c, time per Hessian and per evaluation of f on
    floats, their ratio beside the target 3 (c + 1)^2, and the detection time
-   (hessian_sparsity) in evaluations of f.
+   (hessian_sparsity) in evaluations of f; hessian_sparsity at n = 10^5.
 2. At n = 1000, where the dense hessian still runs: the sparse Hessian against
    dualdiff.hessian(f) (dense), and, where installed, jax.jit(jax.hessian) at
    n = 2000 (absent peers are skipped).
@@ -87,6 +87,14 @@ def main(argv=None):
         print(f"{name:32s} {x.size:6d} {c:3d} {med['H'] * 1e3:8.2f}ms {med['f'] * 1e3:8.3f}ms "
               f"{med['H'] / med['f']:7.1f} {3 * (c + 1) ** 2:9d} {med['detect'] * 1e3:8.1f}ms "
               f"{med['detect'] / med['f']:7.1f}")
+
+    print(f"\n{'hessian_sparsity at n = 10^5':32s} {'detection':>10s} {'f':>10s} {'ratio':>7s}")
+    for name, f, _ in problems[:3]:
+        x = rng.uniform(0.1, 0.9, 10 ** 5)
+        dualdiff.hessian_sparsity(f, x[:100])
+        med = median_time({"detect": lambda: dualdiff.hessian_sparsity(f, x), "f": lambda: f(x)},
+                          max(3, args.repeats // 2), 1)
+        print(f"{name:32s} {med['detect'] * 1e3:8.0f}ms {med['f'] * 1e3:8.3f}ms {med['detect'] / med['f']:7.0f}")
 
     print("\n2. Sparse against dense Hessians\n")
     print(f"{'problem':32s} {'n':>6s} {'sparse':>10s} {'dense':>10s} {'speed-up':>9s}")
