@@ -465,3 +465,12 @@ def test_random_compositions_against_the_dense_hessian(rng):
                                    atol=1e-13 * max(1.0, np.abs(dualdiff.hessian(f)(y)).max()))
         checked += 1
     assert checked > 20
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from dualdiff import _sparse_hessian
+
+    result = doctest.testmod(_sparse_hessian)
+    assert result.attempted > 0 and result.failed == 0
