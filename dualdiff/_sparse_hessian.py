@@ -661,6 +661,10 @@ class SparseHessian:
 # ------------------------------------------------------------------ the Lagrangian
 
 
+class _AnyWeights:
+    """The multipliers of the detection, which only needs the structure."""
+
+
 def _scaled_pieces(pieces, w):
     return [(a, wa * w) for a, wa in pieces]
 
@@ -702,6 +706,8 @@ class LagrangianHessian(SparseHessian):
 
     def _pieces(self, xin, owner, args, kwargs, tag):
         lagrange, sigma = args
+        if tag is None:  # the detection: any weights
+            lagrange, sigma = _AnyWeights(), 1.0
         if tag is None:
             y, cy = self.f(xin), self.constraints(xin)
         else:
@@ -732,8 +738,13 @@ class LagrangianHessian(SparseHessian):
 
     @staticmethod
     def _multipliers(lagrange, m):
-        if lagrange is None:  # the detection: any weights
+        if isinstance(lagrange, _AnyWeights):
             return np.ones(m)
+        if lagrange is None:
+            if m:
+                raise TypeError(f"the Lagrangian's Hessian needs lagrange, the {m} multipliers of the "
+                                "constraints")
+            return np.ones(0)
         lam = np.asarray(lagrange, dtype=np.float64).reshape(-1)
         if lam.size != m:
             raise ValueError(f"lagrange has {lam.size} multipliers for {m} constraints")

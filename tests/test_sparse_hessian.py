@@ -330,6 +330,11 @@ def test_lagrangian_against_dense(rng):
         np.testing.assert_allclose(L.gradient(x, lam, sigma), dualdiff.grad(lag)(x), rtol=1e-13)
     with pytest.raises(ValueError, match="multipliers"):
         L.lower(x, np.ones(3), 1.0)
+    with pytest.raises(TypeError, match="multipliers"):
+        L(x)
+    # without constraints, no multipliers are needed
+    L0 = LagrangianHessian(_hs071_f, lambda x: [])
+    np.testing.assert_allclose(L0(x).toarray(), dualdiff.hessian(_hs071_f)(x), rtol=1e-14)
 
 
 def test_lagrangian_of_sequences_and_linear_constraints(rng):
