@@ -494,9 +494,19 @@ class SparseHessian:
         hit[hit] = codes[pos[hit]] == want[hit]
         self._entry = pos[hit]
         self._element = k[hit]
-        # where each in the packed second derivatives of the elements, one row of T each
-        self._gather = self._element * (c * (c + 1) // 2) + _tri_index(c)[self.colors[i[hit]],
-                                                                         self.colors[j[hit]]]
+        # where each is in its element's packed second derivatives (sorted by element)
+        self._tri = _tri_index(c)[self.colors[i[hit]], self.colors[j[hit]]]
+        # per piece of the final sum: its elements [e0, e0 + size) and their entries [t0, t1)
+        self._plan = []
+        e0 = 0
+        for size in sizes:
+            m = max(size, 1)
+            t0, t1 = np.searchsorted(self._element, [e0, e0 + m])
+            local = self._element[t0:t1] - e0
+            self._plan.append((int(t0), int(t1), local, local * (1 + c + c * (c + 1) // 2) + 1 + c
+                               + self._tri[t0:t1]))
+            e0 += m
+        self._seed_template = None
         # the result: both triangles, in the order of the format
         off = rows != cols
         full_r = np.concatenate((rows, cols[off]))
@@ -571,21 +581,55 @@ class SparseHessian:
                 t[np.arange(n), colors] = 1.0
                 xin = _seeding.make_input(_seeding._seed_tangents(flat, t, 2, tag), shape, x)
             else:
-                buf = np.zeros((n, 1 + c + T))
+                if self._seed_template is None:  # value 0, one unit tangent per input, no curvature
+                    self._seed_template = np.zeros((n, 1 + c + T))
+                    self._seed_template[np.arange(n), 1 + colors] = 1.0
+                buf = self._seed_template.copy()
                 buf[:, 0] = flat
-                buf[np.arange(n), 1 + colors] = 1.0
                 xin = _seeding._wrap_dual_array(buf.reshape(shape + (1 + c + T,)), _seeding._DualSpec(c, 2, tag))
             try:
                 pieces = self._pieces(xin, owner, args, kwargs, tag)
             except _Conflict:
                 raise _nesting.NestingError("a sparse Hessian cannot run inside another derivative "
                                             "transform, nor f call one on its input") from None
-            packed, weights = self._read(pieces, c, T, tag)
-        vals = packed[self._gather] * weights[self._element]
+            vals = self._second(pieces, c, T, tag)
         size = structure[0].size
         if not vals.size:
             return np.zeros(size)
         return np.bincount(self._entry, weights=vals, minlength=size).astype(np.float64, copy=False)
+
+    def _second(self, pieces, c, T, tag):
+        """The weighted second derivatives of the entries' (element, i, j), read
+        from the pieces of the final sum."""
+        self._check_pieces(pieces)
+        vals = np.empty(self._entry.size)
+        for (a, w), (t0, t1, local, where) in zip(pieces, self._plan):
+            if t0 == t1:
+                continue
+            if isinstance(a, Dual):
+                hess = np.empty((1, c, c))
+                _read([a], c, 2, tag, np.empty(1), np.empty((1, c)), hess, 0)
+                iu, ju = np.triu_indices(c)
+                v = hess[0, iu, ju][self._tri[t0:t1]]
+            else:
+                buf, dual = _nd._result_buffer(a, c, 2, tag)
+                if not dual:  # constants
+                    vals[t0:t1] = 0.0
+                    continue
+                v = buf.reshape(-1)[where]
+            if isinstance(w, np.ndarray):
+                v *= w[local]
+            elif w != 1.0:
+                v *= w
+            vals[t0:t1] = v
+        return vals
+
+    def _check_pieces(self, pieces):
+        sizes = [-1 if isinstance(a, Dual) else int(np.size(a)) for a, _ in pieces]
+        if sizes != self._sizes:
+            raise ValueError("f's final sum has other elements than at the point where the Hessian "
+                             f"was prepared (pieces of sizes {sizes}, then {self._sizes}): f branches "
+                             "on values; make a new hessian(f, sparsity=...) at this point")
 
     def _pieces(self, xin, owner, args, kwargs, tag):
         """The pieces [(a, w)] of f's final sum at xin (tag None: the detection)."""
@@ -626,11 +670,7 @@ class SparseHessian:
         return _seeding.as_result(g, _seeding.x_shape(shape))
 
     def _read(self, pieces, c, T, tag, order=2):
-        sizes = [-1 if isinstance(a, Dual) else int(np.size(a)) for a, _ in pieces]
-        if sizes != self._sizes:
-            raise ValueError("f's final sum has other elements than at the point where the Hessian "
-                             f"was prepared (pieces of sizes {sizes}, then {self._sizes}): f branches "
-                             "on values; make a new hessian(f, sparsity=...) at this point")
+        self._check_pieces(pieces)
         packs, weights = [], []
         for a, w in pieces:
             if isinstance(a, Dual):
