@@ -642,7 +642,9 @@ class SparseHessian:
     def gradient(self, x: npt.ArrayLike, *args: Any, **kwargs: Any) -> npt.NDArray[np.float64]:
         """The gradient of f at x, shaped like x, from one evaluation of f on
         first-order numbers whose directions color the elements' inputs (so
-        that no element holds two inputs of one color)."""
+        that no element holds two inputs of one color); where that takes more
+        colors than :func:`grad` carries in one pass (an element of many
+        inputs), the gradient is :func:`grad`'s."""
         flat, shape = _flatten(x)
         if self.sparsity is None:
             self._prepare(x, args, kwargs)
@@ -660,6 +662,10 @@ class SparseHessian:
             self._gelement, self._gvar = k, didx
             self._gread = k * self._gc + self._gcolors[didx]
         c = self._gc
+        if c > _seeding.FIRST_ORDER_CHUNK:  # as many passes as grad's chunks: grad itself
+            from dualdiff._gradient import grad
+
+            return grad(lambda y: self._value(y, args, kwargs), nan_safe=self.nan_safe)(x)
         tag = _seeding.new_tag(self.nan_safe)
         with _ElementPass(tag, False) as owner, _seeding.buffers(n * (c + 1)):
             xin = _seeding.seed_colors(flat, shape, self._gcolors, c, tag, x)
@@ -668,6 +674,10 @@ class SparseHessian:
         vals = tangents.reshape(-1)[self._gread] * weights[self._gelement]
         g = np.bincount(self._gvar, weights=vals, minlength=n) if vals.size else np.zeros(n)
         return _seeding.as_result(g, _seeding.x_shape(shape))
+
+    def _value(self, y, args, kwargs):
+        """f at y, an ordinary number (no elements kept apart)."""
+        return self.f(y, *args, **kwargs)
 
     def _read(self, pieces, c, T, tag, order=2):
         self._check_pieces(pieces)
@@ -775,6 +785,17 @@ class LagrangianHessian(SparseHessian):
         elif not _is_real(cy):
             raise TypeError(f"constraints(x) returned {type(cy).__name__}")
         return pieces
+
+    def _value(self, y, args, kwargs):
+        lagrange, sigma = args
+        cy = self.constraints(y)
+        items = list(np.ravel(np.asarray(cy, dtype=object))) if isinstance(cy, (list, tuple, np.ndarray)) \
+            else [cy]
+        lam = self._multipliers(lagrange, len(items))
+        total = float(sigma) * self.f(y)
+        for k, item in enumerate(items):
+            total = total + lam[k] * item
+        return total
 
     @staticmethod
     def _multipliers(lagrange, m):

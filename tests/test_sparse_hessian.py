@@ -479,3 +479,16 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(_sparse_hessian)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_gradient_of_an_element_of_many_inputs():
+    # more colors than one pass of grad carries: grad's own passes
+    x = np.linspace(0.0, 0.01, 600)
+    H = dualdiff.hessian(lambda x: np.exp(np.sum(x) / 100.0) + np.sum(x ** 2), sparsity="auto")
+    np.testing.assert_allclose(H.gradient(x), np.exp(np.sum(x) / 100.0) / 100.0 + 2 * x, rtol=1e-14)
+    L = LagrangianHessian(lambda x: np.sum(x ** 3), lambda x: [np.exp(np.sum(x) / 100.0), x[0] * x[1]])
+    lam = np.array([2.0, -1.0])
+    ref = 0.5 * 3 * x ** 2 + lam[0] * np.exp(np.sum(x) / 100.0) / 100.0
+    ref[0] += lam[1] * x[1]
+    ref[1] += lam[1] * x[0]
+    np.testing.assert_allclose(L.gradient(x, lam, 0.5), ref, rtol=1e-14, atol=1e-300)
