@@ -857,7 +857,7 @@ def _call(ufunc, inputs, kwargs=None):
         return _out(v, i, store, scalar)
     i = _binary_ids(rule, ops[0], ops[1], store, np.shape(v))
     if t is not None:
-        i = t.rule(_RULE_SECOND[rule], _ids(ops[0]), _ids(ops[1]), i)
+        i = t.rule(_UFUNC_SECOND.get(ufunc) or _RULE_SECOND[rule], _ids(ops[0]), _ids(ops[1]), i)
     return _out(v, i, store, scalar)
 
 
@@ -2361,6 +2361,9 @@ def _rule_second():
 
 
 _RULE_SECOND = _rule_second()
+# ufuncs that share a rule's dependencies but not its curvature: logaddexp
+# depends on both arguments as add does, and is nonlinear in both
+_UFUNC_SECOND = {np.logaddexp: ("xx", "xy", "yy"), np.logaddexp2: ("xx", "xy", "yy")}
 
 # NumPy functions that are linear (or piecewise linear) in their pattern
 # arguments, or move and select entries: they make no inputs interact. The

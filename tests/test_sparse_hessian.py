@@ -103,6 +103,9 @@ def test_sparsity_exact_patterns():
     A = np.array([[1.0, 0, 0, 2], [0, 0, 3, 0]])
     assert _pattern_set(hs(lambda x: np.sum((A @ x) ** 2), x)) == _full([(0, 0), (0, 3), (3, 3), (2, 2)], 4)
     assert _pattern_set(hs(lambda x: dm.sin(x[1]) * 2 + x[0] - x[3], x)) == {(1, 1)}
+    # logaddexp depends on its arguments as add does, but is not linear
+    assert _pattern_set(hs(lambda x: np.logaddexp(x[0], x[2]), x)) == _full([(0, 0), (0, 2), (2, 2)], 4)
+    assert _pattern_set(hs(lambda x: np.sum(np.logaddexp2(x[:2], 1.0)), x)) == {(0, 0), (1, 1)}
 
 
 def _rosen(x):
@@ -410,7 +413,7 @@ def test_sums_used_nonlinearly_become_numbers():
 _UNARY = [np.sin, np.tanh, np.square, np.abs, np.cos, lambda a: a ** 3, lambda a: np.log1p(a * a),
           lambda a: np.exp(0.3 * a), lambda a: 2.5 * a - 1.0, lambda a: np.roll(a, 2), lambda a: a[::-1],
           np.cumsum, lambda a: np.sqrt(1.0 + a * a)]
-_BINARY = [np.add, np.subtract, np.multiply, lambda a, b: a / (2.0 + b * b), np.maximum, np.hypot,
+_BINARY = [np.add, np.subtract, np.multiply, np.logaddexp, lambda a, b: a / (2.0 + b * b), np.maximum, np.hypot,
            lambda a, b: np.concatenate([a[:3], b[3:]]), lambda a, b: np.where(a.value > 0.5, a, b)
            if hasattr(a, "value") else np.where(a > 0.5, a, b)]
 
@@ -492,3 +495,36 @@ def test_gradient_of_an_element_of_many_inputs():
     ref[0] += lam[1] * x[1]
     ref[1] += lam[1] * x[0]
     np.testing.assert_allclose(L.gradient(x, lam, 0.5), ref, rtol=1e-14, atol=1e-300)
+
+
+def test_every_supported_ufunc_declares_its_curvature():
+    """Walk the ufuncs of sparsity detection: wherever the dense Hessian of a
+    ufunc is nonzero, the second partials it is detected with include it."""
+    from dualdiff import _pattern
+
+    _pattern._load_special()
+    checked = 0
+    for ufunc, (kind, rule) in list(_pattern._UFUNCS.items()):
+        if kind not in ("unary", "binary"):
+            continue
+        second = _pattern._UFUNC_SECOND.get(ufunc) or _pattern._RULE_SECOND[rule]
+        if kind == "unary":
+            H = dualdiff.hessian(lambda x: ufunc(x[0]))
+            points = [np.array([p]) for p in _POINTS]
+        else:
+            H = dualdiff.hessian(lambda x: ufunc(x[0], x[1]))
+            points = [np.array([p, q]) for p in _POINTS for q in _POINTS[::2]]
+        for pt in points:
+            with np.errstate(all="ignore"):
+                try:
+                    h = H(pt)
+                except (ValueError, ZeroDivisionError):
+                    continue
+            h = np.atleast_2d(h)
+            if not np.all(np.isfinite(h)):
+                continue
+            for key, (r, c) in (("xx", (0, 0)), ("xy", (0, 1)), ("yy", (1, 1))):
+                if r < h.shape[0] and c < h.shape[1] and h[r, c] != 0.0:
+                    assert key in second, (ufunc.__name__, key, pt, h)
+            checked += 1
+    assert checked > 500
