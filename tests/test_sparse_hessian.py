@@ -528,3 +528,31 @@ def test_every_supported_ufunc_declares_its_curvature():
                     assert key in second, (ufunc.__name__, key, pt, h)
             checked += 1
     assert checked > 500
+
+
+_LINEAR_CASES = [
+    np.cumsum, np.diff, np.flip, lambda x: np.roll(x, 2), np.sort, lambda x: np.clip(x, 0.3, 0.6),
+    np.max, np.median, lambda x: np.trace(x.reshape(3, 2)[:2]), lambda x: np.pad(x, 2, mode="reflect"),
+    lambda x: np.tile(x, 2), lambda x: np.repeat(x, 3), lambda x: np.take(x, [0, 5, 2]), np.mean,
+    lambda x: np.fft.irfft(x), lambda x: np.linspace(x[0], x[1], 5), lambda x: np.where(x > 0.5, x, -x),
+    np.nan_to_num, np.round, lambda x: np.concatenate([x, x[::-1]]), lambda x: np.stack([x, x]).T,
+    lambda x: np.diag(x[:3]), lambda x: np.tril(x.reshape(2, 3)), lambda x: np.partition(x, 2),
+    lambda x: np.swapaxes(x.reshape(3, 2), 0, 1), lambda x: np.broadcast_to(x, (2, 6)),
+    lambda x: np.diagonal(np.outer(x, np.ones(6))), lambda x: np.amin(x.reshape(2, 3), axis=0),
+    lambda x: np.real(x), lambda x: np.append(x, x[:2]), lambda x: np.atleast_2d(x),
+    lambda x: np.take_along_axis(x, np.argsort(x), 0), lambda x: np.rot90(x.reshape(2, 3)),
+]
+
+
+@pytest.mark.parametrize("g", _LINEAR_CASES)
+def test_functions_detected_as_linear_are(g, rng):
+    """The NumPy functions detection treats as making no inputs interact have
+    a zero Hessian (against the dense Hessian), and make no pairs."""
+    x = rng.uniform(0.1, 1.0, 6)
+    w = rng.normal(size=np.shape(g(x)))
+
+    def f(x):
+        return np.sum(w * g(x))
+
+    assert not np.any(dualdiff.hessian(f)(x))
+    assert dualdiff.hessian_sparsity(f, x).nnz == 0
