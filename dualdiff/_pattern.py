@@ -2325,7 +2325,7 @@ class _Second:
 def _distinct(a):
     """The sorted distinct values of an int64 array (a sort: faster here than
     np.unique's hashing)."""
-    s = np.sort(a, kind="stable" if a.size < 64 else "quicksort")
+    s = np.sort(a)
     if s.size < 2:
         return s
     keep = np.empty(s.size, dtype=bool)
