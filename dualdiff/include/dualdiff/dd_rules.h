@@ -1027,7 +1027,7 @@ DD_RULE(entr)
  * Integer c >= 2 gives the exact values at 0 (x**2: 0 and 2). */
 static inline void dd_rule_pow_const(double x, double c, int order, double *r)
 {
-    r[0] = pow(x, c);
+    r[0] = (c == 2.0) ? x * x : pow(x, c); /* the same double: x * x is the correctly rounded square */
     if (c == 2.0) { /* squares and cubes are common: multiply instead of pow */
         r[1] = 2.0 * x;
         if (order > 1) r[2] = 2.0;
