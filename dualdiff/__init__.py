@@ -32,6 +32,7 @@ are floats or float64 arrays.
 ``derivative(f, order=k)``             the k-th derivative of a function of one variable
 ``jacobian(f, sparsity=S)``            a :class:`SparseJacobian`: colored, scipy.sparse out
 ``jacobian_sparsity(f, x)``            the Jacobian's sparsity pattern at x
+``trace(f)``                           f recorded once: its transforms replay in C
 =====================================  ================================================
 
 Transforms nest: a first-order transform (derivative, grad, value_and_grad,
@@ -77,6 +78,7 @@ from dualdiff._jvp import jvp
 from dualdiff._hessian import hessian, hvp
 from dualdiff._nesting import NestingError
 from dualdiff._taylor import taylor
+from dualdiff._trace import TraceWarning, trace
 
 __all__ = [
     "Dual",
@@ -97,5 +99,7 @@ __all__ = [
     "jacobian_sparsity",
     "SparseJacobian",
     "NestingError",
+    "trace",
+    "TraceWarning",
     "__version__",
 ]

@@ -947,10 +947,13 @@ cdef object _binary_checked(object x, object y, int op):
 cdef list _MATH = [None] * DD_NUM_UNARY   # op code -> the float function of math
 
 # Sparsity detection's scalar numbers (dualdiff/_pattern.py) carry a set of
-# inputs instead of derivatives; these functions hand them to its handler,
-# _pattern_math(name, args), after the checks for Duals.
+# inputs instead of derivatives, and tracing's numbers (dualdiff/_trace.py)
+# record the operations; these functions hand them to their handler,
+# handler(name, args), after the checks for Duals.
 cdef object _pattern_type = None
 cdef object _pattern_math = None
+cdef object _trace_type = None
+cdef object _trace_math = None
 
 
 def _set_pattern_hook(tp, handler):
@@ -960,9 +963,38 @@ def _set_pattern_hook(tp, handler):
     _pattern_math = handler
 
 
+def _set_trace_hook(tp, handler):
+    """As _set_pattern_hook, for the numbers that record a trace."""
+    global _trace_type, _trace_math
+    _trace_type = tp
+    _trace_math = handler
+
+
+cdef inline bint _hooked(object x):
+    t = type(x)
+    return t is _pattern_type or t is _trace_type
+
+
+cdef bint _traced_in(object args):
+    for x in args:
+        if type(x) is _trace_type:
+            return True
+        if type(x) is tuple or type(x) is list:  # dist, fsum, sumprod take sequences
+            if _traced_in(x):
+                return True
+    return False
+
+
+cdef object _hook_math(name, args, kwargs=None):
+    handler = _trace_math if _trace_type is not None and _traced_in(args) else _pattern_math
+    if kwargs is None:
+        return handler(name, args)
+    return handler(name, args, kwargs)
+
+
 cdef bint _pattern_in(object args) except -1:
     for x in args:
-        if type(x) is _pattern_type:
+        if _hooked(x):
             return True
     return False
 
@@ -970,8 +1002,8 @@ cdef bint _pattern_in(object args) except -1:
 cdef inline object _um(object x, int op):
     if type(x) is Dual:
         return _unary(x, op, _MATH[op])
-    if type(x) is _pattern_type:
-        return _pattern_math(dd_unary_name(op).decode(), (x,))
+    if _hooked(x):
+        return _hook_math(dd_unary_name(op).decode(), (x,))
     return _MATH[op](x)
 
 
@@ -979,8 +1011,8 @@ cdef object _um_value_from(object x, int op):
     cdef Dual r
     cdef double v
     f = _MATH[op]
-    if type(x) is _pattern_type:
-        return _pattern_math(dd_unary_name(op).decode(), (x,))
+    if _hooked(x):
+        return _hook_math(dd_unary_name(op).decode(), (x,))
     if type(x) is not Dual:
         return f(x)
     v = _data(<Dual>x)[0]
@@ -994,8 +1026,8 @@ def log(x, base=None, /):
     """log(x[, base]): natural logarithm, or log(x)/log(base)."""
     if base is None:
         return _um(x, DD_OP_log)
-    if type(x) is _pattern_type or type(base) is _pattern_type:
-        return _pattern_math("log", (x, base))
+    if _hooked(x) or _hooked(base):
+        return _hook_math("log", (x, base))
     if type(x) is not Dual and type(base) is not Dual:
         return _m.log(x, base)
     return _arith(log(x), log(base), DIV)
@@ -1023,8 +1055,8 @@ _MATH[DD_OP_exp2] = _exp2_float
 # Binary functions.
 
 cdef inline object _bm(object x, object y, int op, object f):
-    if type(x) is _pattern_type or type(y) is _pattern_type:
-        return _pattern_math(f.__name__, (x, y))
+    if _hooked(x) or _hooked(y):
+        return _hook_math(f.__name__, (x, y))
     if type(x) is Dual or type(y) is Dual:
         r = _binary(x, y, op, f)
         if r is NotImplemented:
@@ -1041,8 +1073,8 @@ include "_rules_math.pxi"
 
 def pow(x, y, /):
     """pow(x, y) with math.pow's errors (ValueError, OverflowError)."""
-    if type(x) is _pattern_type or type(y) is _pattern_type:
-        return _pattern_math("pow", (x, y))
+    if _hooked(x) or _hooked(y):
+        return _hook_math("pow", (x, y))
     if type(x) is not Dual and type(y) is not Dual:
         return _m.pow(x, y)
     cdef double u, w
@@ -1056,7 +1088,7 @@ def pow(x, y, /):
 def hypot(*coordinates):
     """hypot(*coordinates): Euclidean norm. Partials x_k / hypot; NaN at the origin."""
     if _pattern_in(coordinates):
-        return _pattern_math("hypot", coordinates)
+        return _hook_math("hypot", coordinates)
     for c in coordinates:
         if type(c) is Dual:
             break
@@ -1070,7 +1102,7 @@ def dist(p, q, /):
     p = tuple(p)
     q = tuple(q)
     if _pattern_in(p) or _pattern_in(q):
-        return _pattern_math("dist", (p, q))
+        return _hook_math("dist", (p, q))
     if not any([type(c) is Dual for c in p + q]):
         return _m.dist(p, q)
     if len(p) != len(q):
@@ -1083,7 +1115,7 @@ def dist(p, q, /):
 
 
 cdef object _plain(object x):
-    if type(x) is _pattern_type:
+    if _hooked(x):
         return x.value
     return _data(<Dual>x)[0] if type(x) is Dual else x
 
@@ -1134,8 +1166,8 @@ cdef object _hypot_n(tuple coords, object f):
 
 def ldexp(x, i, /):
     """ldexp(x, i): x * 2**i for an int i."""
-    if type(x) is _pattern_type or type(i) is _pattern_type:
-        return _pattern_math("ldexp", (x, i))
+    if _hooked(x) or _hooked(i):
+        return _hook_math("ldexp", (x, i))
     if type(x) is not Dual:
         return _m.ldexp(x, i)
     cdef Dual a = <Dual>x
@@ -1154,8 +1186,8 @@ def ldexp(x, i, /):
 
 def frexp(x, /):
     """frexp(x) -> (m, e) with x = m * 2**e; for a Dual, m is a Dual."""
-    if type(x) is _pattern_type:
-        return _pattern_math("frexp", (x,))
+    if _hooked(x):
+        return _hook_math("frexp", (x,))
     if type(x) is not Dual:
         return _m.frexp(x)
     m, e = _m.frexp(_data(<Dual>x)[0])
@@ -1164,8 +1196,8 @@ def frexp(x, /):
 
 def modf(x, /):
     """modf(x) -> (fractional, integral) parts; the integral part has derivative 0."""
-    if type(x) is _pattern_type:
-        return _pattern_math("modf", (x,))
+    if _hooked(x):
+        return _hook_math("modf", (x,))
     if type(x) is not Dual:
         return _m.modf(x)
     cdef Dual a = <Dual>x
@@ -1179,7 +1211,7 @@ def modf(x, /):
 def fma(x, y, z, /):
     """fma(x, y, z): x * y + z with one rounding of the value."""
     if _pattern_in((x, y, z)):
-        return _pattern_math("fma", (x, y, z))
+        return _hook_math("fma", (x, y, z))
     if type(x) is not Dual and type(y) is not Dual and type(z) is not Dual:
         if hasattr(_m, "fma"):
             return _m.fma(x, y, z)
@@ -1204,7 +1236,7 @@ def fsum(iterable, /):
     """fsum(iterable): exactly rounded sum; tangents are summed the same way."""
     items = list(iterable)
     if _pattern_in(items):
-        return _pattern_math("fsum", (items,))
+        return _hook_math("fsum", (items,))
     duals = [x for x in items if type(x) is Dual]
     if not duals:
         return _m.fsum(items)
@@ -1248,7 +1280,7 @@ def sumprod(p, q, /):
     if len(p) != len(q):
         raise ValueError("Inputs are not the same length")
     if _pattern_in(p) or _pattern_in(q):
-        return _pattern_math("sumprod", (p, q))
+        return _hook_math("sumprod", (p, q))
     if not any([type(c) is Dual for c in p + q]):
         if hasattr(_m, "sumprod"):
             return _m.sumprod(p, q)
@@ -1269,8 +1301,8 @@ def nextafter(x, y, /, **kwargs):
     """nextafter(x, y): the next float after x towards y; on a Dual it carries x's tangent.
 
     Keywords go to math.nextafter as they are (steps= from Python 3.12)."""
-    if type(x) is _pattern_type or type(y) is _pattern_type:
-        return _pattern_math("nextafter", (x, y), kwargs)
+    if _hooked(x) or _hooked(y):
+        return _hook_math("nextafter", (x, y), kwargs)
     if type(x) is not Dual and type(y) is not Dual:
         return _m.nextafter(x, y, **kwargs)
     cdef double u, w
@@ -1288,8 +1320,8 @@ def nextafter(x, y, /, **kwargs):
 
 def ulp(x, /):
     """ulp(x): the value of the least significant bit; derivative 0."""
-    if type(x) is _pattern_type:
-        return _pattern_math("ulp", (x,))
+    if _hooked(x):
+        return _hook_math("ulp", (x,))
     if type(x) is not Dual:
         return _m.ulp(x)
     return _step(<Dual>x, _m.ulp(_data(<Dual>x)[0]))
