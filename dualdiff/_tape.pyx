@@ -10,11 +10,21 @@ extra arguments): they find a tape for x's structure, replay it and hand
 everything else to the Python side (dualdiff/_trace.py).
 """
 from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_FromDouble
-from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from libc.stdint cimport int32_t
 from libc.string cimport memcpy, memset
 
 import numpy as np
+cimport numpy as cnp
+
+cnp.import_array()
+
+# The fast paths keep x and the result on the stack: up to FAST_MAX inputs
+# for gradients, FAST_MAX_2 for Hessians.
+cdef enum:
+    FAST_MAX = 64
+    FAST_MAX_2 = 32
+    FAST_OUT = 1 + 32 + 32 * 33 // 2
 
 cdef extern from "dualdiff/dd_tape.h" nogil:
     ctypedef struct dd_tape_op:
@@ -65,8 +75,12 @@ cdef class Tape:
     cdef double *buf
     cdef Py_ssize_t cap
 
-    def __cinit__(self, ops, outputs, Py_ssize_t n_slots, Py_ssize_t n_inputs, Py_ssize_t n_x):
+    def __init__(self, ops, outputs, Py_ssize_t n_slots, Py_ssize_t n_inputs, Py_ssize_t n_x):
         cdef Py_ssize_t k
+        PyMem_Free(self.ops)
+        PyMem_Free(self.outputs)
+        self.ops = NULL
+        self.outputs = NULL
         self.n_ops = len(ops)
         self.n_out = len(outputs)
         self.n_slots = max(n_slots, 1)
@@ -202,56 +216,61 @@ cdef class Replayer:
         cdef Py_ssize_t i, j, k, n, m
         cdef Tape t
         cdef int status
-        cdef double[::1] xv
-        cdef double[::1] ov
-        cdef double *o
+        cdef double xbuf[FAST_MAX]
+        cdef double obuf[FAST_OUT]
+        cdef const double *xp = xbuf
+        cdef cnp.npy_intp dims[2]
+        cdef double *r
         if args or kwargs:
             return self.slow(verb, x, args, kwargs)
         if type(x) is list:
             n = len(x)
             key = ("l", n)
-        elif type(x) is np.ndarray and x.ndim == 1 and x.dtype == np.float64:
-            n = x.shape[0]
+        elif type(x) is np.ndarray and cnp.PyArray_NDIM(<cnp.ndarray>x) == 1:
+            n = cnp.PyArray_DIM(<cnp.ndarray>x, 0)
             key = ("a", n)
         else:
             return self.slow(verb, x, args, kwargs)
+        if n == 0 or n > (FAST_MAX if order == 1 else FAST_MAX_2):
+            return self.slow(verb, x, args, kwargs)
         tapes = self.cache.get(key)
-        if type(tapes) is not list or n == 0 or (order == 2 and n > 32) or n > 64:
+        if type(tapes) is not list:
             return self.slow(verb, x, args, kwargs)
         if type(x) is list:
-            xa = np.empty(n)
-            xv = xa
             for i in range(n):
-                e = x[i]
+                e = (<list>x)[i]
                 if type(e) is not float:
                     return self.slow(verb, x, args, kwargs)
-                xv[i] = PyFloat_AS_DOUBLE(e)
+                xbuf[i] = PyFloat_AS_DOUBLE(e)
         else:
-            xa = np.ascontiguousarray(x)
-            xv = xa
+            if (cnp.PyArray_TYPE(<cnp.ndarray>x) != cnp.NPY_DOUBLE
+                    or not cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>x)):
+                return self.slow(verb, x, args, kwargs)
+            xp = <const double *>cnp.PyArray_DATA(<cnp.ndarray>x)
         m = dd_size(n, order)
-        res = np.empty(m)
-        ov = res
-        o = &ov[0]
         for t in tapes:
             if t.out_shape is not None:
                 break
-            status = t.replay(&xv[0], NULL, NULL, 0, n, order | self.flags, o)
+            status = t.replay(xp, NULL, NULL, 0, n, order | self.flags, obuf)
             if status == DD_TAPE_GUARD:
                 continue
             if status != 0:
                 break
+            dims[0] = n
+            dims[1] = n
             if order == 1:
-                g = res[1:]
+                g = cnp.PyArray_SimpleNew(1, dims, cnp.NPY_DOUBLE)
+                memcpy(cnp.PyArray_DATA(<cnp.ndarray>g), obuf + 1, n * sizeof(double))
                 if verb == "value_and_grad":
-                    return o[0], g
+                    return PyFloat_FromDouble(obuf[0]), g
                 return g
-            h = np.empty((n, n))
+            h = cnp.PyArray_SimpleNew(2, dims, cnp.NPY_DOUBLE)
+            r = <double *>cnp.PyArray_DATA(<cnp.ndarray>h)
             k = n + 1
             for i in range(n):
                 for j in range(i, n):
-                    h[i, j] = o[k]
-                    h[j, i] = o[k]
+                    r[i * n + j] = obuf[k]
+                    r[j * n + i] = obuf[k]
                     k += 1
             return h
         return self.slow(verb, x, args, kwargs)
@@ -287,3 +306,445 @@ def step(int kind, int op, double u, double w, double c):
     s[2] = 0.0
     status = dd_tape_eval(&p, 1, s, 0, 1)
     return status, s[2]
+
+
+# ------------------------------------------------------------ the recorder
+#
+# f runs on Tracers: each operation appends an instruction to its Recorder
+# and gives a new Tracer holding the value, computed by the replay's own C
+# code (so that a replay at the same point takes the same path). Where that
+# value is not finite although the operands are, the operation runs once on
+# Duals, which raise where Python raises (division by zero, domain errors).
+
+from dualdiff._dual import Dual
+
+cdef extern from "dualdiff/dd_rules.h" nogil:
+    int DD_OP2_mul, DD_OP2_div, DD_OP2_pow, DD_OP2_floordiv, DD_OP2_mod, DD_OP2_add, DD_OP2_sub
+    int DD_OP_fabs
+
+import operator as _operator
+
+
+class Untraceable(BaseException):
+    """An operation that cannot be recorded (the traced function then runs on
+    Duals). A BaseException, so that an ``except Exception`` in f lets it through."""
+
+    def __init__(self, reason):
+        BaseException.__init__(self, reason)
+        self.reason = reason
+
+
+cdef enum:
+    A_ADD, A_SUB, A_MUL, A_DIV, A_POW, A_FLOORDIV, A_MOD, A_COUNT
+
+cdef int _KB[A_COUNT]     # instruction kind: tracer (op) tracer
+cdef int _KR[A_COUNT]     # tracer (op) constant
+cdef int _KL[A_COUNT]     # constant (op) tracer
+cdef int _CODE[A_COUNT]   # the binary rule
+_KB[:] = [DD_T_ADD, DD_T_SUB, DD_T_MUL, DD_T_DIV, DD_T_BINARY, DD_T_BINARY, DD_T_BINARY]
+_KR[:] = [DD_T_ADD_SCALAR, DD_T_ADD_SCALAR, DD_T_SCALAR_MUL, DD_T_DIV_SCALAR, DD_T_POW_SCALAR,
+          DD_T_BINARY_X, DD_T_BINARY_X]
+_KL[:] = [DD_T_ADD_SCALAR, DD_T_SCALAR_SUB, DD_T_SCALAR_MUL, DD_T_SCALAR_DIV, DD_T_SCALAR_POW,
+          DD_T_BINARY_Y, DD_T_BINARY_Y]
+_CODE[:] = [DD_OP2_add, DD_OP2_sub, DD_OP2_mul, DD_OP2_div, DD_OP2_pow, DD_OP2_floordiv, DD_OP2_mod]
+_PYOPS = (_operator.add, _operator.sub, _operator.mul, _operator.truediv, _operator.pow,
+          _operator.floordiv, _operator.mod)
+
+# Which operand slots each kind reads: 1 = a, 2 = b.
+cdef int _reads(int kind) noexcept:
+    if kind == DD_T_CONST:
+        return 0
+    if kind == DD_T_BINARY_Y or kind == DD_T_SCALAR_DIV or kind == DD_T_SCALAR_POW:
+        return 2
+    if (kind == DD_T_BINARY or kind == DD_T_ADD or kind == DD_T_SUB or kind == DD_T_MUL
+            or kind == DD_T_DIV or kind == DD_T_GUARD):
+        return 3
+    return 1
+
+
+cdef bint _is_guard(int kind) noexcept:
+    return kind == DD_T_GUARD or kind == DD_T_GUARD_SCALAR
+
+
+cdef object _dualized(x):
+    return Dual((<Tracer>x).v) if type(x) is Tracer else x
+
+
+cdef int _const(y, double *c) except -1:
+    """1 with c set when y is a real number, 0 when it is something else."""
+    if type(y) is float:
+        c[0] = PyFloat_AS_DOUBLE(y)
+        return 1
+    if type(y) is int or type(y) is bool or isinstance(y, (np.floating, np.integer, np.bool_)):
+        c[0] = float(y)
+        return 1
+    if type(y) is Dual:
+        raise Untraceable("a Dual met a recorded number")
+    return 0
+
+
+cdef class Recorder:
+    """The instructions of one recording (slots numbered once per value)."""
+    cdef dd_tape_op *ops
+    cdef Py_ssize_t n_ops, cap
+    cdef readonly int n_slots, n_inputs
+
+    def __cinit__(self, int n_inputs):
+        self.n_inputs = n_inputs
+        self.n_slots = n_inputs
+
+    def __dealloc__(self):
+        PyMem_Free(self.ops)
+
+    cdef int push(self, int kind, int op, int a, int b, int out, double c) except -1:
+        cdef dd_tape_op *grown
+        if self.n_ops == self.cap:
+            grown = <dd_tape_op *>PyMem_Realloc(self.ops, (2 * self.cap + 64) * sizeof(dd_tape_op))
+            if grown == NULL:
+                raise MemoryError()
+            self.ops = grown
+            self.cap = 2 * self.cap + 64
+        self.ops[self.n_ops].kind = kind
+        self.ops[self.n_ops].op = op
+        self.ops[self.n_ops].a = a
+        self.ops[self.n_ops].b = b
+        self.ops[self.n_ops].out = out
+        self.ops[self.n_ops].pad_ = 0
+        self.ops[self.n_ops].c = c
+        self.n_ops += 1
+        return 0
+
+    cdef Tracer emit(self, int kind, int op, int a, int b, double c, double u, double w,
+                     object check, object x, object y):
+        """Append an instruction; its value from u (slot a), w (slot b) and c.
+        check(x, y) (or check(x) when y is None) runs on Duals where the value
+        is not finite although the operands are."""
+        cdef dd_tape_op p
+        cdef double s[3]
+        cdef Tracer t
+        p.kind = kind
+        p.op = op
+        p.a = 0
+        p.b = 1
+        p.out = 2
+        p.pad_ = 0
+        p.c = c
+        s[0] = u
+        s[1] = w
+        s[2] = 0.0
+        if dd_tape_eval(&p, 1, s, 0, 1) == DD_TAPE_NONFINITE and check is not None:
+            if y is None:
+                check(_dualized(x))
+            else:
+                check(_dualized(x), _dualized(y))
+        self.push(kind, op, a, b, self.n_slots, c)
+        t = Tracer.__new__(Tracer)
+        t.rec = self
+        t.slot = self.n_slots
+        t.v = s[2]
+        self.n_slots += 1
+        return t
+
+    def inputs(self, const double[::1] values):
+        """Tracers for the input slots, holding the given values."""
+        cdef Tracer t
+        cdef Py_ssize_t i
+        out = []
+        for i in range(self.n_inputs):
+            t = Tracer.__new__(Tracer)
+            t.rec = self
+            t.slot = i
+            t.v = values[i]
+            out.append(t)
+        return out
+
+    def constant(self, double c):
+        """A slot holding the constant c (for results that are plain numbers)."""
+        return self.emit(DD_T_CONST, 0, 0, 0, c, 0.0, 0.0, None, None, None).slot
+
+    def __len__(self):
+        return self.n_ops
+
+    def compile(self, outputs, Py_ssize_t n_x, out_shape):
+        """The Tape: instructions that neither an output nor a guard needs are
+        dropped, and a slot is reused once no later instruction reads it."""
+        cdef Py_ssize_t k, i, n_keep = 0, n_free = 0, n_out = len(outputs)
+        cdef int n = self.n_slots, po, pa, pb, r, s, phys = self.n_inputs
+        cdef dd_tape_op *p
+        cdef Tape tape
+        cdef char *live = <char *>PyMem_Malloc(n + 1)
+        cdef Py_ssize_t *last = <Py_ssize_t *>PyMem_Malloc((n + 1) * sizeof(Py_ssize_t))
+        cdef int *where = <int *>PyMem_Malloc((n + 1) * sizeof(int))
+        cdef int *free = <int *>PyMem_Malloc((n + 1) * sizeof(int))
+        cdef char *keep = <char *>PyMem_Malloc(self.n_ops + 1)
+        try:
+            if not live or not last or not where or not free or not keep:
+                raise MemoryError()
+            memset(live, 0, n)
+            for i in range(n):
+                last[i] = -1
+                where[i] = i if i < self.n_inputs else -1
+            for s in outputs:
+                if not 0 <= s < n:
+                    raise ValueError("not a slot of this recording")
+                live[s] = 1
+            for k in range(self.n_ops - 1, -1, -1):
+                p = self.ops + k
+                keep[k] = _is_guard(p.kind) or live[p.out]
+                if keep[k]:
+                    r = _reads(p.kind)
+                    if r & 1:
+                        live[p.a] = 1
+                    if r & 2:
+                        live[p.b] = 1
+            for k in range(self.n_ops):
+                if keep[k]:
+                    p = self.ops + k
+                    r = _reads(p.kind)
+                    if r & 1:
+                        last[p.a] = k
+                    if r & 2:
+                        last[p.b] = k
+            for s in outputs:
+                last[s] = self.n_ops  # read at the end
+            tape = Tape.__new__(Tape)
+            tape.ops = <dd_tape_op *>PyMem_Malloc((self.n_ops + 1) * sizeof(dd_tape_op))
+            tape.outputs = <int32_t *>PyMem_Malloc((n_out + 1) * sizeof(int32_t))
+            if tape.ops == NULL or tape.outputs == NULL:
+                raise MemoryError()
+            for k in range(self.n_ops):
+                if not keep[k]:
+                    continue
+                p = self.ops + k
+                r = _reads(p.kind)
+                pa = where[p.a] if r & 1 else 0
+                pb = where[p.b] if r & 2 else 0
+                if r & 1 and last[p.a] == k:
+                    free[n_free] = pa
+                    n_free += 1
+                if r & 2 and last[p.b] == k and not (r & 1 and p.a == p.b):
+                    free[n_free] = pb
+                    n_free += 1
+                if _is_guard(p.kind):
+                    po = 0
+                elif n_free:
+                    n_free -= 1
+                    po = free[n_free]
+                else:
+                    po = phys
+                    phys += 1
+                if not _is_guard(p.kind):
+                    where[p.out] = po
+                tape.ops[n_keep] = p[0]
+                tape.ops[n_keep].a = pa
+                tape.ops[n_keep].b = pb
+                tape.ops[n_keep].out = po
+                n_keep += 1
+            for i in range(n_out):
+                tape.outputs[i] = where[<int>outputs[i]]
+            tape.n_ops = n_keep
+            tape.n_out = n_out
+            tape.n_slots = max(phys, 1)
+            tape.n_inputs = self.n_inputs
+            tape.n_x = n_x
+            tape.out_shape = out_shape
+            return tape
+        finally:
+            PyMem_Free(live)
+            PyMem_Free(last)
+            PyMem_Free(where)
+            PyMem_Free(free)
+            PyMem_Free(keep)
+
+
+cdef object _arith(x, y, int k):
+    """x (op k) y where x or y is a Tracer."""
+    cdef Tracer tx, ty
+    cdef double c
+    cdef int kind
+    if type(x) is Tracer:
+        tx = <Tracer>x
+        if type(y) is Tracer:
+            ty = <Tracer>y
+            if ty.rec is not tx.rec:
+                raise Untraceable("numbers of two recordings met")
+            return tx.rec.emit(_KB[k], _CODE[k], tx.slot, ty.slot, 0.0, tx.v, ty.v, _PYOPS[k], x, y)
+        if not _const(y, &c):
+            return NotImplemented
+        kind = _KR[k]
+        if k == A_SUB:
+            c = -c  # a - c is a + (-c) in IEEE arithmetic
+        return tx.rec.emit(kind, _CODE[k], tx.slot, 0, c, tx.v, 0.0, _PYOPS[k], x, y)
+    ty = <Tracer>y
+    if not _const(x, &c):
+        return NotImplemented
+    kind = _KL[k]
+    if _reads(kind) == 1:  # c + a, c - a, c * a read slot a
+        return ty.rec.emit(kind, _CODE[k], ty.slot, 0, c, ty.v, 0.0, _PYOPS[k], x, y)
+    return ty.rec.emit(kind, _CODE[k], 0, ty.slot, c, 0.0, ty.v, _PYOPS[k], x, y)
+
+
+def unary(Tracer x, int code, check):
+    """The unary rule ``code`` of the table on a Tracer; check(Dual) decides
+    where the value is not finite."""
+    return x.rec.emit(DD_T_UNARY, code, x.slot, 0, 0.0, x.v, 0.0, check, x, None)
+
+
+def binary(x, y, int code, check):
+    """The binary rule ``code`` of the table; x or y is a Tracer."""
+    cdef double c
+    cdef Tracer tx, ty
+    if type(x) is Tracer and type(y) is Tracer:
+        tx, ty = x, y
+        if ty.rec is not tx.rec:
+            raise Untraceable("numbers of two recordings met")
+        return tx.rec.emit(DD_T_BINARY, code, tx.slot, ty.slot, 0.0, tx.v, ty.v, check, x, y)
+    if type(x) is Tracer:
+        tx = x
+        if not _const(y, &c):
+            raise TypeError(f"expected a real number, not {type(y).__name__}")
+        return tx.rec.emit(DD_T_BINARY_X, code, tx.slot, 0, c, tx.v, 0.0, check, x, y)
+    ty = y
+    if not _const(x, &c):
+        raise TypeError(f"expected a real number, not {type(x).__name__}")
+    return ty.rec.emit(DD_T_BINARY_Y, code, 0, ty.slot, c, 0.0, ty.v, check, x, y)
+
+
+def arith(x, y, str name):
+    """x (name) y for the arithmetic names add, sub, mul, div, pow, floordiv, mod."""
+    return _arith(x, y, ("add", "sub", "mul", "div", "pow", "floordiv", "mod").index(name))
+
+
+cdef bint _compare(int op, double u, double w) noexcept:
+    if op == 0:
+        return u < w
+    if op == 1:
+        return u <= w
+    if op == 2:
+        return u == w
+    if op == 3:
+        return u != w
+    if op == 4:
+        return u > w
+    return u >= w
+
+
+_METHODS = {}  # NumPy's object-loop methods (np.sin(objects) calls x.sin()): set by dualdiff._trace
+
+
+cdef class Tracer:
+    """A number that records what is done with it, while a traced function records."""
+    cdef readonly Recorder rec
+    cdef readonly int slot
+    cdef readonly double v
+    __array_priority__ = 20.0
+
+    def __repr__(self):
+        return f"<recorded number {self.v!r}>"
+
+    def __add__(self, y): return _arith(self, y, A_ADD)
+    def __radd__(self, y): return _arith(y, self, A_ADD)
+    def __sub__(self, y): return _arith(self, y, A_SUB)
+    def __rsub__(self, y): return _arith(y, self, A_SUB)
+    def __mul__(self, y): return _arith(self, y, A_MUL)
+    def __rmul__(self, y): return _arith(y, self, A_MUL)
+    def __truediv__(self, y): return _arith(self, y, A_DIV)
+    def __rtruediv__(self, y): return _arith(y, self, A_DIV)
+    def __floordiv__(self, y): return _arith(self, y, A_FLOORDIV)
+    def __rfloordiv__(self, y): return _arith(y, self, A_FLOORDIV)
+    def __mod__(self, y): return _arith(self, y, A_MOD)
+    def __rmod__(self, y): return _arith(y, self, A_MOD)
+
+    def __divmod__(self, y):
+        return _arith(self, y, A_FLOORDIV), _arith(self, y, A_MOD)
+
+    def __rdivmod__(self, y):
+        return _arith(y, self, A_FLOORDIV), _arith(y, self, A_MOD)
+
+    def __pow__(self, y, mod):
+        if mod is not None:
+            return NotImplemented
+        return _arith(self, y, A_POW)
+
+    def __rpow__(self, y, mod):
+        if mod is not None:
+            return NotImplemented
+        return _arith(y, self, A_POW)
+
+    def __neg__(self):
+        return self.rec.emit(DD_T_NEG, 0, self.slot, 0, 0.0, self.v, 0.0, None, None, None)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return self.rec.emit(DD_T_UNARY, DD_OP_fabs, self.slot, 0, 0.0, self.v, 0.0, None, None, None)
+
+    def __richcmp__(self, y, int op):
+        """A comparison: its outcome now, and a guard that the replays see the same."""
+        cdef double c
+        cdef bint outcome
+        cdef Tracer ty
+        if type(y) is Tracer:
+            ty = <Tracer>y
+            if ty.rec is not self.rec:
+                raise Untraceable("numbers of two recordings met")
+            outcome = _compare(op, self.v, ty.v)
+            self.rec.push(DD_T_GUARD, op | (outcome << 3), self.slot, ty.slot, 0, 0.0)
+            return outcome
+        if not _const(y, &c):
+            return NotImplemented
+        outcome = _compare(op, self.v, c)
+        self.rec.push(DD_T_GUARD_SCALAR, op | (outcome << 3), self.slot, 0, 0, c)
+        return outcome
+
+    def __bool__(self):
+        cdef bint outcome = self.v != 0.0
+        self.rec.push(DD_T_GUARD_SCALAR, 3 | (outcome << 3), self.slot, 0, 0, 0.0)
+        return outcome
+
+    def __hash__(self):
+        raise Untraceable("hash() of a recorded number")
+
+    def __float__(self):
+        raise Untraceable("float() of a recorded number")
+
+    def __complex__(self):
+        raise Untraceable("complex() of a recorded number")
+
+    def __round__(self, ndigits=None):
+        raise Untraceable("round() of a recorded number")
+
+    def __floor__(self):
+        raise Untraceable("math.floor() of a recorded number (dualdiff.math.floor records)")
+
+    def __ceil__(self):
+        raise Untraceable("math.ceil() of a recorded number (dualdiff.math.ceil records)")
+
+    def __trunc__(self):
+        raise Untraceable("math.trunc() of a recorded number (dualdiff.math.trunc records)")
+
+    def __int__(self):
+        raise TypeError("int() of a traced number would drop its derivative; a recorded "
+                        "number cannot be an index or a count")
+
+    def __index__(self):
+        raise TypeError("int() of a traced number would drop its derivative; a recorded "
+                        "number cannot be an index or a count")
+
+    @property
+    def value(self):
+        raise Untraceable("reading .value of a recorded number")
+
+    @property
+    def tangent(self):
+        raise Untraceable("reading .tangent of a recorded number")
+
+    def __array__(self, *args, **kwargs):
+        raise Untraceable("a recorded number converted to a float array")
+
+    def __getattr__(self, name):
+        m = _METHODS.get(name)
+        if m is None:
+            raise AttributeError(f"a recorded number has no attribute {name!r}")
+        return lambda *args: m(self, *args)

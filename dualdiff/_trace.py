@@ -16,7 +16,6 @@ warning that names the reason. int() and indexing with a recorded number stay
 refused, as for Duals.
 """
 import math
-import operator
 import warnings
 
 import numpy as np
@@ -38,261 +37,29 @@ class TraceWarning(UserWarning):
     """A traced function ran eagerly on Duals instead of replaying a tape."""
 
 
-class _Untraceable(BaseException):
-    # A BaseException, so that an ``except Exception`` in f does not swallow it.
-    def __init__(self, reason):
-        super().__init__(reason)
-        self.reason = reason
-
-
-# ------------------------------------------------------------ the recorder
-
-class _Recorder:
-    __slots__ = ("ops", "n")
-
-    def __init__(self, n_inputs):
-        self.ops = []      # (kind, op, a, b, out, c) with one slot per value
-        self.n = n_inputs  # the next slot
-
-    def emit(self, kind, op, a, b, c, value):
-        out = self.n
-        self.n += 1
-        self.ops.append((kind, op, a, b, out, c))
-        return _Tracer(self, out, value)
-
-
-def _value(kind, op, u, w, c, eager):
-    """The value of an instruction by the replay's own C code. Where it is not
-    finite although its operands are, ``eager()`` runs the operation on Duals,
-    which raises where Python raises (division by zero, a domain error)."""
-    status, v = _tape.step(kind, op, u, w, c)
-    if status == _tape.NONFINITE:
-        eager()
-    return v
+_Untraceable = _tape.Untraceable
+_Tracer = _tape.Tracer
 
 
 def _const(y):
     """y as a float constant, or None when it is not a real number."""
-    t = type(y)
-    if t is float or t is int:
+    if type(y) in (float, int, bool) or isinstance(y, (np.floating, np.integer, np.bool_)):
         return float(y)
-    if t is bool or isinstance(y, (np.floating, np.integer, np.bool_)):
-        return float(y)
-    if isinstance(y, Dual):
-        raise _Untraceable("a Dual met a recorded number")
     return None
-
-
-def _dual(x):
-    return Dual(x.v) if type(x) is _Tracer else x
-
-
-# kind for (tracer, tracer), (tracer, constant), (constant, tracer), and the Python operator
-_ARITH = {
-    "add": (_K["ADD"], _K["ADD_SCALAR"], None, operator.add),
-    "sub": (_K["SUB"], None, _K["SCALAR_SUB"], operator.sub),
-    "mul": (_K["MUL"], None, _K["SCALAR_MUL"], operator.mul),
-    "div": (_K["DIV"], _K["DIV_SCALAR"], _K["SCALAR_DIV"], operator.truediv),
-    "pow": (None, _K["POW_SCALAR"], _K["SCALAR_POW"], operator.pow),
-    "floordiv": (None, None, None, operator.floordiv),
-    "mod": (None, None, None, operator.mod),
-}
-
-
-def _binary(x, y, name):
-    """x (op) y where x or y is a tracer: the instruction and its value."""
-    both, right, left, pyop = _ARITH[name]
-    tx, ty = type(x) is _Tracer, type(y) is _Tracer
-    rec = x.rec if tx else y.rec
-    code = _BINARY[name]
-
-    def eager():
-        pyop(_dual(x), _dual(y))
-    if tx and ty:
-        if y.rec is not rec:
-            raise _Untraceable("numbers of two recordings met")
-        kind = both if both is not None else _K["BINARY"]
-        return rec.emit(kind, code, x.slot, y.slot, 0.0, _value(kind, code, x.v, y.v, 0.0, eager))
-    if tx:
-        c = _const(y)
-        if c is None:
-            return NotImplemented
-        if name == "sub":  # a - c is a + (-c) in IEEE arithmetic
-            kind, c = _K["ADD_SCALAR"], -c
-        elif name == "mul":
-            kind = _K["SCALAR_MUL"]
-        else:
-            kind = right if right is not None else _K["BINARY_X"]
-        return rec.emit(kind, code, x.slot, 0, c, _value(kind, code, x.v, 0.0, c, eager))
-    c = _const(x)
-    if c is None:
-        return NotImplemented
-    kind = _K["ADD_SCALAR"] if name == "add" else (left if left is not None else _K["BINARY_Y"])
-    if kind in (_K["ADD_SCALAR"], _K["SCALAR_SUB"], _K["SCALAR_MUL"]):  # these read slot a
-        return rec.emit(kind, code, y.slot, 0, c, _value(kind, code, y.v, 0.0, c, eager))
-    return rec.emit(kind, code, 0, y.slot, c, _value(kind, code, 0.0, y.v, c, eager))
-
-
-def _unary(x, name, eager_fn):
-    code = _UNARY[name]
-
-    def eager():
-        eager_fn(Dual(x.v))
-    return x.rec.emit(_K["UNARY"], code, x.slot, 0, 0.0, _value(_K["UNARY"], code, x.v, 0.0, 0.0, eager))
-
-
-def _rule2(x, y, code, eager_fn):
-    """A binary rule of the table (atan2, hypot, ...) with a tracer operand."""
-    tx, ty = type(x) is _Tracer, type(y) is _Tracer
-
-    def eager():
-        eager_fn(_dual(x), _dual(y))
-    if tx and ty:
-        return x.rec.emit(_K["BINARY"], code, x.slot, y.slot, 0.0,
-                          _value(_K["BINARY"], code, x.v, y.v, 0.0, eager))
-    if tx:
-        c = _const(y)
-        if c is None:
-            raise TypeError(f"expected a real number, not {type(y).__name__}")
-        return x.rec.emit(_K["BINARY_X"], code, x.slot, 0, c, _value(_K["BINARY_X"], code, x.v, 0.0, c, eager))
-    c = _const(x)
-    if c is None:
-        raise TypeError(f"expected a real number, not {type(x).__name__}")
-    return y.rec.emit(_K["BINARY_Y"], code, 0, y.slot, c, _value(_K["BINARY_Y"], code, 0.0, y.v, c, eager))
-
-
-def _compare(x, y, name, pyop):
-    """A comparison of a tracer: its outcome now, and a guard that it stays so."""
-    if type(y) is _Tracer:
-        if y.rec is not x.rec:
-            raise _Untraceable("numbers of two recordings met")
-        outcome = pyop(x.v, y.v)
-        x.rec.ops.append((_K["GUARD"], _CMP[name] | (outcome << 3), x.slot, y.slot, 0, 0.0))
-        return outcome
-    c = _const(y)
-    if c is None:
-        return NotImplemented
-    outcome = pyop(x.v, c)
-    x.rec.ops.append((_K["GUARD_SCALAR"], _CMP[name] | (outcome << 3), x.slot, 0, 0, c))
-    return outcome
-
-
-class _Tracer:
-    """A number that records what is done with it (while a traced function records)."""
-    __slots__ = ("rec", "slot", "v")
-    __array_priority__ = 20.0
-
-    def __init__(self, rec, slot, v):
-        self.rec = rec
-        self.slot = slot
-        self.v = v
-
-    def __repr__(self):
-        return f"<recorded number {self.v!r}>"
-
-    def __add__(self, y): return _binary(self, y, "add")
-    def __radd__(self, y): return _binary(y, self, "add")
-    def __sub__(self, y): return _binary(self, y, "sub")
-    def __rsub__(self, y): return _binary(y, self, "sub")
-    def __mul__(self, y): return _binary(self, y, "mul")
-    def __rmul__(self, y): return _binary(y, self, "mul")
-    def __truediv__(self, y): return _binary(self, y, "div")
-    def __rtruediv__(self, y): return _binary(y, self, "div")
-    def __floordiv__(self, y): return _binary(self, y, "floordiv")
-    def __rfloordiv__(self, y): return _binary(y, self, "floordiv")
-    def __mod__(self, y): return _binary(self, y, "mod")
-    def __rmod__(self, y): return _binary(y, self, "mod")
-
-    def __divmod__(self, y):
-        return _binary(self, y, "floordiv"), _binary(self, y, "mod")
-
-    def __rdivmod__(self, y):
-        return _binary(y, self, "floordiv"), _binary(y, self, "mod")
-
-    def __pow__(self, y, mod=None):
-        if mod is not None:
-            return NotImplemented
-        return _binary(self, y, "pow")
-
-    def __rpow__(self, y):
-        return _binary(y, self, "pow")
-
-    def __neg__(self):
-        return self.rec.emit(_K["NEG"], 0, self.slot, 0, 0.0, -self.v)
-
-    def __pos__(self):
-        return self
-
-    def __abs__(self):
-        return _unary(self, "fabs", abs)
-
-    def __lt__(self, y): return _compare(self, y, "lt", operator.lt)
-    def __le__(self, y): return _compare(self, y, "le", operator.le)
-    def __gt__(self, y): return _compare(self, y, "gt", operator.gt)
-    def __ge__(self, y): return _compare(self, y, "ge", operator.ge)
-    def __eq__(self, y): return _compare(self, y, "eq", operator.eq)
-    def __ne__(self, y): return _compare(self, y, "ne", operator.ne)
-
-    def __bool__(self):
-        return _compare(self, 0.0, "ne", operator.ne)
-
-    def __hash__(self):
-        raise _Untraceable("hash() of a recorded number")
-
-    def __float__(self):
-        raise _Untraceable("float() of a recorded number")
-
-    def __complex__(self):
-        raise _Untraceable("complex() of a recorded number")
-
-    def __round__(self, ndigits=None):
-        raise _Untraceable("round() of a recorded number")
-
-    def __floor__(self):
-        raise _Untraceable("math.floor() of a recorded number (use dualdiff.math.floor)")
-
-    def __ceil__(self):
-        raise _Untraceable("math.ceil() of a recorded number (use dualdiff.math.ceil)")
-
-    def __trunc__(self):
-        raise _Untraceable("math.trunc() of a recorded number (use dualdiff.math.trunc)")
-
-    def __int__(self):
-        raise TypeError("int() of a traced number would drop its derivative; use dualdiff.math.floor "
-                        "or trunc for a number, and no recorded value as an index")
-
-    __index__ = __int__
-
-    @property
-    def value(self):
-        raise _Untraceable("reading .value of a recorded number")
-
-    tangent = value
-
-    def __array__(self, *args, **kwargs):
-        raise _Untraceable("a recorded number converted to a float array")
 
 
 def _method(kind, name, ufunc):
     f = getattr(np, ufunc)
     if kind == "unary":
-        def m(self):
-            return _unary(self, name, f)
-    else:
-        code = _BINARY[name]
-
-        def m(self, y):
-            return _rule2(self, y, code, f)
-    m.__name__ = ufunc
-    return m
+        code = _UNARY[name]
+        return lambda x: _tape.unary(x, code, f)
+    code = _BINARY[name]
+    return lambda x, y: _tape.binary(x, y, code, f)
 
 
 # The methods NumPy's object loops call (np.sin(object array) calls x.sin()),
 # from the table of rules, as for Dual.
-for _name, (_kind, _rule) in _rules.methods().items():
-    if _name not in ("absolute", "fabs"):
-        setattr(_Tracer, _name, _method(_kind, _rule, _name))
-_Tracer.absolute = _Tracer.fabs = _Tracer.__abs__
+_tape._METHODS.update({name: _method(kind, rule, name) for name, (kind, rule) in _rules.methods().items()})
 
 
 def _math(name, args, kwargs=None):
@@ -301,21 +68,16 @@ def _math(name, args, kwargs=None):
     if kwargs:
         raise _Untraceable(f"dualdiff.math.{name} with keywords")
     if name in _UNARY and len(args) == 1:
-        return _unary(args[0], name, getattr(dm, name))
+        return _tape.unary(args[0], _UNARY[name], getattr(dm, name))
     if name == "log":
         x, base = args
         return _math("log", (x,)) / _math("log", (base,))
     if name == "pow":
-        x, y = args
-        if type(y) is not _Tracer and _const(y) is not None:
-            return _binary(x, y, "pow")
-        if type(x) is _Tracer and type(y) is _Tracer:
-            return _binary(x, y, "pow")
-        return _binary(x, y, "pow")
+        return _tape.binary(args[0], args[1], _BINARY["pow"], dm.pow)
     if name == "hypot":
         acc = 0.0
         for i, a in enumerate(args):
-            acc = _rule2(acc, a, _BINARY["hypot"], dm.hypot) if i else abs(a) if type(a) is _Tracer else abs(_const(a))
+            acc = _tape.binary(acc, a, _BINARY["hypot"], dm.hypot) if i else abs(a)
         return acc
     if name == "dist":
         p, q = args
@@ -336,7 +98,7 @@ def _math(name, args, kwargs=None):
         x, y, z = args
         return x * y + z
     if name in _MATH_BINARY and len(args) == 2:
-        return _rule2(args[0], args[1], _MATH_BINARY[name], getattr(dm, name))
+        return _tape.binary(args[0], args[1], _MATH_BINARY[name], getattr(dm, name))
     raise _Untraceable(f"dualdiff.math.{name} of a recorded number")
 
 
@@ -404,7 +166,7 @@ def _simple_key(x):
 
 
 def _outputs(y, rec):
-    """f's result as a flat list of slots (constants become instructions), and its shape."""
+    """f's result as a flat list of slots (constants get slots too), and its shape."""
     def slot(e):
         if type(e) is _Tracer:
             if e.rec is not rec:
@@ -413,7 +175,7 @@ def _outputs(y, rec):
         c = _const(e)
         if c is None:
             raise _Untraceable(f"a result of type {type(e).__name__}")
-        return rec.emit(_K["CONST"], 0, 0, 0, c, c).slot
+        return rec.constant(c)
     if type(y) is _Tracer or _const(y) is not None:
         return [slot(y)], None
     if type(y) in (list, tuple) or type(y) is np.ndarray:
@@ -427,59 +189,6 @@ def _outputs(y, rec):
                 a[i] = e
         return [slot(e) for e in a.ravel()], a.shape
     raise _Untraceable(f"a result of type {type(y).__name__}")
-
-
-def _compile(ops, outputs, n_inputs, n_x, out_shape):
-    """A Tape: instructions no output or guard needs are dropped, and slots
-    are reused once no later instruction reads them."""
-    guard = (_K["GUARD"], _K["GUARD_SCALAR"])
-    live = set(outputs)
-    keep = []
-    reads = {
-        _K["UNARY"]: "a", _K["BINARY_X"]: "a", _K["NEG"]: "a", _K["ADD_SCALAR"]: "a",
-        _K["SCALAR_SUB"]: "a", _K["SCALAR_MUL"]: "a", _K["DIV_SCALAR"]: "a", _K["POW_SCALAR"]: "a",
-        _K["GUARD_SCALAR"]: "a", _K["BINARY_Y"]: "b", _K["SCALAR_DIV"]: "b", _K["SCALAR_POW"]: "b",
-        _K["CONST"]: "",
-    }
-
-    def operands(op):
-        r = reads.get(op[0], "ab")
-        return ([op[2]] if "a" in r else []) + ([op[3]] if "b" in r else [])
-    for op in reversed(ops):
-        if op[0] in guard or op[4] in live:
-            keep.append(op)
-            live.update(operands(op))
-    keep.reverse()
-    last = {}
-    for k, op in enumerate(keep):
-        for s in operands(op):
-            last[s] = k
-    pinned = set(outputs)
-    where = {i: i for i in range(n_inputs)}
-    free = []
-    n_slots = n_inputs
-    out_ops = []
-    for k, op in enumerate(keep):
-        kind, code, a, b, out, c = op
-        srcs = operands(op)
-        pa = where[a] if a in where and "a" in reads.get(kind, "ab") else 0
-        pb = where[b] if b in where and "b" in reads.get(kind, "ab") else 0
-        for s in set(srcs):
-            if last[s] == k and s not in pinned:
-                free.append(where[s])
-        if kind in guard:
-            out_ops.append((kind, code, pa, pb, 0, c))
-            continue
-        if free:
-            po = free.pop()
-        else:
-            po = n_slots
-            n_slots += 1
-        where[out] = po
-        out_ops.append((kind, code, pa, pb, po, c))
-    tape = _tape.Tape(out_ops, [where[s] for s in outputs], n_slots, n_inputs, n_x)
-    tape.out_shape = out_shape
-    return tape
 
 
 # ------------------------------------------------------------ traced functions
@@ -643,8 +352,8 @@ class Traced:
 
     def _record(self, x, xs, xspec, args, aspec, kwargs, kspec, av):
         n_x, n_in = len(xs), len(xs) + len(av)
-        rec = _Recorder(n_in)
-        numbers = iter([_Tracer(rec, i, float(val)) for i, val in enumerate(list(xs) + list(av))])
+        rec = _tape.Recorder(n_in)
+        numbers = iter(rec.inputs(np.concatenate([xs, av])))
         xt = _build(xspec, numbers)
         at = _build(aspec, numbers)
         kt = _build(kspec, numbers)
@@ -657,7 +366,7 @@ class Traced:
                     raise _Untraceable(f"a NumPy function ({e})") from None
                 raise
         slots, out_shape = _outputs(y, rec)
-        return _compile(rec.ops, slots, n_in, n_x, out_shape)
+        return rec.compile(slots, n_x, out_shape)
 
     def _compute(self, t, verb, xs, av, v, x_shape, opts, flags):
         """Replay t for one transform: (status, result)."""
