@@ -740,9 +740,6 @@ cdef class Tracer:
     def tangent(self):
         raise Untraceable("reading .tangent of a recorded number")
 
-    def __array__(self, *args, **kwargs):
-        raise Untraceable("a recorded number converted to a float array")
-
     def __getattr__(self, name):
         m = _METHODS.get(name)
         if m is None:
