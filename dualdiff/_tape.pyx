@@ -11,7 +11,6 @@ everything else to the Python side (dualdiff/_trace.py).
 """
 from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_FromDouble
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
-from libc.stdint cimport int32_t
 from libc.string cimport memcpy, memset
 
 import numpy as np
@@ -26,27 +25,7 @@ cdef enum:
     FAST_MAX_2 = 32
     FAST_OUT = 1 + 32 + 32 * 33 // 2
 
-cdef extern from "dualdiff/dd_tape.h" nogil:
-    ctypedef struct dd_tape_op:
-        int32_t kind
-        int32_t op
-        int32_t a
-        int32_t b
-        int32_t out
-        int32_t pad_
-        double c
-    int dd_tape_eval(const dd_tape_op *ops, size_t n_ops, double *slots, size_t n, int order)
-    size_t dd_size(size_t n, int order)
-    int DD_TAPE_GUARD
-    int DD_TAPE_NONFINITE
-    int DD_IEEE
-    int DD_TAYLOR
-    int DD_T_NUM_KINDS
-    int DD_T_CONST, DD_T_UNARY, DD_T_BINARY, DD_T_BINARY_X, DD_T_BINARY_Y, DD_T_ADD, DD_T_SUB
-    int DD_T_MUL, DD_T_DIV, DD_T_NEG, DD_T_ADD_SCALAR, DD_T_SCALAR_SUB, DD_T_SCALAR_MUL
-    int DD_T_DIV_SCALAR, DD_T_SCALAR_DIV, DD_T_POW_SCALAR, DD_T_SCALAR_POW, DD_T_GUARD
-    int DD_T_GUARD_SCALAR
-    int DD_CMP_LT, DD_CMP_LE, DD_CMP_EQ, DD_CMP_NE, DD_CMP_GT, DD_CMP_GE
+from dualdiff.dualdiff cimport *
 
 GUARD = DD_TAPE_GUARD
 NONFINITE = DD_TAPE_NONFINITE
@@ -195,7 +174,8 @@ cdef class Replayer:
 
     def derivative(self, x, *args, **kwargs):
         """derivative(x, *args, **kwargs): f'(x)."""
-        cdef double v, out[2]
+        cdef double v
+        cdef double out[2]
         cdef Tape t
         cdef int status
         if type(x) is float and not args and not kwargs:
@@ -317,10 +297,6 @@ def step(int kind, int op, double u, double w, double c):
 # Duals, which raise where Python raises (division by zero, domain errors).
 
 from dualdiff._dual import Dual
-
-cdef extern from "dualdiff/dd_rules.h" nogil:
-    int DD_OP2_mul, DD_OP2_div, DD_OP2_pow, DD_OP2_floordiv, DD_OP2_mod, DD_OP2_add, DD_OP2_sub
-    int DD_OP_fabs
 
 import operator as _operator
 
@@ -745,3 +721,110 @@ cdef class Tracer:
         if m is None:
             raise AttributeError(f"a recorded number has no attribute {name!r}")
         return lambda *args: m(self, *args)
+
+
+# ------------------------------------------------------------ exported tapes
+
+from cpython.pycapsule cimport PyCapsule_GetContext, PyCapsule_New, PyCapsule_SetContext
+from cpython.ref cimport Py_INCREF, Py_XDECREF
+from cpython.object cimport PyObject
+
+cdef const char *_SIG_SCALAR = "double (double, void *)"
+cdef const char *_SIG_DATA = "dd_tape"
+
+
+cdef void _release(object capsule) noexcept:
+    Py_XDECREF(<PyObject *>PyCapsule_GetContext(capsule))
+
+
+cdef class Exported:
+    """A tape as a C object (a dd_tape) and the C functions that take it as
+    their ``void *`` data, callable without the GIL (see dd_tape.h)."""
+    cdef dd_tape t
+    cdef readonly Tape tape
+    cdef readonly object args
+
+    def __cinit__(self, Tape tape, args):
+        cdef double[::1] av
+        self.tape = tape
+        self.args = np.array(args, dtype=np.float64, copy=True).reshape(-1)
+        if self.args.shape[0] != tape.n_inputs - tape.n_x:
+            raise ValueError("the tape takes other arguments")
+        av = self.args
+        self.t.ops = tape.ops
+        self.t.n_ops = tape.n_ops
+        self.t.outputs = tape.outputs
+        self.t.n_out = tape.n_out
+        self.t.n_slots = tape.n_slots
+        self.t.n_inputs = tape.n_inputs
+        self.t.n_x = tape.n_x
+        self.t.args = &av[0] if av.shape[0] > 0 else NULL
+
+    @property
+    def n_in(self):
+        """The number of inputs (x's numbers)."""
+        return self.t.n_x
+
+    @property
+    def n_out(self):
+        """The number of outputs."""
+        return self.t.n_out
+
+    @property
+    def data(self):
+        """The address of the dd_tape (the functions' ``void *data``); valid while this object lives."""
+        return <size_t>&self.t
+
+    @property
+    def value_and_gradient(self):
+        """The address of dd_tape_value_and_gradient (a dd_tape_vj_func)."""
+        return <size_t>&dd_tape_value_and_gradient
+
+    @property
+    def value_and_jacobian(self):
+        """The address of dd_tape_value_and_jacobian (a dd_tape_vj_func)."""
+        return <size_t>&dd_tape_value_and_jacobian
+
+    @property
+    def func(self):
+        """The address of dd_tape_func (a dd_func for dd_newton and the other drivers)."""
+        return <size_t>&dd_tape_func
+
+    def low_level_callable(self, str what="value"):
+        """scipy.LowLevelCallable of the value ("value") or the derivative
+        ("derivative") of a function of one variable with one output, for
+        scipy.integrate.quad. A failed guard gives NaN."""
+        from scipy import LowLevelCallable
+        if self.t.n_x != 1 or self.t.n_out != 1:
+            raise ValueError("a LowLevelCallable needs a function of one number with one result")
+        if what == "value":
+            f = PyCapsule_New(<void *>&dd_tape_scalar_value, _SIG_SCALAR, NULL)
+        elif what == "derivative":
+            f = PyCapsule_New(<void *>&dd_tape_scalar_derivative, _SIG_SCALAR, NULL)
+        else:
+            raise ValueError(f"what must be 'value' or 'derivative', not {what!r}")
+        data = PyCapsule_New(<void *>&self.t, _SIG_DATA, <void (*)(object) noexcept>_release)
+        Py_INCREF(self)  # the capsule keeps the tape alive; _release lets go
+        PyCapsule_SetContext(data, <void *>self)
+        return LowLevelCallable(f, data)
+
+    def __call__(self, x):
+        """(value, Jacobian) at x through the exported C function, for checks."""
+        cdef double[::1] xv = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
+        if xv.shape[0] != self.t.n_x:
+            raise ValueError(f"x must have {self.t.n_x} numbers")
+        fx = np.empty(self.t.n_out)
+        jac = np.empty((self.t.n_out, self.t.n_x))
+        cdef double[::1] fv = fx
+        cdef double[:, ::1] jv = jac
+        cdef int status
+        with nogil:
+            status = dd_tape_value_and_jacobian(&xv[0], &fv[0], &jv[0, 0], &self.t)
+        return status, fx, jac
+
+    def instructions(self):
+        """The tape as C initializers: (ops, outputs), for a program that embeds it."""
+        cdef Py_ssize_t k
+        ops = [(self.t.ops[k].kind, self.t.ops[k].op, self.t.ops[k].a, self.t.ops[k].b, self.t.ops[k].out,
+                self.t.ops[k].c) for k in range(<Py_ssize_t>self.t.n_ops)]
+        return ops, [self.t.outputs[k] for k in range(<Py_ssize_t>self.t.n_out)]

@@ -228,6 +228,23 @@ class Traced:
         """The recorded tapes, most recently used first for each point structure."""
         return [t for v in self._cache.values() if type(v) is list for t in v]
 
+    def export(self, x, *args, **kwargs):
+        """export(x, *args, **kwargs) -> the tape at x as C functions
+
+        The tape that replays ``f`` at ``x`` (recorded if needed) as a C
+        object: ``.data`` is the address of its ``dd_tape`` and
+        ``.value_and_gradient``, ``.value_and_jacobian`` and ``.func`` the
+        addresses of C functions that take it as their ``void *data``
+        (dualdiff/dd_tape.h), callable from C, Cython or ctypes without the
+        GIL; ``.low_level_callable("value" | "derivative")`` is a
+        ``scipy.LowLevelCallable`` for ``scipy.integrate.quad``. The extra
+        arguments' values are fixed in the export. Where ``x`` takes another
+        path through ``f`` than the recorded one, the C functions return
+        ``DD_TAPE_GUARD`` (NaN for the LowLevelCallable): record again with
+        another export from Python. The addresses are valid while the
+        returned object lives."""
+        return self._slow("export", x, args, kwargs, {})
+
     # -- transforms
 
     def _transform(self, verb, **opts):
@@ -294,9 +311,11 @@ class Traced:
                 args = args[1:]
             else:
                 v, args = args[0], args[1:]
-        eager = self._eager_fn(verb, opts)
-
         def run_eager():
+            if verb == "export":
+                raise TypeError(f"dualdiff.trace({self.__name__}).export: {self.__name__} cannot be "
+                                "recorded at this point, so there is no tape to export")
+            eager = self._eager_fn(verb, opts)
             if verb in ("jvp", "hvp") or (verb == "taylor" and v is not None):
                 return eager(x, v, *args, **kwargs)
             return eager(x, *args, **kwargs)
@@ -377,6 +396,9 @@ class Traced:
         def shaped(a, tail):  # float for a number, else an array out_shape + tail
             shape = (() if out_shape is None else out_shape) + tail
             return float(a.reshape(-1)[0]) if shape == () else a.reshape(shape)
+        if verb == "export":
+            status, _ = t.run(xs, av, None, 0, 0, 1)
+            return status, (None if status else _tape.Exported(t, av))
         if verb == "derivative" and opts.get("order", 1) != 1:
             k = opts["order"]
             status, c = t.run(xs, av, np.ones((n, 1)), 0, k, _tape.TAYLOR)

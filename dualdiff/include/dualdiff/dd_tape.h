@@ -32,7 +32,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdlib.h>
+
 #include "dd_core.h"
+#include "dd_drivers.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -41,6 +44,7 @@ extern "C" {
 /* Status codes of a replay (positive, as a dd_func callback's own codes). */
 #define DD_TAPE_GUARD 1     /* a guard failed: f takes another path at this point */
 #define DD_TAPE_NONFINITE 2 /* a finite operation gave a non-finite value */
+#define DD_TAPE_NOMEMORY 3  /* malloc failed for the slots */
 
 /* Instruction kinds. a, b: operand slots; c: a constant; op: a rule's op code
  * (dd_unary_op for DD_T_UNARY, dd_binary_op for the DD_T_BINARY kinds) or,
@@ -68,8 +72,9 @@ typedef enum {
     DD_T_NUM_KINDS
 } dd_tape_kind;
 
-/* Comparison codes of the guards; op = code | (outcome << 3). */
-enum { DD_CMP_LT, DD_CMP_LE, DD_CMP_EQ, DD_CMP_NE, DD_CMP_GT, DD_CMP_GE };
+/* Comparison codes of the guards (Python's rich comparison codes); a guard's
+ * op is code | (outcome << 3). */
+typedef enum { DD_CMP_LT, DD_CMP_LE, DD_CMP_EQ, DD_CMP_NE, DD_CMP_GT, DD_CMP_GE } dd_tape_cmp;
 
 typedef struct {
     int32_t kind; /* a dd_tape_kind */
@@ -135,7 +140,119 @@ static inline int dd_tape_eval(const dd_tape_op *ops, size_t n_ops, double *slot
         }
         if (finite && !isfinite(out[0])) return DD_TAPE_NONFINITE;
     }
-    return 0;
+    return DD_OK;
+}
+
+/* ------------------------------------------------------- exported tapes */
+
+/* A tape as a C object: what a traced function exports (Traced.export in
+ * Python, which owns the memory). x has n_x numbers; the extra arguments'
+ * values, fixed when exporting, fill inputs n_x .. n_inputs - 1. */
+typedef struct {
+    const dd_tape_op *ops;
+    size_t n_ops;
+    const int32_t *outputs;
+    size_t n_out;
+    size_t n_slots;
+    size_t n_inputs;
+    size_t n_x;
+    const double *args;
+} dd_tape;
+
+/* The exported functions' type: value (fx, n_out doubles, may be NULL) and
+ * Jacobian (jac, n_out * n_x doubles, row-major) or gradient at x; data is
+ * the dd_tape. Returns DD_OK, DD_ERR_ARGS, DD_TAPE_GUARD (x takes another
+ * path through f than the one recorded: record again from Python),
+ * DD_TAPE_NONFINITE (f raises or overflows at x) or DD_TAPE_NOMEMORY. */
+typedef int (*dd_tape_vj_func)(const double *x, double *fx, double *jac, void *data);
+
+/* Slots of this many doubles live on the stack; more are malloc'd. */
+#define DD_TAPE_STACK 1024
+
+/* Seeds the inputs (x numbers of m doubles at xd, stride m; or, with xd NULL,
+ * the values x with unit tangents), replays at width w, order 1. */
+static inline int dd__tape_run(const dd_tape *t, const double *x, const double *xd, size_t w, double *s)
+{
+    size_t i, m = w + 1;
+    for (i = 0; i < t->n_inputs; i++) {
+        double *p = s + i * m;
+        if (i >= t->n_x) {
+            dd_set_constant(p, t->args[i - t->n_x], w, 1);
+        } else if (xd) {
+            memcpy(p, xd + i * m, m * sizeof(double));
+        } else {
+            dd_set_variable(p, x[i], i, w, 1);
+        }
+    }
+    return dd_tape_eval(t->ops, t->n_ops, s, w, 1);
+}
+
+/* dd_tape_value_and_jacobian(x, fx, jac, data) -> status (a dd_tape_vj_func)
+ * f(x) and its Jacobian from one replay of width n_x. */
+static inline int dd_tape_value_and_jacobian(const double *x, double *fx, double *jac, void *data)
+{
+    const dd_tape *t = (const dd_tape *)data;
+    double stack[DD_TAPE_STACK], *s;
+    size_t i, j, m, need;
+    int status;
+    if (!t || !x || !jac || t->n_x == 0 || t->n_out == 0 || t->n_inputs < t->n_x) return DD_ERR_ARGS;
+    m = t->n_x + 1;
+    need = t->n_slots * m;
+    s = need <= DD_TAPE_STACK ? stack : (double *)malloc(need * sizeof(double));
+    if (!s) return DD_TAPE_NOMEMORY;
+    status = dd__tape_run(t, x, NULL, t->n_x, s);
+    if (status == DD_OK) {
+        for (i = 0; i < t->n_out; i++) {
+            const double *o = s + (size_t)t->outputs[i] * m;
+            if (fx) fx[i] = o[0];
+            for (j = 0; j < t->n_x; j++) jac[i * t->n_x + j] = o[1 + j];
+        }
+    }
+    if (s != stack) free(s);
+    return status;
+}
+
+/* dd_tape_value_and_gradient(x, fx, grad, data) -> status (a dd_tape_vj_func)
+ * For a tape of one output: f(x) into *fx (may be NULL), the gradient into grad. */
+static inline int dd_tape_value_and_gradient(const double *x, double *fx, double *grad, void *data)
+{
+    const dd_tape *t = (const dd_tape *)data;
+    if (!t || t->n_out != 1) return DD_ERR_ARGS;
+    return dd_tape_value_and_jacobian(x, fx, grad, data);
+}
+
+/* dd_tape_func: the tape as a dd_func for the drivers of dd_drivers.h
+ * (dd_newton(dd_tape_func, tape, ...)); n_in and n_out must be the tape's. */
+static inline int dd_tape_func(const double *x, double *f, size_t n_in, size_t n_out, size_t width, void *data)
+{
+    const dd_tape *t = (const dd_tape *)data;
+    double stack[DD_TAPE_STACK], *s;
+    size_t i, m = width + 1, need;
+    int status;
+    if (!t || n_in != t->n_x || n_out != t->n_out || t->n_inputs < t->n_x) return DD_ERR_ARGS;
+    need = t->n_slots * m;
+    s = need <= DD_TAPE_STACK ? stack : (double *)malloc(need * sizeof(double));
+    if (!s) return DD_TAPE_NOMEMORY;
+    status = dd__tape_run(t, NULL, x, width, s);
+    if (status == DD_OK)
+        for (i = 0; i < n_out; i++) memcpy(f + i * m, s + (size_t)t->outputs[i] * m, m * sizeof(double));
+    if (s != stack) free(s);
+    return status;
+}
+
+/* For a tape of one input and one output, as SciPy's LowLevelCallable
+ * "double (double, void *)" (scipy.integrate.quad): the value, and the
+ * derivative. NaN where the replay fails (a guard, see the status codes). */
+static inline double dd_tape_scalar_value(double x, void *data)
+{
+    double fx, d;
+    return dd_tape_value_and_gradient(&x, &fx, &d, data) == DD_OK ? fx : NAN;
+}
+
+static inline double dd_tape_scalar_derivative(double x, void *data)
+{
+    double fx, d;
+    return dd_tape_value_and_gradient(&x, &fx, &d, data) == DD_OK ? d : NAN;
 }
 
 #ifdef __cplusplus
