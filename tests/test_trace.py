@@ -396,3 +396,23 @@ def test_tape_is_checked_and_reuses_slots():
     dualdiff.grad(tl)([0.5] * 30)
     (t,) = tl.tapes()
     assert t.n_slots < 40 < t.n_ops  # slots are reused once their values are dead
+
+
+def test_every_kind_of_x(corpus):
+    x = [0.3, -0.7, 1.1, 0.5, -0.2, 0.9, 1.4, -1.0]
+    wide = np.zeros(16)
+    wide[::2] = x
+    tl = dualdiff.trace(corpus.loop_function)
+    for xs in (x, tuple(x), np.array(x), wide[::2], np.array(x, dtype=">f8"), [1, 2, 3, 4, 5, 6, 7, 8]):
+        ref = corpus.loop_function_gradient([float(t) for t in xs])
+        close(dualdiff.grad(tl)(xs), ref, rtol=1e-14, atol=1e-13)
+        v, g = dualdiff.value_and_grad(tl)(xs)
+        assert type(v) is float and v == corpus.loop_function([float(t) for t in xs])
+        assert type(g) is np.ndarray and g.shape == (8,) and g.dtype == np.float64
+    m = np.arange(6.0).reshape(2, 3) / 10
+    tm = dualdiff.trace(lambda a: np.sum(a * a) * a[1, 2])
+    g = dualdiff.grad(tm)(m)
+    ref = 2 * m * m[1, 2]
+    ref[1, 2] += np.sum(m * m)
+    close(g, ref)
+    assert g.shape == (2, 3)
