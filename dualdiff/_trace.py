@@ -31,6 +31,9 @@ _BINARY = _rules.op_codes("binary")
 _MATH_BINARY = {r.math: _BINARY[r.name] for r in _rules.of_kind("binary") if r.math}
 _MAX_TAPES = 8   # tapes per point structure (kept most recently used first)
 _MAX_KEYS = 32   # point structures per traced function
+# The reason given for numbers of a running transform or recording among the
+# arguments: f then runs on them, with no warning.
+_NESTED = "numbers of another transform"
 
 
 class TraceWarning(UserWarning):
@@ -114,6 +117,8 @@ def _leaves(x, is_x, key, values, make):
     None are constants that enter the key instead. Raises _Untraceable for
     anything else."""
     t = type(x)
+    if t is _Tracer or isinstance(x, Dual) or t.__name__ == "DualArray":
+        raise _Untraceable(_NESTED)
     if t is float or isinstance(x, np.floating) or (is_x and (t is int or isinstance(x, np.integer))):
         values.append(float(x))
         return "f", None
@@ -327,7 +332,8 @@ class Traced:
             akey, aspec = _leaves(list(args), False, None, aval, None)
             kkey, kspec = _leaves(dict(kwargs), False, None, aval, None)
         except _Untraceable as e:
-            self._warn(e.reason)
+            if e.reason is not _NESTED:
+                self._warn(e.reason)
             return run_eager()
         key = _simple_key(x) if not args and not kwargs else None
         if key is None:

@@ -219,6 +219,13 @@ def test_calls_and_nesting_run_f():
     # a traced function called while another records is recorded inline
     outer = dualdiff.trace(lambda x: tf(x) + x)
     close(dualdiff.derivative(outer)(0.5), math.sin(0.5) + 0.5 * math.cos(0.5) + 1)
+    # a transform of a traced function inside another transform: eager, no warning
+    g2 = dualdiff.trace(lambda x: x[0] ** 2 * x[1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        close(dualdiff.jacobian(lambda y: dualdiff.grad(g2)(list(y)))(np.array([1.0, 2.0])), [[4, 2], [2, 0]])
+        close(dualdiff.derivative(lambda t: dualdiff.derivative(tf)(t))(0.5),
+              2 * math.cos(0.5) - 0.5 * math.sin(0.5))
     assert dualdiff.trace(tf).__wrapped__ is tf.__wrapped__
     with pytest.raises(TypeError):
         dualdiff.trace(3.0)
