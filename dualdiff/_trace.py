@@ -21,6 +21,7 @@ import warnings
 import numpy as np
 
 from dualdiff import _rules, _tape
+from dualdiff import math as dm
 from dualdiff._dual import Dual, _set_trace_hook
 
 _K = _tape.KINDS
@@ -67,20 +68,23 @@ _tape._METHODS.update({name: _method(kind, rule, name) for name, (kind, rule) in
 
 def _math(name, args, kwargs=None):
     """dualdiff.math's function ``name`` on arguments that include tracers."""
-    import dualdiff.math as dm
     if kwargs:
         raise _Untraceable(f"dualdiff.math.{name} with keywords")
     if name in _UNARY and len(args) == 1:
         return _tape.unary(args[0], _UNARY[name], getattr(dm, name))
     if name == "log":
-        x, base = args
-        return _math("log", (x,)) / _math("log", (base,))
+        return dm.log(args[0]) / dm.log(args[1])
     if name == "pow":
         return _tape.binary(args[0], args[1], _BINARY["pow"], dm.pow)
     if name == "hypot":
         acc = 0.0
         for i, a in enumerate(args):
-            acc = _tape.binary(acc, a, _BINARY["hypot"], dm.hypot) if i else abs(a)
+            if not i:
+                acc = abs(a)
+            elif type(acc) is _Tracer or type(a) is _Tracer:
+                acc = _tape.binary(acc, a, _BINARY["hypot"], dm.hypot)
+            else:
+                acc = dm.hypot(acc, a)
         return acc
     if name == "dist":
         p, q = args
