@@ -254,6 +254,11 @@ class Traced:
         returned object lives."""
         return self._slow("export", x, args, kwargs, {})
 
+    def _colored(self, x, args, kwargs, colors, c, nan_safe):
+        """(value, tangents (m, c), out shape) from a replay with column j seeded
+        along direction colors[j], or None where f must run on Duals."""
+        return self._slow("colored", x, args, kwargs, {"colors": colors, "c": c, "nan_safe": nan_safe})
+
     # -- transforms
 
     def _transform(self, verb, **opts):
@@ -321,6 +326,8 @@ class Traced:
             else:
                 v, args = args[0], args[1:]
         def run_eager():
+            if verb == "colored":
+                return None  # the sparse Jacobian evaluates f itself
             if verb == "export":
                 raise TypeError(f"dualdiff.trace({self.__name__}).export: {self.__name__} cannot be "
                                 "recorded at this point, so there is no tape to export")
@@ -406,6 +413,16 @@ class Traced:
         def shaped(a, tail):  # float for a number, else an array out_shape + tail
             shape = (() if out_shape is None else out_shape) + tail
             return float(a.reshape(-1)[0]) if shape == () else a.reshape(shape)
+        if verb == "colored":  # column j seeded along direction colors[j] (SparseJacobian)
+            colors, c = opts["colors"], opts["c"]
+            if colors.shape[0] != n:
+                return 3, None
+            seeds = np.zeros((n, c))
+            seeds[np.arange(n), colors] = 1.0
+            status, r = t.run(xs, av, seeds, 0, c, 1 | flags)
+            if status:
+                return status, None
+            return 0, (r[:, 0].copy(), r[:, 1:].copy(), () if out_shape is None else out_shape)
         if verb == "export":
             status, _ = t.run(xs, av, None, 0, 0, 1)
             return status, (None if status else _tape.Exported(t, av))

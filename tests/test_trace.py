@@ -465,3 +465,28 @@ def test_math_functions_with_constants_and_several_arguments():
     close(dualdiff.derivative(f)(x), ref)
     with pytest.warns(TraceWarning, match="frexp"):
         dualdiff.derivative(dualdiff.trace(lambda x: dm.frexp(x)[0] * x))(1.5)
+
+
+def test_sparse_jacobian_replays(corpus):
+    def residual(u):  # a tridiagonal residual written as a Python loop
+        n = len(u)
+        out = [u[0]]
+        for i in range(1, n - 1):
+            out.append(u[i - 1] - 2.0 * u[i] + u[i + 1] + 0.5 * dm.exp(u[i]))
+        out.append(u[n - 1])
+        return out
+    tr = dualdiff.trace(residual)
+    u = np.linspace(0.0, 1.0, 12)
+    J = dualdiff.jacobian(tr, sparsity="auto")
+    for p in (u, u + 0.3):
+        ref = np.zeros((12, 12))  # by hand
+        ref[0, 0] = ref[11, 11] = 1.0
+        for i in range(1, 11):
+            ref[i, i - 1] = ref[i, i + 1] = 1.0
+            ref[i, i] = -2.0 + 0.5 * math.exp(p[i])
+        close(J(p).toarray(), ref)
+        close(J(p).toarray(), dualdiff.jacobian(residual)(p))
+    assert J.ncolors == 3
+    assert len(tr.tapes()) == 1  # the colored passes replay one tape
+    v, Jv = J.value_and_jacobian(u)
+    close(v, residual(u))
