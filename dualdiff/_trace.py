@@ -225,6 +225,10 @@ class Traced:
     def __call__(self, *args, **kwargs):
         return self.__wrapped__(*args, **kwargs)
 
+    def __reduce__(self):
+        # pickles as the function it traces; the tapes are recorded again where it lands
+        return (Traced, (self.__wrapped__, self._max_tapes))
+
     def __repr__(self):
         n = sum(len(v) for v in self._cache.values() if type(v) is list)
         return f"<traced {self.__name__}: {n} tapes>"

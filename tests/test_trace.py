@@ -227,6 +227,10 @@ def test_calls_and_nesting_run_f():
         close(dualdiff.derivative(lambda t: dualdiff.derivative(tf)(t))(0.5),
               2 * math.cos(0.5) - 0.5 * math.sin(0.5))
     assert dualdiff.trace(tf).__wrapped__ is tf.__wrapped__
+    import pickle
+    tp = pickle.loads(pickle.dumps(dualdiff.trace(np.sin, max_tapes=2)))  # the function, no tapes
+    assert tp.tapes() == [] and tp._max_tapes == 2
+    close(dualdiff.derivative(tp)(0.5), math.cos(0.5))
     with pytest.raises(TypeError):
         dualdiff.trace(3.0)
 
