@@ -267,6 +267,9 @@ class Traced:
 
     def _transform(self, verb, **opts):
         """The transform ``verb`` of this function (called by the transforms)."""
+        if opts.get("chunk") is not None:
+            from dualdiff._seeding import balanced_chunk
+            opts["chunk"] = balanced_chunk(1, opts["chunk"], 1) and int(opts["chunk"])  # checks it
         if "order" in opts:
             from dualdiff._taylor import _check_order
             opts["order"] = _check_order(opts["order"], verb)

@@ -387,6 +387,9 @@ def test_errors_at_replay_are_python_errors():
 
 def test_transform_errors_match_the_eager_ones():
     tv = dualdiff.trace(lambda x: [x[0], x[1]])
+    for chunk, error in ((0, ValueError), (-1, ValueError), (2.5, TypeError), (True, TypeError)):
+        with pytest.raises(error, match="chunk"):
+            dualdiff.jacobian(tv, chunk=chunk)
     with pytest.raises(ValueError):
         dualdiff.grad(tv)([1.0, 2.0])
     with pytest.raises(ValueError):
