@@ -11,6 +11,7 @@ everything else to the Python side (dualdiff/_trace.py).
 """
 from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_FromDouble
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from libc.math cimport isfinite
 from libc.string cimport memcpy, memset
 
 import numpy as np
@@ -37,7 +38,7 @@ KINDS = dict(CONST=DD_T_CONST, UNARY=DD_T_UNARY, BINARY=DD_T_BINARY, BINARY_X=DD
              NEG=DD_T_NEG, ADD_SCALAR=DD_T_ADD_SCALAR, SCALAR_SUB=DD_T_SCALAR_SUB,
              SCALAR_MUL=DD_T_SCALAR_MUL, DIV_SCALAR=DD_T_DIV_SCALAR, SCALAR_DIV=DD_T_SCALAR_DIV,
              POW_SCALAR=DD_T_POW_SCALAR, SCALAR_POW=DD_T_SCALAR_POW, GUARD=DD_T_GUARD,
-             GUARD_SCALAR=DD_T_GUARD_SCALAR)
+             GUARD_SCALAR=DD_T_GUARD_SCALAR, CHECK=DD_T_CHECK)
 COMPARISONS = dict(lt=DD_CMP_LT, le=DD_CMP_LE, eq=DD_CMP_EQ, ne=DD_CMP_NE, gt=DD_CMP_GT, ge=DD_CMP_GE)
 
 
@@ -271,7 +272,8 @@ cdef class Replayer:
 def step(int kind, int op, double u, double w, double c):
     """The value of one instruction on values u (slot a) and w (slot b), by the
     replay's own code: what the recorder computes while it records. Returns
-    (status, value)."""
+    (status, value), status NONFINITE where finite operands give a value
+    that is not finite."""
     cdef dd_tape_op p
     cdef double s[3]
     p.kind = kind
@@ -284,7 +286,8 @@ def step(int kind, int op, double u, double w, double c):
     s[0] = u
     s[1] = w
     s[2] = 0.0
-    status = dd_tape_eval(&p, 1, s, 0, 1)
+    dd_tape_eval(&p, 1, s, 0, 1)
+    status = DD_TAPE_NONFINITE if isfinite(u) and isfinite(w) and isfinite(c) and not isfinite(s[2]) else 0
     return status, s[2]
 
 
@@ -408,7 +411,8 @@ cdef class Recorder:
         s[0] = u
         s[1] = w
         s[2] = 0.0
-        if dd_tape_eval(&p, 1, s, 0, 1) == DD_TAPE_NONFINITE and check is not None:
+        dd_tape_eval(&p, 1, s, 0, 1)
+        if check is not None and isfinite(u) and isfinite(w) and isfinite(c) and not isfinite(s[2]):
             if y is None:
                 check(_dualized(x))
             else:
@@ -484,7 +488,7 @@ cdef class Recorder:
             for s in outputs:
                 last[s] = self.n_ops  # read at the end
             tape = Tape.__new__(Tape)
-            tape.ops = <dd_tape_op *>PyMem_Malloc((self.n_ops + 1) * sizeof(dd_tape_op))
+            tape.ops = <dd_tape_op *>PyMem_Malloc((self.n_ops + n_out + 1) * sizeof(dd_tape_op))
             tape.outputs = <int32_t *>PyMem_Malloc((n_out + 1) * sizeof(int32_t))
             if tape.ops == NULL or tape.outputs == NULL:
                 raise MemoryError()
@@ -518,6 +522,15 @@ cdef class Recorder:
                 n_keep += 1
             for i in range(n_out):
                 tape.outputs[i] = where[<int>outputs[i]]
+                # the outputs' values are checked as the operands' are
+                tape.ops[n_keep].kind = DD_T_CHECK
+                tape.ops[n_keep].op = 0
+                tape.ops[n_keep].a = tape.outputs[i]
+                tape.ops[n_keep].b = 0
+                tape.ops[n_keep].out = 0
+                tape.ops[n_keep].pad_ = 0
+                tape.ops[n_keep].c = 0.0
+                n_keep += 1
             tape.n_ops = n_keep
             tape.n_out = n_out
             tape.n_slots = max(phys, 1)

@@ -340,6 +340,7 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
         DD_T_SCALAR_POW
         DD_T_GUARD
         DD_T_GUARD_SCALAR
+        DD_T_CHECK
         DD_T_NUM_KINDS
     ctypedef enum dd_tape_cmp:
         DD_CMP_LT

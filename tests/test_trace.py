@@ -497,3 +497,14 @@ def test_sparse_jacobian_replays(corpus):
     assert len(tr.tapes()) == 1  # the colored passes replay one tape
     v, Jv = J.value_and_jacobian(u)
     close(v, residual(u))
+
+
+def test_nan_and_inf_inputs_give_the_eager_numbers():
+    tf = dualdiff.trace(lambda x: x[0] * dm.exp(x[1]) + x[1])
+    for p in ([math.nan, 0.5], [1.0, math.inf], [math.inf, -math.inf]):
+        with np.errstate(invalid="ignore"):
+            ref = dualdiff.grad(tf.__wrapped__)(p)
+            got = dualdiff.grad(tf)(p)
+        assert np.array_equal(got, ref, equal_nan=True)
+    close(dualdiff.grad(tf)([1.0, 0.5]), [math.exp(0.5), math.exp(0.5) + 1])
+    assert len(tf.tapes()) == 1

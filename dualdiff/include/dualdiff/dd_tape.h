@@ -18,10 +18,11 @@
  * Guards: a comparison of recorded values that decided the path f took is an
  * instruction too. When a replay finds the comparison going the other way the
  * tape does not describe f at that point: dd_tape_eval stops and returns
- * DD_TAPE_GUARD (record again). An operation whose value is not finite
- * although its operands' values are (a division by zero, a domain error, an
- * overflow) stops the replay with DD_TAPE_NONFINITE: f itself, run on Duals,
- * decides there (it raises where Python raises).
+ * DD_TAPE_GUARD (record again). A value that is not finite (an operation at
+ * a point where Python raises: a division by zero, a domain error; an
+ * overflow; or inputs that are not finite) makes the replay return
+ * DD_TAPE_NONFINITE, with every number computed as IEEE arithmetic gives it:
+ * f itself, run on Duals, decides there.
  *
  * Plain C99, no Python; static inline, nothing to link, no global state.
  */
@@ -43,7 +44,7 @@ extern "C" {
 
 /* Status codes of a replay (positive, as a dd_func callback's own codes). */
 #define DD_TAPE_GUARD 1     /* a guard failed: f takes another path at this point */
-#define DD_TAPE_NONFINITE 2 /* a finite operation gave a non-finite value */
+#define DD_TAPE_NONFINITE 2 /* a value or a constant is not finite (see above) */
 #define DD_TAPE_NOMEMORY 3  /* malloc failed for the slots */
 
 /* Instruction kinds. a, b: operand slots; c: a constant; op: a rule's op code
@@ -69,6 +70,7 @@ typedef enum {
     DD_T_SCALAR_POW,   /* out = c ** b */
     DD_T_GUARD,        /* value(a) cmp value(b) must be the recorded outcome */
     DD_T_GUARD_SCALAR, /* value(a) cmp c must be the recorded outcome */
+    DD_T_CHECK,        /* reads a (an output), so that its value is checked */
     DD_T_NUM_KINDS
 } dd_tape_kind;
 
@@ -106,41 +108,48 @@ static inline int dd__tape_compare(int cmp, double u, double w)
 static inline int dd_tape_eval(const dd_tape_op *ops, size_t n_ops, double *slots, size_t n, int order)
 {
     size_t k, m = dd_size(n, order);
+    int bad = 0;
     for (k = 0; k < n_ops; k++) {
         const dd_tape_op *p = ops + k;
         double *out = slots + (size_t)p->out * m;
         const double *a = slots + (size_t)p->a * m, *b = slots + (size_t)p->b * m;
         double av = a[0], bv = b[0], c = p->c;
-        int finite; /* the operands' values, read before out may overwrite them */
+        /* Every operand's value and every constant is checked (an instruction
+         * that reads one slot reads slot b = 0 as well; what is there was
+         * checked when it was computed). With finite inputs, the first value
+         * that is not finite comes from an operation on finite values, and
+         * every kept value is read later (outputs by DD_T_CHECK): so this
+         * finds it, without reading a result back right after writing it. */
+        bad |= !isfinite(av) | !isfinite(bv) | !isfinite(c);
         switch (p->kind) {
-        case DD_T_CONST: dd_set_constant(out, c, n, order); continue;
-        case DD_T_UNARY: finite = isfinite(av); dd_unary(p->op, out, a, n, order); break;
-        case DD_T_BINARY: finite = isfinite(av) && isfinite(bv); dd_binary(p->op, out, a, b, n, order); break;
-        case DD_T_BINARY_X: finite = isfinite(av) && isfinite(c); dd_binary_x(p->op, out, a, c, n, order); break;
-        case DD_T_BINARY_Y: finite = isfinite(c) && isfinite(bv); dd_binary_y(p->op, out, c, b, n, order); break;
-        case DD_T_ADD: finite = isfinite(av) && isfinite(bv); dd_add(out, a, b, m); break;
-        case DD_T_SUB: finite = isfinite(av) && isfinite(bv); dd_sub(out, a, b, m); break;
-        case DD_T_MUL: finite = isfinite(av) && isfinite(bv); dd_mul(out, a, b, n, order); break;
-        case DD_T_DIV: finite = isfinite(av) && isfinite(bv); dd_div(out, a, b, n, order); break;
-        case DD_T_NEG: dd_neg(out, a, m); continue;
-        case DD_T_ADD_SCALAR: finite = isfinite(av) && isfinite(c); dd_add_scalar(out, a, c, m); break;
-        case DD_T_SCALAR_SUB: finite = isfinite(av) && isfinite(c); dd_scalar_sub(out, c, a, m); break;
-        case DD_T_SCALAR_MUL: finite = isfinite(av) && isfinite(c); dd_scalar_mul(out, c, a, m); break;
-        case DD_T_DIV_SCALAR: finite = isfinite(av) && isfinite(c); dd_div_scalar(out, a, c, m); break;
-        case DD_T_SCALAR_DIV: finite = isfinite(c) && isfinite(bv); dd_scalar_div(out, c, b, n, order); break;
-        case DD_T_POW_SCALAR: finite = isfinite(av) && isfinite(c); dd_pow_scalar(out, a, c, n, order); break;
-        case DD_T_SCALAR_POW: finite = isfinite(c) && isfinite(bv); dd_scalar_pow(out, c, b, n, order); break;
+        case DD_T_CONST: dd_set_constant(out, c, n, order); break;
+        case DD_T_UNARY: dd_unary(p->op, out, a, n, order); break;
+        case DD_T_BINARY: dd_binary(p->op, out, a, b, n, order); break;
+        case DD_T_BINARY_X: dd_binary_x(p->op, out, a, c, n, order); break;
+        case DD_T_BINARY_Y: dd_binary_y(p->op, out, c, b, n, order); break;
+        case DD_T_ADD: dd_add(out, a, b, m); break;
+        case DD_T_SUB: dd_sub(out, a, b, m); break;
+        case DD_T_MUL: dd_mul(out, a, b, n, order); break;
+        case DD_T_DIV: dd_div(out, a, b, n, order); break;
+        case DD_T_NEG: dd_neg(out, a, m); break;
+        case DD_T_ADD_SCALAR: dd_add_scalar(out, a, c, m); break;
+        case DD_T_SCALAR_SUB: dd_scalar_sub(out, c, a, m); break;
+        case DD_T_SCALAR_MUL: dd_scalar_mul(out, c, a, m); break;
+        case DD_T_DIV_SCALAR: dd_div_scalar(out, a, c, m); break;
+        case DD_T_SCALAR_DIV: dd_scalar_div(out, c, b, n, order); break;
+        case DD_T_POW_SCALAR: dd_pow_scalar(out, a, c, n, order); break;
+        case DD_T_SCALAR_POW: dd_scalar_pow(out, c, b, n, order); break;
         case DD_T_GUARD:
             if (dd__tape_compare(p->op & 7, av, bv) != (p->op >> 3)) return DD_TAPE_GUARD;
-            continue;
+            break;
         case DD_T_GUARD_SCALAR:
             if (dd__tape_compare(p->op & 7, av, c) != (p->op >> 3)) return DD_TAPE_GUARD;
-            continue;
+            break;
+        case DD_T_CHECK: break;
         default: return DD_TAPE_GUARD; /* not a tape this header knows: never a number */
         }
-        if (finite && !isfinite(out[0])) return DD_TAPE_NONFINITE;
     }
-    return DD_OK;
+    return bad ? DD_TAPE_NONFINITE : DD_OK;
 }
 
 /* ------------------------------------------------------- exported tapes */
