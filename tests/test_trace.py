@@ -508,3 +508,17 @@ def test_nan_and_inf_inputs_give_the_eager_numbers():
         assert np.array_equal(got, ref, equal_nan=True)
     close(dualdiff.grad(tf)([1.0, 0.5]), [math.exp(0.5), math.exp(0.5) + 1])
     assert len(tf.tapes()) == 1
+
+
+def test_threads_share_a_traced_function():
+    import concurrent.futures
+    tf = dualdiff.trace(lambda x: x[0] * dm.sin(x[1]) if x[0] > 0 else x[1] ** 3)
+    G = dualdiff.grad(tf)
+    pts = [[float(i % 7) - 3.0, 0.1 * i] for i in range(200)]
+
+    def ref(p):
+        return [math.sin(p[1]), p[0] * math.cos(p[1])] if p[0] > 0 else [0.0, 3 * p[1] ** 2]
+    with concurrent.futures.ThreadPoolExecutor(4) as ex:
+        results = list(ex.map(G, pts))
+    for p, g in zip(pts, results):
+        close(g, ref(p))
