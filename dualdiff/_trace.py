@@ -24,8 +24,6 @@ from dualdiff import _rules, _tape
 from dualdiff import math as dm
 from dualdiff._dual import Dual, _set_trace_hook
 
-_K = _tape.KINDS
-_CMP = _tape.COMPARISONS
 _UNARY = _rules.op_codes("unary")
 _BINARY = _rules.op_codes("binary")
 # dualdiff.math's names of the binary rules (atan2, copysign, fmod, ...)
@@ -114,10 +112,10 @@ _set_trace_hook(_Tracer, _math)
 
 # -------------------------------------------------- inputs and structures
 
-def _leaves(x, is_x, key, values, make):
-    """Walk x: returns (key, builder) where builder(numbers) rebuilds x with the
-    numbers taken in order from an iterator. Real numbers are inputs (appended
-    to values); for the extra arguments (is_x False) ints, bools, strings and
+def _leaves(x, is_x, values):
+    """Walk x: returns (key, spec), where _build(spec, numbers) rebuilds x with
+    the numbers taken in order from an iterator. Real numbers are inputs
+    (appended to values); for the extra arguments (is_x False) ints, bools, strings and
     None are constants that enter the key instead. Raises _Untraceable for
     anything else."""
     t = type(x)
@@ -129,7 +127,7 @@ def _leaves(x, is_x, key, values, make):
     if t in (int, bool, str) or x is None or isinstance(x, (np.integer, np.bool_)):
         return ("c", t.__name__, x), x
     if t is list or t is tuple:
-        parts = [_leaves(e, is_x, key, values, make) for e in x]
+        parts = [_leaves(e, is_x, values) for e in x]
         return (("l" if t is list else "t"), tuple(p[0] for p in parts)), (t, [p[1] for p in parts])
     if t is np.ndarray:
         if x.dtype.kind in "fiu" + ("b" if not is_x else ""):
@@ -139,7 +137,7 @@ def _leaves(x, is_x, key, values, make):
             return ("a",) + x.shape, ("a", x.shape)
         raise _Untraceable(f"an array of dtype {x.dtype}")
     if t is dict:
-        parts = [(k, _leaves(v, is_x, key, values, make)) for k, v in x.items()]
+        parts = [(k, _leaves(v, is_x, values)) for k, v in x.items()]
         return ("d", tuple((k, p[0]) for k, p in parts)), ("d", [(k, p[1]) for k, p in parts])
     raise _Untraceable(f"an argument of type {t.__name__}")
 
@@ -293,7 +291,6 @@ class Traced:
         return transformed
 
     def _eager_fn(self, verb, opts):
-        import dualdiff
         key = (verb, tuple(sorted((k, v) for k, v in opts.items() if k != "workers")))
         if opts.get("workers") is not None:
             return self._call_eager_transform(verb, opts)
@@ -346,9 +343,9 @@ class Traced:
             return run_eager()  # nested in a transform or a recording: f on its numbers
         try:
             xs, aval = [], []
-            xkey, xspec = _leaves(x, True, None, xs, None)
-            akey, aspec = _leaves(list(args), False, None, aval, None)
-            kkey, kspec = _leaves(dict(kwargs), False, None, aval, None)
+            xkey, xspec = _leaves(x, True, xs)
+            akey, aspec = _leaves(list(args), False, aval)
+            kkey, kspec = _leaves(dict(kwargs), False, aval)
         except _Untraceable as e:
             if e.reason is not _NESTED:
                 self._warn(e.reason)

@@ -19,7 +19,7 @@ import sympy as sp
 
 import dualdiff
 import dualdiff.math as dm
-from dualdiff import Dual, TraceWarning
+from dualdiff import TraceWarning
 
 mp.mp.dps = 40
 
