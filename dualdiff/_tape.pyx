@@ -25,10 +25,12 @@ cdef enum:
     FAST_MAX = 64
     FAST_MAX_2 = 32
     FAST_OUT = 1 + 32 + 32 * 33 // 2
+    REVERSE_MIN = 1  # gradients of at least this many inputs take the reverse sweep
 
 from dualdiff.dualdiff cimport *
 
 GUARD = DD_TAPE_GUARD
+REVERSE = DD_TAPE_REVERSE
 NONFINITE = DD_TAPE_NONFINITE
 IEEE = DD_IEEE
 TAYLOR = DD_TAYLOR
@@ -54,6 +56,7 @@ cdef class Tape:
     cdef public object out_shape  # the shape of f's result: None for a number
     cdef double *buf
     cdef Py_ssize_t cap
+    cdef double *rbuf  # the reverse sweep's values, partials and adjoints
 
     def __init__(self, ops, outputs, Py_ssize_t n_slots, Py_ssize_t n_inputs, Py_ssize_t n_x):
         cdef Py_ssize_t k
@@ -90,6 +93,7 @@ cdef class Tape:
         PyMem_Free(self.ops)
         PyMem_Free(self.outputs)
         PyMem_Free(self.buf)
+        PyMem_Free(self.rbuf)
 
     cdef double *slots(self, Py_ssize_t m) except NULL:
         cdef Py_ssize_t need = self.n_slots * m
@@ -133,6 +137,38 @@ cdef class Tape:
         for i in range(self.n_out):
             memcpy(out + i * m, s + self.outputs[i] * m, m * sizeof(double))
         return 0
+
+    cdef int reverse(self, const double *x, const double *args, double *value, double *grad) except -1:
+        """Value and gradient of the one output by a reverse sweep (dd_tape_gradient);
+        DD_TAPE_REVERSE where a partial is not finite (replay forward there)."""
+        cdef Py_ssize_t i
+        cdef int status
+        if self.n_out != 1:
+            raise ValueError("a reverse sweep needs one output")
+        if self.rbuf == NULL:
+            self.rbuf = <double *>PyMem_Malloc((2 * self.n_slots + 2 * self.n_ops + 1) * sizeof(double))
+            if self.rbuf == NULL:
+                raise MemoryError()
+        cdef double *v = self.rbuf
+        cdef double *adj = self.rbuf + self.n_slots
+        cdef double *d = self.rbuf + 2 * self.n_slots
+        for i in range(self.n_inputs):
+            v[i] = x[i] if i < self.n_x else args[i - self.n_x]
+        status = dd_tape_gradient(self.ops, self.n_ops, v, d, adj, self.n_slots, self.outputs[0])
+        if status == 0:
+            value[0] = v[self.outputs[0]]
+            memcpy(grad, adj, self.n_x * sizeof(double))
+        return status
+
+    def gradient(self, const double[::1] x, const double[::1] args):
+        """gradient(x, args) -> (status, value, gradient) by a reverse sweep."""
+        cdef double value = 0.0
+        if x.shape[0] != self.n_x or args.shape[0] != self.n_inputs - self.n_x or x.shape[0] == 0:
+            raise ValueError("the tape takes other inputs")
+        g = np.empty(self.n_x)
+        cdef double[::1] gv = g
+        status = self.reverse(&x[0], &args[0] if args.shape[0] > 0 else NULL, &value, &gv[0])
+        return status, value, g
 
     def run(self, const double[::1] x, const double[::1] args, seeds, Py_ssize_t j0, Py_ssize_t w, int order):
         """run(x, args, seeds, j0, w, order) -> (status, outputs (n_out, dd_size(w, order)))"""
@@ -232,7 +268,11 @@ cdef class Replayer:
         for t in tapes:
             if t.out_shape is not None:
                 break
-            status = t.replay(xp, NULL, NULL, 0, n, order | self.flags, obuf)
+            status = DD_TAPE_REVERSE
+            if order == 1 and n >= REVERSE_MIN and not self.flags:
+                status = t.reverse(xp, NULL, obuf, obuf + 1)
+            if status == DD_TAPE_REVERSE:
+                status = t.replay(xp, NULL, NULL, 0, n, order | self.flags, obuf)
             if status == DD_TAPE_GUARD:
                 continue
             if status != 0:

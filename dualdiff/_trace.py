@@ -458,6 +458,13 @@ class Traced:
         if verb in ("grad", "value_and_grad", "jacobian", "value_and_jacobian"):
             if verb in ("grad", "value_and_grad") and out_shape is not None:
                 return 3, None  # the eager path says what is wrong
+            if verb in ("grad", "value_and_grad") and not opts.get("chunk") and not flags and n:
+                status, value, g = t.gradient(xs, av)  # a reverse sweep: one pass for every n
+                if status != _tape.REVERSE:
+                    if status:
+                        return status, None
+                    g = shaped(g.reshape(1, n), xs_shape)
+                    return 0, ((value, g) if verb == "value_and_grad" else g)
             chunk = opts.get("chunk") or 64
             jac = np.empty((t.n_out, n))
             value = None

@@ -320,6 +320,7 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
     int DD_TAPE_NONFINITE
     int DD_TAPE_NOMEMORY
     int DD_TAPE_STACK
+    int DD_TAPE_REVERSE
     ctypedef enum dd_tape_kind:
         DD_T_CONST
         DD_T_UNARY
@@ -368,6 +369,8 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
         const double *args
     ctypedef int (*dd_tape_vj_func)(const double *x, double *fx, double *jac, void *data) noexcept nogil
     int dd_tape_eval(const dd_tape_op *ops, size_t n_ops, double *slots, size_t n, int order)
+    int dd_tape_gradient(const dd_tape_op *ops, size_t n_ops, double *v, double *d, double *adj,
+                         size_t n_slots, int32_t out)
     int dd_tape_value_and_jacobian(const double *x, double *fx, double *jac, void *data)
     int dd_tape_value_and_gradient(const double *x, double *fx, double *grad, void *data)
     int dd_tape_func(const double *x, double *f, size_t n_in, size_t n_out, size_t width, void *data)

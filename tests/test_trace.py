@@ -107,7 +107,7 @@ def test_gradient_and_hessian_of_a_python_loop(rng, corpus):
 
 
 def test_chunked_and_large_inputs(rng):
-    n = 70  # past the fast paths' widths: chunks, and blocks of the Hessian
+    n = 70  # past the fast paths' widths: the reverse sweep, chunks, and blocks of the Hessian
     ref_v, ref_g, ref_h = _symn(rosen, n)
     tl = dualdiff.trace(rosen)
     p = rng.uniform(-1, 1, n)
@@ -459,6 +459,9 @@ def test_every_math_function_of_the_table_records(rule):
         except (ValueError, OverflowError):
             continue
         close(transform(tf)(p), ref, rtol=1e-12, atol=1e-14)
+        if rule.kind == "unary":  # the same through the reverse sweep of a gradient
+            g2 = dualdiff.trace(lambda x: fn(x[0]) * x[1])
+            close(dualdiff.grad(g2)([p, 1.5]), [1.5 * ref, fn(p)], rtol=1e-12, atol=1e-14)
         checked += 1
     assert checked
 

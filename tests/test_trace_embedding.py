@@ -113,6 +113,19 @@ def test_c_gradient_and_guard(c_output):
             assert status == GUARD  # the other branch: the C caller is told, no number
 
 
+def test_c_reverse_sweep(c_output):
+    grads = [line for line in c_output if line[0] == "rgrad"]
+    assert len(grads) == len(POINTS)
+    for p, line in zip(POINTS, grads):
+        if p[0] > p[1]:
+            value, g = scalar_by_hand(p, 3.0)
+            assert int(line[1]) == 0
+            assert float(line[2]) == pytest.approx(value, rel=1e-15)
+            assert [float(v) for v in line[3:]] == pytest.approx(g, rel=1e-15)
+        else:
+            assert int(line[1]) == GUARD
+
+
 def test_c_newton_on_a_tape(c_output):
     (line,) = [line for line in c_output if line[0] == "root"]
     assert int(line[1]) == 0

@@ -4,6 +4,7 @@
  * two tapes as C initializers: SCALAR_* of a function R^2 -> R with a branch,
  * SYSTEM_* of a system R^2 -> R^2. The program prints, one line each:
  *   grad STATUS VALUE G0 G1            at every point of SCALAR_POINTS
+ *   rgrad STATUS VALUE G0 G1           the same by the reverse sweep (dd_tape_gradient)
  *   root STATUS X0 X1 ITERATIONS       dd_newton on the system's tape
  */
 #include <stdio.h>
@@ -26,6 +27,16 @@ int main(void)
         fx = g[0] = g[1] = 0.0;
         status = f(SCALAR_POINTS[i], &fx, g, &scalar);
         printf("grad %d %.17g %.17g %.17g\n", status, fx, g[0], g[1]);
+    }
+    for (i = 0; i < sizeof SCALAR_POINTS / sizeof SCALAR_POINTS[0]; i++) {
+        double v[SCALAR_SLOTS], adj[SCALAR_SLOTS], d[2 * (sizeof SCALAR_OPS / sizeof SCALAR_OPS[0])];
+        size_t k;
+        for (k = 0; k < SCALAR_INPUTS; k++) v[k] = k < 2 ? SCALAR_POINTS[i][k] : SCALAR_ARGS[k - 2];
+        status = dd_tape_gradient(SCALAR_OPS, scalar.n_ops, v, d, adj, SCALAR_SLOTS, SCALAR_OUTPUTS[0]);
+        if (status == DD_OK)
+            printf("rgrad %d %.17g %.17g %.17g\n", status, v[SCALAR_OUTPUTS[0]], adj[0], adj[1]);
+        else
+            printf("rgrad %d 0 0 0\n", status);
     }
     if (dd_newton_work_size(2, 0) > sizeof work / sizeof work[0]) return 1;
     x[0] = 1.0;

@@ -152,6 +152,92 @@ static inline int dd_tape_eval(const dd_tape_op *ops, size_t n_ops, double *slot
     return bad ? DD_TAPE_NONFINITE : DD_OK;
 }
 
+/* ------------------------------------------------------- reverse sweep */
+
+/* Which operand slots an instruction reads: 1 for a, 2 for b, 3 for both. */
+static inline int dd__tape_reads(int kind)
+{
+    switch (kind) {
+    case DD_T_CONST: return 0;
+    case DD_T_BINARY_Y: case DD_T_SCALAR_DIV: case DD_T_SCALAR_POW: return 2;
+    case DD_T_BINARY: case DD_T_ADD: case DD_T_SUB: case DD_T_MUL: case DD_T_DIV: case DD_T_GUARD: return 3;
+    default: return 1;
+    }
+}
+
+/* dd_tape_gradient(ops, n_ops, v, d, adj, n_slots, out) -> status
+ * The gradient of one output by a reverse sweep: one pass forward on values
+ * that keeps each instruction's partial derivatives, one pass backward that
+ * accumulates adjoints, whatever the number of inputs. v (n_slots doubles)
+ * holds the inputs' values in its first slots and the values on return
+ * (v[out] is f); d holds 2 * n_ops doubles; adj (n_slots doubles) holds on
+ * DD_OK the adjoint of input i at adj[i]. A slot that instructions reuse
+ * holds one value after another: the backward pass reads and clears a
+ * slot's adjoint at the instruction that wrote it, so the adjoints of the
+ * values before it accumulate from 0. Returns DD_OK, DD_TAPE_GUARD,
+ * DD_TAPE_NONFINITE, or DD_TAPE_REVERSE where a partial derivative is not
+ * finite: there the forward replay keeps the conventions of the package
+ * (a zero tangent stays 0 through an infinite partial), so use it. */
+#define DD_TAPE_REVERSE 4
+static inline int dd_tape_gradient(const dd_tape_op *ops, size_t n_ops, double *v, double *d, double *adj,
+                                   size_t n_slots, int32_t out)
+{
+    size_t k, i;
+    int bad = 0, singular = 0;
+    for (k = 0; k < n_ops; k++) {
+        const dd_tape_op *p = ops + k;
+        double av = v[p->a], bv = v[p->b], c = p->c, r[6], val = 0.0, da = 0.0, db = 0.0;
+        bad |= !isfinite(av) | !isfinite(bv) | !isfinite(c);
+        switch (p->kind) {
+        case DD_T_CONST: val = c; break;
+        case DD_T_UNARY: dd_unary_rule_of(p->op)(av, 1, r); val = r[0]; da = r[1]; break;
+        case DD_T_BINARY: dd_binary_rule_of(p->op)(av, bv, 1, r); val = r[0]; da = r[1]; db = r[2]; break;
+        case DD_T_BINARY_X: dd_binary_rule_of(p->op)(av, c, 1, r); val = r[0]; da = r[1]; break;
+        case DD_T_BINARY_Y: dd_binary_rule_of(p->op)(c, bv, 1, r); val = r[0]; db = r[2]; break;
+        case DD_T_ADD: val = av + bv; da = 1.0; db = 1.0; break;
+        case DD_T_SUB: val = av - bv; da = 1.0; db = -1.0; break;
+        case DD_T_MUL: val = av * bv; da = bv; db = av; break;
+        case DD_T_DIV: val = av / bv; da = 1.0 / bv; db = -val / bv; break;
+        case DD_T_NEG: val = -av; da = -1.0; break;
+        case DD_T_ADD_SCALAR: val = av + c; da = 1.0; break;
+        case DD_T_SCALAR_SUB: val = c - av; da = -1.0; break;
+        case DD_T_SCALAR_MUL: val = c * av; da = c; break;
+        case DD_T_DIV_SCALAR: val = av / c; da = 1.0 / c; break;
+        case DD_T_SCALAR_DIV: dd_binary_rule_of(DD_OP2_div)(c, bv, 1, r); val = r[0]; db = r[2]; break;
+        case DD_T_POW_SCALAR: dd_rule_pow_const(av, c, 1, r); val = r[0]; da = r[1]; break;
+        case DD_T_SCALAR_POW: dd_rule_const_pow(c, bv, 1, r); val = r[0]; db = r[1]; break;
+        case DD_T_GUARD:
+            if (dd__tape_compare(p->op & 7, av, bv) != (p->op >> 3)) return DD_TAPE_GUARD;
+            continue;
+        case DD_T_GUARD_SCALAR:
+            if (dd__tape_compare(p->op & 7, av, c) != (p->op >> 3)) return DD_TAPE_GUARD;
+            continue;
+        case DD_T_CHECK: continue;
+        default: return DD_TAPE_GUARD;
+        }
+        singular |= !isfinite(da) | !isfinite(db);
+        d[2 * k] = da;
+        d[2 * k + 1] = db;
+        v[p->out] = val;
+    }
+    if (bad) return DD_TAPE_NONFINITE;
+    if (singular) return DD_TAPE_REVERSE;
+    for (i = 0; i < n_slots; i++) adj[i] = 0.0;
+    adj[out] = 1.0;
+    for (k = n_ops; k-- > 0;) {
+        const dd_tape_op *p = ops + k;
+        int reads;
+        double g;
+        if (p->kind == DD_T_GUARD || p->kind == DD_T_GUARD_SCALAR || p->kind == DD_T_CHECK) continue;
+        g = adj[p->out];
+        adj[p->out] = 0.0;
+        reads = dd__tape_reads(p->kind);
+        if (reads & 1) adj[p->a] += d[2 * k] * g;
+        if (reads & 2) adj[p->b] += d[2 * k + 1] * g;
+    }
+    return DD_OK;
+}
+
 /* ------------------------------------------------------- exported tapes */
 
 /* A tape as a C object: what a traced function exports (Traced.export in
