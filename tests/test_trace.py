@@ -525,3 +525,46 @@ def test_threads_share_a_traced_function():
         results = list(ex.map(G, pts))
     for p, g in zip(pts, results):
         close(g, ref(p))
+
+
+# ------------------------------------------------------- random programs
+
+_PROGRAM_OPS = [
+    lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b, lambda a, b: a / (1.0 + b * b),
+    lambda a, b: dm.sin(a) * b, lambda a, b: dm.exp(-a * a) + b, lambda a, b: max(a, b),
+    lambda a, b: abs(a) - b, lambda a, b: a if a > b else b * 2.0, lambda a, b: 0.5 * a,
+    lambda a, b: 2.0 - b, lambda a, b: dm.atan2(a, 1.0 + b * b), lambda a, b: a ** 2 / (1.0 + b ** 2),
+    lambda a, b: dm.sqrt(1.0 + a * a) * b, lambda a, b: min(a, 0.25) * dm.tanh(b),
+]
+
+
+def _program_strategy():
+    from hypothesis import strategies as st
+    step = st.tuples(st.integers(0, len(_PROGRAM_OPS) - 1), st.integers(0, 99), st.integers(0, 99))
+    point = st.lists(st.floats(-2.0, 2.0), min_size=3, max_size=3)
+    return st.lists(step, min_size=1, max_size=25), st.lists(point, min_size=1, max_size=4)
+
+
+def test_random_programs_match_the_eager_transforms():
+    from hypothesis import given, settings
+
+    @settings(max_examples=200, deadline=None)
+    @given(*_program_strategy())
+    def check(prog, points):
+        def f(x):
+            vals = list(x)
+            for op, i, j in prog:
+                vals.append(_PROGRAM_OPS[op](vals[i % len(vals)], vals[j % len(vals)]))
+            return vals[-1]
+        tf = dualdiff.trace(f)
+        for p in points:
+            with np.errstate(all="ignore"):
+                v_ref, g_ref = dualdiff.value_and_grad(f)(p)
+                h_ref = dualdiff.hessian(f)(p)
+                v, g = dualdiff.value_and_grad(tf)(p)
+                h = dualdiff.hessian(tf)(p)
+            assert v == v_ref or (math.isnan(v) and math.isnan(v_ref))
+            scale = 1e-11 * (1.0 + np.nanmax(np.abs(np.concatenate([g_ref, h_ref.ravel()]))))
+            np.testing.assert_allclose(g, g_ref, rtol=1e-11, atol=scale)
+            np.testing.assert_allclose(h, h_ref, rtol=1e-11, atol=scale)
+    check()
