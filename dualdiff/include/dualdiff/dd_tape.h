@@ -46,6 +46,7 @@ extern "C" {
 #define DD_TAPE_GUARD 1     /* a guard failed: f takes another path at this point */
 #define DD_TAPE_NONFINITE 2 /* a value or a constant is not finite (see above) */
 #define DD_TAPE_NOMEMORY 3  /* malloc failed for the slots */
+#define DD_TAPE_REVERSE 4   /* dd_tape_gradient: a partial is not finite, replay forward */
 
 /* Instruction kinds. a, b: operand slots; c: a constant; op: a rule's op code
  * (dd_unary_op for DD_T_UNARY, dd_binary_op for the DD_T_BINARY kinds) or,
@@ -178,7 +179,6 @@ static inline int dd__tape_reads(int kind)
  * DD_TAPE_NONFINITE, or DD_TAPE_REVERSE where a partial derivative is not
  * finite: there the forward replay keeps the conventions of the package
  * (a zero tangent stays 0 through an infinite partial), so use it. */
-#define DD_TAPE_REVERSE 4
 static inline int dd_tape_gradient(const dd_tape_op *ops, size_t n_ops, double *v, double *d, double *adj,
                                    size_t n_slots, int32_t out)
 {
@@ -308,12 +308,28 @@ static inline int dd_tape_value_and_jacobian(const double *x, double *fx, double
 }
 
 /* dd_tape_value_and_gradient(x, fx, grad, data) -> status (a dd_tape_vj_func)
- * For a tape of one output: f(x) into *fx (may be NULL), the gradient into grad. */
+ * For a tape of one output: f(x) into *fx (may be NULL), the gradient into
+ * grad, by a reverse sweep (dd_tape_gradient; the forward replay where a
+ * partial derivative is not finite). */
 static inline int dd_tape_value_and_gradient(const double *x, double *fx, double *grad, void *data)
 {
     const dd_tape *t = (const dd_tape *)data;
-    if (!t || t->n_out != 1) return DD_ERR_ARGS;
-    return dd_tape_value_and_jacobian(x, fx, grad, data);
+    double stack[DD_TAPE_STACK], *v;
+    size_t i, need;
+    int status;
+    if (!t || !x || !grad || t->n_out != 1 || t->n_x == 0 || t->n_inputs < t->n_x) return DD_ERR_ARGS;
+    need = 2 * t->n_slots + 2 * t->n_ops;
+    v = need <= DD_TAPE_STACK ? stack : (double *)malloc(need * sizeof(double));
+    if (!v) return DD_TAPE_NOMEMORY;
+    for (i = 0; i < t->n_inputs; i++) v[i] = i < t->n_x ? x[i] : t->args[i - t->n_x];
+    status = dd_tape_gradient(t->ops, t->n_ops, v, v + 2 * t->n_slots, v + t->n_slots, t->n_slots, t->outputs[0]);
+    if (status == DD_OK) {
+        if (fx) *fx = v[t->outputs[0]];
+        for (i = 0; i < t->n_x; i++) grad[i] = v[t->n_slots + i];
+    }
+    if (v != stack) free(v);
+    if (status == DD_TAPE_REVERSE) return dd_tape_value_and_jacobian(x, fx, grad, data);
+    return status;
 }
 
 /* dd_tape_func: the tape as a dd_func for the drivers of dd_drivers.h
