@@ -7,6 +7,7 @@ import numpy as np
 import numpy.typing as npt
 
 GUARD: int
+REVERSE: int
 NONFINITE: int
 IEEE: int
 TAYLOR: int
@@ -31,6 +32,9 @@ class Tape:
         self, ops: Sequence[tuple[int, int, int, int, int, float]], outputs: Sequence[int],
         n_slots: int, n_inputs: int, n_x: int
     ) -> None: ...
+    def gradient(
+        self, x: npt.NDArray[np.float64], args: npt.NDArray[np.float64]
+    ) -> tuple[int, float, npt.NDArray[np.float64]]: ...
     def run(
         self, x: npt.NDArray[np.float64], args: npt.NDArray[np.float64], seeds: npt.NDArray[np.float64] | None,
         j0: int, w: int, order: int
