@@ -50,6 +50,8 @@ extensions = [
     Extension("dualdiff._dual", ["dualdiff/_dual.pyx"], include_dirs=[include], extra_compile_args=cflags),
     Extension("dualdiff._array", ["dualdiff/_array.pyx"], include_dirs=[include, numpy.get_include()],
               define_macros=numpy_macros, extra_compile_args=cflags),
+    Extension("dualdiff._tape", ["dualdiff/_tape.pyx"], include_dirs=[include, numpy.get_include()],
+              define_macros=numpy_macros, extra_compile_args=cflags),
     Extension("dualdiff._sparse_c", ["dualdiff/_sparse_c.pyx", "csrc/dd_color.c"], include_dirs=["csrc", include],
               extra_compile_args=cflags),
 ]

@@ -67,3 +67,15 @@ def bratu_jacobian(u, lam=1.0):
     J[i, i - 1] = J[i, i + 1] = 1.0 / h2
     J[i, i] = -2.0 / h2 + lam * np.exp(u[1:-1])
     return J
+
+
+def long_function(x, m):
+    """A scalar function of 4 variables that performs 1,000 operations
+    (100 rounds of 10), written as a plain Python loop."""
+    a, b, c, d = x[0], x[1], x[2], x[3]
+    s = 0.0
+    for k in range(100):
+        u = m.sin(a * (0.01 * k) + b)
+        v = m.cos(c - d * 0.1)
+        s = 0.9 * s + u * v + a
+    return s

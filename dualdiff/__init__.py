@@ -34,6 +34,7 @@ are floats or float64 arrays.
 ``jacobian_sparsity(f, x)``            the Jacobian's sparsity pattern at x
 ``hessian(f, sparsity=S)``             a :class:`SparseHessian`: elements, colors, scipy.sparse out
 ``hessian_sparsity(f, x)``             the Hessian's sparsity pattern at x
+``trace(f)``                           f recorded once: its transforms replay in C
 =====================================  ================================================
 
 Transforms nest: a first-order transform (derivative, grad, value_and_grad,
@@ -80,6 +81,7 @@ from dualdiff._jvp import jvp
 from dualdiff._hessian import hessian, hvp
 from dualdiff._nesting import NestingError
 from dualdiff._taylor import taylor
+from dualdiff._trace import TraceWarning, trace
 
 __all__ = [
     "Dual",
@@ -102,5 +104,7 @@ __all__ = [
     "hessian_sparsity",
     "SparseHessian",
     "NestingError",
+    "trace",
+    "TraceWarning",
     "__version__",
 ]

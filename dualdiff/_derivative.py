@@ -6,6 +6,7 @@ import numpy as np
 
 from dualdiff import _nesting, _seeding
 from dualdiff._dual import _Conflict, _Derivative, _peek_tag, _read_scalar, _seed_scalar
+from dualdiff._trace import Traced
 
 
 def derivative(f: Callable[..., Any], *, order: int = 1, nan_safe: bool = True) -> Callable[..., Any]:
@@ -29,6 +30,8 @@ def derivative(f: Callable[..., Any], *, order: int = 1, nan_safe: bool = True) 
     >>> dualdiff.derivative(lambda x: x ** 3, order=3)(2.0)
     6.0
     """
+    if isinstance(f, Traced):
+        return f._transform("derivative", order=order, nan_safe=nan_safe)
     if isinstance(order, bool) or not isinstance(order, int) or order != 1:
         return _higher(f, order)
 

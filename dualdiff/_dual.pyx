@@ -947,12 +947,14 @@ cdef object _binary_checked(object x, object y, int op):
 cdef list _MATH = [None] * DD_NUM_UNARY   # op code -> the float function of math
 
 # Sparsity detection's scalar numbers (dualdiff/_pattern.py) carry a set of
-# inputs instead of derivatives, and the numbers of a transform nested in a
-# second-order one (dualdiff/_third.py) carry numbers of their parent; these
-# functions hand them to their handler, handler(name, args), after the checks
-# for Duals.
+# inputs instead of derivatives, tracing's numbers (dualdiff/_trace.py) record
+# the operations, and the numbers of a transform nested one level deeper
+# (dualdiff/_third.py) carry numbers of their parent; these functions hand them
+# to their handler, handler(name, args), after the checks for Duals.
 cdef object _pattern_type = None
 cdef object _pattern_math = None
+cdef object _trace_type = None
+cdef object _trace_math = None
 cdef object _mixed_type = None
 cdef object _mixed_math = None
 
@@ -964,9 +966,16 @@ def _set_pattern_hook(tp, handler):
     _pattern_math = handler
 
 
+def _set_trace_hook(tp, handler):
+    """As _set_pattern_hook, for the numbers that record a trace."""
+    global _trace_type, _trace_math
+    _trace_type = tp
+    _trace_math = handler
+
+
 def _set_mixed_hook(tp, handler):
-    """As _set_pattern_hook, for the numbers of a first-order transform
-    nested in a second-order one (dualdiff/_third.py)."""
+    """As _set_pattern_hook, for the numbers of a transform nested one level
+    deeper (dualdiff/_third.py)."""
     global _mixed_type, _mixed_math
     _mixed_type = tp
     _mixed_math = handler
@@ -974,21 +983,29 @@ def _set_mixed_hook(tp, handler):
 
 cdef inline bint _hooked(object x):
     t = type(x)
-    return t is _pattern_type or t is _mixed_type
+    return t is _pattern_type or t is _trace_type or t is _mixed_type
 
 
-cdef bint _mixed_in(object args):
+cdef bint _holds(object args, object tp):
     for x in args:
-        if type(x) is _mixed_type:
+        if type(x) is tp:
             return True
         if type(x) is tuple or type(x) is list:  # dist, fsum, sumprod take sequences
-            if _mixed_in(x):
+            if _holds(x, tp):
                 return True
     return False
 
 
 cdef object _hook_math(name, args, kwargs=None):
-    handler = _mixed_math if _mixed_type is not None and _mixed_in(args) else _pattern_math
+    if _trace_type is not None and _holds(args, _trace_type):
+        handler = _trace_math
+    elif _mixed_type is not None and _holds(args, _mixed_type):
+        handler = _mixed_math
+    else:
+        handler = _pattern_math
+    if kwargs is None:
+        return handler(name, args)
+    return handler(name, args, kwargs)
     if kwargs is None:
         return handler(name, args)
     return handler(name, args, kwargs)

@@ -7,6 +7,7 @@ import numpy as np
 from dualdiff import _nesting, _seeding, _trees, _workers
 from dualdiff._derivative import _rename
 from dualdiff._dual import _Conflict, _Gradient, _peek_tag, _read
+from dualdiff._trace import Traced
 
 
 def grad(f: Callable[..., Any], chunk: int | None = None, *,
@@ -33,6 +34,8 @@ def grad(f: Callable[..., Any], chunk: int | None = None, *,
     >>> dualdiff.grad(lambda x: x[0] * x[1] ** 2)([3.0, 2.0])
     array([ 4., 12.])
     """
+    if isinstance(f, Traced):
+        return f._transform("grad", chunk=chunk, nan_safe=nan_safe, workers=workers)
     return _transform(f, chunk, False, "grad", nan_safe, workers)
 
 
@@ -49,6 +52,8 @@ def value_and_grad(f: Callable[..., Any], chunk: int | None = None, *,
     >>> dualdiff.value_and_grad(lambda x: x[0] * x[1] ** 2)([3.0, 2.0])
     (12.0, array([ 4., 12.]))
     """
+    if isinstance(f, Traced):
+        return f._transform("value_and_grad", chunk=chunk, nan_safe=nan_safe, workers=workers)
     return _transform(f, chunk, True, "value_and_grad", nan_safe, workers)
 
 

@@ -7,6 +7,7 @@ import numpy as np
 from dualdiff import _nesting, _seeding, _trees, _workers
 from dualdiff._derivative import _rename
 from dualdiff._dual import Dual, _Conflict, _Gradient, _peek_tag, _read, _read_hessian, _seed, _seed_floats
+from dualdiff._trace import Traced
 
 
 def hessian(f: Callable[..., Any], chunk: int | None = None, *,
@@ -49,6 +50,8 @@ def hessian(f: Callable[..., Any], chunk: int | None = None, *,
         return SparseHessian(f, sparsity, format=format, nan_safe=nan_safe)
     if format != "csr":
         raise ValueError("format= goes with sparsity=: the dense Hessian is a NumPy array")
+    if isinstance(f, Traced):
+        return f._transform("hessian", chunk=chunk, nan_safe=nan_safe, workers=workers)
     pool = _workers.make(workers)
 
     def general(args, kwargs):
@@ -109,6 +112,8 @@ def hvp(f: Callable[..., Any], chunk: int | None = None, *,
     >>> dualdiff.hvp(lambda x: x[0] ** 2 * x[1])([1.0, 2.0], [1.0, 0.0])
     array([4., 2.])
     """
+    if isinstance(f, Traced):
+        return f._transform("hvp", chunk=chunk, nan_safe=nan_safe)
     def Hv(x, v, *args, **kwargs):
         tree = _trees.tree_of(x)
         if tree is not None:  # a dict or ragged container: v and H v in its structure

@@ -7,6 +7,7 @@ import numpy as np
 from dualdiff import _nesting, _seeding, _trees, _workers
 from dualdiff._derivative import _rename
 from dualdiff._dual import _Conflict, _peek_tag
+from dualdiff._trace import Traced
 
 if TYPE_CHECKING:
     from dualdiff._sparse import SparseJacobian
@@ -56,6 +57,8 @@ def jacobian(f: Callable[..., Any], chunk: int | None = None,
     array([[3., 2.],
            [1., 1.]])
     """
+    if isinstance(f, Traced) and sparsity is None:
+        return f._transform("jacobian", chunk=chunk, nan_safe=nan_safe, workers=workers)
     if sparsity is not None:
         from dualdiff._sparse import SparseJacobian
         return SparseJacobian(f, sparsity, chunk=chunk, nan_safe=nan_safe, workers=workers)
@@ -102,4 +105,6 @@ def value_and_jacobian(f: Callable[..., Any], chunk: int | None = None, *,
     (array([6., 5.]), array([[3., 2.],
            [1., 1.]]))
     """
+    if isinstance(f, Traced):
+        return f._transform("value_and_jacobian", chunk=chunk, nan_safe=nan_safe, workers=workers)
     return _make(f, chunk, nan_safe, workers, True)

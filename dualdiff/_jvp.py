@@ -6,6 +6,7 @@ import numpy.typing as npt
 
 from dualdiff import _nesting, _seeding, _trees
 from dualdiff._dual import _Conflict, _peek_tag
+from dualdiff._trace import Traced
 
 
 def jvp(f: Callable[..., Any], x: npt.ArrayLike, v: npt.ArrayLike, *args: Any,
@@ -24,6 +25,8 @@ def jvp(f: Callable[..., Any], x: npt.ArrayLike, v: npt.ArrayLike, *args: Any,
     >>> dualdiff.jvp(lambda x: x[0] * x[1], [2.0, 3.0], [1.0, 0.0])
     (6.0, 3.0)
     """
+    if isinstance(f, Traced):
+        return f._transform("jvp", nan_safe=nan_safe)(x, v, *args, **kwargs)
     tree = _trees.tree_of(x)
     if tree is not None:  # a dict or ragged container: v has its structure
         return jvp(tree.wrap(f), tree.flat(), tree.flat_like(v), *args, nan_safe=nan_safe, **kwargs)

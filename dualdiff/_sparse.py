@@ -16,6 +16,7 @@ from dualdiff import _nesting, _pattern, _seeding, _workers
 from dualdiff._dual import _Conflict, _peek_tag
 from dualdiff._ndarray import DualArray, _result_buffer
 from dualdiff._sparse_c import color_columns, gather
+from dualdiff._trace import Traced
 
 def jacobian_sparsity(f: Callable[..., Any], x: npt.ArrayLike, *args: Any, chunk: int | None = None,
                       **kwargs: Any) -> Any:
@@ -224,19 +225,25 @@ class SparseJacobian:
             self._workers.close()
 
     def _evaluate(self, x, flat, shape, m, c, tag, args, kwargs, want_value):
-        xin = _seeding.seed_colors(flat, shape, self.colors, c, tag, x)  # column j: direction colors[j]
-        try:
-            y = _seeding.call_f(self.f, xin, args, kwargs, tag)
-        except _Conflict as e:  # f calls a transform on a closure of the outer one
-            _nesting.rerun("SparseJacobian", self.f, x, args, kwargs, e, abs(tag) - 1, self.nan_safe)
-            raise
-        if isinstance(y, DualArray):  # read the entries straight from its buffer
-            buf, dual = _result_buffer(y, c, 1, tag)
-            out_shape = y.shape
-            value = buf[:, 0] if dual else buf
+        # a traced f replays its tape with the same seeds (None: it runs on Duals)
+        r = self.f._colored(x, args, kwargs, self.colors, c, self.nan_safe) if isinstance(self.f, Traced) else None
+        if r is not None:
+            y, dual = None, False
+            value, tangent, out_shape = r
         else:
-            value, tangent, out_shape = _seeding.read_result(y, c, 1, tag)
-            dual = False
+            xin = _seeding.seed_colors(flat, shape, self.colors, c, tag, x)  # column j: direction colors[j]
+            try:
+                y = _seeding.call_f(self.f, xin, args, kwargs, tag)
+            except _Conflict as e:  # f calls a transform on a closure of the outer one
+                _nesting.rerun("SparseJacobian", self.f, x, args, kwargs, e, abs(tag) - 1, self.nan_safe)
+                raise
+            if isinstance(y, DualArray):  # read the entries straight from its buffer
+                buf, dual = _result_buffer(y, c, 1, tag)
+                out_shape = y.shape
+                value = buf[:, 0] if dual else buf
+            else:
+                value, tangent, out_shape = _seeding.read_result(y, c, 1, tag)
+                dual = False
         if value.shape[0] != m:
             raise ValueError(f"f returned {value.shape[0]} values but the sparsity pattern has {m} rows")
         if dual:

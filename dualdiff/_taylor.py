@@ -8,6 +8,7 @@ import numpy as np
 
 from dualdiff import _nesting, _seeding
 from dualdiff._dual import Dual, _Conflict, _Taylor, _dual_from, _dual_parts, _peek_tag, _taylor_max
+from dualdiff._trace import Traced
 from dualdiff._ndarray import DualArray, _Spec, _wrap
 
 _TAYLOR = 3  # DD_TAYLOR of dualdiff.h: the order code of Taylor numbers
@@ -31,6 +32,8 @@ def taylor(f: Callable[..., Any], order: int) -> Callable[..., Any]:
     >>> dualdiff.taylor(lambda x: x ** 3, order=4)(2.0)
     array([ 8., 12.,  6.,  1.,  0.])
     """
+    if isinstance(f, Traced):
+        return f._transform("taylor", order=order)
     K = _check_order(order, "taylor")
 
     def general(x, v, args, kwargs):

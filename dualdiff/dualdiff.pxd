@@ -312,3 +312,67 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
     size_t dd_newton_work_size(size_t n, size_t chunk)
     int dd_newton(dd_func f, void *data, double *x, size_t n, size_t chunk, double ftol, double xtol,
                   int maxiter, double *fx, double *work, int *iterations)
+
+    # tapes of traced Python functions (dd_tape.h): dualdiff.trace records,
+    # Traced.export hands out a dd_tape as the void * data of these functions
+    ctypedef signed int int32_t
+    int DD_TAPE_GUARD
+    int DD_TAPE_NONFINITE
+    int DD_TAPE_NOMEMORY
+    int DD_TAPE_STACK
+    int DD_TAPE_REVERSE
+    ctypedef enum dd_tape_kind:
+        DD_T_CONST
+        DD_T_UNARY
+        DD_T_BINARY
+        DD_T_BINARY_X
+        DD_T_BINARY_Y
+        DD_T_ADD
+        DD_T_SUB
+        DD_T_MUL
+        DD_T_DIV
+        DD_T_NEG
+        DD_T_ADD_SCALAR
+        DD_T_SCALAR_SUB
+        DD_T_SCALAR_MUL
+        DD_T_DIV_SCALAR
+        DD_T_SCALAR_DIV
+        DD_T_POW_SCALAR
+        DD_T_SCALAR_POW
+        DD_T_GUARD
+        DD_T_GUARD_SCALAR
+        DD_T_CHECK
+        DD_T_NUM_KINDS
+    ctypedef enum dd_tape_cmp:
+        DD_CMP_LT
+        DD_CMP_LE
+        DD_CMP_EQ
+        DD_CMP_NE
+        DD_CMP_GT
+        DD_CMP_GE
+    ctypedef struct dd_tape_op:
+        int32_t kind
+        int32_t op
+        int32_t a
+        int32_t b
+        int32_t out
+        int32_t pad_
+        double c
+    ctypedef struct dd_tape:
+        const dd_tape_op *ops
+        size_t n_ops
+        const int32_t *outputs
+        size_t n_out
+        size_t n_slots
+        size_t n_inputs
+        size_t n_x
+        const double *args
+    ctypedef int (*dd_tape_vj_func)(const double *x, double *fx, double *jac, void *data) noexcept nogil
+    int dd_tape_eval(const dd_tape_op *ops, size_t n_ops, double *slots, size_t n, int order)
+    int dd_tape_gradient(const dd_tape_op *ops, size_t n_ops, double *v, double *d, double *adj,
+                         size_t n_slots, int32_t out)
+    int dd_tape_value_and_jacobian(const double *x, double *fx, double *jac, void *data)
+    int dd_tape_value_and_gradient(const double *x, double *fx, double *grad, void *data)
+    int dd_tape_func(const double *x, double *f, size_t n_in, size_t n_out, size_t width, void *data)
+    double dd_tape_scalar_value(double x, void *data)
+    double dd_tape_scalar_derivative(double x, void *data)

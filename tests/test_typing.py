@@ -97,8 +97,9 @@ def _compiled_functions():
     import dualdiff._array
     import dualdiff._dual
     import dualdiff._sparse_c
+    import dualdiff._tape
 
-    for module in (dualdiff._dual, dualdiff._array, dualdiff._sparse_c):
+    for module in (dualdiff._dual, dualdiff._array, dualdiff._sparse_c, dualdiff._tape):
         for name, obj in sorted(vars(module).items()):
             if name.startswith("__pyx") or isinstance(obj, type) or not callable(obj):
                 continue

@@ -39,6 +39,11 @@
  * (documented in dd_drivers.h):
  *   dd_derivative, dd_gradient, dd_jacobian, dd_value_and_jacobian, dd_jvp,
  *   dd_work_size, dd_lu_solve, dd_newton, dd_newton_work_size; codes DD_OK, DD_ERR_*
+ * Tapes of traced Python functions (dualdiff.trace; documented in dd_tape.h):
+ *   dd_tape_eval, and for an exported tape (a dd_tape, the void * data):
+ *   dd_tape_value_and_gradient, dd_tape_value_and_jacobian (dd_tape_vj_func),
+ *   dd_tape_func (a dd_func for the drivers), dd_tape_scalar_value,
+ *   dd_tape_scalar_derivative; codes DD_TAPE_*
  *
  * Conventions at singular points are those of the Python package (README,
  * "Conventions"); they live in the rules in dd_rules.h.
@@ -56,6 +61,7 @@
 #include "dd_rules.h"
 #include "dd_core.h"
 #include "dd_drivers.h"
+#include "dd_tape.h"
 
 #ifdef __cplusplus
 extern "C" {
