@@ -9,6 +9,7 @@ Numbers and functions
 ``Dual(value, tangent)``   a number with derivatives along 1..n directions
 ``dualdiff.math``          the twin of :mod:`math`: same names, Duals in and out
 ``DualArray``              NumPy array of dual numbers (``dualdiff.numpy``)
+``ComplexDual``            complex values with derivatives (scalar or array)
 ``get_include()``          directory of the C headers (``-I``, ``include_dirs``)
 ``all_finite(x)``          every value and derivative in x finite? (Duals, arrays, lists)
 =========================  ==================================================
@@ -32,7 +33,13 @@ are floats or float64 arrays.
 ``derivative(f, order=k)``             the k-th derivative of a function of one variable
 ``jacobian(f, sparsity=S)``            a :class:`SparseJacobian`: colored, scipy.sparse out
 ``jacobian_sparsity(f, x)``            the Jacobian's sparsity pattern at x
+``wirtinger(f)``                       (df/dz, df/dconj(z)) of any f of complex z
 =====================================  ================================================
+
+Complex numbers follow JAX: ``jvp`` takes any complex function; a real x with
+complex numbers inside f (``1j * x``, ``np.fft.fft``) gives complex
+derivatives where f is complex; a complex x needs ``holomorphic=True`` (f'(z)
+of a holomorphic f) except in ``grad`` of a real-valued f (df/dx - i df/dy).
 
 Transforms nest: a first-order transform (derivative, grad, value_and_grad,
 jacobian, value_and_jacobian, jvp) may run inside a function that another
@@ -77,10 +84,13 @@ from dualdiff._jvp import jvp
 from dualdiff._hessian import hessian, hvp
 from dualdiff._nesting import NestingError
 from dualdiff._taylor import taylor
+from dualdiff._complex import ComplexDual
+from dualdiff._complex_ad import wirtinger
 
 __all__ = [
     "Dual",
     "DualArray",
+    "ComplexDual",
     "all_finite",
     "get_include",
     "math",
@@ -94,6 +104,7 @@ __all__ = [
     "hessian",
     "hvp",
     "taylor",
+    "wirtinger",
     "jacobian_sparsity",
     "SparseJacobian",
     "NestingError",

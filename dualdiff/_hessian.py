@@ -4,14 +4,14 @@ from typing import Any
 
 import numpy as np
 
-from dualdiff import _nesting, _seeding, _trees, _workers
+from dualdiff import _complex_ad, _nesting, _seeding, _trees, _workers
 from dualdiff._derivative import _rename
 from dualdiff._dual import Dual, _Conflict, _Gradient, _peek_tag, _read, _read_hessian, _seed, _seed_floats
 
 
 def hessian(f: Callable[..., Any], chunk: int | None = None, *,
-            nan_safe: bool = True, workers: Any = None) -> Callable[..., Any]:
-    """hessian(f, chunk=None, *, nan_safe=True, workers=None) -> H
+            nan_safe: bool = True, workers: Any = None, holomorphic: bool = False) -> Callable[..., Any]:
+    """hessian(f, chunk=None, *, nan_safe=True, workers=None, holomorphic=False) -> H
 
     The Hessian of ``f`` with respect to its first argument, exact.
 
@@ -28,6 +28,10 @@ def hessian(f: Callable[..., Any], chunk: int | None = None, *,
     instead of keeping a zero tangent 0 (see "Conventions" in the README).
     ``workers`` evaluates the pairs of blocks in parallel, as in
     :func:`jacobian`.
+
+    Complex numbers inside ``f`` at a real ``x`` are followed (``f`` runs
+    again, once, on second-order complex dual numbers); at a complex ``x``,
+    ``holomorphic=True`` gives the second complex derivatives d2f/dz dz'.
 
     >>> import dualdiff
     >>> dualdiff.hessian(lambda x: x[0] ** 2 * x[1])([1.0, 2.0])
@@ -51,6 +55,11 @@ def hessian(f: Callable[..., Any], chunk: int | None = None, *,
             hess, out_shape, shape = _second_order(fn, args[0], args[1:], kwargs, chunk, nan_safe, pool)
         except _Conflict as e:  # inside another transform: raises NestingError (see _nesting.py)
             return _nesting.rerun("hessian", fn, args[0], args[1:], kwargs, e, start, nan_safe)
+        except TypeError as e:
+            if not _complex_ad.met_complex(e):
+                raise
+            return _complex_ad.second("hessian", fn, args[0], args[1:], kwargs, holomorphic,
+                                      nan_safe)
         if shape is None:
             return _seeding.as_result(hess, out_shape)
         return hess.reshape(out_shape + shape + shape)
