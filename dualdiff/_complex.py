@@ -293,18 +293,8 @@ def _constant(o):
     if isinstance(o, np.ndarray) and o.dtype.kind in "biufc" and type(o) is np.ndarray:
         return o
     if isinstance(o, (list, tuple)):
-        return _stack_like(o)
+        return array(o)
     raise TypeError(f"unsupported operand type for complex dual numbers: {type(o).__name__}")
-
-
-def _stack_like(items):
-    """A list of numbers and ComplexDuals as one operand."""
-    if any(isinstance(i, ComplexDual) or isinstance(i, (list, tuple)) for i in items):
-        return array(items)
-    a = np.asarray(items)
-    if a.dtype.kind not in "biufc":
-        raise TypeError(f"unsupported operand for complex dual numbers: {a.dtype}")
-    return a
 
 
 def _lead(a, nd, k):
@@ -499,7 +489,7 @@ def _abs(x):
         h = None
         if x.hessian is not None:
             cross = _re_conj_prod(x.tangent[:, None], x.tangent[None, :])
-            h = (_re_conj_prod(z, x.hessian) + cross - _outer(t, t) * r) / r
+            h = (_re_conj_prod(z, x.hessian) + cross - _outer(t, t)) / r
     return _zero_safe(x, r, t, h)
 
 
@@ -646,75 +636,40 @@ def _bilinear(func, a, b, *args, **kwargs):
 
 
 def array(items):
-    """A ComplexDual array from a (nested) list of ComplexDuals and numbers."""
-    flat, shape, like = [], None, None
-
-    def walk(o, depth_shape):
-        nonlocal like
-        if isinstance(o, (list, tuple)):
-            for i in o:
-                walk(i, depth_shape)
-        else:
-            if isinstance(o, ComplexDual):
-                like = o if like is None else like
-            flat.append(o)
-    walk(items, None)
-    shape = np.shape(np.empty(_shape_of(items), dtype=object))
-    if like is None:
-        return np.asarray(items)
-    n = like.n
-    vals, tans, hess = [], [], []
-    for o in flat:
-        if isinstance(o, ComplexDual):
-            _check_pair(like, o)
-            if o.ndim:
-                raise ValueError("arrays of complex dual arrays of different shapes are not supported")
-            vals.append(o.value)
-            tans.append(o.tangent)
-            hess.append(o.hessian)
-        else:
-            vals.append(o)
-            tans.append(np.zeros(n))
-            hess.append(None if like.hessian is None else np.zeros((n, n)))
-    v = np.array(vals).reshape(shape)
-    t = np.stack(tans, axis=-1).reshape((n,) + shape)
-    h = None
-    if like.hessian is not None:
-        h = np.stack(hess, axis=-1).reshape((n, n) + shape)
-    return _make(v, t, h, like)
+    """A ComplexDual from a (nested) list of ComplexDuals (of one shape), numbers
+    and arrays, stacked as np.array stacks them; a plain array without duals."""
+    if isinstance(items, ComplexDual):
+        return items
+    if isinstance(items, (list, tuple)):
+        parts = [array(i) for i in items]
+        if any(isinstance(p, ComplexDual) for p in parts):
+            return _many(np.stack, parts, axis=0)
+        return np.array(parts) if parts else np.empty(0)
+    return _constant(items)
 
 
-def _shape_of(items):
-    shape = []
-    o = items
-    while isinstance(o, (list, tuple)):
-        shape.append(len(o))
-        if not o:
-            break
-        o = o[0]
-    return tuple(shape)
-
-
-def _many(func, arrays, *args, **kwargs):
-    """concatenate / stack of ComplexDuals and constants."""
+def _many(func, arrays, axis=0):
+    """np.stack or np.concatenate of ComplexDuals and constants, in one call on the
+    values, one on the tangents and one on the hessians (the axis made negative
+    names the same axis of each)."""
     arrays = [_constant(a) for a in arrays]
     like = next(a for a in arrays if isinstance(a, ComplexDual))
     for a in arrays:
         if isinstance(a, ComplexDual):
             _check_pair(like, a)
     n = like.n
-    v = func([_value(a) for a in arrays], *args, **kwargs)
+    v = func([_value(a) for a in arrays], axis=axis)
+    nd = np.ndim(v)
+    neg = axis - nd if axis >= 0 else axis
 
-    def part(a, k, hess):
+    def part(a, lead):
         if isinstance(a, ComplexDual):
-            return a.hessian[k] if hess else a.tangent[k]
-        return np.zeros(np.shape(a))
-    t = np.stack([func([part(a, k, False) for a in arrays], *args, **kwargs) for k in range(n)])
+            return a.tangent if len(lead) == 1 else a.hessian
+        return np.zeros(lead + np.shape(a))
+    t = func([part(a, (n,)) for a in arrays], axis=neg)
     h = None
     if like.hessian is not None:
-        h = np.stack([np.stack([func([(a.hessian[k, m] if isinstance(a, ComplexDual)
-                                       else np.zeros(np.shape(a))) for a in arrays], *args, **kwargs)
-                                for m in range(n)]) for k in range(n)])
+        h = func([part(a, (n, n)) for a in arrays], axis=neg)
     return _make(v, t, h, like)
 
 

@@ -114,14 +114,14 @@ def jacobian(verb, f, x, args, kwargs, holomorphic, nan_safe):
     if v.dtype.kind == "c":  # a complex result has complex derivatives, as in JAX
         tan = tan.astype(np.complex128)
     if verb in ("grad", "value_and_grad"):
-        if out_shape != ():
-            raise ValueError(f"{verb}(f) needs f to return a scalar, but it returned a result of "
-                             f"shape {out_shape}; use jacobian(f) for vector-valued functions")
-        if not (holomorphic and is_complex) and (v.dtype.kind == "c" and v.imag != 0
+        if not (holomorphic and is_complex) and (np.any(np.imag(v) != 0)
                                                  or np.any(np.imag(tan) != 0)):
             raise TypeError(f"{verb}(f) needs a real-valued f, and f returned a complex number; "
                             "use jacobian(f) for the complex derivatives of a complex-valued f "
                             "(and holomorphic=True for a complex x)")
+        if out_shape != ():
+            raise ValueError(f"{verb}(f) needs f to return a scalar, but it returned a result of "
+                             f"shape {out_shape}; use jacobian(f) for vector-valued functions")
         if not (holomorphic and is_complex):
             v, tan = np.real(v), np.real(tan)
     return _result(v), _result(_jac_layout(tan, out_shape, x_shape))
@@ -130,13 +130,13 @@ def jacobian(verb, f, x, args, kwargs, holomorphic, nan_safe):
 def _real_grad(verb, f, x, args, kwargs, nan_safe):
     """grad of a real-valued f at complex x: df/dx - i df/dy (JAX's convention)."""
     fx, fy, v, out_shape, x_shape = _partials(f, x, args, kwargs, nan_safe)
-    if out_shape != ():
-        raise ValueError(f"{verb}(f) needs f to return a scalar, but it returned a result of "
-                         f"shape {out_shape}; use wirtinger(f) for vector-valued functions")
-    if v.dtype.kind == "c" and v.imag != 0 or np.any(np.imag(fx) != 0) or np.any(np.imag(fy) != 0):
+    if np.any(np.imag(v) != 0) or np.any(np.imag(fx) != 0) or np.any(np.imag(fy) != 0):
         raise TypeError(f"{verb}(f) at a complex x needs a real-valued f (or holomorphic=True for "
                         "the complex derivative of a holomorphic f); use wirtinger(f) for the "
                         "Wirtinger derivatives of a complex-valued f")
+    if out_shape != ():
+        raise ValueError(f"{verb}(f) needs f to return a scalar, but it returned a result of "
+                         f"shape {out_shape}; use wirtinger(f) for vector-valued functions")
     g = np.real(fx) - 1j * np.real(fy)
     return _result(np.real(v)), _result(_jac_layout(g, out_shape, x_shape))
 
