@@ -643,6 +643,9 @@ def array(items):
     if isinstance(items, (list, tuple)):
         parts = [array(i) for i in items]
         if any(isinstance(p, ComplexDual) for p in parts):
+            shapes = {np.shape(_value(p)) for p in parts}
+            if len(shapes) > 1:
+                raise ValueError(f"a ragged sequence: its items have the shapes {sorted(shapes)}")
             return _many(np.stack, parts, axis=0)
         return np.array(parts) if parts else np.empty(0)
     return _constant(items)
@@ -699,6 +702,60 @@ def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     def fix(a):
         return np.where(kr, np.real(a), 0.0) + 1j * np.where(ki, np.imag(a), 0.0)
     return _make(v, fix(x.tangent), None if x.hessian is None else fix(x.hessian), x)
+
+
+def _eig(a):
+    """np.linalg.eig: (w, V) with derivatives, for distinct eigenvalues.
+
+    With A V = V diag(w) and B = V^-1 dA V: dw = diag(B), dV = V (F * B) with
+    F[i, j] = 1 / (w[j] - w[i]) off the diagonal and 0 on it (as JAX and
+    autograd), then the terms that keep NumPy's normalization: each column of
+    unit norm (dv -= v Re(v^H dv)) and, for complex vectors, its largest
+    component real (LAPACK's choice of phase), so that dV is the derivative of
+    exactly what NumPy returns. Repeated eigenvalues: F is infinite, so the
+    eigenvector derivatives are not finite, and dw = diag(B) holds only where
+    the eigenvalues stay smooth functions of A (as in JAX)."""
+    if not isinstance(a, ComplexDual):
+        raise TypeError("numpy.linalg.eig: the matrix must be the dual argument")
+    if a.ndim != 2 or a.shape[0] != a.shape[1]:
+        raise ValueError(f"numpy.linalg.eig of complex dual numbers takes one square matrix, "
+                         f"not shape {a.shape}")
+    if a.hessian is not None:
+        raise NotImplementedError("second derivatives of numpy.linalg.eig are not implemented")
+    if a.holomorphic:
+        raise TypeError("the eigenvectors of numpy.linalg.eig are normalized (unit norm, one "
+                        "component real), which is not holomorphic; use numpy.linalg.eigvals "
+                        "for the eigenvalues with holomorphic=True, or drop holomorphic=True")
+    w, V = np.linalg.eig(a.value)
+    B = np.linalg.solve(V, a.tangent @ V)  # V^-1 dA V for every direction
+    dw = np.diagonal(B, axis1=-2, axis2=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        F = 1.0 / (w[None, :] - w[:, None])
+    np.fill_diagonal(F, 0.0)
+    with np.errstate(invalid="ignore"):
+        dV = V @ (F * B)
+        dV = dV - V * np.real(np.sum(np.conj(V) * dV, axis=-2, keepdims=True))
+        if V.dtype.kind == "c":
+            cols = np.arange(V.shape[1])
+            k = np.argmax(np.abs(V), axis=0)
+            phase = np.imag(dV[:, k, cols] / V[k, cols])
+            dV = dV - 1j * V * phase[:, None, :]
+    if w.dtype.kind != "c":
+        dw, dV = np.real(dw), np.real(dV)
+    return _make(w, dw, None, a), _make(V, dV, None, a)
+
+
+def _eigvals(a):
+    """np.linalg.eigvals: dw = diag(V^-1 dA V), holomorphic (distinct eigenvalues)."""
+    if not isinstance(a, ComplexDual) or a.ndim != 2:
+        raise TypeError("numpy.linalg.eigvals: one square dual matrix")
+    if a.hessian is not None:
+        raise NotImplementedError("second derivatives of numpy.linalg.eigvals are not implemented")
+    w, V = np.linalg.eig(a.value)
+    dw = np.diagonal(np.linalg.solve(V, a.tangent @ V), axis1=-2, axis2=-1)
+    if w.dtype.kind != "c":
+        dw = np.real(dw)
+    return _make(w, dw, None, a)
 
 
 def _sum(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
@@ -762,6 +819,8 @@ _FUNCTIONS = {
     np.trace: lambda a, offset=0: _linear(np.trace, a, offset),
     np.cumsum: lambda a, axis=None: _linear(np.cumsum, a, axis),
     np.diff: lambda a, n=1, axis=-1: _linear(np.diff, a, n, axis),
+    np.linalg.eig: _eig,
+    np.linalg.eigvals: _eigvals,
 }
 for _name in ("fft", "ifft"):
     _FUNCTIONS[getattr(np.fft, _name)] = _fft(_name)

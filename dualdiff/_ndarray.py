@@ -2290,6 +2290,19 @@ _COMPLEX_FFT = {getattr(np.fft, name): _complex_fft(name)
                              "rfftn", "ihfft")}
 
 
+def _complex_eig(name):
+    def refuse(*args, **kwargs):
+        raise TypeError(f"numpy.linalg.{name} of a dual array gives complex numbers in general, "
+                        "and dual arrays are real: the transforms (jacobian, grad, jvp, ...) run f "
+                        "again on complex dual numbers (dualdiff.ComplexDual), which take it")
+    refuse.__name__ = name
+    return refuse
+
+
+_COMPLEX_FFT[np.linalg.eig] = _complex_eig("eig")
+_COMPLEX_FFT[np.linalg.eigvals] = _complex_eig("eigvals")
+
+
 # ------------------------------------------------------------ linear algebra
 
 

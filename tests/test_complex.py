@@ -360,3 +360,57 @@ def test_real_paths_unchanged():
     # real functions still take the real numbers: results bit for bit as before
     assert dualdiff.grad(lambda x: x[0] * x[1] ** 2)([3.0, 2.0]).tolist() == [4.0, 12.0]
     assert dualdiff.derivative(lambda x: x ** 3)(2.0) == 12.0
+
+
+# ---------------------------------------------------------------------- eig
+
+
+def eig_by_differences(A, dA):
+    """Central differences of NumPy's own eig along dA (eigenvalues kept in
+    LAPACK's order, which is continuous at these well-separated points)."""
+    wp, Vp = np.linalg.eig(A + H * dA)
+    wm, Vm = np.linalg.eig(A - H * dA)
+    return (wp - wm) / (2 * H), (Vp - Vm) / (2 * H)
+
+
+@pytest.mark.parametrize("kind", ["real eigenvalues", "complex pairs", "complex matrix"])
+def test_eig_against_differences_of_numpys_eig(kind):
+    rng = np.random.default_rng(SEED)
+    if kind == "real eigenvalues":
+        A = np.array([[4.0, 1.0, 0.5], [0.3, 2.0, 0.2], [0.1, 0.4, -1.0]])
+    elif kind == "complex pairs":
+        A = np.array([[0.5, -2.0, 0.3], [1.5, 0.2, 0.1], [0.4, 0.3, 1.7]])
+    else:
+        A = rng.normal(size=(3, 3)) + 1j * rng.normal(size=(3, 3))
+    for _ in range(3):
+        dA = rng.normal(size=(3, 3)) * (1 + (1j if kind == "complex matrix" else 0))
+        w, dw = dualdiff.jvp(lambda a: np.linalg.eig(a)[0], A, dA)
+        V, dV = dualdiff.jvp(lambda a: np.linalg.eig(a)[1], A, dA)
+        w0, V0 = np.linalg.eig(A)
+        assert np.array_equal(w, w0) and np.array_equal(V, V0)  # NumPy's own, signs and phases
+        fw, fV = eig_by_differences(A, dA)
+        assert np.allclose(dw, fw, rtol=1e-7, atol=1e-8)
+        assert np.allclose(dV, fV, rtol=1e-6, atol=1e-7)
+    # the eigenvalues are holomorphic in the entries: d w / d A[i, j] = (V^-1)[k, i] V[j, k]
+    if kind == "complex matrix":
+        J = dualdiff.jacobian(np.linalg.eigvals, holomorphic=True)(A)
+        w0, V0 = np.linalg.eig(A)
+        Vi = np.linalg.inv(V0)
+        assert np.allclose(J, np.einsum("ki,jk->kij", Vi, V0), rtol=1e-13)
+        with pytest.raises(TypeError, match="not holomorphic"):
+            dualdiff.jacobian(lambda a: np.linalg.eig(a)[1], holomorphic=True)(A)
+
+
+def test_eig_real_input_through_transforms():
+    # a real function of a real matrix through eig (eigenvalues of a rotation-like block)
+    def f(p):
+        A = np.array([[1.0, 0.0], [0.0, 1.0]]) * p[0] + np.array([[0.0, -1.0], [1.0, 0.0]]) * p[1]
+        w = np.linalg.eigvals(A)
+        return np.sum(np.abs(w) ** 2)  # |p0 +- i p1|^2 twice: 2 (p0^2 + p1^2)
+    g = dualdiff.grad(f)(np.array([0.3, 0.8]))
+    assert np.allclose(g, [4 * 0.3, 4 * 0.8], rtol=1e-14)
+
+
+def test_eig_repeated_eigenvalues_are_not_finite():
+    _, dV = dualdiff.jvp(lambda a: np.linalg.eig(a)[1], np.eye(2), np.array([[0.0, 1.0], [0.0, 0.0]]))
+    assert not np.all(np.isfinite(dV))
