@@ -54,7 +54,7 @@ class ComplexDual:
     >>> from dualdiff import ComplexDual
     >>> z = ComplexDual(1 + 2j, [1.0])           # d/dt at z + t
     >>> w = np.exp(z) * z
-    >>> complex(w.tangent[0]) == complex(np.exp(1 + 2j) * (2 + 2j))
+    >>> bool(np.isclose(w.tangent[0], np.exp(1 + 2j) * (2 + 2j), rtol=1e-15))
     True
     """
 
@@ -476,9 +476,11 @@ def _re_conj_prod(z, t):
 
 
 def _abs(x):
-    """|z|: along real directions d|z| = Re(conj(z) dz) / |z|; NaN at 0 (no
-    derivative there unless the tangent is 0). Real values keep the table's
-    rule fabs (slope +1 at +0.0, -1 at -0.0)."""
+    """|z|: along real directions d|z| = Re(conj(z) dz) / |z|. At 0, where |z| has
+    no derivative, the first derivative is 0 (a subgradient; JAX's choice, which
+    keeps |fft(x)|^2 right at empty bins) and the second is NaN (so a Hessian
+    through it is NaN, never a wrong number: |z|^2 = z conj(z) has the Hessian).
+    Real values keep the table's rule fabs (slope +1 at +0.0, -1 at -0.0)."""
     if _is_real(x):
         return _fabs_real(x)
     _not_holomorphic(x, "abs")
@@ -490,6 +492,8 @@ def _abs(x):
         if x.hessian is not None:
             cross = _re_conj_prod(x.tangent[:, None], x.tangent[None, :])
             h = (_re_conj_prod(z, x.hessian) + cross - _outer(t, t)) / r
+            h = np.where(r == 0, np.nan, h)
+        t = np.where(r == 0, 0.0, t)
     return _zero_safe(x, r, t, h)
 
 
@@ -837,3 +841,16 @@ for _name in ("rfftn", "irfftn"):
     _FUNCTIONS[getattr(np.fft, _name)] = _fft(_name, complex_linear=False, nd_kind="n")
 _FUNCTIONS[np.fft.fftshift] = lambda x, axes=None: _linear(np.fft.fftshift, x, axes)
 _FUNCTIONS[np.fft.ifftshift] = lambda x, axes=None: _linear(np.fft.ifftshift, x, axes)
+
+
+def supported() -> tuple[list[str], list[str]]:
+    """(ufuncs, functions): the names of the NumPy ufuncs and functions that take
+    complex dual numbers, for the documentation's lists and the tests."""
+    ufuncs = sorted({u.__name__ for u in _UFUNC_HANDLERS} | {u.__name__ for u in _UFUNCS})
+    functions = sorted(f"{_module(f)}.{f.__name__}" for f in _FUNCTIONS)
+    return ufuncs, functions
+
+
+def _module(func):
+    mod = getattr(func, "__module__", "numpy") or "numpy"
+    return "numpy" if mod.startswith(("numpy._core", "numpy.lib")) or mod == "numpy" else mod

@@ -308,9 +308,18 @@ def test_nan_safe_rule_per_complex_entry():
     # the rule is per complex entry: a tangent i (real part 0) is not dropped
     _, t = dualdiff.jvp(np.sqrt, 0j, 1j)
     assert not np.isfinite(t)
-    # abs at 0: no derivative in the plane (NaN), unless the tangent is 0
-    _, t = dualdiff.jvp(lambda z: np.abs(z[0]) + z[1], np.array([0j, 1j]), np.array([1.0, 0]))
-    assert np.isnan(t)
+    # abs at 0: no derivative in the plane; 0 (a subgradient, JAX's choice) at first
+    # order, NaN at second order, so that a Hessian through it is NaN, not wrong
+    _, t = dualdiff.jvp(lambda z: np.abs(z[0]) + z[1], np.array([0j, 1j]), np.array([1.0 + 1j, 0]))
+    assert t == 0
+    H2 = dualdiff.hessian(lambda x: np.abs(x[0] + 1j * x[1]) ** 2)(np.array([0.0, 0.0]))
+    assert np.all(np.isnan(H2))
+    H2 = dualdiff.hessian(lambda x: np.real((x[0] + 1j * x[1]) * np.conj(x[0] + 1j * x[1])))(
+        np.array([0.0, 0.0]))
+    assert H2.tolist() == [[2.0, 0.0], [0.0, 2.0]]
+    # |fft(x)|^2 with empty bins: the gradient is right (Parseval: 2 n x)
+    assert np.allclose(dualdiff.grad(lambda x: np.sum(np.abs(np.fft.fft(x)) ** 2))(np.ones(4)),
+                       8 * np.ones(4), rtol=1e-15)
     _, t = dualdiff.jvp(lambda z: np.abs(z[0]) + z[1], np.array([0j, 1j]), np.array([0, 1.0]))
     assert t == 1
 
