@@ -288,6 +288,10 @@ def _constant(o):
     """A constant operand as an array, or a clear error."""
     if isinstance(o, ComplexDual):
         return o
+    if type(o).__module__.startswith("dualdiff"):  # a real Dual or DualArray of another call
+        from dualdiff._nesting import NestingError
+        raise NestingError("complex dual numbers met the dual numbers of another transform: "
+                           "complex numbers inside nested transforms are not supported")
     if isinstance(o, (numbers.Number, np.generic)):
         return np.asarray(o)
     if isinstance(o, np.ndarray) and o.dtype.kind in "biufc" and type(o) is np.ndarray:

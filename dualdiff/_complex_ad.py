@@ -38,8 +38,11 @@ def met_complex(e: BaseException) -> bool:
 
 def _flatten(x):
     """(flat values, shape or None for a number, whether complex)."""
-    if isinstance(x, (ComplexDual,)) or type(x).__module__.startswith("dualdiff"):
-        raise TypeError(f"x is a {type(x).__name__}: pass numbers or arrays of numbers")
+    if isinstance(x, ComplexDual) or type(x).__module__.startswith("dualdiff") or (
+            isinstance(x, (list, tuple)) and any(type(i).__module__.startswith("dualdiff") for i in x)):
+        from dualdiff._nesting import NestingError
+        raise NestingError("complex numbers met inside a nested transform: complex dual numbers "
+                           "do not nest (differentiate the real and imaginary parts apart)")
     a = np.asarray(x)
     if a.dtype.kind not in "biufc":
         raise TypeError(f"x must be numbers (real or complex), not {a.dtype}")

@@ -423,3 +423,39 @@ def test_eig_real_input_through_transforms():
 def test_eig_repeated_eigenvalues_are_not_finite():
     _, dV = dualdiff.jvp(lambda a: np.linalg.eig(a)[1], np.eye(2), np.array([[0.0, 1.0], [0.0, 0.0]]))
     assert not np.all(np.isfinite(dV))
+
+
+# -------------------------------------------------------------- completeness
+
+
+def test_every_listed_function_takes_complex_duals():
+    # the documentation's lists (generated from supported()) against what runs
+    from dualdiff._complex import supported
+    ufuncs, functions = supported()
+    z = ComplexDual(np.array([0.3 + 0.4j, -0.2 + 0.1j]), np.eye(2))
+    for name in ufuncs:
+        u = getattr(np, name)
+        out = u(z, z) if u.nin == 2 else u(z)
+        assert isinstance(out, (ComplexDual, np.ndarray)), name
+    assert "fft.fft" in " ".join(functions) and "numpy.linalg.eig" in functions
+    table = {u for r in _rules.COMPLEX_UNARY for u in _rules.BY_NAME[r].numpy}
+    assert table <= set(ufuncs)
+
+
+def test_complex_inside_nested_transforms_raise():
+    inner = lambda x: dualdiff.derivative(lambda t: np.real(np.exp(1j * t * x)))(1.0)  # noqa: E731
+    with pytest.raises(dualdiff.NestingError, match="complex"):
+        dualdiff.derivative(inner)(0.5)
+
+
+def test_complex_outer_transform_with_real_inner_raises():
+    def f(x):
+        inner = dualdiff.derivative(lambda t: t * x[1])(1.0)
+        return np.abs(np.exp(1j * x[0])) * inner
+    for ordering in (lambda t, y: t * y, lambda t, y: y * t, lambda t, y: t + y):
+        g = lambda x, o=ordering: np.abs(np.exp(1j * x[0])) * dualdiff.derivative(  # noqa: E731
+            lambda t: o(t, x[1]))(1.0)
+        with pytest.raises(dualdiff.NestingError):
+            dualdiff.grad(g)(np.array([0.5, 2.0]))
+    with pytest.raises(dualdiff.NestingError):
+        dualdiff.grad(f)(np.array([0.5, 2.0]))
