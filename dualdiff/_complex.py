@@ -67,7 +67,7 @@ class ComplexDual:
             raise TypeError(f"ComplexDual values are numbers, not {v.dtype}")
         v = v.astype(np.complex128 if v.dtype.kind == "c" else np.float64)
         t = np.asarray(tangent)
-        if t.shape[1:] != v.shape:
+        if t.ndim != v.ndim + 1 or t.shape[1:] != v.shape:
             raise ValueError(f"the tangent has shape {t.shape}; it needs (n,) + {v.shape}")
         h = None if hessian is None else np.asarray(hessian)
         if h is not None and h.shape != t.shape[:1] * 2 + v.shape:
@@ -797,6 +797,10 @@ _UFUNC_HANDLERS = {
     np.isfinite: lambda a: np.isfinite(_value(a)),
     np.isnan: lambda a: np.isnan(_value(a)),
     np.isinf: lambda a: np.isinf(_value(a)),
+    np.less: lambda a, b: _value(a) < _value(b),
+    np.less_equal: lambda a, b: _value(a) <= _value(b),
+    np.greater: lambda a, b: _value(a) > _value(b),
+    np.greater_equal: lambda a, b: _value(a) >= _value(b),
 }
 
 _FUNCTIONS = {

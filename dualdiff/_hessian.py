@@ -113,6 +113,13 @@ def hvp(f: Callable[..., Any], chunk: int | None = None, *,
             return _hvp(f, x, v, args, kwargs, chunk, nan_safe)
         except _Conflict as e:  # inside another transform: raises NestingError (see _nesting.py)
             return _nesting.rerun("hvp", f, x, args, kwargs, e, start, nan_safe)
+        except TypeError as e:  # complex numbers inside f: H from complex dual numbers, times v
+            if not _complex_ad.met_complex(e):
+                raise
+            H = np.asarray(_complex_ad.second("hessian", f, x, args, kwargs, False, nan_safe))
+            n = int(np.size(x))
+            out = H.reshape(n, n) @ np.asarray(v, dtype=float).reshape(n)
+            return float(out[0]) if np.ndim(x) == 0 else out.reshape(np.shape(x))
     _rename(Hv, f, "hvp")
     return Hv
 

@@ -2278,8 +2278,8 @@ _FUNCTIONS[np.fft.irfft2] = _fftn_linear(np.fft.irfft2, (-2, -1))
 def _complex_fft(name):
     def refuse(*args, **kwargs):
         raise TypeError(f"numpy.fft.{name} of a dual array gives complex numbers, and dual "
-                        "arrays are real: the transforms (jacobian, grad, jvp, ...) run f again "
-                        "on complex dual numbers (dualdiff.ComplexDual), which take it")
+                        "arrays are real: jacobian, grad, jvp, derivative, hessian and hvp run f "
+                        "again on complex dual numbers (dualdiff.ComplexDual), which take it")
     refuse.__name__ = name
     return refuse
 
@@ -2293,8 +2293,8 @@ _COMPLEX_FFT = {getattr(np.fft, name): _complex_fft(name)
 def _complex_eig(name):
     def refuse(*args, **kwargs):
         raise TypeError(f"numpy.linalg.{name} of a dual array gives complex numbers in general, "
-                        "and dual arrays are real: the transforms (jacobian, grad, jvp, ...) run f "
-                        "again on complex dual numbers (dualdiff.ComplexDual), which take it")
+                        "and dual arrays are real: jacobian, grad, jvp, derivative, hessian and hvp "
+                        "run f again on complex dual numbers (dualdiff.ComplexDual), which take it")
     refuse.__name__ = name
     return refuse
 

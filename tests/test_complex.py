@@ -459,3 +459,11 @@ def test_complex_outer_transform_with_real_inner_raises():
             dualdiff.grad(g)(np.array([0.5, 2.0]))
     with pytest.raises(dualdiff.NestingError):
         dualdiff.grad(f)(np.array([0.5, 2.0]))
+
+
+def test_hvp_with_complex_numbers_inside():
+    x, v = np.array([1.0, -2.0, 0.5]), np.array([0.3, 0.1, -1.0])
+    energy = lambda x: np.sum(np.abs(np.fft.fft(x)) ** 2)  # noqa: E731 - Hessian 2 n I
+    assert np.allclose(dualdiff.hvp(energy)(x, v), 6 * v, rtol=1e-14, atol=1e-14)
+    assert np.allclose(dualdiff.hvp(lambda t: np.real(np.exp(1j * t)))(0.5, 2.0),
+                       -2 * np.cos(0.5), rtol=1e-15)
