@@ -467,3 +467,13 @@ def test_hvp_with_complex_numbers_inside():
     assert np.allclose(dualdiff.hvp(energy)(x, v), 6 * v, rtol=1e-14, atol=1e-14)
     assert np.allclose(dualdiff.hvp(lambda t: np.real(np.exp(1j * t)))(0.5, 2.0),
                        -2 * np.cos(0.5), rtol=1e-15)
+
+
+def test_dicts_and_ragged_lists_of_complex_arrays():
+    # the derivatives come back in the structure of x, as for real inputs
+    g = dualdiff.grad(lambda d: np.sum(np.abs(d["a"]) ** 2) + np.abs(d["b"]) ** 2)(
+        {"a": np.array([1 + 1j, 2j]), "b": 3 - 1j})
+    assert g["a"].tolist() == [2 - 2j, -4j] and complex(g["b"]) == 6 + 2j  # 2 conj(z)
+    J = dualdiff.jacobian(lambda p: np.sum(p[0]) * p[1], holomorphic=True)(
+        [np.array([1j, 2.0]), np.array([3j])])
+    assert J[0].tolist() == [[3j, 3j]] and J[1].tolist() == [[2 + 1j]]
