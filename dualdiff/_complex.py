@@ -766,6 +766,13 @@ def _eigvals(a):
     return _make(w, dw, None, a)
 
 
+def _vdot(a, b):
+    """np.vdot conjugates its first argument: not holomorphic in it."""
+    if isinstance(a, ComplexDual) and not _is_real(a):
+        _not_holomorphic(a, "vdot (in its first argument)")
+    return _bilinear(np.vdot, a, b)
+
+
 def _sum(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
     if dtype is not None or out is not None or kw:
         raise TypeError("numpy.sum of complex dual numbers takes axis and keepdims only")
@@ -806,17 +813,13 @@ _UFUNC_HANDLERS = {
 _FUNCTIONS = {
     np.real: _real,
     np.imag: _imag,
-    np.conj: _conj,
-    np.conjugate: _conj,
     np.angle: _angle,
-    np.abs: _abs,
     np.real_if_close: _real_if_close,
     np.nan_to_num: _nan_to_num,
     np.sum: _sum,
     np.mean: _mean,
     np.dot: lambda a, b: _bilinear(np.dot, a, b),
-    np.matmul: lambda a, b: _bilinear(np.matmul, a, b),
-    np.vdot: lambda a, b: _bilinear(np.vdot, a, b),
+    np.vdot: _vdot,
     np.inner: lambda a, b: _bilinear(np.inner, a, b),
     np.outer: lambda a, b: _bilinear(np.outer, a, b),
     np.concatenate: lambda arrays, axis=0: _many(np.concatenate, arrays, axis=axis),
@@ -831,6 +834,9 @@ _FUNCTIONS = {
     np.trace: lambda a, offset=0: _linear(np.trace, a, offset),
     np.cumsum: lambda a, axis=None: _linear(np.cumsum, a, axis),
     np.diff: lambda a, n=1, axis=-1: _linear(np.diff, a, n, axis),
+    np.swapaxes: lambda a, axis1, axis2: _linear(np.swapaxes, a, axis1, axis2),
+    np.moveaxis: lambda a, source, destination: _linear(np.moveaxis, a, source, destination),
+    np.expand_dims: lambda a, axis: _linear(np.expand_dims, a, axis),
     np.linalg.eig: _eig,
     np.linalg.eigvals: _eigvals,
 }

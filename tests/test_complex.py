@@ -477,3 +477,26 @@ def test_dicts_and_ragged_lists_of_complex_arrays():
     J = dualdiff.jacobian(lambda p: np.sum(p[0]) * p[1], holomorphic=True)(
         [np.array([1j, 2.0]), np.array([3j])])
     assert J[0].tolist() == [[3j, 3j]] and J[1].tolist() == [[2 + 1j]]
+
+
+def test_linear_functions_against_differences():
+    rng = np.random.default_rng(SEED)
+    z = rng.normal(size=(2, 3)) + 1j * rng.normal(size=(2, 3))
+    v = rng.normal(size=(2, 3)) + 1j * rng.normal(size=(2, 3))
+    c = rng.normal(size=3) + 1j * rng.normal(size=3)
+    fs = [lambda a: np.sum(a ** 2, axis=0), lambda a: np.mean(np.exp(a), axis=1),
+          lambda a: np.transpose(a) @ c[:2], lambda a: np.reshape(a, (3, 2)) * 2j,
+          lambda a: np.concatenate([a, np.sin(a)], axis=1), lambda a: np.stack([a, a * a], axis=-1),
+          lambda a: np.vdot(a, np.cos(a)), lambda a: np.dot(a, c), lambda a: np.outer(a[0], c),
+          lambda a: np.cumsum(a, axis=1), lambda a: np.diff(a ** 3, axis=0), lambda a: np.trace(a[:, :2]),
+          lambda a: np.swapaxes(a, 0, 1) ** 2, lambda a: np.moveaxis(a, 0, 1), lambda a: a.T @ a,
+          lambda a: np.flip(np.roll(a, 1, axis=1), axis=0), lambda a: np.expand_dims(a, 0).sum(),
+          lambda a: np.fft.fftshift(np.fft.ifft2(a)), lambda a: np.fft.ifftshift(np.fft.fftn(a, s=(2, 4), axes=(0, 1))),
+          lambda a: np.fft.ihfft(np.real(a)), lambda a: np.fft.hfft(a, n=5), lambda a: np.fft.irfftn(a)]
+    for f in fs:
+        y, t = dualdiff.jvp(f, z, v)
+        fd = (f(z + H * v) - f(z - H * v)) / (2 * H)
+        assert np.allclose(y, f(z), rtol=1e-15, atol=1e-15)
+        assert np.allclose(t, fd, rtol=1e-7, atol=1e-8)
+    with pytest.raises(TypeError, match="not holomorphic"):
+        dualdiff.jacobian(lambda a: np.vdot(a, a), holomorphic=True)(z)
