@@ -307,11 +307,16 @@ def _lead(a, nd, k):
     return a.reshape(a.shape[:k] + (1,) * pad + a.shape[k:]) if pad > 0 else a
 
 
+def _quiet():
+    """The derivatives are computed under this: an infinite or NaN derivative is a
+    result, not a warning (the values, computed outside it, warn as NumPy does)."""
+    return np.errstate(all="ignore")
+
+
 def _term(c, t, nan_safe):
     """c * t, with 0 where t is 0 under the NaN-safe rule."""
-    with np.errstate(invalid="ignore", over="ignore"):
-        p = c * t
-    if nan_safe and not np.all(np.isfinite(c)):
+    p = c * t
+    if nan_safe and not np.isfinite(c).all():
         p = np.where(t == 0, np.zeros((), p.dtype), p)
     return p
 
@@ -341,8 +346,7 @@ def _not_holomorphic(x, name):
 def _unary(name, ufunc, x):
     """A rule of the table at x: NumPy's value, the C rule's derivatives."""
     v = ufunc(x.value)
-    with np.errstate(all="ignore"):
-        r = _c_unary(_UOP[name], x.order, x.value)
+    r = _c_unary(_UOP[name], x.order, x.value)  # C arithmetic: no NumPy warnings to silence
     d1, d2 = r[1], r[2]
     if np.asarray(v).dtype.kind != "c":
         # a real function at real points: its real derivatives (NaN where NumPy's value is)
@@ -353,10 +357,11 @@ def _unary(name, ufunc, x):
 
 
 def _chain(x, v, d1, d2):
-    t = _term(d1, x.tangent, x.nan_safe)
-    h = None
-    if x.hessian is not None:
-        h = _term(d1, x.hessian, x.nan_safe) + _term(d2, _outer(x.tangent, x.tangent), x.nan_safe)
+    with _quiet():
+        t = _term(d1, x.tangent, x.nan_safe)
+        h = None
+        if x.hessian is not None:
+            h = _term(d1, x.hessian, x.nan_safe) + _term(d2, _outer(x.tangent, x.tangent), x.nan_safe)
     return _make(v, t, h, x)
 
 
@@ -376,10 +381,11 @@ def _add(x, o, sign):
     _check_pair(x, o)
     v = x.value + o.value if sign > 0 else x.value - o.value
     shape = np.shape(v)
-    t = _bcast(x.tangent, shape, 1) + sign * _bcast(o.tangent, shape, 1)
-    h = None
-    if x.hessian is not None:
-        h = _bcast(x.hessian, shape, 2) + sign * _bcast(o.hessian, shape, 2)
+    with _quiet():
+        t = _bcast(x.tangent, shape, 1) + sign * _bcast(o.tangent, shape, 1)
+        h = None
+        if x.hessian is not None:
+            h = _bcast(x.hessian, shape, 2) + sign * _bcast(o.hessian, shape, 2)
     return _make(v, t, h, x)
 
 
@@ -388,18 +394,20 @@ def _mul(x, o):
     if not isinstance(o, ComplexDual):
         v = x.value * o
         nd = np.ndim(v)
-        t = _term(o, _lead(x.tangent, nd, 1), x.nan_safe)
-        h = None if x.hessian is None else _term(o, _lead(x.hessian, nd, 2), x.nan_safe)
+        with _quiet():
+            t = _term(o, _lead(x.tangent, nd, 1), x.nan_safe)
+            h = None if x.hessian is None else _term(o, _lead(x.hessian, nd, 2), x.nan_safe)
         return _make(v, t, h, x)
     _check_pair(x, o)
     v = x.value * o.value
     nd = np.ndim(v)
     a, b = _lead(x.tangent, nd, 1), _lead(o.tangent, nd, 1)
-    t = _term(o.value, a, x.nan_safe) + _term(x.value, b, x.nan_safe)
-    h = None
-    if x.hessian is not None:
-        h = (_term(o.value, _lead(x.hessian, nd, 2), x.nan_safe)
-             + _term(x.value, _lead(o.hessian, nd, 2), x.nan_safe) + _outer(a, b) + _outer(b, a))
+    with _quiet():
+        t = _term(o.value, a, x.nan_safe) + _term(x.value, b, x.nan_safe)
+        h = None
+        if x.hessian is not None:
+            h = (_term(o.value, _lead(x.hessian, nd, 2), x.nan_safe)
+                 + _term(x.value, _lead(o.hessian, nd, 2), x.nan_safe) + _outer(a, b) + _outer(b, a))
     return _make(v, np.broadcast_to(t, t.shape[:1] + np.shape(v)).copy(),
                  None if h is None else np.broadcast_to(h, h.shape[:2] + np.shape(v)).copy(), x)
 
@@ -414,31 +422,31 @@ def _binary(name, x, y):
     like = x if dx else y
     xv, yv = _value(x), _value(y)
     v = ufunc(xv, yv)
-    with np.errstate(all="ignore"):
-        r = _c_binary(_BOP[name], like.order, xv, yv)
+    r = _c_binary(_BOP[name], like.order, xv, yv)
     if np.asarray(v).dtype.kind != "c":
         nan = np.isnan(v) & ~(np.isnan(xv) | np.isnan(yv))
         r = np.where(nan, np.nan, r.real)
-    nd = np.ndim(v)
-    ns = like.nan_safe
-    ta = _lead(x.tangent, nd, 1) if dx else None
-    tb = _lead(y.tangent, nd, 1) if dy else None
-    t = 0
-    if dx:
-        t = t + _term(r[1], ta, ns)
-    if dy:
-        t = t + _term(r[2], tb, ns)
-    h = None
-    if like.hessian is not None:
-        h = 0
+    with _quiet():
+        nd = np.ndim(v)
+        ns = like.nan_safe
+        ta = _lead(x.tangent, nd, 1) if dx else None
+        tb = _lead(y.tangent, nd, 1) if dy else None
+        t = 0
         if dx:
-            h = h + _term(r[1], _lead(x.hessian, nd, 2), ns) + _term(r[3], _outer(ta, ta), ns)
+            t = t + _term(r[1], ta, ns)
         if dy:
-            h = h + _term(r[2], _lead(y.hessian, nd, 2), ns) + _term(r[5], _outer(tb, tb), ns)
-        if dx and dy:
-            h = h + _term(r[4], _outer(ta, tb) + _outer(tb, ta), ns)
-        h = np.broadcast_to(h, h.shape[:2] + np.shape(v)).copy()
-    t = np.broadcast_to(t, t.shape[:1] + np.shape(v)).copy()
+            t = t + _term(r[2], tb, ns)
+        h = None
+        if like.hessian is not None:
+            h = 0
+            if dx:
+                h = h + _term(r[1], _lead(x.hessian, nd, 2), ns) + _term(r[3], _outer(ta, ta), ns)
+            if dy:
+                h = h + _term(r[2], _lead(y.hessian, nd, 2), ns) + _term(r[5], _outer(tb, tb), ns)
+            if dx and dy:
+                h = h + _term(r[4], _outer(ta, tb) + _outer(tb, ta), ns)
+            h = np.broadcast_to(h, h.shape[:2] + np.shape(v)).copy()
+        t = np.broadcast_to(t, t.shape[:1] + np.shape(v)).copy()
     return _make(v, t, h, like)
 
 
@@ -545,13 +553,14 @@ def _linear(func, x, *args, complex_linear=True, **kwargs):
     if not complex_linear:
         _not_holomorphic(x, func.__name__)
     v = func(x.value, *args, **kwargs)
-    t = np.stack([np.asarray(func(tk, *args, **kwargs)) for tk in x.tangent])
-    h = None
-    if x.hessian is not None:
-        n = x.n
-        flat = x.hessian.reshape((n * n,) + x.hessian.shape[2:])
-        h = np.stack([np.asarray(func(hk, *args, **kwargs)) for hk in flat])
-        h = h.reshape((n, n) + h.shape[1:])
+    with _quiet():
+        t = np.stack([np.asarray(func(tk, *args, **kwargs)) for tk in x.tangent])
+        h = None
+        if x.hessian is not None:
+            n = x.n
+            flat = x.hessian.reshape((n * n,) + x.hessian.shape[2:])
+            h = np.stack([np.asarray(func(hk, *args, **kwargs)) for hk in flat])
+            h = h.reshape((n, n) + h.shape[1:])
     return _make(v, t, h, x)
 
 
@@ -572,8 +581,9 @@ def _batched(func, x, axes_kw, default_axes, complex_linear=True, **kwargs):
     kwargs[axes_kw] = ax
     v = func(x.value, **kwargs)
     kwargs[axes_kw] = neg
-    t = func(x.tangent, **kwargs)
-    h = None if x.hessian is None else func(x.hessian, **kwargs)
+    with _quiet():
+        t = func(x.tangent, **kwargs)
+        h = None if x.hessian is None else func(x.hessian, **kwargs)
     return _make(v, t, h, x)
 
 

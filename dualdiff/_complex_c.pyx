@@ -33,7 +33,7 @@ def unary(int op, int order, z):
                                 <double complex *>r.data)
     if rc != 0:
         raise ValueError(f"no complex rule for the unary op code {op}")
-    return np.moveaxis(r, 1, 0).reshape((3,) + (<object>a).shape)
+    return r.T.reshape((3,) + (<object>a).shape)
 
 
 def binary(int op, int order, z, w):
@@ -50,7 +50,7 @@ def binary(int op, int order, z, w):
                                  <const double complex *>b.data, <double complex *>r.data)
     if rc != 0:
         raise ValueError(f"no complex rule for the binary op code {op}")
-    return np.moveaxis(r, 1, 0).reshape((6,) + (<object>a).shape)
+    return r.T.reshape((6,) + (<object>a).shape)
 
 
 def rule_names():
