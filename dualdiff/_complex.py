@@ -25,6 +25,7 @@ product mixes the parts, so a zero real part alone is no reason to drop a
 term.
 """
 import numbers
+from typing import Any
 
 import numpy as np
 
@@ -59,6 +60,11 @@ class ComplexDual:
     """
 
     __slots__ = ("value", "tangent", "hessian", "holomorphic", "nan_safe")
+    value: Any  # a NumPy scalar or array, real or complex
+    tangent: Any  # shape (n,) + value's shape
+    hessian: Any  # shape (n, n) + value's shape, or None at first order
+    holomorphic: bool  # tangents are complex derivatives d/dz (else along real directions)
+    nan_safe: bool
     __array_priority__ = 1000
 
     def __init__(self, value, tangent, hessian=None):
@@ -231,7 +237,7 @@ class ComplexDual:
     def __ge__(self, o):
         return self.value >= _value(o)
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # compared by value, as NumPy arrays
 
     # ------------------------------------------------------------- dispatch
 

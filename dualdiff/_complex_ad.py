@@ -182,7 +182,7 @@ def wirtinger(f: Callable[..., Any], *, nan_safe: bool = True) -> Callable[..., 
     name = getattr(f, "__name__", type(f).__name__)
     w.__name__ = w.__qualname__ = f"wirtinger({name})"
     w.__doc__ = f"The Wirtinger derivatives of {name} (made by dualdiff.wirtinger)."
-    w.__wrapped__ = f
+    setattr(w, "__wrapped__", f)
     return w
 
 
