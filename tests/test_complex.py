@@ -500,3 +500,18 @@ def test_linear_functions_against_differences():
         assert np.allclose(t, fd, rtol=1e-7, atol=1e-8)
     with pytest.raises(TypeError, match="not holomorphic"):
         dualdiff.jacobian(lambda a: np.vdot(a, a), holomorphic=True)(z)
+
+
+def test_fast_paths_hand_complex_numbers_over():
+    # lists of floats and float x take compiled fast paths; complex numbers inside f
+    # hand the call to the complex numbers there too
+    f = lambda x: abs(x[0] * 1j + x[1]) ** 2  # noqa: E731 - x0^2 + x1^2
+    assert np.allclose(dualdiff.grad(f)([1.0, 2.0]), [2.0, 4.0], rtol=1e-15)
+    v, g = dualdiff.value_and_grad(f)([1.0, 2.0])
+    assert np.isclose(v, 5.0, rtol=1e-15) and np.allclose(g, [2.0, 4.0], rtol=1e-15)
+    assert np.allclose(dualdiff.hessian(f)([1.0, 2.0]), 2 * np.eye(2), rtol=1e-15)
+    assert np.isclose(dualdiff.derivative(lambda t: np.imag(np.exp(1j * t)))(0.5), np.cos(0.5),
+                      rtol=1e-15)
+    # any other TypeError is f's own and passes through unchanged
+    with pytest.raises(TypeError, match="unsupported operand"):
+        dualdiff.grad(lambda x: x[0] + "a")([1.0, 2.0])
