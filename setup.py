@@ -54,6 +54,8 @@ extensions = [
               define_macros=numpy_macros, extra_compile_args=cflags),
     Extension("dualdiff._sparse_c", ["dualdiff/_sparse_c.pyx", "csrc/dd_color.c"], include_dirs=["csrc", include],
               extra_compile_args=cflags),
+    Extension("dualdiff._complex_c", ["dualdiff/_complex_c.pyx"], include_dirs=[include, numpy.get_include()],
+              define_macros=numpy_macros, extra_compile_args=cflags),
 ]
 
 setup(

@@ -9,6 +9,7 @@ Numbers and functions
 ``Dual(value, tangent)``   a number with derivatives along 1..n directions
 ``dualdiff.math``          the twin of :mod:`math`: same names, Duals in and out
 ``DualArray``              NumPy array of dual numbers (``dualdiff.numpy``)
+``ComplexDual``            complex values with derivatives (scalar or array)
 ``get_include()``          directory of the C headers (``-I``, ``include_dirs``)
 ``all_finite(x)``          every value and derivative in x finite? (Duals, arrays, lists)
 =========================  ==================================================
@@ -35,7 +36,13 @@ are floats or float64 arrays.
 ``hessian(f, sparsity=S)``             a :class:`SparseHessian`: elements, colors, scipy.sparse out
 ``hessian_sparsity(f, x)``             the Hessian's sparsity pattern at x
 ``trace(f)``                           f recorded once: its transforms replay in C
+``wirtinger(f)``                       (df/dz, df/dconj(z)) of any f of complex z
 =====================================  ================================================
+
+Complex numbers follow JAX: ``jvp`` takes any complex function; a real x with
+complex numbers inside f (``1j * x``, ``np.fft.fft``) gives complex
+derivatives where f is complex; a complex x needs ``holomorphic=True`` (f'(z)
+of a holomorphic f) except in ``grad`` of a real-valued f (df/dx - i df/dy).
 
 Transforms nest: a first-order transform (derivative, grad, value_and_grad,
 jacobian, value_and_jacobian, jvp) may run inside a function that another
@@ -81,11 +88,14 @@ from dualdiff._jvp import jvp
 from dualdiff._hessian import hessian, hvp
 from dualdiff._nesting import NestingError
 from dualdiff._taylor import taylor
+from dualdiff._complex import ComplexDual
+from dualdiff._complex_ad import wirtinger
 from dualdiff._trace import TraceWarning, trace
 
 __all__ = [
     "Dual",
     "DualArray",
+    "ComplexDual",
     "all_finite",
     "get_include",
     "math",
@@ -99,6 +109,7 @@ __all__ = [
     "hessian",
     "hvp",
     "taylor",
+    "wirtinger",
     "jacobian_sparsity",
     "SparseJacobian",
     "hessian_sparsity",

@@ -4,13 +4,14 @@ from typing import Any
 
 import numpy as np
 
-from dualdiff import _nesting, _seeding
+from dualdiff import _complex_ad, _nesting, _seeding
 from dualdiff._dual import _Conflict, _Derivative, _peek_tag, _read_scalar, _seed_scalar
 from dualdiff._trace import Traced
 
 
-def derivative(f: Callable[..., Any], *, order: int = 1, nan_safe: bool = True) -> Callable[..., Any]:
-    """derivative(f, *, order=1, nan_safe=True) -> df
+def derivative(f: Callable[..., Any], *, order: int = 1, nan_safe: bool = True,
+               holomorphic: bool = False) -> Callable[..., Any]:
+    """derivative(f, *, order=1, nan_safe=True, holomorphic=False) -> df
 
     The derivative of ``f`` with respect to its first argument, a real number.
     With ``order=k``, the k-th derivative, from one evaluation of ``f`` on
@@ -24,6 +25,12 @@ def derivative(f: Callable[..., Any], *, order: int = 1, nan_safe: bool = True) 
     derivatives as plain IEEE doubles (0 * inf = NaN), as most AD tools do,
     instead of keeping a zero tangent 0 (see "Conventions" in the README).
 
+    Complex numbers: at a real ``x``, a complex-valued ``f`` has a complex
+    derivative (``f`` runs again, on complex dual numbers, when it meets a
+    complex number); at a complex ``x``, ``holomorphic=True`` (the promise
+    that ``f`` is holomorphic) gives f'(z), first or second order; see
+    "Complex numbers" in the documentation.
+
     >>> import dualdiff
     >>> dualdiff.derivative(lambda x: x ** 3)(2.0)
     12.0
@@ -33,7 +40,7 @@ def derivative(f: Callable[..., Any], *, order: int = 1, nan_safe: bool = True) 
     if isinstance(f, Traced):
         return f._transform("derivative", order=order, nan_safe=nan_safe)
     if isinstance(order, bool) or not isinstance(order, int) or order != 1:
-        return _higher(f, order)
+        return _higher(f, order, nan_safe, holomorphic)
 
     def general(args, kwargs, y=None, tag=None):
         # Everything but a float x with a Dual result (which _Derivative reads itself).
@@ -48,6 +55,8 @@ def derivative(f: Callable[..., Any], *, order: int = 1, nan_safe: bool = True) 
             return _finish(_seeding.call_f(f, _seed_scalar(x, 1, tag), args[1:], kwargs, tag), tag)
         except _Conflict as e:  # nested in a running transform (see _nesting.py)
             return _nesting.rerun("derivative", f, args[0], args[1:], kwargs, e, start, nan_safe)
+        except TypeError as e:
+            return _complex_ad.retry("derivative", f, args, kwargs, e, nan_safe, holomorphic)
 
     def _finish(y, tag):
         r = _read_scalar(y, 1, tag)
@@ -86,12 +95,21 @@ def _rename(g, f, verb):
     g.__wrapped__ = f
 
 
-def _higher(f, order):
+def _higher(f, order, nan_safe=True, holomorphic=False):
     """derivative(f, order=k) for k != 1: k! times Taylor coefficient k."""
     from dualdiff import _taylor
     k = _taylor._check_order(order, "derivative")
 
     def dk(x, *args, **kwargs):
-        return _taylor.nth_derivative(f, _scalar(x), k, args, kwargs)
+        try:
+            return _taylor.nth_derivative(f, _scalar(x), k, args, kwargs)
+        except TypeError as e:
+            if k != 2 or not _complex_ad.met_complex(e):
+                if k != 2 and _complex_ad.met_complex(e):
+                    raise TypeError(f"derivative(f, order={k}) with complex numbers: complex dual "
+                                    "numbers carry first and second derivatives, so orders 1 "
+                                    "and 2 only") from e
+                raise
+            return _complex_ad.second("derivative", f, x, args, kwargs, holomorphic, nan_safe)
     _rename(dk, f, "derivative")
     return dk

@@ -1782,6 +1782,16 @@ def _set_nesting_hook(hook, /):
     _nesting_hook = hook
 
 
+cdef object _complex_hook = None
+
+
+def _set_complex_hook(hook, /):
+    """The function a fast path hands a call to when f met a complex number
+    (dualdiff/_complex_ad.py); it re-raises any other TypeError."""
+    global _complex_hook
+    _complex_hook = hook
+
+
 def _new_tag(bint nan_safe=True):
     """A tag no other derivative call has used (tag 0 means "made by hand").
     Numbers seeded for a call with nan_safe=False get a negative tag, and the
@@ -1968,6 +1978,8 @@ cdef class _Derivative:
         except _Conflict as e:
             return _nesting_hook("derivative", self.__wrapped__, args, kwargs, e, _abs(d.tag) - 1,
                                  self.nan_safe)
+        except TypeError as e:  # f met a complex number: its own numbers take over
+            return _complex_hook("derivative", self.__wrapped__, args, kwargs, e, self.nan_safe)
         finally:
             _leave(d.tag)
 
@@ -2058,6 +2070,9 @@ cdef class _Gradient:
                 return self.finish(y, tag, n)
         except _Conflict as e:
             return _nesting_hook(self.verb, self.__wrapped__, args, kwargs, e, _abs(tag) - 1,
+                                 self.code == self.order)
+        except TypeError as e:  # f met a complex number: its own numbers take over
+            return _complex_hook(self.verb, self.__wrapped__, args, kwargs, e,
                                  self.code == self.order)
         finally:
             _leave(tag)

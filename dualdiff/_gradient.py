@@ -4,15 +4,15 @@ from typing import Any
 
 import numpy as np
 
-from dualdiff import _nesting, _seeding, _trees, _workers
+from dualdiff import _complex_ad, _nesting, _seeding, _trees, _workers
 from dualdiff._derivative import _rename
 from dualdiff._dual import _Conflict, _Gradient, _peek_tag, _read
 from dualdiff._trace import Traced
 
 
 def grad(f: Callable[..., Any], chunk: int | None = None, *,
-         nan_safe: bool = True, workers: Any = None) -> Callable[..., Any]:
-    """grad(f, chunk=None, *, nan_safe=True, workers=None) -> g
+         nan_safe: bool = True, workers: Any = None, holomorphic: bool = False) -> Callable[..., Any]:
+    """grad(f, chunk=None, *, nan_safe=True, workers=None, holomorphic=False) -> g
 
     The gradient of a real-valued ``f`` with respect to its first argument.
 
@@ -30,18 +30,27 @@ def grad(f: Callable[..., Any], chunk: int | None = None, *,
     instead of keeping a zero tangent 0 (see "Conventions" in the README).
     ``workers`` evaluates the chunks in parallel, as in :func:`jacobian`.
 
+    Complex numbers, as JAX: at a complex ``x`` the gradient of a
+    real-valued ``f`` is df/dx - i df/dy for each entry x + i y (twice the
+    Wirtinger derivative df/dz; descend along its conjugate); with
+    ``holomorphic=True`` it is the complex derivative df/dz of a holomorphic
+    complex-valued ``f``. ``f`` may use complex numbers inside at a real
+    ``x`` (it then runs again, on complex dual numbers); see "Complex
+    numbers" in the documentation.
+
     >>> import dualdiff
     >>> dualdiff.grad(lambda x: x[0] * x[1] ** 2)([3.0, 2.0])
     array([ 4., 12.])
     """
-    if isinstance(f, Traced):
+    if isinstance(f, Traced) and not holomorphic:
         return f._transform("grad", chunk=chunk, nan_safe=nan_safe, workers=workers)
-    return _transform(f, chunk, False, "grad", nan_safe, workers)
+    return _transform(f, chunk, False, "grad", nan_safe, workers, holomorphic)
 
 
 def value_and_grad(f: Callable[..., Any], chunk: int | None = None, *,
-                   nan_safe: bool = True, workers: Any = None) -> Callable[..., Any]:
-    """value_and_grad(f, chunk=None, *, nan_safe=True, workers=None) -> vg
+                   nan_safe: bool = True, workers: Any = None,
+                   holomorphic: bool = False) -> Callable[..., Any]:
+    """value_and_grad(f, chunk=None, *, nan_safe=True, workers=None, holomorphic=False) -> vg
 
     Like :func:`grad`, but ``vg(x, *args, **kwargs)`` returns the pair
     ``(f(x), gradient)`` from the same evaluations: a float and a float64
@@ -52,12 +61,12 @@ def value_and_grad(f: Callable[..., Any], chunk: int | None = None, *,
     >>> dualdiff.value_and_grad(lambda x: x[0] * x[1] ** 2)([3.0, 2.0])
     (12.0, array([ 4., 12.]))
     """
-    if isinstance(f, Traced):
+    if isinstance(f, Traced) and not holomorphic:
         return f._transform("value_and_grad", chunk=chunk, nan_safe=nan_safe, workers=workers)
-    return _transform(f, chunk, True, "value_and_grad", nan_safe, workers)
+    return _transform(f, chunk, True, "value_and_grad", nan_safe, workers, holomorphic)
 
 
-def _transform(f, chunk, with_value, verb, nan_safe, workers=None):
+def _transform(f, chunk, with_value, verb, nan_safe, workers=None, holomorphic=False):
     pool = _workers.make(workers)
 
     def general(args, kwargs):
@@ -76,6 +85,12 @@ def _transform(f, chunk, with_value, verb, nan_safe, workers=None):
                                                                     chunk, nan_safe, pool)
         except _Conflict as e:  # nested in a running transform (see _nesting.py)
             return _nesting.rerun(verb, fn, args[0], args[1:], kwargs, e, start, nan_safe)
+        except TypeError as e:
+            if not _complex_ad.met_complex(e):
+                raise
+            value, g = _complex_ad.jacobian(verb, fn, args[0], args[1:], kwargs, holomorphic,
+                                            nan_safe)
+            return (value, g) if with_value else g
         return _result(value, tangent, out_shape, shape)
 
     def finish(y, tag, n):

@@ -4,7 +4,7 @@ from typing import Any
 
 import numpy as np
 
-from dualdiff import _nesting, _seeding, _trees, _workers
+from dualdiff import _complex_ad, _nesting, _seeding, _trees, _workers
 from dualdiff._derivative import _rename
 from dualdiff._dual import Dual, _Conflict, _Gradient, _peek_tag, _read, _read_hessian, _seed, _seed_floats
 from dualdiff._trace import Traced
@@ -12,8 +12,8 @@ from dualdiff._trace import Traced
 
 def hessian(f: Callable[..., Any], chunk: int | None = None, *,
             nan_safe: bool = True, workers: Any = None, sparsity: object = None,
-            format: str = "csr") -> Any:
-    """hessian(f, chunk=None, *, nan_safe=True, workers=None, sparsity=None, format="csr") -> H
+            format: str = "csr", holomorphic: bool = False) -> Any:
+    """hessian(f, chunk=None, *, nan_safe=True, workers=None, sparsity=None, format="csr", holomorphic=False) -> H
 
     The Hessian of ``f`` with respect to its first argument, exact.
 
@@ -37,6 +37,10 @@ def hessian(f: Callable[..., Any], chunk: int | None = None, *,
     once, colors their inputs, and returns ``scipy.sparse`` arrays in
     ``format`` ("csr", "csc" or "coo") from one evaluation of ``f`` per call.
 
+    Complex numbers inside ``f`` at a real ``x`` are followed (``f`` runs
+    again, once, on second-order complex dual numbers); at a complex ``x``,
+    ``holomorphic=True`` gives the second complex derivatives d2f/dz dz'.
+
     >>> import dualdiff
     >>> dualdiff.hessian(lambda x: x[0] ** 2 * x[1])([1.0, 2.0])
     array([[4., 2.],
@@ -50,7 +54,7 @@ def hessian(f: Callable[..., Any], chunk: int | None = None, *,
         return SparseHessian(f, sparsity, format=format, nan_safe=nan_safe)
     if format != "csr":
         raise ValueError("format= goes with sparsity=: the dense Hessian is a NumPy array")
-    if isinstance(f, Traced):
+    if isinstance(f, Traced) and not holomorphic:
         return f._transform("hessian", chunk=chunk, nan_safe=nan_safe, workers=workers)
     pool = _workers.make(workers)
 
@@ -69,6 +73,11 @@ def hessian(f: Callable[..., Any], chunk: int | None = None, *,
             hess, out_shape, shape = _second_order(fn, args[0], args[1:], kwargs, chunk, nan_safe, pool)
         except _Conflict as e:  # inside another transform: raises NestingError (see _nesting.py)
             return _nesting.rerun("hessian", fn, args[0], args[1:], kwargs, e, start, nan_safe)
+        except TypeError as e:
+            if not _complex_ad.met_complex(e):
+                raise
+            return _complex_ad.second("hessian", fn, args[0], args[1:], kwargs, holomorphic,
+                                      nan_safe)
         if shape is None:
             return _seeding.as_result(hess, out_shape)
         return hess.reshape(out_shape + shape + shape)
@@ -124,6 +133,13 @@ def hvp(f: Callable[..., Any], chunk: int | None = None, *,
             return _hvp(f, x, v, args, kwargs, chunk, nan_safe)
         except _Conflict as e:  # inside another transform: raises NestingError (see _nesting.py)
             return _nesting.rerun("hvp", f, x, args, kwargs, e, start, nan_safe, v)
+        except TypeError as e:  # complex numbers inside f: H from complex dual numbers, times v
+            if not _complex_ad.met_complex(e):
+                raise
+            H = np.asarray(_complex_ad.second("hessian", f, x, args, kwargs, False, nan_safe))
+            n = int(np.size(x))
+            out = H.reshape(n, n) @ np.asarray(v, dtype=float).reshape(n)
+            return float(out[0]) if np.ndim(x) == 0 else out.reshape(np.shape(x))
     _rename(Hv, f, "hvp")
     return Hv
 

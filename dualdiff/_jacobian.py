@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
-from dualdiff import _nesting, _seeding, _trees, _workers
+from dualdiff import _complex_ad, _nesting, _seeding, _trees, _workers
 from dualdiff._derivative import _rename
 from dualdiff._dual import _Conflict, _peek_tag
 from dualdiff._trace import Traced
@@ -15,14 +15,16 @@ if TYPE_CHECKING:
 
 @overload
 def jacobian(f: Callable[..., Any], chunk: int | None = None,
-             sparsity: None = None, *, nan_safe: bool = True, workers: Any = None) -> Callable[..., Any]: ...
+             sparsity: None = None, *, nan_safe: bool = True, workers: Any = None,
+             holomorphic: bool = False) -> Callable[..., Any]: ...
 @overload
 def jacobian(f: Callable[..., Any], chunk: int | None = None, *,
-             sparsity: object, nan_safe: bool = True, workers: Any = None) -> "SparseJacobian": ...
+             sparsity: object, nan_safe: bool = True, workers: Any = None,
+             holomorphic: bool = False) -> "SparseJacobian": ...
 def jacobian(f: Callable[..., Any], chunk: int | None = None,
              sparsity: object = None, *, nan_safe: bool = True,
-             workers: Any = None) -> "Callable[..., Any] | SparseJacobian":
-    """jacobian(f, chunk=None, sparsity=None, *, nan_safe=True, workers=None) -> J
+             workers: Any = None, holomorphic: bool = False) -> "Callable[..., Any] | SparseJacobian":
+    """jacobian(f, chunk=None, sparsity=None, *, nan_safe=True, workers=None, holomorphic=False) -> J
 
     The Jacobian of ``f`` with respect to its first argument.
 
@@ -52,20 +54,27 @@ def jacobian(f: Callable[..., Any], chunk: int | None = None,
     those of ``workers=1`` and the result is the same, bit for bit (see
     "Parallel workers" in the documentation).
 
+    Complex numbers (see "Complex numbers" in the documentation): a real
+    ``x`` with complex numbers in ``f`` gives complex derivatives where ``f``
+    is complex (``f`` runs again, once, on complex dual numbers); a complex
+    ``x`` needs ``holomorphic=True``, the promise that ``f`` is holomorphic,
+    and gives df/dz (functions that are not holomorphic then raise
+    TypeError); :func:`wirtinger` serves any other ``f``.
+
     >>> import dualdiff
     >>> dualdiff.jacobian(lambda x: [x[0] * x[1], x[0] + x[1]])([2.0, 3.0])
     array([[3., 2.],
            [1., 1.]])
     """
-    if isinstance(f, Traced) and sparsity is None:
+    if isinstance(f, Traced) and sparsity is None and not holomorphic:
         return f._transform("jacobian", chunk=chunk, nan_safe=nan_safe, workers=workers)
     if sparsity is not None:
         from dualdiff._sparse import SparseJacobian
         return SparseJacobian(f, sparsity, chunk=chunk, nan_safe=nan_safe, workers=workers)
-    return _make(f, chunk, nan_safe, workers, False)
+    return _make(f, chunk, nan_safe, workers, False, holomorphic)
 
 
-def _make(f, chunk, nan_safe, workers, with_value):
+def _make(f, chunk, nan_safe, workers, with_value, holomorphic=False):
     pool = _workers.make(workers)
     verb = "value_and_jacobian" if with_value else "jacobian"
 
@@ -76,6 +85,11 @@ def _make(f, chunk, nan_safe, workers, with_value):
                                                                     pool)
         except _Conflict as e:  # nested in a running transform (see _nesting.py)
             return _nesting.rerun(verb, fn, x, args, kwargs, e, start, nan_safe)
+        except TypeError as e:
+            if not _complex_ad.met_complex(e):
+                raise
+            value, jac = _complex_ad.jacobian(verb, fn, x, args, kwargs, holomorphic, nan_safe)
+            return (value, jac) if with_value else jac
         jac = _seeding.as_result(tangent, out_shape + _seeding.x_shape(shape))
         return (_seeding.as_result(value, out_shape), jac) if with_value else jac
 
@@ -92,8 +106,9 @@ def _make(f, chunk, nan_safe, workers, with_value):
 
 
 def value_and_jacobian(f: Callable[..., Any], chunk: int | None = None, *,
-                       nan_safe: bool = True, workers: Any = None) -> Callable[..., Any]:
-    """value_and_jacobian(f, chunk=None, *, nan_safe=True, workers=None) -> vJ
+                       nan_safe: bool = True, workers: Any = None,
+                       holomorphic: bool = False) -> Callable[..., Any]:
+    """value_and_jacobian(f, chunk=None, *, nan_safe=True, workers=None, holomorphic=False) -> vJ
 
     Like :func:`jacobian`, but ``vJ(x, *args, **kwargs)`` returns the pair
     ``(f(x), Jacobian)`` from the same evaluations (Newton and least-squares
@@ -105,6 +120,6 @@ def value_and_jacobian(f: Callable[..., Any], chunk: int | None = None, *,
     (array([6., 5.]), array([[3., 2.],
            [1., 1.]]))
     """
-    if isinstance(f, Traced):
+    if isinstance(f, Traced) and not holomorphic:
         return f._transform("value_and_jacobian", chunk=chunk, nan_safe=nan_safe, workers=workers)
-    return _make(f, chunk, nan_safe, workers, True)
+    return _make(f, chunk, nan_safe, workers, True, holomorphic)

@@ -4,7 +4,7 @@ from typing import Any
 
 import numpy.typing as npt
 
-from dualdiff import _nesting, _seeding, _trees
+from dualdiff import _complex_ad, _nesting, _seeding, _trees
 from dualdiff._dual import _Conflict, _peek_tag
 from dualdiff._trace import Traced
 
@@ -20,6 +20,11 @@ def jvp(f: Callable[..., Any], x: npt.ArrayLike, v: npt.ArrayLike, *args: Any,
     is jvp's own, not passed to ``f``: ``False`` multiplies tangents by infinite or NaN partial
     derivatives as plain IEEE doubles (0 * inf = NaN), as most AD tools do,
     instead of keeping a zero tangent 0 (see "Conventions" in the README).
+
+    Complex ``x`` or ``v``, or complex numbers inside ``f``: ``Jv`` is
+    d/dt f(x + t v) for a real t, complex where ``f`` is, for any ``f``
+    (holomorphic or not); ``f`` then runs again on complex dual numbers
+    (see "Complex numbers" in the documentation).
 
     >>> import dualdiff
     >>> dualdiff.jvp(lambda x: x[0] * x[1], [2.0, 3.0], [1.0, 0.0])
@@ -40,4 +45,8 @@ def jvp(f: Callable[..., Any], x: npt.ArrayLike, v: npt.ArrayLike, *args: Any,
             value, tangent, out_shape = _seeding.read_result(y, 1, 1, tag)
     except _Conflict as e:  # nested in a running transform (see _nesting.py)
         return _nesting.rerun("jvp", f, x, args, kwargs, e, start, nan_safe, v)
+    except TypeError as e:
+        if not _complex_ad.met_complex(e):
+            raise
+        return _complex_ad.jvp(f, x, v, args, kwargs, nan_safe)
     return _seeding.as_result(value, out_shape), _seeding.as_result(tangent[:, 0], out_shape)

@@ -630,6 +630,15 @@ def _operand(x):
     return None
 
 
+def _unsupported(x):
+    """The error for an operand a dual array cannot take (complex ones say so: the
+    transforms then run f on complex dual numbers)."""
+    name = type(x).__name__
+    if isinstance(x, np.ndarray) and x.dtype.kind == "c":
+        name = f"complex array ({x.dtype})"
+    return TypeError(f"unsupported operand type for dualdiff arrays: {name}")
+
+
 def _dual_operands(args):
     """Convert args; returns (list of (buf, spec) or float arrays, combined spec or None)."""
     ops = []
@@ -637,7 +646,7 @@ def _dual_operands(args):
     for x in args:
         o = _operand(x)
         if o is None:
-            raise TypeError(f"unsupported operand type for dualdiff arrays: {type(x).__name__}")
+            raise _unsupported(x)
         ops.append(o)
         if isinstance(o, tuple):
             specs.append(o[1])
@@ -664,7 +673,7 @@ def _as_dual(x, spec=None):
         return x
     o = _operand(x)
     if o is None:
-        raise TypeError(f"unsupported operand type for dualdiff arrays: {type(x).__name__}")
+        raise _unsupported(x)
     if isinstance(o, tuple):
         return _wrap(o[0], o[1])
     if spec is None:
@@ -1698,7 +1707,7 @@ def _column_stack(tup):
 def _as_dual_any(x):
     o = _operand(x)
     if o is None:  # not None itself, which NumPy would turn into NaN further on
-        raise TypeError(f"unsupported operand type for dualdiff arrays: {type(x).__name__}")
+        raise _unsupported(x)
     if isinstance(o, tuple):
         return _wrap(o[0], o[1])
     return o
@@ -2309,9 +2318,8 @@ _FUNCTIONS[np.fft.irfft2] = _fftn_linear(np.fft.irfft2, (-2, -1))
 def _complex_fft(name):
     def refuse(*args, **kwargs):
         raise TypeError(f"numpy.fft.{name} of a dual array gives complex numbers, and dual "
-                        "numbers are real: complex dual numbers are not supported yet. "
-                        "Real-valued transforms of real input (irfft, irfft2, irfftn, hfft) "
-                        "and fftshift / ifftshift are supported")
+                        "arrays are real: jacobian, grad, jvp, derivative, hessian and hvp run f "
+                        "again on complex dual numbers (dualdiff.ComplexDual), which take it")
     refuse.__name__ = name
     return refuse
 
@@ -2320,6 +2328,19 @@ def _complex_fft(name):
 _COMPLEX_FFT = {getattr(np.fft, name): _complex_fft(name)
                 for name in ("fft", "ifft", "rfft", "fft2", "ifft2", "fftn", "ifftn", "rfft2",
                              "rfftn", "ihfft")}
+
+
+def _complex_eig(name):
+    def refuse(*args, **kwargs):
+        raise TypeError(f"numpy.linalg.{name} of a dual array gives complex numbers in general, "
+                        "and dual arrays are real: jacobian, grad, jvp, derivative, hessian and hvp "
+                        "run f again on complex dual numbers (dualdiff.ComplexDual), which take it")
+    refuse.__name__ = name
+    return refuse
+
+
+_COMPLEX_FFT[np.linalg.eig] = _complex_eig("eig")
+_COMPLEX_FFT[np.linalg.eigvals] = _complex_eig("eigvals")
 
 
 # ------------------------------------------------------------ linear algebra

@@ -146,6 +146,17 @@ RULES: tuple[Rule, ...] = (
 
 BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
 
+# The rules whose formulas hold at complex arguments (holomorphic where NumPy
+# defines them on complex numbers), in op-code order: dd_complex.h evaluates
+# them in C99 complex arithmetic under the same op codes. A test checks the
+# lists against the header's.
+COMPLEX_UNARY: tuple[str, ...] = (
+    "sqrt", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p",
+    "sin", "cos", "tan", "asin", "acos", "atan",
+    "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "square", "reciprocal",
+)
+COMPLEX_BINARY: tuple[str, ...] = ("mul", "div", "pow", "add", "sub")
+
 
 def of_kind(kind: str) -> tuple[Rule, ...]:
     """The rules of one kind, in op-code order (their index is the op code)."""

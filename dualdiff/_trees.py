@@ -192,6 +192,8 @@ def _join(leaves, what):
         _seeding._collect_specs(leaf, specs)
     if specs:
         parts = [np.ravel(_dual_array(leaf, copy=False)) for leaf in leaves]
+    elif any(np.iscomplexobj(leaf) for leaf in leaves):  # complex leaves: a complex vector
+        parts = [np.ravel(np.asarray(leaf, dtype=np.complex128)) for leaf in leaves]
     else:
         parts = [_seeding.flatten(leaf, what)[0] for leaf in leaves]
     return np.concatenate(parts) if parts else np.zeros(0)

@@ -96,10 +96,11 @@ def _compiled_functions():
     """The functions of the compiled modules and the methods of Dual, by full name."""
     import dualdiff._array
     import dualdiff._dual
+    import dualdiff._complex_c
     import dualdiff._sparse_c
     import dualdiff._tape
 
-    for module in (dualdiff._dual, dualdiff._array, dualdiff._sparse_c, dualdiff._tape):
+    for module in (dualdiff._dual, dualdiff._array, dualdiff._sparse_c, dualdiff._tape, dualdiff._complex_c):
         for name, obj in sorted(vars(module).items()):
             if name.startswith("__pyx") or isinstance(obj, type) or not callable(obj):
                 continue

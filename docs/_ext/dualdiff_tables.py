@@ -7,6 +7,7 @@ the documentation is built, so that they are never kept by hand.
     .. dualdiff-list:: dual-ufuncs       ufuncs that take a scalar Dual (and scipy.special's)
     .. dualdiff-list:: math              dualdiff.math: every name and what it does on a Dual
     .. dualdiff-list:: c-rules           the C rule table (dd_rules.h), in op-code order
+    .. dualdiff-list:: complex           ufuncs and functions of ComplexDual, and its C rules
 
 It also drops the second copy of a signature from compiled docstrings.
 """
@@ -20,6 +21,7 @@ from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
 
 import dualdiff
+import dualdiff._complex
 import dualdiff._dual
 import dualdiff._ndarray
 import dualdiff.math
@@ -125,6 +127,15 @@ def _math():
     return lines + [""]
 
 
+def _complex():
+    ufuncs, functions = dualdiff._complex.supported()
+    rules = dualdiff._rules.COMPLEX_UNARY + dualdiff._rules.COMPLEX_BINARY
+    return [f"* **ufuncs** ({len(ufuncs)}): {_literals(ufuncs)}", "",
+            f"* **functions** ({len(functions)}): {_literals(functions)}", "",
+            f"* **rules of the table with a complex form** (``dd_complex.h``, {len(rules)}): "
+            f"{_literals(rules)}", ""]
+
+
 LISTS = {
     "numpy-ufuncs": _numpy_ufuncs,
     "numpy-functions": _numpy_functions,
@@ -132,6 +143,7 @@ LISTS = {
     "dual-ufuncs": _dual_ufuncs,
     "math": _math,
     "c-rules": _c_rules,
+    "complex": _complex,
 }
 
 
@@ -143,7 +155,7 @@ class DualdiffList(SphinxDirective):
         which = self.arguments[0]
         if which not in LISTS:
             raise self.error(f"dualdiff-list: unknown list {which!r}; one of {', '.join(LISTS)}")
-        for module in (dualdiff._dual, dualdiff._ndarray, dualdiff.math):
+        for module in (dualdiff._dual, dualdiff._ndarray, dualdiff.math, dualdiff._complex):
             self.env.note_dependency(module.__file__)  # rebuilt when the package changes
         source = f"<dualdiff-list {which}>"
         content = StringList()

@@ -1,0 +1,886 @@
+"""Complex dual numbers: NumPy arrays of values with derivatives, real or complex.
+
+A :class:`ComplexDual` holds a value (a NumPy scalar or array, real or
+complex), its first derivatives along n directions (``tangent``, shape
+``(n,) + value.shape``) and, at second order, the second derivatives
+(``hessian``, shape ``(n, n) + value.shape``). The holomorphic functions of
+the table take their derivatives from the C rules of ``dd_complex.h`` (the
+table's formulas at complex arguments); the functions that are not
+holomorphic (abs, angle, conj, real, imag) are written here.
+
+Two modes, fixed when the numbers are seeded:
+
+- directions are real (the default): the tangent along direction k is
+  d/dt f(x + t e_k) for a real t. Every function has such a derivative, also
+  conj, abs and real; this is what jvp, the Wirtinger derivatives and grad of
+  a real-valued function compute.
+- holomorphic: the tangent is the complex derivative df/dz, which exists only
+  for holomorphic functions; the others raise TypeError instead of returning
+  a number that would not be one.
+
+The NaN-safe rule (the default): a tangent entry that is exactly 0 (real and
+imaginary parts both 0) contributes exactly 0, even through an infinite or
+NaN partial derivative. It is per complex entry, not per real part: a complex
+product mixes the parts, so a zero real part alone is no reason to drop a
+term.
+"""
+import numbers
+from typing import Any
+
+import numpy as np
+
+from dualdiff import _rules
+from dualdiff._complex_c import binary as _c_binary
+from dualdiff._complex_c import unary as _c_unary
+
+_UOP = _rules.op_codes("unary")
+_BOP = _rules.op_codes("binary")
+# NumPy ufunc -> rule name, for the rules with a complex form
+_UFUNCS = {getattr(np, u): name for u, name in _rules.ufunc_names("unary").items()
+           if name in _rules.COMPLEX_UNARY}
+
+
+class ComplexDual:
+    """ComplexDual(value, tangent, hessian=None)
+
+    A NumPy scalar or array of complex dual numbers: ``value`` (any shape,
+    real or complex), ``tangent`` of shape ``(n,) + value.shape`` (its
+    derivatives along n real directions: ``tangent[k]`` is the derivative
+    along direction k) and optionally ``hessian`` of shape ``(n, n) +
+    value.shape`` (second derivatives). NumPy's ufuncs and the functions
+    listed in the documentation apply to it; the transforms make these
+    numbers themselves when ``x`` is complex or ``f`` meets complex numbers.
+
+    >>> import numpy as np
+    >>> from dualdiff import ComplexDual
+    >>> z = ComplexDual(1 + 2j, [1.0])           # d/dt at z + t
+    >>> w = np.exp(z) * z
+    >>> bool(np.isclose(w.tangent[0], np.exp(1 + 2j) * (2 + 2j), rtol=1e-15))
+    True
+    """
+
+    __slots__ = ("value", "tangent", "hessian", "holomorphic", "nan_safe")
+    value: Any  # a NumPy scalar or array, real or complex
+    tangent: Any  # shape (n,) + value's shape
+    hessian: Any  # shape (n, n) + value's shape, or None at first order
+    holomorphic: bool  # tangents are complex derivatives d/dz (else along real directions)
+    nan_safe: bool
+    __array_priority__ = 1000
+
+    def __init__(self, value, tangent, hessian=None):
+        v = np.asarray(value)
+        if v.dtype.kind not in "biufc":
+            raise TypeError(f"ComplexDual values are numbers, not {v.dtype}")
+        v = v.astype(np.complex128 if v.dtype.kind == "c" else np.float64)
+        t = np.asarray(tangent)
+        if t.ndim != v.ndim + 1 or t.shape[1:] != v.shape:
+            raise ValueError(f"the tangent has shape {t.shape}; it needs (n,) + {v.shape}")
+        h = None if hessian is None else np.asarray(hessian)
+        if h is not None and h.shape != t.shape[:1] * 2 + v.shape:
+            raise ValueError(f"the hessian has shape {h.shape}; it needs {t.shape[:1] * 2 + v.shape}")
+        _init(self, v[()] if v.ndim == 0 else v, t, h, False, True)
+
+    # ----------------------------------------------------------- properties
+
+    @property
+    def n(self):
+        """The number of directions."""
+        return self.tangent.shape[0]
+
+    @property
+    def order(self):
+        """1, or 2 with second derivatives."""
+        return 1 if self.hessian is None else 2
+
+    @property
+    def shape(self):
+        return np.shape(self.value)
+
+    @property
+    def ndim(self):
+        return np.ndim(self.value)
+
+    @property
+    def size(self):
+        return np.size(self.value)
+
+    @property
+    def dtype(self):
+        return np.asarray(self.value).dtype
+
+    @property
+    def real(self):
+        return _real(self)
+
+    @property
+    def imag(self):
+        return _imag(self)
+
+    @property
+    def T(self):
+        return _linear(np.transpose, self)
+
+    def conj(self):
+        return _conj(self)
+
+    conjugate = conj
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a scalar ComplexDual")
+        return self.shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a scalar ComplexDual")
+        return (self[i] for i in range(self.shape[0]))
+
+    def __getitem__(self, idx):
+        lead = (slice(None),)
+        idx_t = lead + (idx if isinstance(idx, tuple) else (idx,))
+        h = None if self.hessian is None else self.hessian[(slice(None),) + idx_t]
+        v = np.asarray(self.value)[idx]
+        return _make(v, self.tangent[idx_t], h, self)
+
+    def __repr__(self):
+        return f"ComplexDual({self.value!r}, tangent={self.tangent!r})"
+
+    def _refuse(self, *a):
+        raise TypeError("a ComplexDual converted to a plain number or array would drop its "
+                        "derivatives; use .value")
+
+    __float__ = __complex__ = __int__ = __index__ = _refuse
+
+    def __array__(self, dtype=None, copy=None):
+        self._refuse()
+
+    def __bool__(self):
+        return bool(self.value)
+
+    def sum(self, axis=None, keepdims=False):
+        return np.sum(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return np.mean(self, axis=axis, keepdims=keepdims)
+
+    def reshape(self, *shape):
+        return _linear(np.reshape, self, shape[0] if len(shape) == 1 else shape)
+
+    def ravel(self):
+        return _linear(np.ravel, self)
+
+    def transpose(self, *axes):
+        return _linear(np.transpose, self, axes or None)
+
+    # ------------------------------------------------------------ operators
+
+    def __add__(self, o):
+        return _add(self, o, 1)
+
+    def __radd__(self, o):
+        return _add(self, o, 1)
+
+    def __sub__(self, o):
+        return _add(self, o, -1)
+
+    def __rsub__(self, o):
+        return _add(-self, o, 1)
+
+    def __mul__(self, o):
+        return _mul(self, o)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, o):
+        return _binary("div", self, o)
+
+    def __rtruediv__(self, o):
+        return _binary("div", o, self)
+
+    def __pow__(self, o):
+        return _binary("pow", self, o)
+
+    def __rpow__(self, o):
+        return _binary("pow", o, self)
+
+    def __neg__(self):
+        return _make(-self.value, -self.tangent, None if self.hessian is None else -self.hessian, self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _abs(self)
+
+    def __matmul__(self, o):
+        return _bilinear(np.matmul, self, o)
+
+    def __rmatmul__(self, o):
+        return _bilinear(np.matmul, o, self)
+
+    # comparisons look at values only, as for real Duals
+    def __eq__(self, o):
+        return self.value == _value(o)
+
+    def __ne__(self, o):
+        return self.value != _value(o)
+
+    def __lt__(self, o):
+        return self.value < _value(o)
+
+    def __le__(self, o):
+        return self.value <= _value(o)
+
+    def __gt__(self, o):
+        return self.value > _value(o)
+
+    def __ge__(self, o):
+        return self.value >= _value(o)
+
+    __hash__ = None  # type: ignore[assignment]  # compared by value, as NumPy arrays
+
+    # ------------------------------------------------------------- dispatch
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method != "__call__" or kwargs:
+            raise TypeError(f"numpy.{ufunc.__name__}.{method} with {sorted(kwargs)} is not "
+                            "supported for complex dual numbers")
+        handler = _UFUNC_HANDLERS.get(ufunc)
+        if handler is not None:
+            return handler(*inputs)
+        name = _UFUNCS.get(ufunc)
+        if name is not None and len(inputs) == 1:
+            return _unary(name, ufunc, inputs[0])
+        raise TypeError(f"numpy.{ufunc.__name__} is not supported for complex dual numbers")
+
+    def __array_function__(self, func, types, args, kwargs):
+        handler = _FUNCTIONS.get(func)
+        if handler is None:
+            raise TypeError(f"{getattr(func, '__module__', 'numpy')}.{func.__name__} is not "
+                            "supported for complex dual numbers (it would drop the derivatives)")
+        return handler(*args, **kwargs)
+
+
+# ----------------------------------------------------------------- helpers
+
+
+def _init(d, v, t, h, holomorphic, nan_safe):
+    d.value = v
+    d.tangent = t
+    d.hessian = h
+    d.holomorphic = holomorphic
+    d.nan_safe = nan_safe
+
+
+def _make(v, t, h, like):
+    """A ComplexDual in the mode of ``like``."""
+    d = ComplexDual.__new__(ComplexDual)
+    _init(d, v, t, h, like.holomorphic, like.nan_safe)
+    return d
+
+
+def _seed(value, tangent, hessian, holomorphic, nan_safe):
+    d = ComplexDual.__new__(ComplexDual)
+    v = np.asarray(value)
+    _init(d, v[()] if v.ndim == 0 else v, tangent, hessian, holomorphic, nan_safe)
+    return d
+
+
+def _value(o):
+    return o.value if isinstance(o, ComplexDual) else o
+
+
+def _constant(o):
+    """A constant operand as an array, or a clear error."""
+    if isinstance(o, ComplexDual):
+        return o
+    if type(o).__module__.startswith("dualdiff"):  # a real Dual or DualArray of another call
+        from dualdiff._nesting import NestingError
+        raise NestingError("complex dual numbers met the dual numbers of another transform: "
+                           "complex numbers inside nested transforms are not supported")
+    if isinstance(o, (numbers.Number, np.generic)):
+        return np.asarray(o)
+    if isinstance(o, np.ndarray) and o.dtype.kind in "biufc" and type(o) is np.ndarray:
+        return o
+    if isinstance(o, (list, tuple)):
+        return array(o)
+    raise TypeError(f"unsupported operand type for complex dual numbers: {type(o).__name__}")
+
+
+def _lead(a, nd, k):
+    """The tangent (k = 1) or hessian (k = 2) ``a`` with its value axes padded to nd."""
+    pad = nd - (a.ndim - k)
+    return a.reshape(a.shape[:k] + (1,) * pad + a.shape[k:]) if pad > 0 else a
+
+
+def _quiet():
+    """The derivatives are computed under this: an infinite or NaN derivative is a
+    result, not a warning (the values, computed outside it, warn as NumPy does)."""
+    return np.errstate(all="ignore")
+
+
+def _term(c, t, nan_safe):
+    """c * t, with 0 where t is 0 under the NaN-safe rule."""
+    p = c * t
+    if nan_safe and not np.isfinite(c).all():
+        p = np.where(t == 0, np.zeros((), p.dtype), p)
+    return p
+
+
+def _outer(a, b):
+    """a[k] * b[l] for directions k, l: shape (n, n) + value shape."""
+    return a[:, None] * b[None, :]
+
+
+def _check_pair(x, y):
+    if x.n != y.n or x.holomorphic != y.holomorphic or x.order != y.order:
+        raise ValueError("complex dual numbers of different widths, orders or modes meet: "
+                         "numbers of two different transforms cannot be combined")
+
+
+def _not_holomorphic(x, name):
+    if x.holomorphic:
+        raise TypeError(f"{name} is not holomorphic, so it has no complex derivative, and "
+                        "holomorphic=True promised a holomorphic function; drop holomorphic=True "
+                        "and use dualdiff.wirtinger(f) for the derivatives in z and conj(z), "
+                        "or dualdiff.jvp for directional derivatives")
+
+
+# --------------------------------------------------------------- the rules
+
+
+def _unary(name, ufunc, x):
+    """A rule of the table at x: NumPy's value, the C rule's derivatives."""
+    v = ufunc(x.value)
+    r = _c_unary(_UOP[name], x.order, x.value)  # C arithmetic: no NumPy warnings to silence
+    d1, d2 = r[1], r[2]
+    if np.asarray(v).dtype.kind != "c":
+        # a real function at real points: its real derivatives (NaN where NumPy's value is)
+        nan = np.isnan(v) & ~np.isnan(x.value)
+        d1 = np.where(nan, np.nan, d1.real)
+        d2 = np.where(nan, np.nan, d2.real)
+    return _chain(x, v, d1, d2)
+
+
+def _chain(x, v, d1, d2):
+    with _quiet():
+        t = _term(d1, x.tangent, x.nan_safe)
+        h = None
+        if x.hessian is not None:
+            h = _term(d1, x.hessian, x.nan_safe) + _term(d2, _outer(x.tangent, x.tangent), x.nan_safe)
+    return _make(v, t, h, x)
+
+
+def _bcast(a, shape, k):
+    """A tangent (k = 1) or hessian (k = 2) broadcast to the value shape ``shape``."""
+    a = _lead(a, len(shape), k)
+    return a if a.shape[k:] == shape else np.broadcast_to(a, a.shape[:k] + shape)
+
+
+def _add(x, o, sign):
+    o = _constant(o)
+    if not isinstance(o, ComplexDual):
+        v = x.value + o if sign > 0 else x.value - o
+        shape = np.shape(v)
+        return _make(v, _bcast(x.tangent, shape, 1),
+                     None if x.hessian is None else _bcast(x.hessian, shape, 2), x)
+    _check_pair(x, o)
+    v = x.value + o.value if sign > 0 else x.value - o.value
+    shape = np.shape(v)
+    with _quiet():
+        t = _bcast(x.tangent, shape, 1) + sign * _bcast(o.tangent, shape, 1)
+        h = None
+        if x.hessian is not None:
+            h = _bcast(x.hessian, shape, 2) + sign * _bcast(o.hessian, shape, 2)
+    return _make(v, t, h, x)
+
+
+def _mul(x, o):
+    o = _constant(o)
+    if not isinstance(o, ComplexDual):
+        v = x.value * o
+        nd = np.ndim(v)
+        with _quiet():
+            t = _term(o, _lead(x.tangent, nd, 1), x.nan_safe)
+            h = None if x.hessian is None else _term(o, _lead(x.hessian, nd, 2), x.nan_safe)
+        return _make(v, t, h, x)
+    _check_pair(x, o)
+    v = x.value * o.value
+    nd = np.ndim(v)
+    a, b = _lead(x.tangent, nd, 1), _lead(o.tangent, nd, 1)
+    with _quiet():
+        t = _term(o.value, a, x.nan_safe) + _term(x.value, b, x.nan_safe)
+        h = None
+        if x.hessian is not None:
+            h = (_term(o.value, _lead(x.hessian, nd, 2), x.nan_safe)
+                 + _term(x.value, _lead(o.hessian, nd, 2), x.nan_safe) + _outer(a, b) + _outer(b, a))
+    return _make(v, np.broadcast_to(t, t.shape[:1] + np.shape(v)).copy(),
+                 None if h is None else np.broadcast_to(h, h.shape[:2] + np.shape(v)).copy(), x)
+
+
+def _binary(name, x, y):
+    """A binary rule of the table (div, pow): NumPy's value, the C rule's partials."""
+    ufunc = np.true_divide if name == "div" else np.power
+    x, y = _constant(x), _constant(y)
+    dx, dy = isinstance(x, ComplexDual), isinstance(y, ComplexDual)
+    if dx and dy:
+        _check_pair(x, y)
+    like = x if dx else y
+    xv, yv = _value(x), _value(y)
+    v = ufunc(xv, yv)
+    r = _c_binary(_BOP[name], like.order, xv, yv)
+    if np.asarray(v).dtype.kind != "c":
+        nan = np.isnan(v) & ~(np.isnan(xv) | np.isnan(yv))
+        r = np.where(nan, np.nan, r.real)
+    with _quiet():
+        nd = np.ndim(v)
+        ns = like.nan_safe
+        ta = _lead(x.tangent, nd, 1) if dx else None
+        tb = _lead(y.tangent, nd, 1) if dy else None
+        t = 0
+        if dx:
+            t = t + _term(r[1], ta, ns)
+        if dy:
+            t = t + _term(r[2], tb, ns)
+        h = None
+        if like.hessian is not None:
+            h = 0
+            if dx:
+                h = h + _term(r[1], _lead(x.hessian, nd, 2), ns) + _term(r[3], _outer(ta, ta), ns)
+            if dy:
+                h = h + _term(r[2], _lead(y.hessian, nd, 2), ns) + _term(r[5], _outer(tb, tb), ns)
+            if dx and dy:
+                h = h + _term(r[4], _outer(ta, tb) + _outer(tb, ta), ns)
+            h = np.broadcast_to(h, h.shape[:2] + np.shape(v)).copy()
+        t = np.broadcast_to(t, t.shape[:1] + np.shape(v)).copy()
+    return _make(v, t, h, like)
+
+
+# ------------------------------------------------ functions not holomorphic
+
+
+def _is_real(x):
+    return np.asarray(x.value).dtype.kind != "c"
+
+
+def _conj(x):
+    if _is_real(x):
+        return x
+    _not_holomorphic(x, "conj")
+    return _make(np.conj(x.value), np.conj(x.tangent),
+                 None if x.hessian is None else np.conj(x.hessian), x)
+
+
+def _real(x):
+    if _is_real(x):
+        return x
+    _not_holomorphic(x, "real")
+    return _make(np.real(x.value), np.real(x.tangent),
+                 None if x.hessian is None else np.real(x.hessian), x)
+
+
+def _imag(x):
+    if _is_real(x):
+        return _make(np.zeros_like(x.value), np.zeros(x.tangent.shape),
+                     None if x.hessian is None else np.zeros(x.hessian.shape), x)
+    _not_holomorphic(x, "imag")
+    return _make(np.imag(x.value), np.imag(x.tangent),
+                 None if x.hessian is None else np.imag(x.hessian), x)
+
+
+def _re_conj_prod(z, t):
+    """Re(conj(z) t) without forming the product's imaginary part."""
+    return np.real(z) * np.real(t) + np.imag(z) * np.imag(t)
+
+
+def _abs(x):
+    """|z|: along real directions d|z| = Re(conj(z) dz) / |z|. At 0, where |z| has
+    no derivative, the first derivative is 0 (a subgradient; JAX's choice, which
+    keeps |fft(x)|^2 right at empty bins) and the second is NaN (so a Hessian
+    through it is NaN, never a wrong number: |z|^2 = z conj(z) has the Hessian).
+    Real values keep the table's rule fabs (slope +1 at +0.0, -1 at -0.0)."""
+    if _is_real(x):
+        return _fabs_real(x)
+    _not_holomorphic(x, "abs")
+    z = x.value
+    r = np.abs(z)
+    with np.errstate(all="ignore"):
+        t = _re_conj_prod(z, x.tangent) / r
+        h = None
+        if x.hessian is not None:
+            cross = _re_conj_prod(x.tangent[:, None], x.tangent[None, :])
+            h = (_re_conj_prod(z, x.hessian) + cross - _outer(t, t)) / r
+            h = np.where(r == 0, np.nan, h)
+        t = np.where(r == 0, 0.0, t)
+    return _zero_safe(x, r, t, h)
+
+
+def _angle(x, deg=False):
+    """arg z: d arg z = Im(dz / z); second derivatives Im(d2z / z - dz dz' / z^2).
+    NaN at 0. Real values: 0 or pi, derivative 0."""
+    if deg:
+        return _angle(x) * (180.0 / np.pi)
+    if _is_real(x):
+        return _make(np.angle(x.value), np.zeros(x.tangent.shape),
+                     None if x.hessian is None else np.zeros(x.hessian.shape), x)
+    _not_holomorphic(x, "angle")
+    z = x.value
+    with np.errstate(all="ignore"):
+        q = x.tangent / z
+        t = np.imag(q)
+        h = None
+        if x.hessian is not None:
+            h = np.imag(x.hessian / z - _outer(q, q))
+    return _zero_safe(x, np.angle(z), t, h)
+
+
+def _zero_safe(x, v, t, h):
+    """The NaN-safe rule for the written-out rules: a zero tangent stays 0."""
+    if x.nan_safe:
+        t = np.where(x.tangent == 0, 0.0, t)
+        if h is not None:
+            zero = (x.hessian == 0) & (_outer(x.tangent, x.tangent) == 0)
+            h = np.where(zero, 0.0, h)
+    return _make(v, t, h, x)
+
+
+def _fabs_real(x):
+    v = np.abs(x.value)
+    s = np.copysign(1.0, x.value)
+    s = np.where(np.isnan(x.value), np.nan, s)
+    return _chain(x, v, s, np.zeros_like(s))
+
+
+# ------------------------------------------------------------ linear maps
+
+
+def _linear(func, x, *args, complex_linear=True, **kwargs):
+    """A function linear in x, applied to the value and to each derivative."""
+    if not complex_linear:
+        _not_holomorphic(x, func.__name__)
+    v = func(x.value, *args, **kwargs)
+    with _quiet():
+        t = np.stack([np.asarray(func(tk, *args, **kwargs)) for tk in x.tangent])
+        h = None
+        if x.hessian is not None:
+            n = x.n
+            flat = x.hessian.reshape((n * n,) + x.hessian.shape[2:])
+            h = np.stack([np.asarray(func(hk, *args, **kwargs)) for hk in flat])
+            h = h.reshape((n, n) + h.shape[1:])
+    return _make(v, t, h, x)
+
+
+def _batched(func, x, axes_kw, default_axes, complex_linear=True, **kwargs):
+    """A linear function with axis arguments, in one call on the value and one
+    on all the derivatives (their direction axes lead; the axes, made negative,
+    still name the value's axes)."""
+    if not complex_linear:
+        _not_holomorphic(x, func.__name__)
+    nd = x.ndim
+    ax = kwargs.get(axes_kw, default_axes(nd))
+    if ax is None:
+        ax = default_axes(nd)
+    if isinstance(ax, (tuple, list)):
+        neg = tuple(int(a) - nd if int(a) >= 0 else int(a) for a in ax)
+    else:
+        neg = int(ax) - nd if int(ax) >= 0 else int(ax)
+    kwargs[axes_kw] = ax
+    v = func(x.value, **kwargs)
+    kwargs[axes_kw] = neg
+    with _quiet():
+        t = func(x.tangent, **kwargs)
+        h = None if x.hessian is None else func(x.hessian, **kwargs)
+    return _make(v, t, h, x)
+
+
+def _fft(name, complex_linear=True, nd_kind="1"):
+    func = getattr(np.fft, name)
+    if nd_kind == "1":
+        def default(nd):
+            return -1
+        kw = "axis"
+    elif nd_kind == "2":
+        def default(nd):
+            return (-2, -1)
+        kw = "axes"
+    else:
+        def default(nd):
+            return tuple(range(-nd, 0))
+        kw = "axes"
+
+    def handler(a, *args, **kwargs):
+        if not isinstance(a, ComplexDual):
+            raise TypeError(f"numpy.fft.{name}: the array to transform must be the dual one")
+        names = ("n", "axis", "norm") if nd_kind == "1" else ("s", "axes", "norm")
+        if len(args) > 3 or "out" in kwargs:
+            raise TypeError(f"numpy.fft.{name} of complex dual numbers takes no out=")
+        kwargs.update(zip(names, args))
+        if nd_kind == "n" and kwargs.get("axes") is None and kwargs.get("s") is not None:
+            kwargs["axes"] = tuple(range(-len(kwargs["s"]), 0))
+        return _batched(func, a, kw, default, complex_linear=complex_linear, **kwargs)
+    handler.__name__ = name
+    return handler
+
+
+def _bilinear(func, a, b, *args, **kwargs):
+    """func bilinear in (a, b) (matmul, dot, ...): the product rule, direction by direction."""
+    a, b = _constant(a), _constant(b)
+    da, db = isinstance(a, ComplexDual), isinstance(b, ComplexDual)
+    if da and db:
+        _check_pair(a, b)
+    like = a if da else b
+    av, bv = _value(a), _value(b)
+    v = func(av, bv, *args, **kwargs)
+    n = like.n
+    ts = []
+    for k in range(n):
+        tk = 0
+        if da:
+            tk = tk + func(a.tangent[k], bv, *args, **kwargs)
+        if db:
+            tk = tk + func(av, b.tangent[k], *args, **kwargs)
+        ts.append(tk)
+    h = None
+    if like.hessian is not None:
+        rows = []
+        for k in range(n):
+            for m in range(n):
+                hk = 0
+                if da:
+                    hk = hk + func(a.hessian[k, m], bv, *args, **kwargs)
+                if db:
+                    hk = hk + func(av, b.hessian[k, m], *args, **kwargs)
+                if da and db:
+                    hk = hk + func(a.tangent[k], b.tangent[m], *args, **kwargs) \
+                        + func(a.tangent[m], b.tangent[k], *args, **kwargs)
+                rows.append(np.broadcast_to(hk, np.shape(v)))
+        h = np.stack(rows).reshape((n, n) + np.shape(v))
+    t = np.stack([np.broadcast_to(tk, np.shape(v)) for tk in ts])
+    return _make(v, t, h, like)
+
+
+def array(items):
+    """A ComplexDual from a (nested) list of ComplexDuals (of one shape), numbers
+    and arrays, stacked as np.array stacks them; a plain array without duals."""
+    if isinstance(items, ComplexDual):
+        return items
+    if isinstance(items, (list, tuple)):
+        parts = [array(i) for i in items]
+        if any(isinstance(p, ComplexDual) for p in parts):
+            shapes = {np.shape(_value(p)) for p in parts}
+            if len(shapes) > 1:
+                raise ValueError(f"a ragged sequence: its items have the shapes {sorted(shapes)}")
+            return _many(np.stack, parts, axis=0)
+        return np.array(parts) if parts else np.empty(0)
+    return _constant(items)
+
+
+def _many(func, arrays, axis=0):
+    """np.stack or np.concatenate of ComplexDuals and constants, in one call on the
+    values, one on the tangents and one on the hessians (the axis made negative
+    names the same axis of each)."""
+    arrays = [_constant(a) for a in arrays]
+    like = next(a for a in arrays if isinstance(a, ComplexDual))
+    for a in arrays:
+        if isinstance(a, ComplexDual):
+            _check_pair(like, a)
+    n = like.n
+    v = func([_value(a) for a in arrays], axis=axis)
+    nd = np.ndim(v)
+    neg = axis - nd if axis >= 0 else axis
+
+    def part(a, lead):
+        if isinstance(a, ComplexDual):
+            return a.tangent if len(lead) == 1 else a.hessian
+        return np.zeros(lead + np.shape(a))
+    t = func([part(a, (n,)) for a in arrays], axis=neg)
+    h = None
+    if like.hessian is not None:
+        h = func([part(a, (n, n)) for a in arrays], axis=neg)
+    return _make(v, t, h, like)
+
+
+def _real_if_close(a, tol=100):
+    """np.real_if_close: the real part when every value's imaginary part is within
+    tol machine epsilons of 0 (decided on the values, as NumPy does)."""
+    if _is_real(a):
+        return a
+    if np.all(np.isclose(np.imag(a.value), 0, rtol=0,
+                         atol=tol * np.finfo(np.float64).eps if tol > 1 else tol)):
+        return _real(a)
+    return a
+
+
+def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    """np.nan_to_num: replaced entries are constants (derivative 0); the others keep theirs.
+    For complex values the real and imaginary parts are replaced apart, as NumPy does."""
+    v = np.nan_to_num(x.value, nan=nan, posinf=posinf, neginf=neginf)
+    if _is_real(x):
+        keep = np.isfinite(x.value)
+        t = np.where(keep, x.tangent, 0.0)
+        h = None if x.hessian is None else np.where(keep, x.hessian, 0.0)
+        return _make(v, t, h, x)
+    _not_holomorphic(x, "nan_to_num")
+    kr, ki = np.isfinite(np.real(x.value)), np.isfinite(np.imag(x.value))
+
+    def fix(a):
+        return np.where(kr, np.real(a), 0.0) + 1j * np.where(ki, np.imag(a), 0.0)
+    return _make(v, fix(x.tangent), None if x.hessian is None else fix(x.hessian), x)
+
+
+def _eig(a):
+    """np.linalg.eig: (w, V) with derivatives, for distinct eigenvalues.
+
+    With A V = V diag(w) and B = V^-1 dA V: dw = diag(B), dV = V (F * B) with
+    F[i, j] = 1 / (w[j] - w[i]) off the diagonal and 0 on it (as JAX and
+    autograd), then the terms that keep NumPy's normalization: each column of
+    unit norm (dv -= v Re(v^H dv)) and, for complex vectors, its largest
+    component real (LAPACK's choice of phase), so that dV is the derivative of
+    exactly what NumPy returns. Repeated eigenvalues: F is infinite, so the
+    eigenvector derivatives are not finite, and dw = diag(B) holds only where
+    the eigenvalues stay smooth functions of A (as in JAX)."""
+    if not isinstance(a, ComplexDual):
+        raise TypeError("numpy.linalg.eig: the matrix must be the dual argument")
+    if a.ndim != 2 or a.shape[0] != a.shape[1]:
+        raise ValueError(f"numpy.linalg.eig of complex dual numbers takes one square matrix, "
+                         f"not shape {a.shape}")
+    if a.hessian is not None:
+        raise NotImplementedError("second derivatives of numpy.linalg.eig are not implemented")
+    if a.holomorphic:
+        raise TypeError("the eigenvectors of numpy.linalg.eig are normalized (unit norm, one "
+                        "component real), which is not holomorphic; use numpy.linalg.eigvals "
+                        "for the eigenvalues with holomorphic=True, or drop holomorphic=True")
+    w, V = np.linalg.eig(a.value)
+    B = np.linalg.solve(V, a.tangent @ V)  # V^-1 dA V for every direction
+    dw = np.diagonal(B, axis1=-2, axis2=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        F = 1.0 / (w[None, :] - w[:, None])
+    np.fill_diagonal(F, 0.0)
+    with np.errstate(invalid="ignore"):
+        dV = V @ (F * B)
+        dV = dV - V * np.real(np.sum(np.conj(V) * dV, axis=-2, keepdims=True))
+        if V.dtype.kind == "c":
+            cols = np.arange(V.shape[1])
+            k = np.argmax(np.abs(V), axis=0)
+            phase = np.imag(dV[:, k, cols] / V[k, cols])
+            dV = dV - 1j * V * phase[:, None, :]
+    if w.dtype.kind != "c":
+        dw, dV = np.real(dw), np.real(dV)
+    return _make(w, dw, None, a), _make(V, dV, None, a)
+
+
+def _eigvals(a):
+    """np.linalg.eigvals: dw = diag(V^-1 dA V), holomorphic (distinct eigenvalues)."""
+    if not isinstance(a, ComplexDual) or a.ndim != 2:
+        raise TypeError("numpy.linalg.eigvals: one square dual matrix")
+    if a.hessian is not None:
+        raise NotImplementedError("second derivatives of numpy.linalg.eigvals are not implemented")
+    w, V = np.linalg.eig(a.value)
+    dw = np.diagonal(np.linalg.solve(V, a.tangent @ V), axis1=-2, axis2=-1)
+    if w.dtype.kind != "c":
+        dw = np.real(dw)
+    return _make(w, dw, None, a)
+
+
+def _vdot(a, b):
+    """np.vdot conjugates its first argument: not holomorphic in it."""
+    if isinstance(a, ComplexDual) and not _is_real(a):
+        _not_holomorphic(a, "vdot (in its first argument)")
+    return _bilinear(np.vdot, a, b)
+
+
+def _sum(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
+    if dtype is not None or out is not None or kw:
+        raise TypeError("numpy.sum of complex dual numbers takes axis and keepdims only")
+    if a.ndim == 0:
+        return a
+    return _batched(np.sum, a, "axis", lambda nd: tuple(range(-nd, 0)), keepdims=keepdims, axis=axis)
+
+
+def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
+    s = _sum(a, axis=axis, keepdims=keepdims)
+    count = np.size(a.value) // max(np.size(s.value), 1)
+    return s * (1.0 / count)
+
+
+_UFUNC_HANDLERS = {
+    np.add: lambda a, b: _add(a, b, 1) if isinstance(a, ComplexDual) else _add(b, a, 1),
+    np.subtract: lambda a, b: _add(a, b, -1) if isinstance(a, ComplexDual) else _add(-b, a, 1),
+    np.multiply: lambda a, b: _mul(a, b) if isinstance(a, ComplexDual) else _mul(b, a),
+    np.true_divide: lambda a, b: _binary("div", a, b),
+    np.power: lambda a, b: _binary("pow", a, b),
+    np.float_power: lambda a, b: _binary("pow", a, b),
+    np.negative: lambda a: -a,
+    np.positive: lambda a: a,
+    np.conjugate: _conj,
+    np.absolute: _abs,
+    np.matmul: lambda a, b: _bilinear(np.matmul, a, b),
+    np.equal: lambda a, b: _value(a) == _value(b),
+    np.not_equal: lambda a, b: _value(a) != _value(b),
+    np.isfinite: lambda a: np.isfinite(_value(a)),
+    np.isnan: lambda a: np.isnan(_value(a)),
+    np.isinf: lambda a: np.isinf(_value(a)),
+    np.less: lambda a, b: _value(a) < _value(b),
+    np.less_equal: lambda a, b: _value(a) <= _value(b),
+    np.greater: lambda a, b: _value(a) > _value(b),
+    np.greater_equal: lambda a, b: _value(a) >= _value(b),
+}
+
+_FUNCTIONS = {
+    np.real: _real,
+    np.imag: _imag,
+    np.angle: _angle,
+    np.real_if_close: _real_if_close,
+    np.nan_to_num: _nan_to_num,
+    np.sum: _sum,
+    np.mean: _mean,
+    np.dot: lambda a, b: _bilinear(np.dot, a, b),
+    np.vdot: _vdot,
+    np.inner: lambda a, b: _bilinear(np.inner, a, b),
+    np.outer: lambda a, b: _bilinear(np.outer, a, b),
+    np.concatenate: lambda arrays, axis=0: _many(np.concatenate, arrays, axis=axis),
+    np.stack: lambda arrays, axis=0: _many(np.stack, arrays, axis=axis),
+    np.reshape: lambda a, *args, **kw: _linear(np.reshape, a, *args, **kw),
+    np.ravel: lambda a: _linear(np.ravel, a),
+    np.transpose: lambda a, axes=None: _linear(np.transpose, a, axes),
+    np.squeeze: lambda a, axis=None: _linear(np.squeeze, a, axis),
+    np.flip: lambda a, axis=None: _linear(np.flip, a, axis),
+    np.roll: lambda a, shift, axis=None: _linear(np.roll, a, shift, axis),
+    np.diag: lambda a, k=0: _linear(np.diag, a, k),
+    np.trace: lambda a, offset=0: _linear(np.trace, a, offset),
+    np.cumsum: lambda a, axis=None: _linear(np.cumsum, a, axis),
+    np.diff: lambda a, n=1, axis=-1: _linear(np.diff, a, n, axis),
+    np.swapaxes: lambda a, axis1, axis2: _linear(np.swapaxes, a, axis1, axis2),
+    np.moveaxis: lambda a, source, destination: _linear(np.moveaxis, a, source, destination),
+    np.expand_dims: lambda a, axis: _linear(np.expand_dims, a, axis),
+    np.linalg.eig: _eig,
+    np.linalg.eigvals: _eigvals,
+}
+for _name in ("fft", "ifft"):
+    _FUNCTIONS[getattr(np.fft, _name)] = _fft(_name)
+for _name in ("fft2", "ifft2"):
+    _FUNCTIONS[getattr(np.fft, _name)] = _fft(_name, nd_kind="2")
+for _name in ("fftn", "ifftn"):
+    _FUNCTIONS[getattr(np.fft, _name)] = _fft(_name, nd_kind="n")
+# linear over the reals only (they drop or conjugate imaginary parts)
+for _name in ("rfft", "irfft", "hfft", "ihfft"):
+    _FUNCTIONS[getattr(np.fft, _name)] = _fft(_name, complex_linear=False)
+for _name in ("rfft2", "irfft2"):
+    _FUNCTIONS[getattr(np.fft, _name)] = _fft(_name, complex_linear=False, nd_kind="2")
+for _name in ("rfftn", "irfftn"):
+    _FUNCTIONS[getattr(np.fft, _name)] = _fft(_name, complex_linear=False, nd_kind="n")
+_FUNCTIONS[np.fft.fftshift] = lambda x, axes=None: _linear(np.fft.fftshift, x, axes)
+_FUNCTIONS[np.fft.ifftshift] = lambda x, axes=None: _linear(np.fft.ifftshift, x, axes)
+
+
+def supported() -> tuple[list[str], list[str]]:
+    """(ufuncs, functions): the names of the NumPy ufuncs and functions that take
+    complex dual numbers, for the documentation's lists and the tests."""
+    ufuncs = sorted({u.__name__ for u in _UFUNC_HANDLERS} | {u.__name__ for u in _UFUNCS})
+    functions = sorted(f"{_module(f)}.{f.__name__}" for f in _FUNCTIONS)
+    return ufuncs, functions
+
+
+def _module(func):
+    mod = getattr(func, "__module__", "numpy") or "numpy"
+    return "numpy" if mod.startswith(("numpy._core", "numpy.lib")) or mod == "numpy" else mod

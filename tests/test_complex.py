@@ -1,0 +1,517 @@
+"""Complex dual numbers: the C rules against mpmath, the derivatives against
+central differences in the complex plane and hand derivations, the transforms'
+conventions (JAX's), the NaN-safe rule, FFTs, and compositions."""
+import cmath
+
+import mpmath as mp
+import numpy as np
+import pytest
+
+import dualdiff
+from dualdiff import ComplexDual, _rules
+from dualdiff._complex_c import binary as c_binary
+from dualdiff._complex_c import rule_names
+from dualdiff._complex_c import unary as c_unary
+
+SEED = 20
+mp.mp.dps = 40
+
+# mpmath twin of each complex rule (the reference), and NumPy's ufunc
+MPMATH = {
+    "sqrt": mp.sqrt, "exp": mp.exp, "exp2": lambda z: mp.power(2, z), "expm1": mp.expm1,
+    "log": mp.log, "log2": lambda z: mp.log(z) / mp.log(2), "log10": lambda z: mp.log(z) / mp.log(10),
+    "log1p": lambda z: mp.log(1 + z), "sin": mp.sin, "cos": mp.cos, "tan": mp.tan,
+    "asin": mp.asin, "acos": mp.acos, "atan": mp.atan, "sinh": mp.sinh, "cosh": mp.cosh,
+    "tanh": mp.tanh, "asinh": mp.asinh, "acosh": mp.acosh, "atanh": mp.atanh,
+    "square": lambda z: z * z, "reciprocal": lambda z: 1 / z,
+}
+NUMPY = {r: getattr(np, _rules.BY_NAME[r].numpy[0]) for r in _rules.COMPLEX_UNARY}
+
+
+def points(k=12):
+    """Random points of the upper and lower half planes, off every branch cut
+    (the cuts lie on the real and imaginary axes)."""
+    rng = np.random.default_rng(SEED)
+    re = rng.uniform(-2.0, 2.0, k)
+    im = rng.uniform(0.2, 2.0, k) * rng.choice([-1.0, 1.0], k)
+    re = np.where(np.abs(re) < 0.2, re + 0.5, re)
+    return re + 1j * im
+
+
+def close(a, b, rtol):
+    a, b = complex(a), complex(b)
+    return abs(a - b) <= rtol * max(abs(b), 1e-300)
+
+
+# ----------------------------------------------------------------- the table
+
+
+def test_complex_rules_are_the_tables_subset():
+    u, b = rule_names()
+    assert u == _rules.COMPLEX_UNARY and b == _rules.COMPLEX_BINARY
+    table_u = [r.name for r in _rules.of_kind("unary")]
+    table_b = [r.name for r in _rules.of_kind("binary")]
+    assert [n for n in table_u if n in u] == list(u)  # a subset, in op-code order
+    assert [n for n in table_b if n in b] == list(b)
+    assert set(MPMATH) == set(u)
+
+
+@pytest.mark.parametrize("name", _rules.COMPLEX_UNARY)
+def test_c_rule_against_mpmath(name):
+    op = _rules.op_codes("unary")[name]
+    z = points()
+    r = c_unary(op, 2, z)
+    f = MPMATH[name]
+    for k, zk in enumerate(z):
+        mz = mp.mpc(zk.real, zk.imag)
+        ref = [f(mz), mp.diff(f, mz), mp.diff(f, mz, 2)]
+        for j in range(3):
+            assert close(r[j][k], ref[j], 1e-13), (name, zk, j, r[j][k], ref[j])
+        # the value the Python layer uses is NumPy's, which the C value matches
+        assert close(NUMPY[name](zk), ref[0], 1e-14)
+
+
+def test_c_pow_against_mpmath():
+    op = _rules.op_codes("binary")["pow"]
+    z = points(8)
+    w = points(8)[::-1] * 0.7
+    r = c_binary(op, 2, z, w)
+    for k in range(len(z)):
+        a, b = mp.mpc(z[k].real, z[k].imag), mp.mpc(w[k].real, w[k].imag)
+        ref = [a ** b, mp.diff(lambda s: s ** b, a), mp.diff(lambda t: a ** t, b),
+               mp.diff(lambda s: s ** b, a, 2), mp.diff(lambda s, t: s ** t, (a, b), (1, 1)),
+               mp.diff(lambda t: a ** t, b, 2)]
+        for j in range(6):
+            assert close(r[j][k], ref[j], 1e-12), (z[k], w[k], j)
+
+
+def test_c_pow_integer_exponents_exact():
+    op = _rules.op_codes("binary")["pow"]
+    r = c_binary(op, 2, np.array([2j, 1 + 1j, 0j, 0j, 0j]), np.array([2, 3, 2, 0, 1]))
+    assert r[0].tolist() == [-4, (1 + 1j) ** 3, 0, 1, 0]
+    assert r[1].tolist() == [4j, 3 * (1 + 1j) ** 2, 0, 0, 1]  # k z^(k-1)
+    assert r[3].tolist() == [2, 6 * (1 + 1j), 2, 0, 0]  # k (k-1) z^(k-2)
+
+
+# ------------------------------------------- central differences in the plane
+
+H = 1e-5
+
+
+def central(f, z, v):
+    """(f(z + h v) - f(z - h v)) / 2h, the derivative along v (1 or i)."""
+    return (f(z + H * v) - f(z - H * v)) / (2 * H)
+
+
+FUNCS = {
+    "poly": lambda z: z ** 3 - 2 * z * z + 1 / (z + 3),
+    "exp_sin": lambda z: np.exp(np.sin(z)) * np.cos(z) / (1 + z * z),
+    "inverse": lambda z: np.arcsinh(z) + np.arctan(z) - np.arccos(z / 3) + np.arctanh(z / 4),
+    "logs": lambda z: np.log(z) * np.sqrt(z) + np.log10(z) - np.log1p(z) + np.log2(z) + np.exp2(z),
+    "hyper": lambda z: np.tanh(z) * np.cosh(z) - np.sinh(z / 2) + np.tan(z / 3) + np.arccosh(z + 3),
+    "power": lambda z: z ** (0.5 + 0.3j) + (1.5 + 0j) ** z - np.expm1(z) + np.square(z) * np.reciprocal(z + 2),
+    # not holomorphic
+    "abs": lambda z: np.abs(z) ** 3 + abs(z * z - 1),
+    "angle": lambda z: np.angle(z) * np.exp(z),
+    "conj_real_imag": lambda z: np.conj(z) * z.real + np.imag(z) ** 2 * np.real(z * 1j),
+}
+HOLOMORPHIC = {"poly", "exp_sin", "inverse", "logs", "hyper", "power"}
+
+
+@pytest.mark.parametrize("name", sorted(FUNCS))
+def test_jvp_against_central_differences(name):
+    f = FUNCS[name]
+    for z in points(6):
+        for v in (1.0, 1j):
+            y, t = dualdiff.jvp(f, complex(z), v)
+            assert close(y, f(z), 1e-15)
+            assert close(t, central(f, z, v), 1e-7), (name, z, v)
+
+
+@pytest.mark.parametrize("name", sorted(FUNCS))
+def test_wirtinger_against_central_differences(name):
+    f = FUNCS[name]
+    for z in points(4):
+        dz, dzbar = dualdiff.wirtinger(f)(complex(z))
+        fx, fy = central(f, z, 1.0), central(f, z, 1j)
+        assert close(dz, (fx - 1j * fy) / 2, 1e-7)
+        assert abs(dzbar - (fx + 1j * fy) / 2) <= 1e-7 * max(abs(fx), abs(fy))
+        if name in HOLOMORPHIC:
+            assert abs(dzbar) <= 1e-13 * abs(dz)  # Cauchy-Riemann
+            assert close(dualdiff.derivative(f, holomorphic=True)(complex(z)), dz, 1e-13)
+
+
+@pytest.mark.parametrize("name", sorted(HOLOMORPHIC))
+def test_second_order_against_differences_of_the_first(name):
+    f = FUNCS[name]
+    d1 = dualdiff.derivative(f, holomorphic=True)
+    d2 = dualdiff.derivative(f, holomorphic=True, order=2)
+    for z in points(4):
+        z = complex(z)
+        assert close(d2(z), (d1(z + H) - d1(z - H)) / (2 * H), 1e-7)
+        assert close(d2(z), (d1(z + 1j * H) - d1(z - 1j * H)) / (2j * H), 1e-7)
+
+
+@pytest.mark.parametrize("name", ["abs", "angle", "conj_real_imag"])
+def test_second_order_real_directions(name):
+    # second derivatives along the real directions (1, i) of a function that is not
+    # holomorphic, against central differences of the first derivatives
+    f = FUNCS[name]
+    z0 = complex(points(1)[0])
+    dirs = (1.0, 1j)
+
+    def seeded(z):
+        x = ComplexDual(z, np.array([1.0, 1j]), np.zeros((2, 2)))
+        return f(x)
+    y = seeded(z0)
+    for k in range(2):
+        for m in range(2):
+            t_plus = f(ComplexDual(z0 + H * dirs[m], np.array([dirs[k]]))).tangent[0]
+            t_minus = f(ComplexDual(z0 - H * dirs[m], np.array([dirs[k]]))).tangent[0]
+            assert close(y.hessian[k, m], (t_plus - t_minus) / (2 * H), 1e-7)
+
+
+# --------------------------------------------------------- hand derivations
+
+
+def test_jax_conventions_by_hand():
+    # grad of a real-valued f of complex z: df/dx - i df/dy (JAX gives 6-8j here)
+    g = dualdiff.grad(lambda z: np.real(z) ** 2 + np.imag(z) ** 2)(3 + 4j)
+    assert g == 6 - 8j
+    assert abs(dualdiff.grad(lambda z: abs(z) ** 2)(3 + 4j) - (6 - 8j)) <= 4e-15
+    # holomorphic: f'(z)
+    assert dualdiff.grad(np.sin, holomorphic=True)(3 + 4j) == cmath.cos(3 + 4j)
+    assert dualdiff.derivative(lambda z: z ** 3, holomorphic=True)(1 + 2j) == 3 * (1 + 2j) ** 2
+    assert dualdiff.derivative(lambda z: z ** 3, holomorphic=True, order=2)(1 + 2j) == 6 * (1 + 2j)
+    # real x, complex result: complex derivative, as jax.jacfwd
+    d = dualdiff.derivative(lambda t: np.exp(1j * t))(0.5)
+    assert close(d, 1j * cmath.exp(0.5j), 1e-15)
+    J = dualdiff.jacobian(lambda t: np.exp(1j * t))(np.array([0.5, 1.0]))
+    assert J.dtype == np.complex128 and close(J[1, 1], 1j * cmath.exp(1j), 1e-15) and J[0, 1] == 0
+    # jvp of conj along v is conj(v); of abs along v: Re(conj(z) v)/|z|
+    assert dualdiff.jvp(np.conj, 1 + 2j, 3 - 1j) == (1 - 2j, 3 + 1j)
+    y, t = dualdiff.jvp(np.abs, 3 + 4j, 1j)
+    assert y == 5.0 and close(t, 4 / 5, 1e-15)
+    # wirtinger of z * conj(z): (conj z, z)
+    assert dualdiff.wirtinger(lambda z: z * np.conj(z))(3 + 4j) == (3 - 4j, 3 + 4j)
+    # angle: d arg z = Im(dz / z)
+    y, t = dualdiff.jvp(np.angle, 1 + 1j, 1.0)
+    assert close(y, cmath.pi / 4, 1e-15) and close(t, -0.5, 1e-15)
+
+
+def test_complex_x_needs_holomorphic():
+    for verb in (dualdiff.derivative, dualdiff.jacobian):
+        with pytest.raises(TypeError, match=r"holomorphic=True"):
+            verb(np.sin)(1 + 1j)
+    with pytest.raises(TypeError, match=r"real-valued f.*holomorphic=True"):
+        dualdiff.grad(np.sin)(1 + 1j)
+    with pytest.raises(TypeError, match="holomorphic=True"):
+        dualdiff.hessian(lambda z: z ** 2)(1 + 1j)
+    # a function that is not holomorphic under the promise raises, not a number
+    for f in (np.conj, np.abs, np.real, np.imag, np.angle, lambda z: np.fft.rfft(z)):
+        with pytest.raises(TypeError, match="not holomorphic"):
+            dualdiff.jacobian(f, holomorphic=True)(np.array([1 + 1j, 2.0]))
+
+
+def test_grad_needs_real_valued_f():
+    with pytest.raises(TypeError, match="real-valued"):
+        dualdiff.grad(lambda x: np.exp(1j * x[0]))(np.array([1.0]))
+    # real-valued with complex intermediates: fine, and equal to the real formula
+    g = dualdiff.grad(lambda x: np.abs(np.exp(1j * x[0]) * x[1]) ** 2)(np.array([1.0, 2.0]))
+    assert np.allclose(g, [0.0, 4.0], rtol=1e-15, atol=1e-15)
+
+
+def test_values_and_containers():
+    vg = dualdiff.value_and_grad(lambda z: np.sum(abs(z) ** 2))(np.array([3 + 4j, 1j]))
+    assert np.allclose(vg[0], 26.0, rtol=1e-15)
+    assert np.allclose(vg[1], [6 - 8j, -2j], rtol=1e-15)
+    vj = dualdiff.value_and_jacobian(lambda z: z * z, holomorphic=True)([1j, 2.0])
+    assert vj[0].tolist() == [-1, 4] and vj[1].tolist() == [[2j, 0], [0, 4]]
+    # lists of complex arrays out: the structure stacks as for real results
+    x = np.array([1.0, 2.0, 3.0])
+    J = dualdiff.jacobian(lambda x: [np.fft.fft(x), 1j * x])(x)
+    assert J.shape == (2, 3, 3)
+    assert np.allclose(J[1], 1j * np.eye(3), rtol=0, atol=0)
+
+
+# -------------------------------------------------------------------- FFTs
+
+
+def dft(n, inverse=False):
+    """The DFT matrix written out: exp(-+2 pi i j k / n)."""
+    j, k = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+    s = 1 if inverse else -1
+    w = np.exp(s * 2j * np.pi * j * k / n)
+    return w / n if inverse else w
+
+
+@pytest.mark.parametrize("n", [1, 4, 5])
+def test_fft_jacobians_are_dft_matrices(n):
+    rng = np.random.default_rng(SEED)
+    z = rng.normal(size=n) + 1j * rng.normal(size=n)
+    x = rng.normal(size=n)
+    jh = dict(holomorphic=True)
+    assert np.allclose(dualdiff.jacobian(np.fft.fft, **jh)(z), dft(n), rtol=0, atol=1e-14)
+    assert np.allclose(dualdiff.jacobian(np.fft.ifft, **jh)(z), dft(n, True), rtol=0, atol=1e-14)
+    assert np.allclose(dualdiff.jacobian(np.fft.fft)(x), dft(n), rtol=0, atol=1e-14)
+    assert np.allclose(dualdiff.jacobian(np.fft.rfft)(x), dft(n)[: n // 2 + 1], rtol=0, atol=1e-14)
+    assert np.allclose(dualdiff.jacobian(lambda a: np.fft.fft(a, norm="ortho"))(x),
+                       dft(n) / np.sqrt(n), rtol=0, atol=1e-14)
+
+
+def test_fft2_fftn_and_axes():
+    rng = np.random.default_rng(SEED)
+    z = rng.normal(size=(3, 4)) + 1j * rng.normal(size=(3, 4))
+    K = np.kron(dft(3), dft(4)).reshape(3, 4, 3, 4)  # the 2-d DFT, row-major
+    jh = dict(holomorphic=True)
+    for f in (np.fft.fft2, np.fft.fftn, lambda a: np.fft.fftn(a, axes=(0, 1))):
+        assert np.allclose(dualdiff.jacobian(f, **jh)(z), K, rtol=0, atol=1e-13)
+    Ki = np.kron(dft(3, True), dft(4, True)).reshape(3, 4, 3, 4)
+    for f in (np.fft.ifft2, np.fft.ifftn):
+        assert np.allclose(dualdiff.jacobian(f, **jh)(z), Ki, rtol=0, atol=1e-14)
+    # along axis 0 only, positional axis argument
+    K0 = np.einsum("ac,bd->abcd", dft(3), np.eye(4))
+    assert np.allclose(dualdiff.jacobian(lambda a: np.fft.fft(a, None, 0), **jh)(z), K0,
+                       rtol=0, atol=1e-14)
+
+
+def test_real_ffts_of_complex_numbers_by_differences():
+    rng = np.random.default_rng(SEED)
+    x = rng.normal(size=6)
+
+    def f(x):  # irfft of a complex spectrum made from x, then back: real-valued
+        s = np.fft.rfft(x) * np.exp(1j * x[:4])
+        return np.sum(np.fft.irfft(s, n=6) ** 2) + np.sum(np.abs(np.fft.rfft2(x.reshape(2, 3))))
+    g = dualdiff.grad(f)(x)
+    fd = [(f(x + H * e) - f(x - H * e)) / (2 * H) for e in np.eye(6)]
+    assert np.allclose(g, fd, rtol=1e-7, atol=1e-9)
+
+
+def test_parseval_gradient_and_hessian():
+    # sum |fft(x)|^2 = n sum x^2: gradient 2 n x, Hessian 2 n I
+    x = np.array([1.0, -2.0, 0.5, 3.0])
+    f = lambda x: np.sum(np.abs(np.fft.fft(x)) ** 2)  # noqa: E731
+    assert np.allclose(dualdiff.grad(f)(x), 8 * x, rtol=1e-14)
+    assert np.allclose(dualdiff.hessian(f)(x), 8 * np.eye(4), rtol=1e-14, atol=1e-13)
+    assert dualdiff.hessian(f)(x).dtype == np.float64
+
+
+# ------------------------------------------------------------ NaN-safe rule
+
+
+def test_nan_safe_rule_per_complex_entry():
+    f = lambda z: np.sqrt(z[0]) + z[1]  # noqa: E731 - sqrt' is infinite at 0
+    J = dualdiff.jacobian(f, holomorphic=True)(np.array([0j, 1 + 1j]))
+    assert J[1] == 1 and not np.isfinite(J[0])
+    J = dualdiff.jacobian(f, holomorphic=True, nan_safe=False)(np.array([0j, 1 + 1j]))
+    assert np.isnan(J[1])
+    # the rule is per complex entry: a tangent i (real part 0) is not dropped
+    _, t = dualdiff.jvp(np.sqrt, 0j, 1j)
+    assert not np.isfinite(t)
+    # abs at 0: no derivative in the plane; 0 (a subgradient, JAX's choice) at first
+    # order, NaN at second order, so that a Hessian through it is NaN, not wrong
+    _, t = dualdiff.jvp(lambda z: np.abs(z[0]) + z[1], np.array([0j, 1j]), np.array([1.0 + 1j, 0]))
+    assert t == 0
+    H2 = dualdiff.hessian(lambda x: np.abs(x[0] + 1j * x[1]) ** 2)(np.array([0.0, 0.0]))
+    assert np.all(np.isnan(H2))
+    H2 = dualdiff.hessian(lambda x: np.real((x[0] + 1j * x[1]) * np.conj(x[0] + 1j * x[1])))(
+        np.array([0.0, 0.0]))
+    assert H2.tolist() == [[2.0, 0.0], [0.0, 2.0]]
+    # |fft(x)|^2 with empty bins: the gradient is right (Parseval: 2 n x)
+    assert np.allclose(dualdiff.grad(lambda x: np.sum(np.abs(np.fft.fft(x)) ** 2))(np.ones(4)),
+                       8 * np.ones(4), rtol=1e-15)
+    _, t = dualdiff.jvp(lambda z: np.abs(z[0]) + z[1], np.array([0j, 1j]), np.array([0, 1.0]))
+    assert t == 1
+
+
+# ------------------------------------------- angle, real_if_close, nan_to_num
+
+
+def test_angle_real_if_close_nan_to_num():
+    z = np.array([1 + 1j, -2 + 0.5j])
+    J = dualdiff.jacobian(lambda x: np.angle(x[0] + 1j * x[1], deg=True))(np.array([1.0, 1.0]))
+    assert np.allclose(J, np.array([-0.5, 0.5]) * 180 / np.pi, rtol=1e-15)
+    # real_if_close: real when the imaginary parts vanish (decided on the values)
+    r = dualdiff.jacobian(lambda x: np.real_if_close(np.exp(1j * x) * np.exp(-1j * x) * x))(z.real)
+    assert r.dtype == np.float64 and np.allclose(r, np.eye(2), rtol=1e-15)
+    # nan_to_num: replaced entries are constants
+    with np.errstate(divide="ignore", invalid="ignore"):  # log(0), as in NumPy
+        J = dualdiff.jacobian(lambda x: np.nan_to_num(np.log(x * (1 + 0j)) * x))(np.array([0.0, 2.0]))
+    assert J[0, 0] == 0 and close(J[1, 1], np.log(2) + 1, 1e-15)
+
+
+# --------------------------------------------------------------- compositions
+
+
+def test_compositions():
+    # complex inside a real transform, arrays of complex inside lists
+    x = np.array([0.3, 0.7])
+
+    def f(x):
+        parts = [np.exp(1j * x), np.fft.fft(x * x), 2.0 + x[0] * 1j]
+        return sum(np.sum(np.abs(p) ** 2) for p in parts)
+    g = dualdiff.grad(f)(x)
+    fd = [(f(x + H * e) - f(x - H * e)) / (2 * H) for e in np.eye(2)]
+    assert np.allclose(g, fd, rtol=1e-8)
+    # by hand: |exp(ix)|^2 = 1; sum|fft(x^2)|^2 = 2 sum x^4; |2 + i x0|^2 = 4 + x0^2
+    assert np.allclose(g, [8 * x[0] ** 3 + 2 * x[0], 8 * x[1] ** 3], rtol=1e-14)
+    # dict inputs keep their keys
+    gd = dualdiff.grad(lambda d: abs(np.exp(1j * d["a"]) * d["b"]) ** 2)({"a": 0.2, "b": 3.0})
+    assert set(gd) == {"a", "b"} and np.isclose(gd["b"], 6.0, rtol=1e-15) and abs(gd["a"]) < 1e-15
+    # holomorphic composition through matmul and sums
+    A = np.array([[1.0, 2j], [0.5, -1.0]])
+    J = dualdiff.jacobian(lambda z: np.exp(A @ z), holomorphic=True)(np.array([0.1j, 0.2]))
+    ref = np.exp(A @ np.array([0.1j, 0.2]))[:, None] * A
+    assert np.allclose(J, ref, rtol=1e-15)
+
+
+def test_real_paths_unchanged():
+    # real functions still take the real numbers: results bit for bit as before
+    assert dualdiff.grad(lambda x: x[0] * x[1] ** 2)([3.0, 2.0]).tolist() == [4.0, 12.0]
+    assert dualdiff.derivative(lambda x: x ** 3)(2.0) == 12.0
+
+
+# ---------------------------------------------------------------------- eig
+
+
+def eig_by_differences(A, dA):
+    """Central differences of NumPy's own eig along dA (eigenvalues kept in
+    LAPACK's order, which is continuous at these well-separated points)."""
+    wp, Vp = np.linalg.eig(A + H * dA)
+    wm, Vm = np.linalg.eig(A - H * dA)
+    return (wp - wm) / (2 * H), (Vp - Vm) / (2 * H)
+
+
+@pytest.mark.parametrize("kind", ["real eigenvalues", "complex pairs", "complex matrix"])
+def test_eig_against_differences_of_numpys_eig(kind):
+    rng = np.random.default_rng(SEED)
+    if kind == "real eigenvalues":
+        A = np.array([[4.0, 1.0, 0.5], [0.3, 2.0, 0.2], [0.1, 0.4, -1.0]])
+    elif kind == "complex pairs":
+        A = np.array([[0.5, -2.0, 0.3], [1.5, 0.2, 0.1], [0.4, 0.3, 1.7]])
+    else:
+        A = rng.normal(size=(3, 3)) + 1j * rng.normal(size=(3, 3))
+    for _ in range(3):
+        dA = rng.normal(size=(3, 3)) * (1 + (1j if kind == "complex matrix" else 0))
+        w, dw = dualdiff.jvp(lambda a: np.linalg.eig(a)[0], A, dA)
+        V, dV = dualdiff.jvp(lambda a: np.linalg.eig(a)[1], A, dA)
+        w0, V0 = np.linalg.eig(A)
+        assert np.array_equal(w, w0) and np.array_equal(V, V0)  # NumPy's own, signs and phases
+        fw, fV = eig_by_differences(A, dA)
+        assert np.allclose(dw, fw, rtol=1e-7, atol=1e-8)
+        assert np.allclose(dV, fV, rtol=1e-6, atol=1e-7)
+    # the eigenvalues are holomorphic in the entries: d w / d A[i, j] = (V^-1)[k, i] V[j, k]
+    if kind == "complex matrix":
+        J = dualdiff.jacobian(np.linalg.eigvals, holomorphic=True)(A)
+        w0, V0 = np.linalg.eig(A)
+        Vi = np.linalg.inv(V0)
+        assert np.allclose(J, np.einsum("ki,jk->kij", Vi, V0), rtol=1e-13)
+        with pytest.raises(TypeError, match="not holomorphic"):
+            dualdiff.jacobian(lambda a: np.linalg.eig(a)[1], holomorphic=True)(A)
+
+
+def test_eig_real_input_through_transforms():
+    # a real function of a real matrix through eig (eigenvalues of a rotation-like block)
+    def f(p):
+        A = np.array([[1.0, 0.0], [0.0, 1.0]]) * p[0] + np.array([[0.0, -1.0], [1.0, 0.0]]) * p[1]
+        w = np.linalg.eigvals(A)
+        return np.sum(np.abs(w) ** 2)  # |p0 +- i p1|^2 twice: 2 (p0^2 + p1^2)
+    g = dualdiff.grad(f)(np.array([0.3, 0.8]))
+    assert np.allclose(g, [4 * 0.3, 4 * 0.8], rtol=1e-14)
+
+
+def test_eig_repeated_eigenvalues_are_not_finite():
+    _, dV = dualdiff.jvp(lambda a: np.linalg.eig(a)[1], np.eye(2), np.array([[0.0, 1.0], [0.0, 0.0]]))
+    assert not np.all(np.isfinite(dV))
+
+
+# -------------------------------------------------------------- completeness
+
+
+def test_every_listed_function_takes_complex_duals():
+    # the documentation's lists (generated from supported()) against what runs
+    from dualdiff._complex import supported
+    ufuncs, functions = supported()
+    z = ComplexDual(np.array([0.3 + 0.4j, -0.2 + 0.1j]), np.eye(2))
+    for name in ufuncs:
+        u = getattr(np, name)
+        out = u(z, z) if u.nin == 2 else u(z)
+        assert isinstance(out, (ComplexDual, np.ndarray)), name
+    assert "fft.fft" in " ".join(functions) and "numpy.linalg.eig" in functions
+    table = {u for r in _rules.COMPLEX_UNARY for u in _rules.BY_NAME[r].numpy}
+    assert table <= set(ufuncs)
+
+
+def test_complex_inside_nested_transforms_raise():
+    inner = lambda x: dualdiff.derivative(lambda t: np.real(np.exp(1j * t * x)))(1.0)  # noqa: E731
+    with pytest.raises(dualdiff.NestingError, match="complex"):
+        dualdiff.derivative(inner)(0.5)
+
+
+def test_complex_outer_transform_with_real_inner_raises():
+    def f(x):
+        inner = dualdiff.derivative(lambda t: t * x[1])(1.0)
+        return np.abs(np.exp(1j * x[0])) * inner
+    for ordering in (lambda t, y: t * y, lambda t, y: y * t, lambda t, y: t + y):
+        g = lambda x, o=ordering: np.abs(np.exp(1j * x[0])) * dualdiff.derivative(  # noqa: E731
+            lambda t: o(t, x[1]))(1.0)
+        with pytest.raises(dualdiff.NestingError):
+            dualdiff.grad(g)(np.array([0.5, 2.0]))
+    with pytest.raises(dualdiff.NestingError):
+        dualdiff.grad(f)(np.array([0.5, 2.0]))
+
+
+def test_hvp_with_complex_numbers_inside():
+    x, v = np.array([1.0, -2.0, 0.5]), np.array([0.3, 0.1, -1.0])
+    energy = lambda x: np.sum(np.abs(np.fft.fft(x)) ** 2)  # noqa: E731 - Hessian 2 n I
+    assert np.allclose(dualdiff.hvp(energy)(x, v), 6 * v, rtol=1e-14, atol=1e-14)
+    assert np.allclose(dualdiff.hvp(lambda t: np.real(np.exp(1j * t)))(0.5, 2.0),
+                       -2 * np.cos(0.5), rtol=1e-15)
+
+
+def test_dicts_and_ragged_lists_of_complex_arrays():
+    # the derivatives come back in the structure of x, as for real inputs
+    g = dualdiff.grad(lambda d: np.sum(np.abs(d["a"]) ** 2) + np.abs(d["b"]) ** 2)(
+        {"a": np.array([1 + 1j, 2j]), "b": 3 - 1j})
+    assert g["a"].tolist() == [2 - 2j, -4j] and complex(g["b"]) == 6 + 2j  # 2 conj(z)
+    J = dualdiff.jacobian(lambda p: np.sum(p[0]) * p[1], holomorphic=True)(
+        [np.array([1j, 2.0]), np.array([3j])])
+    assert J[0].tolist() == [[3j, 3j]] and J[1].tolist() == [[2 + 1j]]
+
+
+def test_linear_functions_against_differences():
+    rng = np.random.default_rng(SEED)
+    z = rng.normal(size=(2, 3)) + 1j * rng.normal(size=(2, 3))
+    v = rng.normal(size=(2, 3)) + 1j * rng.normal(size=(2, 3))
+    c = rng.normal(size=3) + 1j * rng.normal(size=3)
+    fs = [lambda a: np.sum(a ** 2, axis=0), lambda a: np.mean(np.exp(a), axis=1),
+          lambda a: np.transpose(a) @ c[:2], lambda a: np.reshape(a, (3, 2)) * 2j,
+          lambda a: np.concatenate([a, np.sin(a)], axis=1), lambda a: np.stack([a, a * a], axis=-1),
+          lambda a: np.vdot(a, np.cos(a)), lambda a: np.dot(a, c), lambda a: np.outer(a[0], c),
+          lambda a: np.cumsum(a, axis=1), lambda a: np.diff(a ** 3, axis=0), lambda a: np.trace(a[:, :2]),
+          lambda a: np.swapaxes(a, 0, 1) ** 2, lambda a: np.moveaxis(a, 0, 1), lambda a: a.T @ a,
+          lambda a: np.flip(np.roll(a, 1, axis=1), axis=0), lambda a: np.expand_dims(a, 0).sum(),
+          lambda a: np.fft.fftshift(np.fft.ifft2(a)), lambda a: np.fft.ifftshift(np.fft.fftn(a, s=(2, 4), axes=(0, 1))),
+          lambda a: np.fft.ihfft(np.real(a)), lambda a: np.fft.hfft(a, n=5), lambda a: np.fft.irfftn(a)]
+    for f in fs:
+        y, t = dualdiff.jvp(f, z, v)
+        fd = (f(z + H * v) - f(z - H * v)) / (2 * H)
+        assert np.allclose(y, f(z), rtol=1e-15, atol=1e-15)
+        assert np.allclose(t, fd, rtol=1e-7, atol=1e-8)
+    with pytest.raises(TypeError, match="not holomorphic"):
+        dualdiff.jacobian(lambda a: np.vdot(a, a), holomorphic=True)(z)
+
+
+def test_fast_paths_hand_complex_numbers_over():
+    # lists of floats and float x take compiled fast paths; complex numbers inside f
+    # hand the call to the complex numbers there too
+    f = lambda x: abs(x[0] * 1j + x[1]) ** 2  # noqa: E731 - x0^2 + x1^2
+    assert np.allclose(dualdiff.grad(f)([1.0, 2.0]), [2.0, 4.0], rtol=1e-15)
+    v, g = dualdiff.value_and_grad(f)([1.0, 2.0])
+    assert np.isclose(v, 5.0, rtol=1e-15) and np.allclose(g, [2.0, 4.0], rtol=1e-15)
+    assert np.allclose(dualdiff.hessian(f)([1.0, 2.0]), 2 * np.eye(2), rtol=1e-15)
+    assert np.isclose(dualdiff.derivative(lambda t: np.imag(np.exp(1j * t)))(0.5), np.cos(0.5),
+                      rtol=1e-15)
+    # any other TypeError is f's own and passes through unchanged
+    with pytest.raises(TypeError, match="unsupported operand"):
+        dualdiff.grad(lambda x: x[0] + "a")([1.0, 2.0])
