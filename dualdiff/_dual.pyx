@@ -24,7 +24,7 @@ from libc.math cimport ldexp as c_ldexp
 from libc.math cimport isfinite as c_isfinite, isinf as c_isinf, isnan as c_isnan
 from libc.string cimport memcpy
 from cpython.object cimport PyObject, PyTypeObject
-from cpython.ref cimport Py_DECREF, Py_INCREF, Py_XDECREF
+from cpython.ref cimport Py_DECREF, Py_INCREF, Py_REFCNT, Py_XDECREF
 
 cdef extern from "Python.h":
     ctypedef void (*destructor)(PyObject *)
@@ -51,6 +51,7 @@ import operator as _operator
 import sys as _sys
 
 import numpy as _np
+cdef object _ndarray_type = _np.ndarray
 
 from dualdiff import _rules as _table
 
@@ -1394,6 +1395,54 @@ def _set_array_hook(hook, function_hook=None, /):
     _array_function_hook = function_hook
 
 
+cdef extern from *:
+    """
+    #include <numpy/ndarraytypes.h>
+    /* The values of a 1-d float64 ndarray in native byte order (x is an
+     * ndarray): its data, length and stride in bytes; NULL for any other. */
+    static const char *dd__vector(PyObject *x, Py_ssize_t *n, Py_ssize_t *stride)
+    {
+        PyArrayObject *a = (PyArrayObject *)x;
+        if (PyArray_NDIM(a) != 1 || PyArray_DESCR(a)->type_num != NPY_DOUBLE || !PyArray_ISNOTSWAPPED(a))
+            return NULL;
+        *n = PyArray_DIM(a, 0);
+        *stride = PyArray_STRIDE(a, 0);
+        return PyArray_BYTES(a);
+    }
+    """
+    const char *dd__vector(object x, Py_ssize_t *n, Py_ssize_t *stride)
+
+
+cdef object _seeded_make = None  # _array.seeded_vector, the 1-d array input of _Gradient (set by _ndarray) ...
+cdef tuple _seeded_args = None  # ... and its class and placeholder
+
+
+def _set_seeded_hook(make, cls, placeholder, /):
+    global _seeded_make, _seeded_args
+    _seeded_make = make
+    _seeded_args = (cls, placeholder)
+
+
+def _pack_duals(list duals, Py_ssize_t width, int order):
+    """The numbers of Duals of one width and order as the rows of a new
+    C-contiguous float64 array (what a 1-d dual array of them holds)."""
+    cdef Py_ssize_t i, count = len(duals)
+    cdef size_t m = dd_size(width, DD_ORDER(order))
+    cdef Py_buffer view
+    cdef Dual d
+    out = _np.empty((count, m))
+    PyObject_GetBuffer(out, &view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS)
+    try:
+        for i in range(count):
+            d = <Dual?>duals[i]
+            if d.n != width or DD_ORDER(d.deg) != DD_ORDER(order):
+                raise ValueError("_pack_duals: Duals of another width or order")
+            memcpy(<double *>view.buf + i * m, _data(d), m * sizeof(double))
+    finally:
+        PyBuffer_Release(&view)
+    return out
+
+
 def _ufunc_name(ufunc, /):
     """numpy.NAME, or scipy.special.NAME for SciPy's ufuncs (for messages)."""
     name = ufunc.__name__
@@ -1816,6 +1865,7 @@ cdef class _Gradient:
     cdef object verb
     cdef public object __name__
     cdef public object __doc__
+    cdef object spare  # the array input of the last call, when nothing kept it
 
     def __init__(self, f, general, finish, Py_ssize_t limit, bint with_value, name, doc,
                  int order=1, bint nan_safe=True):
@@ -1839,6 +1889,8 @@ cdef class _Gradient:
         cdef double *p
         cdef list duals
         cdef long tag
+        cdef const char *xp
+        cdef Py_ssize_t stride
         if len(args) == 0:
             return self.general(args, kwargs)
         x = args[0]
@@ -1856,9 +1908,27 @@ cdef class _Gradient:
                 d = _new(n, self.code, tag)
                 dd_set_variable(_data(d), PyFloat_AS_DOUBLE((<list>x)[i]), <size_t>i, n, self.code)
                 duals[i] = d
+            arr = duals  # f receives a list for a list, as it would on floats
+        elif type(x) is _ndarray_type and _seeded_make is not None:
+            # a 1-d float64 array (SciPy's x): the same Duals, in a DualArray
+            # whose x[i], len and iteration read them as a list's would
+            xp = dd__vector(x, &n, &stride)
+            if xp == NULL or n == 0 or n > self.limit:
+                return self.general(args, kwargs)
+            _tag_counter += 1
+            tag = _tag_counter if self.code == self.order else -_tag_counter
+            duals = [None] * n
+            for i in range(n):
+                d = _new(n, self.code, tag)
+                dd_set_variable(_data(d), (<const double *>(xp + i * stride))[0], <size_t>i, n, self.code)
+                duals[i] = d
+            spare, self.spare = self.spare, None
+            if spare is not None and Py_REFCNT(spare) != 1:  # someone found it: keep it as it is
+                spare = None
+            arr = _seeded_make(_seeded_args[0], duals, n, self.code, tag, _seeded_args[1], spare)
+            spare = None
         else:
             return self.general(args, kwargs)
-        arr = duals  # f receives a list for a list, as it would on floats
         _enter(tag)
         try:
             if kwargs:
@@ -1877,6 +1947,8 @@ cdef class _Gradient:
                                  self.code == self.order)
         finally:
             _leave(tag)
+        if type(arr) is not list and Py_REFCNT(arr) == 1:
+            self.spare = arr  # nothing kept the array input: the next call resets and reuses it
         p = _data(<Dual>y)
         cdef Py_ssize_t j
         if self.order == 2:
