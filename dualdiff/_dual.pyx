@@ -31,6 +31,7 @@ cdef extern from "Python.h":
     ctypedef void (*freefunc)(void *)
     ctypedef PyObject *(*allocfunc)(PyTypeObject *, Py_ssize_t)
     ctypedef PyObject *(*binaryfunc)(PyObject *, PyObject *)
+    ctypedef PyObject *(*ternaryfunc)(PyObject *, PyObject *, PyObject *)
     ctypedef struct PyNumberMethods:
         binaryfunc nb_add
         binaryfunc nb_subtract
@@ -41,6 +42,7 @@ cdef extern from "Python.h":
         PyNumberMethods *tp_as_number
         freefunc tp_free
         allocfunc tp_alloc
+        ternaryfunc tp_call
     PyObject *PyObject_Init(PyObject *, PyTypeObject *)
 
 from dualdiff.dualdiff cimport *
@@ -111,6 +113,18 @@ cdef class Dual:
     def __init__(self, value, tangent=0.0, hessian=None):
         cdef Py_ssize_t n, i, j
         cdef double *d
+        if type(value) is float and type(tangent) is float and hessian is None:
+            # Dual(0.7, 1.0), the commonest: no conversions, no list
+            if self.heap != NULL:
+                PyMem_Free(self.heap)
+                self.heap = NULL
+                self.cap = 0
+            _allocate(self, 1, 1)
+            d = _data(self)
+            d[0] = PyFloat_AS_DOUBLE(value)
+            d[1] = PyFloat_AS_DOUBLE(tangent)
+            self.tag = 0
+            return
         v = _real(value, "value")
         if isinstance(tangent, Dual):
             raise TypeError("Dual tangent must be a float or a sequence of floats, not Dual")
@@ -1810,11 +1824,14 @@ cdef class _Derivative:
         self.__doc__ = doc
 
     def __call__(self, *args, **kwargs):
+        return self._call(args, kwargs)
+
+    cdef object _call(self, tuple args, dict kwargs):  # kwargs None for none (see _call_slot)
         global _tag_counter
         cdef Dual d
         cdef double *p
         if len(args) == 0 or type(args[0]) is not float:
-            return self.general(args, kwargs)
+            return self.general(args, _kw(kwargs))
         _tag_counter += 1
         if self.nan_safe:
             d = _new(1, 1, _tag_counter)
@@ -1832,12 +1849,12 @@ cdef class _Derivative:
             elif len(args) == 3:
                 y = self.__wrapped__(d, args[1], args[2])
             else:
-                y = self.__wrapped__(d, *args[1:], **kwargs)
+                y = self.__wrapped__(d, *args[1:])
             if type(y) is Dual and (<Dual>y).tag == d.tag and (<Dual>y).n == 1 and DD_ORDER((<Dual>y).deg) == 1:
                 return _data(<Dual>y)[1]
             return self.general(None, None, y, d.tag)
         except _Conflict as e:
-            return _nesting_hook("derivative", self.__wrapped__, args, kwargs, e, _abs(d.tag) - 1,
+            return _nesting_hook("derivative", self.__wrapped__, args, _kw(kwargs), e, _abs(d.tag) - 1,
                                  self.nan_safe)
         finally:
             _leave(d.tag)
@@ -1881,6 +1898,9 @@ cdef class _Gradient:
         self.__doc__ = doc
 
     def __call__(self, *args, **kwargs):
+        return self._call(args, kwargs)
+
+    cdef object _call(self, tuple args, dict kwargs):  # kwargs None for none (see _call_slot)
         global _tag_counter
         cdef Py_ssize_t i, n
         cdef Dual d
@@ -1892,15 +1912,15 @@ cdef class _Gradient:
         cdef const char *xp
         cdef Py_ssize_t stride
         if len(args) == 0:
-            return self.general(args, kwargs)
+            return self.general(args, _kw(kwargs))
         x = args[0]
         if type(x) is list:
             n = len(<list>x)
             if n == 0 or n > self.limit:
-                return self.general(args, kwargs)
+                return self.general(args, _kw(kwargs))
             for i in range(n):
                 if type((<list>x)[i]) is not float:
-                    return self.general(args, kwargs)
+                    return self.general(args, _kw(kwargs))
             _tag_counter += 1
             tag = _tag_counter if self.code == self.order else -_tag_counter
             duals = [None] * n
@@ -1914,7 +1934,7 @@ cdef class _Gradient:
             # whose x[i], len and iteration read them as a list's would
             xp = dd__vector(x, &n, &stride)
             if xp == NULL or n == 0 or n > self.limit:
-                return self.general(args, kwargs)
+                return self.general(args, _kw(kwargs))
             _tag_counter += 1
             tag = _tag_counter if self.code == self.order else -_tag_counter
             duals = [None] * n
@@ -1928,7 +1948,7 @@ cdef class _Gradient:
             arr = _seeded_make(_seeded_args[0], duals, n, self.code, tag, _seeded_args[1], spare)
             spare = None
         else:
-            return self.general(args, kwargs)
+            return self.general(args, _kw(kwargs))
         _enter(tag)
         try:
             if kwargs:
@@ -1943,7 +1963,7 @@ cdef class _Gradient:
                     or DD_ORDER((<Dual>y).deg) != self.order):
                 return self.finish(y, tag, n)
         except _Conflict as e:
-            return _nesting_hook(self.verb, self.__wrapped__, args, kwargs, e, _abs(tag) - 1,
+            return _nesting_hook(self.verb, self.__wrapped__, args, _kw(kwargs), e, _abs(tag) - 1,
                                  self.code == self.order)
         finally:
             _leave(tag)
@@ -1969,6 +1989,22 @@ cdef class _Gradient:
         if self.with_value:
             return (p[0], out)
         return out
+
+
+cdef inline dict _kw(dict kwargs):
+    return {} if kwargs is None else kwargs
+
+
+# The call slots of the two types take the keywords as they come: no empty
+# dict is made for a call without them (the commonest, from SciPy's solvers).
+cdef object _derivative_call_slot(object self, object args, PyObject *kwargs):
+    return (<_Derivative>self)._call(<tuple>args, None if kwargs == NULL or not <dict><object>kwargs else <dict><object>kwargs)
+
+cdef object _gradient_call_slot(object self, object args, PyObject *kwargs):
+    return (<_Gradient>self)._call(<tuple>args, None if kwargs == NULL or not <dict><object>kwargs else <dict><object>kwargs)
+
+(<_PyTypeObject *>_Derivative).tp_call = <ternaryfunc><void *>_derivative_call_slot
+(<_PyTypeObject *>_Gradient).tp_call = <ternaryfunc><void *>_gradient_call_slot
 
 
 def _seed_scalar(double x, int order, long tag):
