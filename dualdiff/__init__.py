@@ -32,6 +32,8 @@ are floats or float64 arrays.
 ``derivative(f, order=k)``             the k-th derivative of a function of one variable
 ``jacobian(f, sparsity=S)``            a :class:`SparseJacobian`: colored, scipy.sparse out
 ``jacobian_sparsity(f, x)``            the Jacobian's sparsity pattern at x
+``hessian(f, sparsity=S)``             a :class:`SparseHessian`: elements, colors, scipy.sparse out
+``hessian_sparsity(f, x)``             the Hessian's sparsity pattern at x
 =====================================  ================================================
 
 Transforms nest: a first-order transform (derivative, grad, value_and_grad,
@@ -73,6 +75,7 @@ from dualdiff._derivative import derivative
 from dualdiff._gradient import grad, value_and_grad
 from dualdiff._jacobian import jacobian, value_and_jacobian
 from dualdiff._sparse import SparseJacobian, jacobian_sparsity
+from dualdiff._sparse_hessian import SparseHessian, hessian_sparsity
 from dualdiff._jvp import jvp
 from dualdiff._hessian import hessian, hvp
 from dualdiff._nesting import NestingError
@@ -96,6 +99,8 @@ __all__ = [
     "taylor",
     "jacobian_sparsity",
     "SparseJacobian",
+    "hessian_sparsity",
+    "SparseHessian",
     "NestingError",
     "__version__",
 ]

@@ -22,7 +22,7 @@ from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from libc.math cimport fma as c_fma
 from libc.math cimport ldexp as c_ldexp
 from libc.math cimport isfinite as c_isfinite, isinf as c_isinf, isnan as c_isnan
-from libc.string cimport memcpy
+from libc.string cimport memcpy, memset
 from cpython.object cimport PyObject, PyTypeObject
 from cpython.ref cimport Py_DECREF, Py_INCREF, Py_REFCNT, Py_XDECREF
 
@@ -962,22 +962,56 @@ cdef object _binary_checked(object x, object y, int op):
 cdef list _MATH = [None] * DD_NUM_UNARY   # op code -> the float function of math
 
 # Sparsity detection's scalar numbers (dualdiff/_pattern.py) carry a set of
-# inputs instead of derivatives; these functions hand them to its handler,
-# _pattern_math(name, args), after the checks for Duals.
+# inputs instead of derivatives, and the numbers of a transform nested in a
+# second-order one (dualdiff/_third.py) carry numbers of their parent; these
+# functions hand them to their handler, handler(name, args), after the checks
+# for Duals.
 cdef object _pattern_type = None
 cdef object _pattern_math = None
+cdef object _mixed_type = None
+cdef object _mixed_math = None
 
 
 def _set_pattern_hook(tp, handler):
-    """Route the functions of dualdiff.math on numbers of type tp to handler(name, args)."""
+    """Hand numbers of type tp to handler(name, args) in dualdiff.math."""
     global _pattern_type, _pattern_math
     _pattern_type = tp
     _pattern_math = handler
 
 
+def _set_mixed_hook(tp, handler):
+    """As _set_pattern_hook, for the numbers of a first-order transform
+    nested in a second-order one (dualdiff/_third.py)."""
+    global _mixed_type, _mixed_math
+    _mixed_type = tp
+    _mixed_math = handler
+
+
+cdef inline bint _hooked(object x):
+    t = type(x)
+    return t is _pattern_type or t is _mixed_type
+
+
+cdef bint _mixed_in(object args):
+    for x in args:
+        if type(x) is _mixed_type:
+            return True
+        if type(x) is tuple or type(x) is list:  # dist, fsum, sumprod take sequences
+            if _mixed_in(x):
+                return True
+    return False
+
+
+cdef object _hook_math(name, args, kwargs=None):
+    handler = _mixed_math if _mixed_type is not None and _mixed_in(args) else _pattern_math
+    if kwargs is None:
+        return handler(name, args)
+    return handler(name, args, kwargs)
+
+
 cdef bint _pattern_in(object args) except -1:
     for x in args:
-        if type(x) is _pattern_type:
+        if _hooked(x):
             return True
     return False
 
@@ -985,8 +1019,8 @@ cdef bint _pattern_in(object args) except -1:
 cdef inline object _um(object x, int op):
     if type(x) is Dual:
         return _unary(x, op, _MATH[op])
-    if type(x) is _pattern_type:
-        return _pattern_math(dd_unary_name(op).decode(), (x,))
+    if _hooked(x):
+        return _hook_math(dd_unary_name(op).decode(), (x,))
     return _MATH[op](x)
 
 
@@ -994,8 +1028,8 @@ cdef object _um_value_from(object x, int op):
     cdef Dual r
     cdef double v
     f = _MATH[op]
-    if type(x) is _pattern_type:
-        return _pattern_math(dd_unary_name(op).decode(), (x,))
+    if _hooked(x):
+        return _hook_math(dd_unary_name(op).decode(), (x,))
     if type(x) is not Dual:
         return f(x)
     v = _data(<Dual>x)[0]
@@ -1009,8 +1043,8 @@ def log(x, base=None, /):
     """log(x[, base]): natural logarithm, or log(x)/log(base)."""
     if base is None:
         return _um(x, DD_OP_log)
-    if type(x) is _pattern_type or type(base) is _pattern_type:
-        return _pattern_math("log", (x, base))
+    if _hooked(x) or _hooked(base):
+        return _hook_math("log", (x, base))
     if type(x) is not Dual and type(base) is not Dual:
         return _m.log(x, base)
     return _arith(log(x), log(base), DIV)
@@ -1038,8 +1072,8 @@ _MATH[DD_OP_exp2] = _exp2_float
 # Binary functions.
 
 cdef inline object _bm(object x, object y, int op, object f):
-    if type(x) is _pattern_type or type(y) is _pattern_type:
-        return _pattern_math(f.__name__, (x, y))
+    if _hooked(x) or _hooked(y):
+        return _hook_math(f.__name__, (x, y))
     if type(x) is Dual or type(y) is Dual:
         r = _binary(x, y, op, f)
         if r is NotImplemented:
@@ -1056,8 +1090,8 @@ include "_rules_math.pxi"
 
 def pow(x, y, /):
     """pow(x, y) with math.pow's errors (ValueError, OverflowError)."""
-    if type(x) is _pattern_type or type(y) is _pattern_type:
-        return _pattern_math("pow", (x, y))
+    if _hooked(x) or _hooked(y):
+        return _hook_math("pow", (x, y))
     if type(x) is not Dual and type(y) is not Dual:
         return _m.pow(x, y)
     cdef double u, w
@@ -1071,7 +1105,7 @@ def pow(x, y, /):
 def hypot(*coordinates):
     """hypot(*coordinates): Euclidean norm. Partials x_k / hypot; NaN at the origin."""
     if _pattern_in(coordinates):
-        return _pattern_math("hypot", coordinates)
+        return _hook_math("hypot", coordinates)
     for c in coordinates:
         if type(c) is Dual:
             break
@@ -1085,7 +1119,7 @@ def dist(p, q, /):
     p = tuple(p)
     q = tuple(q)
     if _pattern_in(p) or _pattern_in(q):
-        return _pattern_math("dist", (p, q))
+        return _hook_math("dist", (p, q))
     if not any([type(c) is Dual for c in p + q]):
         return _m.dist(p, q)
     if len(p) != len(q):
@@ -1098,7 +1132,7 @@ def dist(p, q, /):
 
 
 cdef object _plain(object x):
-    if type(x) is _pattern_type:
+    if _hooked(x):
         return x.value
     return _data(<Dual>x)[0] if type(x) is Dual else x
 
@@ -1149,8 +1183,8 @@ cdef object _hypot_n(tuple coords, object f):
 
 def ldexp(x, i, /):
     """ldexp(x, i): x * 2**i for an int i."""
-    if type(x) is _pattern_type or type(i) is _pattern_type:
-        return _pattern_math("ldexp", (x, i))
+    if _hooked(x) or _hooked(i):
+        return _hook_math("ldexp", (x, i))
     if type(x) is not Dual:
         return _m.ldexp(x, i)
     cdef Dual a = <Dual>x
@@ -1169,8 +1203,8 @@ def ldexp(x, i, /):
 
 def frexp(x, /):
     """frexp(x) -> (m, e) with x = m * 2**e; for a Dual, m is a Dual."""
-    if type(x) is _pattern_type:
-        return _pattern_math("frexp", (x,))
+    if _hooked(x):
+        return _hook_math("frexp", (x,))
     if type(x) is not Dual:
         return _m.frexp(x)
     m, e = _m.frexp(_data(<Dual>x)[0])
@@ -1179,8 +1213,8 @@ def frexp(x, /):
 
 def modf(x, /):
     """modf(x) -> (fractional, integral) parts; the integral part has derivative 0."""
-    if type(x) is _pattern_type:
-        return _pattern_math("modf", (x,))
+    if _hooked(x):
+        return _hook_math("modf", (x,))
     if type(x) is not Dual:
         return _m.modf(x)
     cdef Dual a = <Dual>x
@@ -1194,7 +1228,7 @@ def modf(x, /):
 def fma(x, y, z, /):
     """fma(x, y, z): x * y + z with one rounding of the value."""
     if _pattern_in((x, y, z)):
-        return _pattern_math("fma", (x, y, z))
+        return _hook_math("fma", (x, y, z))
     if type(x) is not Dual and type(y) is not Dual and type(z) is not Dual:
         if hasattr(_m, "fma"):
             return _m.fma(x, y, z)
@@ -1219,7 +1253,7 @@ def fsum(iterable, /):
     """fsum(iterable): exactly rounded sum; tangents are summed the same way."""
     items = list(iterable)
     if _pattern_in(items):
-        return _pattern_math("fsum", (items,))
+        return _hook_math("fsum", (items,))
     duals = [x for x in items if type(x) is Dual]
     if not duals:
         return _m.fsum(items)
@@ -1263,7 +1297,7 @@ def sumprod(p, q, /):
     if len(p) != len(q):
         raise ValueError("Inputs are not the same length")
     if _pattern_in(p) or _pattern_in(q):
-        return _pattern_math("sumprod", (p, q))
+        return _hook_math("sumprod", (p, q))
     if not any([type(c) is Dual for c in p + q]):
         if hasattr(_m, "sumprod"):
             return _m.sumprod(p, q)
@@ -1284,8 +1318,8 @@ def nextafter(x, y, /, **kwargs):
     """nextafter(x, y): the next float after x towards y; on a Dual it carries x's tangent.
 
     Keywords go to math.nextafter as they are (steps= from Python 3.12)."""
-    if type(x) is _pattern_type or type(y) is _pattern_type:
-        return _pattern_math("nextafter", (x, y), kwargs)
+    if _hooked(x) or _hooked(y):
+        return _hook_math("nextafter", (x, y), kwargs)
     if type(x) is not Dual and type(y) is not Dual:
         return _m.nextafter(x, y, **kwargs)
     cdef double u, w
@@ -1303,8 +1337,8 @@ def nextafter(x, y, /, **kwargs):
 
 def ulp(x, /):
     """ulp(x): the value of the least significant bit; derivative 0."""
-    if type(x) is _pattern_type:
-        return _pattern_math("ulp", (x,))
+    if _hooked(x):
+        return _hook_math("ulp", (x,))
     if type(x) is not Dual:
         return _m.ulp(x)
     return _step(<Dual>x, _m.ulp(_data(<Dual>x)[0]))
@@ -1803,6 +1837,129 @@ def _new_tag(bint nan_safe=True):
     return _tag_counter if nan_safe else -_tag_counter
 
 
+# The commonest nested call runs here: grad, value_and_grad or derivative of
+# f called on a flat list or tuple (or one number) of a running top-level
+# first-order call's numbers and floats, with f returning one number of this
+# call (see dualdiff/_nesting.py for the mathematics; every other case goes
+# there). _nest_array(buf, p, code, tag) makes a dual array of the parent's
+# numbers from rows of 1 + p doubles.
+cdef object _nest_array = None
+cdef object _nest_finish = None
+
+cdef enum:
+    NEST_DERIVATIVE = 0
+    NEST_GRAD = 1
+    NEST_VALUE_AND_GRAD = 2
+
+cdef tuple _NEST_VERBS = ("derivative", "grad", "value_and_grad")
+
+
+def _set_nesting_fast(make_array, finish, /):
+    """The Python pieces of the fast nested call (dualdiff/_nesting.py)."""
+    global _nest_array, _nest_finish
+    _nest_array = make_array
+    _nest_finish = finish
+
+
+cdef bint _is_running(long tag) noexcept:
+    cdef int i
+    for i in range(_nrunning):
+        if _running_tags[i] == tag:
+            return True
+    return False
+
+
+cdef object _nested_fast(object f, tuple args, dict kwargs, int verb, bint nan_safe):
+    """f nested in the running call whose numbers args[0] holds, or
+    NotImplemented when args[0] is not the simple kind described above."""
+    global _tag_counter
+    cdef object x = args[0]
+    cdef Py_ssize_t n, i, j, p = -1, w
+    cdef long ptag = 0, tag
+    cdef int pcode = 0, code
+    cdef Dual d, r
+    cdef double *q
+    cdef double *o
+    cdef Py_buffer view
+    if verb == NEST_DERIVATIVE:
+        items = (x,)
+    elif type(x) is list or type(x) is tuple:
+        items = x
+    else:
+        return NotImplemented
+    n = len(items)
+    if n == 0:
+        return NotImplemented
+    for item in items:
+        if type(item) is Dual:
+            d = <Dual>item
+            if p < 0:
+                ptag, p, pcode = d.tag, d.n, d.deg
+            if d.tag != ptag or d.n != p or d.deg != pcode:
+                return NotImplemented
+        elif type(item) is not float:
+            return NotImplemented
+    if (p < 0 or ptag == 0 or DD_ORDER(pcode) != 1 or not _is_running(ptag)
+            or (_links and ptag in _links)):
+        return NotImplemented
+    _tag_counter += 1
+    tag = _tag_counter if nan_safe else -_tag_counter
+    code = 2 if nan_safe else 2 | DD_IEEE
+    w = p + n
+    seeded = [None] * n
+    for i in range(n):
+        r = _new(w, code, tag)
+        q = _data(r)
+        memset(q, 0, _size(r) * sizeof(double))
+        item = items[i]
+        if type(item) is Dual:
+            memcpy(q, _data(<Dual>item), (p + 1) * sizeof(double))
+        else:
+            q[0] = PyFloat_AS_DOUBLE(item)
+        q[1 + p + i] = 1.0
+        seeded[i] = r
+    xin = seeded[0] if verb == NEST_DERIVATIVE else (tuple(seeded) if type(x) is tuple else seeded)
+    _links[tag] = (ptag, p)
+    _enter(tag)
+    try:
+        if kwargs:
+            y = f(xin, *args[1:], **kwargs)
+        elif len(args) == 1:
+            y = f(xin)
+        else:
+            y = f(xin, *args[1:])
+    finally:
+        _leave(tag)
+        del _links[tag]
+    if type(y) is not Dual or (<Dual>y).tag != tag or (<Dual>y).n != w or (<Dual>y).deg != code:
+        return _nest_finish(_NEST_VERBS[verb], y, tag, w, n, (ptag, p, pcode),
+                            None if verb == NEST_DERIVATIVE else (n,))
+    q = _data(<Dual>y)
+    # the inner derivative along direction j is q[1 + p + j], and its parent
+    # derivatives are the cross entries H[i, p + j]
+    if verb == NEST_DERIVATIVE:
+        r = _new(p, pcode, ptag)
+        o = _data(r)
+        o[0] = q[1 + p]
+        for i in range(p):
+            o[1 + i] = q[dd_hessian_index(i, p, w)]
+        return r
+    buf = _np.empty((n, p + 1))
+    PyObject_GetBuffer(buf, &view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS)
+    o = <double *>view.buf
+    for j in range(n):
+        o[j * (p + 1)] = q[1 + p + j]
+        for i in range(p):
+            o[j * (p + 1) + 1 + i] = q[dd_hessian_index(i, p + j, w)]
+    PyBuffer_Release(&view)
+    g = _nest_array(buf, p, pcode, ptag)
+    if verb == NEST_GRAD:
+        return g
+    r = _new(p, pcode, ptag)
+    memcpy(_data(r), q, (p + 1) * sizeof(double))
+    return (r, g)
+
+
 @cython.final
 cdef class _Derivative:
     """The callable derivative(f) returns (see dualdiff/_derivative.py).
@@ -1831,6 +1988,10 @@ cdef class _Derivative:
         cdef Dual d
         cdef double *p
         if len(args) == 0 or type(args[0]) is not float:
+            if len(args) and type(args[0]) is Dual:
+                r = _nested_fast(self.__wrapped__, args, kwargs, NEST_DERIVATIVE, self.nan_safe)
+                if r is not NotImplemented:
+                    return r
             return self.general(args, _kw(kwargs))
         _tag_counter += 1
         if self.nan_safe:
@@ -1920,6 +2081,12 @@ cdef class _Gradient:
                 return self.general(args, _kw(kwargs))
             for i in range(n):
                 if type((<list>x)[i]) is not float:
+                    if self.order == 1 and type((<list>x)[i]) is Dual:
+                        r = _nested_fast(self.__wrapped__, args, kwargs,
+                                         NEST_VALUE_AND_GRAD if self.with_value else NEST_GRAD,
+                                         self.code == self.order)
+                        if r is not NotImplemented:
+                            return r
                     return self.general(args, _kw(kwargs))
             _tag_counter += 1
             tag = _tag_counter if self.code == self.order else -_tag_counter

@@ -10,8 +10,9 @@ from dualdiff._dual import Dual, _Conflict, _Gradient, _peek_tag, _read, _read_h
 
 
 def hessian(f: Callable[..., Any], chunk: int | None = None, *,
-            nan_safe: bool = True, workers: Any = None) -> Callable[..., Any]:
-    """hessian(f, chunk=None, *, nan_safe=True, workers=None) -> H
+            nan_safe: bool = True, workers: Any = None, sparsity: object = None,
+            format: str = "csr") -> Any:
+    """hessian(f, chunk=None, *, nan_safe=True, workers=None, sparsity=None, format="csr") -> H
 
     The Hessian of ``f`` with respect to its first argument, exact.
 
@@ -29,11 +30,25 @@ def hessian(f: Callable[..., Any], chunk: int | None = None, *,
     ``workers`` evaluates the pairs of blocks in parallel, as in
     :func:`jacobian`.
 
+    With ``sparsity`` (``"auto"``, or a symmetric SciPy sparse or boolean
+    ``(x.size, x.size)`` pattern), ``H`` is a :class:`SparseHessian` for a
+    real-valued ``f``: it detects the elements of the sums that end ``f``
+    once, colors their inputs, and returns ``scipy.sparse`` arrays in
+    ``format`` ("csr", "csc" or "coo") from one evaluation of ``f`` per call.
+
     >>> import dualdiff
     >>> dualdiff.hessian(lambda x: x[0] ** 2 * x[1])([1.0, 2.0])
     array([[4., 2.],
            [2., 0.]])
     """
+    if sparsity is not None:
+        if chunk is not None or workers is not None:
+            raise ValueError("hessian(f, sparsity=...) takes neither chunk nor workers: each call "
+                             "is one evaluation of f")
+        from dualdiff._sparse_hessian import SparseHessian
+        return SparseHessian(f, sparsity, format=format, nan_safe=nan_safe)
+    if format != "csr":
+        raise ValueError("format= goes with sparsity=: the dense Hessian is a NumPy array")
     pool = _workers.make(workers)
 
     def general(args, kwargs):
@@ -103,7 +118,7 @@ def hvp(f: Callable[..., Any], chunk: int | None = None, *,
         try:
             return _hvp(f, x, v, args, kwargs, chunk, nan_safe)
         except _Conflict as e:  # inside another transform: raises NestingError (see _nesting.py)
-            return _nesting.rerun("hvp", f, x, args, kwargs, e, start, nan_safe)
+            return _nesting.rerun("hvp", f, x, args, kwargs, e, start, nan_safe, v)
     _rename(Hv, f, "hvp")
     return Hv
 

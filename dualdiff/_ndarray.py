@@ -367,8 +367,11 @@ class DualArray(np.ndarray):
     def __iter__(self):
         if self.ndim == 0:
             raise TypeError("iteration over a 0-d array")
-        for i in range(self.shape[0]):
-            yield self[i]
+        if _REDUCERS:
+            r = _reduce_elements(self, iter, (self,), {})
+            if r is not NotImplemented:
+                return r
+        return (self[i] for i in range(self.shape[0]))
 
     def __len__(self):
         if self.ndim == 0:
@@ -504,7 +507,40 @@ class DualArray(np.ndarray):
                 return refuse(*args, **kwargs)
             raise TypeError(f"{_fname(func)} is not supported for dualdiff arrays "
                             "(it would drop the derivatives)")
+        if _REDUCERS:
+            r = _reduce_elements(self, func, args, kwargs)
+            if r is not NotImplemented:
+                return r
         return handler(*args, **kwargs)
+
+
+# Sparse Hessians keep apart the elements of the sums that end f: while one
+# evaluates f, _REDUCERS maps its tag (dual arrays) or its Store (pattern
+# arrays) to the object that turns sums, dot products with constant vectors
+# and iteration of its arrays into sums of elements (see _sparse_hessian.py).
+_REDUCERS: dict[Any, Any] = {}
+_ELEMENT_FUNCS = frozenset((np.sum, np.mean, np.dot, np.vdot, np.inner, np.matmul, iter))
+
+
+def _reducer_key(a):
+    if isinstance(a, DualArray):
+        s = a._spec
+        return None if s is None else s.tag
+    return getattr(a, "_store", None) if isinstance(a, _PATTERN_TYPES) else None
+
+
+def _reduce_elements(self, func, args, kwargs):
+    """The sum of elements for func(*args, **kwargs) when it ends f in a
+    sparse Hessian's evaluation, else NotImplemented."""
+    if func not in _ELEMENT_FUNCS:
+        return NotImplemented
+    for a in args[:2]:
+        key = _reducer_key(a)
+        if key is not None:
+            r = _REDUCERS.get(key)
+            if r is not None:
+                return r.reduce(func, args, kwargs)
+    return NotImplemented
 
 
 class _SeededVector(_k._SeededBase, DualArray):
@@ -1953,6 +1989,10 @@ def _multilinear(f, args):
 def _matmul(a, b, **kw):
     if kw:
         raise TypeError("numpy.matmul with extra arguments is not supported for dualdiff arrays")
+    if _REDUCERS:  # a @ w may end f in a sparse Hessian's evaluation
+        r = _reduce_elements(None, np.matmul, (a, b), kw)
+        if r is not NotImplemented:
+            return r
     ops, spec = _dual_operands([a, b])
     oa, ob = ops
     # fast paths, one BLAS call for every component: constant @ dual, dual @ constant

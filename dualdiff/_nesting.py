@@ -20,10 +20,11 @@ _lift in _dual.pyx): the parent call's tag is linked to the child's.
 
 Supported: any first-order transform (derivative, grad, value_and_grad,
 jacobian, value_and_jacobian, jvp) inside any first-order transform, through
-numbers, lists, tuples and arrays. A total order above two (a transform inside
-hessian or hvp, hessian inside a transform, three levels) needs third
-derivatives and raises NestingError; a sparse Jacobian or sparsity pattern
-inside a transform raises too (its scipy.sparse result cannot carry
+numbers, lists, tuples and arrays. A first-order transform inside hessian, hvp
+or taylor, and hessian or hvp inside a first-order transform, need derivatives
+of a total order of three or more: they run in dualdiff/_third.py. Deeper
+nesting (three levels) raises NestingError; a sparse Jacobian or sparsity
+pattern inside a transform raises too (its scipy.sparse result cannot carry
 derivatives).
 """
 import numbers
@@ -31,7 +32,7 @@ import numbers
 import numpy as np
 
 from dualdiff._dual import (Dual, _Conflict, _dual_from, _dual_parts, _gather_parents, _link, _parent_of,
-                            _read_nested, _running, _set_nesting_hook, _unlink)
+                            _read_nested, _running, _set_nesting_fast, _set_nesting_hook, _unlink)
 from dualdiff import _seeding
 from dualdiff._ndarray import DualArray, _Spec, _wrap
 from dualdiff._ndarray import array as _dual_array
@@ -71,16 +72,22 @@ def rerun(verb, f, x, args, kwargs, conflict, start, nan_safe, v=None):
     if verb in ("SparseJacobian", "jacobian_sparsity"):
         raise NestingError(f"{verb} inside another transform is not supported: its scipy.sparse "
                            "result cannot carry derivatives; use jacobian(f) there") from None
+    if verb in _FIRST_ORDER and (pcode & 3) in (2, 3) and _parent_of(ptag) is None:
+        from dualdiff import _third  # a first-order transform inside hessian, hvp or taylor
+        return _third.nested(verb, f, x, args, kwargs, v)
+    if verb in ("hessian", "hvp") and (pcode & 3) == 1 and _parent_of(ptag) is None:
+        from dualdiff import _third  # hessian or hvp inside a first-order transform
+        return _third.nested_second(verb, f, x, args, kwargs, parent, nan_safe, v)
     if verb not in _FIRST_ORDER or (pcode & 3) != 1 or _parent_of(ptag) is not None:
         outer = "a nested transform" if _parent_of(ptag) is not None else (
-            "hessian or hvp" if (pcode & 3) == 2 else "another transform")
+            "hessian or hvp" if (pcode & 3) == 2 else "taylor" if (pcode & 3) == 3
+            else "another transform")
         inner = f"{verb}(f)" if verb not in _FIRST_ORDER else "a transform"
         raise NestingError(
-            f"{inner} inside {outer} needs derivatives of a total order above two, which "
-            "dualdiff does not compute: nesting is supported for first-order transforms "
-            "(derivative, grad, value_and_grad, jacobian, value_and_jacobian, jvp) inside "
-            "first-order transforms. For second derivatives use hessian(f) or "
-            "jacobian(grad(f)).") from None
+            f"{inner} inside {outer} is nested deeper than dualdiff computes: a first-order "
+            "transform (derivative, grad, value_and_grad, jacobian, value_and_jacobian, jvp) may "
+            "run inside any transform (those, hessian, hvp, taylor), and hessian or hvp inside a "
+            "first-order transform, one level deep; a third level raises.") from None
     return _nested(verb, f, x, args, kwargs, parent, nan_safe, v)
 
 
@@ -184,9 +191,17 @@ def _nested(verb, f, x, args, kwargs, parent, nan_safe, v):
         else:
             xin = _wrap(buf.reshape(shape + (m,)), spec)
         y = _seeding.call_f(f, xin, args, kwargs, tag)
-        value, grad, hess, out_shape = _read(y, tag, w, spec, parent)
     finally:
         _unlink(tag)
+    return _finish(verb, y, tag, w, k, parent, shape)
+
+
+def _finish(verb, y, tag, w, k, parent, shape):
+    """What the nested call returns for f's result y (numbers of width w =
+    p + k and this tag, or anything f may return): numbers of the parent."""
+    ptag, p, pcode = parent
+    spec = _Spec(w, 2, tag)
+    value, grad, hess, out_shape = _read(y, tag, w, spec, parent)
     # numbers of the parent: [value, dvalue/dε] and, per inner direction j,
     # [d/dδ_j, d2/dε dδ_j]
     M = value.shape[0]
@@ -245,3 +260,11 @@ def _read(y, tag, w, spec, parent):
     value, grad, hess = np.empty(M), np.empty((M, w)), np.empty((M, w, w))
     _read_nested(list(items), w, tag, ptag, p, value, grad, hess)
     return value, grad, hess, out_shape
+
+
+def _parent_array(buf, p, code, tag):
+    """A dual array of the parent's numbers (rows of 1 + p doubles)."""
+    return _wrap(buf, _Spec(p, code, tag))
+
+
+_set_nesting_fast(_parent_array, _finish)

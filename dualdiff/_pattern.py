@@ -247,6 +247,8 @@ class _PatternNumber:
         # runs the dual arrays'; the rest run NumPy's own on the numbers
         handler = _FUNCTIONS.get(func)
         if handler is not None:
+            if _SECOND and func not in _LINEAR_FUNCTIONS:
+                return _second_dense(handler(*args, **kwargs))
             return handler(*args, **kwargs)
         return func._implementation(*args, **kwargs)
 
@@ -355,7 +357,10 @@ def _scalar_op(a, b, rule):
     if sa is not None and sb is not None and sa is not sb:
         raise _store_error()
     v = _scalar_value(rule, u, w)
-    return _PatternNumber(v, _pair_ids(rule, ia, u, ib, w, store), store)
+    out = _pair_ids(rule, ia, u, ib, w, store)
+    if _SECOND:
+        out = _second_scalar(store, rule, ia, ib, out)
+    return _PatternNumber(v, out, store)
 
 
 
@@ -390,7 +395,7 @@ class _PatternArray(np.ndarray):
             self._store = obj._store
             if self.size:
                 frame = sys._getframe(1)
-                _nd._casts.__dict__.update(count=self.size, frame=frame, lasti=frame.f_lasti)
+                _nd._casts[:] = [self.size, frame, frame.f_lasti]
 
     @property
     def value(self):
@@ -502,8 +507,11 @@ class _PatternArray(np.ndarray):
     def __iter__(self):
         if self.ndim == 0:
             raise TypeError("iteration over a 0-d array")
-        for k in range(self.shape[0]):
-            yield self[k]
+        if _nd._REDUCERS:
+            r = _nd._reduce_elements(self, iter, (self,), {})
+            if r is not NotImplemented:
+                return r
+        return (self[k] for k in range(self.shape[0]))
 
     def __len__(self):
         if self.ndim == 0:
@@ -524,6 +532,12 @@ class _PatternArray(np.ndarray):
         if handler is None:
             raise TypeError(f"{_nd._fname(func)} is not supported for dualdiff arrays (sparsity "
                             "detection: it would drop the dependencies)")
+        if _nd._REDUCERS:
+            r = _nd._reduce_elements(self, func, args, kwargs)
+            if r is not NotImplemented:
+                return r
+        if _SECOND and func not in _LINEAR_FUNCTIONS:
+            return _second_dense(handler(*args, **kwargs))
         return handler(*args, **kwargs)
 
 
@@ -774,6 +788,8 @@ def _ufunc(ufunc, method, inputs, kwargs):
         kw = dict(kwargs)
         kw.setdefault("axis", 0)
         result = fn(inputs[0], **kw)
+        if _SECOND and ufunc is np.multiply:
+            result = _second_dense(result)
     else:
         raise TypeError(f"numpy.{ufunc.__name__}.{method} is not supported for dualdiff arrays")
     if out is not None:
@@ -832,11 +848,17 @@ def _call(ufunc, inputs, kwargs=None):
         raise TypeError(f"numpy.{ufunc.__name__}: no pattern operand")
     scalar = all(v.ndim == 0 for v, _ in ops)
     v = ufunc(*[o[0] for o in ops])
+    t = _second_of(store)
     if kind == "unary":
         i = ops[0][1]
         i = np.array(i) if rule is None or _UNARY_DEPENDS[rule] else _step_ids(i)
+        if t is not None:
+            i = t.rule(_RULE_SECOND[rule], ops[0][1], None, i)
         return _out(v, i, store, scalar)
-    return _out(v, _binary_ids(rule, ops[0], ops[1], store, np.shape(v)), store, scalar)
+    i = _binary_ids(rule, ops[0], ops[1], store, np.shape(v))
+    if t is not None:
+        i = t.rule(_UFUNC_SECOND.get(ufunc) or _RULE_SECOND[rule], _ids(ops[0]), _ids(ops[1]), i)
+    return _out(v, i, store, scalar)
 
 
 def _ldexp(x, e):
@@ -1390,6 +1412,9 @@ def _contract(subs, out, ops, store, shape):
         return t.reshape(tuple(next(dims) if c in sub else 1 for c in order))
 
     placed = [(place(u, v), None if i is None else place(u, i)) for u, v, i in views]
+    t = _second_of(store)
+    if t is not None and sum(1 for _, i in placed if i is not None and i.size and i.max() > 1) > 1:
+        return _second_product(t, subs, out, ops, store, shape, placed, full)
     nout = len(out)
     G = int(np.prod(full[:nout], dtype=np.int64))
     R = int(np.prod(full[nout:], dtype=np.int64))
@@ -1422,6 +1447,26 @@ def _contract(subs, out, ops, store, shape):
     return np.concatenate(res).reshape(shape)
 
 
+def _second_product(t, subs, out, ops, store, shape, placed, full):
+    """_contract in a Hessian detection, for a product of two or more operands
+    that depend on x: each term makes one operand's dependencies interact with
+    another's (every pair of operands, over all terms), and the result is
+    nonlinear in all its dependencies."""
+    with_ids = [i for _, i in placed if i is not None]
+    size = int(np.prod(full, dtype=np.int64))
+    if size > _PAIR_LIMIT:
+        raise ValueError(f"Hessian sparsity: a product of {size} terms, too many to enumerate")
+    for a in range(len(with_ids)):
+        for b in range(a + 1, len(with_ids)):
+            t.record(np.broadcast_to(with_ids[a], full), np.broadcast_to(with_ids[b], full))
+    _SECOND.pop(store)
+    try:
+        ids = _contract(subs, out, ops, store, shape)
+    finally:
+        _SECOND[store] = t
+    return t.nonlinear(ids, ids)
+
+
 def _product(vfn, subs_of, args):
     """A product of the operands args: values by NumPy's vfn, ids by _contract
     with the subscripts subs_of(ndims) -> (subs, out)."""
@@ -1432,6 +1477,9 @@ def _product(vfn, subs_of, args):
     subs, out = subs_of([o[0].ndim for o in ops])
     if subs is None:  # a 0-d operand: an elementwise product
         ids = _binary_ids("mul", ops[0], ops[1], store, v.shape)
+        t = _second_of(store)
+        if t is not None:
+            ids = t.rule(_RULE_SECOND["mul"], _ids(ops[0]), _ids(ops[1]), ids)
     else:
         ids = _contract(subs, out, ops, store, v.shape)
     return _reduced(v, ids, store)
@@ -1458,6 +1506,10 @@ def _matmul_subs(nd):
 def _matmul(a, b, **kw):
     if kw:
         raise TypeError("numpy.matmul with extra arguments is not supported for dualdiff arrays")
+    if _nd._REDUCERS:  # a @ w may end f in a sparse Hessian's evaluation
+        r = _nd._reduce_elements(None, np.matmul, (a, b), kw)
+        if r is not NotImplemented:
+            return r
     return _product(np.matmul, _matmul_subs, [a, b])
 
 
@@ -2142,6 +2194,214 @@ def _build(obj):
     return np.asarray(v, dtype=np.float64), (np.zeros(np.shape(v), np.int64) if i is None else np.asarray(i)), s
 
 
+# ------------------------------------------------------------ second order
+#
+# Hessian sparsity detection (dualdiff.hessian_sparsity) runs the same pass
+# over a Store of 2n members: member j < n says "depends on input j", member
+# n + j says "is nonlinear in input j" (its Hessian has a row j). Unions, so
+# every linear operation, unite both parts; an operation with a nonzero second
+# partial (the table's "second" column) adds its operands' dependencies to the
+# nonlinear part and records the pairs of inputs they make interact (xx: the
+# pairs of the first operand's dependencies, xy: one from each operand). The
+# pairs of the whole pass are collected globally: a superset of the Hessian
+# pattern of every result, exact for what reaches the result linearly.
+
+_SECOND: dict[Any, "_Second"] = {}  # Store -> its tracker, during a Hessian detection
+_PAIR_LIMIT = 1 << 26  # pairs one operation may record (8 bytes each)
+
+
+class _Second:
+    """The second-order bookkeeping of one Hessian detection over n inputs."""
+
+    def __init__(self, n, store):
+        self.n = n
+        self.store = store
+        self.pairs = []  # int64 codes i * n + j, i <= j
+        self.npairs = 0
+        self._shifted = {0: 0, 1: 1}  # id -> id of its nonlinear part made from its dependencies
+
+    def depends(self, ids):
+        """(indptr, indices) of the dependency parts (members < n) of the sets ids."""
+        indptr, indices = self.store.rows(np.ascontiguousarray(ids, dtype=np.int64))
+        keep = indices < self.n
+        if keep.all():
+            return indptr, indices
+        rows = np.repeat(np.arange(ids.size), np.diff(indptr))
+        counts = np.bincount(rows[keep], minlength=ids.size)
+        return np.concatenate(([0], np.cumsum(counts))).astype(np.int64), indices[keep]
+
+    def nonlinear(self, ids, extra):
+        """ids (array) with the dependencies of the sets ``extra`` (same shape)
+        added to their nonlinear parts."""
+        ids = np.asarray(ids, dtype=np.int64)
+        extra = np.ascontiguousarray(np.broadcast_to(extra, ids.shape), dtype=np.int64).reshape(-1)
+        if extra.size == 0 or extra.max(initial=0) <= 1:
+            return ids
+        u = _distinct(extra)
+        inv = np.searchsorted(u, extra)
+        missing = [x for x in u.tolist() if x not in self._shifted]
+        if missing:
+            m = np.array(missing, dtype=np.int64)
+            indptr, indices = self.depends(m)
+            made = self.store.add_rows(indptr, indices + self.n)
+            for x, y in zip(missing, made.tolist()):
+                self._shifted[x] = y
+        shifted = np.array([self._shifted[x] for x in u.tolist()], dtype=np.int64)[inv]
+        return self.store.union(np.ascontiguousarray(ids).reshape(-1), shifted).reshape(ids.shape)
+
+    def record(self, ia, ib):
+        """Record the pairs D(ia[k]) x D(ib[k]) for every k (broadcast)."""
+        ia, ib = np.broadcast_arrays(np.asarray(ia, dtype=np.int64), np.asarray(ib, dtype=np.int64))
+        ia, ib = ia.reshape(-1), ib.reshape(-1)
+        keep = (ia > 1) & (ib > 1)
+        if not keep.all():
+            ia, ib = ia[keep], ib[keep]
+        if ia.size == 0:
+            return
+        key = _distinct(ia * (self.store.nsets + 1) + ib)
+        ia, ib = key // (self.store.nsets + 1), key % (self.store.nsets + 1)
+        pa, xa = self.depends(ia)
+        pb, xb = self.depends(ib)
+        la, lb = np.diff(pa), np.diff(pb)
+        sizes = la * lb
+        total = int(sizes.sum())
+        if total > _PAIR_LIMIT:
+            raise ValueError(f"Hessian sparsity: one operation makes {total} pairs of inputs interact, "
+                             "too many to store: the Hessian is (nearly) dense here")
+        if total == 0:
+            return
+        k = np.repeat(np.arange(ia.size), sizes)
+        t = np.arange(total) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        i = xa[pa[k] + t // lb[k]]
+        j = xb[pb[k] + t % lb[k]]
+        codes = np.minimum(i, j) * self.n + np.maximum(i, j)
+        self.pairs.append(codes)
+        self.npairs += codes.size
+        if self.npairs > 4 * _PAIR_LIMIT:
+            self.pairs = [_distinct(np.concatenate(self.pairs))]
+            self.npairs = self.pairs[0].size
+
+    def rule(self, second, ia, ib, out):
+        """out (the ids of a rule's result) made nonlinear as the table's
+        second partials of the rule say; ia, ib the operands' ids (ib None
+        for a unary rule), all broadcast to out's shape."""
+        out = np.asarray(out, dtype=np.int64)
+        if not second or out.size == 0 or out.max(initial=0) <= 1:
+            return out
+        ia = np.zeros(out.shape, np.int64) if ia is None else np.broadcast_to(ia, out.shape)
+        ib = np.zeros(out.shape, np.int64) if ib is None else np.broadcast_to(ib, out.shape)
+        live = out > 1  # a result whose dependencies were dropped (x * 0) is left alone
+        ia = np.where(live, ia, 0)
+        ib = np.where(live, ib, 0)
+        if "xx" in second:
+            self.record(ia, ia)
+            out = self.nonlinear(out, ia)
+        if "yy" in second:
+            self.record(ib, ib)
+            out = self.nonlinear(out, ib)
+        if "xy" in second:
+            both = (ia > 1) & (ib > 1)
+            if both.any():
+                self.record(np.where(both, ia, 0), np.where(both, ib, 0))
+                out = self.nonlinear(out, np.where(both, ia, 0))
+                out = self.nonlinear(out, np.where(both, ib, 0))
+        return out
+
+    def dense(self, out):
+        """out made nonlinear in all its dependencies, every pair of them
+        interacting: the rule for functions without a finer one."""
+        out = np.asarray(out, dtype=np.int64)
+        if out.size == 0 or out.max(initial=0) <= 1:
+            return out
+        self.record(out, out)
+        return self.nonlinear(out, out)
+
+    def result(self):
+        """The recorded pairs: (i, j) int64 arrays, i <= j, each pair once."""
+        codes = _distinct(np.concatenate(self.pairs)) if self.pairs else np.zeros(0, np.int64)
+        return codes // self.n, codes % self.n
+
+
+def _distinct(a):
+    """The sorted distinct values of an int64 array (a sort: faster here than
+    np.unique's hashing)."""
+    s = np.sort(a)
+    if s.size < 2:
+        return s
+    keep = np.empty(s.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(s[1:], s[:-1], out=keep[1:])
+    return s[keep]
+
+
+def _second_of(store):
+    return _SECOND.get(store) if _SECOND and store is not None else None
+
+
+def _second_scalar(store, rule, ia, ib, out):
+    """The id of a scalar rule's result out, made nonlinear in a Hessian detection."""
+    t = _second_of(store)
+    if t is None or out <= 1:
+        return out
+    return int(t.rule(_RULE_SECOND[rule], np.array(ia), None if ib is None else np.array(ib),
+                      np.array(out)))
+
+
+def _second_dense(result):
+    """Results (a pattern array or number, or tuples of them) made nonlinear in
+    all their dependencies, in a Hessian detection."""
+    if isinstance(result, tuple):  # plain, or a result with named parts (eigh, slogdet, ...)
+        return tuple.__new__(type(result), [_second_dense(r) for r in result])
+    if isinstance(result, list):
+        return [_second_dense(r) for r in result]
+    if type(result) is _PatternNumber:
+        t = _second_of(result._store)
+        return result if t is None else _PatternNumber(result._value, int(t.dense(np.array(result._id))),
+                                                      result._store)
+    if isinstance(result, _PatternArray):
+        v, i, s = _live(result)
+        t = _second_of(s)
+        return result if t is None else _wrap(v, t.dense(i), s)
+    return result
+
+
+def _rule_second():
+    from dualdiff._rules import RULES
+
+    out = {r.name: r.second for r in RULES}
+    out[None] = ()  # negative, positive, conjugate: linear
+    return out
+
+
+_RULE_SECOND = _rule_second()
+# ufuncs that share a rule's dependencies but not its curvature: logaddexp
+# depends on both arguments as add does, and is nonlinear in both
+_UFUNC_SECOND = {np.logaddexp: ("xx", "xy", "yy"), np.logaddexp2: ("xx", "xy", "yy")}
+
+# NumPy functions that are linear (or piecewise linear) in their pattern
+# arguments, or move and select entries: they make no inputs interact. The
+# products go through _contract, which records their pairs; every other
+# function makes all the dependencies of its result interact.
+_LINEAR_NAMES = set("""all allclose amax amin angle any append argmax argmin argsort argwhere around
+array_equal array_split atleast_1d atleast_2d atleast_3d broadcast_arrays broadcast_to can_cast clip
+column_stack concatenate copy count_nonzero cumsum diag diagonal diff dsplit empty_like expand_dims
+fft.fftshift fft.hfft fft.ifftshift fft.irfft fft.irfft2 fft.irfftn flatnonzero flip fliplr flipud
+full_like hsplit hstack imag isclose iscomplex iscomplexobj isreal isrealobj linspace max mean median
+min min_scalar_type moveaxis nan_to_num ndim nonzero ones_like pad partition ravel real real_if_close
+repeat reshape result_type roll rollaxis rot90 round row_stack searchsorted shape size sort split
+squeeze stack sum swapaxes take take_along_axis tile trace transpose tril triu vsplit vstack where
+zeros_like dot vdot inner outer matmul tensordot kron einsum linalg.multi_dot""".split())
+
+
+def _linear_functions():
+    out = set()
+    for fn in _FUNCTIONS:
+        name = _nd._fname(fn)
+        if name.startswith("numpy.") and name[6:] in _LINEAR_NAMES:
+            out.add(fn)
+    return out
+
+
 # ------------------------------------------------------------ seeding, reading
 
 
@@ -2257,25 +2517,29 @@ def _math(name, args, kwargs=None):
     if name in _UNARY_DEPENDS and len(args) == 1:
         x = args[0]
         v = _math_value(name, x._value)
-        return _PatternNumber(v, x._id if _UNARY_DEPENDS[name] else (1 if x._id else 0), x._store)
+        i = x._id if _UNARY_DEPENDS[name] else (1 if x._id else 0)
+        return _PatternNumber(v, _second_scalar(x._store, name, x._id, None, i) if _SECOND else i,
+                              x._store)
     if name in ("atan2", "copysign", "fmod", "remainder", "pow"):
         (u, ia, sa), (w, ib, sb) = (_math_parts(a, name) for a in args)
         if sa is not None and sb is not None and sa is not sb:
             raise _store_error()
         v = _math_value(name, u, w)
         rule = {"pow": "pow"}.get(name, name)
-        return _PatternNumber(v, _pair_ids(rule, ia, u, ib, w, sa if sa is not None else sb),
-                             sa if sa is not None else sb)
+        s = sa if sa is not None else sb
+        i = _pair_ids(rule, ia, u, ib, w, s)
+        return _PatternNumber(v, _second_scalar(s, rule, ia, ib, i) if _SECOND else i, s)
     if name == "log":
         parts = [_math_parts(a, name) for a in args]
         i, s = _math_union(parts)
-        return _PatternNumber(math.log(*[p[0] for p in parts]), i, s)
+        return _second_dense(_PatternNumber(math.log(*[p[0] for p in parts]), i, s))
     if name in ("hypot", "fsum"):
         items = args if name == "hypot" else args[0]
         parts = [_math_parts(a, name) for a in items]
         i, s = _math_union(parts)
-        return _PatternNumber(_math_value(name, *[p[0] for p in parts]) if name == "hypot"
-                             else math.fsum([p[0] for p in parts]), i, s)
+        r = _PatternNumber(_math_value(name, *[p[0] for p in parts]) if name == "hypot"
+                           else math.fsum([p[0] for p in parts]), i, s)
+        return _second_dense(r) if name == "hypot" else r
     if name == "dist":
         p, q = args
         if len(p) != len(q):
@@ -2283,7 +2547,7 @@ def _math(name, args, kwargs=None):
         pp = [_math_parts(a, name) for a in p]
         qq = [_math_parts(a, name) for a in q]
         i, s = _math_union(pp + qq)
-        return _PatternNumber(math.dist([a[0] for a in pp], [b[0] for b in qq]), i, s)
+        return _second_dense(_PatternNumber(math.dist([a[0] for a in pp], [b[0] for b in qq]), i, s))
     if name == "ldexp":
         x, e = args
         if type(e) is _PatternNumber:
@@ -2302,7 +2566,10 @@ def _math(name, args, kwargs=None):
         (u, ia, sa), (w, ib, sb), (c, ic, sc) = parts
         _, s = _math_union(parts)
         v = math.fma(u, w, c) if hasattr(math, "fma") else u * w + c
-        return _PatternNumber(v, s.union_pair(_pair_ids("mul", ia, u, ib, w, s), ic), s)
+        prod = _pair_ids("mul", ia, u, ib, w, s)
+        if _SECOND:
+            prod = _second_scalar(s, "mul", ia, ib, prod)
+        return _PatternNumber(v, s.union_pair(prod, ic), s)
     if name == "sumprod":
         p, q = args
         terms = [a * b for a, b in zip(p, q)]
@@ -2322,3 +2589,4 @@ def _math(name, args, kwargs=None):
 _set_pattern_hook(_PatternNumber, _math)
 _nd._PATTERN_TYPES = (_PatternArray, _PatternNumber)
 _nd._pattern_array = array
+_LINEAR_FUNCTIONS = _linear_functions()

@@ -33,6 +33,12 @@ class Rule(NamedTuple):
     custom:  True where dualdiff.math's function is written by hand (log's
              base, pow's exceptions, hypot's any number of arguments);
              otherwise it is made from this row.
+    second:  the second partial derivatives that can be nonzero somewhere:
+             ("xx",) for a unary rule that is not linear (piecewise linear
+             rules such as fabs and the step functions have none); for a
+             binary rule f(x, y) a subset of "xx", "xy", "yy" (mul: xy,
+             div: xy and yy, add: none). Hessian sparsity detection reads
+             it: a rule without second partials makes no inputs interact.
     """
 
     name: str
@@ -43,14 +49,17 @@ class Rule(NamedTuple):
     doc: str = ""
     math_value: bool = False
     custom: bool = False
+    second: tuple[str, ...] = ()
 
 
-def _u(name, math=None, numpy=(), special=(), doc="", math_value=False, custom=False):
-    return Rule(name, "unary", math, tuple(numpy), tuple(special), doc, math_value, custom)
+def _u(name, math=None, numpy=(), special=(), doc="", math_value=False, custom=False, second="xx"):
+    return Rule(name, "unary", math, tuple(numpy), tuple(special), doc, math_value, custom,
+                tuple(second.split()))
 
 
-def _b(name, math=None, numpy=(), special=(), doc="", custom=False):
-    return Rule(name, "binary", math, tuple(numpy), tuple(special), doc, False, custom)
+def _b(name, math=None, numpy=(), special=(), doc="", custom=False, second="xx xy yy"):
+    return Rule(name, "binary", math, tuple(numpy), tuple(special), doc, False, custom,
+                tuple(second.split()))
 
 
 # In op-code order (the X-macro lists of dd_rules.h); a test checks it.
@@ -83,16 +92,16 @@ RULES: tuple[Rule, ...] = (
     _u("lgamma", "lgamma", special=["gammaln"],
        doc="log|gamma(x)|. Derivative digamma(x), second derivative trigamma(x).", math_value=True),
     _u("fabs", "fabs", ["fabs", "absolute"],
-       doc="absolute value. Derivative the sign of x, +1 at +0.0 and -1 at -0.0."),
+       doc="absolute value. Derivative the sign of x, +1 at +0.0 and -1 at -0.0.", second=""),
     _u("floor", "floor", ["floor"],
-       doc="floor: an int for numbers (as math.floor); derivative 0 for Duals."),
-    _u("ceil", "ceil", ["ceil"], doc="ceiling: an int for numbers (as math.ceil); derivative 0 for Duals."),
+       doc="floor: an int for numbers (as math.floor); derivative 0 for Duals.", second=""),
+    _u("ceil", "ceil", ["ceil"], doc="ceiling: an int for numbers (as math.ceil); derivative 0 for Duals.", second=""),
     _u("trunc", "trunc", ["trunc"],
-       doc="truncation toward 0: an int for numbers (as math.trunc); derivative 0 for Duals."),
-    _u("rint", None, ["rint"], doc="round to the nearest integer, ties to even; derivative 0."),
-    _u("sign", None, ["sign"], doc="-1, 0 or 1 (NaN for NaN); derivative 0."),
-    _u("degrees", "degrees", ["degrees", "rad2deg"], doc="radians to degrees."),
-    _u("radians", "radians", ["radians", "deg2rad"], doc="degrees to radians."),
+       doc="truncation toward 0: an int for numbers (as math.trunc); derivative 0 for Duals.", second=""),
+    _u("rint", None, ["rint"], doc="round to the nearest integer, ties to even; derivative 0.", second=""),
+    _u("sign", None, ["sign"], doc="-1, 0 or 1 (NaN for NaN); derivative 0.", second=""),
+    _u("degrees", "degrees", ["degrees", "rad2deg"], doc="radians to degrees.", second=""),
+    _u("radians", "radians", ["radians", "deg2rad"], doc="degrees to radians.", second=""),
     _u("square", None, ["square"], doc="x * x."),
     _u("reciprocal", None, ["reciprocal"], doc="1 / x."),
     _u("psi", None, special=["psi", "digamma"],
@@ -106,31 +115,31 @@ RULES: tuple[Rule, ...] = (
     _u("log_ndtr", None, special=["log_ndtr"], doc="log(ndtr(x)), accurate far in the lower tail."),
     _u("ndtri", None, special=["ndtri"], doc="the inverse of ndtr; derivative +inf at 0 and 1."),
     _u("entr", None, special=["entr"], doc="-x log(x) (0 at 0, -inf below); derivative +inf at 0."),
-    _b("mul", None, ["multiply"], doc="x * y."),
-    _b("div", None, ["divide", "true_divide"], doc="x / y."),
+    _b("mul", None, ["multiply"], doc="x * y.", second="xy"),
+    _b("div", None, ["divide", "true_divide"], doc="x / y.", second="xy yy"),
     _b("pow", "pow", ["power", "float_power"],
        doc="x ** y, by cases: integer exponents exact at 0, 0 ** y as its limits.", custom=True),
-    _b("floordiv", None, ["floor_divide"], doc="x // y; derivative 0."),
-    _b("mod", None, ["remainder", "mod"], doc="x % y with the sign of y (Python's %)."),
-    _b("add", None, ["add"], doc="x + y."),
-    _b("sub", None, ["subtract"], doc="x - y."),
+    _b("floordiv", None, ["floor_divide"], doc="x // y; derivative 0.", second=""),
+    _b("mod", None, ["remainder", "mod"], doc="x % y with the sign of y (Python's %).", second=""),
+    _b("add", None, ["add"], doc="x + y.", second=""),
+    _b("sub", None, ["subtract"], doc="x - y.", second=""),
     _b("atan2", "atan2", ["arctan2"],
        doc="the angle of the point (x, y) for atan2(y, x). Partials x/(x^2+y^2) in y and "
            "-y/(x^2+y^2) in x; NaN at the origin."),
     _b("hypot", "hypot", ["hypot"],
        doc="sqrt(x*x + y*y) without overflow or underflow; NaN derivatives at the origin.",
        custom=True),
-    _b("fmod", "fmod", ["fmod"], doc="C's fmod (sign of x): d/dx 1, d/dy -trunc(x/y)."),
-    _b("remainder", "remainder", [], doc="IEEE remainder x - n y, n the nearest integer to x/y."),
-    _b("copysign", "copysign", ["copysign"], doc="|x| with the sign of y; derivative +-1 in x, 0 in y."),
+    _b("fmod", "fmod", ["fmod"], doc="C's fmod (sign of x): d/dx 1, d/dy -trunc(x/y).", second=""),
+    _b("remainder", "remainder", [], doc="IEEE remainder x - n y, n the nearest integer to x/y.", second=""),
+    _b("copysign", "copysign", ["copysign"], doc="|x| with the sign of y; derivative +-1 in x, 0 in y.", second=""),
     _b("maximum", None, ["maximum"],
-       doc="the larger (NaN propagates); at a tie the first argument's derivative."),
+       doc="the larger (NaN propagates); at a tie the first argument's derivative.", second=""),
     _b("minimum", None, ["minimum"],
-       doc="the smaller (NaN propagates); at a tie the first argument's derivative."),
-    _b("fmax", None, ["fmax"], doc="the larger, ignoring a NaN; at a tie the first argument's derivative."),
-    _b("fmin", None, ["fmin"], doc="the smaller, ignoring a NaN; at a tie the first argument's derivative."),
-    _b("xlogy", None, special=["xlogy"], doc="x log(y), 0 where x is 0 (and y not NaN)."),
-    _b("xlog1py", None, special=["xlog1py"], doc="x log1p(y), 0 where x is 0 (and y not NaN)."),
+       doc="the smaller (NaN propagates); at a tie the first argument's derivative.", second=""),
+    _b("fmax", None, ["fmax"], doc="the larger, ignoring a NaN; at a tie the first argument's derivative.", second=""),
+    _b("fmin", None, ["fmin"], doc="the smaller, ignoring a NaN; at a tie the first argument's derivative.", second=""),
+    _b("xlogy", None, special=["xlogy"], doc="x log(y), 0 where x is 0 (and y not NaN).", second="xy yy"),
+    _b("xlog1py", None, special=["xlog1py"], doc="x log1p(y), 0 where x is 0 (and y not NaN).", second="xy yy"),
     _b("rel_entr", None, special=["rel_entr"],
        doc="x log(x / y) for x, y > 0; 0 at x = 0, y >= 0; +inf elsewhere."),
 )

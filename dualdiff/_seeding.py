@@ -17,7 +17,7 @@ import numpy as np
 
 from dualdiff._dual import (Dual, _Conflict, _dual_spec, _enter_call, _leave_call, _new_tag, _object_array,
                             _read, _read_gradient, _seed, _seed_floats, _seed_tangents)
-from dualdiff import _array, _ndarray
+from dualdiff import _array, _ndarray, _third
 from dualdiff._ndarray import DualArray
 from dualdiff._ndarray import _read_array as _read_dual_array
 from dualdiff._ndarray import _seed_array as _seed_dual_array
@@ -121,6 +121,7 @@ def flatten(x, what="x"):
         return writable(np.ascontiguousarray(x).reshape(-1)), x.shape
     if isinstance(x, (Dual, DualArray, list, tuple)) or (isinstance(x, np.ndarray) and x.dtype == object):
         input_parent(x)
+    _third.refuse_deeper(x)  # numbers of a transform nested in hessian or hvp
     if isinstance(x, _ndarray._PATTERN_TYPES):  # a transform called inside jacobian_sparsity
         from dualdiff._pattern import _mix_error
         raise _mix_error()
@@ -171,6 +172,8 @@ def flatten_with_direction(x, v, verb):
     flat, shape = flatten(x)
     try:
         vflat, vshape = flatten(v, "v")
+    except _Conflict:
+        raise  # v holds numbers of a running transform (see _nesting.py)
     except (TypeError, ValueError) as exc:
         raise type(exc)(f"{verb}: {exc}") from None
     if x_shape(vshape) != x_shape(shape):  # a number and a 0-d array both have shape ()
@@ -436,6 +439,11 @@ def read_result(y, width, order, tag):
     """(value (m,), tangent (m, width), shape) of one first-order result y;
     a dual array is read from its buffer in one step."""
     if isinstance(y, DualArray):
+        s, buf = y._spec, y._buf
+        if s is not None and buf is not None and s.tag == tag and s.n == width and s.order == order == 1:
+            # numbers of this call (the usual result): their rows as they are
+            rows = buf.reshape(-1, s.m)
+            return rows[:, 0].copy(), rows[:, 1:].copy(), y.shape
         m = math.prod(y.shape)
         value = np.empty(m)
         tangent = np.empty((m, width))

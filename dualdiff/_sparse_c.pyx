@@ -414,3 +414,36 @@ cdef class Store:
         if self.length[r]:
             memcpy(&o[0], self.idx + self.start[r], self.length[r] * sizeof(int64_t))
         return out
+
+    def add_rows(self, const int64_t[::1] indptr, const int64_t[::1] indices):
+        """add_rows(indptr, indices) -> int64 array: the ids of new sets, one per
+        row of the CSR structure (each row sorted, without repeats, members
+        below n); an empty row gives id 1."""
+        cdef Py_ssize_t k, count = indptr.shape[0] - 1
+        cdef int64_t a, b, e, prev
+        if count < 0:
+            raise ValueError("add_rows: indptr is empty")
+        out = np.empty(count, dtype=np.int64)
+        cdef int64_t[::1] o = out
+        for k in range(count):
+            a = indptr[k]
+            b = indptr[k + 1]
+            if a < 0 or b < a or b > indices.shape[0]:
+                raise ValueError("add_rows: indptr out of range")
+            if a == b:
+                o[k] = 1
+                continue
+            prev = -1
+            for e in range(a, b):
+                if indices[e] <= prev or indices[e] >= self.n:
+                    raise ValueError("add_rows: each row must be sorted, unique and below n")
+                prev = indices[e]
+            self._reserve_idx(b - a)
+            self._reserve_rows(1)
+            memcpy(self.idx + self.nidx, &indices[a], (b - a) * sizeof(int64_t))
+            self.start[self.nrows] = self.nidx
+            self.length[self.nrows] = b - a
+            self.nidx += b - a
+            self.nrows += 1
+            o[k] = self.nrows - 1
+        return out

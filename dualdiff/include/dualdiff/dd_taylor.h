@@ -837,9 +837,13 @@ static inline int dd_taylor_binary(int op, double *out, const double *a, const d
     size_t k;
     if (K > DD_TAYLOR_MAX) return -1;
     if (rule == NULL) return -2;
-    rule(a[0], b[0], 1, r);
     ca = dd__tay_is_const(a, K);
     cb = dd__tay_is_const(b, K);
+    if (op == DD_OP2_pow && cb && !ca)
+        r[0] = 0.0; /* a^b0: dd__tay_powc takes its own rule (the full one would take
+                     * log a0, an invalid operation for a0 < 0 that leaves a flag) */
+    else
+        rule(a[0], b[0], 1, r);
     if (ca && cb) {
         dd__tay_const(out, r[0], K);
         return 0;

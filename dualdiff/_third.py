@@ -1,0 +1,622 @@
+"""A first-order transform called inside a function that hessian or hvp is
+differentiating: derivatives of total order three.
+
+The outer call (the parent) seeded second-order numbers over p directions ε;
+the inner call differentiates along its own k directions δ. Its numbers are
+
+    z = A + B_1 δ_1 + ... + B_k δ_k,      δ_i δ_j = 0,
+
+whose parts A and B_j are numbers of the parent (second order in ε, or
+plain floats): the ring R[ε]/(ε³) ⊗ R[δ]/(δ²) that the parent's reads of
+the inner derivatives need (value, ε-derivatives and ε-Hessians of each
+d/dδ_j). Arithmetic is the parent's arithmetic on the parts:
+
+    (A + Bδ)(C + Dδ) = AC + (AD + BC)δ,
+    f(A + Bδ) = f(A) + f'(A) B δ,
+
+where f'(A) is the parent number c1 + 2 c2 h + 3 c3 h² of h = A - a0 and
+the Taylor coefficients c_k of f at A's value a0, which the rules table
+gives at every order (dd_taylor.h); a binary rule f(A + Bδ, C + Dδ) adds
+f_x(A, C) B + f_y(A, C) D, with its partials written as functions of the
+operands (atan2, hypot, pow, xlogy, ...) or, for the piecewise rules,
+constants from the C rule. The same algebra serves a Taylor parent (parts
+of degree K: f'(A) = sum (m + 1) c_{m+1} h^m), so taylor of a function
+that uses a first-order transform is exact too. The inner call runs f once on such
+numbers (in Python: nesting this deep is for checking and small problems)
+and returns the parts B_j: numbers of the parent. So the Hessian of a
+function that uses derivative, grad or jacobian inside is exact.
+
+f may use the Python operators, dualdiff.math, and NumPy ufuncs and
+reductions on the object arrays the inner call gives it for an array x;
+other NumPy functions of dual arrays are not available on these numbers.
+"""
+import math
+import numbers
+
+import numpy as np
+
+from dualdiff import _rules
+from dualdiff._dual import Dual, _dual_parts, _set_mixed_hook
+from dualdiff._ndarray import DualArray
+from dualdiff._ndarray import array as _dual_array
+
+__all__ = ["nested"]
+
+
+def _is_plain(x):
+    return type(x) is float or (isinstance(x, (numbers.Real, np.floating, np.integer))
+                                and not isinstance(x, (bool, np.bool_, Dual)))
+
+
+class _Mixed:
+    """A number of an inner first-order call nested in a second-order call:
+    a + sum_j b[j] δ_j, with a and each b[j] a number of the parent call (a
+    Dual of order 2) or a float; None in b is a structural zero (a
+    derivative that is 0 whatever the rules' partials, even infinite ones)."""
+
+    __slots__ = ("a", "b", "call")
+    __array_priority__ = 1000
+
+    def __init__(self, a, b, call):
+        self.a = a
+        self.b = b
+        self.call = call  # the nested call these numbers belong to
+
+    def __repr__(self):
+        return f"_Mixed({self.a!r}, {self.b!r}, call={self.call})"
+
+    # comparisons and truth look at the value, as for Duals
+    def _value(self):
+        return _value(self.a)
+
+    def __float__(self):
+        raise TypeError("float() of a number of a nested transform drops its derivatives; "
+                        "use dualdiff.math functions on it instead")
+
+    def __bool__(self):
+        return bool(self._value())
+
+    def __lt__(self, o):
+        return self._value() < _value(o)
+
+    def __le__(self, o):
+        return self._value() <= _value(o)
+
+    def __gt__(self, o):
+        return self._value() > _value(o)
+
+    def __ge__(self, o):
+        return self._value() >= _value(o)
+
+    def __eq__(self, o):
+        return self._value() == _value(o)
+
+    def __ne__(self, o):
+        return self._value() != _value(o)
+
+    __hash__ = None
+
+    def __add__(self, o):
+        return _binary("add", self, o)
+
+    def __radd__(self, o):
+        return _binary("add", o, self)
+
+    def __sub__(self, o):
+        return _binary("sub", self, o)
+
+    def __rsub__(self, o):
+        return _binary("sub", o, self)
+
+    def __mul__(self, o):
+        return _binary("mul", self, o)
+
+    def __rmul__(self, o):
+        return _binary("mul", o, self)
+
+    def __truediv__(self, o):
+        return _binary("div", self, o)
+
+    def __rtruediv__(self, o):
+        return _binary("div", o, self)
+
+    def __pow__(self, o):
+        return _binary("pow", self, o)
+
+    def __rpow__(self, o):
+        return _binary("pow", o, self)
+
+    def __floordiv__(self, o):
+        return _binary("floordiv", self, o)
+
+    def __rfloordiv__(self, o):
+        return _binary("floordiv", o, self)
+
+    def __mod__(self, o):
+        return _binary("mod", self, o)
+
+    def __rmod__(self, o):
+        return _binary("mod", o, self)
+
+    def __neg__(self):
+        return _Mixed(-self.a, tuple(None if b is None else -b for b in self.b), self.call)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _unary("fabs", self)
+
+    # NumPy's object loops call these (np.sin(object_array) calls x.sin())
+    def conjugate(self):
+        return self
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """The table's NumPy and scipy.special ufuncs on these numbers (not
+        on arrays of them: NumPy's object loops call the methods instead)."""
+        if method != "__call__" or kwargs or any(isinstance(i, np.ndarray) for i in inputs):
+            return NotImplemented
+        rule = _ufunc_rule(ufunc)
+        if rule is None:
+            raise TypeError(f"{ufunc.__name__} is not available on the numbers of a transform "
+                            "nested in hessian or hvp")
+        return _unary(rule, inputs[0]) if ufunc.nin == 1 else _binary(rule, inputs[0], inputs[1])
+
+
+def _value(x):
+    if type(x) is _Mixed:
+        x = x.a
+    if type(x) is Dual:
+        return float(_dual_parts(x)[0][0])
+    return x
+
+
+def _method(kind, rule):
+    if kind == "unary":
+        return lambda self: _unary(rule, self)
+    return lambda self, o: _binary(rule, self, o)
+
+
+for _name, (_kind, _rule) in _rules.methods().items():
+    setattr(_Mixed, _name, _method(_kind, _rule))
+
+
+def _ufunc_rules(source):
+    """ufunc -> rule name for NumPy's ("numpy") or scipy.special's ufuncs."""
+    if source == "numpy":
+        module = np
+    else:
+        import scipy.special as module
+    out = {}
+    for kind in ("unary", "binary"):
+        for name, rule in _rules.ufunc_names(kind, source).items():
+            out[getattr(module, name)] = rule
+    return out
+
+
+_UFUNC_RULES = _ufunc_rules("numpy")
+
+
+def _ufunc_rule(ufunc):
+    rule = _UFUNC_RULES.get(ufunc)
+    if rule is None and "special" not in _UFUNC_RULES:
+        try:
+            _UFUNC_RULES.update(_ufunc_rules("special"))
+        except ImportError:
+            pass
+        _UFUNC_RULES["special"] = True
+        rule = _UFUNC_RULES.get(ufunc)
+    return rule
+
+
+# ------------------------------------------------------------------ the rules
+
+_FUNCS = {}
+
+
+def _function(rule):
+    """A callable computing the rule on parent numbers, Taylor numbers and floats."""
+    fn = _FUNCS.get(rule)
+    if fn is None:
+        row = next(r for r in _rules.RULES if r.name == rule)
+        if row.numpy:
+            fn = getattr(np, row.numpy[0])
+        elif row.special:
+            import scipy.special
+            fn = getattr(scipy.special, row.special[0])
+        else:
+            from dualdiff import math as dm
+            fn = getattr(dm, row.math)
+        _FUNCS[rule] = fn
+    return fn
+
+
+def _scalar(y):
+    return float(y) if isinstance(y, np.generic) else y
+
+
+def _degree(x):
+    """The degree of x's nilpotent part: 1 for first-order numbers, 2 for
+    second-order ones, K for Taylor numbers of order K, 0 for a float."""
+    if type(x) is not Dual:
+        return 0
+    data, n, code, tag = _dual_parts(x)
+    order = code & 3
+    return n if order == 3 else order
+
+
+def _split(x):
+    """(value, nilpotent part or None) of a number of a call, or a float."""
+    if type(x) is Dual:
+        v = _value(x)
+        return v, x - v
+    return float(x), None
+
+
+def _derivative_at(rule, x):
+    """f'(x) for a number x of a call (or a float): sum_m (m + 1) c_{m+1} h^m
+    with h = x - x0 (h^(d+1) = 0 for x of degree d) and c the Taylor
+    coefficients of the rule at x0, which the C table gives at every order."""
+    from dualdiff._taylor import taylor
+    x0, h = _split(x)
+    d = _degree(x)
+    c = [float(v) for v in taylor(_function(rule), d + 1)(x0)]
+    out = (d + 1) * c[d + 1]
+    for m in range(d - 1, -1, -1):  # Horner in h
+        out = (m + 1) * c[m + 1] + h * out
+    return out
+
+
+def _unary(rule, z):
+    if type(z) is not _Mixed:
+        return _scalar(_function(rule)(z))
+    fa = _scalar(_function(rule)(z.a))
+    if all(b is None for b in z.b):
+        return _Mixed(fa, z.b, z.call)
+    d1 = _derivative_at(rule, z.a)
+    return _Mixed(fa, tuple(None if b is None else d1 * b for b in z.b), z.call)
+
+
+def _parts(x, k, call):
+    if type(x) is _Mixed:
+        return x.a, x.b
+    if type(x) is Dual or _is_plain(x):
+        return _LIFTS[call](x, k)
+    return None
+
+
+def _deeper():
+    from dualdiff._nesting import NestingError
+    return NestingError(
+        "a transform inside a nested transform is nested deeper than dualdiff computes: a "
+        "first-order transform (derivative, grad, value_and_grad, jacobian, value_and_jacobian, "
+        "jvp) may run inside any transform (those, hessian, hvp, taylor), and hessian or hvp "
+        "inside a first-order transform, one level deep; a third level raises.")
+
+
+def _add(b, d):
+    return b if d is None else d if b is None else b + d
+
+
+def _scale(c, b):
+    if b is None or c is None or (type(b) is float and b == 0.0):
+        return None  # a zero derivative stays 0 beside an infinite partial
+    return c * b
+
+
+def _binary(rule, x, y):
+    z = x if type(x) is _Mixed else y
+    if type(x) is _Mixed and type(y) is _Mixed and x.call != y.call:
+        raise _deeper()
+    k, call = len(z.b), z.call
+    px, py = _parts(x, k, call), _parts(y, k, call)
+    if px is None or py is None:
+        return NotImplemented
+    (A, B), (C, D) = px, py
+    if rule == "add":
+        return _Mixed(A + C, tuple(_add(b, d) for b, d in zip(B, D)), call)
+    if rule == "sub":
+        return _Mixed(A - C, tuple(_add(b, _scale(-1.0, d)) for b, d in zip(B, D)), call)
+    if rule == "mul":
+        return _Mixed(A * C, tuple(_add(_scale(A, d), _scale(C, b)) for b, d in zip(B, D)), call)
+    if rule == "div":
+        q = A / C
+        return _Mixed(q, tuple(_add(_scale(1.0 / C, b), _scale(-q / C, d)) for b, d in zip(B, D)), call)
+    fv = A ** C if rule == "pow" else _scalar(_function(rule)(A, C))
+    bx, by = any(b is not None for b in B), any(d is not None for d in D)
+    if not bx and not by:
+        return _Mixed(fv, B, call)
+    fx, fy = _partials(rule, A, C, fv, bx, by)
+    return _Mixed(fv, tuple(_add(_scale(fx, b), _scale(fy, d)) for b, d in zip(B, D)), call)
+
+
+def _log(x):
+    return _unary("log", x)
+
+
+def _pow_partials(A, C, r, wx, wy):
+    fx = fy = None
+    if wx:
+        fx = 0.0 if _is_plain(C) and C == 0 else C * A ** (C - 1)  # x ** 0 is constant
+    if wy:
+        fy = r * _log(A)
+    return fx, fy
+
+
+def _atan2_partials(A, C):
+    h = _scalar(np.hypot(A, C))  # (C / h) / h: no overflow of A^2 + C^2
+    return (C / h) / h, -(A / h) / h
+
+
+# The partials of the smooth binary rules as functions of the operands (they
+# hold for numbers of any call); the piecewise ones take their constant
+# partials from the C rule at the values. A test walks every binary rule.
+_SMOOTH = {
+    "pow": None,  # _pow_partials
+    "atan2": lambda A, C, r: _atan2_partials(A, C),
+    "hypot": lambda A, C, r: (A / r, C / r),
+    "xlogy": lambda A, C, r: (_log(C), A / C),
+    "xlog1py": lambda A, C, r: (_unary("log1p", C), A / (1.0 + C)),
+    "rel_entr": lambda A, C, r: (_log(A / C) + 1.0, -A / C),
+}
+_PIECEWISE = ("floordiv", "mod", "fmod", "remainder", "copysign", "maximum", "minimum", "fmax", "fmin")
+
+
+def _partials(rule, A, C, r, wx, wy):
+    """(f_x(A, C), f_y(A, C)) as numbers of A's and C's call (None where
+    not wanted: wx, wy)."""
+    if rule == "pow":
+        return _pow_partials(A, C, r, wx, wy)
+    if rule in _SMOOTH:
+        return _SMOOTH[rule](A, C, r)
+    if rule in _PIECEWISE:
+        from dualdiff._dual import _rule
+        partials = _rule("binary", rule, _value(A), _value(C), 1)
+        return partials[1], partials[2]
+    raise TypeError(f"{rule} is not available on the numbers of a nested transform")
+
+
+def math_hook(name, args, kwargs=None):
+    """dualdiff.math's functions on these numbers (see _set_pattern_hook)."""
+    rules = {r.math: r for r in _rules.RULES if r.math}
+    row = rules.get(name)
+    if row is None or kwargs:
+        raise TypeError(f"dualdiff.math.{name} is not available on the numbers of a transform "
+                        "nested in hessian or hvp")
+    if name == "log":
+        r = _unary("log", args[0])
+        return r if len(args) < 2 or args[1] is None else r / _unary("log", args[1])
+    if name == "hypot" and len(args) != 2:
+        return _unary("sqrt", sum((a * a for a in args), 0.0))
+    if row.kind == "unary":
+        return _unary(row.name, args[0])
+    return _binary(row.name, args[0], args[1])
+
+
+# ------------------------------------------------------------------ the call
+
+def _entries(x):
+    """(flat list of parent numbers and floats, shape or None, container)."""
+    if type(x) is Dual or _is_plain(x):
+        return [x], None
+    if isinstance(x, DualArray):
+        return list(x.reshape(-1)), x.shape
+    a = np.array(x, dtype=object)
+    return [e if type(e) is Dual else float(e) for e in a.reshape(-1)], a.shape
+
+
+def _build(items, x):
+    """The Mixed numbers in x's container: a number, lists and tuples like
+    x's, or an object array shaped like x."""
+    if type(x) is list or type(x) is tuple:
+        it = iter(items)
+
+        def rec(t):
+            if type(t) is list:
+                return [rec(e) for e in t]
+            if type(t) is tuple:
+                return tuple(rec(e) for e in t)
+            return next(it)
+        return rec(x)
+    a = np.empty(len(items), dtype=object)
+    a[:] = items
+    return a.reshape(np.shape(x))
+
+
+def _call(f, seeds, x, shape, args, kwargs, call, lift):
+    """f at the seeded numbers in x's container, with ``lift`` turning the
+    other numbers f meets into parts while it runs."""
+    xin = seeds[0] if shape is None else _build(seeds, x)
+    _LIFTS[call] = lift
+    try:
+        return f(xin, *args, **kwargs)
+    finally:
+        del _LIFTS[call]
+
+
+def _items(y):
+    """(flat items, shape) of f's result."""
+    if type(y) is _Mixed or type(y) is Dual or _is_plain(y):
+        return [y], ()
+    a = np.array(y, dtype=object)
+    return list(a.reshape(-1)), a.shape
+
+
+def _result(y, k):
+    """(values, derivative rows (M, k), shape) of f's result."""
+    items, shape = _items(y)
+    values, rows = [], []
+    for e in items:
+        if type(e) is _Mixed:
+            values.append(e.a)
+            rows.append(tuple(0.0 if b is None else b for b in e.b))
+        elif type(e) is Dual or _is_plain(e):
+            values.append(e if type(e) is Dual else float(e))
+            rows.append((0.0,) * k)
+        else:
+            raise TypeError(f"the function being differentiated returned {type(e).__name__}; "
+                            "it must return real numbers")
+    return values, rows, shape
+
+
+def _numbers(items, shape):
+    """Parent numbers as f would see them from a transform: a Dual or float
+    for shape (), else a dual array (a float array without dual entries)."""
+    if shape == ():
+        return items[0]
+    out = _dual_array(list(items))
+    return out.reshape(shape)
+
+
+_calls = 0
+
+
+def holds_mixed(x):
+    """True when x holds numbers of a transform nested in a second-order one."""
+    if type(x) is _Mixed:
+        return True
+    if type(x) is list or type(x) is tuple:
+        return any(holds_mixed(e) for e in x)
+    if isinstance(x, np.ndarray) and x.dtype == object:
+        return any(type(e) is _Mixed for e in x.flat)
+    return False
+
+
+def refuse_deeper(x):
+    """Raise NestingError when x holds such numbers (a third level)."""
+    if holds_mixed(x):
+        raise _deeper()
+
+
+# call -> the function giving (a, b) for a number of the parent call or a
+# float that meets the call's numbers; removed when the call returns
+def _constant(x, k):
+    return x, (None,) * k
+
+
+def _finished(x, k):
+    from dualdiff._nesting import NestingError
+    raise NestingError("numbers of a nested transform were used after it returned")
+
+
+class _Lifts(dict):
+    def __missing__(self, call):
+        return _finished
+
+
+_LIFTS = _Lifts()
+
+
+def nested(verb, f, x, args, kwargs, v=None):
+    """verb(f)(x, *args, **kwargs) where x holds numbers of a running
+    second-order or Taylor call (see the module's docstring)."""
+    global _calls
+    items, shape = _entries(x)
+    _calls += 1
+    call = _calls
+    N = len(items)
+    if v is None:
+        k = N
+        seeds = [_Mixed(items[i], tuple(1.0 if j == i else None for j in range(N)), call) for i in range(N)]
+    else:
+        vitems, vshape = _entries(v)
+        if vshape != shape:
+            raise ValueError(f"jvp: v must have the shape of x, {shape or ()}, not {vshape or ()}")
+        k = 1
+        seeds = [_Mixed(items[i], (vitems[i],), call) for i in range(N)]
+    y = _call(f, seeds, x, shape, args, kwargs, call, _constant)
+    values, rows, out_shape = _result(y, k)
+    xs = () if shape is None else tuple(shape)
+    val = _numbers(values, out_shape)
+    if verb == "jvp":
+        return val, _numbers([r[0] for r in rows], out_shape)
+    if verb in ("grad", "value_and_grad"):
+        if out_shape != ():
+            raise ValueError(f"{verb}(f) needs f to return a scalar, but it returned a result of "
+                             f"shape {out_shape}; use jacobian(f) for vector-valued functions")
+        g = _numbers(list(rows[0]), xs)
+        return (val, g) if verb == "value_and_grad" else g
+    J = _numbers([e for r in rows for e in r], out_shape + xs)
+    if verb == "value_and_jacobian":
+        return val, J
+    return J
+
+
+_set_mixed_hook(_Mixed, math_hook)
+
+
+# ------------------------------------------- hessian or hvp inside a transform
+#
+# The same numbers with the roles swapped: the inner call is second order
+# (k directions δ) and the outer one first order (p directions ε), so
+# z = A + B_1 ε_1 + ... + B_p ε_p with A and B_j second-order numbers of the
+# inner call: R[δ]/(δ³) ⊗ R[ε]/(ε²). A number of the outer call that f meets
+# is its value plus its p derivatives as constant parts.
+
+def _outer_parts(x, p):
+    """(value, p derivatives) of a number of the outer call or a float."""
+    if type(x) is Dual:
+        data = _dual_parts(x)[0]
+        return float(data[0]), tuple(None if t == 0.0 else float(t) for t in data[1:1 + p])
+    return float(x), (None,) * p
+
+
+def _inner_hessian(part, N, tag, out):
+    """out[:, :] = the Hessian of a part (a second-order number of the inner
+    call, or a constant)."""
+    if part is None or _is_plain(part):
+        out[:] = 0.0
+        return
+    data, n, code, t = _dual_parts(part)
+    if t != tag or n != N or (code & 3) != 2:
+        from dualdiff._dual import _Conflict
+        raise _Conflict(((t, n, code), (tag, N, 2)))
+    k = 1 + N
+    for i in range(N):
+        for j in range(i, N):
+            out[i, j] = out[j, i] = data[k]
+            k += 1
+
+
+def nested_second(verb, f, x, args, kwargs, parent, nan_safe, v=None):
+    """hessian(f)(x) or hvp(f)(x, v) where x (or v) holds numbers of a running
+    first-order call: numbers of that call."""
+    global _calls
+    from dualdiff import _seeding
+    from dualdiff._dual import _seed
+    from dualdiff._ndarray import _Spec, _wrap
+    ptag, p, pcode = parent
+    items, shape = _entries(x)
+    N = len(items)
+    parts = [_outer_parts(e, p) for e in items]
+    tag = _seeding.new_tag(nan_safe)
+    seeds = _seed(np.array([a for a, _ in parts]), 0, N, 2, tag)
+    _calls += 1
+    call = _calls
+    zs = [_Mixed(seeds[i], parts[i][1], call) for i in range(N)]
+    y = _call(f, zs, x, shape, args, kwargs, call, _outer_parts)
+    outs, out_shape = _items(y)
+    buf = np.empty((len(outs), N, N, 1 + p))
+    for m, e in enumerate(outs):
+        if type(e) is _Mixed:
+            a, b = e.a, e.b
+        elif type(e) is Dual and _dual_parts(e)[3] == ptag:
+            a, b = 0.0, (None,) * p  # a number of the outer call only: Hessian 0
+        else:
+            a, b = e, (None,) * p
+        _inner_hessian(a, N, tag, buf[m, :, :, 0])
+        for j in range(p):
+            _inner_hessian(b[j], N, tag, buf[m, :, :, 1 + j])
+    xs = () if shape is None else tuple(shape)
+    H = _wrap(buf.reshape(out_shape + xs + xs + (1 + p,)), _Spec(p, pcode, ptag))
+    if verb == "hessian":
+        return H if H.shape != () else H[()]
+    if out_shape != ():
+        raise ValueError(f"hvp(f) needs f to return a scalar, but it returned a result of "
+                         f"shape {out_shape}")
+    vitems, vshape = _entries(v)
+    if vshape != shape:
+        raise ValueError(f"hvp: v must have the shape of x, {shape or ()}, not {vshape or ()}")
+    Hm = H.reshape(N, N)
+    out = Hm @ _dual_array(list(vitems))
+    return out.reshape(xs) if shape is not None else out[0]
