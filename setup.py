@@ -47,7 +47,9 @@ def generate_math_functions():
 generate_math_functions()
 
 extensions = [
-    Extension("dualdiff._dual", ["dualdiff/_dual.pyx"], include_dirs=[include], extra_compile_args=cflags),
+    # _dual reads the fields of a 1-d float64 ndarray (its struct only, no NumPy API calls)
+    Extension("dualdiff._dual", ["dualdiff/_dual.pyx"], include_dirs=[include, numpy.get_include()],
+              define_macros=numpy_macros, extra_compile_args=cflags),
     Extension("dualdiff._array", ["dualdiff/_array.pyx"], include_dirs=[include, numpy.get_include()],
               define_macros=numpy_macros, extra_compile_args=cflags),
     Extension("dualdiff._tape", ["dualdiff/_tape.pyx"], include_dirs=[include, numpy.get_include()],

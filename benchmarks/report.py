@@ -64,6 +64,7 @@ bench_api = _load("bench_api")
 
 X0 = bench_api.X0                                    # the scalar case's point
 X8 = bench_api.X8                                    # the gradient and Hessian cases' point
+X8_ARRAY = np.array(X8)                              # ... as an ndarray
 U = 0.1 * np.sin(np.linspace(0.0, np.pi, 200))       # the Jacobian case's point
 H = 1e-200                                           # complex step
 
@@ -71,8 +72,9 @@ PEERS = ("scipy", "sympy", "jax", "torch", "autograd", "fastdual", "num-dual")
 EXACT = 1e-12      # largest difference from dualdiff, relative to its largest entry
 FINITE_DIFF = 1e-5
 
-# ratios against the contender "floats" and "dualdiff" in every case
-FLOATS, DUALDIFF = "floats", "dualdiff"
+# ratios against the contender "floats" and "dualdiff" in every case; "dualdiff,
+# ndarray x" is the same call with x as SciPy's solvers pass it
+FLOATS, DUALDIFF, DUALDIFF_ARRAY = "floats", "dualdiff", "dualdiff, ndarray x"
 
 
 class Case:
@@ -139,12 +141,14 @@ def _dualdiff_cases():
     gradient = Case("gradient", "gradient of an 8-variable Python loop", ref_g)
     gradient.add("floats, value only", FLOATS, lambda: corpus.loop_function(X8), tol=None)
     gradient.add("dualdiff.grad", DUALDIFF, lambda: g(X8))
+    gradient.add("dualdiff.grad, x an ndarray", DUALDIFF_ARRAY, lambda: g(X8_ARRAY))
     gradient.add("complex step, 8 evaluations", "complex step",
                  lambda: _complex_step_gradient(corpus.loop_function, X8))
 
     hessian = Case("hessian", "Hessian (8 x 8) of the same loop", ref_h)
     hessian.add("floats, value only", FLOATS, lambda: corpus.loop_function(X8), tol=None)
     hessian.add("dualdiff.hessian", DUALDIFF, lambda: h(X8))
+    hessian.add("dualdiff.hessian, x an ndarray", DUALDIFF_ARRAY, lambda: h(X8_ARRAY))
 
     jacobian = Case("jacobian", "dense Jacobian (200 x 200) of the Bratu residual", ref_j)
     jacobian.add("floats (NumPy), value only", FLOATS, lambda: corpus.bratu(U), tol=None)
@@ -379,8 +383,9 @@ def _fmt_err(e):
 
 def _ordered(case, times):
     """floats, dualdiff, then the others from the fastest."""
-    first = [e for e in case.entries if e[1] in (FLOATS, DUALDIFF)]
-    rest = sorted((e for e in case.entries if e[1] not in (FLOATS, DUALDIFF)), key=lambda e: times[e[0]])
+    first = [e for e in case.entries if e[1] in (FLOATS, DUALDIFF, DUALDIFF_ARRAY)]
+    rest = sorted((e for e in case.entries if e[1] not in (FLOATS, DUALDIFF, DUALDIFF_ARRAY)),
+                  key=lambda e: times[e[0]])
     return first + rest
 
 

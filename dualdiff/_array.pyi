@@ -4,10 +4,12 @@ Every buffer is a C-contiguous float64 array of numbers in the frozen layout of
 dualdiff.h. The elementwise loops return a bit mask of floating-point events:
 1 = NaN from non-NaN input, 2 = infinity from finite input.
 """
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from typing_extensions import disjoint_base
 
 _Buffer = npt.NDArray[np.float64]
 
@@ -48,3 +50,18 @@ CACHE_LIMITS: tuple[int, int, int, int]
 def set_data_handler(handler: object) -> object: ...
 def clear_buffer_cache() -> None: ...
 def buffer_cache_info() -> tuple[int, int]: ...
+
+# The 1-d input of grad(f) and hessian(f) for a float64 array (see _ndarray._SeededVector).
+@disjoint_base
+class _SeededBase(np.ndarray[Any, Any]):
+    _buf: Any
+    _spec: Any
+
+def _set_seeded_hooks(
+    getitem: Callable[..., Any], finalize: Callable[..., Any], spec: Callable[..., Any],
+    pack: Callable[..., Any],
+) -> None: ...
+def seeded_vector(
+    cls: type[_SeededBase], duals: list[Any], width: int, code: int, tag: int, placeholder: object,
+    spare: object = None,
+) -> _SeededBase: ...

@@ -818,3 +818,195 @@ def unpack_hessian(double[:, :, ::1] out, const double[::1] a, Py_ssize_t n, Py_
                     h = a[i * m + dd_hessian_index(j, k, n)]
                     out[i, col + j, col + k] = h
                     out[i, col + k, col + j] = h
+
+
+# ------------------------------------------------------------ seeded 1-d input
+#
+# grad(f) and hessian(f) of a 1-d float64 array hand f a DualArray whose class
+# (_SeededVector in _ndarray.py) puts this base first: while nobody has asked
+# for its buffer, x[i], len(x), iteration and unpacking answer in C from the
+# list of seeded Duals, as on a list of Duals. The buffer (and the _Spec) are
+# made on first use, from those Duals; from then on the list is dropped and
+# every access goes through the buffer, so a write into the array (by any view
+# of it, all of which start from the buffer) is always seen.
+
+cimport cython
+from cpython.ref cimport PyObject, Py_XDECREF, Py_INCREF
+from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
+
+cdef extern from "Python.h":
+    Py_ssize_t PyLong_AsSsize_t(object) except? -1
+    int PyObject_GenericSetAttr(object, object, object) except -1
+
+cdef extern from *:
+    """
+    /* PyArrayObject_fields: the whole array struct (PyArrayObject is only
+     * its head under NPY_NO_DEPRECATED_API), so that fields of a subclass
+     * come after NumPy's */
+    static int dd__ndim(PyObject *a) { return PyArray_NDIM((PyArrayObject *)a); }
+    static Py_ssize_t dd__dim0(PyObject *a) { return PyArray_DIM((PyArrayObject *)a, 0); }
+    /* a seeded input of n numbers as made, with no weak reference (the
+     * caller checked that it holds the only strong one): reusable */
+    static int dd__spare(PyObject *a, Py_ssize_t n)
+    {
+        PyArrayObject_fields *f = (PyArrayObject_fields *)a;
+        return f->weakreflist == NULL && f->nd == 1 && f->dimensions[0] == n && f->strides[0] == 0;
+    }
+    """
+    ctypedef class numpy.ndarray [object PyArrayObject_fields]:
+        pass
+    int dd__ndim(object a)
+    Py_ssize_t dd__dim0(object a)
+    bint dd__spare(PyObject *a, Py_ssize_t n)
+
+cdef object _seeded_getitem = None   # DualArray.__getitem__
+cdef object _seeded_finalize = None  # DualArray.__array_finalize__
+cdef object _seeded_spec = None      # _Spec(n, code, tag)
+cdef object _seeded_pack = None      # the (len, m) buffer of a list of Duals
+
+
+def _set_seeded_hooks(getitem, finalize, spec, pack):
+    """Set by _ndarray: the fallbacks of _SeededBase."""
+    global _seeded_getitem, _seeded_finalize, _seeded_spec, _seeded_pack
+    _seeded_getitem, _seeded_finalize, _seeded_spec, _seeded_pack = getitem, finalize, spec, pack
+
+
+cdef inline void _set_ref(PyObject **slot, object value):
+    cdef PyObject *old = slot[0]
+    if value is None:
+        slot[0] = NULL
+    else:
+        Py_INCREF(value)
+        slot[0] = <PyObject *>value
+    Py_XDECREF(old)
+
+
+@cython.auto_pickle(False)
+cdef class _SeededBase(ndarray):
+    """The C part of the seeded 1-d input (see _SeededVector in _ndarray.py).
+
+    NumPy makes its instances without calling a constructor (the fields start
+    NULL and 0), so every field is a raw reference, NULL for none."""
+    cdef PyObject *duals  # list of the seeded Duals, until the buffer is handed out
+    cdef PyObject *buf    # the buffer (shape + (m,)), once made or set
+    cdef PyObject *spec   # the _Spec, once made or set
+    cdef Py_ssize_t width
+    cdef int code
+    cdef long tag
+    cdef bint lazy_spec   # width, code and tag describe the spec
+
+    def __dealloc__(self):
+        Py_XDECREF(self.duals)
+        Py_XDECREF(self.buf)
+        Py_XDECREF(self.spec)
+
+    def __array_finalize__(self, obj):
+        if obj is not None:  # a view or cast NumPy made of a seeded input
+            _seeded_finalize(self, obj)
+
+    @property
+    def _buf(self):
+        if self.duals is not NULL:
+            if self.buf is NULL:
+                _set_ref(&self.buf, _seeded_pack(<list>self.duals, self.width, self.code))
+            _set_ref(&self.duals, None)
+        return None if self.buf is NULL else <object>self.buf
+
+    @_buf.setter
+    def _buf(self, value):
+        _set_ref(&self.duals, None)
+        _set_ref(&self.buf, value)
+
+    @property
+    def _spec(self):
+        if self.spec is NULL and self.lazy_spec:
+            _set_ref(&self.spec, _seeded_spec(self.width, self.code, self.tag))
+        return None if self.spec is NULL else <object>self.spec
+
+    @_spec.setter
+    def _spec(self, value):
+        self.lazy_spec = False
+        _set_ref(&self.spec, value)
+
+    def __setattr__(self, name, value):
+        # no attributes but these two: an instance the caller dropped holds
+        # nothing of the call it served, and is reused (see seeded_vector)
+        if name == "_buf" or name == "_spec":
+            PyObject_GenericSetAttr(self, name, value)
+        else:
+            raise AttributeError(f"cannot set attribute {name!r} of a seeded input array")
+
+    def __getitem__(self, key):
+        cdef Py_ssize_t i, count
+        if self.duals is not NULL and type(key) is int:
+            count = PyList_GET_SIZE(<list>self.duals)
+            try:
+                i = PyLong_AsSsize_t(key)
+            except OverflowError:
+                return _seeded_getitem(self, key)
+            if i < 0:
+                i += count
+            if 0 <= i < count:
+                return <object>PyList_GET_ITEM(<list>self.duals, i)
+        return _seeded_getitem(self, key)
+
+    def __len__(self):
+        if dd__ndim(self) == 0:
+            raise TypeError("len() of unsized object")
+        return dd__dim0(self)
+
+    def __iter__(self):
+        if dd__ndim(self) == 0:
+            raise TypeError("iteration over a 0-d array")
+        return _SeededIter(self, dd__dim0(self))
+
+
+@cython.auto_pickle(False)
+@cython.final
+cdef class _SeededIter:
+    """Iterates a seeded input as DualArray.__iter__ does: x[0], x[1], ...,
+    each read when it is reached."""
+    cdef object x
+    cdef Py_ssize_t i, count
+
+    def __cinit__(self, x, Py_ssize_t count):
+        self.x = x
+        self.i = 0
+        self.count = count
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        cdef _SeededBase s
+        if self.i >= self.count:
+            raise StopIteration
+        self.i += 1
+        s = <_SeededBase>self.x
+        if s.duals is not NULL and self.i <= PyList_GET_SIZE(<list>s.duals):
+            return <object>PyList_GET_ITEM(<list>s.duals, self.i - 1)
+        return s[self.i - 1]
+
+
+def seeded_vector(type cls, list duals, Py_ssize_t width, int code, long tag, object placeholder,
+                  object spare=None):
+    """seeded_vector(cls, duals, width, code, tag, placeholder, spare=None):
+    the 1-d DualArray of class cls (a subclass of _SeededBase) over the seeded
+    Duals (of width ``width``, order and flags ``code``, tag ``tag``). A
+    ``spare`` (an earlier result the caller alone still refers to) of the same
+    class and length, with no weak reference, is reset and returned instead
+    of a new array."""
+    cdef _SeededBase v
+    cdef Py_ssize_t n = len(duals)
+    if spare is not None and type(spare) is cls and dd__spare(<PyObject *>spare, n):
+        v = <_SeededBase>spare
+        _set_ref(&v.buf, None)
+        _set_ref(&v.spec, None)
+    else:
+        v = <_SeededBase>dd__stripped_view(cls, (n,), placeholder)
+    _set_ref(&v.duals, duals)
+    v.width = width
+    v.code = code
+    v.tag = tag
+    v.lazy_spec = True
+    return v

@@ -24,13 +24,14 @@ from libc.math cimport ldexp as c_ldexp
 from libc.math cimport isfinite as c_isfinite, isinf as c_isinf, isnan as c_isnan
 from libc.string cimport memcpy, memset
 from cpython.object cimport PyObject, PyTypeObject
-from cpython.ref cimport Py_DECREF, Py_INCREF, Py_XDECREF
+from cpython.ref cimport Py_DECREF, Py_INCREF, Py_REFCNT, Py_XDECREF
 
 cdef extern from "Python.h":
     ctypedef void (*destructor)(PyObject *)
     ctypedef void (*freefunc)(void *)
     ctypedef PyObject *(*allocfunc)(PyTypeObject *, Py_ssize_t)
     ctypedef PyObject *(*binaryfunc)(PyObject *, PyObject *)
+    ctypedef PyObject *(*ternaryfunc)(PyObject *, PyObject *, PyObject *)
     ctypedef struct PyNumberMethods:
         binaryfunc nb_add
         binaryfunc nb_subtract
@@ -41,6 +42,7 @@ cdef extern from "Python.h":
         PyNumberMethods *tp_as_number
         freefunc tp_free
         allocfunc tp_alloc
+        ternaryfunc tp_call
     PyObject *PyObject_Init(PyObject *, PyTypeObject *)
 
 from dualdiff.dualdiff cimport *
@@ -51,6 +53,7 @@ import operator as _operator
 import sys as _sys
 
 import numpy as _np
+cdef object _ndarray_type = _np.ndarray
 
 from dualdiff import _rules as _table
 
@@ -110,6 +113,18 @@ cdef class Dual:
     def __init__(self, value, tangent=0.0, hessian=None):
         cdef Py_ssize_t n, i, j
         cdef double *d
+        if type(value) is float and type(tangent) is float and hessian is None:
+            # Dual(0.7, 1.0), the commonest: no conversions, no list
+            if self.heap != NULL:
+                PyMem_Free(self.heap)
+                self.heap = NULL
+                self.cap = 0
+            _allocate(self, 1, 1)
+            d = _data(self)
+            d[0] = PyFloat_AS_DOUBLE(value)
+            d[1] = PyFloat_AS_DOUBLE(tangent)
+            self.tag = 0
+            return
         v = _real(value, "value")
         if isinstance(tangent, Dual):
             raise TypeError("Dual tangent must be a float or a sequence of floats, not Dual")
@@ -1445,6 +1460,54 @@ def _set_array_hook(hook, function_hook=None, /):
     _array_function_hook = function_hook
 
 
+cdef extern from *:
+    """
+    #include <numpy/ndarraytypes.h>
+    /* The values of a 1-d float64 ndarray in native byte order (x is an
+     * ndarray): its data, length and stride in bytes; NULL for any other. */
+    static const char *dd__vector(PyObject *x, Py_ssize_t *n, Py_ssize_t *stride)
+    {
+        PyArrayObject *a = (PyArrayObject *)x;
+        if (PyArray_NDIM(a) != 1 || PyArray_DESCR(a)->type_num != NPY_DOUBLE || !PyArray_ISNOTSWAPPED(a))
+            return NULL;
+        *n = PyArray_DIM(a, 0);
+        *stride = PyArray_STRIDE(a, 0);
+        return PyArray_BYTES(a);
+    }
+    """
+    const char *dd__vector(object x, Py_ssize_t *n, Py_ssize_t *stride)
+
+
+cdef object _seeded_make = None  # _array.seeded_vector, the 1-d array input of _Gradient (set by _ndarray) ...
+cdef tuple _seeded_args = None  # ... and its class and placeholder
+
+
+def _set_seeded_hook(make, cls, placeholder, /):
+    global _seeded_make, _seeded_args
+    _seeded_make = make
+    _seeded_args = (cls, placeholder)
+
+
+def _pack_duals(list duals, Py_ssize_t width, int order):
+    """The numbers of Duals of one width and order as the rows of a new
+    C-contiguous float64 array (what a 1-d dual array of them holds)."""
+    cdef Py_ssize_t i, count = len(duals)
+    cdef size_t m = dd_size(width, DD_ORDER(order))
+    cdef Py_buffer view
+    cdef Dual d
+    out = _np.empty((count, m))
+    PyObject_GetBuffer(out, &view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS)
+    try:
+        for i in range(count):
+            d = <Dual?>duals[i]
+            if d.n != width or DD_ORDER(d.deg) != DD_ORDER(order):
+                raise ValueError("_pack_duals: Duals of another width or order")
+            memcpy(<double *>view.buf + i * m, _data(d), m * sizeof(double))
+    finally:
+        PyBuffer_Release(&view)
+    return out
+
+
 def _ufunc_name(ufunc, /):
     """numpy.NAME, or scipy.special.NAME for SciPy's ufuncs (for messages)."""
     name = ufunc.__name__
@@ -1945,6 +2008,9 @@ cdef class _Derivative:
         self.__doc__ = doc
 
     def __call__(self, *args, **kwargs):
+        return self._call(args, kwargs)
+
+    cdef object _call(self, tuple args, dict kwargs):  # kwargs None for none (see _call_slot)
         global _tag_counter
         cdef Dual d
         cdef double *p
@@ -1953,7 +2019,7 @@ cdef class _Derivative:
                 r = _nested_fast(self.__wrapped__, args, kwargs, NEST_DERIVATIVE, self.nan_safe)
                 if r is not NotImplemented:
                     return r
-            return self.general(args, kwargs)
+            return self.general(args, _kw(kwargs))
         _tag_counter += 1
         if self.nan_safe:
             d = _new(1, 1, _tag_counter)
@@ -1971,12 +2037,12 @@ cdef class _Derivative:
             elif len(args) == 3:
                 y = self.__wrapped__(d, args[1], args[2])
             else:
-                y = self.__wrapped__(d, *args[1:], **kwargs)
+                y = self.__wrapped__(d, *args[1:])
             if type(y) is Dual and (<Dual>y).tag == d.tag and (<Dual>y).n == 1 and DD_ORDER((<Dual>y).deg) == 1:
                 return _data(<Dual>y)[1]
             return self.general(None, None, y, d.tag)
         except _Conflict as e:
-            return _nesting_hook("derivative", self.__wrapped__, args, kwargs, e, _abs(d.tag) - 1,
+            return _nesting_hook("derivative", self.__wrapped__, args, _kw(kwargs), e, _abs(d.tag) - 1,
                                  self.nan_safe)
         except TypeError as e:  # f met a complex number: its own numbers take over
             return _complex_hook("derivative", self.__wrapped__, args, kwargs, e, self.nan_safe)
@@ -2006,6 +2072,7 @@ cdef class _Gradient:
     cdef object verb
     cdef public object __name__
     cdef public object __doc__
+    cdef object spare  # the array input of the last call, when nothing kept it
 
     def __init__(self, f, general, finish, Py_ssize_t limit, bint with_value, name, doc,
                  int order=1, bint nan_safe=True):
@@ -2021,6 +2088,9 @@ cdef class _Gradient:
         self.__doc__ = doc
 
     def __call__(self, *args, **kwargs):
+        return self._call(args, kwargs)
+
+    cdef object _call(self, tuple args, dict kwargs):  # kwargs None for none (see _call_slot)
         global _tag_counter
         cdef Py_ssize_t i, n
         cdef Dual d
@@ -2029,13 +2099,15 @@ cdef class _Gradient:
         cdef double *p
         cdef list duals
         cdef long tag
+        cdef const char *xp
+        cdef Py_ssize_t stride
         if len(args) == 0:
-            return self.general(args, kwargs)
+            return self.general(args, _kw(kwargs))
         x = args[0]
         if type(x) is list:
             n = len(<list>x)
             if n == 0 or n > self.limit:
-                return self.general(args, kwargs)
+                return self.general(args, _kw(kwargs))
             for i in range(n):
                 if type((<list>x)[i]) is not float:
                     if self.order == 1 and type((<list>x)[i]) is Dual:
@@ -2044,7 +2116,7 @@ cdef class _Gradient:
                                          self.code == self.order)
                         if r is not NotImplemented:
                             return r
-                    return self.general(args, kwargs)
+                    return self.general(args, _kw(kwargs))
             _tag_counter += 1
             tag = _tag_counter if self.code == self.order else -_tag_counter
             duals = [None] * n
@@ -2052,9 +2124,27 @@ cdef class _Gradient:
                 d = _new(n, self.code, tag)
                 dd_set_variable(_data(d), PyFloat_AS_DOUBLE((<list>x)[i]), <size_t>i, n, self.code)
                 duals[i] = d
+            arr = duals  # f receives a list for a list, as it would on floats
+        elif type(x) is _ndarray_type and _seeded_make is not None:
+            # a 1-d float64 array (SciPy's x): the same Duals, in a DualArray
+            # whose x[i], len and iteration read them as a list's would
+            xp = dd__vector(x, &n, &stride)
+            if xp == NULL or n == 0 or n > self.limit:
+                return self.general(args, _kw(kwargs))
+            _tag_counter += 1
+            tag = _tag_counter if self.code == self.order else -_tag_counter
+            duals = [None] * n
+            for i in range(n):
+                d = _new(n, self.code, tag)
+                dd_set_variable(_data(d), (<const double *>(xp + i * stride))[0], <size_t>i, n, self.code)
+                duals[i] = d
+            spare, self.spare = self.spare, None
+            if spare is not None and Py_REFCNT(spare) != 1:  # someone found it: keep it as it is
+                spare = None
+            arr = _seeded_make(_seeded_args[0], duals, n, self.code, tag, _seeded_args[1], spare)
+            spare = None
         else:
-            return self.general(args, kwargs)
-        arr = duals  # f receives a list for a list, as it would on floats
+            return self.general(args, _kw(kwargs))
         _enter(tag)
         try:
             if kwargs:
@@ -2069,13 +2159,15 @@ cdef class _Gradient:
                     or DD_ORDER((<Dual>y).deg) != self.order):
                 return self.finish(y, tag, n)
         except _Conflict as e:
-            return _nesting_hook(self.verb, self.__wrapped__, args, kwargs, e, _abs(tag) - 1,
+            return _nesting_hook(self.verb, self.__wrapped__, args, _kw(kwargs), e, _abs(tag) - 1,
                                  self.code == self.order)
         except TypeError as e:  # f met a complex number: its own numbers take over
             return _complex_hook(self.verb, self.__wrapped__, args, kwargs, e,
                                  self.code == self.order)
         finally:
             _leave(tag)
+        if type(arr) is not list and Py_REFCNT(arr) == 1:
+            self.spare = arr  # nothing kept the array input: the next call resets and reuses it
         p = _data(<Dual>y)
         cdef Py_ssize_t j
         if self.order == 2:
@@ -2096,6 +2188,22 @@ cdef class _Gradient:
         if self.with_value:
             return (p[0], out)
         return out
+
+
+cdef inline dict _kw(dict kwargs):
+    return {} if kwargs is None else kwargs
+
+
+# The call slots of the two types take the keywords as they come: no empty
+# dict is made for a call without them (the commonest, from SciPy's solvers).
+cdef object _derivative_call_slot(object self, object args, PyObject *kwargs):
+    return (<_Derivative>self)._call(<tuple>args, None if kwargs == NULL or not <dict><object>kwargs else <dict><object>kwargs)
+
+cdef object _gradient_call_slot(object self, object args, PyObject *kwargs):
+    return (<_Gradient>self)._call(<tuple>args, None if kwargs == NULL or not <dict><object>kwargs else <dict><object>kwargs)
+
+(<_PyTypeObject *>_Derivative).tp_call = <ternaryfunc><void *>_derivative_call_slot
+(<_PyTypeObject *>_Gradient).tp_call = <ternaryfunc><void *>_gradient_call_slot
 
 
 def _seed_scalar(double x, int order, long tag):

@@ -30,8 +30,8 @@ import numpy.typing as npt
 
 from dualdiff import _array as _k
 from dualdiff import _rules as _table
-from dualdiff._dual import (Dual, _Conflict, _dual_from, _dual_parts, _dual_row, _parent_of, _rules,
-                            _set_array_hook, _ufunc_name)
+from dualdiff._dual import (Dual, _Conflict, _dual_from, _dual_parts, _dual_row, _pack_duals, _parent_of,
+                            _rules, _set_array_hook, _set_seeded_hook, _ufunc_name)
 
 __all__ = ["DualArray", "array"]
 
@@ -541,6 +541,13 @@ def _reduce_elements(self, func, args, kwargs):
             if r is not None:
                 return r.reduce(func, args, kwargs)
     return NotImplemented
+
+
+class _SeededVector(_k._SeededBase, DualArray):
+    """What grad(f) and hessian(f) hand f for a 1-d float64 array x: a
+    DualArray whose x[i], len(x), iteration and unpacking cost what they cost
+    on a list of Duals, until its buffer is first used (see
+    _array._SeededBase)."""
 
 
 def _rebuild(buf, n, order):
@@ -2905,3 +2912,5 @@ def _scalars(out):
 
 
 _set_array_hook(_hook, _function_hook)
+_k._set_seeded_hooks(DualArray.__getitem__, DualArray.__array_finalize__, _Spec, _pack_duals)
+_set_seeded_hook(_k.seeded_vector, _SeededVector, _STRIPPED)

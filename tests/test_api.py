@@ -471,3 +471,31 @@ def test_f_receives_the_container_of_x():
     assert dualdiff.grad(lambda x: sum(v * v for v in x))([1.0, 2.0]).tolist() == [2.0, 4.0]
     with pytest.raises(TypeError):
         dualdiff.grad(lambda x: x ** 2)([1.0, 2.0])  # as ([1.0, 2.0]) ** 2 fails on floats
+
+
+def test_transform_calls_with_and_without_keywords():
+    # derivative, grad and hessian take their extra arguments by position and
+    # by keyword alike, with or without an (empty) keyword dict; by hand:
+    # d/dt sin(t) a b c = cos(t) a b c
+    def f(t, a=1.0, b=2.0, c=3.0):
+        return dualdiff.math.sin(t) * a * b * c
+
+    d = dualdiff.derivative(f)
+    c1 = math.cos(1.0)
+    assert d(1.0) == pytest.approx(6 * c1, rel=1e-15)
+    assert d(1.0, 1.0, 1.0, 2.0) == pytest.approx(2 * c1, rel=1e-15)
+    assert d(1.0, c=1.0) == pytest.approx(2 * c1, rel=1e-15)
+    assert d(1.0, **{}) == d(1.0)
+
+    def p(x, a=1.0, b=1.0, k=1.0):
+        return x[0] * x[1] * a * b * k
+
+    g, h = dualdiff.grad(p), dualdiff.hessian(p)
+    for x in ([1.0, 2.0], np.array([1.0, 2.0])):
+        assert np.array_equal(g(x), [2.0, 1.0])
+        assert np.array_equal(g(x, 2.0, 3.0, 4.0), [48.0, 24.0])
+        assert np.array_equal(g(x, k=5.0), [10.0, 5.0])
+        assert np.array_equal(g(x, **{}), [2.0, 1.0])
+        assert np.array_equal(h(x, k=3.0), [[0.0, 3.0], [3.0, 0.0]])
+    with pytest.raises(TypeError):
+        g([1.0, 2.0], z=1.0)

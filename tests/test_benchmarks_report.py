@@ -64,7 +64,11 @@ def test_report_without_peers(tmp_path):
         for method, cells in rows.items():
             if method.startswith("complex step"):
                 assert float(cells[3]) < 1e-13
-    assert {m for m in tables["hessian"]} == {"floats, value only", "dualdiff.hessian"}
+    assert {m for m in tables["hessian"]} == {"floats, value only", "dualdiff.hessian",
+                                              "dualdiff.hessian, x an ndarray"}
+    # x as an ndarray gives dualdiff's result exactly
+    for case in ("gradient", "hessian"):
+        assert next(v for k, v in tables[case].items() if k.endswith("x an ndarray"))[3] == "0"
     assert "Skipped" not in out           # no peer was asked for
     # every peer's module may be installed or not; none of them was imported
     assert "jax" not in out and "torch" not in out
@@ -77,7 +81,7 @@ def test_report_skips_a_missing_peer_and_draws(tmp_path):
     (tmp_path / "fastdual.py").write_text("raise ImportError('not here')\n")
     png = tmp_path / "chart.png"
     out = _run(tmp_path, "--png", str(png), "--peers", "fastdual",
-               env={"PYTHONPATH": str(tmp_path)})
+               env={"PYTHONPATH": os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))})
     assert "Skipped: fastdual: not installed." in out
     assert "fastdual." not in out
     assert len(_tables(out)) == 4

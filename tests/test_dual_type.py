@@ -409,3 +409,20 @@ def test_numpy_object_arrays_of_duals():
     assert p[0, 0].value == 7.0 and list(p[0, 0].tangent) == [2.0, 0.0]
     assert np.sqrt(xs)[3 - 2].value == math.sqrt(2.0)
     assert np.prod(xs).value == 6.0
+
+
+def test_constructor_of_floats_matches_the_general_path():
+    # Dual(value, tangent) of two floats takes a shortcut: the same number as
+    # from a list tangent, an int value, or a float subclass
+    class F(float):
+        pass
+
+    for d in (Dual(0.7, 1.0), Dual(0.7, [1.0]), Dual(F(0.7), F(1.0)), Dual(0.7, np.float64(1.0))):
+        assert type(d) is Dual and d.value == 0.7 and d.tangent == 1.0 and d.width == 1
+    assert Dual(2.0, -0.0).tangent == 0.0 and math.copysign(1.0, Dual(2.0, -0.0).tangent) == -1.0
+    n = Dual(float("nan"), float("inf"))
+    assert math.isnan(n.value) and n.tangent == math.inf
+    e = Dual(0.7, 1.0) * Dual(0.7, 1.0)   # combines as any Dual made by hand
+    assert e.value == 0.7 * 0.7 and e.tangent == 1.4
+    with pytest.raises(TypeError):
+        Dual(0.7, None)
