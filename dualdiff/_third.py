@@ -30,8 +30,8 @@ f may use the Python operators, dualdiff.math, and NumPy ufuncs and
 reductions on the object arrays the inner call gives it for an array x;
 other NumPy functions of dual arrays are not available on these numbers.
 """
-import math
 import numbers
+from typing import Any
 
 import numpy as np
 
@@ -94,7 +94,7 @@ class _Mixed:
     def __ne__(self, o):
         return self._value() != _value(o)
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # unhashable, as Duals compared by value
 
     def __add__(self, o):
         return _binary("add", self, o)
@@ -183,10 +183,9 @@ for _name, (_kind, _rule) in _rules.methods().items():
 
 def _ufunc_rules(source):
     """ufunc -> rule name for NumPy's ("numpy") or scipy.special's ufuncs."""
-    if source == "numpy":
-        module = np
-    else:
-        import scipy.special as module
+    module: Any = np
+    if source != "numpy":
+        import scipy.special as module  # type: ignore[import-untyped]  # SciPy ships no type stubs
     out = {}
     for kind in ("unary", "binary"):
         for name, rule in _rules.ufunc_names(kind, source).items():
@@ -211,7 +210,7 @@ def _ufunc_rule(ufunc):
 
 # ------------------------------------------------------------------ the rules
 
-_FUNCS = {}
+_FUNCS: dict[str, Any] = {}
 
 
 def _function(rule):
@@ -222,7 +221,7 @@ def _function(rule):
         if row.numpy:
             fn = getattr(np, row.numpy[0])
         elif row.special:
-            import scipy.special
+            import scipy.special  # type: ignore[import-untyped]  # SciPy ships no type stubs
             fn = getattr(scipy.special, row.special[0])
         else:
             from dualdiff import math as dm
