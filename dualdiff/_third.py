@@ -181,11 +181,14 @@ for _name, (_kind, _rule) in _rules.methods().items():
     setattr(_Mixed, _name, _method(_kind, _rule))
 
 
+def _special():
+    import scipy.special  # type: ignore[import-untyped]  # SciPy ships no type stubs
+    return scipy.special
+
+
 def _ufunc_rules(source):
     """ufunc -> rule name for NumPy's ("numpy") or scipy.special's ufuncs."""
-    module: Any = np
-    if source != "numpy":
-        import scipy.special as module  # type: ignore[import-untyped]  # SciPy ships no type stubs
+    module = np if source == "numpy" else _special()
     out = {}
     for kind in ("unary", "binary"):
         for name, rule in _rules.ufunc_names(kind, source).items():
@@ -221,8 +224,7 @@ def _function(rule):
         if row.numpy:
             fn = getattr(np, row.numpy[0])
         elif row.special:
-            import scipy.special  # type: ignore[import-untyped]  # SciPy ships no type stubs
-            fn = getattr(scipy.special, row.special[0])
+            fn = getattr(_special(), row.special[0])
         else:
             from dualdiff import math as dm
             fn = getattr(dm, row.math)
