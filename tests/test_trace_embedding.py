@@ -141,15 +141,24 @@ def cy(tmp_path_factory):
     pytest.importorskip("Cython")
     tmp = tmp_path_factory.mktemp("trace_cython")
     shutil.copy(os.path.join(HERE, "trace_client.pyx"), tmp)
+    # under the sanitizer job (.ci/sanitize preloads ASan into this process)
+    # the client is instrumented too, so its calls into the tape are checked
+    sanitized = "libasan" in os.environ.get("LD_PRELOAD", "")
+    flags = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined",
+             "-fno-omit-frame-pointer"] if sanitized else []
     (tmp / "setup.py").write_text(
         "from Cython.Build import cythonize\nfrom setuptools import Extension, setup\nimport dualdiff\n"
         "setup(ext_modules=cythonize([Extension('trace_client', ['trace_client.pyx'], "
-        "include_dirs=[dualdiff.get_include()], extra_compile_args=['-O2', '-std=c99'])], quiet=True))\n")
+        f"include_dirs=[dualdiff.get_include()], extra_compile_args=['-O2', '-std=c99'] + {flags!r}, "
+        f"extra_link_args={flags!r})], quiet=True))\n")
     build = subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--inplace"], cwd=tmp,
                            capture_output=True, text=True)
     assert build.returncode == 0, build.stdout + build.stderr
     (path,) = [p for p in os.listdir(tmp) if p.startswith("trace_client.")
                and p.endswith(sysconfig.get_config_var("EXT_SUFFIX"))]
+    if sanitized and shutil.which("ldd"):
+        linked = subprocess.run(["ldd", str(tmp / path)], capture_output=True, text=True).stdout
+        assert "libasan" in linked, "the Cython client was not built with the sanitizers"
     spec = importlib.util.spec_from_file_location("trace_client", tmp / path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
