@@ -2045,7 +2045,7 @@ cdef class _Derivative:
             return _nesting_hook("derivative", self.__wrapped__, args, _kw(kwargs), e, _abs(d.tag) - 1,
                                  self.nan_safe)
         except TypeError as e:  # f met a complex number: its own numbers take over
-            return _complex_hook("derivative", self.__wrapped__, args, kwargs, e, self.nan_safe)
+            return _complex_hook("derivative", self.__wrapped__, args, _kw(kwargs), e, self.nan_safe)
         finally:
             _leave(d.tag)
 
@@ -2162,7 +2162,7 @@ cdef class _Gradient:
             return _nesting_hook(self.verb, self.__wrapped__, args, _kw(kwargs), e, _abs(tag) - 1,
                                  self.code == self.order)
         except TypeError as e:  # f met a complex number: its own numbers take over
-            return _complex_hook(self.verb, self.__wrapped__, args, kwargs, e,
+            return _complex_hook(self.verb, self.__wrapped__, args, _kw(kwargs), e,
                                  self.code == self.order)
         finally:
             _leave(tag)
