@@ -2855,6 +2855,8 @@ def _average(a, axis=None, weights=None, returned=False, *, keepdims=False):
         w = np.reshape(w, shape) if isinstance(w, (DualArray, Dual)) else np.reshape(w, shape)
     scl = np.sum(np.multiply(np.ones_like(a) if isinstance(a, DualArray) else np.ones(np.shape(a)), w),
                  axis=axis, keepdims=keepdims)
+    if np.any(np.asarray(_values(scl)) == 0.0):  # as NumPy: no average of zero total weight
+        raise ZeroDivisionError("Weights sum to zero, can't be normalized")
     avg = np.sum(np.multiply(a, w), axis=axis, keepdims=keepdims) / scl
     return (avg, scl) if returned else avg
 

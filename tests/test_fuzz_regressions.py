@@ -213,3 +213,12 @@ def test_comparison_ufuncs_of_a_dual_take_what_numpy_takes(ufunc):
             ufunc(d, None)
     # Python's operators keep Python's rules
     assert (d == "1.0") is False and (d != "1.0") is True
+
+
+def test_average_with_weights_summing_to_zero_raises_as_numpy():
+    with pytest.raises(ZeroDivisionError, match="Weights sum to zero"):
+        np.average(np.array([1.0, 2.0]), weights=np.array([1.0, -1.0]))  # NumPy's own
+    with pytest.raises(ZeroDivisionError, match="Weights sum to zero"):
+        dualdiff.grad(lambda x: np.average(x, weights=np.array([1.0, -1.0])))(np.array([1.0, 2.0]))
+    with pytest.raises(ZeroDivisionError, match="Weights sum to zero"):  # dual weights
+        dualdiff.grad(lambda x: np.average(np.ones(2), weights=x))(np.array([1.0, -1.0]))
