@@ -22,7 +22,10 @@ import numpy as np
 
 from dualdiff import _rules, _tape
 from dualdiff import math as dm
+from dualdiff._complex import ComplexDual
 from dualdiff._dual import Dual, _set_trace_hook
+from dualdiff._ndarray import _PATTERN_TYPES, DualArray
+from dualdiff._third import _Mixed
 
 _UNARY = _rules.op_codes("unary")
 _BINARY = _rules.op_codes("binary")
@@ -33,6 +36,10 @@ _MAX_KEYS = 32   # point structures per traced function
 # The reason given for numbers of a running transform or recording among the
 # arguments: f then runs on them, with no warning.
 _NESTED = "numbers of another transform"
+# the numbers a running transform gives f: duals and dual arrays (subclasses
+# too), the numbers of sparsity detection, of a transform nested one level
+# deeper, and complex dual numbers
+_TRANSFORM_NUMBERS = (Dual, DualArray, _Mixed, ComplexDual) + _PATTERN_TYPES
 
 
 class TraceWarning(UserWarning):
@@ -119,7 +126,7 @@ def _leaves(x, is_x, values):
     None are constants that enter the key instead. Raises _Untraceable for
     anything else."""
     t = type(x)
-    if t is _Tracer or isinstance(x, Dual) or t.__name__ == "DualArray":
+    if t is _Tracer or isinstance(x, _TRANSFORM_NUMBERS):
         raise _Untraceable(_NESTED)
     if t is float or isinstance(x, np.floating) or (is_x and (t is int or isinstance(x, np.integer))):
         values.append(float(x))

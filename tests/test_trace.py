@@ -568,3 +568,18 @@ def test_random_programs_match_the_eager_transforms():
             np.testing.assert_allclose(g, g_ref, rtol=1e-11, atol=scale)
             np.testing.assert_allclose(h, h_ref, rtol=1e-11, atol=scale)
     check()
+
+
+def test_a_traced_function_inside_transforms_on_arrays_runs_without_a_warning():
+    # grad and hessian pass a 1-d float array to f as a dual array of their own
+    # kind; a traced function called on it (or on the numbers of a nested call)
+    # runs on those numbers, silently, and gives the eager result
+    tf = dualdiff.trace(lambda x: x[0] ** 2 * dm.sin(x[1]) + x[1] ** 3)
+    plain = lambda x: x[0] ** 2 * dm.sin(x[1]) + x[1] ** 3  # noqa: E731
+    x = np.array([0.4, -1.3])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = dualdiff.hessian(lambda v: dualdiff.grad(tf)(v) @ v)(x)
+        inner = dualdiff.grad(lambda v: tf(v) * v[0])(x)
+    np.testing.assert_array_equal(got, dualdiff.hessian(lambda v: dualdiff.grad(plain)(v) @ v)(x))
+    np.testing.assert_array_equal(inner, dualdiff.grad(lambda v: plain(v) * v[0])(x))
