@@ -568,11 +568,6 @@ cdef long _combine(Dual a, Dual b) except -1:
     return a.tag if a.tag != 0 else b.tag
 
 
-cdef int _nested_error() except -1:
-    raise ValueError("cannot combine Duals seeded by two different derivative calls, neither "
-                     "of which runs inside the other (a Dual kept from a finished call?)")
-
-
 # ------------------------------------------------------------------ nesting
 #
 # A transform called inside a function that another transform is
@@ -1018,9 +1013,6 @@ cdef object _hook_math(name, args, kwargs=None):
         handler = _mixed_math
     else:
         handler = _pattern_math
-    if kwargs is None:
-        return handler(name, args)
-    return handler(name, args, kwargs)
     if kwargs is None:
         return handler(name, args)
     return handler(name, args, kwargs)

@@ -1258,9 +1258,9 @@ DD_RULE2(fmin)
  * identically 0 in y, so d/dy and d2/dy2 are 0 there (the formulas x/y and
  * -x/y^2 would give NaN at y = 0); d/dx = log y and d2/dxdy = 1/y keep their
  * values (-inf and +inf at y = 0, NaN for y < 0). */
-DD_RULE2(xlogy)
+/* x log(u(y)) for u(y) = y (xlogy) or 1 + y (xlog1py): l = log(u), iy = 1 / u. */
+static inline void dd__xlog_rule(double x, double y, double l, double iy, int order, double *r)
 {
-    double l = log(y), iy = 1.0 / y;
     int zero = x == 0.0 && !isnan(y);
     r[0] = zero ? 0.0 : x * l;
     r[1] = l;
@@ -1272,20 +1272,16 @@ DD_RULE2(xlogy)
     }
 }
 
+DD_RULE2(xlogy)
+{
+    dd__xlog_rule(x, y, log(y), 1.0 / y, order, r);
+}
+
 /* xlog1py(x, y) = x log1p(y), with xlogy's conventions at x = 0 (y = -1
  * plays the part of y = 0). 1 + y is exact near -1, where it matters. */
 DD_RULE2(xlog1py)
 {
-    double l = log1p(y), iy = 1.0 / (1.0 + y);
-    int zero = x == 0.0 && !isnan(y);
-    r[0] = zero ? 0.0 : x * l;
-    r[1] = l;
-    r[2] = zero ? 0.0 : x * iy;
-    if (order > 1) {
-        r[3] = 0.0;
-        r[4] = iy;
-        r[5] = zero ? 0.0 : -(x * iy) * iy;
-    }
+    dd__xlog_rule(x, y, log1p(y), 1.0 / (1.0 + y), order, r);
 }
 
 /* rel_entr(x, y) = x log(x/y) for x, y > 0; 0 for x = 0, y >= 0; +inf
