@@ -426,3 +426,38 @@ def test_constructor_of_floats_matches_the_general_path():
     assert e.value == 0.7 * 0.7 and e.tangent == 1.4
     with pytest.raises(TypeError):
         Dual(0.7, None)
+
+
+def _product_by_hand(a, b):
+    """The product rule written out on (value, gradient, Hessian) triples."""
+    (u, gu, hu), (w, gw, hw) = a, b
+    return u * w, w * gu + u * gw, w * hu + u * hw + np.outer(gu, gw) + np.outer(gw, gu)
+
+
+@pytest.mark.parametrize("n", [1, 2, 4, 5, 8, 13])
+def test_second_order_product_follows_the_product_rule(n):
+    # widths inline (up to 4) and on the heap, each operand with its own Hessian
+    rng = np.random.default_rng(n)
+    parts = []
+    for _ in range(2):
+        h = rng.standard_normal((n, n))
+        parts.append((float(rng.standard_normal()), rng.standard_normal(n), h + h.T))
+    a, b = (Dual(v, g, hessian=h) for v, g, h in parts)
+    for x, y, want in ((a, b, _product_by_hand(parts[0], parts[1])),
+                       (a, a, _product_by_hand(parts[0], parts[0]))):  # x * x: both operands one number
+        r = x * y
+        assert r.value == pytest.approx(want[0], rel=1e-14)
+        np.testing.assert_allclose(np.atleast_1d(r.tangent), want[1], rtol=1e-13, atol=1e-14)
+        np.testing.assert_allclose(r.hessian, want[2], rtol=1e-13, atol=1e-13)
+        assert np.array_equal(r.hessian, r.hessian.T)
+
+
+def test_second_order_product_keeps_zero_directions_beside_an_infinite_one():
+    # direction 1 infinite, direction 2 untouched: the product's second
+    # derivatives along direction 2 stay exactly 0 (the zero-tangent rule)
+    a = Dual(2.0, [math.inf, 0.0], hessian=[[1.0, 0.0], [0.0, 0.0]])
+    b = Dual(3.0, [1.0, 0.0], hessian=[[0.0, 0.0], [0.0, 0.0]])
+    r = a * b
+    assert r.value == 6.0
+    assert r.tangent[1] == 0.0 and r.hessian[0, 1] == 0.0 and r.hessian[1, 1] == 0.0
+    assert r.tangent[0] == math.inf and not math.isfinite(r.hessian[0, 0])

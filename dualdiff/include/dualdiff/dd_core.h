@@ -67,6 +67,16 @@ static inline size_t dd_size(size_t n, int order)
     return DD_ORDER(order) == 2 ? 1 + n + n * (n + 1) / 2 : 1 + n;
 }
 
+/* Before a loop whose out[k] aliases its inputs only at the same index k (the
+ * aliasing allowed above): the compiler need not check for other overlaps. */
+#if defined(__clang__)
+#define DD__IVDEP _Pragma("clang loop vectorize(assume_safety)")
+#elif defined(__GNUC__)
+#define DD__IVDEP _Pragma("GCC ivdep")
+#else
+#define DD__IVDEP
+#endif
+
 /* ---------------------------------------------------------- the chain rule */
 
 /* c * t, with 0 when t == 0 even for an infinite or NaN c (see above). The
@@ -119,6 +129,11 @@ static inline void dd_chain_unary(double *out, const double *a, size_t n, int or
         out[0] = r[0];
         return;
     }
+    if (order == 1 && n == 1) { /* the commonest, a derivative: no loop */
+        out[1] = (ieee || isfinite(d1)) ? d1 * a[1] : dd__term(d1, a[1]);
+        out[0] = r[0];
+        return;
+    }
     if (order == 2) {
         /* H = f' H_a + f'' g g^T, written before g is overwritten */
         const double *g = a + 1;
@@ -134,6 +149,7 @@ static inline void dd_chain_unary(double *out, const double *a, size_t n, int or
         m = n + 1;
     }
     if (ieee || isfinite(d1)) {
+        DD__IVDEP
         for (i = 1; i < m; i++) out[i] = d1 * a[i];
     } else {
         for (i = 1; i < m; i++) out[i] = dd__term(d1, a[i]);
@@ -167,12 +183,16 @@ static inline void dd_chain_binary(double *out, const double *a, const double *b
         double fxx = r[3], fxy = r[4], fyy = r[5];
         int finite = ieee || (isfinite(fx) && isfinite(fy) && isfinite(fxx) && isfinite(fxy) && isfinite(fyy)
                      && dd__finite_n(ga, n) && dd__finite_n(gb, n));
-        for (i = 0, k = n + 1; i < n; i++) {
-            for (j = i; j < n; j++, k++) {
-                if (finite) {
+        if (finite) { /* two loops, so that the common one has no branch */
+            for (i = 0, k = n + 1; i < n; i++) {
+                for (j = i; j < n; j++, k++) {
                     double cross = ga[i] * gb[j] + gb[i] * ga[j];
                     out[k] = fx * a[k] + fy * b[k] + fxx * (ga[i] * ga[j]) + fxy * cross + fyy * (gb[i] * gb[j]);
-                } else {
+                }
+            }
+        } else {
+            for (i = 0, k = n + 1; i < n; i++) {
+                for (j = i; j < n; j++, k++) {
                     double cross = dd__prod(ga[i], gb[j]) + dd__prod(gb[i], ga[j]);
                     out[k] = dd__term(fx, a[k]) + dd__term(fy, b[k]) + dd__term(fxx, dd__prod(ga[i], ga[j]))
                              + dd__term(fxy, cross) + dd__term(fyy, dd__prod(gb[i], gb[j]));
@@ -182,6 +202,7 @@ static inline void dd_chain_binary(double *out, const double *a, const double *b
         m = n + 1;
     }
     if (ieee || (isfinite(fx) && isfinite(fy))) {
+        DD__IVDEP
         for (i = 1; i < m; i++) out[i] = fx * a[i] + fy * b[i];
     } else {
         for (i = 1; i < m; i++) out[i] = dd__term(fx, a[i]) + dd__term(fy, b[i]);
@@ -303,18 +324,21 @@ static inline void dd_copy(double *out, const double *a, size_t m)
 static inline void dd_add(double *out, const double *a, const double *b, size_t m)
 {
     size_t i;
+    DD__IVDEP
     for (i = 0; i < m; i++) out[i] = a[i] + b[i];
 }
 
 static inline void dd_sub(double *out, const double *a, const double *b, size_t m)
 {
     size_t i;
+    DD__IVDEP
     for (i = 0; i < m; i++) out[i] = a[i] - b[i];
 }
 
 static inline void dd_neg(double *out, const double *a, size_t m)
 {
     size_t i;
+    DD__IVDEP
     for (i = 0; i < m; i++) out[i] = -a[i];
 }
 
@@ -328,6 +352,7 @@ static inline void dd_add_scalar(double *out, const double *a, double c, size_t 
 static inline void dd_scalar_sub(double *out, double c, const double *a, size_t m)
 {
     size_t i;
+    DD__IVDEP
     for (i = 1; i < m; i++) out[i] = -a[i];
     out[0] = c - a[0];
 }
@@ -343,6 +368,7 @@ static inline void dd_scalar_mul(double *out, double c, const double *a, size_t 
     size_t i;
     out[0] = c * a[0];
     if (isfinite(c)) {
+        DD__IVDEP
         for (i = 1; i < m; i++) out[i] = c * a[i];
     } else {
         for (i = 1; i < m; i++) out[i] = dd__term(c, a[i]);
@@ -355,6 +381,7 @@ static inline void dd_div_scalar(double *out, const double *a, double c, size_t 
     size_t i;
     out[0] = a[0] / c;
     if (c != 0.0 && isfinite(c)) {
+        DD__IVDEP
         for (i = 1; i < m; i++) out[i] = a[i] / c;
     } else {
         for (i = 1; i < m; i++) out[i] = a[i] == 0.0 ? 0.0 : a[i] / c;
@@ -365,15 +392,32 @@ static inline void dd_div_scalar(double *out, const double *a, double c, size_t 
 
 static inline void dd_mul(double *out, const double *a, const double *b, size_t n, int order)
 {
+    size_t i, j, k;
+    double av = a[0], bv = b[0];
     if (DD_ORDER(order) == 1) {
-        size_t i;
-        double av = a[0], bv = b[0];
-        /* at width 1 the masked terms always run: no branch on the values */
-        if ((order & DD_IEEE) || (n > 1 && isfinite(av) && isfinite(bv))) {
+        if (n == 1) { /* the masked terms always run: no branch on the values */
+            double t = (order & DD_IEEE) ? bv * a[1] + av * b[1] : dd__term(bv, a[1]) + dd__term(av, b[1]);
+            out[1] = t;
+        } else if ((order & DD_IEEE) || (isfinite(av) && isfinite(bv))) {
+            DD__IVDEP
             for (i = 1; i <= n; i++) out[i] = bv * a[i] + av * b[i];
         } else {
             for (i = 1; i <= n; i++) out[i] = dd__term(bv, a[i]) + dd__term(av, b[i]);
         }
+        out[0] = av * bv;
+    } else if (DD_ORDER(order) == 2 && ((order & DD_IEEE) || (isfinite(av) && isfinite(bv)
+                                         && dd__finite_n(a + 1, n) && dd__finite_n(b + 1, n)))) {
+        /* the product rule's terms alone (the general chain rule with the
+         * partials b, a, 0, 1, 0 gives the same numbers, up to the sign of a
+         * zero): H = b Ha + a Hb + ga gb^T + gb ga^T, written before g */
+        const double *ga = a + 1, *gb = b + 1;
+        for (i = 0, k = n + 1; i < n; i++) {
+            double gai = ga[i], gbi = gb[i];
+            DD__IVDEP
+            for (j = i; j < n; j++, k++) out[k] = bv * a[k] + av * b[k] + (gai * gb[j] + gbi * ga[j]);
+        }
+        DD__IVDEP
+        for (i = 1; i <= n; i++) out[i] = bv * a[i] + av * b[i];
         out[0] = av * bv;
     } else {
         dd_binary(DD_OP2_mul, out, a, b, n, order);
@@ -388,6 +432,7 @@ static inline void dd_div(double *out, const double *a, const double *b, size_t 
         size_t i;
         double bv = b[0], q = a[0] / bv;
         if ((order & DD_IEEE) || (isfinite(q) && bv != 0.0 && isfinite(bv))) {
+            DD__IVDEP
             for (i = 1; i <= n; i++) out[i] = (a[i] - q * b[i]) / bv;
         } else {
             for (i = 1; i <= n; i++) out[i] = dd__term(1.0 / bv, a[i]) + dd__term(-q / bv, b[i]);
