@@ -836,6 +836,9 @@ from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
 
 cdef extern from "Python.h":
     Py_ssize_t PyLong_AsSsize_t(object) except? -1
+    Py_ssize_t _index_of "PyLong_AsSsize_t"(object) noexcept  # -1 and an error set: too big
+    bint PyErr_Occurred() noexcept
+    void PyErr_Clear() noexcept
     int PyObject_GenericSetAttr(object, object, object) except -1
 
 cdef extern from *:
@@ -940,9 +943,9 @@ cdef class _SeededBase(ndarray):
         cdef Py_ssize_t i, count
         if self.duals is not NULL and type(key) is int:
             count = PyList_GET_SIZE(<list>self.duals)
-            try:
-                i = PyLong_AsSsize_t(key)
-            except OverflowError:
+            i = _index_of(key)
+            if i == -1 and PyErr_Occurred():  # OverflowError: NumPy's message
+                PyErr_Clear()
                 return _seeded_getitem(self, key)
             if i < 0:
                 i += count

@@ -39,11 +39,18 @@ cdef extern from "Python.h":
         binaryfunc nb_true_divide
     ctypedef struct _PyTypeObject "PyTypeObject":
         destructor tp_dealloc
+        Py_ssize_t tp_vectorcall_offset
+        unsigned long tp_flags
         PyNumberMethods *tp_as_number
         freefunc tp_free
         allocfunc tp_alloc
         ternaryfunc tp_call
     PyObject *PyObject_Init(PyObject *, PyTypeObject *)
+    unsigned long Py_TPFLAGS_HAVE_VECTORCALL
+    Py_ssize_t PyVectorcall_NARGS(size_t)
+    PyObject *PyTuple_New(Py_ssize_t)
+    void PyTuple_SET_ITEM(PyObject *, Py_ssize_t, PyObject *)
+    PyObject **PySequence_Fast_ITEMS(object)
 
 from dualdiff.dualdiff cimport *
 
@@ -485,21 +492,44 @@ def _clear_freelist():
     return count
 
 
+cdef extern from *:
+    """
+    /* the new reference o, handed to Cython as an owned object */
+    static inline PyObject *dd__owned(PyObject *o) { return o; }
+    /* a recycled object of type t back to life with one reference: what
+     * PyObject_Init does, less setting the type it still has */
+    static inline void dd__revive(PyObject *o, PyTypeObject *t) {
+    #if PY_VERSION_HEX < 0x030E0000
+        (void)t;
+        _Py_NewReference(o);
+    #else
+        PyObject_Init(o, t);
+    #endif
+    }
+    """
+    Dual _owned "dd__owned"(PyObject *o)
+    void _revive "dd__revive"(PyObject *o, PyTypeObject *t)
+
+
 cdef inline Dual _new(Py_ssize_t n, int order, long tag):
     global _nfree
     cdef PyObject *o
+    cdef Dual r
     if _nfree > 0:
         _nfree -= 1
         o = _freelist[_nfree]
-        PyObject_Init(o, <PyTypeObject *>_dual_type)
+        _revive(o, <PyTypeObject *>_dual_type)
     else:
         o = _dual_type.tp_alloc(<PyTypeObject *>_dual_type, 0)
         if o == NULL:
             raise MemoryError()
-    (<Dual>o).tag = tag  # heap and cap: NULL and 0 from tp_alloc, or kept by the freelist
-    cdef Dual r = <Dual>o     # takes a second reference ...
-    Py_DECREF(r)              # ... and drops the first
-    _allocate(r, n, order)
+    r = _owned(o)
+    r.tag = tag  # heap and cap: NULL and 0 from tp_alloc, or kept by the freelist
+    if dd_size(n, order) <= INLINE and r.heap == NULL:  # the commonest: nothing to allocate
+        r.n = n
+        r.deg = order
+    else:
+        _allocate(r, n, order)
     return r
 
 
@@ -1991,11 +2021,13 @@ cdef class _Derivative:
     cdef bint nan_safe
     cdef public object __name__
     cdef public object __doc__
+    cdef void *vectorcall  # the type's vectorcall slot (see _derivative_vectorcall)
 
     def __init__(self, f, general, name, doc, bint nan_safe=True):
         self.__wrapped__ = f
         self.general = general
         self.nan_safe = nan_safe
+        self.vectorcall = <void *>_derivative_vectorcall
         self.__name__ = name
         self.__doc__ = doc
 
@@ -2003,41 +2035,46 @@ cdef class _Derivative:
         return self._call(args, kwargs)
 
     cdef object _call(self, tuple args, dict kwargs):  # kwargs None for none (see _call_slot)
-        global _tag_counter
-        cdef Dual d
-        cdef double *p
         if len(args) == 0 or type(args[0]) is not float:
             if len(args) and type(args[0]) is Dual:
                 r = _nested_fast(self.__wrapped__, args, kwargs, NEST_DERIVATIVE, self.nan_safe)
                 if r is not NotImplemented:
                     return r
             return self.general(args, _kw(kwargs))
+        return self._float(PySequence_Fast_ITEMS(args), len(args), args, kwargs)
+
+    cdef object _float(self, PyObject **argv, Py_ssize_t nargs, tuple args, dict kwargs):
+        """The call for a float argv[0]; args is argv as a tuple, or None
+        (made only where needed)."""
+        global _tag_counter
+        cdef Dual d
         _tag_counter += 1
         if self.nan_safe:
             d = _new(1, 1, _tag_counter)
         else:
             d = _new(1, 1 | DD_IEEE, -_tag_counter)
-        dd_set_variable(_data(d), PyFloat_AS_DOUBLE(args[0]), 0, 1, 1)
+        dd_set_variable(_data(d), PyFloat_AS_DOUBLE(<object>argv[0]), 0, 1, 1)
         _enter(d.tag)
         try:
             if kwargs:
-                y = self.__wrapped__(d, *args[1:], **kwargs)
-            elif len(args) == 1:  # the usual arities as direct calls: no tuple building
+                y = self.__wrapped__(d, *_args(args, argv, nargs)[1:], **kwargs)
+            elif nargs == 1:  # the usual arities as direct calls: no tuple building
                 y = self.__wrapped__(d)
-            elif len(args) == 2:
-                y = self.__wrapped__(d, args[1])
-            elif len(args) == 3:
-                y = self.__wrapped__(d, args[1], args[2])
+            elif nargs == 2:
+                y = self.__wrapped__(d, <object>argv[1])
+            elif nargs == 3:
+                y = self.__wrapped__(d, <object>argv[1], <object>argv[2])
             else:
-                y = self.__wrapped__(d, *args[1:])
+                y = self.__wrapped__(d, *_args(args, argv, nargs)[1:])
             if type(y) is Dual and (<Dual>y).tag == d.tag and (<Dual>y).n == 1 and DD_ORDER((<Dual>y).deg) == 1:
                 return _data(<Dual>y)[1]
             return self.general(None, None, y, d.tag)
         except _Conflict as e:
-            return _nesting_hook("derivative", self.__wrapped__, args, _kw(kwargs), e, _abs(d.tag) - 1,
-                                 self.nan_safe)
+            return _nesting_hook("derivative", self.__wrapped__, _args(args, argv, nargs), _kw(kwargs), e,
+                                 _abs(d.tag) - 1, self.nan_safe)
         except TypeError as e:  # f met a complex number: its own numbers take over
-            return _complex_hook("derivative", self.__wrapped__, args, _kw(kwargs), e, self.nan_safe)
+            return _complex_hook("derivative", self.__wrapped__, _args(args, argv, nargs), _kw(kwargs), e,
+                                 self.nan_safe)
         finally:
             _leave(d.tag)
 
@@ -2065,6 +2102,7 @@ cdef class _Gradient:
     cdef public object __name__
     cdef public object __doc__
     cdef object spare  # the array input of the last call, when nothing kept it
+    cdef void *vectorcall  # the type's vectorcall slot (see _gradient_vectorcall)
 
     def __init__(self, f, general, finish, Py_ssize_t limit, bint with_value, name, doc,
                  int order=1, bint nan_safe=True):
@@ -2078,11 +2116,16 @@ cdef class _Gradient:
         self.code = order if nan_safe else order | DD_IEEE  # of the seeded numbers
         self.__name__ = name
         self.__doc__ = doc
+        self.vectorcall = <void *>_gradient_vectorcall
 
     def __call__(self, *args, **kwargs):
         return self._call(args, kwargs)
 
     cdef object _call(self, tuple args, dict kwargs):  # kwargs None for none (see _call_slot)
+        return self._run(PySequence_Fast_ITEMS(args), len(args), args, kwargs)
+
+    cdef object _run(self, PyObject **argv, Py_ssize_t nargs, tuple args, dict kwargs):
+        """The call; args is argv as a tuple, or None (made only where needed)."""
         global _tag_counter
         cdef Py_ssize_t i, n
         cdef Dual d
@@ -2093,22 +2136,22 @@ cdef class _Gradient:
         cdef long tag
         cdef const char *xp
         cdef Py_ssize_t stride
-        if len(args) == 0:
-            return self.general(args, _kw(kwargs))
-        x = args[0]
+        if nargs == 0:
+            return self.general(_args(args, argv, nargs), _kw(kwargs))
+        x = <object>argv[0]
         if type(x) is list:
             n = len(<list>x)
             if n == 0 or n > self.limit:
-                return self.general(args, _kw(kwargs))
+                return self.general(_args(args, argv, nargs), _kw(kwargs))
             for i in range(n):
                 if type((<list>x)[i]) is not float:
                     if self.order == 1 and type((<list>x)[i]) is Dual:
-                        r = _nested_fast(self.__wrapped__, args, kwargs,
+                        r = _nested_fast(self.__wrapped__, _args(args, argv, nargs), kwargs,
                                          NEST_VALUE_AND_GRAD if self.with_value else NEST_GRAD,
                                          self.code == self.order)
                         if r is not NotImplemented:
                             return r
-                    return self.general(args, _kw(kwargs))
+                    return self.general(_args(args, argv, nargs), _kw(kwargs))
             _tag_counter += 1
             tag = _tag_counter if self.code == self.order else -_tag_counter
             duals = [None] * n
@@ -2122,7 +2165,7 @@ cdef class _Gradient:
             # whose x[i], len and iteration read them as a list's would
             xp = dd__vector(x, &n, &stride)
             if xp == NULL or n == 0 or n > self.limit:
-                return self.general(args, _kw(kwargs))
+                return self.general(_args(args, argv, nargs), _kw(kwargs))
             _tag_counter += 1
             tag = _tag_counter if self.code == self.order else -_tag_counter
             duals = [None] * n
@@ -2136,25 +2179,25 @@ cdef class _Gradient:
             arr = _seeded_make(_seeded_args[0], duals, n, self.code, tag, _seeded_args[1], spare)
             spare = None
         else:
-            return self.general(args, _kw(kwargs))
+            return self.general(_args(args, argv, nargs), _kw(kwargs))
         _enter(tag)
         try:
             if kwargs:
-                y = self.__wrapped__(arr, *args[1:], **kwargs)
-            elif len(args) == 1:
+                y = self.__wrapped__(arr, *_args(args, argv, nargs)[1:], **kwargs)
+            elif nargs == 1:
                 y = self.__wrapped__(arr)
-            elif len(args) == 2:
-                y = self.__wrapped__(arr, args[1])
+            elif nargs == 2:
+                y = self.__wrapped__(arr, <object>argv[1])
             else:
-                y = self.__wrapped__(arr, *args[1:])
+                y = self.__wrapped__(arr, *_args(args, argv, nargs)[1:])
             if (type(y) is not Dual or (<Dual>y).tag != tag or (<Dual>y).n != n
                     or DD_ORDER((<Dual>y).deg) != self.order):
                 return self.finish(y, tag, n)
         except _Conflict as e:
-            return _nesting_hook(self.verb, self.__wrapped__, args, _kw(kwargs), e, _abs(tag) - 1,
+            return _nesting_hook(self.verb, self.__wrapped__, _args(args, argv, nargs), _kw(kwargs), e, _abs(tag) - 1,
                                  self.code == self.order)
         except TypeError as e:  # f met a complex number: its own numbers take over
-            return _complex_hook(self.verb, self.__wrapped__, args, _kw(kwargs), e,
+            return _complex_hook(self.verb, self.__wrapped__, _args(args, argv, nargs), _kw(kwargs), e,
                                  self.code == self.order)
         finally:
             _leave(tag)
@@ -2196,6 +2239,60 @@ cdef object _gradient_call_slot(object self, object args, PyObject *kwargs):
 
 (<_PyTypeObject *>_Derivative).tp_call = <ternaryfunc><void *>_derivative_call_slot
 (<_PyTypeObject *>_Gradient).tp_call = <ternaryfunc><void *>_gradient_call_slot
+
+
+cdef inline tuple _args(tuple args, PyObject **argv, Py_ssize_t nargs):
+    """args, or the nargs arguments at argv as a new tuple when args is None."""
+    cdef PyObject *t
+    cdef Py_ssize_t i
+    if args is not None:
+        return args
+    t = PyTuple_New(nargs)
+    if t == NULL:
+        raise MemoryError()
+    for i in range(nargs):
+        Py_INCREF(<object>argv[i])
+        PyTuple_SET_ITEM(t, i, argv[i])
+    r = <tuple>t   # takes a second reference ...
+    Py_DECREF(r)   # ... and drops the first
+    return r
+
+
+cdef dict _kwnames(PyObject **kwv, PyObject *kwnames):
+    """The keyword arguments of a vectorcall as a dict, None for none."""
+    cdef Py_ssize_t i
+    cdef dict kw
+    if kwnames == NULL or len(<tuple>kwnames) == 0:
+        return None
+    kw = {}
+    for i in range(len(<tuple>kwnames)):
+        kw[(<tuple>kwnames)[i]] = <object>kwv[i]
+    return kw
+
+
+# Vectorcall (PEP 590): a call with positional arguments reaches the fast
+# paths without the argument tuple that tp_call needs.
+cdef object _derivative_vectorcall(object self, PyObject **argv, size_t nargsf, PyObject *kwnames):
+    cdef Py_ssize_t nargs = PyVectorcall_NARGS(nargsf)
+    if kwnames == NULL and nargs >= 1 and type(<object>argv[0]) is float:
+        return (<_Derivative>self)._float(argv, nargs, None, None)
+    return (<_Derivative>self)._call(_args(None, argv, nargs), _kwnames(argv + nargs, kwnames))
+
+cdef object _gradient_vectorcall(object self, PyObject **argv, size_t nargsf, PyObject *kwnames):
+    cdef Py_ssize_t nargs = PyVectorcall_NARGS(nargsf)
+    if kwnames == NULL:
+        return (<_Gradient>self)._run(argv, nargs, None, None)
+    return (<_Gradient>self)._call(_args(None, argv, nargs), _kwnames(argv + nargs, kwnames))
+
+
+cdef _Derivative _probe_derivative = _Derivative.__new__(_Derivative)
+cdef _Gradient _probe_gradient = _Gradient.__new__(_Gradient)
+(<_PyTypeObject *>_Derivative).tp_vectorcall_offset = <char *>&_probe_derivative.vectorcall - <char *><PyObject *>_probe_derivative
+(<_PyTypeObject *>_Gradient).tp_vectorcall_offset = <char *>&_probe_gradient.vectorcall - <char *><PyObject *>_probe_gradient
+(<_PyTypeObject *>_Derivative).tp_flags |= Py_TPFLAGS_HAVE_VECTORCALL
+(<_PyTypeObject *>_Gradient).tp_flags |= Py_TPFLAGS_HAVE_VECTORCALL
+_probe_derivative = None
+_probe_gradient = None
 
 
 def _seed_scalar(double x, int order, long tag):

@@ -499,3 +499,36 @@ def test_transform_calls_with_and_without_keywords():
         assert np.array_equal(h(x, k=3.0), [[0.0, 3.0], [3.0, 0.0]])
     with pytest.raises(TypeError):
         g([1.0, 2.0], z=1.0)
+
+
+def test_transforms_called_every_way_give_one_answer():
+    # positional calls take the vectorcall path, keyword calls, star-calls and
+    # explicit __call__ the tuple path: all must agree with the hand derivative
+    import functools
+
+    def f(x, a=1.0, b=0.0, c=0.0, e=0.0):
+        return dualdiff.math.sin(a * x) + b * x * x + c + e
+
+    d = dualdiff.derivative(f)
+    want = 2.0 * math.cos(2.0 * 0.3) + 3.0 * 2 * 0.3
+    calls = [lambda: d(0.3, 2.0, 3.0), lambda: d(0.3, 2.0, 3.0, 1.0, 4.0), lambda: d(0.3, a=2.0, b=3.0),
+             lambda: d(0.3, 2.0, b=3.0), lambda: d(*(0.3, 2.0, 3.0)), lambda: d.__call__(0.3, 2.0, 3.0),
+             lambda: type(d).__call__(d, 0.3, 2.0, 3.0), lambda: functools.partial(d, 0.3)(2.0, 3.0),
+             lambda: list(map(d, [0.3], [2.0], [3.0]))[0]]
+    for call in calls:
+        assert call() == pytest.approx(want, rel=1e-14)
+
+    def g(x, a=1.0, b=0.0, c=0.0):
+        return a * x[0] * x[1] + b * x[1] ** 2 + c
+
+    want = np.array([2.0 * 3.0, 2.0 * 2.0 + 2 * 5.0 * 3.0])
+    for gr in (dualdiff.grad(g), dualdiff.value_and_grad(g)):
+        for x in ([2.0, 3.0], np.array([2.0, 3.0])):
+            for call in (lambda: gr(x, 2.0, 5.0), lambda: gr(x, 2.0, 5.0, 1.0), lambda: gr(x, a=2.0, b=5.0),
+                         lambda: gr.__call__(x, 2.0, b=5.0), lambda: type(gr).__call__(gr, x, 2.0, 5.0)):
+                r = call()
+                np.testing.assert_allclose(r[1] if isinstance(r, tuple) else r, want, rtol=1e-14)
+    with pytest.raises(TypeError, match="point x"):
+        dualdiff.grad(g)()
+    with pytest.raises(TypeError):
+        dualdiff.derivative(f)()
