@@ -781,14 +781,14 @@ def _eig_derivatives(a, vectors):
     m = w.shape[0]
     T, H = a.tangent, a.hessian
     N = T.shape[0]
-    scale = np.max(np.abs(w)) if m else 0.0
+    tol = 8 * m * np.finfo(np.float64).eps * np.max(np.abs(w)) if m else 0.0
     with _quiet():
         diff = w[None, :] - w[:, None]  # diff[j, i] = w[i] - w[j]
-        same = np.abs(diff) <= 8 * m * np.finfo(np.float64).eps * scale
+        F = 1.0 / diff
+        same = np.abs(diff) <= tol
+        F[same] = 0.0  # the diagonal among them
         np.fill_diagonal(same, False)
-        F = np.where(same | np.eye(m, dtype=bool), 0.0, 1.0 / np.where(same, 1.0, diff))
-        np.fill_diagonal(F, 0.0)
-        bad = np.any(same, axis=0)
+        bad = same.any(axis=0)
         try:
             B = np.linalg.solve(V, T @ V)
             G = None if H is None else np.linalg.solve(V, H @ V)
@@ -828,15 +828,14 @@ def _eig_normalized(V, X1, X2, phase):
     """The derivatives (first X1, second X2 or None, directions leading) of the
     eigenvectors x = V u of _eig_derivatives, normalized as NumPy's: unit norm
     and, with ``phase`` (complex numbers), the largest component real."""
-    # s = 1 / |x|, at |x| = 1
-    n1 = 2 * np.real(np.sum(np.conj(V) * X1, axis=-2))  # d|x|^2 along k: (N, m)
-    q1 = -n1 / 2
+    # s = 1 / |x| at |x| = 1, with |x|^2 = 1 + n1_k t_k + n2_kl t_k t_l / 2 + ...
+    c = np.conj(V)
+    q1 = -np.real(np.sum(c * X1, axis=-2))  # s_k = -n1_k / 2
     q2 = None
     if X2 is not None:
-        n2 = 2 * np.real(np.sum(np.conj(X1[None, :]) * X1[:, None], axis=-2)
-                         + np.sum(np.conj(V) * X2, axis=-2))
+        n2 = 2 * np.real(np.sum(np.conj(X1[None, :]) * X1[:, None], axis=-2) + np.sum(c * X2, axis=-2))
         s1 = q1
-        q2 = -n2 / 2 + 0.75 * n1[:, None] * n1[None, :]
+        q2 = -n2 / 2 + 3 * s1[:, None] * s1[None, :]  # 3/4 n1_k n1_l
     if phase:
         # p = exp(-i (arg x_m - arg v_m)): p_k = -i phi_k, p_kl = -i phi_kl - phi_k phi_l
         cols = np.arange(V.shape[1])

@@ -525,6 +525,23 @@ def test_eigvals_second_derivative_holomorphic():
     assert np.allclose(J, (f(z + H) - f(z - H)) / (2 * H), rtol=1e-8)
 
 
+def test_eig_of_a_real_matrix_along_complex_directions():
+    # the derivatives are complex (they were once cut to their real parts)
+    A = EIG_MATRICES["real eigenvalues"]
+    dA = np.einsum("k...,k", np.random.default_rng(SEED).normal(size=(2, 3, 3)), [1.0, 1j])
+    w, dw = dualdiff.jvp(np.linalg.eigvals, A, dA)
+    fw = (np.linalg.eigvals(A + H * dA) - np.linalg.eigvals(A - H * dA)) / (2 * H)
+    assert np.iscomplexobj(dw) and np.allclose(dw, fw, rtol=1e-8, atol=1e-9)
+    # NumPy's eigenvectors of a real matrix are real with LAPACK's sign; those of
+    # the complex matrices nearby have their largest component real and positive:
+    # compare with the columns of A's sign
+    V, dV = dualdiff.jvp(lambda a: np.linalg.eig(a)[1], A, dA)
+    top = np.argmax(np.abs(V), axis=0)
+    sign = np.sign(V[top, np.arange(3)])
+    fV = (np.linalg.eig(A + H * dA)[1] - np.linalg.eig(A - H * dA)[1]) * sign / (2 * H)
+    assert np.iscomplexobj(dV) and np.allclose(dV, fV, rtol=1e-7, atol=1e-8)
+
+
 def test_eig_at_repeated_eigenvalues_is_nan_never_a_wrong_number():
     # A(p) = I + p0 E01 + p1 E10 has eigenvalues 1 +- sqrt(p0 p1): at p = 0 the
     # eigenvalues are repeated and not differentiable (sum(w^2) = 2 + 2 p0 p1 is,
