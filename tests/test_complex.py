@@ -571,6 +571,12 @@ def test_eig_at_repeated_eigenvalues_is_nan_never_a_wrong_number():
     assert np.isclose(w.tangent[0, ~rep][0], v @ a.tangent[0] @ v, rtol=1e-12)
     # NaN-safe: where the matrix does not move, the derivatives are 0
     assert np.all(w.tangent[1] == 0) and np.all(V.tangent[1] == 0) and np.all(w.hessian[1, 1] == 0)
+    # without it, NaN in every direction
+    E = np.array([[0.0, 1.0], [1.0, 0.0]])
+    g = lambda p: np.real(np.linalg.eigvals(np.eye(2) + p[0] * E + p[1] * 0.0 + 0j))  # noqa: E731
+    assert np.all(np.isnan(dualdiff.jacobian(g, nan_safe=False)(np.zeros(2))))
+    J = dualdiff.jacobian(g)(np.zeros(2))
+    assert np.all(np.isnan(J[:, 0])) and np.all(J[:, 1] == 0)
 
 
 # -------------------------------------------------------------- completeness

@@ -595,6 +595,16 @@ def test_complex_numbers_inside_f(name):
         assert np.array_equal(P, np.eye(5, dtype=bool)) and not dense_pattern(F, x).any()
 
 
+def test_complex_numbers_in_sparse_jacobians_value_and_traced():
+    F = COMPLEX_CASES["abs of a complex pair"][0]
+    x = np.linspace(0.1, 1.0, 30)
+    D = dualdiff.jacobian(F)(x)
+    v, J = dualdiff.jacobian(F, sparsity="auto").value_and_jacobian(x)
+    assert np.array_equal(v, F(x)) and np.array_equal(J.toarray(), D) and J.nnz == 58
+    J = dualdiff.jacobian(dualdiff.trace(F), sparsity="auto")(x)
+    assert np.array_equal(J.toarray(), D)
+
+
 def test_complex_numbers_refused_where_unsupported():
     with pytest.raises(TypeError, match="complex"):
         dualdiff.jacobian_sparsity(lambda z: z * 1j, np.ones(2) + 1j)
@@ -602,6 +612,8 @@ def test_complex_numbers_refused_where_unsupported():
         dualdiff.hessian_sparsity(lambda z: np.sum(np.abs(z + 1j) ** 2), np.ones(3))
     with pytest.raises(TypeError, match="Hessian sparsity detection .* complex"):
         dualdiff.hessian_sparsity(lambda z: np.abs(z[0] * 1j + z[1]), np.ones(3))
+    with pytest.raises(TypeError, match="Hessian sparsity detection .* complex"):
+        dualdiff.hessian(lambda z: np.sum(np.fft.fft(z).real), sparsity="auto")(np.ones(3))
     with pytest.raises(TypeError, match="imaginary parts"):
         def f(z):
             y = z * 2.0
