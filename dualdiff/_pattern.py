@@ -104,8 +104,8 @@ class _PatternNumber:
         self._store = store
 
     @property
-    def value(self) -> float:
-        """The value, a float."""
+    def value(self) -> float | complex:
+        """The value, a float (complex where f computes with complex numbers)."""
         return self._value
 
     @property
@@ -411,7 +411,7 @@ class _PatternArray(np.ndarray):
 
     @property
     def value(self):
-        """The values: a float64 ndarray (a copy)."""
+        """The values: a float64 (or complex128) ndarray (a copy)."""
         return np.array(_live(self)[0])
 
     @property
@@ -2014,7 +2014,8 @@ def _fftn_complex(fn, default_axes):
         nd = np.ndim(v)
         if axes is None:
             axes = tuple(range(nd)) if s is None else tuple(range(nd - len(s), nd))
-        axes = (_nd._ax(axes, nd),) if isinstance(axes, numbers.Integral) else tuple(_nd._ax(k, nd) for k in axes)
+        axes = (_nd._ax(axes, nd),) if isinstance(axes, numbers.Integral) else \
+            tuple(_nd._ax(k, nd) for k in axes)
         lengths = [np.shape(v)[k] for k in axes] if s is None else list(s)
         res = _fft_depends(fn, a, lengths, axes, lambda x: fn(x, s, axes=axes, norm=norm))
         return _check_out(out, res, fn.__name__)

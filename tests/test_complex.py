@@ -508,6 +508,10 @@ def test_eig_second_derivatives_against_differences_of_the_first(kind):
     fd = np.array([(g(p + 1e-6 * e) - g(p - 1e-6 * e)) / 2e-6 for e in np.eye(2)])
     assert np.allclose(Hf, fd, rtol=1e-7, atol=1e-8)
     assert np.array_equal(Hf, Hf.T)
+    v = np.array([0.7, -1.3])
+    assert np.allclose(dualdiff.hvp(f)(p, v), Hf @ v, rtol=1e-12, atol=1e-12)
+    d2 = dualdiff.derivative(lambda s: f(p + s * v), order=2)(0.0)
+    assert np.isclose(d2, v @ Hf @ v, rtol=1e-12, atol=1e-12)
 
 
 def test_eigvals_second_derivative_holomorphic():
