@@ -514,6 +514,21 @@ def test_eig_second_derivatives_against_differences_of_the_first(kind):
     assert np.isclose(d2, v @ Hf @ v, rtol=1e-12, atol=1e-12)
 
 
+def test_eigvals_of_a_matrix_built_from_parameters():
+    # dualdiff.numpy.array stacks the numbers of either pass (real Duals, then
+    # complex dual numbers); sum(w^3) = trace(A^3) = 7 + 3 a b by hand
+    import dualdiff.numpy as dnp
+
+    def f(p):
+        A = dnp.array([[2.0, p[0]], [p[1], -1.0]])
+        return np.real(np.sum(np.linalg.eigvals(A) ** 3))
+    p = np.array([0.3, 0.5])
+    assert np.allclose(dualdiff.grad(f)(p), [3 * 0.5, 3 * 0.3], rtol=1e-14)
+    assert np.allclose(dualdiff.hessian(f)(p), [[0.0, 3.0], [3.0, 0.0]], rtol=1e-14, atol=1e-14)
+    with pytest.raises(ValueError, match="ragged"):
+        dualdiff.grad(lambda p: np.real(np.sum(dnp.array([p[:1] * 1j, p]))))(p)
+
+
 def test_eigvals_second_derivative_holomorphic():
     # d2/dz2 of the eigenvalues of A0 z + A1 z^2 at a complex z, against central
     # differences of the first derivative along 1 and i (Cauchy-Riemann)
