@@ -27,7 +27,36 @@ def cases():
     x256 = np.linspace(0.1, 1.0, 256)
     energy = lambda x: np.sum(np.abs(np.fft.fft(x)) ** 2)  # noqa: E731
     e256 = np.eye(256)
+    A0 = np.array([[0.5, -2.0, 0.3], [1.5, 0.2, 0.1], [0.4, 0.3, 1.7]])
+    A1 = np.array([[0.1, 0.3, -0.2], [0.0, 0.5, 0.7], [0.2, -0.1, 0.3]])
+    C = np.array([[1, 2j, -1], [0.5, 1j, 2], [1 - 1j, 0.3, 1]])
+
+    def spectral(p):  # a real function of eig's eigenvalues and eigenvectors
+        w, V = np.linalg.eig(A0 + p[0] * A1 + p[1] * A1.T)
+        return np.real(np.sum(C * V)) + np.sum(np.abs(w) ** 2)
+    p2 = np.array([0.3, -0.4])
+    g = dualdiff.grad(spectral)
+    e2 = np.eye(2)
+
+    def residual(x):  # complex numbers inside a banded real residual
+        z = x[:-1] + 1j * x[1:]
+        return np.abs(z) ** 2 + np.real(np.exp(1j * x[:-1]))
+    x1000 = np.linspace(0.1, 1.0, 1000)
+    J = dualdiff.jacobian(residual, sparsity="auto")
+    J(x1000)
     return {
+        "a real function of np.linalg.eig of a 3 x 3 matrix, 2 parameters": [
+            ("plain f(p)", lambda: spectral(p2)),
+            ("grad(f)", lambda: g(p2)),
+            ("hessian(f)", lambda: dualdiff.hessian(spectral)(p2)),
+            ("central differences of grad(f)", lambda: [g(p2 + h * e) - g(p2 - h * e) for e in e2]),
+        ],
+        "sparse Jacobian of a banded residual with complex numbers inside, n = 1000": [
+            ("plain f(x)", lambda: residual(x1000)),
+            ("jacobian_sparsity(f, x)", lambda: dualdiff.jacobian_sparsity(residual, x1000)),
+            ("jacobian(f, sparsity=...) call (2 colors)", lambda: J(x1000)),
+            ("dense jacobian(f)", lambda: dualdiff.jacobian(residual)(x1000)),
+        ],
         "scalar holomorphic f at z (12 operations)": [
             ("plain f(z)", lambda: f(z)),
             ("central difference", lambda: (f(z + h) - f(z - h)) / (2 * h)),

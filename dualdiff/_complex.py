@@ -728,58 +728,134 @@ def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     return _make(v, fix(x.tangent), None if x.hessian is None else fix(x.hessian), x)
 
 
-def _eig(a):
-    """np.linalg.eig: (w, V) with derivatives, for distinct eigenvalues.
-
-    With A V = V diag(w) and B = V^-1 dA V: dw = diag(B), dV = V (F * B) with
-    F[i, j] = 1 / (w[j] - w[i]) off the diagonal and 0 on it (as JAX and
-    autograd), then the terms that keep NumPy's normalization: each column of
-    unit norm (dv -= v Re(v^H dv)) and, for complex vectors, its largest
-    component real (LAPACK's choice of phase), so that dV is the derivative of
-    exactly what NumPy returns. Repeated eigenvalues: F is infinite, so the
-    eigenvector derivatives are not finite, and dw = diag(B) holds only where
-    the eigenvalues stay smooth functions of A (as in JAX)."""
+def _eig_check(a, name):
     if not isinstance(a, ComplexDual):
-        raise TypeError("numpy.linalg.eig: the matrix must be the dual argument")
+        raise TypeError(f"numpy.linalg.{name}: the matrix must be the dual argument")
     if a.ndim != 2 or a.shape[0] != a.shape[1]:
-        raise ValueError(f"numpy.linalg.eig of complex dual numbers takes one square matrix, "
+        raise ValueError(f"numpy.linalg.{name} of complex dual numbers takes one square matrix, "
                          f"not shape {a.shape}")
-    if a.hessian is not None:
-        raise NotImplementedError("second derivatives of numpy.linalg.eig are not implemented")
+
+
+def _eig(a):
+    """np.linalg.eig: (w, V) with first and second derivatives (see _eig_derivatives)."""
+    _eig_check(a, "eig")
     if a.holomorphic:
         raise TypeError("the eigenvectors of numpy.linalg.eig are normalized (unit norm, one "
                         "component real), which is not holomorphic; use numpy.linalg.eigvals "
                         "for the eigenvalues with holomorphic=True, or drop holomorphic=True")
-    w, V = np.linalg.eig(a.value)
-    B = np.linalg.solve(V, a.tangent @ V)  # V^-1 dA V for every direction
-    dw = np.diagonal(B, axis1=-2, axis2=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        F = 1.0 / (w[None, :] - w[:, None])
-    np.fill_diagonal(F, 0.0)
-    with np.errstate(invalid="ignore"):
-        dV = V @ (F * B)
-        dV = dV - V * np.real(np.sum(np.conj(V) * dV, axis=-2, keepdims=True))
-        if V.dtype.kind == "c":
-            cols = np.arange(V.shape[1])
-            k = np.argmax(np.abs(V), axis=0)
-            phase = np.imag(dV[:, k, cols] / V[k, cols])
-            dV = dV - 1j * V * phase[:, None, :]
-    if w.dtype.kind != "c":
-        dw, dV = np.real(dw), np.real(dV)
-    return _make(w, dw, None, a), _make(V, dV, None, a)
+    w, V, dw, d2w, dV, d2V = _eig_derivatives(a, True)
+    return _make(w, dw, d2w, a), _make(V, dV, d2V, a)
 
 
 def _eigvals(a):
-    """np.linalg.eigvals: dw = diag(V^-1 dA V), holomorphic (distinct eigenvalues)."""
-    if not isinstance(a, ComplexDual) or a.ndim != 2:
-        raise TypeError("numpy.linalg.eigvals: one square dual matrix")
-    if a.hessian is not None:
-        raise NotImplementedError("second derivatives of numpy.linalg.eigvals are not implemented")
+    """np.linalg.eigvals: the eigenvalues of eig, holomorphic in the matrix."""
+    _eig_check(a, "eigvals")
+    w, _, dw, d2w, _, _ = _eig_derivatives(a, False)
+    return _make(w, dw, d2w, a)
+
+
+def _eig_derivatives(a, vectors):
+    """(w, V, dw, d2w, dV, d2V): NumPy's eig of a.value and the derivatives of
+    exactly what it returns (dV, d2V None unless vectors; d2w, d2V None at
+    first order). Directions lead: dw[k], d2w[k, l], as a's tangent and hessian.
+
+    In the eigenbasis, M = V^-1 A V is diag(w) at the point, with derivatives
+    B_k = V^-1 dA_k V and G_kl = V^-1 d2A_kl V. Its eigenvectors u_i scaled so
+    that u_i[i] = 1 have U_k = F * B_k with F[j, i] = 1 / (w[i] - w[j]) (0 on
+    the diagonal), and differentiating M_k u + M u_k = w_k u + w u_k once more,
+    with R = G_kl + B_k U_l + B_l U_k - U_l diag(B_k) - U_k diag(B_l):
+
+        dw_k = diag(B_k),   d2w_kl = diag(R),   U_kl = F * R.
+
+    The eigenvectors of A before normalization are x = V u; NumPy's are
+    v = x / |x| * exp(-i (arg x_m - arg v_m)), unit norm with the largest
+    component m real (LAPACK's phase), so v_k = x_k + x q_k and v_kl = x_kl
+    + x_k q_l + x_l q_k + x q_kl with q the derivatives of the scalar factor.
+
+    Where two eigenvalues are equal to rounding, the eigenvectors (and NumPy's
+    choice among them) are not differentiable, and diag(B) is the derivative
+    of an eigenvalue only for perturbations that stay diagonal in the chosen
+    basis; those columns get NaN derivatives in every direction in which the
+    matrix moves (0 in directions in which it does not, the NaN-safe rule)."""
     w, V = np.linalg.eig(a.value)
-    dw = np.diagonal(np.linalg.solve(V, a.tangent @ V), axis1=-2, axis2=-1)
-    if w.dtype.kind != "c":
-        dw = np.real(dw)
-    return _make(w, dw, None, a)
+    m = w.shape[0]
+    T, H = a.tangent, a.hessian
+    N = T.shape[0]
+    tol = 8 * m * np.finfo(np.float64).eps * np.max(np.abs(w)) if m else 0.0
+    with _quiet():
+        diff = w[None, :] - w[:, None]  # diff[j, i] = w[i] - w[j]
+        F = 1.0 / diff
+        same = np.abs(diff) <= tol
+        F[same] = 0.0  # the diagonal among them
+        np.fill_diagonal(same, False)
+        bad = same.any(axis=0)
+        try:
+            B = np.linalg.solve(V, T @ V)
+            G = None if H is None else np.linalg.solve(V, H @ V)
+        except np.linalg.LinAlgError:  # V singular: a defective matrix, eigenvalues repeated
+            B = np.zeros(T.shape, np.result_type(T, V))
+            G = None if H is None else np.zeros(H.shape, np.result_type(H, V))
+            bad = np.ones(m, dtype=bool)
+        dw = np.diagonal(B, axis1=-2, axis2=-1).copy()
+        U = F * B
+        d2w = U2 = None
+        if H is not None:
+            R = (G + B[:, None] @ U[None, :] + B[None, :] @ U[:, None]
+                 - U[None, :] * dw[:, None, None, :] - U[:, None] * dw[None, :, None, :])
+            R = (R + np.swapaxes(R, 0, 1)) / 2  # symmetric to the last bit
+            d2w = np.diagonal(R, axis1=-2, axis2=-1).copy()
+            U2 = F * R
+        dV = d2V = None
+        if vectors:
+            dV, d2V = _eig_normalized(V, V @ U, None if U2 is None else V @ U2,
+                                      V.dtype.kind == "c" or np.iscomplexobj(B)
+                                      or np.iscomplexobj(G))
+    if np.any(bad):
+        moving = np.array([np.any(T[k] != 0) for k in range(N)]) | (not a.nan_safe)
+        nan = np.array(np.nan, dtype=dw.dtype)
+        dw[:, bad] = np.where(moving[:, None], nan, 0.0)
+        if dV is not None:
+            dV[:, :, bad] = np.where(moving[:, None, None], np.nan, 0.0)
+        if H is not None:
+            moving2 = moving[:, None] | moving[None, :] | np.any(H != 0, axis=(-2, -1))
+            d2w[:, :, bad] = np.where(moving2[:, :, None], nan, 0.0)
+            if d2V is not None:
+                d2V[:, :, :, bad] = np.where(moving2[:, :, None, None], np.nan, 0.0)
+    return w, V, dw, d2w, dV, d2V
+
+
+def _eig_normalized(V, X1, X2, phase):
+    """The derivatives (first X1, second X2 or None, directions leading) of the
+    eigenvectors x = V u of _eig_derivatives, normalized as NumPy's: unit norm
+    and, with ``phase`` (complex numbers), the largest component real."""
+    # s = 1 / |x| at |x| = 1, with |x|^2 = 1 + n1_k t_k + n2_kl t_k t_l / 2 + ...
+    c = np.conj(V)
+    q1 = -np.real(np.sum(c * X1, axis=-2))  # s_k = -n1_k / 2
+    q2 = None
+    if X2 is not None:
+        n2 = 2 * np.real(np.sum(np.conj(X1[None, :]) * X1[:, None], axis=-2) + np.sum(c * X2, axis=-2))
+        s1 = q1
+        q2 = -n2 / 2 + 3 * s1[:, None] * s1[None, :]  # 3/4 n1_k n1_l
+    if phase:
+        # p = exp(-i (arg x_m - arg v_m)): p_k = -i phi_k, p_kl = -i phi_kl - phi_k phi_l
+        cols = np.arange(V.shape[1])
+        top = np.argmax(np.abs(V), axis=0)
+        vm = V[top, cols]
+        r1 = X1[:, top, cols] / vm
+        phi1 = np.imag(r1)
+        p1 = -1j * phi1
+        q1 = q1 + p1
+        if X2 is not None:
+            phi2 = np.imag(X2[:, :, top, cols] / vm - r1[:, None] * r1[None, :])
+            p2 = -1j * phi2 - phi1[:, None] * phi1[None, :]
+            q2 = q2 + p2 + s1[:, None] * p1[None, :] + s1[None, :] * p1[:, None]
+    dV = X1 + V * q1[:, None, :]
+    d2V = None
+    if X2 is not None:
+        d2V = (X2 + X1[:, None] * q1[None, :, None, :] + X1[None, :] * q1[:, None, None, :]
+               + V * q2[:, :, None, :])
+        d2V = (d2V + np.swapaxes(d2V, 0, 1)) / 2  # symmetric to the last bit
+    return dV, d2V
 
 
 def _vdot(a, b):

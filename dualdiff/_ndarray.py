@@ -717,7 +717,13 @@ def array(obj: object, copy: bool = True) -> npt.NDArray[np.float64]:
             return _pattern_array(obj, copy)
         if not specs:
             # np.array(obj, dtype=float) would read None as NaN and '1.5' as 1.5
-            a = np.array(obj)
+            try:
+                a = np.array(obj)
+            except TypeError:  # complex dual numbers refuse it: they stack themselves
+                from dualdiff._complex import ComplexDual, array as complex_array
+                if _holds(obj, ComplexDual):
+                    return complex_array(obj)
+                raise
             if a.dtype.kind not in "biuf":
                 raise TypeError(f"cannot make a dual array from a sequence of {a.dtype} "
                                 f"({type(a.flat[0]).__name__ if a.size else 'nothing'})")
@@ -728,6 +734,13 @@ def array(obj: object, copy: bool = True) -> npt.NDArray[np.float64]:
     if a.dtype.kind not in "biuf":
         raise TypeError(f"cannot make a dual array from {type(obj).__name__}")
     return np.array(a, dtype=np.float64)
+
+
+def _holds(obj, kind):
+    """Whether a nesting of lists and tuples holds an instance of kind."""
+    if isinstance(obj, (list, tuple)):
+        return any(_holds(x, kind) for x in obj)
+    return isinstance(obj, kind)
 
 
 def _collect(obj, specs):

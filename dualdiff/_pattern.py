@@ -38,6 +38,12 @@ computed from values. The real-valued FFTs (irfft, hfft, irfft2, irfftn)
 depend on every input they read along their axes, a superset where entries
 of the transform vanish.
 
+Values may be complex (``1j * x``, ``np.exp(1j * x)``, the complex FFTs,
+``np.linalg.eig``): a complex number carries one set for both parts, so
+``np.real``, ``np.imag``, ``np.abs`` and ``np.angle`` of it depend on all of
+it (a superset where one part is constant), and ``np.sign`` of it is no step.
+Hessian detection refuses complex values.
+
 Every NumPy ufunc and function that :class:`dualdiff.DualArray` supports is
 supported here (``supported_ufuncs``, ``supported_functions``; a test walks
 both lists), and ``dualdiff.math`` takes pattern numbers through a hook of
@@ -98,8 +104,8 @@ class _PatternNumber:
         self._store = store
 
     @property
-    def value(self) -> float:
-        """The value, a float."""
+    def value(self) -> float | complex:
+        """The value, a float (complex where f computes with complex numbers)."""
         return self._value
 
     @property
@@ -283,6 +289,8 @@ def _number(x):
         raise _mix_error()
     if isinstance(x, (numbers.Real, np.floating, np.integer, np.bool_)) and not isinstance(x, np.ndarray):
         return float(x), 0, None
+    if isinstance(x, (complex, np.complexfloating)):
+        return complex(x), 0, None
     return None
 
 
@@ -300,6 +308,8 @@ def _scalar_value(rule, u, w):
         return u // w
     if rule == "mod":
         return u % w
+    if type(u) is complex or type(w) is complex:
+        return u ** w  # complex powers have a value (0 ** negative raises)
     # pow, as Dual: errors where a real power has no value
     if u == 0.0 and w < 0.0:
         raise ZeroDivisionError("0.0 cannot be raised to a negative power")
@@ -359,6 +369,8 @@ def _scalar_op(a, b, rule):
     v = _scalar_value(rule, u, w)
     out = _pair_ids(rule, ia, u, ib, w, store)
     if _SECOND:
+        if type(v) is complex:
+            raise _second_complex_error()
         out = _second_scalar(store, rule, ia, ib, out)
     return _PatternNumber(v, out, store)
 
@@ -399,7 +411,7 @@ class _PatternArray(np.ndarray):
 
     @property
     def value(self):
-        """The values: a float64 ndarray (a copy)."""
+        """The values: a float64 (or complex128) ndarray (a copy)."""
         return np.array(_live(self)[0])
 
     @property
@@ -413,8 +425,9 @@ class _PatternArray(np.ndarray):
 
     @property
     def dtype(self):
-        """float64: the dtype of the values."""
-        return _F64
+        """float64 or complex128: the dtype of the values."""
+        v = self._v
+        return _F64 if v is None else v.dtype
 
     def __repr__(self):
         if self._v is None:
@@ -449,15 +462,22 @@ class _PatternArray(np.ndarray):
         if not args:
             if self.size != 1:
                 raise ValueError("can only convert an array of size 1 to a Python scalar")
-            return _PatternNumber(float(v.reshape(-1)[0]), int(i.reshape(-1)[0]), s)
+            return _PatternNumber(v.item(0), int(i.reshape(-1)[0]), s)
         if len(args) == 1 and isinstance(args[0], numbers.Integral):
-            return _PatternNumber(float(v.reshape(-1)[args[0]]), int(i.reshape(-1)[args[0]]), s)
+            return _PatternNumber(v.item(args[0]), int(i.reshape(-1)[args[0]]), s)
         return self[tuple(args)]
 
     def astype(self, dtype, *args, **kwargs):
-        """astype(dtype): float64 (a copy) only."""
-        if np.dtype(dtype) != np.float64:
-            raise TypeError(f"cannot convert a pattern array to {np.dtype(dtype)}: dependencies would be lost")
+        """astype(dtype): float64 or complex128 (a copy) only."""
+        dt = np.dtype(dtype)
+        if dt == np.complex128:
+            v, i, s = _live(self)
+            return _wrap(v.astype(dt), np.array(i), s)
+        if dt != np.float64:
+            raise TypeError(f"cannot convert a pattern array to {dt}: dependencies would be lost")
+        if _live(self)[0].dtype != dt:
+            raise TypeError("cannot convert a complex pattern array to float64: the imaginary parts "
+                            "would be lost; use np.real")
         return self.copy() if kwargs.get("copy", True) else self
 
     def copy(self, order="C"):
@@ -483,13 +503,13 @@ class _PatternArray(np.ndarray):
     def __getitem__(self, key):
         v = self._v
         if type(key) is int and v is not None and v.ndim == 1:  # x[i] in a loop
-            return _PatternNumber(float(v[key]), int(self._i[key]), self._store)
+            return _PatternNumber(v.item(key), int(self._i[key]), self._store)
         v, i, s = _live(self)
         key = _index(key)
         rv = v[key]
         ri = i[key]
         if np.ndim(rv) == 0 and _nd._full_int(key, v.ndim):
-            return _PatternNumber(float(rv), int(ri), s)
+            return _PatternNumber(float(rv) if type(rv) is np.float64 else rv.item(), int(ri), s)
         return _wrap(np.asarray(rv), np.asarray(ri), s)
 
     def __setitem__(self, key, val):
@@ -501,6 +521,9 @@ class _PatternArray(np.ndarray):
         pv, pi, ps = p
         if ps is not None and ps is not s:
             raise _store_error()
+        if np.iscomplexobj(pv) and not np.iscomplexobj(v):
+            raise TypeError("complex values written into a real pattern array would lose their "
+                            "imaginary parts; make it complex first (.astype(complex))")
         v[key] = pv
         i[key] = 0 if pi is None else pi
 
@@ -577,10 +600,27 @@ def _wrap(v, i, store):
 
 def _out(v, i, store, scalar=False):
     """A _PatternNumber for a 0-d result where scalar is True, else an array."""
-    v = np.asarray(v, dtype=np.float64)
+    v = _fv(v)
     if scalar and v.ndim == 0:
-        return _PatternNumber(float(v), int(i), store)
+        return _PatternNumber(v.item(), int(i), store)
     return _wrap(v, np.asarray(i, dtype=np.int64), store)
+
+
+def _fv(v):
+    """Values as float64, or complex128 for complex ones (refused while Hessian
+    patterns are detected)."""
+    v = np.asarray(v)
+    if v.dtype.kind == "c":
+        if _SECOND:
+            raise _second_complex_error()
+        return v.astype(np.complex128, copy=False)
+    return v.astype(np.float64, copy=False)
+
+
+def _second_complex_error():
+    return TypeError("Hessian sparsity detection of a function that computes with complex "
+                     "numbers is not supported; pass the pattern (sparsity=...) or use a dense "
+                     "hessian")
 
 
 def _reduced(v, i, store):
@@ -607,9 +647,11 @@ def _parts(x):
         return a, None, None
     if isinstance(x, (numbers.Real, np.ndarray, np.generic)):
         a = np.asarray(x)
-        if a.dtype.kind not in "biuf":
+        if a.dtype.kind not in "biufc":
             return None
-        return a.astype(np.float64, copy=False), None, None
+        return _fv(a), None, None
+    if isinstance(x, complex):
+        return np.array(x), None, None
     return None
 
 
@@ -851,7 +893,7 @@ def _call(ufunc, inputs, kwargs=None):
     t = _second_of(store)
     if kind == "unary":
         i = ops[0][1]
-        i = np.array(i) if rule is None or _UNARY_DEPENDS[rule] else _step_ids(i)
+        i = np.array(i) if rule is None or _UNARY_DEPENDS[rule] or v.dtype.kind == "c" else _step_ids(i)
         if t is not None:
             i = t.rule(_RULE_SECOND[rule], ops[0][1], None, i)
         return _out(v, i, store, scalar)
@@ -1010,20 +1052,31 @@ def _copy(a, order="K", subok=False):
     return _as_pattern(a).copy()
 
 
+# A complex number depends on the union of what its real and imaginary parts
+# depend on: its real part, imaginary part, angle and modulus depend on all of
+# it (a superset where one part is constant).
+
 @_implements(np.real)
 def _real(a):
-    return a
+    v, i, s = _live(_as_pattern(a))
+    if v.dtype.kind != "c":
+        return a
+    return _out(np.real(v), np.array(i), s, type(a) is _PatternNumber)
 
 
 @_implements(np.real_if_close)
 def _real_if_close(a, tol=100):
+    v = _live(_as_pattern(a))[0]
+    if v.dtype.kind == "c" and np.real_if_close(v, tol=tol).dtype.kind != "c":
+        return _real(a)
     return a
 
 
 @_implements(np.angle)
 def _angle(z, deg=False):
-    v, i, s = _live(_as_pattern(z))  # a step: 0 or pi
-    return _out(np.angle(v, deg=deg), _step_ids(i), s, type(z) is _PatternNumber)
+    v, i, s = _live(_as_pattern(z))  # of a real number: a step, 0 or pi
+    return _out(np.angle(v, deg=deg), np.array(i) if v.dtype.kind == "c" else _step_ids(i), s,
+                type(z) is _PatternNumber)
 
 
 @_implements(np.sinc)
@@ -1044,6 +1097,8 @@ def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
 @_implements(np.imag)
 def _imag(a):
     v, i, s = _live(_as_pattern(a))
+    if v.dtype.kind == "c":
+        return _out(np.imag(v), np.array(i), s, type(a) is _PatternNumber)
     return _out(np.zeros(v.shape), np.zeros(v.shape, np.int64), s, type(a) is _PatternNumber)
 
 
@@ -1471,7 +1526,7 @@ def _product(vfn, subs_of, args):
     """A product of the operands args: values by NumPy's vfn, ids by _contract
     with the subscripts subs_of(ndims) -> (subs, out)."""
     ops, store = _operands(args)
-    v = np.asarray(vfn(*[o[0] for o in ops]), dtype=np.float64)
+    v = _fv(vfn(*[o[0] for o in ops]))
     if store is None:
         return v
     subs, out = subs_of([o[0].ndim for o in ops])
@@ -1609,7 +1664,7 @@ def _einsum(subscripts, *operands, out=None, **kw):
     kw.pop("optimize", None)
     _check_dtype(kw.pop("dtype", None), "einsum")
     ops, store = _operands(list(operands))
-    v = np.asarray(np.einsum(subscripts, *[o[0] for o in ops], **kw), dtype=np.float64)
+    v = _fv(np.einsum(subscripts, *[o[0] for o in ops], **kw))
     if store is None:
         return _check_out(out, v, "einsum")
     subs, res = _einsum_parse(subscripts, [o[0].ndim for o in ops])
@@ -1672,7 +1727,7 @@ def _cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     ops, store = _operands([a, b])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        v = np.asarray(np.cross(ops[0][0], ops[1][0], axisa, axisb, axisc), dtype=np.float64)
+        v = _fv(np.cross(ops[0][0], ops[1][0], axisa, axisb, axisc))
     if store is None:
         return v
     comps = []
@@ -1698,7 +1753,7 @@ def _cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
 if hasattr(np, "vecdot"):
     def _vecdot(a, b, axis=-1, **kw):
         ops, store = _operands([a, b])
-        v = np.asarray(np.vecdot(ops[0][0], ops[1][0], axis=axis, **kw), dtype=np.float64)
+        v = _fv(np.vecdot(ops[0][0], ops[1][0], axis=axis, **kw))
         if store is None:
             return v
         moved = [(np.moveaxis(o[0], axis, -1), None if o[1] is None else np.moveaxis(o[1], axis, -1))
@@ -1896,7 +1951,7 @@ def _gradient(f, *varargs, axis=None, edge_order=1):
 
 def _fft_depends(fn, a, lengths, axes, compute):
     v, i, s = _live(_as_pattern(a))
-    r = np.asarray(compute(v), dtype=np.float64)
+    r = _fv(compute(v))
     crop = [slice(None)] * v.ndim
     for ax, n in zip(axes, lengths):
         crop[ax] = slice(0, n)
@@ -1937,6 +1992,44 @@ _FUNCTIONS[np.fft.irfft] = _fft_linear(np.fft.irfft)
 _FUNCTIONS[np.fft.hfft] = _fft_linear(np.fft.hfft)
 _FUNCTIONS[np.fft.irfftn] = _fftn_linear(np.fft.irfftn, None)
 _FUNCTIONS[np.fft.irfft2] = _fftn_linear(np.fft.irfft2, (-2, -1))
+
+
+# The complex transforms (and rfft, ihfft) read the first n inputs along each
+# axis (all of them unless n or s crops), and every output depends on those.
+
+def _fft_complex(fn):
+    def one_axis(a, n=None, axis=-1, norm=None, out=None):
+        v = _values(a)
+        ax = _nd._ax(axis, np.ndim(v))
+        m = np.shape(v)[ax] if n is None else n
+        res = _fft_depends(fn, a, [m], (ax,), lambda x: fn(x, n, axis=ax, norm=norm))
+        return _check_out(out, res, fn.__name__)
+    one_axis.__name__ = fn.__name__
+    return one_axis
+
+
+def _fftn_complex(fn, default_axes):
+    def many_axes(a, s=None, axes=default_axes, norm=None, out=None):
+        v = _values(a)
+        nd = np.ndim(v)
+        if axes is None:
+            axes = tuple(range(nd)) if s is None else tuple(range(nd - len(s), nd))
+        axes = (_nd._ax(axes, nd),) if isinstance(axes, numbers.Integral) else \
+            tuple(_nd._ax(k, nd) for k in axes)
+        lengths = [np.shape(v)[k] for k in axes] if s is None else list(s)
+        res = _fft_depends(fn, a, lengths, axes, lambda x: fn(x, s, axes=axes, norm=norm))
+        return _check_out(out, res, fn.__name__)
+    many_axes.__name__ = fn.__name__
+    return many_axes
+
+
+for _f in (np.fft.fft, np.fft.ifft, np.fft.rfft, np.fft.ihfft):
+    _FUNCTIONS[_f] = _fft_complex(_f)
+for _f in (np.fft.fftn, np.fft.ifftn, np.fft.rfftn):
+    _FUNCTIONS[_f] = _fftn_complex(_f, None)
+for _f in (np.fft.fft2, np.fft.ifft2, np.fft.rfft2):
+    _FUNCTIONS[_f] = _fftn_complex(_f, (-2, -1))
+del _f
 
 
 # ------------------------------------------------------------ linear algebra
@@ -2026,6 +2119,24 @@ def _eigh(a, UPLO="L"):
 @_implements(np.linalg.eigvalsh)
 def _eigvalsh(a, UPLO="L"):
     return _eigh(a, UPLO)[0]
+
+
+@_implements(np.linalg.eig)
+def _eig(a):
+    """Every eigenvalue and eigenvector entry depends on the whole matrix."""
+    (v, i), s = _lin1(a)
+    if v.ndim != 2:
+        raise ValueError(f"numpy.linalg.eig of dependency patterns takes one square matrix, not "
+                         f"shape {v.shape}")
+    w, V = np.linalg.eig(v)
+    m = _matrix_ids(_ids((v, i)), s)
+    return (_wrap(_fv(w), np.array(np.broadcast_to(m[..., None], w.shape)), s),
+            _wrap(_fv(V), _spread_matrix(m, V.shape), s))
+
+
+@_implements(np.linalg.eigvals)
+def _eigvals(a):
+    return _eig(a)[0]
 
 
 @_implements(np.linalg.qr)
@@ -2168,7 +2279,7 @@ def _flat_items(obj):
             return None
     if store is None:
         return None
-    v = np.array([x._value if type(x) is _PatternNumber else x for x in obj], dtype=np.float64)
+    v = _fv(np.array([x._value if type(x) is _PatternNumber else x for x in obj]))
     i = np.array([x._id if type(x) is _PatternNumber else 0 for x in obj], dtype=np.int64)
     return _wrap(v, i, store)
 
@@ -2191,7 +2302,7 @@ def _build(obj):
     if p is None:
         raise TypeError(f"cannot make a dual array from {type(obj).__name__}")
     v, i, s = p
-    return np.asarray(v, dtype=np.float64), (np.zeros(np.shape(v), np.int64) if i is None else np.asarray(i)), s
+    return _fv(v), (np.zeros(np.shape(v), np.int64) if i is None else np.asarray(i)), s
 
 
 # ------------------------------------------------------------ second order
@@ -2429,9 +2540,9 @@ def read(y, store):
             raise _store_error()
         return np.array([y._id], dtype=np.int64), ()
     if isinstance(y, (bool, np.bool_)) or type(y) is float or type(y) is int or \
-            (isinstance(y, (numbers.Real, np.floating, np.integer)) and not isinstance(y, (Dual, np.ndarray))):
+            (isinstance(y, (numbers.Number, np.number)) and not isinstance(y, (Dual, np.ndarray))):
         return np.zeros(1, np.int64), ()
-    if y is None or isinstance(y, (str, bytes, complex, np.complexfloating, dict, set)):
+    if y is None or isinstance(y, (str, bytes, dict, set)):
         raise TypeError(f"the function being differentiated returned {'None' if y is None else type(y).__name__}; "
                         "it must return a real number, a Dual, or a sequence or array of them")
     if isinstance(y, (Dual, _nd.DualArray)):
@@ -2449,10 +2560,7 @@ def read(y, store):
             return read(a, store)
         return np.zeros(np.size(a), np.int64), np.shape(a)
     if isinstance(y, np.ndarray):
-        if y.dtype.kind == "c":
-            raise TypeError("the function being differentiated returned complex numbers; "
-                            "dualdiff differentiates real functions")
-        if y.dtype.kind not in "biuf":
+        if y.dtype.kind not in "biufc":
             raise TypeError("the function being differentiated returned an array of dtype "
                             f"{y.dtype}; it must hold real numbers or Duals")
         return np.zeros(y.size, np.int64), y.shape

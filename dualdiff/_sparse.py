@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 import copy
 
-from dualdiff import _nesting, _pattern, _seeding, _workers
+from dualdiff import _complex_ad, _nesting, _pattern, _seeding, _workers
 from dualdiff._dual import _Conflict, _peek_tag
 from dualdiff._ndarray import DualArray, _result_buffer
 from dualdiff._sparse_c import color_columns, gather
@@ -35,8 +35,10 @@ def jacobian_sparsity(f: Callable[..., Any], x: npt.ArrayLike, *args: Any, chunk
     constant A depends on the inputs where A is not 0). Values are computed as
     usual, so where ``f`` branches on values (``if``, ``max``, ``abs`` at a
     kink, ...) the pattern is the one of the branches taken at ``x``; NumPy's
-    ``maximum``, ``max`` and ``clip`` depend on all their arguments. ``chunk``
-    is accepted for compatibility: detection takes one pass whatever n.
+    ``maximum``, ``max`` and ``clip`` depend on all their arguments. A complex
+    number inside ``f`` depends on the union of what its real and imaginary
+    parts depend on (so do its real part, imaginary part, modulus and angle).
+    ``chunk`` is accepted for compatibility: detection takes one pass whatever n.
 
     >>> import numpy as np, dualdiff
     >>> def f(x):
@@ -184,11 +186,32 @@ class SparseJacobian:
             raise ValueError(f"x has {n} entries but the sparsity pattern has "
                              f"{self.sparsity.shape[1]} columns")
         c = max(self.ncolors, 1)
-        if len(self._groups) > 1:
-            return self._evaluate_groups(x, flat, shape, m, args, kwargs, want_value)
-        tag = _seeding.new_tag(self.nan_safe)
-        with _seeding.buffers(n * (c + 1)):
-            return self._evaluate(x, flat, shape, m, c, tag, args, kwargs, want_value)
+        try:
+            if len(self._groups) > 1:
+                return self._evaluate_groups(x, flat, shape, m, args, kwargs, want_value)
+            tag = _seeding.new_tag(self.nan_safe)
+            with _seeding.buffers(n * (c + 1)):
+                return self._evaluate(x, flat, shape, m, c, tag, args, kwargs, want_value)
+        except TypeError as e:  # f computes with complex numbers: rerun on complex dual numbers
+            if not _complex_ad.met_complex(e):
+                raise
+            return self._evaluate_complex(x, n, m, c, args, kwargs, want_value)
+
+    def _evaluate_complex(self, x, n, m, c, args, kwargs, want_value):
+        """One evaluation of f on complex dual numbers seeded with the colors (in
+        this process): complex entries where f's result is complex, as jacobian."""
+        seeds = np.zeros((c, n))
+        seeds[self.colors, np.arange(n)] = 1.0
+        value, tangent, _, out_shape, _ = _complex_ad._run(self.f, x, args, kwargs, seeds, False,
+                                                           self.nan_safe)
+        if value.size != m:
+            raise ValueError(f"f returned {value.size} values but the sparsity pattern has {m} rows")
+        if value.dtype.kind == "c":
+            tangent = tangent.astype(np.complex128)
+        data = np.ascontiguousarray(np.moveaxis(tangent.reshape(c, m), 0, -1)).reshape(-1)[self._gather]
+        J = copy.copy(self._template)
+        J.data, J.indices, J.indptr = data, self._indices.copy(), self._indptr.copy()
+        return (_complex_ad._result(value) if want_value else None), J
 
     def _evaluate_groups(self, x, flat, shape, m, args, kwargs, want_value):
         """One evaluation per group of colors: in the workers, or here in turn."""

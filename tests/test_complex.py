@@ -425,6 +425,179 @@ def test_eig_repeated_eigenvalues_are_not_finite():
     assert not np.all(np.isfinite(dV))
 
 
+# ------------------------------------------------------- eig, second order
+
+EIG_MATRICES = {
+    "real eigenvalues": np.array([[4.0, 1.0, 0.5], [0.3, 2.0, 0.2], [0.1, 0.4, -1.0]]),
+    "complex pairs": np.array([[0.5, -2.0, 0.3], [1.5, 0.2, 0.1], [0.4, 0.3, 1.7]]),
+    "complex matrix": np.array([[0.3 + 1.1j, -0.7 + 0.2j, 0.5], [1.2 - 0.4j, -0.8 + 0.3j, 0.1j],
+                                [0.2 + 0.6j, 0.9, 1.4 - 0.5j]]),
+}
+
+
+def mp_eig(A, w0, V0):
+    """mpmath's eig of the mpmath matrix A, independent of LAPACK: eigenvalues in
+    the order of the nearest of NumPy's w0, eigenvectors normalized as NumPy's
+    (unit 2-norm, the component largest in V0 real, with V0's sign there)."""
+    E, ER = mp.eig(A)
+    m = len(w0)
+    w, V = [None] * m, [[None] * m for _ in range(m)]
+    for i in range(m):
+        j = int(np.argmin([abs(complex(e) - w0[i]) for e in E]))
+        col = [ER[r, j] for r in range(m)]
+        top = int(np.argmax(np.abs(V0[:, i])))
+        norm = mp.sqrt(mp.fsum(abs(c) ** 2 for c in col))
+        scale = abs(col[top]) / (col[top] * norm) * (1 if V0[top, i].real > 0 else -1)
+        w[i] = E[j]
+        for r in range(m):
+            V[r][i] = col[r] * scale
+    return w, V
+
+
+def eig_second_by_mpmath(A, Ek, El, h=mp.mpf("1e-15")):
+    """d2/ds dt of NumPy's (w, V) at A + s Ek + t El, by mixed central differences
+    of mpmath's eig at 50 digits (errors near 1e-20)."""
+    w0, V0 = np.linalg.eig(A)
+    with mp.workdps(50):
+        M = mp.matrix(A.tolist())
+        acc_w, acc_V = 0, 0
+        for s, t, sign in ((1, 1, 1), (1, -1, -1), (-1, 1, -1), (-1, -1, 1)):
+            w, V = mp_eig(M + s * h * mp.matrix(Ek.tolist()) + t * h * mp.matrix(El.tolist()), w0, V0)
+            acc_w = acc_w + sign * mp.matrix(w)
+            acc_V = acc_V + sign * mp.matrix(V)
+        return (np.array((acc_w / (4 * h * h)).tolist(), dtype=complex).reshape(-1),
+                np.array((acc_V / (4 * h * h)).tolist(), dtype=complex))
+
+
+@pytest.mark.parametrize("kind", sorted(EIG_MATRICES))
+def test_eig_second_derivatives_against_mpmath(kind):
+    A = EIG_MATRICES[kind]
+    rng = np.random.default_rng(SEED)
+    E = rng.normal(size=(2, 3, 3)) + (1j * rng.normal(size=(2, 3, 3)) if kind == "complex matrix" else 0)
+    a = ComplexDual(A, E, np.zeros((2, 2, 3, 3)))
+    w, V = np.linalg.eig(a)
+    w0, V0 = np.linalg.eig(A)
+    assert np.array_equal(w.value, w0) and np.array_equal(V.value, V0)
+    assert np.array_equal(np.linalg.eigvals(a).hessian, w.hessian)
+    for k, l in ((0, 0), (0, 1), (1, 1)):
+        rw, rV = eig_second_by_mpmath(A, E[k], E[l])
+        assert np.allclose(w.hessian[k, l], rw, rtol=1e-11, atol=1e-11)
+        assert np.allclose(V.hessian[k, l], rV, rtol=1e-11, atol=1e-11)
+        assert np.array_equal(w.hessian[k, l], w.hessian[l, k])
+    if kind != "complex matrix":  # a real matrix along real directions: real numbers
+        assert w.hessian.dtype == (np.float64 if kind == "real eigenvalues" else np.complex128)
+
+
+@pytest.mark.parametrize("kind", sorted(EIG_MATRICES))
+def test_eig_second_derivatives_against_differences_of_the_first(kind):
+    # a matrix with second derivatives of its own, A(p) quadratic in p, and a
+    # real function of eig through hessian; the reference is central differences
+    # of grad, whose eig derivatives the first-order test checks against NumPy
+    A0 = EIG_MATRICES[kind]
+    rng = np.random.default_rng(SEED + 1)
+    A1, A2 = rng.normal(size=(2, 3, 3))
+    C = rng.normal(size=(3, 3)) + 1j * rng.normal(size=(3, 3))
+
+    def f(p):
+        A = A0 + p[0] * A1 + p[1] ** 2 * A2 + p[0] * p[1] * A1.T
+        w, V = np.linalg.eig(A)
+        return np.real(np.sum(C * V)) + np.imag(np.sum(w * w)) + np.sum(np.abs(w) ** 2)
+    p = np.array([0.03, -0.04])
+    Hf = dualdiff.hessian(f)(p)
+    g = dualdiff.grad(f)
+    fd = np.array([(g(p + 1e-6 * e) - g(p - 1e-6 * e)) / 2e-6 for e in np.eye(2)])
+    assert np.allclose(Hf, fd, rtol=1e-7, atol=1e-8)
+    assert np.array_equal(Hf, Hf.T)
+    v = np.array([0.7, -1.3])
+    assert np.allclose(dualdiff.hvp(f)(p, v), Hf @ v, rtol=1e-12, atol=1e-12)
+    d2 = dualdiff.derivative(lambda s: f(p + s * v), order=2)(0.0)
+    assert np.isclose(d2, v @ Hf @ v, rtol=1e-12, atol=1e-12)
+
+
+def test_eigvals_of_a_matrix_built_from_parameters():
+    # dualdiff.numpy.array stacks the numbers of either pass (real Duals, then
+    # complex dual numbers); sum(w^3) = trace(A^3) = 7 + 3 a b by hand
+    import dualdiff.numpy as dnp
+
+    def f(p):
+        A = dnp.array([[2.0, p[0]], [p[1], -1.0]])
+        return np.real(np.sum(np.linalg.eigvals(A) ** 3))
+    p = np.array([0.3, 0.5])
+    assert np.allclose(dualdiff.grad(f)(p), [3 * 0.5, 3 * 0.3], rtol=1e-14)
+    assert np.allclose(dualdiff.hessian(f)(p), [[0.0, 3.0], [3.0, 0.0]], rtol=1e-14, atol=1e-14)
+    with pytest.raises(ValueError, match="ragged"):
+        dualdiff.grad(lambda p: np.real(np.sum(dnp.array([p[:1] * 1j, p]))))(p)
+
+
+def test_eigvals_second_derivative_holomorphic():
+    # d2/dz2 of the eigenvalues of A0 z + A1 z^2 at a complex z, against central
+    # differences of the first derivative along 1 and i (Cauchy-Riemann)
+    A0, A1 = EIG_MATRICES["complex pairs"], EIG_MATRICES["complex matrix"]
+    f = lambda z: np.linalg.eigvals(A0 * z + A1 * z ** 2)  # noqa: E731
+    z = 0.7 + 0.2j
+    g = lambda z: np.sum(f(z) ** 3)  # noqa: E731
+    d1 = dualdiff.derivative(g, holomorphic=True)
+    d2 = dualdiff.derivative(g, order=2, holomorphic=True)(z)
+    assert close(d2, (d1(z + H) - d1(z - H)) / (2 * H), 1e-8)
+    assert close(d2, (d1(z + 1j * H) - d1(z - 1j * H)) / (2j * H), 1e-8)
+    J = dualdiff.jacobian(f, holomorphic=True)(z)
+    assert np.allclose(J, (f(z + H) - f(z - H)) / (2 * H), rtol=1e-8)
+
+
+def test_eig_of_a_real_matrix_along_complex_directions():
+    # the derivatives are complex (they were once cut to their real parts)
+    A = EIG_MATRICES["real eigenvalues"]
+    dA = np.einsum("k...,k", np.random.default_rng(SEED).normal(size=(2, 3, 3)), [1.0, 1j])
+    w, dw = dualdiff.jvp(np.linalg.eigvals, A, dA)
+    fw = (np.linalg.eigvals(A + H * dA) - np.linalg.eigvals(A - H * dA)) / (2 * H)
+    assert np.iscomplexobj(dw) and np.allclose(dw, fw, rtol=1e-8, atol=1e-9)
+    # NumPy's eigenvectors of a real matrix are real with LAPACK's sign; those of
+    # the complex matrices nearby have their largest component real and positive:
+    # compare with the columns of A's sign
+    V, dV = dualdiff.jvp(lambda a: np.linalg.eig(a)[1], A, dA)
+    top = np.argmax(np.abs(V), axis=0)
+    sign = np.sign(V[top, np.arange(3)])
+    fV = (np.linalg.eig(A + H * dA)[1] - np.linalg.eig(A - H * dA)[1]) * sign / (2 * H)
+    assert np.iscomplexobj(dV) and np.allclose(dV, fV, rtol=1e-7, atol=1e-8)
+
+
+def test_eig_at_repeated_eigenvalues_is_nan_never_a_wrong_number():
+    # A(p) = I + p0 E01 + p1 E10 has eigenvalues 1 +- sqrt(p0 p1): at p = 0 the
+    # eigenvalues are repeated and not differentiable (sum(w^2) = 2 + 2 p0 p1 is,
+    # but not through eig); JAX's diag(V^-1 dA V) would give a finite 0
+    E01, E10 = np.array([[0.0, 1.0], [0.0, 0.0]]), np.array([[0.0, 0.0], [1.0, 0.0]])
+
+    def f(p):
+        return np.real(np.sum(np.linalg.eigvals(np.eye(2) + p[0] * E01 + p[1] * E10) ** 2))
+    with np.errstate(all="raise"):  # no warning either
+        assert np.all(np.isnan(dualdiff.hessian(f)(np.zeros(2))))
+        assert np.all(np.isnan(dualdiff.grad(f)(np.zeros(2))))
+        # w = 1 +- p0 for a symmetric perturbation: the first derivative exists
+        # (+-1) but NumPy's order of the two is not a function of p
+        J = dualdiff.jacobian(lambda p: np.real(np.linalg.eigvals(np.eye(2) + p[0] * (E01 + E10) + 0j)))
+        assert np.all(np.isnan(J(np.zeros(1))))
+    # equal to rounding (a rotated identity) counts as repeated
+    Q = np.linalg.qr(np.random.default_rng(SEED).normal(size=(3, 3)))[0]
+    a = ComplexDual(Q @ np.diag([2.0, 2.0, -1.0]) @ Q.T, np.stack([np.eye(3)[[0, 1, 2]][:, [1, 0, 2]],
+                                                                   np.zeros((3, 3))]), np.zeros((2, 2, 3, 3)))
+    w, V = np.linalg.eig(a)
+    rep = np.abs(w.value - 2.0) < 1e-9
+    assert rep.sum() == 2
+    assert np.all(np.isnan(w.tangent[0, rep])) and np.all(np.isnan(V.tangent[0][:, rep]))
+    assert np.all(np.isnan(w.hessian[0, 0, rep])) and np.all(np.isnan(V.hessian[0, 0][:, rep]))
+    # the distinct eigenvalue keeps its derivatives: dw = v^T dA v for symmetric A
+    v = V.value[:, ~rep][:, 0]
+    assert np.isclose(w.tangent[0, ~rep][0], v @ a.tangent[0] @ v, rtol=1e-12)
+    # NaN-safe: where the matrix does not move, the derivatives are 0
+    assert np.all(w.tangent[1] == 0) and np.all(V.tangent[1] == 0) and np.all(w.hessian[1, 1] == 0)
+    # without it, NaN in every direction
+    E = np.array([[0.0, 1.0], [1.0, 0.0]])
+    g = lambda p: np.real(np.linalg.eigvals(np.eye(2) + p[0] * E + p[1] * 0.0 + 0j))  # noqa: E731
+    assert np.all(np.isnan(dualdiff.jacobian(g, nan_safe=False)(np.zeros(2))))
+    J = dualdiff.jacobian(g)(np.zeros(2))
+    assert np.all(np.isnan(J[:, 0])) and np.all(J[:, 1] == 0)
+
+
 # -------------------------------------------------------------- completeness
 
 

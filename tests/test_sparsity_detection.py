@@ -506,7 +506,7 @@ def test_inputs_outputs_and_errors():
     with pytest.raises(TypeError, match="without their derivatives|placeholders"):
         dualdiff.jacobian_sparsity(lambda z: np.asarray(z) + 1.0, np.ones(2))
     with pytest.raises(TypeError, match="not supported"):
-        dualdiff.jacobian_sparsity(lambda z: np.fft.fft(z), np.ones(2))
+        dualdiff.jacobian_sparsity(lambda z: np.unwrap(z), np.ones(2))
     with pytest.raises(dualdiff.NestingError):
         dualdiff.jacobian_sparsity(lambda z: dualdiff.grad(lambda t: np.sum(t ** 2))(z), np.ones(2))
     kept = []
@@ -544,3 +544,79 @@ def test_sparse_jacobian_auto_uses_the_detected_pattern():
     A = J(x)
     np.testing.assert_allclose(A.toarray(), corpus.bratu_jacobian(x), rtol=1e-14)
     assert J.ncolors == 3
+
+
+# ---------------------------------------------------------------- complex
+
+
+def _loop(z):
+    return [z[i] * np.exp(1j * z[i + 1]) + abs(z[i] - 2j) for i in range(len(z) - 1)]
+
+
+COMPLEX_CASES = {  # name -> (F, exact)
+    "abs of a complex pair": (lambda z: np.abs(z[:-1] + 1j * z[1:]) ** 2, True),
+    "exp(i x)": (lambda z: np.exp(1j * z), True),
+    "real and imag": (lambda z: np.real(np.exp(1j * z[:-1])) * np.imag((z[1:] + 2j) ** 2), True),
+    "conj": (lambda z: np.real((z[:-1] + 1j * z[1:]) * np.conj(z[1:] - 0.5j * z[:-1])), True),
+    "angle": (lambda z: np.angle(z[:-1] + 1j * z[1:]) * z[1:], True),
+    "sqrt of a negative-real complex": (lambda z: np.sqrt(z - 3.0 + 0j), True),
+    "matmul with a complex matrix": (lambda z: np.abs(np.array([[1j, 0, 0, 2], [0, 0, 1 - 1j, 0]]) @ z[:4]),
+                                     True),
+    "fft": (lambda z: np.abs(np.fft.fft(z)) ** 2, True),
+    "fft cropped": (lambda z: np.fft.fft(z, n=3), True),
+    # linear maps with zeros the pattern does not follow
+    "rfft and ifft": (lambda z: np.fft.ifft(np.fft.rfft(z[1:])), False),
+    "real of ifft of rfft": (lambda z: np.real(np.fft.ifft(np.fft.rfft(z[1:]))), False),
+    "eig": (lambda z: np.concatenate([np.real(np.linalg.eig(np.diag(z[:2]) + np.array(
+        [[0.0, 1.0], [-2.0, 0.0]]))[1].ravel()), np.linalg.eigvals(np.diag(z[2:4]) * 1j + z[4])]), False),
+    "fft2": (lambda z: np.fft.fft2(z[:4].reshape(2, 2)) * z[4], True),
+    "element loop": (_loop, True),
+    "list of complex numbers": (lambda z: [np.imag(z[0] * 1j), z[1] + 1j * z[2], 3j], True),
+    # the union of both parts: the real part of i x does not depend on x
+    "a constant part": (lambda z: np.real(1j * z) + np.imag(z + 1j), False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COMPLEX_CASES))
+def test_complex_numbers_inside_f(name):
+    F, exact = COMPLEX_CASES[name]
+    rng = np.random.default_rng(20)
+    for _ in range(3):
+        x = rng.uniform(-2.0, 2.0, 5)
+        P = check(F, x, exact=exact)
+        # the sparse Jacobian on this pattern is the dense one, complex where f is
+        J = dualdiff.jacobian(F, sparsity="auto")(x)
+        D = np.asarray(dualdiff.jacobian(F)(x)).reshape(-1, x.size)
+        assert J.dtype == D.dtype
+        assert np.array_equal(J.toarray(), np.where(P, D, 0))
+        Jc = dualdiff.jacobian(F, sparsity=P, chunk=1)(x)
+        assert np.array_equal(Jc.toarray(), J.toarray())
+    if name == "a constant part":  # a superset where one part is constant
+        assert np.array_equal(P, np.eye(5, dtype=bool)) and not dense_pattern(F, x).any()
+
+
+def test_complex_numbers_in_sparse_jacobians_value_and_traced():
+    F = COMPLEX_CASES["abs of a complex pair"][0]
+    x = np.linspace(0.1, 1.0, 30)
+    D = dualdiff.jacobian(F)(x)
+    v, J = dualdiff.jacobian(F, sparsity="auto").value_and_jacobian(x)
+    assert np.array_equal(v, F(x)) and np.array_equal(J.toarray(), D) and J.nnz == 58
+    J = dualdiff.jacobian(dualdiff.trace(F), sparsity="auto")(x)
+    assert np.array_equal(J.toarray(), D)
+
+
+def test_complex_numbers_refused_where_unsupported():
+    with pytest.raises(TypeError, match="complex"):
+        dualdiff.jacobian_sparsity(lambda z: z * 1j, np.ones(2) + 1j)
+    with pytest.raises(TypeError, match="Hessian sparsity detection .* complex"):
+        dualdiff.hessian_sparsity(lambda z: np.sum(np.abs(z + 1j) ** 2), np.ones(3))
+    with pytest.raises(TypeError, match="Hessian sparsity detection .* complex"):
+        dualdiff.hessian_sparsity(lambda z: np.abs(z[0] * 1j + z[1]), np.ones(3))
+    with pytest.raises(TypeError, match="Hessian sparsity detection .* complex"):
+        dualdiff.hessian(lambda z: np.sum(np.fft.fft(z).real), sparsity="auto")(np.ones(3))
+    with pytest.raises(TypeError, match="imaginary parts"):
+        def f(z):
+            y = z * 2.0
+            y[0] = z[1] * 1j
+            return y
+        dualdiff.jacobian_sparsity(f, np.ones(3))
