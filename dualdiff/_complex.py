@@ -869,6 +869,10 @@ for _name in ("rfft2", "irfft2"):
     _FUNCTIONS[getattr(np.fft, _name)] = _fft(_name, complex_linear=False, nd_kind="2")
 for _name in ("rfftn", "irfftn"):
     _FUNCTIONS[getattr(np.fft, _name)] = _fft(_name, complex_linear=False, nd_kind="n")
+# questions about the values alone (shape, dtype): no derivative to drop
+for _query in (np.shape, np.ndim, np.size, np.iscomplexobj, np.isrealobj, np.iscomplex,
+               np.isreal, np.result_type):
+    _FUNCTIONS[_query] = (lambda q: lambda *a, **k: q(*[_value(x) for x in a], **k))(_query)
 _FUNCTIONS[np.fft.fftshift] = lambda x, axes=None: _linear(np.fft.fftshift, x, axes)
 _FUNCTIONS[np.fft.ifftshift] = lambda x, axes=None: _linear(np.fft.ifftshift, x, axes)
 

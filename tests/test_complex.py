@@ -515,3 +515,19 @@ def test_fast_paths_hand_complex_numbers_over():
     # any other TypeError is f's own and passes through unchanged
     with pytest.raises(TypeError, match="unsupported operand"):
         dualdiff.grad(lambda x: x[0] + "a")([1.0, 2.0])
+
+
+def test_shape_and_dtype_questions_read_the_values():
+    # np.ndim, np.shape, np.iscomplexobj... ask about the values only: they
+    # answer inside f instead of refusing, and the derivatives are untouched
+    def f(z):
+        assert np.ndim(z) == 1 and np.shape(z) == (2,) and np.size(z) == 2
+        assert np.iscomplexobj(z) and not np.isrealobj(z)
+        assert np.iscomplex(z).tolist() == [True, False] and np.isreal(z).tolist() == [False, True]
+        assert np.result_type(z, 1.0) == np.complex128
+        return z * z if np.iscomplexobj(z) else z
+    z = np.array([1.0 + 2.0j, 3.0 + 0.0j])
+    J = dualdiff.jacobian(f, holomorphic=True)(z)
+    assert np.array_equal(J, np.diag(2 * z))  # d(z^2)/dz = 2z, by hand
+    _, t = dualdiff.jvp(lambda x: (np.ndim(np.exp(1j * x)) + 1) * np.exp(1j * x), 0.5, 1.0)
+    assert abs(t - 1j * np.exp(0.5j)) < 1e-15
