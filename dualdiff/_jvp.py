@@ -2,6 +2,7 @@
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import numpy.typing as npt
 
 from dualdiff import _complex_ad, _nesting, _seeding, _trees
@@ -32,6 +33,15 @@ def jvp(f: Callable[..., Any], x: npt.ArrayLike, v: npt.ArrayLike, *args: Any,
     """
     if isinstance(f, Traced):
         return f._transform("jvp", nan_safe=nan_safe)(x, v, *args, **kwargs)
+    try:
+        return _jvp(f, x, v, args, kwargs, nan_safe)
+    except _seeding.TreeResult:  # a dict or ragged result: flattened, then cut back
+        out = _trees.OutTree(f)
+        y, t = _jvp(out, x, v, args, kwargs, nan_safe)
+        return out.split(np.ravel(y)), out.split(np.ravel(t))
+
+
+def _jvp(f, x, v, args, kwargs, nan_safe):
     tree = _trees.tree_of(x)
     if tree is not None:  # a dict or ragged container: v has its structure
         return jvp(tree.wrap(f), tree.flat(), tree.flat_like(v), *args, nan_safe=nan_safe, **kwargs)

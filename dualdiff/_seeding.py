@@ -271,6 +271,20 @@ def _describe(y):
     return "None" if y is None else type(y).__name__
 
 
+class TreeResult(TypeError, ValueError):
+    """f returned a container of results of different shapes (a dict, or a list
+    or tuple of arrays of different shapes): jvp and jacobian catch it and run
+    again with the result flattened (see _trees.OutTree); the other
+    transforms raise it (a TypeError or ValueError that says what f returned)."""
+
+
+def _tree_result(y):
+    from dualdiff import _trees
+    if _trees.is_out_node(y):
+        raise TreeResult("the function being differentiated returned a list or tuple of "
+                         "arrays of different shapes; only jvp and jacobian take such results")
+
+
 def output_items(y):
     """(items, shape) of f's result: a flat list of Duals and numbers, and
     the result's shape (() for a scalar). Raises on anything else."""
@@ -280,11 +294,17 @@ def output_items(y):
         return [y], ()
     if isinstance(y, (bool, np.bool_)):
         return [float(y)], ()
-    if y is None or isinstance(y, (str, bytes, complex, np.complexfloating, dict, set)):
+    if isinstance(y, dict):
+        raise TreeResult("the function being differentiated returned a dict")
+    if y is None or isinstance(y, (str, bytes, complex, np.complexfloating, set)):
         raise TypeError(f"the function being differentiated returned {_describe(y)}; "
                         "it must return a real number, a Dual, or a sequence or array of them")
     if isinstance(y, (list, tuple)) and _has_dual_array(y):
-        y = _dual_array(y)
+        try:
+            y = _dual_array(y)
+        except (TypeError, ValueError):
+            _tree_result(y)
+            raise
     if isinstance(y, DualArray):
         # a float64 ndarray subclass: read its numbers, never its bare values
         return list(y.reshape(-1)), y.shape
@@ -297,6 +317,7 @@ def output_items(y):
         try:
             a = np.array(y, dtype=object)
         except ValueError as exc:
+            _tree_result(y)
             raise ValueError("the function being differentiated returned a ragged sequence "
                              f"(rows of different lengths): {exc}") from None
     if a.dtype.kind == "c":
@@ -312,6 +333,7 @@ def output_items(y):
         if type(item) is Dual or type(item) is float:
             continue
         if isinstance(item, (list, tuple, np.ndarray)):
+            _tree_result(y)
             raise ValueError("the function being differentiated returned a ragged sequence "
                              "(rows of different lengths)")
         if item is None or not isinstance(item, numbers.Real) or isinstance(item, complex):
