@@ -17,7 +17,7 @@ import numpy as np
 
 from dualdiff._dual import (Dual, _Conflict, _dual_spec, _enter_call, _leave_call, _new_tag, _object_array,
                             _read, _read_gradient, _seed, _seed_floats, _seed_tangents)
-from dualdiff import _array, _ndarray, _third
+from dualdiff import _array, _complex, _ndarray, _third
 from dualdiff._ndarray import DualArray
 from dualdiff._ndarray import _read_array as _read_dual_array
 from dualdiff._ndarray import _seed_array as _seed_dual_array
@@ -104,6 +104,12 @@ def _collect_specs(x, specs):
             _collect_specs(e, specs)
 
 
+def _holds_complex_dual(x):
+    if isinstance(x, _complex.ComplexDual):
+        return True
+    return isinstance(x, (list, tuple)) and any(_holds_complex_dual(e) for e in x)
+
+
 def flatten(x, what="x"):
     """(flat, shape): x as a contiguous float64 vector, and its shape (None
     for a scalar, which f then receives as a single Dual)."""
@@ -134,6 +140,11 @@ def flatten(x, what="x"):
     if isinstance(x, (str, bytes)) or x is None:
         raise TypeError(f"{what} must be a real number or an array of real numbers, "
                         f"not {type(x).__name__}")
+    if _holds_complex_dual(x):  # a transform called on the numbers of a complex run
+        from dualdiff._nesting import NestingError
+        raise NestingError("a transform was called on complex dual numbers (its caller met a "
+                           "complex number): complex numbers inside nested transforms are not "
+                           "supported")
     try:
         a = np.asarray(x)
     except ValueError as exc:

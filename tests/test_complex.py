@@ -448,6 +448,20 @@ def test_complex_inside_nested_transforms_raise():
         dualdiff.derivative(inner)(0.5)
 
 
+def test_transform_of_complex_numbers_inside_an_outer_transform_raises():
+    # the outer jvp meets the FFT and runs again on complex numbers, which then
+    # reach the inner grad as its x: a NestingError, not a conversion error
+    energy = lambda x: np.sum(np.abs(np.fft.fft(x)) ** 2)  # noqa: E731
+    for inner in (dualdiff.grad(energy), dualdiff.jacobian(lambda x: np.real(np.fft.fft(x)))):
+        with pytest.raises(dualdiff.NestingError, match="complex"):
+            dualdiff.jvp(inner, np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.0, 0.0]))
+    with pytest.raises(dualdiff.NestingError, match="complex"):
+        dualdiff.jvp(lambda x: dualdiff.grad(energy)([x[0] * 1j, x[1]]), [1.0, 2.0], [1.0, 0.0])
+    # hessian of the same function is the supported way: 2 n I (Parseval)
+    assert np.allclose(dualdiff.hessian(energy)(np.array([1.0, 2.0, 3.0])), 6 * np.eye(3),
+                       rtol=1e-14, atol=1e-14)
+
+
 def test_complex_outer_transform_with_real_inner_raises():
     def f(x):
         inner = dualdiff.derivative(lambda t: t * x[1])(1.0)
