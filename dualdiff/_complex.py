@@ -803,6 +803,82 @@ def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
     return s * (1.0 / count)
 
 
+def _numpys_value(r, v):
+    """r with NumPy's own value v (the composition's derivatives, its value
+    rounded as NumPy rounds it)."""
+    v = np.asarray(v)
+    return _make(v[()] if v.ndim == 0 else v, r.tangent, r.hessian, r)
+
+
+def _abs2(x):
+    """|z|^2 = Re(z)^2 + Im(z)^2, a polynomial in the real and imaginary parts
+    (smooth at 0, where |z| has no derivative)."""
+    if _is_real(x):
+        return x * x
+    return _real(x) * _real(x) + _imag(x) * _imag(x)
+
+
+def _norm(x, ord=None, axis=None, keepdims=False):
+    """np.linalg.norm: the 2-norm of vectors and the Frobenius norm of
+    matrices as sqrt(sum |z|^2), the vector p-norms as (sum |z|^p)^(1/p).
+    Real-valued, so not holomorphic. At a zero vector the 2-norm has no
+    derivative: sqrt'(0) is infinite (NaN-safe rule: 0 along a zero tangent)."""
+    if not isinstance(x, ComplexDual):
+        raise TypeError("numpy.linalg.norm: the array must be the dual argument")
+    if not _is_real(x):
+        _not_holomorphic(x, "linalg.norm")
+    nd = x.ndim
+    if axis is None:
+        axes = tuple(range(nd))
+        matrix = nd == 2 and ord is not None
+    else:
+        axes = tuple(int(a) for a in axis) if isinstance(axis, (tuple, list)) else (int(axis),)
+        matrix = len(axes) == 2
+    v = np.linalg.norm(x.value, ord=ord, axis=axis, keepdims=keepdims)
+    if ord is None or (matrix and ord == "fro") or (not matrix and ord == 2):
+        return _numpys_value(np.sqrt(_sum(_abs2(x), axis=axes, keepdims=keepdims)), v)
+    if not matrix and len(axes) == 1 and isinstance(ord, numbers.Real) and np.isfinite(ord) and ord >= 1:
+        p = float(ord)
+        return _numpys_value(_sum(_abs(x) ** p, axis=axes, keepdims=keepdims) ** (1.0 / p), v)
+    raise TypeError(f"numpy.linalg.norm of complex dual numbers with ord={ord!r} is not supported: "
+                    "the 2-norm and Frobenius norm (ord=None), and vector p-norms with "
+                    "finite p >= 1 are")
+
+
+def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
+    """np.var: the mean of |a - mean(a)|^2 (real, as NumPy's var of complex numbers)."""
+    if dtype is not None or out is not None or kw:
+        raise TypeError("numpy.var of complex dual numbers takes axis, ddof and keepdims only")
+    d = a - _mean(a, axis=axis, keepdims=True)
+    s = _sum(_abs2(d), axis=axis, keepdims=keepdims)
+    count = np.size(a.value) // max(np.size(s.value), 1)
+    return _numpys_value(s * (1.0 / (count - ddof)), np.var(a.value, axis=axis, ddof=ddof, keepdims=keepdims))
+
+
+def _std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
+    r = np.sqrt(_var(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, **kw))
+    return _numpys_value(r, np.std(a.value, axis=axis, ddof=ddof, keepdims=keepdims))
+
+
+def _prod(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
+    """np.prod: the running product along the axis, by the product rule of
+    each multiplication (exact where entries are 0, unlike prod / a)."""
+    if dtype is not None or out is not None or kw:
+        raise TypeError("numpy.prod of complex dual numbers takes axis and keepdims only")
+    if axis is None:
+        r = a.ravel() if a.ndim != 1 else a
+        ax = 0
+    else:
+        r, ax = a, int(axis) % max(a.ndim, 1)
+    r = _linear(np.moveaxis, r, ax, 0)
+    p = r[0]
+    for k in range(1, r.shape[0]):
+        p = p * r[k]
+    if keepdims:
+        p = _linear(np.expand_dims, p, tuple(range(a.ndim)) if axis is None else ax)
+    return _numpys_value(p, np.prod(a.value, axis=axis, keepdims=keepdims))
+
+
 _UFUNC_HANDLERS = {
     np.add: lambda a, b: _add(a, b, 1) if isinstance(a, ComplexDual) else _add(b, a, 1),
     np.subtract: lambda a, b: _add(a, b, -1) if isinstance(a, ComplexDual) else _add(-b, a, 1),
@@ -854,6 +930,10 @@ _FUNCTIONS = {
     np.moveaxis: lambda a, source, destination: _linear(np.moveaxis, a, source, destination),
     np.expand_dims: lambda a, axis: _linear(np.expand_dims, a, axis),
     np.linalg.eig: _eig,
+    np.linalg.norm: _norm,
+    np.var: _var,
+    np.std: _std,
+    np.prod: _prod,
     np.linalg.eigvals: _eigvals,
 }
 for _name in ("fft", "ifft"):

@@ -545,3 +545,38 @@ def test_shape_and_dtype_questions_read_the_values():
     assert np.array_equal(J, np.diag(2 * z))  # d(z^2)/dz = 2z, by hand
     _, t = dualdiff.jvp(lambda x: (np.ndim(np.exp(1j * x)) + 1) * np.exp(1j * x), 0.5, 1.0)
     assert abs(t - 1j * np.exp(0.5j)) < 1e-15
+
+
+def test_norms_variance_and_products_of_complex_arrays():
+    # references: central differences in the complex plane (H as above) and,
+    # for the 2-norm, the hand-derived d|z| = Re(conj(z) . dz) / |z|
+    rng = np.random.default_rng(SEED)
+    z = rng.normal(size=(3, 4)) + 1j * rng.normal(size=(3, 4))
+    v = rng.normal(size=(3, 4)) + 1j * rng.normal(size=(3, 4))
+    fs = [lambda a: np.linalg.norm(a), lambda a: np.linalg.norm(a, "fro"),
+          lambda a: np.linalg.norm(a, axis=0), lambda a: np.linalg.norm(a, axis=(0, 1), keepdims=True),
+          lambda a: np.linalg.norm(a[1], ord=3), lambda a: np.linalg.norm(a[:, 0], ord=1),
+          lambda a: np.var(a), lambda a: np.var(a, axis=1, ddof=1), lambda a: np.std(a, axis=0, keepdims=True),
+          lambda a: np.prod(a), lambda a: np.prod(a, axis=1), lambda a: np.prod(a, axis=0, keepdims=True),
+          lambda a: np.linalg.norm(np.exp(a) * a, axis=1) * np.prod(a[0])]
+    for f in fs:
+        y, t = dualdiff.jvp(f, z, v)
+        fd = (f(z + H * v) - f(z - H * v)) / (2 * H)
+        assert np.array_equal(y, f(z))  # NumPy's own values
+        assert np.shape(t) == np.shape(fd) and np.allclose(t, fd, rtol=1e-7, atol=1e-8)
+    _, t = dualdiff.jvp(np.linalg.norm, z[0], v[0])
+    assert abs(t - np.real(np.vdot(z[0], v[0])) / np.linalg.norm(z[0])) < 1e-14
+    # a product with a zero entry keeps its exact derivative (no division)
+    w = np.array([0.0 + 0.0j, 2.0 + 1.0j, 1.0 - 1.0j])
+    _, t = dualdiff.jvp(np.prod, w, np.array([1.0, 0.0, 0.0]))
+    assert t == (2.0 + 1.0j) * (1.0 - 1.0j)
+    # second derivatives: the Hessian of |z|^2 summed (the identity, times 2) and of the variance
+    x = rng.normal(size=3)
+    assert np.allclose(dualdiff.hessian(lambda x: np.linalg.norm(x * (1 + 2j)) ** 2)(x),
+                       10 * np.eye(3), rtol=1e-13, atol=1e-13)
+    assert np.allclose(dualdiff.hessian(lambda x: np.var(x * 1j))(x),
+                       2 / 3 * (np.eye(3) - np.ones((3, 3)) / 3), rtol=1e-13, atol=1e-13)
+    with pytest.raises(TypeError, match="ord=inf"):
+        dualdiff.jvp(lambda a: np.linalg.norm(a, ord=np.inf), z[0], v[0])
+    with pytest.raises(TypeError, match="not holomorphic"):
+        dualdiff.jacobian(np.linalg.norm, holomorphic=True)(z[0])
