@@ -384,6 +384,8 @@ class OutTree:
             start += size
             if each is not None:
                 items.append(each(block, shape))
+            elif isinstance(block, DualArray):  # the numbers of an outer transform
+                items.append(block[()] if shape == () else block)
             elif shape == () and np.ndim(block) == 0:
                 items.append(block[()].item())  # a float (complex) as for any scalar result
             else:

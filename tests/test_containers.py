@@ -270,3 +270,21 @@ def test_ragged_numbers_and_other_transforms_still_refuse():
         dualdiff.grad(lambda x: {"a": x[0]})([1.0, 2.0])
     with pytest.raises(TypeError, match="dict"):
         dualdiff.hessian(lambda x: {"a": x[0] * x[1]})([1.0, 2.0])
+
+
+def test_tree_results_of_nested_transforms_keep_the_outer_derivatives():
+    # f(x) = x0 x1^2: jacobian of (f, x) inside jacobian gives (Hessian of f, 0)
+    # and inside jvp the derivative of (grad f, I) along v; by hand
+    x = np.array([1.0, 2.0])
+    inner = lambda y: dualdiff.jacobian(lambda x: (x[0] * x[1] ** 2, x))(y)  # noqa: E731
+    H, Z = dualdiff.jacobian(inner)(x)
+    assert np.array_equal(H, [[0.0, 4.0], [4.0, 2.0]]) and np.array_equal(Z, np.zeros((2, 2, 2)))
+    _, t = dualdiff.jvp(lambda y: dualdiff.jacobian(lambda x: {"a": x[0] * x[1] ** 2, "b": x})(y),
+                        x, np.array([1.0, 0.0]))
+    assert np.array_equal(t["a"], [0.0, 4.0]) and np.array_equal(t["b"], np.zeros((2, 2)))
+    # the second derivative of a split along one direction: -sin, piece by piece
+    a = np.arange(8.0).reshape(4, 2) * 0.3
+    f = lambda x: np.vsplit(np.sin(x), [1, 2])  # noqa: E731
+    _, t = dualdiff.jvp(lambda y: dualdiff.jvp(f, y, np.ones((4, 2)))[1], a, np.ones((4, 2)))
+    assert [p.shape for p in t] == [(1, 2), (1, 2), (2, 2)]
+    np.testing.assert_allclose(np.concatenate(t), -np.sin(a), rtol=1e-15, atol=0)
