@@ -659,6 +659,55 @@ def _bilinear(func, a, b, *args, **kwargs):
     return _make(v, t, h, like)
 
 
+def _multilinear(func, operands, *args, **kwargs):
+    """func linear in each of its operands (einsum): the product rule over the
+    dual operands, direction by direction (and pair by pair at second order)."""
+    ops = [_constant(o) for o in operands]
+    duals = [i for i, o in enumerate(ops) if isinstance(o, ComplexDual)]
+    like = ops[duals[0]]
+    for i in duals[1:]:
+        _check_pair(like, ops[i])
+    values = [_value(o) for o in ops]
+
+    def call(repl):
+        return func(*args, *[repl.get(i, v) for i, v in enumerate(values)], **kwargs)
+    v = call({})
+    n = like.n
+    with _quiet():
+        t = np.stack([np.broadcast_to(sum(call({i: ops[i].tangent[k]}) for i in duals), np.shape(v))
+                      for k in range(n)])
+        h = None
+        if like.hessian is not None:
+            rows = []
+            for k in range(n):
+                for m in range(n):
+                    hk = sum(call({i: ops[i].hessian[k, m]}) for i in duals)
+                    for i in duals:
+                        for j in duals:
+                            if i != j:
+                                hk = hk + call({i: ops[i].tangent[k], j: ops[j].tangent[m]})
+                    rows.append(np.broadcast_to(hk, np.shape(v)))
+            h = np.stack(rows).reshape((n, n) + np.shape(v))
+    return _make(v, t, h, like)
+
+
+def _einsum(*args, **kwargs):
+    """np.einsum in both forms: a subscripts string and operands, or operands
+    each followed by its list of axis labels (and the output's list last)."""
+    if kwargs.pop("out", None) is not None or kwargs.get("dtype") is not None:
+        raise TypeError("numpy.einsum of complex dual numbers takes no out= or dtype=")
+    if isinstance(args[0], str):
+        return _multilinear(lambda s, *ops: np.einsum(s, *ops, **kwargs), args[1:], args[0])
+    operands, labels = list(args[0::2]), list(args[1::2])
+    # an odd count: the last item is the output's labels, not an operand
+    out_labels = [operands.pop()] if len(operands) > len(labels) else []
+
+    def func(*ops):
+        inter = [a for pair in zip(ops, labels) for a in pair]
+        return np.einsum(*inter, *out_labels, **kwargs)
+    return _multilinear(func, operands)
+
+
 def array(items):
     """A ComplexDual from a (nested) list of ComplexDuals (of one shape), numbers
     and arrays, stacked as np.array stacks them; a plain array without duals."""
@@ -914,6 +963,9 @@ _FUNCTIONS = {
     np.vdot: _vdot,
     np.inner: lambda a, b: _bilinear(np.inner, a, b),
     np.outer: lambda a, b: _bilinear(np.outer, a, b),
+    np.kron: lambda a, b: _bilinear(np.kron, a, b),
+    np.tensordot: lambda a, b, axes=2: _bilinear(np.tensordot, a, b, axes=axes),
+    np.einsum: _einsum,
     np.concatenate: lambda arrays, axis=0: _many(np.concatenate, arrays, axis=axis),
     np.stack: lambda arrays, axis=0: _many(np.stack, arrays, axis=axis),
     np.reshape: lambda a, *args, **kw: _linear(np.reshape, a, *args, **kw),

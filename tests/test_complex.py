@@ -580,3 +580,29 @@ def test_norms_variance_and_products_of_complex_arrays():
         dualdiff.jvp(lambda a: np.linalg.norm(a, ord=np.inf), z[0], v[0])
     with pytest.raises(TypeError, match="not holomorphic"):
         dualdiff.jacobian(np.linalg.norm, holomorphic=True)(z[0])
+
+
+def test_einsum_tensordot_and_kron_of_complex_arrays():
+    # references: central differences in the complex plane; einsum in both
+    # forms, with one and several dual operands (the product rule)
+    rng = np.random.default_rng(SEED)
+    A = rng.normal(size=(2, 3)) + 1j * rng.normal(size=(2, 3))
+    B = rng.normal(size=(3, 3))
+    z = rng.normal(size=3) + 1j * rng.normal(size=3)
+    v = rng.normal(size=3) + 1j * rng.normal(size=3)
+    fs = [lambda x: np.einsum("ij,j->i", A, x), lambda x: np.einsum("i,i,ij->j", x, x, B),
+          lambda x: np.einsum(A, [0, 1], x, [1], [0]), lambda x: np.einsum(x, [0], x, [1]),
+          lambda x: np.einsum("i,i", x, np.exp(x)), lambda x: np.tensordot(A, x, 1),
+          lambda x: np.tensordot(np.outer(x, x), B, axes=([0, 1], [1, 0])),
+          lambda x: np.kron(x, A), lambda x: np.kron(x * x, x)]
+    for f in fs:
+        y, t = dualdiff.jvp(f, z, v)
+        fd = (f(z + H * v) - f(z - H * v)) / (2 * H)
+        assert np.array_equal(y, f(z))
+        assert np.allclose(t, fd, rtol=1e-7, atol=1e-8)
+    # holomorphic: d/dz of sum_i z_i^2 B_ij is 2 z_i B_ij (by hand), and second order
+    J = dualdiff.jacobian(lambda x: np.einsum("i,i,ij->j", x, x, B), holomorphic=True)(z)
+    assert np.allclose(J, 2 * (z[:, None] * B).T, rtol=1e-14, atol=1e-14)
+    x = rng.normal(size=3)
+    Hs = dualdiff.hessian(lambda x: np.real(np.einsum("i,ij,j", x * 1j, B, x * 1j)))(x)
+    assert np.allclose(Hs, -(B + B.T), rtol=1e-14, atol=1e-14)
