@@ -348,6 +348,8 @@ def output_items(y):
             raise ValueError("the function being differentiated returned a ragged sequence "
                              "(rows of different lengths)")
         if item is None or not isinstance(item, numbers.Real) or isinstance(item, complex):
+            if isinstance(item, dict):
+                _tree_result(y)
             raise TypeError(f"the function being differentiated returned a sequence holding "
                             f"{_describe(item)}; every item must be a real number or a Dual")
     return items, a.shape

@@ -288,3 +288,14 @@ def test_tree_results_of_nested_transforms_keep_the_outer_derivatives():
     _, t = dualdiff.jvp(lambda y: dualdiff.jvp(f, y, np.ones((4, 2)))[1], a, np.ones((4, 2)))
     assert [p.shape for p in t] == [(1, 2), (1, 2), (2, 2)]
     np.testing.assert_allclose(np.concatenate(t), -np.sin(a), rtol=1e-15, atol=0)
+
+
+def test_tree_results_holding_dicts_beside_numbers():
+    # a tuple of a dict and a number is a tree result too: here the gradient of
+    # d["a"]^2 + 3 y, which is ({"a": 2 d["a"]}, 3), and its derivative along v
+    f = lambda t: t[0]["a"] ** 2 + 3.0 * t[1]  # noqa: E731
+    g = dualdiff.grad(f)
+    y, t = dualdiff.jvp(g, ({"a": 3.0}, 2.0), ({"a": 0.5}, 1.0))
+    assert y == ({"a": 6.0}, 3.0) and t == ({"a": 1.0}, 0.0)
+    J = dualdiff.jacobian(lambda x: ({"a": x[0]}, x[1] * x[0]))(np.array([1.0, 2.0]))
+    assert np.array_equal(J[0]["a"], [1.0, 0.0]) and np.array_equal(J[1], [2.0, 1.0])
