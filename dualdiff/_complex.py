@@ -659,6 +659,37 @@ def _bilinear(func, a, b, *args, **kwargs):
     return _make(v, t, h, like)
 
 
+def _extreme(reduce, arg):
+    """np.max or np.min: the derivatives of the entry NumPy picks (complex
+    numbers are ordered by real part, then imaginary part; the first of equal
+    entries, as argmax and argmin pick it)."""
+    def handler(a, axis=None, out=None, keepdims=False, **kw):
+        if out is not None or kw:
+            raise TypeError(f"numpy.{reduce.__name__} of complex dual numbers takes axis and "
+                            "keepdims only")
+        v = reduce(a.value, axis=axis, keepdims=keepdims)
+        if a.ndim == 0:
+            return a
+        if axis is None:
+            r = a[np.unravel_index(arg(a.value), a.shape)]
+            if keepdims:
+                r = _linear(np.reshape, r, (1,) * a.ndim)
+            return _numpys_value(r, v)
+        if isinstance(axis, tuple):
+            raise TypeError(f"numpy.{reduce.__name__} of complex dual numbers takes one axis or None")
+        ax = int(axis) % a.ndim
+        i = np.expand_dims(arg(a.value, axis=ax), ax)
+
+        def take(d, lead):
+            return np.take_along_axis(d, i.reshape((1,) * lead + i.shape), axis=ax + lead)
+        r = _make(take(np.asarray(a.value), 0), take(a.tangent, 1),
+                  None if a.hessian is None else take(a.hessian, 2), a)
+        if not keepdims:
+            r = _linear(np.squeeze, r, ax)
+        return _numpys_value(r, v)
+    return handler
+
+
 def _multilinear(func, operands, *args, **kwargs):
     """func linear in each of its operands (einsum): the product rule over the
     dual operands, direction by direction (and pair by pair at second order)."""
@@ -966,6 +997,10 @@ _FUNCTIONS = {
     np.kron: lambda a, b: _bilinear(np.kron, a, b),
     np.tensordot: lambda a, b, axes=2: _bilinear(np.tensordot, a, b, axes=axes),
     np.einsum: _einsum,
+    np.max: _extreme(np.max, np.argmax),
+    np.min: _extreme(np.min, np.argmin),
+    np.amax: _extreme(np.max, np.argmax),
+    np.amin: _extreme(np.min, np.argmin),
     np.concatenate: lambda arrays, axis=0: _many(np.concatenate, arrays, axis=axis),
     np.stack: lambda arrays, axis=0: _many(np.stack, arrays, axis=axis),
     np.reshape: lambda a, *args, **kw: _linear(np.reshape, a, *args, **kw),

@@ -606,3 +606,19 @@ def test_einsum_tensordot_and_kron_of_complex_arrays():
     x = rng.normal(size=3)
     Hs = dualdiff.hessian(lambda x: np.real(np.einsum("i,ij,j", x * 1j, B, x * 1j)))(x)
     assert np.allclose(Hs, -(B + B.T), rtol=1e-14, atol=1e-14)
+
+
+def test_max_and_min_of_complex_arrays_follow_the_picked_entry():
+    # NumPy orders complex numbers by real part, then imaginary part; the
+    # derivative is that of the entry it picks (by hand: the tangent there)
+    z = np.array([[1.0 + 5.0j, 2.0 - 1.0j], [2.0 + 3.0j, -1.0 + 0.0j]])
+    v = np.array([[1.0, 2.0j], [3.0, 4.0j]])
+    assert dualdiff.jvp(np.max, z, v)[1] == 3.0            # 2 + 3j is the largest
+    assert dualdiff.jvp(np.min, z, v)[1] == 4.0j           # -1 the smallest
+    y, t = dualdiff.jvp(lambda a: np.max(a, axis=1), z, v)
+    assert np.array_equal(y, [2.0 - 1.0j, 2.0 + 3.0j]) and np.array_equal(t, [2.0j, 3.0])
+    y, t = dualdiff.jvp(lambda a: np.min(a * a, axis=0, keepdims=True), z, v)
+    assert np.array_equal(y, np.min(z * z, axis=0, keepdims=True))
+    assert np.array_equal(t, [[2 * z[0, 0] * v[0, 0], 2 * z[1, 1] * v[1, 1]]])
+    H = dualdiff.hessian(lambda x: np.real(np.max(x * (1 + 1j)) ** 2))(np.array([0.5, 2.0]))
+    assert np.array_equal(H, [[0.0, 0.0], [0.0, 0.0]])     # Re((1+i)^2 x1^2) = 0
