@@ -350,6 +350,8 @@ def output_items(y):
         if item is None or not isinstance(item, numbers.Real) or isinstance(item, complex):
             if isinstance(item, dict):
                 _tree_result(y)
+            if isinstance(item, _ndarray._Stripped):  # np.array([d, d]) of dual arrays d
+                raise TypeError(_ndarray.STRIPPED_MESSAGE)
             raise TypeError(f"the function being differentiated returned a sequence holding "
                             f"{_describe(item)}; every item must be a real number or a Dual")
     return items, a.shape

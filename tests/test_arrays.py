@@ -800,7 +800,10 @@ def test_a_function_that_strips_its_input_raises_a_clear_error():
                      lambda v: np.sum(scipy.stats.norm.logpdf(v, 0.5, 2.0)))(x),
                  lambda: dualdiff.value_and_grad(
                      lambda v: np.sum(scipy.special.softmax(v) * np.arange(2)))(x),
-                 lambda: dualdiff.jvp(lambda v: np.asarray(v) * 2.0, x, x)):
+                 lambda: dualdiff.jvp(lambda v: np.asarray(v) * 2.0, x, x),
+                 # np.array of a list of dual arrays (NumPy lets no array type see it)
+                 lambda: dualdiff.jvp(lambda v: np.array([v, v]), x, x),
+                 lambda: dualdiff.jacobian(lambda v: np.array([v * 2, v]))(x)):
         with pytest.raises(TypeError, match=STRIPPED):
             call()
     # a ufunc that NumPy has no object loop for refuses the placeholders in
