@@ -15,7 +15,7 @@ import numbers
 
 import numpy as np
 
-from dualdiff._dual import (Dual, _Conflict, _dual_spec, _enter_call, _leave_call, _new_tag, _object_array,
+from dualdiff._dual import (Dual, _Conflict, _dual_spec, _enter_call, _leave_call, _new_tag,
                             _read, _read_gradient, _seed, _seed_floats, _seed_tangents)
 from dualdiff import _array, _complex, _ndarray, _third
 from dualdiff._ndarray import DualArray
@@ -207,7 +207,8 @@ def make_input(duals, shape, x=None):
 
 def rebuild(duals, x):
     """The Duals in x's nesting of lists and tuples (arrays inside it become
-    object arrays), taken in the C order of np.asarray(x)."""
+    dual arrays, so that NumPy and SciPy functions run on them as on an array
+    x), taken in the C order of np.asarray(x)."""
     items = iter(duals)
 
     def build(t):
@@ -216,7 +217,7 @@ def rebuild(duals, x):
         if type(t) is tuple:
             return tuple([build(e) for e in t])
         if isinstance(t, np.ndarray) and t.ndim > 0:
-            return _object_array([next(items) for _ in range(t.size)]).reshape(t.shape)
+            return _dual_array([next(items) for _ in range(t.size)]).reshape(t.shape)
         return next(items)
 
     return build(x)

@@ -299,3 +299,23 @@ def test_tree_results_holding_dicts_beside_numbers():
     assert y == ({"a": 6.0}, 3.0) and t == ({"a": 1.0}, 0.0)
     J = dualdiff.jacobian(lambda x: ({"a": x[0]}, x[1] * x[0]))(np.array([1.0, 2.0]))
     assert np.array_equal(J[0]["a"], [1.0, 0.0]) and np.array_equal(J[1], [2.0, 1.0])
+
+
+def test_arrays_inside_a_list_or_tuple_arrive_as_dual_arrays():
+    # a tuple of arrays of one shape is one array for the derivatives, but f
+    # receives the tuple of dual arrays, so SciPy's ufuncs (no object loops) run
+    import mpmath
+    import scipy.special
+    seen = []
+
+    def f(t):
+        seen.append([type(a) for a in t])
+        return np.sum(scipy.special.psi(t[0]) * t[1])
+    a, b = np.array([0.5, 1.5]), np.array([2.0, 3.0])
+    g = dualdiff.grad(f)((a, b))
+    assert seen[-1] == [DualArray, DualArray]
+    want_a = [float(mpmath.psi(1, ai)) * bi for ai, bi in zip(a, b)]   # psi' = trigamma
+    want_b = [float(mpmath.digamma(ai)) for ai in a]
+    np.testing.assert_allclose(g, [want_a, want_b], rtol=1e-14)
+    g1 = dualdiff.grad(lambda t: np.sum(scipy.special.erf(t[0])))((a,))
+    np.testing.assert_allclose(g1, [2 / np.sqrt(np.pi) * np.exp(-a ** 2)], rtol=1e-14)
