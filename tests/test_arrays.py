@@ -941,6 +941,8 @@ def test_sinc_at_zero_and_nan_to_num_of_non_finite_values():
 
 XP = np.array([-1.5, -0.6, 0.1, 0.4, 1.5])
 NUMPY_CASES = {
+    "select": lambda z: np.select([z > 0.5, z < -0.5], [z ** 2, np.sin(z)], default=0.5 * z ** 3)
+    + np.select([z > 0], [z[::-1] * z]),
     "partition": lambda z: np.partition(z ** 3, 2) * np.arange(1.0, 7.0),
     "median": lambda z: np.concatenate([np.atleast_1d(np.median(z)), np.atleast_1d(np.median(z[:5] ** 2)),
                                         np.median(z.reshape(2, 3), axis=1),
