@@ -917,12 +917,70 @@ def _norm(x, ord=None, axis=None, keepdims=False):
     v = np.linalg.norm(x.value, ord=ord, axis=axis, keepdims=keepdims)
     if ord is None or (matrix and ord == "fro") or (not matrix and ord == 2):
         return _numpys_value(np.sqrt(_sum(_abs2(x), axis=axes, keepdims=keepdims)), v)
+    if matrix and ord == "nuc":  # the sum of the singular values
+        m = _linear(np.moveaxis, x, axes, (-2, -1))
+        r = _sum(_singular_values(m), axis=-1)
+        if keepdims:
+            r = _linear(np.expand_dims, r, tuple(sorted(a % nd for a in axes)))
+        return _numpys_value(r, v)
     if not matrix and len(axes) == 1 and isinstance(ord, numbers.Real) and np.isfinite(ord) and ord >= 1:
         p = float(ord)
         return _numpys_value(_sum(_abs(x) ** p, axis=axes, keepdims=keepdims) ** (1.0 / p), v)
     raise TypeError(f"numpy.linalg.norm of complex dual numbers with ord={ord!r} is not supported: "
-                    "the 2-norm and Frobenius norm (ord=None), and vector p-norms with "
-                    "finite p >= 1 are")
+                    "the 2-norm and Frobenius norm (ord=None), the nuclear norm (ord='nuc'), "
+                    "and vector p-norms with finite p >= 1 are")
+
+
+def _singular_values(a):
+    """The singular values of the matrices in a (last two axes), NumPy's own,
+    with derivatives from the Hermitian dilation M = [[0, A], [A^H, 0]], whose
+    largest eigenvalues are the singular values: along dA (dilated to E),
+    ds_k = x_k^H E x_k = Re(u_k^H dA v_k), and at second order
+    x_k^H G x_k + sum_{j != k} 2 Re(B_kj C_jk) / (s_k - lam_j) with B and C the
+    directions in the eigenbasis (second-order eigenvalue perturbation).
+    Repeated or zero singular values have no second derivative (inf or NaN)."""
+    if not _is_real(a):
+        _not_holomorphic(a, "the singular values")
+    A = np.asarray(a.value)
+    m, n = A.shape[-2:]
+    k = min(m, n)
+    s = np.linalg.svd(A, compute_uv=False)
+
+    def dilate(D):
+        out = np.zeros(D.shape[:-2] + (m + n, m + n), dtype=np.result_type(D, A, 1j))
+        out[..., :m, m:] = D
+        out[..., m:, :m] = np.conj(np.swapaxes(D, -1, -2))
+        return out
+    lam, X = np.linalg.eigh(dilate(A))
+    top = np.arange(m + n - 1, m + n - 1 - k, -1)  # the k largest, in NumPy's descending order
+    Xh = np.conj(np.swapaxes(X, -1, -2))
+    with _quiet():
+        B = Xh @ dilate(a.tangent) @ X  # (n_dir, ..., N, N)
+        t = np.real(np.diagonal(B, axis1=-2, axis2=-1)[..., top])
+        h = None
+        if a.hessian is not None:
+            lk = lam[..., top]
+            gap = lk[..., :, None] - lam[..., None, :]  # (..., k, N)
+            mask = np.ones(gap.shape, dtype=bool)
+            mask[..., np.arange(k), top] = False
+            inv = np.where(mask, 1.0 / np.where(mask, gap, 1.0), 0.0)
+            Bk = B[..., top, :]                                # rows k: B_kj
+            Bt = np.swapaxes(B[..., :, top], -1, -2)            # B_jk as rows k
+            cross = np.einsum("d...kj,e...kj->de...k", Bk, Bt * inv)
+            G = np.real(np.diagonal(Xh @ dilate(a.hessian) @ X, axis1=-2, axis2=-1)[..., top])
+            h = G + 2 * np.real(cross)
+    r = _make(s, t, h, a)
+    return r
+
+
+def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
+    if not isinstance(a, ComplexDual):
+        raise TypeError("numpy.linalg.svd: the matrix must be the dual argument")
+    if compute_uv:
+        raise TypeError("numpy.linalg.svd of complex dual numbers gives the singular values only "
+                        "(compute_uv=False): the phases of the complex singular vectors are "
+                        "LAPACK's choice, and their derivatives would not be those of NumPy's")
+    return _singular_values(a)
 
 
 def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
@@ -1018,6 +1076,7 @@ _FUNCTIONS = {
     np.expand_dims: lambda a, axis: _linear(np.expand_dims, a, axis),
     np.linalg.eig: _eig,
     np.linalg.norm: _norm,
+    np.linalg.svd: _svd,
     np.var: _var,
     np.std: _std,
     np.prod: _prod,

@@ -622,3 +622,33 @@ def test_max_and_min_of_complex_arrays_follow_the_picked_entry():
     assert np.array_equal(t, [[2 * z[0, 0] * v[0, 0], 2 * z[1, 1] * v[1, 1]]])
     H = dualdiff.hessian(lambda x: np.real(np.max(x * (1 + 1j)) ** 2))(np.array([0.5, 2.0]))
     assert np.array_equal(H, [[0.0, 0.0], [0.0, 0.0]])     # Re((1+i)^2 x1^2) = 0
+
+
+def test_singular_values_and_nuclear_norm_of_complex_matrices():
+    # first derivatives against central differences in the complex plane and the
+    # hand-derived ds_k = Re(u_k^H dA v_k); second derivatives (from a hessian in
+    # two real parameters) against differences of the first
+    rng = np.random.default_rng(SEED)
+    sv = lambda a: np.linalg.svd(a, compute_uv=False)  # noqa: E731
+    for shape in [(4, 3), (3, 4), (2, 3, 3)]:
+        z = rng.normal(size=shape) + 1j * rng.normal(size=shape)
+        v = rng.normal(size=shape) + 1j * rng.normal(size=shape)
+        w = rng.normal(size=shape) + 1j * rng.normal(size=shape)
+        for f in (sv, lambda a: np.linalg.norm(a, "nuc", axis=(-2, -1)),
+                  lambda a: np.linalg.norm(np.moveaxis(a, -1, 0), "nuc", axis=(0, 1), keepdims=True)):
+            y, t = dualdiff.jvp(f, z, v)
+            assert np.array_equal(y, f(z))
+            assert np.allclose(t, (f(z + H * v) - f(z - H * v)) / (2 * H), rtol=1e-7, atol=1e-8)
+            Hs = dualdiff.hessian(lambda st: f(z + st[0] * v + st[1] * w))(np.zeros(2))
+            d1 = lambda e: dualdiff.jvp(f, z + e * w, v)[1]  # noqa: E731
+            assert np.allclose(Hs[..., 0, 1], (d1(H) - d1(-H)) / (2 * H), rtol=1e-6, atol=1e-7)
+    z = rng.normal(size=(3, 2)) + 1j * rng.normal(size=(3, 2))
+    dz = rng.normal(size=(3, 2)) + 1j * rng.normal(size=(3, 2))
+    U, s, Vh = np.linalg.svd(z)
+    _, t = dualdiff.jvp(sv, z, dz)
+    assert np.allclose(t, [np.real(np.conj(U[:, k]) @ dz @ np.conj(Vh[k])) for k in range(2)],
+                       rtol=1e-13, atol=1e-14)
+    with pytest.raises(TypeError, match="singular values only"):
+        dualdiff.jvp(np.linalg.svd, z, dz)
+    with pytest.raises(TypeError, match="not holomorphic"):
+        dualdiff.jacobian(sv, holomorphic=True)(z)
