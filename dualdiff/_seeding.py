@@ -223,11 +223,44 @@ def rebuild(duals, x):
     return build(x)
 
 
+def _holds_array(x):
+    for e in x:
+        if type(e) is float:
+            continue
+        if isinstance(e, np.ndarray) or ((type(e) is list or type(e) is tuple) and _holds_array(e)):
+            return True
+    return False
+
+
+def _pieces(z, x):
+    """A list or tuple x holding arrays, made of the flat dual array z: its
+    numbers as Duals and its arrays as views of z (one buffer, seeded in one
+    step), in the C order of np.asarray(x)."""
+    pos = 0
+    buf, spec = z._buf, z._spec
+
+    def build(t):
+        nonlocal pos
+        if type(t) is list:
+            return [build(e) for e in t]
+        if type(t) is tuple:
+            return tuple([build(e) for e in t])
+        if isinstance(t, np.ndarray) and t.ndim > 0:
+            pos += t.size
+            return _wrap_dual_array(buf[pos - t.size:pos].reshape(t.shape + buf.shape[-1:]), spec)
+        pos += 1
+        return z[pos - 1]
+
+    return build(x)
+
+
 def seed_dual_array(flat, shape, start, width, order, tag, x=None):
     """f's input (see make_input) whose flat entries start..start+width-1 vary
     along directions 0..width-1: a DualArray shaped like x, a scalar Dual when
     shape is None, lists and tuples like x's when x is one."""
     if shape is None or type(x) is list or type(x) is tuple:
+        if shape is not None and _holds_array(x):
+            return _pieces(_seed_dual_array(flat, start, width, order, tag), x)
         return make_input(_seed(flat, start, width, order, tag), shape, x)
     return _seed_dual_array(flat.reshape(shape), start, width, order, tag)
 
@@ -237,6 +270,8 @@ def seed_directions(flat, shape, tangents, tag, x=None):
     Dual when shape is None, lists and tuples like x's when x is one, else a
     DualArray filled in one step."""
     if shape is None or type(x) is list or type(x) is tuple:
+        if shape is not None and _holds_array(x):
+            return _pieces(seed_directions(flat, (flat.shape[0],), tangents, tag), x)
         return make_input(_seed_tangents(flat, tangents, 1, tag), shape, x)
     width = tangents.shape[1]
     buf = np.empty((flat.shape[0], 1 + width))
