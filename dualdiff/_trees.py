@@ -37,6 +37,7 @@ import numbers
 
 import numpy as np
 
+from dualdiff._complex import ComplexDual
 from dualdiff._dual import Dual
 from dualdiff._ndarray import DualArray
 from dualdiff._ndarray import array as _dual_array
@@ -294,7 +295,7 @@ def _out_shape(y):
 
 
 def _is_complex_dual(y):
-    return type(y).__name__ == "ComplexDual" and type(y).__module__ == "dualdiff._complex"
+    return isinstance(y, ComplexDual)
 
 
 def is_out_node(y):
@@ -341,8 +342,8 @@ def _ravel(leaf):
     if _is_complex_dual(leaf):
         return np.ravel(leaf)
     if isinstance(leaf, (list, tuple, Dual)):
-        from dualdiff import _complex
         if _holds_complex_dual(leaf):
+            from dualdiff import _complex
             return np.ravel(_complex.array(leaf))
         return np.ravel(_dual_array(leaf))
     return np.ravel(leaf)
