@@ -251,7 +251,8 @@ class ComplexDual:
         name = _UFUNCS.get(ufunc)
         if name is not None and len(inputs) == 1:
             return _unary(name, ufunc, inputs[0])
-        raise TypeError(f"numpy.{ufunc.__name__} is not supported for complex dual numbers")
+        where = "numpy" if getattr(np, ufunc.__name__, None) is ufunc else "scipy.special"
+        raise TypeError(f"{where}.{ufunc.__name__} is not supported for complex dual numbers")
 
     def __array_function__(self, func, types, args, kwargs):
         handler = _FUNCTIONS.get(func)

@@ -652,3 +652,11 @@ def test_singular_values_and_nuclear_norm_of_complex_matrices():
         dualdiff.jvp(np.linalg.svd, z, dz)
     with pytest.raises(TypeError, match="not holomorphic"):
         dualdiff.jacobian(sv, holomorphic=True)(z)
+
+
+def test_refused_ufuncs_are_named_with_their_module():
+    import scipy.special
+    with pytest.raises(TypeError, match=r"^scipy\.special\.erf is not supported for complex"):
+        dualdiff.jvp(scipy.special.erf, 1 + 1j, 1.0)
+    with pytest.raises(TypeError, match=r"^numpy\.spacing is not supported for complex"):
+        dualdiff.jvp(np.spacing, 1 + 1j, 1.0)
