@@ -251,7 +251,8 @@ class ComplexDual:
         name = _UFUNCS.get(ufunc)
         if name is not None and len(inputs) == 1:
             return _unary(name, ufunc, inputs[0])
-        raise TypeError(f"numpy.{ufunc.__name__} is not supported for complex dual numbers")
+        where = "numpy" if getattr(np, ufunc.__name__, None) is ufunc else "scipy.special"
+        raise TypeError(f"{where}.{ufunc.__name__} is not supported for complex dual numbers")
 
     def __array_function__(self, func, types, args, kwargs):
         handler = _FUNCTIONS.get(func)
@@ -659,6 +660,86 @@ def _bilinear(func, a, b, *args, **kwargs):
     return _make(v, t, h, like)
 
 
+def _extreme(reduce, arg):
+    """np.max or np.min: the derivatives of the entry NumPy picks (complex
+    numbers are ordered by real part, then imaginary part; the first of equal
+    entries, as argmax and argmin pick it)."""
+    def handler(a, axis=None, out=None, keepdims=False, **kw):
+        if out is not None or kw:
+            raise TypeError(f"numpy.{reduce.__name__} of complex dual numbers takes axis and "
+                            "keepdims only")
+        v = reduce(a.value, axis=axis, keepdims=keepdims)
+        if a.ndim == 0:
+            return a
+        if axis is None:
+            r = a[np.unravel_index(arg(a.value), a.shape)]
+            if keepdims:
+                r = _linear(np.reshape, r, (1,) * a.ndim)
+            return _numpys_value(r, v)
+        if isinstance(axis, tuple):
+            raise TypeError(f"numpy.{reduce.__name__} of complex dual numbers takes one axis or None")
+        ax = int(axis) % a.ndim
+        i = np.expand_dims(arg(a.value, axis=ax), ax)
+
+        def take(d, lead):
+            return np.take_along_axis(d, i.reshape((1,) * lead + i.shape), axis=ax + lead)
+        r = _make(take(np.asarray(a.value), 0), take(a.tangent, 1),
+                  None if a.hessian is None else take(a.hessian, 2), a)
+        if not keepdims:
+            r = _linear(np.squeeze, r, ax)
+        return _numpys_value(r, v)
+    return handler
+
+
+def _multilinear(func, operands, *args, **kwargs):
+    """func linear in each of its operands (einsum): the product rule over the
+    dual operands, direction by direction (and pair by pair at second order)."""
+    ops = [_constant(o) for o in operands]
+    duals = [i for i, o in enumerate(ops) if isinstance(o, ComplexDual)]
+    like = ops[duals[0]]
+    for i in duals[1:]:
+        _check_pair(like, ops[i])
+    values = [_value(o) for o in ops]
+
+    def call(repl):
+        return func(*args, *[repl.get(i, v) for i, v in enumerate(values)], **kwargs)
+    v = call({})
+    n = like.n
+    with _quiet():
+        t = np.stack([np.broadcast_to(sum(call({i: ops[i].tangent[k]}) for i in duals), np.shape(v))
+                      for k in range(n)])
+        h = None
+        if like.hessian is not None:
+            rows = []
+            for k in range(n):
+                for m in range(n):
+                    hk = sum(call({i: ops[i].hessian[k, m]}) for i in duals)
+                    for i in duals:
+                        for j in duals:
+                            if i != j:
+                                hk = hk + call({i: ops[i].tangent[k], j: ops[j].tangent[m]})
+                    rows.append(np.broadcast_to(hk, np.shape(v)))
+            h = np.stack(rows).reshape((n, n) + np.shape(v))
+    return _make(v, t, h, like)
+
+
+def _einsum(*args, **kwargs):
+    """np.einsum in both forms: a subscripts string and operands, or operands
+    each followed by its list of axis labels (and the output's list last)."""
+    if kwargs.pop("out", None) is not None or kwargs.get("dtype") is not None:
+        raise TypeError("numpy.einsum of complex dual numbers takes no out= or dtype=")
+    if isinstance(args[0], str):
+        return _multilinear(lambda s, *ops: np.einsum(s, *ops, **kwargs), args[1:], args[0])
+    operands, labels = list(args[0::2]), list(args[1::2])
+    # an odd count: the last item is the output's labels, not an operand
+    out_labels = [operands.pop()] if len(operands) > len(labels) else []
+
+    def func(*ops):
+        inter = [a for pair in zip(ops, labels) for a in pair]
+        return np.einsum(*inter, *out_labels, **kwargs)
+    return _multilinear(func, operands)
+
+
 def array(items):
     """A ComplexDual from a (nested) list of ComplexDuals (of one shape), numbers
     and arrays, stacked as np.array stacks them; a plain array without duals."""
@@ -879,6 +960,140 @@ def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
     return s * (1.0 / count)
 
 
+def _numpys_value(r, v):
+    """r with NumPy's own value v (the composition's derivatives, its value
+    rounded as NumPy rounds it)."""
+    v = np.asarray(v)
+    return _make(v[()] if v.ndim == 0 else v, r.tangent, r.hessian, r)
+
+
+def _abs2(x):
+    """|z|^2 = Re(z)^2 + Im(z)^2, a polynomial in the real and imaginary parts
+    (smooth at 0, where |z| has no derivative)."""
+    if _is_real(x):
+        return x * x
+    return _real(x) * _real(x) + _imag(x) * _imag(x)
+
+
+def _norm(x, ord=None, axis=None, keepdims=False):
+    """np.linalg.norm: the 2-norm of vectors and the Frobenius norm of
+    matrices as sqrt(sum |z|^2), the vector p-norms as (sum |z|^p)^(1/p).
+    Real-valued, so not holomorphic. At a zero vector the 2-norm has no
+    derivative: sqrt'(0) is infinite (NaN-safe rule: 0 along a zero tangent)."""
+    if not isinstance(x, ComplexDual):
+        raise TypeError("numpy.linalg.norm: the array must be the dual argument")
+    if not _is_real(x):
+        _not_holomorphic(x, "linalg.norm")
+    nd = x.ndim
+    if axis is None:
+        axes = tuple(range(nd))
+        matrix = nd == 2 and ord is not None
+    else:
+        axes = tuple(int(a) for a in axis) if isinstance(axis, (tuple, list)) else (int(axis),)
+        matrix = len(axes) == 2
+    v = np.linalg.norm(x.value, ord=ord, axis=axis, keepdims=keepdims)
+    if ord is None or (matrix and ord == "fro") or (not matrix and ord == 2):
+        return _numpys_value(np.sqrt(_sum(_abs2(x), axis=axes, keepdims=keepdims)), v)
+    if matrix and ord == "nuc":  # the sum of the singular values
+        m = _linear(np.moveaxis, x, axes, (-2, -1))
+        r = _sum(_singular_values(m), axis=-1)
+        if keepdims:
+            r = _linear(np.expand_dims, r, tuple(sorted(a % nd for a in axes)))
+        return _numpys_value(r, v)
+    if not matrix and len(axes) == 1 and isinstance(ord, numbers.Real) and np.isfinite(ord) and ord >= 1:
+        p = float(ord)
+        return _numpys_value(_sum(_abs(x) ** p, axis=axes, keepdims=keepdims) ** (1.0 / p), v)
+    raise TypeError(f"numpy.linalg.norm of complex dual numbers with ord={ord!r} is not supported: "
+                    "the 2-norm and Frobenius norm (ord=None), the nuclear norm (ord='nuc'), "
+                    "and vector p-norms with finite p >= 1 are")
+
+
+def _singular_values(a):
+    """The singular values of the matrices in a (last two axes), NumPy's own,
+    with derivatives from the Hermitian dilation M = [[0, A], [A^H, 0]], whose
+    largest eigenvalues are the singular values: along dA (dilated to E),
+    ds_k = x_k^H E x_k = Re(u_k^H dA v_k), and at second order
+    x_k^H G x_k + sum_{j != k} 2 Re(B_kj C_jk) / (s_k - lam_j) with B and C the
+    directions in the eigenbasis (second-order eigenvalue perturbation).
+    Repeated or zero singular values have no second derivative (inf or NaN)."""
+    if not _is_real(a):
+        _not_holomorphic(a, "the singular values")
+    A = np.asarray(a.value)
+    m, n = A.shape[-2:]
+    k = min(m, n)
+    s = np.linalg.svd(A, compute_uv=False)
+
+    def dilate(D):
+        out = np.zeros(D.shape[:-2] + (m + n, m + n), dtype=np.result_type(D, A, 1j))
+        out[..., :m, m:] = D
+        out[..., m:, :m] = np.conj(np.swapaxes(D, -1, -2))
+        return out
+    lam, X = np.linalg.eigh(dilate(A))
+    top = np.arange(m + n - 1, m + n - 1 - k, -1)  # the k largest, in NumPy's descending order
+    Xh = np.conj(np.swapaxes(X, -1, -2))
+    with _quiet():
+        B = Xh @ dilate(a.tangent) @ X  # (n_dir, ..., N, N)
+        t = np.real(np.diagonal(B, axis1=-2, axis2=-1)[..., top])
+        h = None
+        if a.hessian is not None:
+            lk = lam[..., top]
+            gap = lk[..., :, None] - lam[..., None, :]  # (..., k, N)
+            mask = np.ones(gap.shape, dtype=bool)
+            mask[..., np.arange(k), top] = False
+            inv = np.where(mask, 1.0 / np.where(mask, gap, 1.0), 0.0)
+            Bk = B[..., top, :]                                # rows k: B_kj
+            Bt = np.swapaxes(B[..., :, top], -1, -2)            # B_jk as rows k
+            cross = np.einsum("d...kj,e...kj->de...k", Bk, Bt * inv)
+            G = np.real(np.diagonal(Xh @ dilate(a.hessian) @ X, axis1=-2, axis2=-1)[..., top])
+            h = G + 2 * np.real(cross)
+    r = _make(s, t, h, a)
+    return r
+
+
+def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
+    if not isinstance(a, ComplexDual):
+        raise TypeError("numpy.linalg.svd: the matrix must be the dual argument")
+    if compute_uv:
+        raise TypeError("numpy.linalg.svd of complex dual numbers gives the singular values only "
+                        "(compute_uv=False): the phases of the complex singular vectors are "
+                        "LAPACK's choice, and their derivatives would not be those of NumPy's")
+    return _singular_values(a)
+
+
+def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
+    """np.var: the mean of |a - mean(a)|^2 (real, as NumPy's var of complex numbers)."""
+    if dtype is not None or out is not None or kw:
+        raise TypeError("numpy.var of complex dual numbers takes axis, ddof and keepdims only")
+    d = a - _mean(a, axis=axis, keepdims=True)
+    s = _sum(_abs2(d), axis=axis, keepdims=keepdims)
+    count = np.size(a.value) // max(np.size(s.value), 1)
+    return _numpys_value(s * (1.0 / (count - ddof)), np.var(a.value, axis=axis, ddof=ddof, keepdims=keepdims))
+
+
+def _std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
+    r = np.sqrt(_var(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims, **kw))
+    return _numpys_value(r, np.std(a.value, axis=axis, ddof=ddof, keepdims=keepdims))
+
+
+def _prod(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
+    """np.prod: the running product along the axis, by the product rule of
+    each multiplication (exact where entries are 0, unlike prod / a)."""
+    if dtype is not None or out is not None or kw:
+        raise TypeError("numpy.prod of complex dual numbers takes axis and keepdims only")
+    if axis is None:
+        r = a.ravel() if a.ndim != 1 else a
+        ax = 0
+    else:
+        r, ax = a, int(axis) % max(a.ndim, 1)
+    r = _linear(np.moveaxis, r, ax, 0)
+    p = r[0]
+    for k in range(1, r.shape[0]):
+        p = p * r[k]
+    if keepdims:
+        p = _linear(np.expand_dims, p, tuple(range(a.ndim)) if axis is None else ax)
+    return _numpys_value(p, np.prod(a.value, axis=axis, keepdims=keepdims))
+
+
 _UFUNC_HANDLERS = {
     np.add: lambda a, b: _add(a, b, 1) if isinstance(a, ComplexDual) else _add(b, a, 1),
     np.subtract: lambda a, b: _add(a, b, -1) if isinstance(a, ComplexDual) else _add(-b, a, 1),
@@ -914,6 +1129,13 @@ _FUNCTIONS = {
     np.vdot: _vdot,
     np.inner: lambda a, b: _bilinear(np.inner, a, b),
     np.outer: lambda a, b: _bilinear(np.outer, a, b),
+    np.kron: lambda a, b: _bilinear(np.kron, a, b),
+    np.tensordot: lambda a, b, axes=2: _bilinear(np.tensordot, a, b, axes=axes),
+    np.einsum: _einsum,
+    np.max: _extreme(np.max, np.argmax),
+    np.min: _extreme(np.min, np.argmin),
+    np.amax: _extreme(np.max, np.argmax),
+    np.amin: _extreme(np.min, np.argmin),
     np.concatenate: lambda arrays, axis=0: _many(np.concatenate, arrays, axis=axis),
     np.stack: lambda arrays, axis=0: _many(np.stack, arrays, axis=axis),
     np.reshape: lambda a, *args, **kw: _linear(np.reshape, a, *args, **kw),
@@ -930,6 +1152,11 @@ _FUNCTIONS = {
     np.moveaxis: lambda a, source, destination: _linear(np.moveaxis, a, source, destination),
     np.expand_dims: lambda a, axis: _linear(np.expand_dims, a, axis),
     np.linalg.eig: _eig,
+    np.linalg.norm: _norm,
+    np.linalg.svd: _svd,
+    np.var: _var,
+    np.std: _std,
+    np.prod: _prod,
     np.linalg.eigvals: _eigvals,
 }
 for _name in ("fft", "ifft"):
@@ -945,6 +1172,10 @@ for _name in ("rfft2", "irfft2"):
     _FUNCTIONS[getattr(np.fft, _name)] = _fft(_name, complex_linear=False, nd_kind="2")
 for _name in ("rfftn", "irfftn"):
     _FUNCTIONS[getattr(np.fft, _name)] = _fft(_name, complex_linear=False, nd_kind="n")
+# questions about the values alone (shape, dtype): no derivative to drop
+for _query in (np.shape, np.ndim, np.size, np.iscomplexobj, np.isrealobj, np.iscomplex,
+               np.isreal, np.result_type):
+    _FUNCTIONS[_query] = (lambda q: lambda *a, **k: q(*[_value(x) for x in a], **k))(_query)
 _FUNCTIONS[np.fft.fftshift] = lambda x, axes=None: _linear(np.fft.fftshift, x, axes)
 _FUNCTIONS[np.fft.ifftshift] = lambda x, axes=None: _linear(np.fft.ifftshift, x, axes)
 

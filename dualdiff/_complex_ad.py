@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from dualdiff import _seeding, _trees
 from dualdiff._complex import ComplexDual, _seed, array
 from dualdiff._dual import _set_complex_hook
 
@@ -67,6 +68,9 @@ def _run(f, x, args, kwargs, directions, holomorphic, nan_safe, order=1):
 
 
 def _read(y, n, order, holomorphic):
+    if isinstance(y, dict) or (isinstance(y, (list, tuple)) and _trees.is_out_node(y)):
+        raise _seeding.TreeResult("the function being differentiated returned "
+                                  f"{'a dict' if isinstance(y, dict) else 'arrays of different shapes'}")
     if isinstance(y, (list, tuple)):
         y = array(y)
     if isinstance(y, ComplexDual):

@@ -93,14 +93,32 @@ def _make(f, chunk, nan_safe, workers, with_value, holomorphic=False):
         jac = _seeding.as_result(tangent, out_shape + _seeding.x_shape(shape))
         return (_seeding.as_result(value, out_shape), jac) if with_value else jac
 
-    def J(x, *args, **kwargs):
+    def on_tree_result(x, args, kwargs):
+        """f returned a tree: run it with its result flattened, then cut back."""
+        out = _trees.OutTree(f)
         tree = _trees.tree_of(x)
-        if tree is not None:  # a dict or ragged container: derivatives in its structure
-            r = run(tree.wrap(f), tree.flat(), args, kwargs)
-            if with_value:
-                return r[0], tree.gradient(r[1], np.shape(r[1])[:-1])
-            return tree.gradient(r, np.shape(r)[:-1])
-        return run(f, x, args, kwargs)
+        if tree is not None:
+            r = run(tree.wrap(out), tree.flat(), args, kwargs)
+            value, jac = r if with_value else (None, r)
+            # the tree of x inside each leaf of the result
+            jac = out.split(np.reshape(jac, (-1, tree.size)), lambda block, shape: tree.gradient(block, shape))
+        else:
+            r = run(out, x, args, kwargs)
+            value, jac = r if with_value else (None, r)
+            jac = out.split(np.reshape(jac, (-1,) + _seeding.x_shape(np.shape(x))))
+        return (out.split(np.ravel(value)), jac) if with_value else jac
+
+    def J(x, *args, **kwargs):
+        try:
+            tree = _trees.tree_of(x)
+            if tree is not None:  # a dict or ragged container: derivatives in its structure
+                r = run(tree.wrap(f), tree.flat(), args, kwargs)
+                if with_value:
+                    return r[0], tree.gradient(r[1], np.shape(r[1])[:-1])
+                return tree.gradient(r, np.shape(r)[:-1])
+            return run(f, x, args, kwargs)
+        except _seeding.TreeResult:  # a dict or ragged result
+            return on_tree_result(x, args, kwargs)
     _rename(J, f, verb)
     return _workers.attach(J, pool)
 

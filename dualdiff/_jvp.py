@@ -2,6 +2,7 @@
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import numpy.typing as npt
 
 from dualdiff import _complex_ad, _nesting, _seeding, _trees
@@ -37,16 +38,21 @@ def jvp(f: Callable[..., Any], x: npt.ArrayLike, v: npt.ArrayLike, *args: Any,
         return jvp(tree.wrap(f), tree.flat(), tree.flat_like(v), *args, nan_safe=nan_safe, **kwargs)
     start = _peek_tag()
     try:
-        flat, shape, vflat = _seeding.flatten_with_direction(x, v, "jvp")
-        tag = _seeding.new_tag(nan_safe)
-        with _seeding.buffers(2 * flat.shape[0]):
-            xin = _seeding.seed_directions(flat, shape, vflat.reshape(-1, 1), tag, x)
-            y = _seeding.call_f(f, xin, args, kwargs, tag)
-            value, tangent, out_shape = _seeding.read_result(y, 1, 1, tag)
-    except _Conflict as e:  # nested in a running transform (see _nesting.py)
-        return _nesting.rerun("jvp", f, x, args, kwargs, e, start, nan_safe, v)
-    except TypeError as e:
-        if not _complex_ad.met_complex(e):
-            raise
-        return _complex_ad.jvp(f, x, v, args, kwargs, nan_safe)
+        try:
+            flat, shape, vflat = _seeding.flatten_with_direction(x, v, "jvp")
+            tag = _seeding.new_tag(nan_safe)
+            with _seeding.buffers(2 * flat.shape[0]):
+                xin = _seeding.seed_directions(flat, shape, vflat.reshape(-1, 1), tag, x)
+                y = _seeding.call_f(f, xin, args, kwargs, tag)
+                value, tangent, out_shape = _seeding.read_result(y, 1, 1, tag)
+        except _Conflict as e:  # nested in a running transform (see _nesting.py)
+            return _nesting.rerun("jvp", f, x, args, kwargs, e, start, nan_safe, v)
+        except TypeError as e:
+            if not _complex_ad.met_complex(e):
+                raise
+            return _complex_ad.jvp(f, x, v, args, kwargs, nan_safe)
+    except _seeding.TreeResult:  # a dict or ragged result: flattened, then cut back
+        out = _trees.OutTree(f)
+        y, t = jvp(out, x, v, *args, nan_safe=nan_safe, **kwargs)
+        return out.split(np.ravel(y)), out.split(np.ravel(t))
     return _seeding.as_result(value, out_shape), _seeding.as_result(tangent[:, 0], out_shape)

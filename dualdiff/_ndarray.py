@@ -1878,6 +1878,20 @@ def _where(condition, x=None, y=None):
         _is_scalar_op(o) for o in ops) else _wrap(res, spec)
 
 
+@_implements(np.select)
+def _select(condlist, choicelist, default=0):
+    # the choice of the first true condition, else default: np.where from the
+    # last condition to the first, so that the first true one is applied last
+    if len(condlist) != len(choicelist):
+        raise ValueError("list of cases must be same length as list of conditions")
+    if len(condlist) == 0:
+        raise ValueError("select with an empty condition list is not possible")
+    result = default
+    for cond, choice in zip(condlist[::-1], choicelist[::-1]):
+        result = _where(cond, choice, result)
+    return result
+
+
 @_implements(np.clip)
 def _clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kw):
     a_min = min if a_min is None else a_min

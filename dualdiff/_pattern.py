@@ -1230,6 +1230,19 @@ def _where(condition, x=None, y=None):
     return _out(v, i, s, v.ndim == 0 and all(_is_scalar(t) for t in (x, y)))
 
 
+@_implements(np.select)
+def _select(condlist, choicelist, default=0):
+    # as for the dual arrays: np.where from the last condition to the first
+    if len(condlist) != len(choicelist):
+        raise ValueError("list of cases must be same length as list of conditions")
+    if len(condlist) == 0:
+        raise ValueError("select with an empty condition list is not possible")
+    result = default
+    for cond, choice in zip(condlist[::-1], choicelist[::-1]):
+        result = _where(cond, choice, result)
+    return result
+
+
 @_implements(np.clip)
 def _clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kw):
     a_min = min if a_min is None else a_min

@@ -15,9 +15,9 @@ import numbers
 
 import numpy as np
 
-from dualdiff._dual import (Dual, _Conflict, _dual_spec, _enter_call, _leave_call, _new_tag, _object_array,
+from dualdiff._dual import (Dual, _Conflict, _dual_spec, _enter_call, _leave_call, _new_tag,
                             _read, _read_gradient, _seed, _seed_floats, _seed_tangents)
-from dualdiff import _array, _ndarray, _third
+from dualdiff import _array, _complex, _ndarray, _third
 from dualdiff._ndarray import DualArray
 from dualdiff._ndarray import _read_array as _read_dual_array
 from dualdiff._ndarray import _seed_array as _seed_dual_array
@@ -104,6 +104,12 @@ def _collect_specs(x, specs):
             _collect_specs(e, specs)
 
 
+def _holds_complex_dual(x):
+    if isinstance(x, _complex.ComplexDual):
+        return True
+    return isinstance(x, (list, tuple)) and any(_holds_complex_dual(e) for e in x)
+
+
 def flatten(x, what="x"):
     """(flat, shape): x as a contiguous float64 vector, and its shape (None
     for a scalar, which f then receives as a single Dual)."""
@@ -134,6 +140,11 @@ def flatten(x, what="x"):
     if isinstance(x, (str, bytes)) or x is None:
         raise TypeError(f"{what} must be a real number or an array of real numbers, "
                         f"not {type(x).__name__}")
+    if _holds_complex_dual(x):  # a transform called on the numbers of a complex run
+        from dualdiff._nesting import NestingError
+        raise NestingError("a transform was called on complex dual numbers (its caller met a "
+                           "complex number): complex numbers inside nested transforms are not "
+                           "supported")
     try:
         a = np.asarray(x)
     except ValueError as exc:
@@ -196,7 +207,8 @@ def make_input(duals, shape, x=None):
 
 def rebuild(duals, x):
     """The Duals in x's nesting of lists and tuples (arrays inside it become
-    object arrays), taken in the C order of np.asarray(x)."""
+    dual arrays, so that NumPy and SciPy functions run on them as on an array
+    x), taken in the C order of np.asarray(x)."""
     items = iter(duals)
 
     def build(t):
@@ -205,8 +217,39 @@ def rebuild(duals, x):
         if type(t) is tuple:
             return tuple([build(e) for e in t])
         if isinstance(t, np.ndarray) and t.ndim > 0:
-            return _object_array([next(items) for _ in range(t.size)]).reshape(t.shape)
+            return _dual_array([next(items) for _ in range(t.size)]).reshape(t.shape)
         return next(items)
+
+    return build(x)
+
+
+def _holds_array(x):
+    for e in x:
+        if type(e) is float:
+            continue
+        if isinstance(e, np.ndarray) or ((type(e) is list or type(e) is tuple) and _holds_array(e)):
+            return True
+    return False
+
+
+def _pieces(z, x):
+    """A list or tuple x holding arrays, made of the flat dual array z: its
+    numbers as Duals and its arrays as views of z (one buffer, seeded in one
+    step), in the C order of np.asarray(x)."""
+    pos = 0
+    buf, spec = z._buf, z._spec
+
+    def build(t):
+        nonlocal pos
+        if type(t) is list:
+            return [build(e) for e in t]
+        if type(t) is tuple:
+            return tuple([build(e) for e in t])
+        if isinstance(t, np.ndarray) and t.ndim > 0:
+            pos += t.size
+            return _wrap_dual_array(buf[pos - t.size:pos].reshape(t.shape + buf.shape[-1:]), spec)
+        pos += 1
+        return z[pos - 1]
 
     return build(x)
 
@@ -216,6 +259,8 @@ def seed_dual_array(flat, shape, start, width, order, tag, x=None):
     along directions 0..width-1: a DualArray shaped like x, a scalar Dual when
     shape is None, lists and tuples like x's when x is one."""
     if shape is None or type(x) is list or type(x) is tuple:
+        if shape is not None and _holds_array(x):
+            return _pieces(_seed_dual_array(flat, start, width, order, tag), x)
         return make_input(_seed(flat, start, width, order, tag), shape, x)
     return _seed_dual_array(flat.reshape(shape), start, width, order, tag)
 
@@ -225,6 +270,8 @@ def seed_directions(flat, shape, tangents, tag, x=None):
     Dual when shape is None, lists and tuples like x's when x is one, else a
     DualArray filled in one step."""
     if shape is None or type(x) is list or type(x) is tuple:
+        if shape is not None and _holds_array(x):
+            return _pieces(seed_directions(flat, (flat.shape[0],), tangents, tag), x)
         return make_input(_seed_tangents(flat, tangents, 1, tag), shape, x)
     width = tangents.shape[1]
     buf = np.empty((flat.shape[0], 1 + width))
@@ -271,6 +318,20 @@ def _describe(y):
     return "None" if y is None else type(y).__name__
 
 
+class TreeResult(TypeError, ValueError):
+    """f returned a container of results of different shapes (a dict, or a list
+    or tuple of arrays of different shapes): jvp and jacobian catch it and run
+    again with the result flattened (see _trees.OutTree); the other
+    transforms raise it (a TypeError or ValueError that says what f returned)."""
+
+
+def _tree_result(y):
+    from dualdiff import _trees
+    if _trees.is_out_node(y):
+        raise TreeResult("the function being differentiated returned a list or tuple of "
+                         "arrays of different shapes; only jvp and jacobian take such results")
+
+
 def output_items(y):
     """(items, shape) of f's result: a flat list of Duals and numbers, and
     the result's shape (() for a scalar). Raises on anything else."""
@@ -280,11 +341,17 @@ def output_items(y):
         return [y], ()
     if isinstance(y, (bool, np.bool_)):
         return [float(y)], ()
-    if y is None or isinstance(y, (str, bytes, complex, np.complexfloating, dict, set)):
+    if isinstance(y, dict):
+        raise TreeResult("the function being differentiated returned a dict")
+    if y is None or isinstance(y, (str, bytes, complex, np.complexfloating, set)):
         raise TypeError(f"the function being differentiated returned {_describe(y)}; "
                         "it must return a real number, a Dual, or a sequence or array of them")
     if isinstance(y, (list, tuple)) and _has_dual_array(y):
-        y = _dual_array(y)
+        try:
+            y = _dual_array(y)
+        except (TypeError, ValueError):
+            _tree_result(y)
+            raise
     if isinstance(y, DualArray):
         # a float64 ndarray subclass: read its numbers, never its bare values
         return list(y.reshape(-1)), y.shape
@@ -297,6 +364,7 @@ def output_items(y):
         try:
             a = np.array(y, dtype=object)
         except ValueError as exc:
+            _tree_result(y)
             raise ValueError("the function being differentiated returned a ragged sequence "
                              f"(rows of different lengths): {exc}") from None
     if a.dtype.kind == "c":
@@ -312,9 +380,14 @@ def output_items(y):
         if type(item) is Dual or type(item) is float:
             continue
         if isinstance(item, (list, tuple, np.ndarray)):
+            _tree_result(y)
             raise ValueError("the function being differentiated returned a ragged sequence "
                              "(rows of different lengths)")
         if item is None or not isinstance(item, numbers.Real) or isinstance(item, complex):
+            if isinstance(item, dict):
+                _tree_result(y)
+            if isinstance(item, _ndarray._Stripped):  # np.array([d, d]) of dual arrays d
+                raise TypeError(_ndarray.STRIPPED_MESSAGE)
             raise TypeError(f"the function being differentiated returned a sequence holding "
                             f"{_describe(item)}; every item must be a real number or a Dual")
     return items, a.shape

@@ -151,16 +151,35 @@ class _Mixed:
     def conjugate(self):
         return self
 
+    def __array_function__(self, func, types, args, kwargs):
+        if func is np.angle:  # of a real number: 0 or pi, a step with derivative 0
+            deg = kwargs.get("deg", args[1] if len(args) > 1 else False)
+            return np.angle(_value(args[0]), deg=deg)
+        return func._implementation(*args, **kwargs)  # NumPy's own, as without this hook
+
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         """The table's NumPy and scipy.special ufuncs on these numbers (not
         on arrays of them: NumPy's object loops call the methods instead)."""
-        if method != "__call__" or kwargs or any(isinstance(i, np.ndarray) for i in inputs):
+        if method != "__call__" or kwargs:
             return NotImplemented
+        if any(isinstance(i, np.ndarray) for i in inputs):
+            # an object array of these numbers with one of them beside it (np.outer's
+            # result plus a scalar): NumPy's object loop on both, element by element
+            if not all(isinstance(i, (np.ndarray, _Mixed)) or _is_plain(i) or type(i) is Dual
+                       for i in inputs):
+                return NotImplemented
+            return ufunc(*[_object_scalar(i) if isinstance(i, _Mixed) else i for i in inputs])
         rule = _ufunc_rule(ufunc)
         if rule is None:
             raise TypeError(f"{ufunc.__name__} is not available on the numbers of a transform "
                             "nested in hessian or hvp")
         return _unary(rule, inputs[0]) if ufunc.nin == 1 else _binary(rule, inputs[0], inputs[1])
+
+
+def _object_scalar(x):
+    a = np.empty((), dtype=object)
+    a[()] = x
+    return a
 
 
 def _value(x):

@@ -25,18 +25,24 @@ cut back into the tree, as JAX does with pytrees:
 * jvp: ``v`` has the structure of ``x``; the results are shaped like
   ``f``'s result, as for any ``x``.
 
-The result of ``f`` stays a number or an array (dict results are not
-supported).
+The result of ``f`` may be a tree too for ``jvp``, ``jacobian`` and
+``value_and_jacobian`` (a dict, or a list or tuple of arrays of different
+shapes): they run ``f`` with its result flattened (:class:`OutTree`) and
+return trees of the same structure, each leaf shaped like that part of the
+result (followed by the shape of ``x`` for a Jacobian; the tree of ``x``
+inside each leaf when ``x`` is a tree, as JAX nests ``jacfwd``'s result).
+The other transforms want a number or an array.
 """
 import numbers
 
 import numpy as np
 
+from dualdiff._complex import ComplexDual
 from dualdiff._dual import Dual
 from dualdiff._ndarray import DualArray
 from dualdiff._ndarray import array as _dual_array
 
-__all__ = ["Tree", "tree_of"]
+__all__ = ["OutTree", "Tree", "is_out_node", "tree_of"]
 
 
 # types of the numbers in the usual inputs, checked first (one set lookup)
@@ -268,3 +274,121 @@ class _OnTree:
 
     def __call__(self, z, *args, **kwargs):
         return self.f(self.tree.unflatten_input(z), *args, **kwargs)
+
+
+# ------------------------------------------------------------ tree results
+
+
+def _out_shape(y):
+    """The array shape of one result y, or None when y is a tree (a dict, or a
+    list or tuple whose items have different shapes)."""
+    if type(y) in _NUMBER_TYPES or isinstance(y, numbers.Number):
+        return ()
+    if isinstance(y, dict):
+        return None
+    if isinstance(y, (list, tuple)):
+        shapes = [_out_shape(item) for item in y]
+        if any(s is None for s in shapes) or len(set(shapes)) > 1:
+            return None
+        return (len(y),) + (shapes[0] if shapes else ())
+    return tuple(np.shape(y.value) if _is_complex_dual(y) else np.shape(y))
+
+
+def _is_complex_dual(y):
+    return isinstance(y, ComplexDual)
+
+
+def is_out_node(y):
+    """Is y, a result of f, a tree: a dict, or a list or tuple of arrays that
+    do not form one array? (A ragged list of numbers alone stays an error, as
+    for an input.)"""
+    if isinstance(y, dict):
+        return True
+    return isinstance(y, (list, tuple)) and _out_shape(y) is None and _holds_array(y)
+
+
+def _holds_array(y):
+    if isinstance(y, (dict, np.ndarray)) or _is_complex_dual(y):
+        return True
+    if isinstance(y, (list, tuple)):
+        return any(_holds_array(v) for v in y)
+    return False
+
+
+def _out_leaves(y, out):
+    if isinstance(y, dict):
+        for v in y.values():
+            _out_leaves(v, out)
+    elif isinstance(y, (list, tuple)) and is_out_node(y):
+        for v in y:
+            _out_leaves(v, out)
+    else:
+        out.append(y)
+
+
+def _out_build(t, items):
+    if isinstance(t, dict):
+        pairs = [(k, _out_build(v, items)) for k, v in t.items()]
+        return dict(pairs) if type(t) is dict else type(t)(pairs)
+    if isinstance(t, (list, tuple)) and is_out_node(t):
+        vals = [_out_build(v, items) for v in t]
+        if isinstance(t, tuple) and hasattr(t, "_fields"):  # a namedtuple
+            return type(t)(*vals)
+        return tuple(vals) if isinstance(t, tuple) else vals
+    return next(items)
+
+
+def _ravel(leaf):
+    if _is_complex_dual(leaf):
+        return np.ravel(leaf)
+    if isinstance(leaf, (list, tuple, Dual)):
+        if _holds_complex_dual(leaf):
+            from dualdiff import _complex
+            return np.ravel(_complex.array(leaf))
+        return np.ravel(_dual_array(leaf))
+    return np.ravel(leaf)
+
+
+def _holds_complex_dual(x):
+    if isinstance(x, (list, tuple)):
+        return any(_holds_complex_dual(v) for v in x)
+    return _is_complex_dual(x)
+
+
+class OutTree:
+    """f with its tree result flattened into one vector; after a call it
+    knows the structure and cuts flat results back into it (``split``)."""
+
+    def __init__(self, f):
+        self.f = f
+        self.template = None
+        self.shapes = []
+        self.__name__ = getattr(f, "__name__", type(f).__name__)
+
+    def __call__(self, *args, **kwargs):
+        y = self.f(*args, **kwargs)
+        leaves = []
+        _out_leaves(y, leaves)
+        self.template = y
+        self.shapes = [_out_shape(leaf) for leaf in leaves]
+        parts = [_ravel(leaf) for leaf in leaves]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    def split(self, r, each=None):
+        """r, of shape (N,) + rest for the N numbers of the flat result, as the
+        result's tree: leaf k of shape shape_k + rest (``each(block, shape_k)``
+        when given, for a tree x)."""
+        items, start = [], 0
+        for shape in self.shapes:
+            size = int(np.prod(shape, dtype=np.int64))
+            block = np.reshape(r[start:start + size], shape + np.shape(r)[1:])
+            start += size
+            if each is not None:
+                items.append(each(block, shape))
+            elif isinstance(block, DualArray):  # the numbers of an outer transform
+                items.append(block[()] if shape == () else block)
+            elif shape == () and np.ndim(block) == 0:
+                items.append(block[()].item())  # a float (complex) as for any scalar result
+            else:
+                items.append(np.ascontiguousarray(block))
+        return _out_build(self.template, iter(items))

@@ -800,7 +800,10 @@ def test_a_function_that_strips_its_input_raises_a_clear_error():
                      lambda v: np.sum(scipy.stats.norm.logpdf(v, 0.5, 2.0)))(x),
                  lambda: dualdiff.value_and_grad(
                      lambda v: np.sum(scipy.special.softmax(v) * np.arange(2)))(x),
-                 lambda: dualdiff.jvp(lambda v: np.asarray(v) * 2.0, x, x)):
+                 lambda: dualdiff.jvp(lambda v: np.asarray(v) * 2.0, x, x),
+                 # np.array of a list of dual arrays (NumPy lets no array type see it)
+                 lambda: dualdiff.jvp(lambda v: np.array([v, v]), x, x),
+                 lambda: dualdiff.jacobian(lambda v: np.array([v * 2, v]))(x)):
         with pytest.raises(TypeError, match=STRIPPED):
             call()
     # a ufunc that NumPy has no object loop for refuses the placeholders in
@@ -938,6 +941,8 @@ def test_sinc_at_zero_and_nan_to_num_of_non_finite_values():
 
 XP = np.array([-1.5, -0.6, 0.1, 0.4, 1.5])
 NUMPY_CASES = {
+    "select": lambda z: np.select([z > 0.5, z < -0.5], [z ** 2, np.sin(z)], default=0.5 * z ** 3)
+    + np.select([z > 0], [z[::-1] * z]),
     "partition": lambda z: np.partition(z ** 3, 2) * np.arange(1.0, 7.0),
     "median": lambda z: np.concatenate([np.atleast_1d(np.median(z)), np.atleast_1d(np.median(z[:5] ** 2)),
                                         np.median(z.reshape(2, 3), axis=1),

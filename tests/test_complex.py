@@ -621,6 +621,20 @@ def test_complex_inside_nested_transforms_raise():
         dualdiff.derivative(inner)(0.5)
 
 
+def test_transform_of_complex_numbers_inside_an_outer_transform_raises():
+    # the outer jvp meets the FFT and runs again on complex numbers, which then
+    # reach the inner grad as its x: a NestingError, not a conversion error
+    energy = lambda x: np.sum(np.abs(np.fft.fft(x)) ** 2)  # noqa: E731
+    for inner in (dualdiff.grad(energy), dualdiff.jacobian(lambda x: np.real(np.fft.fft(x)))):
+        with pytest.raises(dualdiff.NestingError, match="complex"):
+            dualdiff.jvp(inner, np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.0, 0.0]))
+    with pytest.raises(dualdiff.NestingError, match="complex"):
+        dualdiff.jvp(lambda x: dualdiff.grad(energy)([x[0] * 1j, x[1]]), [1.0, 2.0], [1.0, 0.0])
+    # hessian of the same function is the supported way: 2 n I (Parseval)
+    assert np.allclose(dualdiff.hessian(energy)(np.array([1.0, 2.0, 3.0])), 6 * np.eye(3),
+                       rtol=1e-14, atol=1e-14)
+
+
 def test_complex_outer_transform_with_real_inner_raises():
     def f(x):
         inner = dualdiff.derivative(lambda t: t * x[1])(1.0)
@@ -688,3 +702,134 @@ def test_fast_paths_hand_complex_numbers_over():
     # any other TypeError is f's own and passes through unchanged
     with pytest.raises(TypeError, match="unsupported operand"):
         dualdiff.grad(lambda x: x[0] + "a")([1.0, 2.0])
+
+
+def test_shape_and_dtype_questions_read_the_values():
+    # np.ndim, np.shape, np.iscomplexobj... ask about the values only: they
+    # answer inside f instead of refusing, and the derivatives are untouched
+    def f(z):
+        assert np.ndim(z) == 1 and np.shape(z) == (2,) and np.size(z) == 2
+        assert np.iscomplexobj(z) and not np.isrealobj(z)
+        assert np.iscomplex(z).tolist() == [True, False] and np.isreal(z).tolist() == [False, True]
+        assert np.result_type(z, 1.0) == np.complex128
+        return z * z if np.iscomplexobj(z) else z
+    z = np.array([1.0 + 2.0j, 3.0 + 0.0j])
+    J = dualdiff.jacobian(f, holomorphic=True)(z)
+    assert np.array_equal(J, np.diag(2 * z))  # d(z^2)/dz = 2z, by hand
+    _, t = dualdiff.jvp(lambda x: (np.ndim(np.exp(1j * x)) + 1) * np.exp(1j * x), 0.5, 1.0)
+    assert abs(t - 1j * np.exp(0.5j)) < 1e-15
+
+
+def test_norms_variance_and_products_of_complex_arrays():
+    # references: central differences in the complex plane (H as above) and,
+    # for the 2-norm, the hand-derived d|z| = Re(conj(z) . dz) / |z|
+    rng = np.random.default_rng(SEED)
+    z = rng.normal(size=(3, 4)) + 1j * rng.normal(size=(3, 4))
+    v = rng.normal(size=(3, 4)) + 1j * rng.normal(size=(3, 4))
+    fs = [lambda a: np.linalg.norm(a), lambda a: np.linalg.norm(a, "fro"),
+          lambda a: np.linalg.norm(a, axis=0), lambda a: np.linalg.norm(a, axis=(0, 1), keepdims=True),
+          lambda a: np.linalg.norm(a[1], ord=3), lambda a: np.linalg.norm(a[:, 0], ord=1),
+          lambda a: np.var(a), lambda a: np.var(a, axis=1, ddof=1), lambda a: np.std(a, axis=0, keepdims=True),
+          lambda a: np.prod(a), lambda a: np.prod(a, axis=1), lambda a: np.prod(a, axis=0, keepdims=True),
+          lambda a: np.linalg.norm(np.exp(a) * a, axis=1) * np.prod(a[0])]
+    for f in fs:
+        y, t = dualdiff.jvp(f, z, v)
+        fd = (f(z + H * v) - f(z - H * v)) / (2 * H)
+        assert np.array_equal(y, f(z))  # NumPy's own values
+        assert np.shape(t) == np.shape(fd) and np.allclose(t, fd, rtol=1e-7, atol=1e-8)
+    _, t = dualdiff.jvp(np.linalg.norm, z[0], v[0])
+    assert abs(t - np.real(np.vdot(z[0], v[0])) / np.linalg.norm(z[0])) < 1e-14
+    # a product with a zero entry keeps its exact derivative (no division)
+    w = np.array([0.0 + 0.0j, 2.0 + 1.0j, 1.0 - 1.0j])
+    _, t = dualdiff.jvp(np.prod, w, np.array([1.0, 0.0, 0.0]))
+    assert t == (2.0 + 1.0j) * (1.0 - 1.0j)
+    # second derivatives: the Hessian of |z|^2 summed (the identity, times 2) and of the variance
+    x = rng.normal(size=3)
+    assert np.allclose(dualdiff.hessian(lambda x: np.linalg.norm(x * (1 + 2j)) ** 2)(x),
+                       10 * np.eye(3), rtol=1e-13, atol=1e-13)
+    assert np.allclose(dualdiff.hessian(lambda x: np.var(x * 1j))(x),
+                       2 / 3 * (np.eye(3) - np.ones((3, 3)) / 3), rtol=1e-13, atol=1e-13)
+    with pytest.raises(TypeError, match="ord=inf"):
+        dualdiff.jvp(lambda a: np.linalg.norm(a, ord=np.inf), z[0], v[0])
+    with pytest.raises(TypeError, match="not holomorphic"):
+        dualdiff.jacobian(np.linalg.norm, holomorphic=True)(z[0])
+
+
+def test_einsum_tensordot_and_kron_of_complex_arrays():
+    # references: central differences in the complex plane; einsum in both
+    # forms, with one and several dual operands (the product rule)
+    rng = np.random.default_rng(SEED)
+    A = rng.normal(size=(2, 3)) + 1j * rng.normal(size=(2, 3))
+    B = rng.normal(size=(3, 3))
+    z = rng.normal(size=3) + 1j * rng.normal(size=3)
+    v = rng.normal(size=3) + 1j * rng.normal(size=3)
+    fs = [lambda x: np.einsum("ij,j->i", A, x), lambda x: np.einsum("i,i,ij->j", x, x, B),
+          lambda x: np.einsum(A, [0, 1], x, [1], [0]), lambda x: np.einsum(x, [0], x, [1]),
+          lambda x: np.einsum("i,i", x, np.exp(x)), lambda x: np.tensordot(A, x, 1),
+          lambda x: np.tensordot(np.outer(x, x), B, axes=([0, 1], [1, 0])),
+          lambda x: np.kron(x, A), lambda x: np.kron(x * x, x)]
+    for f in fs:
+        y, t = dualdiff.jvp(f, z, v)
+        fd = (f(z + H * v) - f(z - H * v)) / (2 * H)
+        assert np.array_equal(y, f(z))
+        assert np.allclose(t, fd, rtol=1e-7, atol=1e-8)
+    # holomorphic: d/dz of sum_i z_i^2 B_ij is 2 z_i B_ij (by hand), and second order
+    J = dualdiff.jacobian(lambda x: np.einsum("i,i,ij->j", x, x, B), holomorphic=True)(z)
+    assert np.allclose(J, 2 * (z[:, None] * B).T, rtol=1e-14, atol=1e-14)
+    x = rng.normal(size=3)
+    Hs = dualdiff.hessian(lambda x: np.real(np.einsum("i,ij,j", x * 1j, B, x * 1j)))(x)
+    assert np.allclose(Hs, -(B + B.T), rtol=1e-14, atol=1e-14)
+
+
+def test_max_and_min_of_complex_arrays_follow_the_picked_entry():
+    # NumPy orders complex numbers by real part, then imaginary part; the
+    # derivative is that of the entry it picks (by hand: the tangent there)
+    z = np.array([[1.0 + 5.0j, 2.0 - 1.0j], [2.0 + 3.0j, -1.0 + 0.0j]])
+    v = np.array([[1.0, 2.0j], [3.0, 4.0j]])
+    assert dualdiff.jvp(np.max, z, v)[1] == 3.0            # 2 + 3j is the largest
+    assert dualdiff.jvp(np.min, z, v)[1] == 4.0j           # -1 the smallest
+    y, t = dualdiff.jvp(lambda a: np.max(a, axis=1), z, v)
+    assert np.array_equal(y, [2.0 - 1.0j, 2.0 + 3.0j]) and np.array_equal(t, [2.0j, 3.0])
+    y, t = dualdiff.jvp(lambda a: np.min(a * a, axis=0, keepdims=True), z, v)
+    assert np.array_equal(y, np.min(z * z, axis=0, keepdims=True))
+    assert np.array_equal(t, [[2 * z[0, 0] * v[0, 0], 2 * z[1, 1] * v[1, 1]]])
+    H = dualdiff.hessian(lambda x: np.real(np.max(x * (1 + 1j)) ** 2))(np.array([0.5, 2.0]))
+    assert np.array_equal(H, [[0.0, 0.0], [0.0, 0.0]])     # Re((1+i)^2 x1^2) = 0
+
+
+def test_singular_values_and_nuclear_norm_of_complex_matrices():
+    # first derivatives against central differences in the complex plane and the
+    # hand-derived ds_k = Re(u_k^H dA v_k); second derivatives (from a hessian in
+    # two real parameters) against differences of the first
+    rng = np.random.default_rng(SEED)
+    sv = lambda a: np.linalg.svd(a, compute_uv=False)  # noqa: E731
+    for shape in [(4, 3), (3, 4), (2, 3, 3)]:
+        z = rng.normal(size=shape) + 1j * rng.normal(size=shape)
+        v = rng.normal(size=shape) + 1j * rng.normal(size=shape)
+        w = rng.normal(size=shape) + 1j * rng.normal(size=shape)
+        for f in (sv, lambda a: np.linalg.norm(a, "nuc", axis=(-2, -1)),
+                  lambda a: np.linalg.norm(np.moveaxis(a, -1, 0), "nuc", axis=(0, 1), keepdims=True)):
+            y, t = dualdiff.jvp(f, z, v)
+            assert np.array_equal(y, f(z))
+            assert np.allclose(t, (f(z + H * v) - f(z - H * v)) / (2 * H), rtol=1e-7, atol=1e-8)
+            Hs = dualdiff.hessian(lambda st: f(z + st[0] * v + st[1] * w))(np.zeros(2))
+            d1 = lambda e: dualdiff.jvp(f, z + e * w, v)[1]  # noqa: E731
+            assert np.allclose(Hs[..., 0, 1], (d1(H) - d1(-H)) / (2 * H), rtol=1e-6, atol=1e-7)
+    z = rng.normal(size=(3, 2)) + 1j * rng.normal(size=(3, 2))
+    dz = rng.normal(size=(3, 2)) + 1j * rng.normal(size=(3, 2))
+    U, s, Vh = np.linalg.svd(z)
+    _, t = dualdiff.jvp(sv, z, dz)
+    assert np.allclose(t, [np.real(np.conj(U[:, k]) @ dz @ np.conj(Vh[k])) for k in range(2)],
+                       rtol=1e-13, atol=1e-14)
+    with pytest.raises(TypeError, match="singular values only"):
+        dualdiff.jvp(np.linalg.svd, z, dz)
+    with pytest.raises(TypeError, match="not holomorphic"):
+        dualdiff.jacobian(sv, holomorphic=True)(z)
+
+
+def test_refused_ufuncs_are_named_with_their_module():
+    import scipy.special
+    with pytest.raises(TypeError, match=r"^scipy\.special\.erf is not supported for complex"):
+        dualdiff.jvp(scipy.special.erf, 1 + 1j, 1.0)
+    with pytest.raises(TypeError, match=r"^numpy\.spacing is not supported for complex"):
+        dualdiff.jvp(np.spacing, 1 + 1j, 1.0)

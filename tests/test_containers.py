@@ -161,3 +161,161 @@ def test_empty_dict_and_chunks():
         H = dualdiff.hessian(F, chunk)(x)
         np.testing.assert_allclose(H["w"]["w"], -np.diag(np.sin(x["w"])) * np.sum(x["u"] ** 2),
                                    rtol=1e-14, atol=1e-15)
+
+
+# ------------------------------------------------------------ tree results
+# jvp, jacobian and value_and_jacobian take results that are trees (a dict, or
+# a list or tuple of arrays of different shapes) and answer in their structure.
+# References: derivatives of the polynomials below, derived by hand.
+
+def tree_result(x):
+    return {"s": x[0] * x[1], "v": (x ** 2, [x[0] ** 3, np.sin(x[1]) * np.ones(3)])}
+
+
+def tree_result_jacobian(x):
+    """The hand-derived Jacobian of tree_result, in its structure."""
+    a, b = x
+    return {"s": np.array([b, a]),
+            "v": (np.diag(2 * x), [np.array([3 * a * a, 0.0]),
+                                   np.outer(np.ones(3), [0.0, np.cos(b)])])}
+
+
+def assert_same_tree(got, want):
+    if isinstance(want, dict):
+        assert type(got) is dict and list(got) == list(want)
+        for k in want:
+            assert_same_tree(got[k], want[k])
+    elif isinstance(want, (list, tuple)):
+        assert type(got) is type(want) and len(got) == len(want)
+        for g, w in zip(got, want):
+            assert_same_tree(g, w)
+    else:
+        assert np.shape(got) == np.shape(want)
+        np.testing.assert_allclose(got, want, rtol=1e-14, atol=1e-15)
+
+
+def test_jvp_of_a_tree_result():
+    x, v = np.array([0.5, -1.25]), np.array([2.0, 3.0])
+    y, t = dualdiff.jvp(tree_result, x, v)
+    assert_same_tree(y, tree_result(x))
+    J = tree_result_jacobian(x)
+    want = {"s": J["s"] @ v, "v": (J["v"][0] @ v, [J["v"][1][0] @ v, J["v"][1][1] @ v])}
+    assert_same_tree(t, want)
+    assert type(t["s"]) is float and type(t["v"][1][0]) is float
+
+
+def test_jacobian_of_a_tree_result():
+    x = np.array([0.5, -1.25])
+    assert_same_tree(dualdiff.jacobian(tree_result)(x), tree_result_jacobian(x))
+    value, J = dualdiff.value_and_jacobian(tree_result, chunk=1)(x)
+    assert_same_tree(value, tree_result(x))
+    assert_same_tree(J, tree_result_jacobian(x))
+
+
+def test_jacobian_of_a_tree_result_at_a_tree_x():
+    # the tree of x inside each leaf of the result, as JAX's jacfwd nests them
+    def g(p):
+        return {"u": p["a"] * p["b"], "w": p["a"] ** 2}
+    p = {"a": 3.0, "b": np.array([1.0, 2.0])}
+    want = {"u": {"a": np.array([1.0, 2.0]), "b": 3.0 * np.eye(2)},
+            "w": {"a": 6.0, "b": np.zeros(2)}}
+    assert_same_tree(dualdiff.jacobian(g)(p), want)
+
+
+def test_jvp_of_grad_at_a_tuple_of_arrays():
+    # grad returns the structure of x, so its derivative along v has it too:
+    # f = a * sum(b**2): grad = (sum(b**2), 2 a b), and along (da, db) its
+    # derivative is (2 b.db, 2 da b + 2 a db)
+    x = (0.6, np.array([1.0, 2.0]))
+    v = (1.0, np.array([1.0, -1.0]))
+    g = dualdiff.grad(lambda t: t[0] * np.sum(t[1] ** 2))
+    y, t = dualdiff.jvp(g, x, v)
+    assert_same_tree(y, (5.0, np.array([1.2, 2.4])))
+    assert_same_tree(t, (2 * (1.0 - 2.0), 2 * 1.0 * x[1] + 2 * 0.6 * v[1]))
+
+
+def test_tree_results_with_complex_leaves():
+    # d/dt of (exp(i t0), t1 * [1, i, 1]) along v: (i exp(i t0) v0, v1 * [1, i, 1])
+    x, v = np.array([0.3, 2.0]), np.array([1.5, -0.5])
+    f = lambda t: (np.exp(1j * t[0]), t[1] * np.array([1.0, 1j, 1.0]))
+    y, t = dualdiff.jvp(f, x, v)
+    assert_same_tree(t, (1j * np.exp(0.3j) * 1.5, -0.5 * np.array([1.0, 1j, 1.0])))
+    J = dualdiff.jacobian(f)(x)
+    assert_same_tree(J, (np.array([1j * np.exp(0.3j), 0.0]),
+                         np.outer([1.0, 1j, 1.0], [0.0, 1.0])))
+
+
+def test_tree_results_against_finite_differences():
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal(3)
+
+    def f(x):
+        return [np.tanh(x) * x[0], {"q": np.sum(np.exp(x)), "r": np.outer(x, x[:2])}]
+    J = dualdiff.jacobian(f)(x)
+    h = 1e-6
+    for i in range(3):
+        e = np.zeros(3)
+        e[i] = h
+        fp, fm = f(x + e), f(x - e)
+        np.testing.assert_allclose(J[0][:, i], (fp[0] - fm[0]) / (2 * h), rtol=1e-8, atol=1e-9)
+        np.testing.assert_allclose(J[1]["q"][i], (fp[1]["q"] - fm[1]["q"]) / (2 * h), rtol=1e-8)
+        np.testing.assert_allclose(J[1]["r"][..., i], (fp[1]["r"] - fm[1]["r"]) / (2 * h),
+                                   rtol=1e-8, atol=1e-9)
+
+
+def test_ragged_numbers_and_other_transforms_still_refuse():
+    with pytest.raises(ValueError, match="ragged"):
+        dualdiff.jvp(lambda x: [x[0], [x[1], x[0]]], [1.0, 2.0], [1.0, 0.0])
+    with pytest.raises(TypeError, match="dict"):
+        dualdiff.grad(lambda x: {"a": x[0]})([1.0, 2.0])
+    with pytest.raises(TypeError, match="dict"):
+        dualdiff.hessian(lambda x: {"a": x[0] * x[1]})([1.0, 2.0])
+
+
+def test_tree_results_of_nested_transforms_keep_the_outer_derivatives():
+    # f(x) = x0 x1^2: jacobian of (f, x) inside jacobian gives (Hessian of f, 0)
+    # and inside jvp the derivative of (grad f, I) along v; by hand
+    x = np.array([1.0, 2.0])
+    inner = lambda y: dualdiff.jacobian(lambda x: (x[0] * x[1] ** 2, x))(y)  # noqa: E731
+    H, Z = dualdiff.jacobian(inner)(x)
+    assert np.array_equal(H, [[0.0, 4.0], [4.0, 2.0]]) and np.array_equal(Z, np.zeros((2, 2, 2)))
+    _, t = dualdiff.jvp(lambda y: dualdiff.jacobian(lambda x: {"a": x[0] * x[1] ** 2, "b": x})(y),
+                        x, np.array([1.0, 0.0]))
+    assert np.array_equal(t["a"], [0.0, 4.0]) and np.array_equal(t["b"], np.zeros((2, 2)))
+    # the second derivative of a split along one direction: -sin, piece by piece
+    a = np.arange(8.0).reshape(4, 2) * 0.3
+    f = lambda x: np.vsplit(np.sin(x), [1, 2])  # noqa: E731
+    _, t = dualdiff.jvp(lambda y: dualdiff.jvp(f, y, np.ones((4, 2)))[1], a, np.ones((4, 2)))
+    assert [p.shape for p in t] == [(1, 2), (1, 2), (2, 2)]
+    np.testing.assert_allclose(np.concatenate(t), -np.sin(a), rtol=1e-15, atol=0)
+
+
+def test_tree_results_holding_dicts_beside_numbers():
+    # a tuple of a dict and a number is a tree result too: here the gradient of
+    # d["a"]^2 + 3 y, which is ({"a": 2 d["a"]}, 3), and its derivative along v
+    f = lambda t: t[0]["a"] ** 2 + 3.0 * t[1]  # noqa: E731
+    g = dualdiff.grad(f)
+    y, t = dualdiff.jvp(g, ({"a": 3.0}, 2.0), ({"a": 0.5}, 1.0))
+    assert y == ({"a": 6.0}, 3.0) and t == ({"a": 1.0}, 0.0)
+    J = dualdiff.jacobian(lambda x: ({"a": x[0]}, x[1] * x[0]))(np.array([1.0, 2.0]))
+    assert np.array_equal(J[0]["a"], [1.0, 0.0]) and np.array_equal(J[1], [2.0, 1.0])
+
+
+def test_arrays_inside_a_list_or_tuple_arrive_as_dual_arrays():
+    # a tuple of arrays of one shape is one array for the derivatives, but f
+    # receives the tuple of dual arrays, so SciPy's ufuncs (no object loops) run
+    import mpmath
+    import scipy.special
+    seen = []
+
+    def f(t):
+        seen.append([type(a) for a in t])
+        return np.sum(scipy.special.psi(t[0]) * t[1])
+    a, b = np.array([0.5, 1.5]), np.array([2.0, 3.0])
+    g = dualdiff.grad(f)((a, b))
+    assert seen[-1] == [DualArray, DualArray]
+    want_a = [float(mpmath.psi(1, ai)) * bi for ai, bi in zip(a, b)]   # psi' = trigamma
+    want_b = [float(mpmath.digamma(ai)) for ai in a]
+    np.testing.assert_allclose(g, [want_a, want_b], rtol=1e-14)
+    g1 = dualdiff.grad(lambda t: np.sum(scipy.special.erf(t[0])))((a,))
+    np.testing.assert_allclose(g1, [2 / np.sqrt(np.pi) * np.exp(-a ** 2)], rtol=1e-14)

@@ -272,3 +272,30 @@ def test_jacobian_of_hvp_and_derivative_of_a_scalar_hessian():
     got = D(lambda t: hessian(lambda y: dm.sin(y * t))(2.0))(0.5)
     assert got == pytest.approx(float(sp.diff(sp.sin(a * b), a, 2, b).subs({a: 2.0, b: 0.5})),
                                 rel=1e-12)
+
+
+def test_jacobian_inside_hessian_with_object_arrays_beside_scalars():
+    # np.outer(x, x) inside the inner jacobian gives an object array of the
+    # nested numbers, and np.cos(np.dot(x, x)) one of them beside it: the sum
+    # runs NumPy's object loop. Reference: SymPy's Hessian of the same function.
+    x0, x1 = sp.symbols("x0 x1")
+    X = [x0, x1]
+    F = [[sp.sin(a * b) + sp.cos(x0 ** 2 + x1 ** 2) for b in X] for a in X]
+    G = sum(sp.sin(sp.diff(F[i][j], X[k])) for i in range(2) for j in range(2) for k in range(2))
+    want = sp.lambdify(X, sp.hessian(G, X))(0.3, -0.7)
+
+    def fun(x):
+        return np.sin(np.outer(x, x)) + np.cos(np.dot(x, x))
+    got = hessian(lambda x: np.sum(np.sin(dualdiff.jacobian(fun)(x))))(np.array([0.3, -0.7]))
+    np.testing.assert_allclose(got, np.array(want, dtype=float), rtol=RTOL)
+
+
+def test_angle_of_nested_numbers_is_a_step():
+    # np.angle of a real number is 0 or pi: derivative 0 at every order
+    got = hessian(lambda x: grad(np.angle)(x[0]) * x[0] ** 2 + np.angle(-x[1]) * x[1] ** 2)(
+        np.array([0.3, 0.5]))
+    np.testing.assert_array_equal(got, [[0.0, 0.0], [0.0, 2 * math.pi]])
+    assert np.angle(-1.0, deg=True) == 180.0
+    # in degrees, inside the inner call: d2/dx2 of d/dx (180 x^3) = 1080
+    got = hessian(lambda x: grad(lambda y: np.angle(-y, True) * y ** 3)(x[0]))(np.array([0.3]))
+    np.testing.assert_allclose(got, [[1080.0]], rtol=1e-15)

@@ -537,11 +537,14 @@ def test_array_kernels_run_the_rule(name, order, rng):
             v, d1, d2 = _rule("unary", name, float(x), order=order)
             assert same(out[i, 0], v), (name, x)
             for k in range(width):
-                assert same(out[i, 1 + k], d1 * t[k]), (name, x, out[i], d1)
+                with np.errstate(over="ignore"):  # erfcx' near the top of the doubles: inf, as the kernel's
+                    assert same(out[i, 1 + k], d1 * t[k]), (name, x, out[i], d1)
             if order == 2 and math.isfinite(d2) and math.isfinite(d1):
                 h = out[i, 1 + width:]
-                want = [d2 * t[j] * t[k] for j in range(width) for k in range(j, width)]
-                assert np.allclose(h, want, rtol=1e-14, atol=1e-300), (name, x, h, want)
+                with np.errstate(over="ignore"):  # erfcx'' near the top of the doubles
+                    want = np.array([d2 * t[j] * t[k] for j in range(width) for k in range(j, width)])
+                ok = np.isfinite(want)  # where the reference itself overflows, it says nothing
+                assert np.allclose(h[ok], want[ok], rtol=1e-14, atol=1e-300), (name, x, h, want)
 
 
 @pytest.mark.parametrize("name", sorted(BINARY))
