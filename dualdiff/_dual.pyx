@@ -45,6 +45,7 @@ cdef extern from "Python.h":
         freefunc tp_free
         allocfunc tp_alloc
         ternaryfunc tp_call
+        void *tp_vectorcall
     PyObject *PyObject_Init(PyObject *, PyTypeObject *)
     unsigned long Py_TPFLAGS_HAVE_VECTORCALL
     Py_ssize_t PyVectorcall_NARGS(size_t)
@@ -474,6 +475,31 @@ cdef void _dual_dealloc(PyObject *o) noexcept:
 _dual_type.tp_dealloc = _dual_dealloc
 
 
+# Dual(value, tangent) by vectorcall: two floats (or one) make the number
+# straight from the freelist; every other call goes through type's own call
+# (Dual.__new__, then __init__ with its checks and messages).
+cdef ternaryfunc _type_call = (<_PyTypeObject *><PyObject *>type).tp_call
+
+cdef object _dual_new_vectorcall(object cls, PyObject **argv, size_t nargsf, PyObject *kwnames):
+    cdef Py_ssize_t nargs = PyVectorcall_NARGS(nargsf)
+    cdef Dual d
+    cdef double *p
+    cdef dict kw
+    if (kwnames == NULL and (nargs == 2 or nargs == 1) and type(<object>argv[0]) is float
+            and (nargs == 1 or type(<object>argv[nargs - 1]) is float)):
+        d = _new(1, 1, 0)
+        p = _data(d)
+        p[0] = PyFloat_AS_DOUBLE(<object>argv[0])
+        p[1] = PyFloat_AS_DOUBLE(<object>argv[1]) if nargs == 2 else 0.0
+        return d
+    args = _args(None, argv, nargs)
+    kw = _kwnames(argv + nargs, kwnames)
+    return _owned_object(_type_call(<PyObject *>cls, <PyObject *>args, NULL if kw is None else <PyObject *>kw))
+
+
+_dual_type.tp_vectorcall = <void *>_dual_new_vectorcall
+
+
 def _clear_freelist():
     """Free the recycled Duals and the heap storage they keep; returns how
     many there were. For memory accounting (the reference-leak check calls
@@ -508,6 +534,7 @@ cdef extern from *:
     }
     """
     Dual _owned "dd__owned"(PyObject *o)
+    object _owned_object "dd__owned"(PyObject *o)  # NULL: the exception set
     void _revive "dd__revive"(PyObject *o, PyTypeObject *t)
 
 

@@ -461,3 +461,23 @@ def test_second_order_product_keeps_zero_directions_beside_an_infinite_one():
     assert r.value == 6.0
     assert r.tangent[1] == 0.0 and r.hessian[0, 1] == 0.0 and r.hessian[1, 1] == 0.0
     assert r.tangent[0] == math.inf and not math.isfinite(r.hessian[0, 0])
+
+
+def test_the_two_float_constructor_matches_the_general_one():
+    # Dual(float, float) and Dual(float) take a shortcut; every other form
+    # goes through the checked constructor: both must build the same number
+    for v, t in ((0.7, 1.0), (-0.0, 2.5), (math.inf, 0.0), (1e308, -1e-308)):
+        a, b = Dual(v, t), Dual(v, [t])
+        assert a.width == b.width == 1 and a.order == b.order == 1
+        assert math.copysign(1.0, a.value) == math.copysign(1.0, b.value) and a.value == b.value
+        assert a.tangent == b.tangent == t
+        assert (a * a).tangent == (b * b).tangent
+    assert Dual(0.7).tangent == 0.0 and Dual(0.7).value == 0.7
+    assert repr(Dual(0.5, tangent=2.0)) == repr(Dual(0.5, 2.0))
+    assert np.isnan(Dual(math.nan, 1.0).value)
+    with pytest.raises(TypeError, match="at most 3 positional"):
+        Dual(1.0, 2.0, None, 4.0)
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        Dual(1.0, bad=2.0)
+    with pytest.raises(TypeError, match="real number"):
+        Dual(None, 1.0)
