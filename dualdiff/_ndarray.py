@@ -1880,15 +1880,19 @@ def _where(condition, x=None, y=None):
 
 @_implements(np.select)
 def _select(condlist, choicelist, default=0):
-    # the choice of the first true condition, else default: np.where from the
-    # last condition to the first, so that the first true one is applied last
+    return select_by(_where, condlist, choicelist, default)
+
+
+def select_by(where, condlist, choicelist, default):
+    """np.select by a np.where for the array type at hand: from the last
+    condition to the first, so that the first true one is applied last."""
     if len(condlist) != len(choicelist):
         raise ValueError("list of cases must be same length as list of conditions")
     if len(condlist) == 0:
         raise ValueError("select with an empty condition list is not possible")
     result = default
     for cond, choice in zip(condlist[::-1], choicelist[::-1]):
-        result = _where(cond, choice, result)
+        result = where(cond, choice, result)
     return result
 
 

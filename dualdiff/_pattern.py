@@ -1232,15 +1232,7 @@ def _where(condition, x=None, y=None):
 
 @_implements(np.select)
 def _select(condlist, choicelist, default=0):
-    # as for the dual arrays: np.where from the last condition to the first
-    if len(condlist) != len(choicelist):
-        raise ValueError("list of cases must be same length as list of conditions")
-    if len(condlist) == 0:
-        raise ValueError("select with an empty condition list is not possible")
-    result = default
-    for cond, choice in zip(condlist[::-1], choicelist[::-1]):
-        result = _where(cond, choice, result)
-    return result
+    return _nd.select_by(_where, condlist, choicelist, default)
 
 
 @_implements(np.clip)
