@@ -9,6 +9,9 @@ Cases (shared with the tests through corpus.py):
 Times are medians of interleaved repeats of thread CPU time (robust on a shared
 machine), in microseconds per call; ratios are
 to the float evaluation of the same function, measured in the same run.
+Peers where installed: jax.jit of jax.grad / jax.hessian (x64 enabled) and
+torch.func.grad / torch.func.hessian (float64 tensors made beforehand, one
+torch thread), each called as a user calls it.
 --chunks also prints gradient and Hessian times against the chunk size.
 """
 import os
@@ -86,6 +89,28 @@ def cases():
         out["deriv"].append(("jax.jit(jax.grad)", lambda: jd(jx0).block_until_ready()))
     except ImportError:
         print("jax not installed: skipped")
+    try:
+        import torch
+        import torch.func
+    except ImportError:
+        print("torch not installed: skipped")
+    else:
+        torch.set_num_threads(1)
+        try:
+            torch.set_num_interop_threads(1)
+        except RuntimeError:  # only allowed before the first parallel work
+            pass
+        tx = torch.tensor(X8, dtype=torch.float64)
+        tx0 = torch.tensor(X0, dtype=torch.float64)
+        tg = torch.func.grad(corpus.loop_function)
+        th = torch.func.hessian(corpus.loop_function)
+        td = torch.func.grad(lambda t: corpus.scalar_expr(t, torch))
+        assert np.allclose(tg(tx).numpy(), corpus.loop_function_gradient(X8), rtol=1e-13, atol=1e-13)
+        assert np.allclose(th(tx).numpy(), h(X8), rtol=1e-12, atol=1e-12)
+        assert math.isclose(float(td(tx0)), corpus.scalar_expr_derivative(X0, math), rel_tol=1e-13)
+        out["grad"].append(("torch.func.grad", lambda: tg(tx)))
+        out["hessian"].append(("torch.func.hessian", lambda: th(tx)))
+        out["deriv"].append(("torch.func.grad", lambda: td(tx0)))
     try:
         import fastdual
         fg = fastdual.autojac(lambda *xs: corpus.loop_function(xs))

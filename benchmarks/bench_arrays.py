@@ -1,9 +1,11 @@
 """Dual arrays: elementwise kernels, a dense Jacobian and a large gradient.
 
 Prints one table of medians and ratios measured in one run, cases interleaved.
-Peers (JAX, fastdual) are timed only where installed. Every dualdiff figure is
-a public call (the transforms); rows marked "internal" time f on arrays seeded
-and read by dualdiff's private helpers, to show what the transform adds.
+Peers (JAX, torch.func, fastdual) are timed only where installed: JAX with
+x64, torch with float64 tensors made beforehand and one thread. Every
+dualdiff figure is a public call (the transforms); rows marked "internal"
+time f on arrays seeded and read by dualdiff's private helpers, to show what
+the transform adds.
 
     python benchmarks/bench_arrays.py [--repeat 7]
 """
@@ -109,6 +111,22 @@ def main():
     except ImportError:
         pass
     try:
+        import torch
+        import torch.func
+    except ImportError:
+        pass
+    else:
+        torch.set_num_threads(1)
+        try:
+            torch.set_num_interop_threads(1)
+        except RuntimeError:  # only allowed before the first parallel work
+            pass
+        tf = torch.func.jacfwd(lambda v: corpus.bratu(v, xp=torch))
+        ut = torch.tensor(u, dtype=torch.float64)
+        assert np.allclose(tf(ut).numpy(), J, rtol=1e-12, atol=1e-9)
+        cases["Bratu J: torch.func.jacfwd"] = (lambda: tf(ut), 20)
+        peers.append(f"torch {torch.__version__}")
+    try:
         import fastdual
 
         def fd_jac():
@@ -160,6 +178,8 @@ def main():
         ("  internal: a*b dual / a*b values", ratio("a*b: dual arrays", "a*b: values"), "<= 3"),
         ("jacobian(bratu) / jax.jit(jacfwd)", ratio("Bratu J: dualdiff.jacobian", "Bratu J: jax.jit(jacfwd)"),
          "<= 3"),
+        ("jacobian(bratu) / torch.func.jacfwd", ratio("Bratu J: dualdiff.jacobian", "Bratu J: torch.func.jacfwd"),
+         ""),
         ("fastdual DualArray / jacobian(bratu)", ratio("Bratu J: fastdual DualArray", "Bratu J: dualdiff.jacobian"),
          ">= 10"),
         ("jacobian(bratu) / one F evaluation", ratio("Bratu J: dualdiff.jacobian", "Bratu F: numpy"), ""),

@@ -67,8 +67,8 @@ def _is_dask_client(obj):
 
 
 class _DaskMap:
-    """``map`` over a dask.distributed Client: one task per piece, results in
-    order. ``pure=False``: a piece is never taken for another call's result."""
+    """``map`` over a dask.distributed Client: one task per item, results in
+    order. ``pure=False``: an item is never taken for another call's result."""
 
     __slots__ = ("client",)
 
@@ -77,6 +77,10 @@ class _DaskMap:
 
     def __call__(self, func, iterable):
         return self.client.gather(self.client.map(func, list(iterable), pure=False))
+
+    def size(self):
+        """The threads of the cluster's workers, now (None if it has none yet)."""
+        return sum(self.client.nthreads().values()) or None
 
     def __repr__(self):
         return f"dask map over {self.client!r}"
@@ -92,6 +96,55 @@ def _uses_pickle(mapper):
     from multiprocessing.pool import Pool, ThreadPool
     return (isinstance(owner, Pool) and not isinstance(owner, ThreadPool)) or \
         isinstance(owner, ProcessPoolExecutor)
+
+
+def _positive(k):
+    return k if isinstance(k, int) and k > 0 else None
+
+
+def _pool_size(mapper):
+    """How many tasks the pool behind ``mapper`` runs at once, or None when
+    it does not say (any other map-like callable)."""
+    if isinstance(mapper, _DaskMap):
+        return mapper.size()
+    owner = getattr(mapper, "__self__", None)
+    if owner is None:
+        return None
+    from concurrent.futures import Executor
+    from multiprocessing.pool import Pool
+    if isinstance(owner, Pool):
+        return _positive(getattr(owner, "_processes", None))
+    if isinstance(owner, Executor):
+        return _positive(getattr(owner, "_max_workers", None))
+    return None
+
+
+def batches(pieces, k):
+    """``pieces`` cut into ``k`` runs of consecutive pieces whose lengths
+    differ by at most one (the longer first)."""
+    q, r = divmod(len(pieces), k)
+    out, start = [], 0
+    for i in range(k):
+        stop = start + q + (i < r)
+        out.append(pieces[start:stop])
+        start = stop
+    return out
+
+
+class Batch:
+    """A task over a run of pieces: [task(p) for p in run], in one worker."""
+
+    __slots__ = ("task",)
+
+    def __init__(self, task):
+        self.task = task
+
+    def __call__(self, run):
+        task = self.task
+        return [task(p) for p in run]
+
+    def __reduce__(self):
+        return Batch, (self.task,)
 
 
 def _close_pool(pool):
@@ -152,7 +205,11 @@ class Workers:
             _check_pickles(f)  # before a pool is made for nothing
             self._checked = f
         mapper = self._own_map() if self.own else self.mapper
+        pieces = list(pieces)
         try:
+            k = _pool_size(mapper)
+            if k is not None and len(pieces) > k:
+                return [r for run in mapper(Batch(task), batches(pieces, k)) for r in run]
             return list(mapper(task, pieces))
         except Exception as exc:
             if _is_pickle_error(exc):

@@ -16,11 +16,13 @@ import sys
 import threading
 import weakref
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from multiprocessing.pool import ThreadPool
 
 import numpy as np
 import pytest
 
 import dualdiff
+from dualdiff import _workers
 
 # processes started by spawn or forkserver, and Dask's workers, import the
 # functions by name from this folder (it holds nothing else)
@@ -199,6 +201,91 @@ def test_any_map_like_callable_sees_the_chunks_of_one_worker(x):
     assert seen == [[(0, 10), (0, 20), (10, 20)]]
 
 
+# ------------------------------------------------ batches: one task per worker
+
+@pytest.mark.parametrize("count", range(0, 12))
+@pytest.mark.parametrize("k", [1, 2, 3, 5])
+def test_batches_are_consecutive_runs_of_nearly_equal_length(count, k):
+    pieces = [(i, 1) for i in range(count)]
+    runs = _workers.batches(pieces, k)
+    assert len(runs) == k
+    assert [p for run in runs for p in run] == pieces  # in order, each piece once
+    lengths = [len(run) for run in runs]
+    assert max(lengths) - min(lengths) <= 1
+    assert lengths == sorted(lengths, reverse=True)
+
+
+class RecordingThreadPool(ThreadPool):
+    """A multiprocessing pool (of threads) that records what its map receives."""
+
+    def __init__(self, processes):
+        super().__init__(processes)
+        self.seen = []
+
+    def map(self, func, iterable, chunksize=None):
+        items = list(iterable)
+        self.seen.append((type(func).__name__, items))
+        return super().map(func, items, chunksize)
+
+
+class RecordingExecutor(ThreadPoolExecutor):
+    """A concurrent.futures executor that records what its map receives."""
+
+    def __init__(self, max_workers):
+        super().__init__(max_workers)
+        self.seen = []
+
+    def map(self, fn, *iterables, **kwargs):
+        items = list(iterables[0])
+        self.seen.append((type(fn).__name__, items))
+        return super().map(fn, items, **kwargs)
+
+
+@pytest.mark.parametrize("make_pool", [RecordingThreadPool, RecordingExecutor])
+def test_a_pool_that_says_its_size_gets_one_batch_of_chunks_per_worker(make_pool, x):
+    pool = make_pool(2)
+    try:
+        J = dualdiff.jacobian(funcs.residual, chunk=5, workers=pool.map)  # 5 chunks
+        assert np.array_equal(J(x), dualdiff.jacobian(funcs.residual, chunk=5)(x))
+        assert pool.seen == [("Batch", [[(0, 5), (5, 5), (10, 5)], [(15, 5), (20, 4)]])]
+        pool.seen.clear()
+        H = dualdiff.hessian(funcs.energy, chunk=10, workers=pool.map)  # 3 pairs of blocks
+        assert np.array_equal(H(x), dualdiff.hessian(funcs.energy, chunk=10)(x))
+        assert pool.seen == [("Batch", [[(0, 10), (0, 20)], [(10, 20)]])]
+        pool.seen.clear()
+        S = dualdiff.jacobian(funcs.band, sparsity="auto", chunk=1, workers=pool.map)  # 3 colors
+        assert np.array_equal(S(x).toarray(), dualdiff.jacobian(funcs.band, sparsity="auto")(x).toarray())
+        assert [(name, len(runs)) for name, runs in pool.seen] == [("Batch", 2)]
+        assert [len(run) for run in pool.seen[0][1]] == [2, 1]
+    finally:
+        pool.shutdown() if make_pool is RecordingExecutor else pool.terminate()
+
+
+def test_no_more_chunks_than_workers_go_one_per_task(x):
+    pool = RecordingThreadPool(4)
+    try:
+        J = dualdiff.jacobian(funcs.residual, chunk=8, workers=pool.map)  # 3 chunks, 4 workers
+        assert np.array_equal(J(x), dualdiff.jacobian(funcs.residual, chunk=8)(x))
+        assert pool.seen == [("FirstOrderPass", [(0, 8), (8, 8), (16, 8)])]
+    finally:
+        pool.terminate()
+
+
+def test_the_sizes_of_the_pools(x):
+    with multiprocessing.Pool(3) as pool, ProcessPoolExecutor(2) as ex, ThreadPoolExecutor(5) as tex:
+        assert _workers._pool_size(pool.map) == 3
+        assert _workers._pool_size(pool.imap) == 3
+        assert _workers._pool_size(ex.map) == 2
+        assert _workers._pool_size(tex.map) == 5
+    assert _workers._pool_size(map) is None
+    assert _workers._pool_size(lambda func, items: map(func, items)) is None
+    assert _workers._pool_size([].append) is None  # a bound method of something else
+    J = dualdiff.jacobian(funcs.residual, chunk=6, workers=2)
+    J(x)
+    assert _workers._pool_size(J._workers.pool.map) == 2
+    J.close()
+
+
 # ------------------------------------------------------------------- errors
 
 @pytest.mark.parametrize("make_pool", ["int", "multiprocessing", "executor"])
@@ -289,6 +376,20 @@ def test_dask_takes_a_lambda(dask_client, x):
     f = lambda z: np.exp(np.sin(z)) * z  # noqa: E731  # Dask pickles with cloudpickle
     assert np.array_equal(dualdiff.jacobian(f, chunk=5, workers=dask_client)(x),
                           dualdiff.jacobian(f, chunk=5)(x))
+
+
+def test_dask_gets_one_batch_of_chunks_per_worker_thread(dask_client, x, monkeypatch):
+    seen = []
+    client_map = dask_client.map
+
+    def recording_map(func, items, **kwargs):
+        seen.append((type(func).__name__, list(items)))
+        return client_map(func, items, **kwargs)
+    monkeypatch.setattr(dask_client, "map", recording_map)
+    assert _workers._pool_size(_workers._DaskMap(dask_client)) == 2
+    J = dualdiff.jacobian(funcs.residual, chunk=3, workers=dask_client)  # 8 chunks
+    assert np.array_equal(J(x), dualdiff.jacobian(funcs.residual, chunk=3)(x))
+    assert seen == [("Batch", [[(0, 3), (3, 3), (6, 3), (9, 3)], [(12, 3), (15, 3), (18, 3), (21, 3)]])]
 
 
 def test_dask_client_map_adapter(dask_client, x):
