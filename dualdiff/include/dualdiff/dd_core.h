@@ -392,7 +392,7 @@ static inline void dd_div_scalar(double *out, const double *a, double c, size_t 
 
 static inline void dd_mul(double *out, const double *a, const double *b, size_t n, int order)
 {
-    size_t i, j, k;
+    size_t i, j;
     double av = a[0], bv = b[0];
     if (DD_ORDER(order) == 1) {
         if (n == 1) { /* the masked terms always run: no branch on the values */
@@ -410,11 +410,17 @@ static inline void dd_mul(double *out, const double *a, const double *b, size_t 
         /* the product rule's terms alone (the general chain rule with the
          * partials b, a, 0, 1, 0 gives the same numbers, up to the sign of a
          * zero): H = b Ha + a Hb + ga gb^T + gb ga^T, written before g */
-        const double *ga = a + 1, *gb = b + 1;
-        for (i = 0, k = n + 1; i < n; i++) {
+        const double *ga = a + 1, *gb = b + 1, *ha = a + n + 1, *hb = b + n + 1;
+        double *ho = out + n + 1;
+        for (i = 0; i < n; i++) { /* row i of the upper triangle: columns i..n-1 */
             double gai = ga[i], gbi = gb[i];
+            size_t len = n - i;
+            const double *gaj = ga + i, *gbj = gb + i;
             DD__IVDEP
-            for (j = i; j < n; j++, k++) out[k] = bv * a[k] + av * b[k] + (gai * gb[j] + gbi * ga[j]);
+            for (j = 0; j < len; j++) ho[j] = bv * ha[j] + av * hb[j] + (gai * gbj[j] + gbi * gaj[j]);
+            ho += len;
+            ha += len;
+            hb += len;
         }
         DD__IVDEP
         for (i = 1; i <= n; i++) out[i] = bv * a[i] + av * b[i];
