@@ -1,10 +1,9 @@
 """Container inputs: dicts, and lists or tuples of arrays of different shapes.
 
 A transform's ``x`` may be a *tree*: a dict (at any depth), or a list or
-tuple of arrays that do not form one array (arrays of different shapes; a
-ragged list of numbers alone stays an error). Its nodes are the dicts and
-those lists and tuples; every other
-part is a *leaf*, taken as the transforms take a whole ``x``: a number, an
+tuple whose items do not form one array (arrays of different shapes, or a
+ragged mix such as ``[[1.0], 2.0]``). Its nodes are the dicts and those
+lists and tuples; every other part is a *leaf*, taken as the transforms take a whole ``x``: a number, an
 array, or a list or tuple of numbers (or of arrays of one shape), which
 stays one array as everywhere else. So ``{"a": 1.0, "b": [1.0, 2.0]}`` has
 two leaves, a number and a vector, and ``[np.ones(2), np.ones(3)]`` two
@@ -90,24 +89,9 @@ def _regular_shape(x):
 
 
 def _is_node(x):
-    """A dict, or a list or tuple that holds a dict, or holds arrays (at any
-    depth) that do not form one array. A ragged list of numbers alone is no
-    node: it stays the error it is as an x."""
-    if isinstance(x, dict):
-        return True
-    if not isinstance(x, (list, tuple)) or _regular_shape(x) is not None:
-        return False
-    return _holds(x, (dict, np.ndarray))
-
-
-def _holds(x, types):
-    if isinstance(x, types):
-        return True
-    if isinstance(x, dict):
-        return any(_holds(v, types) for v in x.values())
-    if isinstance(x, (list, tuple)):
-        return any(_holds(v, types) for v in x)
-    return False
+    """A dict, or a list or tuple whose items (at any depth) do not form one
+    array: it holds a dict, or parts of different shapes."""
+    return isinstance(x, dict) or (isinstance(x, (list, tuple)) and _regular_shape(x) is None)
 
 
 class Tree:

@@ -1,6 +1,7 @@
 """Container inputs: dicts and lists or tuples of arrays of different shapes
 give derivatives in the same structure (as JAX's pytrees)."""
 import collections
+import math
 
 import numpy as np
 import pytest
@@ -134,8 +135,6 @@ def test_sequences_of_numbers_keep_returning_arrays():
     assert type(g) is np.ndarray  # rows of one shape: one array, as before
     g = dualdiff.grad(lambda p: np.sum(p[0] * p[1]))([np.ones(2), np.ones(2)])
     assert type(g) is np.ndarray and g.shape == (2, 2)
-    with pytest.raises(ValueError, match="ragged"):
-        dualdiff.grad(lambda p: p[0][0])([[1.0, 2.0], [3.0]])
 
 
 def test_containers_nest_in_other_transforms():
@@ -319,3 +318,26 @@ def test_arrays_inside_a_list_or_tuple_arrive_as_dual_arrays():
     np.testing.assert_allclose(g, [want_a, want_b], rtol=1e-14)
     g1 = dualdiff.grad(lambda t: np.sum(scipy.special.erf(t[0])))((a,))
     np.testing.assert_allclose(g1, [2 / np.sqrt(np.pi) * np.exp(-a ** 2)], rtol=1e-14)
+
+
+def test_ragged_sequences_are_trees_of_their_parts():
+    # [[a, b], c]: the parts [a, b] (a vector) and c (a number), derivatives by hand
+    f = lambda p: p[0][0] * p[0][1] ** 2 + dualdiff.math.sin(p[1])  # noqa: E731
+    g = dualdiff.grad(f)([[1.5, 2.0], 0.5])
+    assert type(g) is list and type(g[0]) is np.ndarray and type(g[1]) is float
+    assert g[0].tolist() == [4.0, 2 * 1.5 * 2.0] and g[1] == math.cos(0.5)
+    H = dualdiff.hessian(f)([[1.5, 2.0], 0.5])
+    assert np.array_equal(H[0][0], [[0.0, 4.0], [4.0, 3.0]]) and H[1][1] == -math.sin(0.5)
+    assert np.array_equal(H[0][1], [0.0, 0.0]) and np.array_equal(H[1][0], [0.0, 0.0])
+    # rows of different lengths, and a tuple mixing a list and a number
+    g = dualdiff.grad(lambda p: p[0][0] * p[1][2])([[2.0, 7.0], [3.0, 5.0, 11.0]])
+    assert [r.tolist() for r in g] == [[11.0, 0.0], [0.0, 0.0, 2.0]]
+    g = dualdiff.grad(lambda p: np.sum(np.append(p[0], p[1]) ** 2))(([1.0, 2.0, 3.0], 4.0))
+    assert type(g) is tuple and g[0].tolist() == [2.0, 4.0, 6.0] and g[1] == 8.0
+    J = dualdiff.jacobian(lambda p: np.array([p[0][0] * p[1], p[1]]))([[3.0], 2.0])
+    assert np.array_equal(J[0], [[2.0], [0.0]]) and np.array_equal(J[1], [3.0, 1.0])
+    y, t = dualdiff.jvp(f, [[1.5, 2.0], 0.5], [[1.0, 0.0], 1.0])
+    assert y == f([[1.5, 2.0], 0.5]) and t == pytest.approx(4.0 + math.cos(0.5), rel=1e-15)
+    # a non-number part is still refused with the usual message
+    with pytest.raises(TypeError):
+        dualdiff.grad(lambda p: p[1])([["a"], 1.0])
