@@ -401,7 +401,7 @@ def test_dask_client_map_adapter(dask_client, x):
 
 # ---------------------------------------------------------------------- Ray
 
-def test_ray_pool_map(x):
+def test_ray_pool_map(x, tmp_path, monkeypatch):
     pytest.importorskip("ray.util.multiprocessing", reason="ray is not installed (optional: pip install ray)")
     import ray
     from ray.util.multiprocessing import Pool
@@ -410,6 +410,9 @@ def test_ray_pool_map(x):
 
     # Ray's workers do not share this process's sys.path: send the functions by value
     cloudpickle.register_pickle_by_value(funcs)
+    # and they put the caller's working directory first on theirs: started
+    # from a source checkout, they would import its uncompiled package
+    monkeypatch.chdir(tmp_path)
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
         pool = Pool(2)
