@@ -460,7 +460,25 @@ def test_second_order_product_keeps_zero_directions_beside_an_infinite_one():
     r = a * b
     assert r.value == 6.0
     assert r.tangent[1] == 0.0 and r.hessian[0, 1] == 0.0 and r.hessian[1, 1] == 0.0
-    assert r.tangent[0] == math.inf and not math.isfinite(r.hessian[0, 0])
+    assert r.tangent[0] == math.inf and r.hessian[0, 0] == math.inf  # 3 * 1 + 2 * inf * 1
+
+
+def test_second_order_product_of_overflowing_gradients_is_independent_of_other_directions():
+    # x * x with a gradient component near the largest double: its square
+    # overflows to inf, which is the true second derivative along it, whether
+    # or not another direction is infinite (a direction never depends on the
+    # others)
+    big = 1.7976931348623157e308
+    alone = Dual(0.0, [big], hessian=[[0.0]])
+    beside = Dual(0.0, [big, math.inf], hessian=np.zeros((2, 2)))
+    assert (alone * alone).hessian[0, 0] == math.inf
+    r = beside * beside
+    assert r.hessian[0, 0] == math.inf and r.hessian[1, 1] == math.inf and r.hessian[0, 1] == math.inf
+    # the gradient 2 x dx at x = 0: 0 along the finite direction, 0 * inf
+    # (NaN) along the infinite one, as for first-order numbers
+    first = Dual(0.0, [big, math.inf]) * Dual(0.0, [big, math.inf])
+    assert r.tangent[0] == first.tangent[0] == 0.0
+    assert math.isnan(r.tangent[1]) and math.isnan(first.tangent[1])
 
 
 def test_the_two_float_constructor_matches_the_general_one():

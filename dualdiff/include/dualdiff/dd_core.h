@@ -405,25 +405,36 @@ static inline void dd_mul(double *out, const double *a, const double *b, size_t 
             for (i = 1; i <= n; i++) out[i] = dd__term(bv, a[i]) + dd__term(av, b[i]);
         }
         out[0] = av * bv;
-    } else if (DD_ORDER(order) == 2 && ((order & DD_IEEE) || (isfinite(av) && isfinite(bv)
-                                         && dd__finite_n(a + 1, n) && dd__finite_n(b + 1, n)))) {
-        /* the product rule's terms alone (the general chain rule with the
-         * partials b, a, 0, 1, 0 gives the same numbers, up to the sign of a
-         * zero): H = b Ha + a Hb + ga gb^T + gb ga^T, written before g */
+    } else if (DD_ORDER(order) == 2) {
+        /* the product rule's terms alone: H = b Ha + a Hb + ga gb^T + gb ga^T,
+         * written before g (the general chain rule with the partials b, a, 0,
+         * 1, 0 gives the same numbers, up to the sign of a zero, except where
+         * a gradient product overflows: there its zero partials times inf
+         * would give NaN) */
         const double *ga = a + 1, *gb = b + 1, *ha = a + n + 1, *hb = b + n + 1;
         double *ho = out + n + 1;
+        int plain = (order & DD_IEEE) || (isfinite(av) && isfinite(bv) && dd__finite_n(ga, n) && dd__finite_n(gb, n));
         for (i = 0; i < n; i++) { /* row i of the upper triangle: columns i..n-1 */
             double gai = ga[i], gbi = gb[i];
             size_t len = n - i;
             const double *gaj = ga + i, *gbj = gb + i;
-            DD__IVDEP
-            for (j = 0; j < len; j++) ho[j] = bv * ha[j] + av * hb[j] + (gai * gbj[j] + gbi * gaj[j]);
+            if (plain) {
+                DD__IVDEP
+                for (j = 0; j < len; j++) ho[j] = bv * ha[j] + av * hb[j] + (gai * gbj[j] + gbi * gaj[j]);
+            } else {
+                for (j = 0; j < len; j++)
+                    ho[j] = dd__term(bv, ha[j]) + dd__term(av, hb[j]) + (dd__prod(gai, gbj[j]) + dd__prod(gbi, gaj[j]));
+            }
             ho += len;
             ha += len;
             hb += len;
         }
-        DD__IVDEP
-        for (i = 1; i <= n; i++) out[i] = bv * a[i] + av * b[i];
+        if (plain) {
+            DD__IVDEP
+            for (i = 1; i <= n; i++) out[i] = bv * a[i] + av * b[i];
+        } else {
+            for (i = 1; i <= n; i++) out[i] = dd__term(bv, a[i]) + dd__term(av, b[i]);
+        }
         out[0] = av * bv;
     } else {
         dd_binary(DD_OP2_mul, out, a, b, n, order);
