@@ -413,26 +413,26 @@ static inline void dd_mul(double *out, const double *a, const double *b, size_t 
          * would give NaN) */
         const double *ga = a + 1, *gb = b + 1, *ha = a + n + 1, *hb = b + n + 1;
         double *ho = out + n + 1;
-        int plain = (order & DD_IEEE) || (isfinite(av) && isfinite(bv) && dd__finite_n(ga, n) && dd__finite_n(gb, n));
-        for (i = 0; i < n; i++) { /* row i of the upper triangle: columns i..n-1 */
-            double gai = ga[i], gbi = gb[i];
-            size_t len = n - i;
-            const double *gaj = ga + i, *gbj = gb + i;
-            if (plain) {
+        size_t len;
+        if ((order & DD_IEEE) || (isfinite(av) && isfinite(bv) && dd__finite_n(ga, n) && dd__finite_n(gb, n))) {
+            /* row i of the upper triangle: columns i..n-1 */
+            for (i = 0; i < n; i++, ho += len, ha += len, hb += len) {
+                double gai = ga[i], gbi = gb[i];
+                const double *gaj = ga + i, *gbj = gb + i;
+                len = n - i;
                 DD__IVDEP
                 for (j = 0; j < len; j++) ho[j] = bv * ha[j] + av * hb[j] + (gai * gbj[j] + gbi * gaj[j]);
-            } else {
+            }
+            DD__IVDEP
+            for (i = 1; i <= n; i++) out[i] = bv * a[i] + av * b[i];
+        } else { /* the same, a zero tangent contributing 0 (see above) */
+            for (i = 0; i < n; i++, ho += len, ha += len, hb += len) {
+                double gai = ga[i], gbi = gb[i];
+                const double *gaj = ga + i, *gbj = gb + i;
+                len = n - i;
                 for (j = 0; j < len; j++)
                     ho[j] = dd__term(bv, ha[j]) + dd__term(av, hb[j]) + (dd__prod(gai, gbj[j]) + dd__prod(gbi, gaj[j]));
             }
-            ho += len;
-            ha += len;
-            hb += len;
-        }
-        if (plain) {
-            DD__IVDEP
-            for (i = 1; i <= n; i++) out[i] = bv * a[i] + av * b[i];
-        } else {
             for (i = 1; i <= n; i++) out[i] = dd__term(bv, a[i]) + dd__term(av, b[i]);
         }
         out[0] = av * bv;
