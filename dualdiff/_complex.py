@@ -464,29 +464,30 @@ def _is_real(x):
     return np.asarray(x.value).dtype.kind != "c"
 
 
+def _each_part(fn, x):
+    """fn (linear over the reals) applied to the value and every derivative of x."""
+    return _make(fn(x.value), fn(x.tangent), None if x.hessian is None else fn(x.hessian), x)
+
+
 def _conj(x):
     if _is_real(x):
         return x
     _not_holomorphic(x, "conj")
-    return _make(np.conj(x.value), np.conj(x.tangent),
-                 None if x.hessian is None else np.conj(x.hessian), x)
+    return _each_part(np.conj, x)
 
 
 def _real(x):
     if _is_real(x):
         return x
     _not_holomorphic(x, "real")
-    return _make(np.real(x.value), np.real(x.tangent),
-                 None if x.hessian is None else np.real(x.hessian), x)
+    return _each_part(np.real, x)
 
 
 def _imag(x):
     if _is_real(x):
-        return _make(np.zeros_like(x.value), np.zeros(x.tangent.shape),
-                     None if x.hessian is None else np.zeros(x.hessian.shape), x)
+        return _each_part(lambda a: np.zeros(np.shape(a)), x)
     _not_holomorphic(x, "imag")
-    return _make(np.imag(x.value), np.imag(x.tangent),
-                 None if x.hessian is None else np.imag(x.hessian), x)
+    return _each_part(np.imag, x)
 
 
 def _re_conj_prod(z, t):

@@ -2353,32 +2353,21 @@ _FUNCTIONS[np.fft.irfftn] = _fftn_linear(np.fft.irfftn, None)
 _FUNCTIONS[np.fft.irfft2] = _fftn_linear(np.fft.irfft2, (-2, -1))
 
 
-def _complex_fft(name):
+def _complex_result(qualname, gives):
     def refuse(*args, **kwargs):
-        raise TypeError(f"numpy.fft.{name} of a dual array gives complex numbers, and dual "
-                        "arrays are real: jacobian, grad, jvp, derivative, hessian and hvp run f "
-                        "again on complex dual numbers (dualdiff.ComplexDual), which take it")
-    refuse.__name__ = name
+        raise TypeError(f"numpy.{qualname} of a dual array gives {gives}, and dual arrays are "
+                        "real: jacobian, grad, jvp, derivative, hessian and hvp run f again on "
+                        "complex dual numbers (dualdiff.ComplexDual), which take it")
+    refuse.__name__ = qualname.rpartition(".")[2]
     return refuse
 
 
 # registered to give that reason; they are not counted as supported
-_COMPLEX_FFT = {getattr(np.fft, name): _complex_fft(name)
+_COMPLEX_FFT = {getattr(np.fft, name): _complex_result("fft." + name, "complex numbers")
                 for name in ("fft", "ifft", "rfft", "fft2", "ifft2", "fftn", "ifftn", "rfft2",
                              "rfftn", "ihfft")}
-
-
-def _complex_eig(name):
-    def refuse(*args, **kwargs):
-        raise TypeError(f"numpy.linalg.{name} of a dual array gives complex numbers in general, "
-                        "and dual arrays are real: jacobian, grad, jvp, derivative, hessian and hvp "
-                        "run f again on complex dual numbers (dualdiff.ComplexDual), which take it")
-    refuse.__name__ = name
-    return refuse
-
-
-_COMPLEX_FFT[np.linalg.eig] = _complex_eig("eig")
-_COMPLEX_FFT[np.linalg.eigvals] = _complex_eig("eigvals")
+_COMPLEX_FFT[np.linalg.eig] = _complex_result("linalg.eig", "complex numbers in general")
+_COMPLEX_FFT[np.linalg.eigvals] = _complex_result("linalg.eigvals", "complex numbers in general")
 
 
 # ------------------------------------------------------------ linear algebra
