@@ -121,18 +121,7 @@ cdef class Dual:
     def __init__(self, value, tangent=0.0, hessian=None):
         cdef Py_ssize_t n, i, j
         cdef double *d
-        if type(value) is float and type(tangent) is float and hessian is None:
-            # Dual(0.7, 1.0), the commonest: no conversions, no list
-            if self.heap != NULL:
-                PyMem_Free(self.heap)
-                self.heap = NULL
-                self.cap = 0
-            _allocate(self, 1, 1)
-            d = _data(self)
-            d[0] = PyFloat_AS_DOUBLE(value)
-            d[1] = PyFloat_AS_DOUBLE(tangent)
-            self.tag = 0
-            return
+        # (Dual(0.7, 1.0), the commonest call, is made by _dual_new_vectorcall)
         v = _real(value, "value")
         if isinstance(tangent, Dual):
             raise TypeError("Dual tangent must be a float or a sequence of floats, not Dual")
