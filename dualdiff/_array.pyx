@@ -833,12 +833,9 @@ def unpack_hessian(double[:, :, ::1] out, const double[::1] a, Py_ssize_t n, Py_
 cimport cython
 from cpython.ref cimport PyObject, Py_XDECREF, Py_INCREF
 from cpython.list cimport PyList_GET_ITEM, PyList_GET_SIZE
+from cpython.pycapsule cimport PyCapsule_New
 
 cdef extern from "Python.h":
-    Py_ssize_t PyLong_AsSsize_t(object) except? -1
-    Py_ssize_t _index_of "PyLong_AsSsize_t"(object) noexcept  # -1 and an error set: too big
-    bint PyErr_Occurred() noexcept
-    void PyErr_Clear() noexcept
     int PyObject_GenericSetAttr(object, object, object) except -1
 
 cdef extern from *:
@@ -848,6 +845,23 @@ cdef extern from *:
      * come after NumPy's */
     static int dd__ndim(PyObject *a) { return PyArray_NDIM((PyArrayObject *)a); }
     static Py_ssize_t dd__dim0(PyObject *a) { return PyArray_DIM((PyArrayObject *)a, 0); }
+    /* the value of an exact int of one digit or less (every index of a
+     * seeded input, whose length is at most grad's limit): 1 and *i, else 0 */
+    static int dd__small_int(PyObject *k, Py_ssize_t *i)
+    {
+    #if PY_VERSION_HEX >= 0x030C0000
+        if (!PyUnstable_Long_IsCompact((PyLongObject *)k))
+            return 0;
+        *i = PyUnstable_Long_CompactValue((PyLongObject *)k);
+        return 1;
+    #else
+        Py_ssize_t size = Py_SIZE(k);
+        if (size < -1 || size > 1)
+            return 0;
+        *i = size == 0 ? 0 : size * (Py_ssize_t)((PyLongObject *)k)->ob_digit[0];
+        return 1;
+    #endif
+    }
     /* a seeded input of n numbers as made, with no weak reference (the
      * caller checked that it holds the only strong one): reusable */
     static int dd__spare(PyObject *a, Py_ssize_t n)
@@ -860,12 +874,14 @@ cdef extern from *:
         pass
     int dd__ndim(object a)
     Py_ssize_t dd__dim0(object a)
+    bint dd__small_int(object k, Py_ssize_t *i)
     bint dd__spare(PyObject *a, Py_ssize_t n)
 
 cdef object _seeded_getitem = None   # DualArray.__getitem__
 cdef object _seeded_finalize = None  # DualArray.__array_finalize__
 cdef object _seeded_spec = None      # _Spec(n, code, tag)
 cdef object _seeded_pack = None      # the (len, m) buffer of a list of Duals
+cdef const char *_SEEDED_VECTOR = "dualdiff._array.seeded_vector"
 
 
 def _set_seeded_hooks(getitem, finalize, spec, pack):
@@ -933,7 +949,7 @@ cdef class _SeededBase(ndarray):
 
     def __setattr__(self, name, value):
         # no attributes but these two: an instance the caller dropped holds
-        # nothing of the call it served, and is reused (see seeded_vector)
+        # nothing of the call it served, and is reused (see _seeded_vector)
         if name == "_buf" or name == "_spec":
             PyObject_GenericSetAttr(self, name, value)
         else:
@@ -941,12 +957,8 @@ cdef class _SeededBase(ndarray):
 
     def __getitem__(self, key):
         cdef Py_ssize_t i, count
-        if self.duals is not NULL and type(key) is int:
+        if self.duals is not NULL and type(key) is int and dd__small_int(key, &i):
             count = PyList_GET_SIZE(<list>self.duals)
-            i = _index_of(key)
-            if i == -1 and PyErr_Occurred():  # OverflowError: NumPy's message
-                PyErr_Clear()
-                return _seeded_getitem(self, key)
             if i < 0:
                 i += count
             if 0 <= i < count:
@@ -991,14 +1003,13 @@ cdef class _SeededIter:
         return s[self.i - 1]
 
 
-def seeded_vector(type cls, list duals, Py_ssize_t width, int code, long tag, object placeholder,
-                  object spare=None):
-    """seeded_vector(cls, duals, width, code, tag, placeholder, spare=None):
-    the 1-d DualArray of class cls (a subclass of _SeededBase) over the seeded
-    Duals (of width ``width``, order and flags ``code``, tag ``tag``). A
-    ``spare`` (an earlier result the caller alone still refers to) of the same
-    class and length, with no weak reference, is reset and returned instead
-    of a new array."""
+cdef object _seeded_vector(type cls, list duals, Py_ssize_t width, int code, long tag,
+                           object placeholder, object spare):
+    """The 1-d DualArray of class cls (a subclass of _SeededBase) over the
+    seeded Duals (of width ``width``, order and flags ``code``, tag ``tag``).
+    A ``spare`` (an earlier result the caller alone still refers to) of the
+    same class and length, with no weak reference, is reset and returned
+    instead of a new array."""
     cdef _SeededBase v
     cdef Py_ssize_t n = len(duals)
     if spare is not None and type(spare) is cls and dd__spare(<PyObject *>spare, n):
@@ -1013,3 +1024,10 @@ def seeded_vector(type cls, list duals, Py_ssize_t width, int code, long tag, ob
     v.tag = tag
     v.lazy_spec = True
     return v
+
+
+def seeded_vector_capsule():
+    """_seeded_vector(cls, duals, width, code, tag, placeholder, spare) as a
+    C function in a capsule: the array input that _dual's grad and hessian
+    make, with no Python call (see _set_seeded_hook there)."""
+    return PyCapsule_New(<void *>_seeded_vector, _SEEDED_VECTOR, NULL)

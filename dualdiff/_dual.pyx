@@ -19,6 +19,7 @@ from cpython.buffer cimport (PyBUF_C_CONTIGUOUS, PyBUF_FORMAT, PyBUF_STRIDES, Py
 from cpython.float cimport PyFloat_AS_DOUBLE
 from cpython.long cimport PyLong_AsDouble
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.pycapsule cimport PyCapsule_GetPointer
 from libc.math cimport fma as c_fma
 from libc.math cimport ldexp as c_ldexp
 from libc.math cimport isfinite as c_isfinite, isinf as c_isinf, isnan as c_isnan
@@ -1516,13 +1517,15 @@ cdef extern from *:
     const char *dd__vector(object x, Py_ssize_t *n, Py_ssize_t *stride)
 
 
-cdef object _seeded_make = None  # _array.seeded_vector, the 1-d array input of _Gradient (set by _ndarray) ...
-cdef tuple _seeded_args = None  # ... and its class and placeholder
+ctypedef object (*_seeded_fn)(type, list, Py_ssize_t, int, long, object, object)
+cdef _seeded_fn _seeded_make = NULL  # _array._seeded_vector, the 1-d array input of _Gradient ...
+cdef tuple _seeded_args = None  # ... and its class and placeholder (set by _ndarray)
 
 
-def _set_seeded_hook(make, cls, placeholder, /):
+def _set_seeded_hook(capsule, type cls, placeholder, /):
+    """_array.seeded_vector_capsule(), the class of the array input and its placeholder."""
     global _seeded_make, _seeded_args
-    _seeded_make = make
+    _seeded_make = <_seeded_fn>PyCapsule_GetPointer(capsule, "dualdiff._array.seeded_vector")
     _seeded_args = (cls, placeholder)
 
 
@@ -2176,7 +2179,7 @@ cdef class _Gradient:
                 dd_set_variable(_data(d), PyFloat_AS_DOUBLE((<list>x)[i]), <size_t>i, n, self.code)
                 duals[i] = d
             arr = duals  # f receives a list for a list, as it would on floats
-        elif type(x) is _ndarray_type and _seeded_make is not None:
+        elif type(x) is _ndarray_type and _seeded_make != NULL:
             # a 1-d float64 array (SciPy's x): the same Duals, in a DualArray
             # whose x[i], len and iteration read them as a list's would
             xp = dd__vector(x, &n, &stride)
@@ -2184,16 +2187,18 @@ cdef class _Gradient:
                 return self.general(_args(args, argv, nargs), _kw(kwargs))
             _tag_counter += 1
             tag = _tag_counter if self.code == self.order else -_tag_counter
+            spare, self.spare = self.spare, None
+            if spare is not None and Py_REFCNT(spare) != 1:  # someone found it: keep it as it is
+                spare = None
+            # the array first: a spare lets go of the last call's Duals, whose
+            # memory the new ones then reuse; the list is filled in place
             duals = [None] * n
+            arr = _seeded_make(<type>_seeded_args[0], duals, n, self.code, tag, _seeded_args[1], spare)
+            spare = None
             for i in range(n):
                 d = _new(n, self.code, tag)
                 dd_set_variable(_data(d), (<const double *>(xp + i * stride))[0], <size_t>i, n, self.code)
                 duals[i] = d
-            spare, self.spare = self.spare, None
-            if spare is not None and Py_REFCNT(spare) != 1:  # someone found it: keep it as it is
-                spare = None
-            arr = _seeded_make(_seeded_args[0], duals, n, self.code, tag, _seeded_args[1], spare)
-            spare = None
         else:
             return self.general(_args(args, argv, nargs), _kw(kwargs))
         _enter(tag)

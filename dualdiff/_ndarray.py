@@ -334,7 +334,10 @@ class DualArray(np.ndarray):
             buf = self._buf
             if buf is not None and buf.ndim == 2:
                 s = self._spec
-                return _dual_row(buf, key, s.n, s.code, s.tag)
+                try:
+                    return _dual_row(buf, key, s.n, s.code, s.tag)
+                except OverflowError:  # no index at all: NumPy's IndexError, below
+                    pass
         buf = _live(self)
         k = _buf_key(key, self.ndim)
         out = buf[k]
@@ -2935,4 +2938,4 @@ def _scalars(out):
 
 _set_array_hook(_hook, _function_hook)
 _k._set_seeded_hooks(DualArray.__getitem__, DualArray.__array_finalize__, _Spec, _pack_duals)
-_set_seeded_hook(_k.seeded_vector, _SeededVector, _STRIPPED)
+_set_seeded_hook(_k.seeded_vector_capsule(), _SeededVector, _STRIPPED)

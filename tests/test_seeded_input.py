@@ -43,11 +43,17 @@ def test_indexing_len_iteration_and_unpacking():
         seen["len"] = len(x)
         a, b, c = x
         seen["iter"] = [d.value for d in x]
-        assert x[-1] is c and x[0] is a and x[-3] is a
+        assert x[-1] is c and x[0] is a and x[-3] is a and x[-0] is a
         with pytest.raises(IndexError):
             x[3]
         with pytest.raises(IndexError):
             x[-4]
+        # indices of several digits, bools: NumPy's own answers
+        for big in (2 ** 40, -(2 ** 40), 2 ** 70, -(2 ** 70)):
+            with pytest.raises(IndexError):
+                x[big]
+        assert x[True].shape == (1, 3) and x[False].shape == (0, 3)
+        assert x[0] == a and x[-1] == c
         return a * b ** 2 + c * x[np.int64(1)]
 
     x = np.array([3.0, 2.0, 5.0])
