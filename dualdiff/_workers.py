@@ -23,6 +23,7 @@ import os
 import pickle
 import re
 import threading
+import time
 import weakref
 
 __all__ = ["Workers", "attach", "make"]
@@ -70,17 +71,29 @@ class _DaskMap:
     """``map`` over a dask.distributed Client: one task per item, results in
     order. ``pure=False``: an item is never taken for another call's result."""
 
-    __slots__ = ("client",)
+    __slots__ = ("client", "_size", "_seen")
+
+    #: seconds for which the cluster's size, once asked, is taken as known:
+    #: asking is a round trip to the scheduler, and the size decides only how
+    #: the pieces are batched, never the result
+    REFRESH = 1.0
 
     def __init__(self, client):
         self.client = client
+        self._size = None
+        self._seen = None
 
     def __call__(self, func, iterable):
         return self.client.gather(self.client.map(func, list(iterable), pure=False))
 
     def size(self):
-        """The threads of the cluster's workers, now (None if it has none yet)."""
-        return sum(self.client.nthreads().values()) or None
+        """The threads of the cluster's workers, as the scheduler said at most
+        REFRESH seconds ago (None while it has none)."""
+        now = time.monotonic()
+        if self._size is None or self._seen is None or now - self._seen > self.REFRESH:
+            self._size = sum(self.client.nthreads().values()) or None
+            self._seen = now
+        return self._size
 
     def __repr__(self):
         return f"dask map over {self.client!r}"

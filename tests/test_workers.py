@@ -392,6 +392,29 @@ def test_dask_gets_one_batch_of_chunks_per_worker_thread(dask_client, x, monkeyp
     assert seen == [("Batch", [[(0, 3), (3, 3), (6, 3), (9, 3)], [(12, 3), (15, 3), (18, 3), (21, 3)]])]
 
 
+def test_dask_cluster_size_is_asked_at_most_once_a_second(monkeypatch):
+    # asking is a round trip to the scheduler; the size only decides the batches
+    class Client:
+        asked = 0
+        workers = {"a": 1}
+
+        def nthreads(self):
+            Client.asked += 1
+            return dict(self.workers)
+    now = [100.0]
+    monkeypatch.setattr(_workers.time, "monotonic", lambda: now[0])
+    m = _workers._DaskMap(Client())
+    assert [m.size() for _ in range(5)] == [1] * 5 and Client.asked == 1
+    Client.workers = {"a": 1, "b": 2}
+    now[0] += m.REFRESH / 2
+    assert m.size() == 1 and Client.asked == 1
+    now[0] += m.REFRESH
+    assert m.size() == 3 and Client.asked == 2
+    Client.workers = {}  # no workers yet: asked again at every call
+    now[0] += 2 * m.REFRESH
+    assert m.size() is None and m.size() is None and Client.asked == 4
+
+
 def test_dask_client_map_adapter(dask_client, x):
     def client_map(func, items):  # the two-line adapter, for other clients
         return dask_client.gather(dask_client.map(func, list(items), pure=False))
