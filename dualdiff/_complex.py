@@ -927,10 +927,10 @@ def _spectral(w, V, T, H, basis, nan_safe, vectors, top, free=None, keep_dw=Fals
     every direction in which the matrix moves (0 in directions in which it
     does not, the NaN-safe rule), their first eigenvalue derivatives kept with
     ``keep_dw``. ``free`` (bool, (m,)) marks columns whose eigenvalue stays
-    repeated among them (a null space of fixed dimension): their ties do not
-    count, and their first derivatives keep them orthogonal to the others
-    (F = 0 among them); their second derivatives, for two or more of them, are
-    NaN (that path does not keep them orthonormal to second order)."""
+    repeated among them (a null space of fixed dimension, whose basis is a
+    convention): their ties do not count, and their derivatives are those of
+    the frame that turns with the other columns only (F = 0 among them: x_j^H
+    dx_j' = 0), orthonormalized at second order."""
     m = w.shape[-1]
     eye = np.eye(m, dtype=bool)
     tol = 8 * m * np.finfo(np.float64).eps * np.max(np.abs(w), axis=-1, initial=0.0)[..., None, None]
@@ -960,8 +960,17 @@ def _spectral(w, V, T, H, basis, nan_safe, vectors, top, free=None, keep_dw=Fals
             U2 = F * R
         dV = d2V = None
         if vectors:
+            X1 = V @ U
+            X2 = None if U2 is None else V @ U2
+            if X2 is not None and free is not None and np.count_nonzero(free) > 1:
+                # x_j^H x_j' of two free columns moves at second order (by
+                # X1_k^H X1_l + X1_l^H X1_k): turned back to an orthonormal
+                # frame of the same span, C (C^H C)^(-1/2) (Lowdin)
+                C1 = X1[..., free]
+                S = np.conj(np.swapaxes(C1, -1, -2))[:, None] @ C1[None, :]
+                X2[..., free] -= V[..., free] @ ((S + np.conj(np.swapaxes(S, -1, -2))) / 2)
             phase = V.dtype.kind == "c" or np.iscomplexobj(B) or np.iscomplexobj(G)
-            dV, d2V = _eig_normalized(V, V @ U, None if U2 is None else V @ U2, top, phase)
+            dV, d2V = _eig_normalized(V, X1, X2, top, phase)
     moving = np.any(T != 0, axis=(-2, -1)) | (not nan_safe)  # (N, ...)
     moving2 = None
     if H is not None:
@@ -975,8 +984,6 @@ def _spectral(w, V, T, H, basis, nan_safe, vectors, top, free=None, keep_dw=Fals
             d2w = np.where(bad, np.where(moving2[..., None], np.nan, 0.0), d2w)
             if d2V is not None:
                 d2V = np.where(bad[..., None, :], np.where(moving2[..., None, None], np.nan, 0.0), d2V)
-    if d2V is not None and free is not None and np.count_nonzero(free) > 1:
-        d2V = np.where(free, np.where(moving2[..., None, None], np.nan, 0.0), d2V)
     return dw, d2w, dV, d2V
 
 
@@ -1205,10 +1212,11 @@ def _singular_vectors(a, A, full_matrices, hermitian):
     [[0, A], [A^H, 0]] (see _spectral): (u_i, v_i) / sqrt(2) for s_i, (u_i, -v_i)
     / sqrt(2) for -s_i, and the extra columns (u2, 0) or (0, v2) for 0, a null
     space of fixed dimension. Repeated or zero singular values leave their
-    vectors without a derivative (NaN); the singular values keep their first
-    derivative Re(u^H dA v) there, as compute_uv=False gives it. Two or more
-    extra columns are not unique: their first derivatives turn them with the
-    others only (their span is what is defined), and their second are NaN."""
+    vectors without a derivative (NaN); the singular values keep the
+    derivatives of compute_uv=False there. Two or more extra columns are not
+    unique (only their span is): their derivatives are those of the frame that
+    turns with the other columns only (u2^H du2 = 0 before the phases are
+    fixed), as for real matrices."""
     if a.holomorphic:
         _not_holomorphic(a, "svd with compute_uv=True")
     u, s, vh = np.linalg.svd(A, full_matrices=full_matrices, hermitian=hermitian)
@@ -1238,7 +1246,7 @@ def _singular_vectors(a, A, full_matrices, hermitian):
     lam = np.concatenate([s, -s, z], axis=-1)
     top = np.concatenate([tu, tu, _top(U2), m + tv2], axis=-1)
     free = np.arange(m + n) >= 2 * k
-    Xuh, Xvh = np.conj(np.swapaxes(Xu, -1, -2)), np.conj(np.swapaxes(Xv, -1, -2))
+    Xuh = np.conj(np.swapaxes(Xu, -1, -2))
 
     def basis(D):  # X^H [[0, D], [D^H, 0]] X
         P = Xuh @ D @ Xv

@@ -368,29 +368,50 @@ def test_svd_hessian_of_a_real_function_of_parameters():
 
 
 def test_svd_extra_columns_that_are_not_unique():
-    # full matrices with m - n >= 2: the extra columns are a basis of a fixed
-    # space, not unique; their span's derivative is right, their second
-    # derivatives NaN; the other columns keep theirs
+    # full matrices with m - n >= 2: the extra columns are a basis of a space,
+    # not unique; they stay orthonormal and span that space to second order,
+    # so the derivatives of their projector are right, and they turn with the
+    # other columns only (Q2^H dQ2 is diagonal: the phase convention's terms)
     rng = np.random.default_rng(SEED + 11)
-    for shape in ((5, 2), (2, 5)):
+    for shape in ((5, 2), (2, 5), (2, 4, 1)):
         A = crandn(rng, *shape)
         E = crandn(rng, 2, *shape)
-        a = ComplexDual(A, E, np.zeros((2, 2) + shape))
-        u, s, vh = np.linalg.svd(a)
-        Q, dQ = (u.value, u.tangent) if shape[0] > 2 else (dagger(vh.value), dagger(vh.tangent))
-        Q2, dQ2 = Q[:, 2:], dQ[:, :, 2:]
-        assert np.allclose(dagger(Q2) @ Q2, np.eye(3), atol=1e-15)
-        sel = (lambda u, vh: u[:, 2:]) if shape[0] > 2 else (lambda u, vh: dagger(vh[2:]))
-        for d in range(2):
-            P = lambda a: (0, (lambda q: q @ dagger(q))(sel(*np.linalg.svd(a)[::2])))  # noqa: E731
-            _, fP = central(P, A, E[d])
-            assert np.allclose(dQ2[d] @ dagger(Q2) + Q2 @ dagger(dQ2[d]), fP, rtol=1e-7, atol=1e-8)
-        d2 = u.hessian if shape[0] > 2 else vh.hessian
-        extra = (slice(None),) * 3 + (slice(2, None),) if shape[0] > 2 else (slice(None),) * 2 + (slice(2, None),)
-        assert np.all(np.isnan(d2[extra]))
-        first = (slice(None),) * 3 + (slice(0, 2),) if shape[0] > 2 else (slice(None),) * 2 + (slice(0, 2),)
-        assert np.all(np.isfinite(d2[first]))
-        assert np.all(np.isfinite(u.hessian if shape[0] < 3 else vh.hessian))
+        G = crandn(rng, 2, 2, *shape)
+        G = G + np.swapaxes(G, 0, 1)
+        tall = shape[-2] > shape[-1]
+        k = min(shape[-2:])
+
+        def frame(a):  # the extra columns and their derivatives
+            u, s, vh = np.linalg.svd(a)
+            if tall:
+                return u.value[..., k:], u.tangent[..., k:], None if u.hessian is None else u.hessian[..., k:]
+            return (dagger(vh.value[..., k:, :]), dagger(vh.tangent[..., k:, :]),
+                    None if vh.hessian is None else dagger(vh.hessian[..., k:, :]))
+        Q, dQ, d2Q = frame(ComplexDual(A, E, G))
+        c = Q.shape[-1]
+        assert np.allclose(dagger(Q) @ Q, np.eye(c), atol=1e-15)
+        for d in range(2):  # first order: the projector against NumPy's
+            QQ = dQ[d] @ dagger(Q) + Q @ dagger(dQ[d])
+            fP = central(lambda a: [(lambda q: q @ dagger(q))(
+                np.linalg.svd(a)[0][..., k:] if tall else dagger(np.linalg.svd(a)[2][..., k:, :]))], A, E[d])[0]
+            assert np.allclose(QQ, fP, rtol=1e-7, atol=1e-8)
+            M = dagger(Q) @ dQ[d]
+            assert np.allclose(M - M * np.eye(c), 0, atol=1e-14)
+        for k_, l_ in ((0, 0), (0, 1), (1, 1)):
+            # second order: orthonormal (d2 (Q^H Q) = 0), and against differences of the first
+            d2QQ = dagger(d2Q[k_, l_]) @ Q + dagger(dQ[k_]) @ dQ[l_] + dagger(dQ[l_]) @ dQ[k_] + dagger(Q) @ d2Q[k_, l_]
+            assert np.allclose(d2QQ, 0, atol=1e-13)
+
+            def first(e):
+                a = ComplexDual(A + e * E[l_] + e * e / 2 * G[l_, l_], E + e * G[:, l_])
+                q, dq, _ = frame(a)
+                return q @ dagger(q), dq[k_] @ dagger(q) + q @ dagger(dq[k_])
+            Pp, dPp = first(H)
+            Pm, dPm = first(-H)
+            d2P = (d2Q[k_, l_] @ dagger(Q) + dQ[k_] @ dagger(dQ[l_]) + dQ[l_] @ dagger(dQ[k_])
+                   + Q @ dagger(d2Q[k_, l_]))
+            assert np.allclose(d2P, (dPp - dPm) / (2 * H), rtol=1e-6, atol=1e-7)
+            assert np.all(np.isfinite(d2Q))
 
 
 def test_svd_at_repeated_or_zero_singular_values():
@@ -460,3 +481,32 @@ def test_eig_and_eigvals_of_stacks_of_matrices():
     assert np.all(np.isnan(J[0, 0, :2])) and np.all(np.isfinite(J[0, 1:])) and np.all(np.isfinite(J[1]))
     with pytest.raises(ValueError, match="square"):
         dualdiff.jvp(np.linalg.eigvals, A[..., :3], E[0, ..., :3])
+
+
+@pytest.mark.parametrize("which", ["eigh", "svd tall", "svd wide", "svd square"])
+def test_real_matrices_give_the_real_passs_derivatives(which):
+    # a real matrix along real directions: NumPy's real vectors and the real
+    # dual arrays' derivatives (the real pass): first order, the extra columns
+    # of full matrices included, and second order (for two or more extra
+    # columns, not unique, the real pass takes the second derivative of its
+    # first-order frame along one order of the two directions; here the frame
+    # is orthonormalized symmetrically, see test_svd_extra_columns_that_are_not_unique)
+    rng = np.random.default_rng(SEED + 14)
+    shape = {"eigh": (3, 3), "svd tall": (5, 2), "svd wide": (2, 4), "svd square": (3, 3)}[which]
+    A0, A1, A2 = rng.normal(size=(3,) + shape)
+    k = min(shape)
+    if which == "eigh":
+        def f(p, full=True):
+            return np.linalg.eigh(A0 + p[0] * A1 + p[1] ** 2 * A2, "U")[1]
+    else:
+        def f(p, full=True):
+            u, s, vh = np.linalg.svd(A0 + p[0] * A1 + p[0] * p[1] * A2)
+            if not full:
+                u, vh = u[:, :k], vh[:k]
+            return np.concatenate([np.ravel(u), s, np.ravel(vh)])
+    p = np.array([0.1, -0.2])
+    J, Jc = (dualdiff.jacobian(g)(p) for g in (f, lambda p: f(p) * (1 + 0j)))
+    assert np.allclose(J, Jc, rtol=1e-12, atol=1e-13)
+    Hr = dualdiff.hessian(lambda p: np.sum(np.sin(f(p, False))))(p)
+    Hc = dualdiff.hessian(lambda p: np.real(np.sum(np.sin(f(p, False) * (1 + 0j)))))(p)
+    assert np.allclose(Hr, Hc, rtol=1e-11, atol=1e-12)
