@@ -875,6 +875,7 @@ def _eig_derivatives(a, w, V, vectors):
 # real and positive. Components within a relative _TIE of the largest count
 # as equal (rounding must not decide), and the first of them is used.
 _TIE = 1e-12
+_EPS = float(np.finfo(np.float64).eps)
 
 
 def _top(V):
@@ -885,7 +886,9 @@ def _top(V):
 
 def _at(X, top):
     """X[..., top[..., c], c] for every column c (X may have more leading axes than top)."""
-    idx = np.broadcast_to(top[..., None, :], X.shape[:-2] + (1, X.shape[-1]))
+    if top.ndim == 1:  # one matrix
+        return X[..., top, np.arange(top.shape[0])]
+    idx = top.reshape((1,) * (X.ndim - top.ndim - 1) + top.shape[:-1] + (1, top.shape[-1]))
     return np.take_along_axis(X, idx, axis=-2)[..., 0, :]
 
 
@@ -933,7 +936,7 @@ def _spectral(w, V, T, H, basis, nan_safe, vectors, top, free=None, keep_dw=Fals
     dx_j' = 0), orthonormalized at second order."""
     m = w.shape[-1]
     eye = np.eye(m, dtype=bool)
-    tol = 8 * m * np.finfo(np.float64).eps * np.max(np.abs(w), axis=-1, initial=0.0)[..., None, None]
+    tol = 8 * m * _EPS * np.max(np.abs(w), axis=-1, initial=0.0)[..., None, None]
     with _quiet():
         diff = w[..., None, :] - w[..., :, None]  # diff[..., j, i] = w[i] - w[j]
         same = np.abs(diff) <= tol
@@ -950,7 +953,7 @@ def _spectral(w, V, T, H, basis, nan_safe, vectors, top, free=None, keep_dw=Fals
             G = None if H is None else np.zeros(np.broadcast_shapes(H.shape, V.shape), B.dtype)
             bad = np.ones(w.shape, dtype=bool)
         dw = np.diagonal(B, axis1=-2, axis2=-1).copy()
-        U = F * B
+        U = F * B if vectors or H is not None else None
         d2w = U2 = None
         if H is not None:
             R = (G + B[:, None] @ U[None, :] + B[None, :] @ U[:, None]
@@ -971,11 +974,10 @@ def _spectral(w, V, T, H, basis, nan_safe, vectors, top, free=None, keep_dw=Fals
                 X2[..., free] -= V[..., free] @ ((S + np.conj(np.swapaxes(S, -1, -2))) / 2)
             phase = V.dtype.kind == "c" or np.iscomplexobj(B) or np.iscomplexobj(G)
             dV, d2V = _eig_normalized(V, X1, X2, top, phase)
-    moving = np.any(T != 0, axis=(-2, -1)) | (not nan_safe)  # (N, ...)
-    moving2 = None
-    if H is not None:
-        moving2 = moving[:, None] | moving[None, :] | np.any(H != 0, axis=(-2, -1))
     if np.any(bad):
+        moving = np.any(T != 0, axis=(-2, -1)) | (not nan_safe)  # (N, ...)
+        if H is not None:
+            moving2 = moving[:, None] | moving[None, :] | np.any(H != 0, axis=(-2, -1))
         if not keep_dw:
             dw = np.where(bad, np.where(moving[..., None], np.nan, 0.0), dw)
         if dV is not None:
@@ -1267,7 +1269,7 @@ def _singular_vectors(a, A, full_matrices, hermitian):
         d2u, d2vh = split(d2X)
         d2s = np.real(d2w[..., :k])
     S = _make(s, np.real(dw[..., :k]), d2s, a)
-    tol = 8 * (m + n) * np.finfo(np.float64).eps * np.max(s, axis=-1, initial=0.0)[..., None]
+    tol = 8 * (m + n) * _EPS * np.max(s, axis=-1, initial=0.0)[..., None]
     if np.any(np.abs(s[..., 1:] - s[..., :-1]) <= tol[..., :1]) or np.any(s <= tol):
         # repeated or zero: no derivative, and the numbers depend on the basis
         # picked; those of compute_uv=False, so that both give the same
