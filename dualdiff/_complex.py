@@ -880,6 +880,8 @@ _EPS = float(np.finfo(np.float64).eps)
 
 def _top(V):
     """The row of each column's largest-modulus component, ties to the first."""
+    if V.shape[-1] == 0:
+        return np.zeros(V.shape[:-2] + (0,), dtype=np.intp)
     r = np.abs(V)
     return np.argmax(r >= (1 - _TIE) * np.max(r, axis=-2, keepdims=True), axis=-2)
 
@@ -901,7 +903,10 @@ def _fix_phases(V, top):
     r = np.abs(vm)
     c = np.conj(vm) / np.where(r == 0, 1.0, r)
     W = V * c[..., None, :]
-    np.put_along_axis(W, top[..., None, :], r[..., None, :].astype(W.dtype), axis=-2)
+    if top.ndim == 1:  # exactly real
+        W[top, np.arange(top.shape[0])] = r
+    else:
+        np.put_along_axis(W, top[..., None, :], r[..., None, :].astype(W.dtype), axis=-2)
     return W, c
 
 
