@@ -1223,7 +1223,8 @@ def _singular_vectors(a, A, full_matrices, hermitian):
     derivatives of compute_uv=False there. Two or more extra columns are not
     unique (only their span is): their derivatives are those of the frame that
     turns with the other columns only (u2^H du2 = 0 before the phases are
-    fixed), as for real matrices."""
+    fixed, as the real svd's first derivatives), orthonormalized symmetrically
+    at second order."""
     if a.holomorphic:
         _not_holomorphic(a, "svd with compute_uv=True")
     u, s, vh = np.linalg.svd(A, full_matrices=full_matrices, hermitian=hermitian)
