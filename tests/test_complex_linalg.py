@@ -510,3 +510,21 @@ def test_real_matrices_give_the_real_passs_derivatives(which):
     Hr = dualdiff.hessian(lambda p: np.sum(np.sin(f(p, False))))(p)
     Hc = dualdiff.hessian(lambda p: np.real(np.sum(np.sin(f(p, False) * (1 + 0j)))))(p)
     assert np.allclose(Hr, Hc, rtol=1e-11, atol=1e-12)
+
+
+def test_sparse_jacobian_through_a_stack_of_eig():
+    # each matrix of the stack depends on its own parameters: the detected
+    # pattern keeps them apart, and the entries are the dense Jacobian's
+    rng = np.random.default_rng(SEED + 15)
+    A0 = crandn(rng, 2, 3, 3)
+    E = rng.normal(size=(2, 3, 3))
+
+    def f(p):
+        A = A0 + np.stack([p[0] * E[0] + 1j * p[1] * E[1], p[2] * E[1]])
+        w, V = np.linalg.eig(A)
+        return np.concatenate([np.real(w).ravel(), np.abs(V).ravel()])
+    p = np.array([0.3, 0.2, -0.1])
+    P = dualdiff.jacobian_sparsity(f, p).toarray()
+    assert np.array_equal(P[:6], np.repeat([[1, 1, 0], [0, 0, 1]], 3, axis=0))
+    J = dualdiff.jacobian(f, sparsity="auto")(p)
+    assert np.allclose(J.toarray(), dualdiff.jacobian(f)(p), rtol=1e-14, atol=1e-15)
