@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import dualdiff
+import dualdiff.numpy
 from dualdiff import ComplexDual
 
 SEED = 2020
@@ -528,3 +529,21 @@ def test_sparse_jacobian_through_a_stack_of_eig():
     assert np.array_equal(P[:6], np.repeat([[1, 1, 0], [0, 0, 1]], 3, axis=0))
     J = dualdiff.jacobian(f, sparsity="auto")(p)
     assert np.allclose(J.toarray(), dualdiff.jacobian(f)(p), rtol=1e-14, atol=1e-15)
+
+
+def test_eigh_ties_in_modulus_go_to_the_first_component():
+    # A(t) = [[a, r e^(it)], [r e^(-it), a]] ("L" reads r e^(-it)): eigenvalues
+    # a -+ r, eigenvectors (1, -+e^(-it)) / sqrt(2), whose two components tie in
+    # modulus for every t; the first is made real and positive, by hand
+    a, r, t = 0.5, 2.0, 0.7
+    A = lambda t: dualdiff.numpy.array([[a, r * np.exp(1j * t)], [r * np.exp(-1j * t), a]])  # noqa: E731
+    for uplo in "LU":
+        V, dV = dualdiff.jvp(lambda t: np.linalg.eigh(A(t), uplo)[1], t, 1.0)
+        e = np.exp(-1j * t)
+        assert np.allclose(V, np.array([[1, 1], [-e, e]]) / np.sqrt(2), rtol=0, atol=1e-15)
+        assert np.allclose(dV, np.array([[0, 0], [1j * e, -1j * e]]) / np.sqrt(2), rtol=0, atol=1e-15)
+        H = dualdiff.jacobian(lambda t: dualdiff.numpy.array(
+            [np.real(np.linalg.eigh(A(t), uplo)[1][1, 1])]))(t)  # Re(e^(-it)) / sqrt(2)
+        assert np.allclose(H, [[-np.sin(t) / np.sqrt(2)]], rtol=1e-14)
+        Hs = dualdiff.hessian(lambda t: np.real(np.linalg.eigh(A(t[0]), uplo)[1][1, 1]))(np.array([t]))
+        assert np.allclose(Hs, [[-np.cos(t) / np.sqrt(2)]], rtol=1e-13)
