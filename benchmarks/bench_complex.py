@@ -38,6 +38,20 @@ def cases():
     g = dualdiff.grad(spectral)
     e2 = np.eye(2)
 
+    rng = np.random.default_rng(0)
+    H0, H1, H2 = (M + M.conj().T for M in rng.normal(size=(3, 4, 4)) + 1j * rng.normal(size=(3, 4, 4)))
+    C4 = rng.normal(size=(4, 4)) + 1j * rng.normal(size=(4, 4))
+
+    def hermitian(p):  # a real function of eigh's eigenvalues and eigenvectors
+        w, V = np.linalg.eigh(H0 + p[0] * H1 + p[1] * H2)
+        return np.real(np.sum(C4 * V)) + np.sum(w ** 3)
+    gh = dualdiff.grad(hermitian)
+    Z = rng.normal(size=(6, 4)) + 1j * rng.normal(size=(6, 4))
+    dZ = rng.normal(size=(6, 4)) + 1j * rng.normal(size=(6, 4))
+    svd = lambda a: tuple(np.linalg.svd(a, full_matrices=False))  # noqa: E731
+    S = rng.normal(size=(8, 4, 4)) + 1j * rng.normal(size=(8, 4, 4))
+    dS = rng.normal(size=(8, 4, 4)) + 1j * rng.normal(size=(8, 4, 4))
+
     def residual(x):  # complex numbers inside a banded real residual
         z = x[:-1] + 1j * x[1:]
         return np.abs(z) ** 2 + np.real(np.exp(1j * x[:-1]))
@@ -50,6 +64,23 @@ def cases():
             ("grad(f)", lambda: g(p2)),
             ("hessian(f)", lambda: dualdiff.hessian(spectral)(p2)),
             ("central differences of grad(f)", lambda: [g(p2 + h * e) - g(p2 - h * e) for e in e2]),
+        ],
+        "a real function of np.linalg.eigh of a complex Hermitian 4 x 4 matrix, 2 parameters": [
+            ("plain f(p)", lambda: hermitian(p2)),
+            ("grad(f)", lambda: gh(p2)),
+            ("hessian(f)", lambda: dualdiff.hessian(hermitian)(p2)),
+            ("central differences of grad(f)", lambda: [gh(p2 + h * e) - gh(p2 - h * e) for e in e2]),
+        ],
+        "np.linalg.svd of a complex 6 x 4 matrix along one direction": [
+            ("plain svd(a)", lambda: svd(Z)),
+            ("jvp(svd, a, da)", lambda: dualdiff.jvp(svd, Z, dZ)),
+            ("central difference", lambda: [(p - m) / (2 * h) for p, m in zip(svd(Z + h * dZ), svd(Z - h * dZ))]),
+        ],
+        "np.linalg.eig of a stack of 8 complex 4 x 4 matrices along one direction": [
+            ("plain eig(a)", lambda: np.linalg.eig(S)),
+            ("jvp(eig, a, da)", lambda: dualdiff.jvp(lambda a: tuple(np.linalg.eig(a)), S, dS)),
+            ("central difference", lambda: [(p - m) / (2 * h) for p, m in
+                                            zip(np.linalg.eig(S + h * dS), np.linalg.eig(S - h * dS))]),
         ],
         "sparse Jacobian of a banded residual with complex numbers inside, n = 1000": [
             ("plain f(x)", lambda: residual(x1000)),

@@ -25,7 +25,7 @@ product mixes the parts, so a zero real part alone is no reason to drop a
 term.
 """
 import numbers
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -810,36 +810,112 @@ def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     return _make(v, fix(x.tangent), None if x.hessian is None else fix(x.hessian), x)
 
 
-def _eig_check(a, name):
+# ------------------------------------------------------------ eigenproblems
+
+
+class _EigResult(NamedTuple):
+    """np.linalg.eig's result, with NumPy's names for its parts."""
+    eigenvalues: Any
+    eigenvectors: Any
+
+
+class _EighResult(NamedTuple):
+    """np.linalg.eigh's result, with NumPy's names for its parts."""
+    eigenvalues: Any
+    eigenvectors: Any
+
+
+class _SVDResult(NamedTuple):
+    """np.linalg.svd's result, with NumPy's names for its parts."""
+    U: Any
+    S: Any
+    Vh: Any
+
+
+def _square(a, name):
     if not isinstance(a, ComplexDual):
         raise TypeError(f"numpy.linalg.{name}: the matrix must be the dual argument")
-    if a.ndim != 2 or a.shape[0] != a.shape[1]:
-        raise ValueError(f"numpy.linalg.{name} of complex dual numbers takes one square matrix, "
-                         f"not shape {a.shape}")
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+        raise ValueError(f"numpy.linalg.{name} of complex dual numbers takes square matrices "
+                         f"(shape (..., n, n)), not shape {a.shape}")
 
 
 def _eig(a):
-    """np.linalg.eig: (w, V) with first and second derivatives (see _eig_derivatives)."""
-    _eig_check(a, "eig")
+    """np.linalg.eig: (w, V) with first and second derivatives (see _spectral)."""
+    _square(a, "eig")
     if a.holomorphic:
         raise TypeError("the eigenvectors of numpy.linalg.eig are normalized (unit norm, one "
                         "component real), which is not holomorphic; use numpy.linalg.eigvals "
                         "for the eigenvalues with holomorphic=True, or drop holomorphic=True")
-    w, V, dw, d2w, dV, d2V = _eig_derivatives(a, True)
-    return _make(w, dw, d2w, a), _make(V, dV, d2V, a)
+    w, V = np.linalg.eig(a.value)
+    dw, d2w, dV, d2V = _eig_derivatives(a, w, V, True)
+    return _EigResult(_make(w, dw, d2w, a), _make(V, dV, d2V, a))
 
 
 def _eigvals(a):
     """np.linalg.eigvals: the eigenvalues of eig, holomorphic in the matrix."""
-    _eig_check(a, "eigvals")
-    w, _, dw, d2w, _, _ = _eig_derivatives(a, False)
+    _square(a, "eigvals")
+    w, V = np.linalg.eig(a.value)
+    dw, d2w, _, _ = _eig_derivatives(a, w, V, False)
     return _make(w, dw, d2w, a)
 
 
-def _eig_derivatives(a, vectors):
-    """(w, V, dw, d2w, dV, d2V): NumPy's eig of a.value and the derivatives of
-    exactly what it returns (dV, d2V None unless vectors; d2w, d2V None at
-    first order). Directions lead: dw[k], d2w[k, l], as a's tangent and hessian.
+def _eig_derivatives(a, w, V, vectors):
+    """The derivatives of NumPy's eig (w, V) of a.value, LAPACK's phase included:
+    each eigenvector has unit norm and its largest component real (the first of
+    equal ones, as LAPACK picks it, which is where NumPy's output is largest)."""
+    def basis(D):
+        return np.linalg.solve(V, D @ V)
+    top = np.argmax(np.abs(V), axis=-2)
+    return _spectral(w, V, a.tangent, a.hessian, basis, a.nan_safe, vectors, top)
+
+
+# The phase convention of eigh's and svd's complex vectors: each column is
+# NumPy's times the unit number that makes its component of largest modulus
+# real and positive. Components within a relative _TIE of the largest count
+# as equal (rounding must not decide), and the first of them is used.
+_TIE = 1e-12
+_EPS = float(np.finfo(np.float64).eps)
+
+
+def _top(V):
+    """The row of each column's largest-modulus component, ties to the first."""
+    if V.shape[-1] == 0:
+        return np.zeros(V.shape[:-2] + (0,), dtype=np.intp)
+    r = np.abs(V)
+    return np.argmax(r >= (1 - _TIE) * np.max(r, axis=-2, keepdims=True), axis=-2)
+
+
+def _at(X, top):
+    """X[..., top[..., c], c] for every column c (X may have more leading axes than top)."""
+    if top.ndim == 1:  # one matrix
+        return X[..., top, np.arange(top.shape[0])]
+    idx = top.reshape((1,) * (X.ndim - top.ndim - 1) + top.shape[:-1] + (1, top.shape[-1]))
+    return np.take_along_axis(X, idx, axis=-2)[..., 0, :]
+
+
+def _fix_phases(V, top):
+    """(V with each column times c, c): c makes the entry at top real and
+    positive. Real matrices keep NumPy's real vectors (c = 1), as eig's."""
+    if V.dtype.kind != "c":
+        return V, np.ones(V.shape[:-2] + V.shape[-1:])
+    vm = _at(V, top)
+    r = np.abs(vm)
+    c = np.conj(vm) / np.where(r == 0, 1.0, r)
+    W = V * c[..., None, :]
+    if top.ndim == 1:  # exactly real
+        W[top, np.arange(top.shape[0])] = r
+    else:
+        np.put_along_axis(W, top[..., None, :], r[..., None, :].astype(W.dtype), axis=-2)
+    return W, c
+
+
+def _spectral(w, V, T, H, basis, nan_safe, vectors, top, free=None, keep_dw=False):
+    """(dw, d2w, dV, d2V): the derivatives of the eigenvalues w (..., m) and the
+    eigenvectors V (..., m, m) (unit columns, the entry at ``top`` of each
+    keeping its phase) of a matrix with derivatives T (N, ..., m, m) and H
+    (N, N, ..., m, m) or None; ``basis(D)`` is V^-1 D V. Directions lead: dw[k],
+    d2w[k, l]. dV, d2V are None unless ``vectors``; d2w, d2V at second order only.
 
     In the eigenbasis, M = V^-1 A V is diag(w) at the point, with derivatives
     B_k = V^-1 dA_k V and G_kl = V^-1 d2A_kl V. Its eigenvectors u_i scaled so
@@ -849,67 +925,80 @@ def _eig_derivatives(a, vectors):
 
         dw_k = diag(B_k),   d2w_kl = diag(R),   U_kl = F * R.
 
-    The eigenvectors of A before normalization are x = V u; NumPy's are
-    v = x / |x| * exp(-i (arg x_m - arg v_m)), unit norm with the largest
-    component m real (LAPACK's phase), so v_k = x_k + x q_k and v_kl = x_kl
-    + x_k q_l + x_l q_k + x q_kl with q the derivatives of the scalar factor.
+    The eigenvectors before normalization are x = V u; the returned ones are
+    v = x / |x| * exp(-i (arg x_m - arg v_m)) with m = top (see _eig_normalized).
 
-    Where two eigenvalues are equal to rounding, the eigenvectors (and NumPy's
-    choice among them) are not differentiable, and diag(B) is the derivative
-    of an eigenvalue only for perturbations that stay diagonal in the chosen
-    basis; those columns get NaN derivatives in every direction in which the
-    matrix moves (0 in directions in which it does not, the NaN-safe rule)."""
-    w, V = np.linalg.eig(a.value)
-    m = w.shape[0]
-    T, H = a.tangent, a.hessian
-    N = T.shape[0]
-    tol = 8 * m * np.finfo(np.float64).eps * np.max(np.abs(w)) if m else 0.0
+    Where two eigenvalues are equal to rounding (within 8 m eps max|w|), the
+    eigenvectors (and the order of the eigenvalues) are not differentiable,
+    and diag(B) is the derivative of an eigenvalue only for perturbations that
+    stay diagonal in the chosen basis; those columns get NaN derivatives in
+    every direction in which the matrix moves (0 in directions in which it
+    does not, the NaN-safe rule), their first eigenvalue derivatives kept with
+    ``keep_dw``. ``free`` (bool, (m,)) marks columns whose eigenvalue stays
+    repeated among them (a null space of fixed dimension, whose basis is a
+    convention): their ties do not count, and their derivatives are those of
+    the frame that turns with the other columns only (F = 0 among them: x_j^H
+    dx_j' = 0), orthonormalized at second order."""
+    m = w.shape[-1]
+    eye = np.eye(m, dtype=bool)
+    tol = 8 * m * _EPS * np.max(np.abs(w), axis=-1, initial=0.0)[..., None, None]
     with _quiet():
-        diff = w[None, :] - w[:, None]  # diff[j, i] = w[i] - w[j]
-        F = 1.0 / diff
+        diff = w[..., None, :] - w[..., :, None]  # diff[..., j, i] = w[i] - w[j]
         same = np.abs(diff) <= tol
-        F[same] = 0.0  # the diagonal among them
-        np.fill_diagonal(same, False)
-        bad = same.any(axis=0)
+        F = np.where(same, 0.0, 1.0 / diff)  # 0 on the diagonal and among equal ones
+        tie = same & ~eye
+        if free is not None:
+            tie &= ~(free[:, None] & free[None, :])
+        bad = tie.any(axis=-2)  # (..., m): column i ties with another
         try:
-            B = np.linalg.solve(V, T @ V)
-            G = None if H is None else np.linalg.solve(V, H @ V)
-        except np.linalg.LinAlgError:  # V singular: a defective matrix, eigenvalues repeated
-            B = np.zeros(T.shape, np.result_type(T, V))
-            G = None if H is None else np.zeros(H.shape, np.result_type(H, V))
-            bad = np.ones(m, dtype=bool)
+            B = basis(T)
+            G = None if H is None else basis(H)
+        except np.linalg.LinAlgError:  # V singular: a defective matrix (in one of the stack)
+            B = np.zeros(np.broadcast_shapes(T.shape, V.shape), np.result_type(T, V))
+            G = None if H is None else np.zeros(np.broadcast_shapes(H.shape, V.shape), B.dtype)
+            bad = np.ones(w.shape, dtype=bool)
         dw = np.diagonal(B, axis1=-2, axis2=-1).copy()
-        U = F * B
+        U = F * B if vectors or H is not None else None
         d2w = U2 = None
         if H is not None:
             R = (G + B[:, None] @ U[None, :] + B[None, :] @ U[:, None]
-                 - U[None, :] * dw[:, None, None, :] - U[:, None] * dw[None, :, None, :])
+                 - U[None, :] * dw[:, None, ..., None, :] - U[:, None] * dw[None, :, ..., None, :])
             R = (R + np.swapaxes(R, 0, 1)) / 2  # symmetric to the last bit
             d2w = np.diagonal(R, axis1=-2, axis2=-1).copy()
             U2 = F * R
         dV = d2V = None
         if vectors:
-            dV, d2V = _eig_normalized(V, V @ U, None if U2 is None else V @ U2,
-                                      V.dtype.kind == "c" or np.iscomplexobj(B)
-                                      or np.iscomplexobj(G))
+            X1 = V @ U
+            X2 = None if U2 is None else V @ U2
+            if X2 is not None and free is not None and np.count_nonzero(free) > 1:
+                # x_j^H x_j' of two free columns moves at second order (by
+                # X1_k^H X1_l + X1_l^H X1_k): turned back to an orthonormal
+                # frame of the same span, C (C^H C)^(-1/2) (Lowdin)
+                C1 = X1[..., free]
+                S = np.conj(np.swapaxes(C1, -1, -2))[:, None] @ C1[None, :]
+                X2[..., free] -= V[..., free] @ ((S + np.conj(np.swapaxes(S, -1, -2))) / 2)
+            phase = V.dtype.kind == "c" or np.iscomplexobj(B) or np.iscomplexobj(G)
+            dV, d2V = _eig_normalized(V, X1, X2, top, phase)
     if np.any(bad):
-        moving = np.array([np.any(T[k] != 0) for k in range(N)]) | (not a.nan_safe)
-        nan = np.array(np.nan, dtype=dw.dtype)
-        dw[:, bad] = np.where(moving[:, None], nan, 0.0)
-        if dV is not None:
-            dV[:, :, bad] = np.where(moving[:, None, None], np.nan, 0.0)
+        moving = np.any(T != 0, axis=(-2, -1)) | (not nan_safe)  # (N, ...)
         if H is not None:
             moving2 = moving[:, None] | moving[None, :] | np.any(H != 0, axis=(-2, -1))
-            d2w[:, :, bad] = np.where(moving2[:, :, None], nan, 0.0)
+        if not keep_dw:
+            dw = np.where(bad, np.where(moving[..., None], np.nan, 0.0), dw)
+        if dV is not None:
+            dV = np.where(bad[..., None, :], np.where(moving[..., None, None], np.nan, 0.0), dV)
+        if H is not None:
+            d2w = np.where(bad, np.where(moving2[..., None], np.nan, 0.0), d2w)
             if d2V is not None:
-                d2V[:, :, :, bad] = np.where(moving2[:, :, None, None], np.nan, 0.0)
-    return w, V, dw, d2w, dV, d2V
+                d2V = np.where(bad[..., None, :], np.where(moving2[..., None, None], np.nan, 0.0), d2V)
+    return dw, d2w, dV, d2V
 
 
-def _eig_normalized(V, X1, X2, phase):
+def _eig_normalized(V, X1, X2, top, phase):
     """The derivatives (first X1, second X2 or None, directions leading) of the
-    eigenvectors x = V u of _eig_derivatives, normalized as NumPy's: unit norm
-    and, with ``phase`` (complex numbers), the largest component real."""
+    eigenvectors x = V u of _spectral, normalized: unit norm and, with
+    ``phase`` (complex numbers), the entry at row ``top`` of each column
+    keeping its phase."""
     # s = 1 / |x| at |x| = 1, with |x|^2 = 1 + n1_k t_k + n2_kl t_k t_l / 2 + ...
     c = np.conj(V)
     q1 = -np.real(np.sum(c * X1, axis=-2))  # s_k = -n1_k / 2
@@ -920,24 +1009,63 @@ def _eig_normalized(V, X1, X2, phase):
         q2 = -n2 / 2 + 3 * s1[:, None] * s1[None, :]  # 3/4 n1_k n1_l
     if phase:
         # p = exp(-i (arg x_m - arg v_m)): p_k = -i phi_k, p_kl = -i phi_kl - phi_k phi_l
-        cols = np.arange(V.shape[1])
-        top = np.argmax(np.abs(V), axis=0)
-        vm = V[top, cols]
-        r1 = X1[:, top, cols] / vm
+        vm = _at(V, top)
+        r1 = _at(X1, top) / vm
         phi1 = np.imag(r1)
         p1 = -1j * phi1
         q1 = q1 + p1
         if X2 is not None:
-            phi2 = np.imag(X2[:, :, top, cols] / vm - r1[:, None] * r1[None, :])
+            phi2 = np.imag(_at(X2, top) / vm - r1[:, None] * r1[None, :])
             p2 = -1j * phi2 - phi1[:, None] * phi1[None, :]
             q2 = q2 + p2 + s1[:, None] * p1[None, :] + s1[None, :] * p1[:, None]
-    dV = X1 + V * q1[:, None, :]
+    dV = X1 + V * q1[..., None, :]
     d2V = None
     if X2 is not None:
-        d2V = (X2 + X1[:, None] * q1[None, :, None, :] + X1[None, :] * q1[:, None, None, :]
-               + V * q2[:, :, None, :])
+        d2V = (X2 + X1[:, None] * q1[None, :, ..., None, :] + X1[None, :] * q1[:, None, ..., None, :]
+               + V * q2[..., None, :])
         d2V = (d2V + np.swapaxes(d2V, 0, 1)) / 2  # symmetric to the last bit
     return dV, d2V
+
+
+def _hermitian(D, uplo):
+    """The Hermitian matrices that NumPy's eigh reads from the triangle ``uplo``
+    of D (last two axes): the other triangle mirrored and conjugated, the
+    imaginary part of the diagonal ignored."""
+    t = np.tril(D, -1) if uplo == "L" else np.triu(D, 1)
+    d = np.real(np.diagonal(D, axis1=-2, axis2=-1))
+    return t + np.conj(np.swapaxes(t, -1, -2)) + d[..., None] * np.eye(D.shape[-1])
+
+
+def _eigh_parts(a, UPLO, vectors):
+    _square(a, "eigh" if vectors else "eigvalsh")
+    uplo = UPLO.upper() if isinstance(UPLO, str) else UPLO
+    if uplo not in ("L", "U"):
+        raise ValueError("UPLO argument must be 'L' or 'U'")
+    # the other triangle is the conjugate of the one read: not holomorphic
+    _not_holomorphic(a, "eigh" if vectors else "eigvalsh")
+    w, V = np.linalg.eigh(a.value, uplo)
+    top = _top(V)
+    V, _ = _fix_phases(V, top)
+    Vh = np.conj(np.swapaxes(V, -1, -2))
+    T = _hermitian(a.tangent, uplo)
+    H = None if a.hessian is None else _hermitian(a.hessian, uplo)
+    dw, d2w, dV, d2V = _spectral(w, V, T, H, lambda D: Vh @ D @ V, a.nan_safe, vectors, top)
+    # Hermitian: real eigenvalues, and their derivatives
+    return (w, V, np.real(dw), None if d2w is None else np.real(d2w), dV, d2V)
+
+
+def _eigh(a, UPLO="L"):
+    """np.linalg.eigh: NumPy's real eigenvalues, and its eigenvectors with each
+    column's largest-modulus component made real and positive (see _TIE);
+    first and second derivatives of exactly those (see _spectral)."""
+    w, V, dw, d2w, dV, d2V = _eigh_parts(a, UPLO, True)
+    return _EighResult(_make(w, dw, d2w, a), _make(V, dV, d2V, a))
+
+
+def _eigvalsh(a, UPLO="L"):
+    """np.linalg.eigvalsh: NumPy's eigenvalues, the derivatives of eigh's."""
+    w, _, dw, d2w, _, _ = _eigh_parts(a, UPLO, False)
+    return _numpys_value(_make(w, dw, d2w, a), np.linalg.eigvalsh(a.value, UPLO))
 
 
 def _vdot(a, b):
@@ -1052,13 +1180,107 @@ def _singular_values(a):
 
 
 def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
+    """np.linalg.svd: NumPy's singular values, and with compute_uv its singular
+    vectors under eigh's phase convention (see _singular_vectors)."""
     if not isinstance(a, ComplexDual):
         raise TypeError("numpy.linalg.svd: the matrix must be the dual argument")
-    if compute_uv:
-        raise TypeError("numpy.linalg.svd of complex dual numbers gives the singular values only "
-                        "(compute_uv=False): the phases of the complex singular vectors are "
-                        "LAPACK's choice, and their derivatives would not be those of NumPy's")
-    return _singular_values(a)
+    if a.ndim < 2:
+        raise np.linalg.LinAlgError(f"{a.ndim}-dimensional array given. Array must be at least "
+                                    "two-dimensional")
+    if hermitian:
+        # NumPy reads a Hermitian matrix through eigh, from its lower triangle
+        _square(a, "svd")
+        _not_holomorphic(a, "svd")
+        h = _make(_hermitian(a.value, "L"), _hermitian(a.tangent, "L"),
+                  None if a.hessian is None else _hermitian(a.hessian, "L"), a)
+        if not compute_uv:
+            return _numpys_value(_singular_values(h), np.linalg.svd(a.value, compute_uv=False, hermitian=True))
+        return _singular_vectors(h, a.value, full_matrices, True)
+    if not compute_uv:
+        return _singular_values(a)
+    return _singular_vectors(a, a.value, full_matrices, False)
+
+
+def _complement(Q, rows):
+    """Orthonormal columns (..., rows, rows - k) orthogonal to Q's k columns."""
+    if Q.shape[-1] == rows:
+        return Q[..., :, :0]
+    return np.linalg.qr(Q, mode="complete")[0][..., Q.shape[-1]:]
+
+
+def _singular_vectors(a, A, full_matrices, hermitian):
+    """(u, s, vh) of NumPy's svd of A, each column of u times the unit number
+    that makes its largest-modulus component real and positive (as eigh's
+    eigenvectors) and the row of vh times its conjugate, so that u diag(s) vh
+    stays A; the extra columns of full matrices likewise (the rows of vh by
+    their own largest component). Real matrices keep NumPy's real vectors.
+
+    The derivatives are those of the eigenvectors of the Hermitian dilation
+    [[0, A], [A^H, 0]] (see _spectral): (u_i, v_i) / sqrt(2) for s_i, (u_i, -v_i)
+    / sqrt(2) for -s_i, and the extra columns (u2, 0) or (0, v2) for 0, a null
+    space of fixed dimension. Repeated or zero singular values leave their
+    vectors without a derivative (NaN); the singular values keep the
+    derivatives of compute_uv=False there. Two or more extra columns are not
+    unique (only their span is): their derivatives are those of the frame that
+    turns with the other columns only (u2^H du2 = 0 before the phases are
+    fixed, as the real svd's first derivatives), orthonormalized symmetrically
+    at second order."""
+    if a.holomorphic:
+        _not_holomorphic(a, "svd with compute_uv=True")
+    u, s, vh = np.linalg.svd(A, full_matrices=full_matrices, hermitian=hermitian)
+    m, n = A.shape[-2:]
+    k = min(m, n)
+    tu = _top(u)
+    u, c = _fix_phases(u, tu)
+    V = np.conj(np.swapaxes(vh, -1, -2))
+    V1 = V[..., :k] * c[..., None, :k]
+    tu = tu[..., :k]
+    U1 = u[..., :k]
+    if full_matrices:
+        U2 = u[..., k:]
+        tv2 = _top(V[..., k:])
+        V2, _ = _fix_phases(V[..., k:], tv2)
+    else:
+        U2, V2 = _complement(U1, m), _complement(V1, n)
+        tv2 = _top(V2)
+    vh = np.conj(np.swapaxes(np.concatenate([V1, V2], axis=-1) if full_matrices else V1, -1, -2))
+    # the dilation's eigenvectors X (columns: s, -s, u2, v2) and eigenvalues
+    r2 = np.sqrt(0.5)
+    lead = A.shape[:-2]
+    Xu = np.concatenate([U1 * r2, U1 * r2, U2, np.zeros(lead + (m, n - k), U1.dtype)], axis=-1)
+    Xv = np.concatenate([V1 * r2, -V1 * r2, np.zeros(lead + (n, m - k), V1.dtype), V2], axis=-1)
+    X = np.concatenate([Xu, Xv], axis=-2)
+    z = np.zeros(lead + (m + n - 2 * k,))
+    lam = np.concatenate([s, -s, z], axis=-1)
+    top = np.concatenate([tu, tu, _top(U2), m + tv2], axis=-1)
+    free = np.arange(m + n) >= 2 * k
+    Xuh = np.conj(np.swapaxes(Xu, -1, -2))
+
+    def basis(D):  # X^H [[0, D], [D^H, 0]] X
+        P = Xuh @ D @ Xv
+        return P + np.conj(np.swapaxes(P, -1, -2))
+    dw, d2w, dX, d2X = _spectral(lam, X, a.tangent, a.hessian, basis, a.nan_safe, True, top,
+                                 free=free, keep_dw=True)
+
+    def split(D):
+        """The derivatives of u and vh in those of X."""
+        du, dv = D[..., :m, :k] / r2, D[..., m:, :k] / r2
+        if full_matrices:
+            du = np.concatenate([du, D[..., :m, 2 * k:2 * k + m - k]], axis=-1)
+            dv = np.concatenate([dv, D[..., m:, 2 * k + m - k:]], axis=-1)
+        return du, np.conj(np.swapaxes(dv, -1, -2))
+    du, dvh = split(dX)
+    d2u = d2vh = d2s = None
+    if d2X is not None:
+        d2u, d2vh = split(d2X)
+        d2s = np.real(d2w[..., :k])
+    S = _make(s, np.real(dw[..., :k]), d2s, a)
+    tol = 8 * (m + n) * _EPS * np.max(s, axis=-1, initial=0.0)[..., None]
+    if np.any(np.abs(s[..., 1:] - s[..., :-1]) <= tol[..., :1]) or np.any(s <= tol):
+        # repeated or zero: no derivative, and the numbers depend on the basis
+        # picked; those of compute_uv=False, so that both give the same
+        S = _numpys_value(_singular_values(a), s)
+    return _SVDResult(_make(u, du, d2u, a), S, _make(vh, dvh, d2vh, a))
 
 
 def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kw):
@@ -1159,6 +1381,8 @@ _FUNCTIONS = {
     np.std: _std,
     np.prod: _prod,
     np.linalg.eigvals: _eigvals,
+    np.linalg.eigh: _eigh,
+    np.linalg.eigvalsh: _eigvalsh,
 }
 for _name in ("fft", "ifft"):
     _FUNCTIONS[getattr(np.fft, _name)] = _fft(_name)

@@ -2128,11 +2128,9 @@ def _eigvalsh(a, UPLO="L"):
 
 @_implements(np.linalg.eig)
 def _eig(a):
-    """Every eigenvalue and eigenvector entry depends on the whole matrix."""
+    """Every eigenvalue and eigenvector entry depends on the whole matrix (each
+    matrix of a stack apart)."""
     (v, i), s = _lin1(a)
-    if v.ndim != 2:
-        raise ValueError(f"numpy.linalg.eig of dependency patterns takes one square matrix, not "
-                         f"shape {v.shape}")
     w, V = np.linalg.eig(v)
     m = _matrix_ids(_ids((v, i)), s)
     return (_wrap(_fv(w), np.array(np.broadcast_to(m[..., None], w.shape)), s),
