@@ -196,7 +196,7 @@ class _Continuous:
             z = (x - loc) / scale
             zv = _value(z)
             good = self._argcheck(*[_value(s) for s in shapes]) & (_value(scale) > 0)
-            bad = ~good | np.isnan(zv)
+            bad = np.logical_not(good) | np.isnan(zv)
             inside = good & (lo <= zv) & (zv <= hi)
             finite = inside & np.isfinite(zv)
             body = getattr(self, "_" + kind)(z, *shapes)
@@ -213,6 +213,10 @@ class _Continuous:
                 below = {"cdf": 0.0, "logcdf": -np.inf, "sf": 1.0, "logsf": 0.0}[kind]
                 above = {"cdf": 1.0, "logcdf": 0.0, "sf": 0.0, "logsf": -np.inf}[kind]
                 const = np.where(zv >= hi, above, below)
+                # (where the formula's value there is SciPy's constant)
+                edge = finite & ((zv == lo) | (zv == hi))
+                if np.any(edge):
+                    finite = finite & (np.logical_not(edge) | (_value(body) == const))
             return _select(body, finite, const, bad, (x, loc, scale, *shapes))
 
     def pdf(self, x: Any, *args: Any, **kwds: Any) -> Any:
@@ -264,7 +268,7 @@ class _Norm(_Continuous):
             good = (_value(scale) > 0) & (lv == lv)
             keep = good & (0 <= qv) & (qv <= 1)
             body = _sc.ndtri(q) * scale + loc
-            return _select(body, keep, np.nan, ~keep, (q, loc, scale))
+            return _select(body, keep, np.nan, np.logical_not(keep), (q, loc, scale))
 
     def _pdf(self, z):
         return np.exp(-z ** 2 / 2.0) / _NORM_PDF_C
@@ -408,7 +412,7 @@ class _Poisson:
         kv = _value(k) - _value(loc)
         with np.errstate(all="ignore"):
             good = _value(mu) >= 0
-            bad = ~good | np.isnan(kv)
+            bad = np.logical_not(good) | np.isnan(kv)
             if kind == "cdf":
                 keep = good & (kv >= 0) & np.isfinite(kv)
                 body = _sc.gammaincc(np.floor(kv) + 1, mu)
@@ -501,7 +505,7 @@ class _Factor:
         """Where dev leaves the support (a singular cov), as SciPy decides it."""
         if self.rank == self.dim:
             return None
-        return ~(np.linalg.norm(_value(dev) @ self.V, axis=-1) < self.eps)
+        return np.logical_not(np.linalg.norm(_value(dev) @ self.V, axis=-1) < self.eps)
 
 
 def _mvn_parameters(mean, cov):
