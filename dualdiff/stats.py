@@ -40,9 +40,9 @@ Duals or dual arrays. Conventions:
   argument moves (0 along the others, as the NaN-safe rule says).
 - The CDFs of ``t``, ``chi2``, ``gamma``, ``beta`` and ``poisson`` are
   ``scipy.special.betainc``, ``gammainc`` and ``gammaincc`` of their
-  arguments: they differentiate where dualdiff has those functions (see
-  ``dualdiff._ndarray.supported_special_ufuncs``), in the argument x of the
-  incomplete function only; otherwise they raise its ``TypeError``.
+  arguments: they differentiate where dualdiff's rules have those functions,
+  in the argument x of the incomplete function only; otherwise a dual
+  argument raises their ``TypeError``.
 - ``poisson`` lives on the integers: its derivatives in ``k`` and ``loc`` are 0
   (as for ``floor``), those in ``mu`` exact.
 - ``multivariate_normal`` reads the lower triangle of ``cov``, as SciPy does,
@@ -53,7 +53,11 @@ import numbers
 from typing import Any
 
 import numpy as np
-import scipy.special as _sc
+
+try:
+    import scipy.special as _sc
+except ImportError as _exc:  # pragma: no cover - SciPy is optional for dualdiff itself
+    raise ImportError("dualdiff.stats needs SciPy (pip install scipy)") from _exc
 
 try:  # the density scipy.stats.beta uses (a private ufunc of SciPy's)
     from scipy.special._ufuncs import _beta_pdf
@@ -138,11 +142,21 @@ def _betaln(a, b):
                        _sc.betaln(_value(a), _value(b)))
 
 
-def _log_poch_half(h):
-    """log(poch(h, 1/2)) = gammaln(h + 1/2) - gammaln(h), with SciPy's value."""
-    if not isinstance(h, _DUAL):
-        return np.log(_sc.poch(h, 0.5))
-    return _with_value(_sc.gammaln(h + 0.5) - _sc.gammaln(h), np.log(_sc.poch(h.value, 0.5)))
+# log(Gamma(h + 1/2) / (Gamma(h) sqrt(h))) ~ sum over even n of
+# (2^(1-n) - 2) B_n / (n (n - 1)) h^(1-n) (Stirling's series of log Gamma(h + a) - log Gamma(h));
+# the terms to n = 14 are exact to rounding for h >= 10.
+_HALF_RATIO = tuple((2.0 ** (1 - n) - 2.0) * bn / (n * (n - 1)) for n, bn in (
+    (2, 1 / 6), (4, -1 / 30), (6, 1 / 42), (8, -1 / 30), (10, 5 / 66), (12, -691 / 2730), (14, 7 / 6)))
+
+
+def _log_half_ratio(h):
+    """log(Gamma(h + 1/2) / (Gamma(h) sqrt(h))) for h >= 10, by its series (about -1/(8h))."""
+    inv = 1.0 / h
+    inv2 = inv * inv
+    out: Any = _HALF_RATIO[-1]
+    for c in reversed(_HALF_RATIO[:-1]):
+        out = out * inv2 + c
+    return out * inv
 
 
 def _bind(names, defaults, args, kwds, where):
@@ -300,8 +314,20 @@ class _T(_Continuous):
         return self._eval("logcdf", x, args, kwds)
 
     def _t_logpdf(self, z, df):
-        return (_log_poch_half(0.5 * df) - 0.5 * (np.log(df) + np.log(np.pi))
-                - (df + 1) / 2 * np.log1p(z * z / df))
+        if not isinstance(z, _DUAL) and not isinstance(df, _DUAL):  # SciPy's formula
+            return (np.log(_sc.poch(0.5 * df, 0.5)) - 0.5 * (np.log(df) + np.log(np.pi))
+                    - (df + 1) / 2 * np.log1p(z * z / df))
+        # The same function in forms whose derivatives keep their digits (SciPy's
+        # value): log poch(h, 1/2) - log(2h pi)/2 with h = df/2 is
+        # gammaln(h + 1/2) - gammaln(h) - log(2h pi)/2, and for large h, where that
+        # difference cancels, -log(2 pi)/2 plus the series of _log_half_ratio.
+        exact = self._t_logpdf(_value(z), _value(df))
+        h = 0.5 * df
+        const = _sc.gammaln(h + 0.5) - _sc.gammaln(h) - 0.5 * (np.log(df) + np.log(np.pi))
+        large = _value(h) >= 10
+        if np.any(large):
+            const = np.where(large, _log_half_ratio(h) - 0.5 * _LOG_2PI, const)
+        return _with_value(const - (df + 1) / 2 * np.log1p(z * z / df), exact)
 
     def _logpdf(self, z, df):
         body = self._t_logpdf(z, df)
@@ -446,7 +472,9 @@ class _Poisson:
 def _array(v):
     """_arg, with a scalar Dual as a 0-d dual array (so that it reshapes)."""
     v = _arg(v)
-    return _dual_array(v) if isinstance(v, Dual) else np.asarray(v) if not isinstance(v, DualArray) else v
+    if isinstance(v, Dual):
+        return _dual_array(v)
+    return v if isinstance(v, DualArray) else np.asarray(v)
 
 
 def _squeeze(out):
