@@ -55,12 +55,12 @@ from typing import Any
 import numpy as np
 
 try:
-    import scipy.special as _sc
+    import scipy.special as _sc  # type: ignore[import-untyped]  # SciPy ships no type stubs
 except ImportError as _exc:  # pragma: no cover - SciPy is optional for dualdiff itself
     raise ImportError("dualdiff.stats needs SciPy (pip install scipy)") from _exc
 
 try:  # the density scipy.stats.beta uses (a private ufunc of SciPy's)
-    from scipy.special._ufuncs import _beta_pdf
+    from scipy.special._ufuncs import _beta_pdf  # type: ignore[import-untyped]
 except ImportError:  # pragma: no cover - depends on SciPy's version
     _beta_pdf = None
 
@@ -108,7 +108,7 @@ def _out(r):
 def _nan(args):
     """NaN whose derivative is NaN along every direction in which an argument moves
     and 0 along the others (nan * t is 0 where the tangent t is 0: NaN-safe)."""
-    out: Any = np.nan
+    out = np.nan
     for a in args:
         if isinstance(a, _DUAL):
             out = out + np.nan * a
@@ -153,7 +153,7 @@ def _log_half_ratio(h):
     """log(Gamma(h + 1/2) / (Gamma(h) sqrt(h))) for h >= 10, by its series (about -1/(8h))."""
     inv = 1.0 / h
     inv2 = inv * inv
-    out: Any = _HALF_RATIO[-1]
+    out = _HALF_RATIO[-1]
     for c in reversed(_HALF_RATIO[:-1]):
         out = out * inv2 + c
     return out * inv
@@ -493,7 +493,7 @@ class _Factor:
     eigenvalues (cov = I is fine)."""
 
     def __init__(self, cov, allow_singular):
-        from scipy.linalg import eigh
+        from scipy.linalg import eigh  # type: ignore[import-untyped]  # SciPy ships no type stubs
 
         values = _value(cov)
         s, u = eigh(values, lower=True, check_finite=True)
