@@ -451,6 +451,16 @@ def test_series_that_do_not_exist_give_no_finite_coefficient():
         assert all(math.isnan(v) for v in got[1:]), name
 
 
+@pytest.mark.parametrize("pole", [0.0, -1.0, -2.0, -5.0])
+def test_rgamma_series_through_the_poles_of_gamma(pole):
+    """1/gamma is entire: its series at 0, -1, -2, ... (through the reflection
+    formula) against mpmath's."""
+    u = _series(pole)
+    got = _taylor_rule("unary", "rgamma", u)
+    assert got[0] == 0.0
+    assert rel_error(got, ref_mp_unary("rgamma", u)) <= RTOL, got
+
+
 def test_fabs_takes_the_side_of_the_signed_zero():
     u = _series(0.0, 0.7, -0.4)
     assert _taylor_rule("unary", "fabs", u) == u

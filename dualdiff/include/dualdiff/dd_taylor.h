@@ -521,8 +521,9 @@ static inline int dd_taylor_div(double *out, const double *a, const double *b, s
  *                            the higher u_k + g_k lose about u0^2 ulps in the lower tail
  *   entr                     y' = -(1 + log u) u'; at 0: c1 = +inf a1, then inf/NaN;
  *                            below 0: the rule's -inf, then NaN
- *   rgamma                   exp of minus the lgamma series (as gamma), seeded with
- *                            1/gamma(u0); at the poles: c0 = 0 and c1 from the rule, then NaN
+ *   rgamma                   u0 >= 1/2: exp of minus the lgamma series (as gamma), seeded
+ *                            with 1/gamma(u0); below, the reflection gamma(1 - u) sin(pi u)/pi
+ *                            (the series of gamma(1 - u) times that of sin), through the poles
  *   gammasgn                 [f(u0), 0, ..., 0]; at the poles (NaN value): NaN
  *   erfcinv                  as erfinv: y' = g u', g = f'(u0) exp(y^2 - y0^2); at 0 and 2:
  *                            inf/NaN
@@ -801,15 +802,31 @@ static inline int dd_taylor_unary(int op, double *out, const double *a, size_t K
         dd__tay_integ(y, a, z, 1, K);
         break;
     case DD_OP_rgamma:
-        /* 1/gamma(u) = exp(-(lgamma(u) - lgamma(u0))) / gamma(u0): the sign
-         * comes with c0; at the poles the lgamma series is NaN */
-        dd__lgamma_coeffs(u0, w, K);
-        dd__tay_compose(z, a, w, K);
-        y[0] = r[0];
-        for (k = 1; k <= K; k++) {
-            double t = 0.0;
-            for (j = 1; j <= k; j++) t -= ((double)j * z[j]) * y[k - j];
-            y[k] = t / (double)k;
+        if (u0 >= 0.5) {
+            /* 1/gamma(u) = exp(-(lgamma(u) - lgamma(u0))) / gamma(u0) */
+            dd__lgamma_coeffs(u0, w, K);
+            dd__tay_compose(z, a, w, K);
+            y[0] = r[0];
+            for (k = 1; k <= K; k++) {
+                double t = 0.0;
+                for (j = 1; j <= k; j++) t -= ((double)j * z[j]) * y[k - j];
+                y[k] = t / (double)k;
+            }
+        } else {
+            /* the reflection gamma(1 - u) sin(pi u) / pi (as the rule), a
+             * product of series that holds through the poles */
+            double v[DD_TAYLOR_MAX + 1], S[DD_TAYLOR_MAX + 1], C[DD_TAYLOR_MAX + 1], sn, cs;
+            dd__sincospi(u0, &sn, &cs);
+            v[0] = 0.0;
+            for (k = 1; k <= K; k++) v[k] = DD_PI * a[k];
+            dd__tay_sincos(S, C, v, sn, cs, -1.0, K);
+            v[0] = 1.0 - u0;
+            for (k = 1; k <= K; k++) v[k] = -a[k];
+            dd__lgamma_coeffs(v[0], w, K);
+            dd__tay_compose(z, v, w, K); /* lgamma(1 - u) */
+            dd__tay_exp(C, z, tgamma(v[0]), 1.0, K); /* gamma(1 - u) */
+            dd__tay_cauchy(y, C, S, K);
+            for (k = 0; k <= K; k++) y[k] /= DD_PI;
         }
         break;
     case DD_OP_gammasgn:
