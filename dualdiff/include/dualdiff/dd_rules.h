@@ -1585,6 +1585,31 @@ static inline double dd__betaln_pos(double a, double b)
     return log(dd__beta_ratio(p, q));
 }
 
+/* beta and betaln with one argument +inf and the other b finite and
+ * positive: the limits B = 0 (B ~ gamma(b) a^-b, with all its partials) and
+ * log B = -inf, with partials -0 along the infinite argument (-b/a), -inf
+ * along b (psi(b) - log a); second partials 0, -0 and psi'(b). Returns
+ * whether it applied. */
+static inline int dd__beta_inf(double x, double y, int log, int order, double *r)
+{
+    int xi = x == INFINITY && y > 0.0 && y < INFINITY, yi = y == INFINITY && x > 0.0 && x < INFINITY;
+    if (!xi && !yi) return 0;
+    if (!log) {
+        r[0] = r[1] = r[2] = 0.0;
+        if (order > 1) r[3] = r[4] = r[5] = 0.0;
+        return 1;
+    }
+    r[0] = -INFINITY;
+    r[1] = xi ? -0.0 : -INFINITY;
+    r[2] = xi ? -INFINITY : -0.0;
+    if (order > 1) {
+        r[3] = xi ? 0.0 : dd_trigamma(x);
+        r[4] = -0.0;
+        r[5] = xi ? dd_trigamma(y) : 0.0;
+    }
+    return 1;
+}
+
 /* Whether x is a pole of gamma (0, -1, -2, ...). */
 static inline int dd__gamma_pole(double x)
 {
@@ -1599,16 +1624,19 @@ static inline int dd__gamma_pole(double x)
  * lgamma(a) + lgamma(b) - lgamma(a + b) (absolute accuracy).
  * At a pole of gamma(a) or gamma(b): +inf (SciPy's value) and NaN partials;
  * where only a + b is a pole: B = 0, -inf, and NaN partials (log|B| has no
- * derivative where B vanishes). NaN arguments give NaN. */
+ * derivative where B vanishes). +inf with a finite positive argument: the
+ * limits (dd__beta_inf); other infinite arguments and NaN give NaN. */
 DD_RULE2(betaln)
 {
     double s = x + y;
-    if (isnan(s) || dd__gamma_pole(x) || dd__gamma_pole(y)) {
-        r[0] = isnan(s) ? NAN : INFINITY;
+    int none = isnan(s) || (isinf(x) && isinf(y)); /* no value: NaN */
+    if (none || dd__gamma_pole(x) || dd__gamma_pole(y)) {
+        r[0] = none ? NAN : INFINITY;
         r[1] = r[2] = NAN;
         if (order > 1) r[3] = r[4] = r[5] = NAN;
         return;
     }
+    if (dd__beta_inf(x, y, 1, order, r)) return;
     if (x > 0.0 && y > 0.0) {
         r[0] = dd__betaln_pos(x, y);
     } else {
@@ -1645,16 +1673,19 @@ DD_RULE2(betaln)
  *   B_ab = g (psi(a) psi(b) R + (psi(a) + psi(b)) R' + R'').
  *   Where g overflows, sign exp(lgamma sum) and the logarithmic derivatives.
  * At a pole of gamma(a) or gamma(b): +inf with NaN partials (SciPy's value
- * is +inf there, -inf at some); NaN arguments give NaN. */
+ * is +inf there, -inf at some). +inf with a finite positive argument: 0 and
+ * zero partials (dd__beta_inf); other infinite arguments and NaN give NaN. */
 DD_RULE2(beta)
 {
     double s = x + y, v;
-    if (isnan(s) || dd__gamma_pole(x) || dd__gamma_pole(y)) {
-        r[0] = isnan(s) ? NAN : INFINITY;
+    int none = isnan(s) || (isinf(x) && isinf(y)); /* no value: NaN */
+    if (none || dd__gamma_pole(x) || dd__gamma_pole(y)) {
+        r[0] = none ? NAN : INFINITY;
         r[1] = r[2] = NAN;
         if (order > 1) r[3] = r[4] = r[5] = NAN;
         return;
     }
+    if (dd__beta_inf(x, y, 0, order, r)) return;
     if (x > 0.0 && y > 0.0) {
         double p = x < y ? x : y, q = x < y ? y : x, da, db;
         double e = (p < 10.0 && q >= 10.0) ? dd__lgamma_diff(p, q) : NAN;
