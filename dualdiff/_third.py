@@ -389,6 +389,8 @@ def _beta_partials(A, C, r):
     ps = _unary("psi", A + C)
     fx, fy = _unary("psi", A) - ps, _unary("psi", C) - ps
     return (fx, fy) if r is None else (r * fx, r * fy)
+
+
 _PIECEWISE = ("floordiv", "mod", "fmod", "remainder", "copysign", "maximum", "minimum", "fmax", "fmin")
 
 
