@@ -115,6 +115,13 @@ RULES: tuple[Rule, ...] = (
     _u("log_ndtr", None, special=["log_ndtr"], doc="log(ndtr(x)), accurate far in the lower tail."),
     _u("ndtri", None, special=["ndtri"], doc="the inverse of ndtr; derivative +inf at 0 and 1."),
     _u("entr", None, special=["entr"], doc="-x log(x) (0 at 0, -inf below); derivative +inf at 0."),
+    _u("rgamma", None, special=["rgamma"],
+       doc="1 / gamma(x), entire: 0 at 0, -1, -2, ..., where the derivative is (-1)^k k!."),
+    _u("gammasgn", None, special=["gammasgn"],
+       doc="the sign of gamma(x); derivative 0 (NaN at the poles -1, -2, ..., where the value is NaN).",
+       second=""),
+    _u("erfcinv", None, special=["erfcinv"],
+       doc="the inverse of erfc, accurate for small x; derivative -inf at 0 and 2."),
     _b("mul", None, ["multiply"], doc="x * y.", second="xy"),
     _b("div", None, ["divide", "true_divide"], doc="x / y.", second="xy yy"),
     _b("pow", "pow", ["power", "float_power"],
@@ -142,6 +149,10 @@ RULES: tuple[Rule, ...] = (
     _b("xlog1py", None, special=["xlog1py"], doc="x log1p(y), 0 where x is 0 (and y not NaN).", second="xy yy"),
     _b("rel_entr", None, special=["rel_entr"],
        doc="x log(x / y) for x, y > 0; 0 at x = 0, y >= 0; +inf elsewhere."),
+    _b("beta", None, special=["beta"],
+       doc="gamma(x) gamma(y) / gamma(x + y); +inf at the poles of gamma(x) and gamma(y)."),
+    _b("betaln", None, special=["betaln"],
+       doc="log|beta(x, y)|; partials psi(x) - psi(x + y) and psi(y) - psi(x + y)."),
 )
 
 BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}

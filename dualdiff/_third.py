@@ -378,7 +378,19 @@ _SMOOTH = {
     "xlogy": lambda A, C, r: (_log(C), A / C),
     "xlog1py": lambda A, C, r: (_unary("log1p", C), A / (1.0 + C)),
     "rel_entr": lambda A, C, r: (_log(A / C) + 1.0, -A / C),
+    "beta": lambda A, C, r: _beta_partials(A, C, r),
+    "betaln": lambda A, C, r: _beta_partials(A, C, None),
 }
+
+
+def _beta_partials(A, C, r):
+    """psi(x) - psi(x + y) and psi(y) - psi(x + y): betaln's partials, and
+    beta's (times r, beta's value)."""
+    ps = _unary("psi", A + C)
+    fx, fy = _unary("psi", A) - ps, _unary("psi", C) - ps
+    return (fx, fy) if r is None else (r * fx, r * fy)
+
+
 _PIECEWISE = ("floordiv", "mod", "fmod", "remainder", "copysign", "maximum", "minimum", "fmax", "fmin")
 
 

@@ -68,6 +68,9 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
         DD_OP_log_ndtr
         DD_OP_ndtri
         DD_OP_entr
+        DD_OP_rgamma
+        DD_OP_gammasgn
+        DD_OP_erfcinv
         DD_NUM_UNARY
     ctypedef enum dd_binary_op:
         DD_OP2_mul
@@ -89,6 +92,8 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
         DD_OP2_xlogy
         DD_OP2_xlog1py
         DD_OP2_rel_entr
+        DD_OP2_beta
+        DD_OP2_betaln
         DD_NUM_BINARY
 
     ctypedef void (*dd_unary_rule)(double x, int order, double *r) noexcept
@@ -153,6 +158,9 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
     void dd_rule_log_ndtr(double x, int order, double *r)
     void dd_rule_ndtri(double x, int order, double *r)
     void dd_rule_entr(double x, int order, double *r)
+    void dd_rule_rgamma(double x, int order, double *r)
+    void dd_rule_gammasgn(double x, int order, double *r)
+    void dd_rule_erfcinv(double x, int order, double *r)
     void dd_rule2_mul(double x, double y, int order, double *r)
     void dd_rule2_div(double x, double y, int order, double *r)
     void dd_rule2_pow(double x, double y, int order, double *r)
@@ -172,6 +180,8 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
     void dd_rule2_xlogy(double x, double y, int order, double *r)
     void dd_rule2_xlog1py(double x, double y, int order, double *r)
     void dd_rule2_rel_entr(double x, double y, int order, double *r)
+    void dd_rule2_beta(double x, double y, int order, double *r)
+    void dd_rule2_betaln(double x, double y, int order, double *r)
 
     # numbers (dd_core.h)
     int DD_PATTERN
@@ -256,6 +266,9 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
     void dd_log_ndtr(double *out, const double *a, size_t n, int order)
     void dd_ndtri(double *out, const double *a, size_t n, int order)
     void dd_entr(double *out, const double *a, size_t n, int order)
+    void dd_rgamma(double *out, const double *a, size_t n, int order)
+    void dd_gammasgn(double *out, const double *a, size_t n, int order)
+    void dd_erfcinv(double *out, const double *a, size_t n, int order)
     void dd_atan2(double *out, const double *a, const double *b, size_t n, int order)
     void dd_hypot(double *out, const double *a, const double *b, size_t n, int order)
     void dd_fmod(double *out, const double *a, const double *b, size_t n, int order)
@@ -268,6 +281,8 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
     void dd_xlogy(double *out, const double *a, const double *b, size_t n, int order)
     void dd_xlog1py(double *out, const double *a, const double *b, size_t n, int order)
     void dd_rel_entr(double *out, const double *a, const double *b, size_t n, int order)
+    void dd_beta(double *out, const double *a, const double *b, size_t n, int order)
+    void dd_betaln(double *out, const double *a, const double *b, size_t n, int order)
 
     # Taylor numbers of degree K: K + 1 doubles [c0, ..., cK] (dd_taylor.h);
     # 0 on success, -1 for K > DD_TAYLOR_MAX, -2 for an unknown op code

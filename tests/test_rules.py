@@ -94,6 +94,37 @@ def digamma_floor(x):
     return 8.0 + abs(float(mp.digamma(1 - x))) + abs(float(mp.pi * mp.cot(mp.pi * x)))
 
 
+def _rgamma_floors(x):
+    """1/gamma's derivatives -psi R and R (psi^2 - psi') are differences of
+    terms of these sizes (the reflection's, for x < 1/2)."""
+    r, p = abs(mp.rgamma(x)), abs(mp.digamma(x))
+    return [float(r * digamma_floor(x)), float(r * (p * p + abs(mp.psi(1, x))) + r * digamma_floor(x) ** 2)]
+
+
+def _beta_partials(log):
+    """(fx, fy, fxx, fxy, fyy) of beta or of betaln = log beta, from digamma
+    and trigamma: B (psi(x) - psi(x + y)), ..."""
+    def partials(x, y):
+        x, y = mp.mpf(x), mp.mpf(y)
+        ps, ts = mp.digamma(x + y), mp.psi(1, x + y)
+        da, db = mp.digamma(x) - ps, mp.digamma(y) - ps
+        ta, tb = mp.psi(1, x) - ts, mp.psi(1, y) - ts
+        if log:
+            return [float(v) for v in (da, db, ta, -ts, tb)]
+        b = mp.beta(x, y)
+        return [float(b * v) for v in (da, db, da * da + ta, da * db - ts, db * db + tb)]
+    return partials
+
+
+def _beta_floors(x, y):
+    """The mixed partial B (da db - psi'(x + y)) is a difference of terms of
+    this size (it cancels for small x and y)."""
+    x, y = mp.mpf(x), mp.mpf(y)
+    ps = mp.digamma(x + y)
+    t = abs(mp.beta(x, y) * (mp.digamma(x) - ps) * (mp.digamma(y) - ps)) + mp.beta(x, y) * mp.psi(1, x + y)
+    return [0.0, 0.0, 0.0, float(t), 0.0]
+
+
 def gamma_floors(x):
     return [abs(math.gamma(x)) * digamma_floor(x), 0.0]
 
@@ -308,6 +339,11 @@ UNARY = {
                      ulps=8),
     "entr": special("unary", "entr", lambda x: -x * mp.log(x), loguniform(1e-3, 1e3),
                     floors=lambda x: [2.0 + abs(math.log(x)), 0.0]),
+    "rgamma": special("unary", "rgamma", mp.rgamma, away_from_poles(uniform(-6.0, 30.0), 1e-2),
+                      floors=_rgamma_floors, ulps=8),
+    "gammasgn": special("unary", "gammasgn", ("closed", lambda x: (0.0, 0.0)),
+                        away_from_poles(uniform(-6.0, 6.0))),
+    "erfcinv": special("unary", "erfcinv", lambda y: mp.erfinv(1 - y), uniform(0.001, 1.999), ulps=8),
 }
 
 BINARY = {
@@ -342,6 +378,13 @@ BINARY = {
     "rel_entr": special("binary", "rel_entr", lambda x, y: x * mp.log(x / y),
                         pair(loguniform(1e-2, 1e2), loguniform(1e-2, 1e2)),
                         floors=lambda x, y: [2.0 + abs(math.log(x / y)), 0.0, 0.0, 0.0, 0.0]),
+    # closed forms in digamma and trigamma (numerical differentiation of beta at 50 digits
+    # is slow); their cancellations are tested in test_special_rules.py
+    # (beta: B from three tgammas, a few ulp each)
+    "beta": special("binary", "beta", ("closed", _beta_partials(False)),
+                    pair(loguniform(0.1, 30.0), loguniform(0.1, 30.0)), floors=_beta_floors, ulps=16),
+    "betaln": special("binary", "betaln", ("closed", _beta_partials(True)),
+                      pair(loguniform(0.1, 30.0), loguniform(0.1, 30.0)), ulps=8),
 }
 
 # numpy ufuncs that run the same rule: their results must be identical to the above

@@ -97,6 +97,9 @@ def _mp_ndtr(v):
 # SciPy's special functions: mpmath definitions, differentiated by mpmath.taylor
 UNARY_MP = {
     "psi": mpmath.digamma,
+    "rgamma": mpmath.rgamma,
+    "gammasgn": lambda v: mpmath.sign(mpmath.gamma(v)) + 0 * v,
+    "erfcinv": lambda v: mpmath.erfinv(1 - v),
     "expit": lambda v: 1 / (1 + mpmath.exp(-v)),
     "logit": lambda v: mpmath.log(v / (1 - v)),
     "log_expit": lambda v: -mpmath.log1p(mpmath.exp(-v)),
@@ -109,6 +112,8 @@ UNARY_MP = {
 }
 
 BINARY_MP = {
+    "beta": mpmath.beta,
+    "betaln": lambda a, b: mpmath.log(abs(mpmath.beta(a, b))),
     "xlogy": lambda a, b: a * mpmath.log(b),
     "xlog1py": lambda a, b: a * mpmath.log1p(b),
     "rel_entr": lambda a, b: a * mpmath.log(a / b),
@@ -125,6 +130,9 @@ UNARY_POINTS = {
     "log_ndtr": [0.3, -0.8, 1.7, -5.0, -20.0, 6.0],
     "ndtri": [0.3, 0.7, 0.02, 0.97],
     "entr": [0.3, 1.7, 4.5],
+    "rgamma": [0.3, 1.7, 4.5, 15.2, -2.5, -0.3],
+    "gammasgn": [0.3, -0.7, -1.5, 4.5],
+    "erfcinv": [0.3, 1.3, 0.05, 1.97],
     "sqrt": [0.3, 1.7, 4.5],
     "cbrt": [0.3, 1.7, -0.8],
     "log": [0.3, 1.7, 4.5],
@@ -190,6 +198,8 @@ BINARY_POINTS = {
     "xlogy": [(0.3, 1.1), (1.7, 0.6), (-0.8, 2.3)],
     "xlog1py": [(0.3, 1.1), (1.7, 0.6), (-0.8, -0.4)],
     "rel_entr": [(0.3, 1.1), (1.7, 0.6), (0.8, 2.3)],
+    "beta": [(0.3, 1.1), (1.7, 0.6), (2.5, 4.3), (-0.8, 2.3), (-1.3, -0.4)],
+    "betaln": [(0.3, 1.1), (1.7, 0.6), (2.5, 4.3), (-0.8, 2.3), (-1.3, -0.4)],
 }
 DEFAULT_BINARY_POINTS = [(0.3, 1.1), (1.7, -0.6), (-0.8, 2.3)]
 
@@ -439,6 +449,16 @@ def test_series_that_do_not_exist_give_no_finite_coefficient():
     for name in ("hypot", "atan2"):
         got = _taylor_rule("binary", name, _series(0.0, 1.0), _series(0.0, 2.0))
         assert all(math.isnan(v) for v in got[1:]), name
+
+
+@pytest.mark.parametrize("pole", [0.0, -1.0, -2.0, -5.0])
+def test_rgamma_series_through_the_poles_of_gamma(pole):
+    """1/gamma is entire: its series at 0, -1, -2, ... (through the reflection
+    formula) against mpmath's."""
+    u = _series(pole)
+    got = _taylor_rule("unary", "rgamma", u)
+    assert got[0] == 0.0
+    assert rel_error(got, ref_mp_unary("rgamma", u)) <= RTOL, got
 
 
 def test_fabs_takes_the_side_of_the_signed_zero():

@@ -1018,6 +1018,148 @@ DD_RULE(entr)
     }
 }
 
+/* sin(pi x) and cos(pi x), x reduced to r = x - n in [-1/2, 1/2] exactly, so
+ * that sin(pi x) is exactly 0 at the integers; (-1)^n from n's parity. */
+static inline void dd__sincospi(double x, double *s, double *c)
+{
+    double n = nearbyint(x), r = x - n, sg = (fmod(n, 2.0) != 0.0) ? -1.0 : 1.0;
+    *s = sg * sin(DD_PI * r);
+    *c = sg * cos(DD_PI * r);
+}
+
+/* rgamma(x) = 1/gamma(x), an entire function: 0 at the poles of gamma.
+ * x >= 1/2: 1/tgamma(x) (tgamma overflows past 171.6: there gamma(x - n) and
+ *   the product (x - 1) ... (x - n), so that the value underflows gradually;
+ *   0 past 190), R' = -psi(x) R, R'' = R (psi(x)^2 - psi'(x)).
+ * x < 1/2: the reflection R = G(x) S(x), G = gamma(1 - x), S = sin(pi x)/pi:
+ *   R'  = G (cos(pi x) - psi(1 - x) S),
+ *   R'' = G ((psi(1 - x)^2 + psi'(1 - x)) S - 2 psi(1 - x) cos(pi x) - pi sin(pi x)),
+ *   which hold at the poles too (S = 0), where the derivatives are finite:
+ *   R'(-k) = (-1)^k k!, R''(-k) = -2 (-1)^k k! psi(k + 1). psi(1 - x) and
+ *   psi'(1 - x) are smooth there; R (psi^2 - psi') would cancel like 1/(x + k)^2
+ *   near a pole. 1 - x is rounded; its rounding error e enters G as
+ *   G (1 + psi(1 - x) e). Past x = -170 gamma(1 - x) overflows while R can be
+ *   finite near a pole: there R = sign exp(lgamma(1 - x) + log|S|), whose
+ *   relative error is that of the exponent (about 700 ulps of it).
+ * The zeros are signed as 1/gamma's limit from the right of the pole:
+ * rgamma(+0) = +0, rgamma(-0) = -0. rgamma(+inf) = 0 with derivatives
+ * -0 and 0 (the limits); -inf and NaN give NaN. */
+DD_RULE(rgamma)
+{
+    double y, e, g, p, p1, s, c;
+    if (isnan(x) || x == -INFINITY) {
+        r[0] = r[1] = NAN;
+        if (order > 1) r[2] = NAN;
+        return;
+    }
+    if (x >= 0.5) {
+        double v;
+        if (x == INFINITY) {
+            r[0] = 0.0;
+            r[1] = -0.0;
+            if (order > 1) r[2] = 0.0;
+            return;
+        }
+        if (x <= 171.0) {
+            v = 1.0 / tgamma(x);
+        } else if (x <= 190.0) {
+            double z = x, q = 1.0;
+            while (z > 171.0) {
+                z -= 1.0;
+                q *= z;
+            }
+            v = (1.0 / tgamma(z)) / q;
+        } else {
+            v = 0.0;
+        }
+        p = dd_digamma(x);
+        r[0] = v;
+        r[1] = -p * v;
+        if (order > 1) r[2] = v * (p * p - dd_trigamma(x));
+        return;
+    }
+    y = 1.0 - x;
+    e = fabs(x) <= 1.0 ? (1.0 - y) - x : 1.0 - (y + x); /* 1 - x = y + e exactly */
+    dd__sincospi(x, &s, &c);
+    p = dd_digamma(y);
+    p1 = order > 1 ? dd_trigamma(y) : 0.0;
+    if (s == 0.0) s = x == 0.0 ? x : 0.0; /* +0 at the poles; rgamma(-0) = -0 */
+    if (y <= 171.0) {
+        g = tgamma(y);
+        g += g * (p * e);
+        r[0] = g * (s / DD_PI);
+        r[1] = g * (c - p * (s / DD_PI));
+        if (order > 1) r[2] = g * ((p * p + p1) * (s / DD_PI) - 2.0 * p * c - DD_PI * s);
+        return;
+    }
+    /* exp(lgamma(y) + log|S|) with the sign of S; the derivatives are R times the
+     * logarithmic derivatives (S = 0 here: R' and R'' overflow, as (-1)^k k! does) */
+    if (s == 0.0) {
+        r[0] = 0.0;
+        r[1] = c * INFINITY;
+        if (order > 1) r[2] = -c * INFINITY;
+        return;
+    }
+    g = exp(lgamma(y) + log(fabs(s) / DD_PI));
+    r[0] = copysign(g, s);
+    r[1] = r[0] * (DD_PI * c / s - p);
+    if (order > 1) {
+        double q = DD_PI * c / s;
+        r[2] = r[0] * ((p * p + p1) - 2.0 * p * q - DD_PI * DD_PI);
+    }
+}
+
+/* gammasgn(x): the sign of gamma(x), a step function: 1 for x > 0, and for
+ * x < 0 -1 on (-1, 0), +1 on (-2, -1), ... (-1 where floor(x) is odd). At
+ * the zeros the sign of the zero picks the side (SciPy: gammasgn(-0) = -1).
+ * Derivatives 0, as the step functions' (also at the jumps at +-0). At the
+ * poles x = -1, -2, ... and at -inf the value is NaN (as SciPy), and so are
+ * the derivatives: there is no function to differentiate. */
+DD_RULE(gammasgn)
+{
+    double v;
+    if (x > 0.0) v = 1.0;
+    else if (x == 0.0) v = copysign(1.0, x);
+    else if (x == floor(x) || isnan(x)) v = NAN; /* the poles, -inf, NaN */
+    else v = (fmod(floor(x), 2.0) != 0.0) ? -1.0 : 1.0;
+    r[0] = v;
+    r[1] = isnan(v) ? NAN : 0.0;
+    if (order > 1) r[2] = r[1];
+}
+
+/* erfcinv(y) = erfinv(1 - y), the root u of erfc(u) = y, for 0 <= y <= 2,
+ * accurate for small y (where 1 - y would lose y's digits):
+ * y <= 1: u = dd__erfc_root(c = y, e = 1 - y) (c is exact where e >= 1/2,
+ *   and 1 - y is exact where e < 1/2);
+ * y > 1: erfcinv(y) = -erfcinv(2 - y), 2 - y exact.
+ * erfcinv' = -(sqrt(pi)/2) exp(u^2), for c <= 1/2 as -(sqrt(pi)/2) erfcx(u) / c
+ * (see erfinv); erfcinv'' = 2 u erfcinv'^2. At y = 0 and 2 the value is +inf
+ * and -inf, the first derivative -inf, the second +inf and -inf (the limits);
+ * outside [0, 2] NaN. erfcinv(1) = 0 (SciPy: -0.0). */
+DD_RULE(erfcinv)
+{
+    double c, u, du, yx, d;
+    if (!(x > 0.0 && x < 2.0)) {
+        r[0] = x == 0.0 ? INFINITY : (x == 2.0 ? -INFINITY : NAN);
+        r[1] = (x == 0.0 || x == 2.0) ? -INFINITY : NAN;
+        if (order > 1) r[2] = r[0];
+        return;
+    }
+    c = x <= 1.0 ? x : 2.0 - x;
+    if (c == 1.0) {
+        r[0] = 0.0;
+        r[1] = -DD__SQRTPI_2;
+        if (order > 1) r[2] = 0.0;
+        return;
+    }
+    u = dd__erfc_root(c, 1.0 - c, &du, &yx);
+    u -= du;
+    r[0] = x <= 1.0 ? u : -u;
+    d = c <= 0.5 ? -DD__SQRTPI_2 * yx / c : -DD__SQRTPI_2 * dd__exp_sq(u);
+    r[1] = d;
+    if (order > 1) r[2] = 2.0 * r[0] * d * d;
+}
+
 /* --------------------------------------------------- rules with a constant */
 
 /* x**c for a constant exponent c.
@@ -1330,6 +1472,276 @@ DD_RULE2(rel_entr)
     }
 }
 
+/* ------------------------------------------------------- beta and betaln */
+
+/* psi(a + b) - psi(a) for a, b > 0, as a sum of positive terms (the
+ * difference of the two cancels when b << a): psi(x + 1) = psi(x) + 1/x
+ * moves a up to 20 with the terms b/(x (x + b)), then, with L = log1p(b/x)
+ * and c_k the coefficients of digamma's asymptotic series,
+ *   psi(x + b) - psi(x) = L + b/(2 x (x + b)) - sum c_k x^-2k expm1(-2k L).
+ * (At x = 10 the first omitted term would be 7e-16 of the difference: the
+ * series of a difference converges more slowly.) Elsewhere the plain
+ * difference. */
+static inline double dd__psi_diff(double a, double b)
+{
+    static const double ck[7] = {1.0 / 12, -1.0 / 120, 1.0 / 252, -1.0 / 240, 1.0 / 132,
+                                 -691.0 / 32760, 1.0 / 12};
+    double s = 0.0, L, x2, xk, t;
+    int k;
+    if (!(a > 0.0 && b > 0.0 && a < INFINITY && b < INFINITY)) return dd_digamma(a + b) - dd_digamma(a);
+    while (a < 20.0) {
+        s += (b / (a + b)) / a;
+        a += 1.0;
+    }
+    L = log1p(b / a);
+    t = L + 0.5 * (b / (a + b)) / a;
+    x2 = 1.0 / (a * a);
+    xk = x2;
+    for (k = 1; k <= 7; k++) {
+        t -= ck[k - 1] * xk * expm1(-2.0 * k * L);
+        xk *= x2;
+    }
+    return s + t;
+}
+
+/* psi'(a) - psi'(a + b) for a, b > 0, likewise: the terms
+ * (1/x - 1/(x + b)) (1/x + 1/(x + b)) up to x = 20, then trigamma's
+ * asymptotic series sum e_m x^-m, term by term as -e_m x^-m expm1(-m L). */
+static inline double dd__trigamma_diff(double a, double b)
+{
+    static const double em[9] = {1.0, 0.5, 1.0 / 6, -1.0 / 30, 1.0 / 42, -1.0 / 30, 5.0 / 66,
+                                 -691.0 / 2730, 7.0 / 6};
+    static const int m[9] = {1, 2, 3, 5, 7, 9, 11, 13, 15};
+    double s = 0.0, L, xi, t = 0.0;
+    int k;
+    if (!(a > 0.0 && b > 0.0 && a < INFINITY && b < INFINITY)) return dd_trigamma(a) - dd_trigamma(a + b);
+    while (a < 20.0) {
+        s += ((b / (a + b)) / a) * (1.0 / a + 1.0 / (a + b));
+        a += 1.0;
+    }
+    L = log1p(b / a);
+    xi = 1.0 / a;
+    for (k = 8; k >= 0; k--) t -= em[k] * pow(xi, m[k]) * expm1(-m[k] * L);
+    return s + t;
+}
+
+/* lgamma(x) - ((x - 1/2) log x - x + log(2 pi)/2) for x >= 10: Stirling's
+ * series through x^-15 (truncation error below 1e-19 at x = 10). */
+static inline double dd__lgamma_corr(double x)
+{
+    double z = 1.0 / (x * x);
+    return (1.0 / 12 - z * (1.0 / 360 - z * (1.0 / 1260 - z * (1.0 / 1680 - z * (1.0 / 1188
+           - z * (691.0 / 360360 - z * (1.0 / 156 - z * (3617.0 / 122400)))))))) / x;
+}
+
+#define DD__LOG_SQRT_2PI 0.9189385332046728 /* log(2 pi)/2 */
+
+/* x + y = s + *e exactly (Knuth's two-sum). The gamma function magnifies
+ * the rounding of a sum x + y near 170 to hundreds of ulps (by
+ * psi(s) s / 2^53): the beta rules correct for *e. */
+static inline double dd__two_sum(double x, double y, double *e)
+{
+    double s = x + y, bb = s - x;
+    *e = (x - (s - bb)) + (y - bb);
+    return s;
+}
+
+/* lgamma(q) - lgamma(q + p) for q >= 10, p > 0, from Stirling's formula as
+ * (q - 1/2) log1p(-p/s) + p - p log s + corr(q) - corr(s), s = q + p:
+ * lgamma(q) and lgamma(q + p) alone would cancel to about p log q. (The
+ * rounding of s hardly moves this form: its slope in s at fixed p and q is
+ * -p/(2 q s).) */
+static inline double dd__lgamma_diff(double p, double q)
+{
+    double s = p + q;
+    return (((q - 0.5) * log1p(-p / s) + p) - p * log(s)) + (dd__lgamma_corr(q) - dd__lgamma_corr(s));
+}
+
+/* tgamma(p) / tgamma(p + q) * tgamma(q) for p, q > 0, p + q <= 171 (no
+ * overflow in between for p <= q), with the rounding e of p + q corrected:
+ * gamma(s + e) = gamma(s) (1 + psi(s) e). */
+static inline double dd__beta_ratio(double p, double q)
+{
+    double e, s = dd__two_sum(p, q, &e), v = tgamma(p) / tgamma(s) * tgamma(q);
+    return e == 0.0 ? v : v - v * (dd_digamma(s) * e);
+}
+
+/* log|B(a, b)| for a, b > 0, p = min(a, b), q = max(a, b):
+ * p >= 10: Stirling's formula, arranged as terms of one sign:
+ *   -log(q)/2 + log(2 pi)/2 + (p - 1/2) log(p/(p + q)) + q log1p(-p/(p + q))
+ *   + corr(p) + corr(q) - corr(p + q);
+ * p < 10 <= q: lgamma(p) + (lgamma(q) - lgamma(p + q)) (dd__lgamma_diff);
+ * q < 10: the log of dd__beta_ratio (lgamma's sum below p = 1e-300, where
+ *   tgamma(p) overflows).
+ * Near the zeros of log B (B = 1) the error is absolute, about an ulp of 1. */
+static inline double dd__betaln_pos(double a, double b)
+{
+    double p = a < b ? a : b, q = a < b ? b : a, s = p + q, w = p / s;
+    if (p >= 10.0)
+        return ((-0.5 * log(q) + DD__LOG_SQRT_2PI) + ((p - 0.5) * log(w) + q * log1p(-w)))
+               + ((dd__lgamma_corr(p) - dd__lgamma_corr(s)) + dd__lgamma_corr(q));
+    if (q >= 10.0) return lgamma(p) + dd__lgamma_diff(p, q);
+    if (p < 1e-300) return lgamma(p) + (lgamma(q) - lgamma(s));
+    return log(dd__beta_ratio(p, q));
+}
+
+/* beta and betaln with one argument +inf and the other b finite and
+ * positive: the limits B = 0 (B ~ gamma(b) a^-b, with all its partials) and
+ * log B = -inf, with partials -0 along the infinite argument (-b/a), -inf
+ * along b (psi(b) - log a); second partials 0, -0 and psi'(b). Returns
+ * whether it applied. */
+static inline int dd__beta_inf(double x, double y, int log, int order, double *r)
+{
+    int xi = x == INFINITY && y > 0.0 && y < INFINITY, yi = y == INFINITY && x > 0.0 && x < INFINITY;
+    if (!xi && !yi) return 0;
+    if (!log) {
+        r[0] = r[1] = r[2] = 0.0;
+        if (order > 1) r[3] = r[4] = r[5] = 0.0;
+        return 1;
+    }
+    r[0] = -INFINITY;
+    r[1] = xi ? -0.0 : -INFINITY;
+    r[2] = xi ? -INFINITY : -0.0;
+    if (order > 1) {
+        r[3] = xi ? 0.0 : dd_trigamma(x);
+        r[4] = -0.0;
+        r[5] = xi ? dd_trigamma(y) : 0.0;
+    }
+    return 1;
+}
+
+/* Whether x is a pole of gamma (0, -1, -2, ...). */
+static inline int dd__gamma_pole(double x)
+{
+    return x <= 0.0 && x == floor(x);
+}
+
+/* betaln(a, b) = log|B(a, b)|, B = gamma(a) gamma(b) / gamma(a + b).
+ * Partials psi(a) - psi(a + b), psi(b) - psi(a + b); psi'(a) - psi'(a + b),
+ * -psi'(a + b), psi'(b) - psi'(a + b), the differences for a, b > 0 without
+ * cancellation (dd__psi_diff, dd__trigamma_diff).
+ * Value for a, b > 0: dd__betaln_pos; for other arguments
+ * lgamma(a) + lgamma(b) - lgamma(a + b) (absolute accuracy).
+ * At a pole of gamma(a) or gamma(b): +inf (SciPy's value) and NaN partials;
+ * where only a + b is a pole: B = 0, -inf, and NaN partials (log|B| has no
+ * derivative where B vanishes). +inf with a finite positive argument: the
+ * limits (dd__beta_inf); other infinite arguments and NaN give NaN. */
+DD_RULE2(betaln)
+{
+    double s = x + y;
+    int none = isnan(s) || (isinf(x) && isinf(y)); /* no value: NaN */
+    if (none || dd__gamma_pole(x) || dd__gamma_pole(y)) {
+        r[0] = none ? NAN : INFINITY;
+        r[1] = r[2] = NAN;
+        if (order > 1) r[3] = r[4] = r[5] = NAN;
+        return;
+    }
+    if (dd__beta_inf(x, y, 1, order, r)) return;
+    if (x > 0.0 && y > 0.0) {
+        r[0] = dd__betaln_pos(x, y);
+    } else {
+        double e;
+        dd__two_sum(x, y, &e);
+        r[0] = lgamma(x) + lgamma(y) - lgamma(s);
+        if (e != 0.0) r[0] -= dd_digamma(s) * e; /* the rounding of x + y */
+    }
+    r[1] = 0.0 - dd__psi_diff(x, y); /* no -0.0 where the difference is +0 */
+    r[2] = 0.0 - dd__psi_diff(y, x);
+    if (order > 1) {
+        r[3] = dd__trigamma_diff(x, y);
+        r[4] = -dd_trigamma(s);
+        r[5] = dd__trigamma_diff(y, x);
+    }
+}
+
+/* beta(a, b) = gamma(a) gamma(b) / gamma(a + b).
+ * a, b > 0, p = min(a, b), q = max(a, b): a + b <= 171: the ratio
+ *   tgamma(p) / tgamma(a + b) * tgamma(q) (dd__beta_ratio), as SciPy but with
+ *   the rounding of a + b corrected,
+ *   except for p < 10 <= q with |lgamma(q) - lgamma(p + q)| <= 1, where
+ *   tgamma(p) exp(lgamma(q) - lgamma(p + q)) (dd__lgamma_diff) is the more
+ *   accurate; a + b > 171: the same for p < 10, else exp(betaln). The
+ *   relative error of exp(e) is the absolute error of e, about |e| ulps
+ *   (SciPy's beta also goes through a logarithm past 171).
+ *   Partials B da, B db with da = psi(a) - psi(a + b) = -dd__psi_diff(a, b);
+ *   B (da^2 + psi'(a) - psi'(a + b)), B (da db - psi'(a + b)), B (db^2 + ...).
+ * Other arguments: B = gamma(a) gamma(b) R(a + b) with R = rgamma and its
+ *   derivatives from dd_rule_rgamma, which is smooth through the poles of
+ *   gamma(a + b): B is 0 there with finite nonzero derivatives. With
+ *   g = gamma(a) gamma(b): B_a = g (psi(a) R + R'),
+ *   B_aa = g ((psi(a)^2 + psi'(a)) R + 2 psi(a) R' + R''),
+ *   B_ab = g (psi(a) psi(b) R + (psi(a) + psi(b)) R' + R'').
+ *   Where g overflows, sign exp(lgamma sum) and the logarithmic derivatives.
+ * At a pole of gamma(a) or gamma(b): +inf with NaN partials (SciPy's value
+ * is +inf there, -inf at some). +inf with a finite positive argument: 0 and
+ * zero partials (dd__beta_inf); other infinite arguments and NaN give NaN. */
+DD_RULE2(beta)
+{
+    double s = x + y, v;
+    int none = isnan(s) || (isinf(x) && isinf(y)); /* no value: NaN */
+    if (none || dd__gamma_pole(x) || dd__gamma_pole(y)) {
+        r[0] = none ? NAN : INFINITY;
+        r[1] = r[2] = NAN;
+        if (order > 1) r[3] = r[4] = r[5] = NAN;
+        return;
+    }
+    if (dd__beta_inf(x, y, 0, order, r)) return;
+    if (x > 0.0 && y > 0.0) {
+        double p = x < y ? x : y, q = x < y ? y : x, da, db;
+        double e = (p < 10.0 && q >= 10.0) ? dd__lgamma_diff(p, q) : NAN;
+        if (fabs(e) <= 1.0 || (s > 171.0 && p < 10.0)) v = tgamma(p) * exp(e);
+        else if (s <= 171.0) v = dd__beta_ratio(p, q);
+        else v = exp(dd__betaln_pos(x, y));
+        da = 0.0 - dd__psi_diff(x, y);
+        db = 0.0 - dd__psi_diff(y, x);
+        r[0] = v;
+        r[1] = v * da;
+        r[2] = v * db;
+        if (order > 1) {
+            r[3] = v * (da * da + dd__trigamma_diff(x, y));
+            r[4] = v * (da * db - dd_trigamma(s));
+            r[5] = v * (db * db + dd__trigamma_diff(y, x));
+        }
+        return;
+    }
+    {
+        double g = tgamma(x) * tgamma(y), R[3], pa = dd_digamma(x), pb = dd_digamma(y), e;
+        dd__two_sum(x, y, &e);
+        dd_rule_rgamma(s, order, R);
+        R[0] += R[1] * e; /* the rounding of x + y */
+        if (isfinite(g) && g != 0.0) {
+            r[0] = g * R[0];
+            r[1] = g * (pa * R[0] + R[1]);
+            r[2] = g * (pb * R[0] + R[1]);
+            if (order > 1) {
+                r[3] = g * ((pa * pa + dd_trigamma(x)) * R[0] + 2.0 * pa * R[1] + R[2]);
+                r[4] = g * (pa * pb * R[0] + (pa + pb) * R[1] + R[2]);
+                r[5] = g * ((pb * pb + dd_trigamma(y)) * R[0] + 2.0 * pb * R[1] + R[2]);
+            }
+            return;
+        }
+        /* gamma(a) gamma(b) out of range: the value from the logarithm, with the
+         * sign of the gammas and of R (a + b away from its poles here: R = 0
+         * would make B 0 times an overflow) */
+        {
+            double sg = (x > 0.0 || fmod(floor(x), 2.0) == 0.0 ? 1.0 : -1.0)
+                        * (y > 0.0 || fmod(floor(y), 2.0) == 0.0 ? 1.0 : -1.0)
+                        * (s > 0.0 || fmod(floor(s), 2.0) == 0.0 ? 1.0 : -1.0);
+            double ps = dd_digamma(s), da = pa - ps, db = pb - ps;
+            v = sg * exp(lgamma(x) + lgamma(y) - lgamma(s));
+            r[0] = v;
+            r[1] = v * da;
+            r[2] = v * db;
+            if (order > 1) {
+                double t = dd_trigamma(s);
+                r[3] = v * (da * da + dd_trigamma(x) - t);
+                r[4] = v * (da * db - t);
+                r[5] = v * (db * db + dd_trigamma(y) - t);
+            }
+        }
+    }
+}
+
 /* ------------------------------------------------------------- the table */
 
 /* X(name) for every unary rule, in op-code order. */
@@ -1340,7 +1752,8 @@ DD_RULE2(rel_entr)
     X(erf) X(erfc) X(gamma) X(lgamma) X(fabs) \
     X(floor) X(ceil) X(trunc) X(rint) X(sign) \
     X(degrees) X(radians) X(square) X(reciprocal) \
-    X(psi) X(expit) X(logit) X(log_expit) X(erfcx) X(erfinv) X(ndtr) X(log_ndtr) X(ndtri) X(entr)
+    X(psi) X(expit) X(logit) X(log_expit) X(erfcx) X(erfinv) X(ndtr) X(log_ndtr) X(ndtri) X(entr) \
+    X(rgamma) X(gammasgn) X(erfcinv)
 
 /* X(name) for every binary rule, in op-code order. */
 #define DD_BINARY_RULES(X) \
@@ -1349,7 +1762,7 @@ DD_RULE2(rel_entr)
 /* The binary rules that are functions (not operators) in C, numpy and math. */
 #define DD_BINARY_FUNCTIONS(X) \
     X(atan2) X(hypot) X(fmod) X(remainder) X(copysign) X(maximum) X(minimum) X(fmax) X(fmin) \
-    X(xlogy) X(xlog1py) X(rel_entr)
+    X(xlogy) X(xlog1py) X(rel_entr) X(beta) X(betaln)
 
 #define DD__ENUM_U(name) DD_OP_##name,
 #define DD__ENUM_B(name) DD_OP2_##name,
@@ -1388,6 +1801,7 @@ static inline int dd_unary_depends(int op)
 {
     switch (op) {
     case DD_OP_floor: case DD_OP_ceil: case DD_OP_trunc: case DD_OP_rint: case DD_OP_sign:
+    case DD_OP_gammasgn:
         return 0;
     default:
         return 1;

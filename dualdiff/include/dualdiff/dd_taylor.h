@@ -521,6 +521,12 @@ static inline int dd_taylor_div(double *out, const double *a, const double *b, s
  *                            the higher u_k + g_k lose about u0^2 ulps in the lower tail
  *   entr                     y' = -(1 + log u) u'; at 0: c1 = +inf a1, then inf/NaN;
  *                            below 0: the rule's -inf, then NaN
+ *   rgamma                   u0 >= 1/2: exp of minus the lgamma series (as gamma), seeded
+ *                            with 1/gamma(u0); below, the reflection gamma(1 - u) sin(pi u)/pi
+ *                            (the series of gamma(1 - u) times that of sin), through the poles
+ *   gammasgn                 [f(u0), 0, ..., 0]; at the poles (NaN value): NaN
+ *   erfcinv                  as erfinv: y' = g u', g = f'(u0) exp(y^2 - y0^2); at 0 and 2:
+ *                            inf/NaN
  * c0 and c1 are the rule's value and f'(u0) a1 (see the top of this file). */
 static inline int dd_taylor_unary(int op, double *out, const double *a, size_t K)
 {
@@ -742,10 +748,11 @@ static inline int dd_taylor_unary(int op, double *out, const double *a, size_t K
         dd__tay_integ(y, a, z, 1, K);
         break;
     case DD_OP_erfinv:
+    case DD_OP_erfcinv:
     case DD_OP_ndtri: {
-        /* y' = g u' with g = f'(u0) exp(c (y^2 - y0^2)) (c = 1 for erfinv,
-         * 1/2 for ndtri): g' = c (y^2)' g, coupled with y term by term */
-        double c = (op == DD_OP_erfinv) ? 1.0 : 0.5;
+        /* y' = g u' with g = f'(u0) exp(c (y^2 - y0^2)) (c = 1 for erfinv and
+         * erfcinv, 1/2 for ndtri): g' = c (y^2)' g, coupled with y term by term */
+        double c = (op == DD_OP_ndtri) ? 0.5 : 1.0;
         y[0] = r[0];
         z[0] = r[1];
         w[0] = 0.0; /* y^2 - y0^2 */
@@ -794,6 +801,39 @@ static inline int dd_taylor_unary(int op, double *out, const double *a, size_t K
         for (k = 1; k < K; k++) z[k] = -w[k];
         dd__tay_integ(y, a, z, 1, K);
         break;
+    case DD_OP_rgamma:
+        if (u0 >= 0.5) {
+            /* 1/gamma(u) = exp(-(lgamma(u) - lgamma(u0))) / gamma(u0) */
+            dd__lgamma_coeffs(u0, w, K);
+            dd__tay_compose(z, a, w, K);
+            y[0] = r[0];
+            for (k = 1; k <= K; k++) {
+                double t = 0.0;
+                for (j = 1; j <= k; j++) t -= ((double)j * z[j]) * y[k - j];
+                y[k] = t / (double)k;
+            }
+        } else {
+            /* the reflection gamma(1 - u) sin(pi u) / pi (as the rule), a
+             * product of series that holds through the poles */
+            double v[DD_TAYLOR_MAX + 1], S[DD_TAYLOR_MAX + 1], C[DD_TAYLOR_MAX + 1], sn, cs;
+            dd__sincospi(u0, &sn, &cs);
+            v[0] = 0.0;
+            for (k = 1; k <= K; k++) v[k] = DD_PI * a[k];
+            dd__tay_sincos(S, C, v, sn, cs, -1.0, K);
+            v[0] = 1.0 - u0;
+            for (k = 1; k <= K; k++) v[k] = -a[k];
+            dd__lgamma_coeffs(v[0], w, K);
+            dd__tay_compose(z, v, w, K); /* lgamma(1 - u) */
+            dd__tay_exp(C, z, tgamma(v[0]), 1.0, K); /* gamma(1 - u) */
+            dd__tay_cauchy(y, C, S, K);
+            for (k = 0; k <= K; k++) y[k] /= DD_PI;
+        }
+        break;
+    case DD_OP_gammasgn:
+        dd__tay_const(y, r[0], K);
+        if (isnan(r[1]))
+            for (k = 1; k <= K; k++) y[k] = NAN;
+        break;
     default:
         return -2;
     }
@@ -828,6 +868,11 @@ static inline int dd_taylor_unary(int op, double *out, const double *a, size_t K
  *                         with b0 >= 0 gives [0, ..., 0]; at a0 = 0 otherwise: c1 from the
  *                         rule, then inf/NaN (a log a has no series); where the rule's
  *                         value is the +inf of the convention: NaN past c0
+ *   betaln                L(a) + L(b) - L(a + b), L the lgamma series (composition, O(K^3));
+ *                         at the poles of gamma: NaN past c1
+ *   beta                  exp of the betaln series, seeded with the rule's value (which
+ *                         carries the sign); NaN past c1 where beta or its logarithm has no
+ *                         series from it (the poles, and where a + b is a pole: beta = 0)
  * c0 and c1 are the rule's value and fx a1 + fy b1. */
 static inline int dd_taylor_binary(int op, double *out, const double *a, const double *b, size_t K)
 {
@@ -967,6 +1012,39 @@ static inline int dd_taylor_binary(int op, double *out, const double *a, const d
             y[k] = t;
         }
         y[0] = r[0];
+        if (K >= 1) y[1] = ca ? r[2] * b[1] : cb ? r[1] * a[1] : r[1] * a[1] + r[2] * b[1];
+        break;
+    }
+    case DD_OP2_beta:
+    case DD_OP2_betaln: {
+        /* w = lgamma(a) + lgamma(b) - lgamma(a + b) as series (w0 unused) */
+        double s[DD_TAYLOR_MAX + 1], d[DD_TAYLOR_MAX + 1];
+        size_t j;
+        for (k = 0; k <= K; k++) s[k] = a[k] + b[k];
+        for (k = 0; k <= K; k++) w[k] = 0.0;
+        if (!ca) {
+            dd__lgamma_coeffs(a[0], d, K);
+            dd__tay_compose(z, a, d, K);
+            for (k = 1; k <= K; k++) w[k] += z[k];
+        }
+        if (!cb) {
+            dd__lgamma_coeffs(b[0], d, K);
+            dd__tay_compose(z, b, d, K);
+            for (k = 1; k <= K; k++) w[k] += z[k];
+        }
+        dd__lgamma_coeffs(a[0] + b[0], d, K);
+        dd__tay_compose(z, s, d, K);
+        for (k = 1; k <= K; k++) w[k] -= z[k];
+        y[0] = r[0];
+        if (op == DD_OP2_betaln) {
+            for (k = 1; k <= K; k++) y[k] = w[k];
+        } else {
+            for (k = 1; k <= K; k++) {
+                double t = 0.0;
+                for (j = 1; j <= k; j++) t += ((double)j * w[j]) * y[k - j];
+                y[k] = t / (double)k;
+            }
+        }
         if (K >= 1) y[1] = ca ? r[2] * b[1] : cb ? r[1] * a[1] : r[1] * a[1] + r[2] * b[1];
         break;
     }
