@@ -882,6 +882,7 @@ cdef object _seeded_finalize = None  # DualArray.__array_finalize__
 cdef object _seeded_spec = None      # _Spec(n, code, tag)
 cdef object _seeded_pack = None      # the (len, m) buffer of a list of Duals
 cdef const char *_SEEDED_VECTOR = "dualdiff._array.seeded_vector"
+cdef const char *_FLOAT_ARRAY = "dualdiff._array.float_array"
 
 
 def _set_seeded_hooks(getitem, finalize, spec, pack):
@@ -1031,3 +1032,25 @@ def seeded_vector_capsule():
     C function in a capsule: the array input that _dual's grad and hessian
     make, with no Python call (see _set_seeded_hook there)."""
     return PyCapsule_New(<void *>_seeded_vector, _SEEDED_VECTOR, NULL)
+
+
+cdef extern from *:
+    """
+    /* a new C-contiguous float64 array of shape (n,) (nd 1) or (n, n) (nd 2) */
+    static PyObject *dd__float_array(int nd, Py_ssize_t n)
+    {
+        npy_intp dims[2] = {n, n};
+        return PyArray_SimpleNew(nd, dims, NPY_DOUBLE);
+    }
+    """
+    object dd__float_array(int nd, Py_ssize_t n)
+
+
+cdef object _float_array(int nd, Py_ssize_t n):
+    return dd__float_array(nd, n)
+
+
+def float_array_capsule():
+    """_float_array(nd, n), a new float64 array of shape (n,) or (n, n), as a
+    C function in a capsule: the results of _dual's grad and hessian."""
+    return PyCapsule_New(<void *>_float_array, _FLOAT_ARRAY, NULL)

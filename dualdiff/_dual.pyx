@@ -1520,13 +1520,34 @@ cdef extern from *:
 ctypedef object (*_seeded_fn)(type, list, Py_ssize_t, int, long, object, object)
 cdef _seeded_fn _seeded_make = NULL  # _array._seeded_vector, the 1-d array input of _Gradient ...
 cdef tuple _seeded_args = None  # ... and its class and placeholder (set by _ndarray)
+ctypedef object (*_float_array_fn)(int, Py_ssize_t)
+cdef _float_array_fn _float_array = NULL  # _array._float_array: a new (n,) or (n, n) float64 array
 
 
-def _set_seeded_hook(capsule, type cls, placeholder, /):
-    """_array.seeded_vector_capsule(), the class of the array input and its placeholder."""
-    global _seeded_make, _seeded_args
+def _set_seeded_hook(capsule, float_array, type cls, placeholder, /):
+    """_array.seeded_vector_capsule(), _array.float_array_capsule(), the class
+    of the array input and its placeholder."""
+    global _seeded_make, _seeded_args, _float_array
     _seeded_make = <_seeded_fn>PyCapsule_GetPointer(capsule, "dualdiff._array.seeded_vector")
+    _float_array = <_float_array_fn>PyCapsule_GetPointer(float_array, "dualdiff._array.float_array")
     _seeded_args = (cls, placeholder)
+
+
+cdef extern from *:
+    """
+    /* the data of a new C-contiguous float64 array */
+    static double *dd__array_data(PyObject *a) { return (double *)PyArray_DATA((PyArrayObject *)a); }
+    """
+    double *dd__array_data(object a)
+
+
+cdef inline object _new_floats(int nd, Py_ssize_t n):
+    """A new C-contiguous float64 array of shape (n,) (nd 1) or (n, n) (nd 2)."""
+    if _float_array != NULL:
+        return _float_array(nd, n)
+    if nd == 2:
+        return _np.empty((n, n))
+    return _np.empty(n)
 
 
 def _pack_duals(list duals, Py_ssize_t width, int order):
@@ -2148,7 +2169,6 @@ cdef class _Gradient:
         global _tag_counter
         cdef Py_ssize_t i, n
         cdef Dual d
-        cdef Py_buffer view
         cdef double *o
         cdef double *p
         cdef list duals
@@ -2227,20 +2247,16 @@ cdef class _Gradient:
         p = _data(<Dual>y)
         cdef Py_ssize_t j
         if self.order == 2:
-            out = _np.empty((n, n))
-            PyObject_GetBuffer(out, &view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS)
-            o = <double *>view.buf
+            out = _new_floats(2, n)
+            o = dd__array_data(out)
             for i in range(n):
                 for j in range(i, n):
                     o[i * n + j] = o[j * n + i] = p[dd_hessian_index(i, j, n)]
-            PyBuffer_Release(&view)
             return out
-        out = _np.empty(n)
-        PyObject_GetBuffer(out, &view, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS)
-        o = <double *>view.buf
+        out = _new_floats(1, n)
+        o = dd__array_data(out)
         for i in range(n):
             o[i] = p[1 + i]
-        PyBuffer_Release(&view)
         if self.with_value:
             return (p[0], out)
         return out

@@ -2938,4 +2938,4 @@ def _scalars(out):
 
 _set_array_hook(_hook, _function_hook)
 _k._set_seeded_hooks(DualArray.__getitem__, DualArray.__array_finalize__, _Spec, _pack_duals)
-_set_seeded_hook(_k.seeded_vector_capsule(), _SeededVector, _STRIPPED)
+_set_seeded_hook(_k.seeded_vector_capsule(), _k.float_array_capsule(), _SeededVector, _STRIPPED)
