@@ -20,10 +20,12 @@ the speed-up of two workers over one of the same kind of pool:
   ProcessPoolExecutor  workers=concurrent.futures.ProcessPoolExecutor(k).map
   dask                 workers=client, a dask.distributed Client of a
                        LocalCluster of k worker processes, one thread each
-  ceiling              Pool(k).map of 8 tasks that only spin for the same CPU
-                       time as an evaluation: the speed-up this machine grants
-                       two processes at the moment (other work on a shared
-                       machine takes from it)
+  ceiling              Pool(k).map of 8 tasks of plain Python arithmetic, each
+                       a fixed amount of work that takes as much CPU time as
+                       an evaluation when it runs alone: the speed-up this
+                       machine grants two processes at the moment (two busy
+                       cores may each run slower than one, and other work on
+                       a shared machine takes from them)
 
 The machine's load matters: before each sample the script waits (up to
 ``--wait`` seconds) until the processes running besides its own are at most
@@ -63,13 +65,25 @@ def f(x):
     return y
 
 
-def burn(ms):
-    """Spin for ``ms`` milliseconds of CPU: the ceiling row, work that the
-    pools share out perfectly."""
-    t0 = time.process_time()
-    while time.process_time() - t0 < ms / 1e3:
-        pass
-    return ms
+def spin(n):
+    """A fixed amount of CPU work (n steps of a Python loop): the ceiling
+    rows, work that the pools share out perfectly."""
+    s = 0.0
+    for i in range(n):
+        s += i * 0.5
+    return s
+
+
+def spin_steps(ms):
+    """The steps of spin that take ``ms`` milliseconds of CPU in this
+    process, alone (the median of a few timings)."""
+    n = 100_000
+    times = []
+    for _ in range(5):
+        t0 = time.process_time()
+        spin(n)
+        times.append(time.process_time() - t0)
+    return max(1, round(n * ms / 1e3 / statistics.median(times)))
 
 
 def cpu_ms_per_evaluation(x, chunk):
@@ -201,9 +215,10 @@ def main():
                 entries.append(("dask", f"LocalCluster({k} workers)",
                                 dualdiff.jacobian(f, chunk=a.chunk, workers=client)))
                 pids[f"LocalCluster({k} workers)"] = list(client.run(os.getpid).values())
+    steps = spin_steps(per_eval)
     for k, pl in pools.items():
-        entries.append(("ceiling", f"Pool({k}).map of burn",
-                        lambda _, pl=pl: np.asarray(pl.map(burn, [per_eval] * evals, chunksize=1))))
+        entries.append(("ceiling", f"Pool({k}).map of spin",
+                        lambda _, pl=pl: np.asarray(pl.map(spin, [steps] * evals, chunksize=1))))
     try:
         for kind, label, J in entries:  # warm up: the pools start, workers import dualdiff
             if not np.array_equal(J(x), reference) and kind != "ceiling":
