@@ -1616,6 +1616,22 @@ static inline int dd__gamma_pole(double x)
     return x <= 0.0 && x == floor(x);
 }
 
+/* The arguments of beta (log 0) and betaln (log 1) whose values are not
+ * computed: NaN (no value), a pole of gamma(a) or gamma(b) (+inf with NaN
+ * partials) and the limits at +inf (dd__beta_inf). Returns whether it
+ * applied. */
+static inline int dd__beta_edge(double x, double y, int log, int order, double *r)
+{
+    int none = isnan(x + y) || (isinf(x) && isinf(y)); /* no value: NaN */
+    if (none || dd__gamma_pole(x) || dd__gamma_pole(y)) {
+        r[0] = none ? NAN : INFINITY;
+        r[1] = r[2] = NAN;
+        if (order > 1) r[3] = r[4] = r[5] = NAN;
+        return 1;
+    }
+    return dd__beta_inf(x, y, log, order, r);
+}
+
 /* betaln(a, b) = log|B(a, b)|, B = gamma(a) gamma(b) / gamma(a + b).
  * Partials psi(a) - psi(a + b), psi(b) - psi(a + b); psi'(a) - psi'(a + b),
  * -psi'(a + b), psi'(b) - psi'(a + b), the differences for a, b > 0 without
@@ -1629,14 +1645,7 @@ static inline int dd__gamma_pole(double x)
 DD_RULE2(betaln)
 {
     double s = x + y;
-    int none = isnan(s) || (isinf(x) && isinf(y)); /* no value: NaN */
-    if (none || dd__gamma_pole(x) || dd__gamma_pole(y)) {
-        r[0] = none ? NAN : INFINITY;
-        r[1] = r[2] = NAN;
-        if (order > 1) r[3] = r[4] = r[5] = NAN;
-        return;
-    }
-    if (dd__beta_inf(x, y, 1, order, r)) return;
+    if (dd__beta_edge(x, y, 1, order, r)) return;
     if (x > 0.0 && y > 0.0) {
         r[0] = dd__betaln_pos(x, y);
     } else {
@@ -1678,14 +1687,7 @@ DD_RULE2(betaln)
 DD_RULE2(beta)
 {
     double s = x + y, v;
-    int none = isnan(s) || (isinf(x) && isinf(y)); /* no value: NaN */
-    if (none || dd__gamma_pole(x) || dd__gamma_pole(y)) {
-        r[0] = none ? NAN : INFINITY;
-        r[1] = r[2] = NAN;
-        if (order > 1) r[3] = r[4] = r[5] = NAN;
-        return;
-    }
-    if (dd__beta_inf(x, y, 0, order, r)) return;
+    if (dd__beta_edge(x, y, 0, order, r)) return;
     if (x > 0.0 && y > 0.0) {
         double p = x < y ? x : y, q = x < y ? y : x, da, db;
         double e = (p < 10.0 && q >= 10.0) ? dd__lgamma_diff(p, q) : NAN;
