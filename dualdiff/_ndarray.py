@@ -2595,7 +2595,13 @@ def _eigh(a, UPLO="L"):
 
 @_implements(np.linalg.eigvalsh)
 def _eigvalsh(a, UPLO="L"):
-    return _eigh(a, UPLO)[0]
+    w = _eigh(a, UPLO)[0]
+    if not np.all(np.isfinite(w.value)):
+        # NumPy's eigvalsh runs another LAPACK routine than eigh, which
+        # refuses some matrices (infinite entries) that eigh returns NaN for:
+        # its error, as NumPy on the values
+        np.linalg.eigvalsh(a.value, UPLO)
+    return w
 
 
 @final  # never subclassed: the tuple of a result with named parts

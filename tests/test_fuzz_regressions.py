@@ -222,3 +222,29 @@ def test_average_with_weights_summing_to_zero_raises_as_numpy():
         dualdiff.grad(lambda x: np.average(x, weights=np.array([1.0, -1.0])))(np.array([1.0, 2.0]))
     with pytest.raises(ZeroDivisionError, match="Weights sum to zero"):  # dual weights
         dualdiff.grad(lambda x: np.average(np.ones(2), weights=x))(np.array([1.0, -1.0]))
+
+
+# --------------------------------------------- eigvalsh of infinite entries
+
+def test_eigvalsh_of_infinite_entries_raises_as_numpy_and_eigh_gives_nan_as_numpy():
+    # NumPy's eigvalsh and eigh run different LAPACK routines: on a symmetric
+    # matrix with infinite entries the first refuses to converge, the second
+    # returns NaN
+    s = np.array([[np.inf, -np.inf, 0.7], [-np.inf, np.inf, -1e308], [0.7, -1e308, 3.8]])
+    with pytest.raises(np.linalg.LinAlgError) as theirs:
+        np.linalg.eigvalsh(s)
+    d = array(s) + array([[Dual(0.0, 1.0)] * 3] * 3)
+    with pytest.raises(np.linalg.LinAlgError) as ours:
+        np.linalg.eigvalsh(d)
+    assert str(ours.value) == str(theirs.value)
+    with np.errstate(all="ignore"):
+        want = np.linalg.eigh(s)[0]
+        got = np.linalg.eigh(d)[0]
+    assert np.all(np.isnan(want))
+    np.testing.assert_array_equal(got.value, want)
+    # a finite matrix: values as NumPy's eigvalsh, derivatives of the eigenvalues by hand
+    # (the direction is the identity: every eigenvalue moves by 1)
+    f = np.array([[2.0, 1.0], [1.0, 2.0]])
+    w = np.linalg.eigvalsh(array(f) + array([[Dual(0.0, 1.0), Dual(0.0, 0.0)], [Dual(0.0, 0.0), Dual(0.0, 1.0)]]))
+    np.testing.assert_allclose(w.value, np.linalg.eigvalsh(f), rtol=1e-15)
+    np.testing.assert_allclose(w.tangent.ravel(), [1.0, 1.0], rtol=1e-15)
