@@ -1046,11 +1046,8 @@ cdef extern from *:
     object dd__float_array(int nd, Py_ssize_t n)
 
 
-cdef object _float_array(int nd, Py_ssize_t n):
-    return dd__float_array(nd, n)
-
-
 def float_array_capsule():
-    """_float_array(nd, n), a new float64 array of shape (n,) or (n, n), as a
-    C function in a capsule: the results of _dual's grad and hessian."""
-    return PyCapsule_New(<void *>_float_array, _FLOAT_ARRAY, NULL)
+    """dd__float_array(nd, n), a new float64 array of shape (n,) or (n, n)
+    (NULL with an exception set on failure), as a C function in a capsule:
+    the results of _dual's grad and hessian."""
+    return PyCapsule_New(<void *>dd__float_array, _FLOAT_ARRAY, NULL)

@@ -1521,7 +1521,7 @@ ctypedef object (*_seeded_fn)(type, list, Py_ssize_t, int, long, object, object)
 cdef _seeded_fn _seeded_make = NULL  # _array._seeded_vector, the 1-d array input of _Gradient ...
 cdef tuple _seeded_args = None  # ... and its class and placeholder (set by _ndarray)
 ctypedef object (*_float_array_fn)(int, Py_ssize_t)
-cdef _float_array_fn _float_array = NULL  # _array._float_array: a new (n,) or (n, n) float64 array
+cdef _float_array_fn _float_array = NULL  # _array's dd__float_array: a new (n,) or (n, n) float64 array
 
 
 def _set_seeded_hook(capsule, float_array, type cls, placeholder, /):

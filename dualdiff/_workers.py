@@ -90,7 +90,7 @@ class _DaskMap:
         """The threads of the cluster's workers, as the scheduler said at most
         REFRESH seconds ago (None while it has none)."""
         now = time.monotonic()
-        if self._size is None or self._seen is None or now - self._seen > self.REFRESH:
+        if self._size is None or now - self._seen > self.REFRESH:
             self._size = sum(self.client.nthreads().values()) or None
             self._seen = now
         return self._size
