@@ -71,6 +71,14 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
         DD_OP_rgamma
         DD_OP_gammasgn
         DD_OP_erfcinv
+        DD_OP_j0
+        DD_OP_j1
+        DD_OP_y0
+        DD_OP_y1
+        DD_OP_i0
+        DD_OP_i0e
+        DD_OP_i1
+        DD_OP_i1e
         DD_NUM_UNARY
     ctypedef enum dd_binary_op:
         DD_OP2_mul
@@ -161,6 +169,14 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
     void dd_rule_rgamma(double x, int order, double *r)
     void dd_rule_gammasgn(double x, int order, double *r)
     void dd_rule_erfcinv(double x, int order, double *r)
+    void dd_rule_j0(double x, int order, double *r)
+    void dd_rule_j1(double x, int order, double *r)
+    void dd_rule_y0(double x, int order, double *r)
+    void dd_rule_y1(double x, int order, double *r)
+    void dd_rule_i0(double x, int order, double *r)
+    void dd_rule_i0e(double x, int order, double *r)
+    void dd_rule_i1(double x, int order, double *r)
+    void dd_rule_i1e(double x, int order, double *r)
     void dd_rule2_mul(double x, double y, int order, double *r)
     void dd_rule2_div(double x, double y, int order, double *r)
     void dd_rule2_pow(double x, double y, int order, double *r)
@@ -269,6 +285,14 @@ cdef extern from "dualdiff/dualdiff.h" nogil:
     void dd_rgamma(double *out, const double *a, size_t n, int order)
     void dd_gammasgn(double *out, const double *a, size_t n, int order)
     void dd_erfcinv(double *out, const double *a, size_t n, int order)
+    void dd_j0(double *out, const double *a, size_t n, int order)
+    void dd_j1(double *out, const double *a, size_t n, int order)
+    void dd_y0(double *out, const double *a, size_t n, int order)
+    void dd_y1(double *out, const double *a, size_t n, int order)
+    void dd_i0(double *out, const double *a, size_t n, int order)
+    void dd_i0e(double *out, const double *a, size_t n, int order)
+    void dd_i1(double *out, const double *a, size_t n, int order)
+    void dd_i1e(double *out, const double *a, size_t n, int order)
     void dd_atan2(double *out, const double *a, const double *b, size_t n, int order)
     void dd_hypot(double *out, const double *a, const double *b, size_t n, int order)
     void dd_fmod(double *out, const double *a, const double *b, size_t n, int order)

@@ -101,6 +101,18 @@ def _rgamma_floors(x):
     return [float(r * digamma_floor(x)), float(r * (p * p + abs(mp.psi(1, x))) + r * digamma_floor(x) ** 2)]
 
 
+def _bessel_floors(x):
+    """J and Y: errors on the scale of their envelope (1 below 1, sqrt(2/(pi x)))."""
+    e = min(1.0, math.sqrt(2 / (math.pi * abs(x))))
+    return [e, e]
+
+
+def _scaled_i_floors(x):
+    """exp(-|x|) I_n's derivatives are differences of terms the size of exp(-|x|) I0."""
+    v = float(mp.besseli(0, abs(x)) * mp.exp(-abs(x)))
+    return [v, v]
+
+
 def _beta_partials(log):
     """(fx, fy, fxx, fxy, fyy) of beta or of betaln = log beta, from digamma
     and trigamma: B (psi(x) - psi(x + y)), ..."""
@@ -344,6 +356,18 @@ UNARY = {
     "gammasgn": special("unary", "gammasgn", ("closed", lambda x: (0.0, 0.0)),
                         away_from_poles(uniform(-6.0, 6.0))),
     "erfcinv": special("unary", "erfcinv", lambda y: mp.erfinv(1 - y), uniform(0.001, 1.999), ulps=8),
+    "j0": special("unary", "j0", lambda x: mp.besselj(0, x), uniform(-40.0, 40.0), floors=_bessel_floors, ulps=8),
+    "j1": special("unary", "j1", lambda x: mp.besselj(1, x), uniform(-40.0, 40.0), floors=_bessel_floors, ulps=8),
+    "y0": special("unary", "y0", lambda x: mp.bessely(0, x), loguniform(1e-3, 40.0), floors=_bessel_floors,
+                  ulps=8),
+    "y1": special("unary", "y1", lambda x: mp.bessely(1, x), loguniform(1e-3, 40.0), floors=_bessel_floors,
+                  ulps=8),
+    "i0": special("unary", "i0", lambda x: mp.besseli(0, x), uniform(-40.0, 40.0), ulps=8),
+    "i1": special("unary", "i1", lambda x: mp.besseli(1, x), uniform(-40.0, 40.0), ulps=8),
+    "i0e": special("unary", "i0e", lambda x: mp.besseli(0, x) * mp.exp(-abs(x)), uniform(-40.0, 40.0),
+                   floors=_scaled_i_floors, ulps=8),
+    "i1e": special("unary", "i1e", lambda x: mp.besseli(1, x) * mp.exp(-abs(x)), uniform(-40.0, 40.0),
+                   floors=_scaled_i_floors, ulps=8),
 }
 
 BINARY = {

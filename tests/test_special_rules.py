@@ -2,8 +2,9 @@
 
 For every rule of the table that stands for a function of ``scipy.special``
 (expit, logit, log_expit, erf, erfc, erfcx, erfinv, erfcinv, ndtr, log_ndtr,
-ndtri, gamma, gammaln = lgamma, rgamma, gammasgn, digamma = psi, entr; xlogy,
-xlog1py, rel_entr, beta, betaln), at
+ndtri, gamma, gammaln = lgamma, rgamma, gammasgn, digamma = psi, entr, the
+Bessel functions j0, j1, y0, y1, i0, i0e, i1, i1e; xlogy, xlog1py, rel_entr,
+beta, betaln), at
 fixed edge points (the tails and the singular points) and at random points
 (seed in pytest's header):
 
@@ -207,6 +208,42 @@ def ref_erfcinv(y):
         u = mp.erfinv(1 - y)
         d = -mp.sqrt(mp.pi) / 2 * mp.exp(u * u)
         return +u, +d, 2 * u * d * d
+
+
+def ref_bessel(kind, n, scaled=False):
+    """J_n, Y_n, I_n (kind "j", "y", "i") and exp(-|x|) I_n with derivatives by
+    the closed forms of neighbouring orders (DLMF 10.6.1, 10.29.1):
+    Z_n' = (Z_{n-1} - Z_{n+1}) / 2 for J and Y, (I_{n-1} + I_{n+1}) / 2 for I,
+    Z_{-1} = -Z_1 (J, Y), I_{-1} = I_1; the values of orders 0..3 from mpmath."""
+    f = {"j": mp.besselj, "y": mp.bessely, "i": mp.besseli}[kind]
+    s = 1 if kind == "i" else -1
+
+    def ref(x):
+        x = mp.mpf(x)
+        with mp.workdps(40):
+            if kind == "y" and x == 0:
+                return -mp.inf, mp.inf, -mp.inf
+            z = [f(k, x) for k in range(4)]
+            p = [s * z[1], (z[0] + s * z[2]) / 2, (z[1] + s * z[3]) / 2]  # Z_0', Z_1', Z_2'
+            v, d1, d2 = z[n], p[n], (s * p[1] if n == 0 else (p[0] + s * p[2]) / 2)
+        if not scaled:
+            return +v, +d1, +d2
+        e, sg = mp.exp(-abs(x)), mp.sign(x) or 1
+        return e * v, e * (d1 - sg * v), e * (d2 - 2 * sg * d1 + v)
+    return ref
+
+
+def bessel_envelope(x):
+    """The size of J and Y around x (their errors are absolute, not relative
+    near their zeros): 1 below 1, sqrt(2/(pi x)) above."""
+    return min(1.0, math.sqrt(2 / (math.pi * abs(x)))) if x != 0 else 1.0
+
+
+def scaled_i_floors(x):
+    """exp(-|x|) I_n's derivatives are differences of terms of the function's
+    own size (E' = exp(-x) (I' - I) below 20)."""
+    v = float(abs(mp.besseli(0, abs(mp.mpf(x)))) * mp.exp(-abs(mp.mpf(x))))
+    return [v, v]
 
 
 def ref_entr(x):
@@ -448,6 +485,32 @@ UNARY = {
                      [1e-310, 1e-300, 1e-100, 1e-20, 0.02, 0.25, 0.5, 0.5000000000000001, 0.75,
                       1 - 2 ** -53, 1 + 2 ** -52, 1.5, 1.75, 2 - 2 ** -52],
                      d2_zeros=[1.0]),
+    # J and Y: errors within a few ulps of their envelope (bessel_envelope)
+    "j0": Unary(ref_bessel("j", 0), sc.j0, [uniform(-60, 60), loguniform(1e-8, 20.0), loguniform(20.0, 1e6)],
+                [0.0, 1e-300, 1e-8, 9.9e-6, 1e-5, 0.5, 2.404825557695773, 3.8317059702075125, 19.99, 20.0, 25.0, 1e3, 1e10],
+                floors=lambda x: [bessel_envelope(x)] * 2, value_floor=bessel_envelope, value_ulps=16),
+    "j1": Unary(ref_bessel("j", 1), sc.j1, [uniform(-60, 60), loguniform(1e-8, 20.0), loguniform(20.0, 1e6)],
+                [0.0, 1e-300, 1e-8, 9.9e-6, 1e-5, 0.5, 2.404825557695773, 3.8317059702075125, 19.99, 20.0, 25.0, 1e3, 1e10],
+                floors=lambda x: [bessel_envelope(x)] * 2, value_floor=bessel_envelope, value_ulps=16),
+    "y0": Unary(ref_bessel("y", 0), sc.y0, [uniform(0, 60), loguniform(1e-300, 20.0), loguniform(20.0, 1e6)],
+                [1e-300, 1e-8, 9.9e-6, 1e-5, 0.5, 0.8935769662791675, 19.99, 20.0, 25.0, 1e3, 1e10],
+                floors=lambda x: [bessel_envelope(x)] * 2, value_floor=bessel_envelope, value_ulps=16),
+    "y1": Unary(ref_bessel("y", 1), sc.y1, [uniform(0, 60), loguniform(1e-150, 20.0), loguniform(20.0, 1e6)],
+                [1e-150, 1e-8, 9.9e-6, 1e-5, 0.5, 2.197141326031017, 19.99, 20.0, 25.0, 1e3, 1e10],
+                floors=lambda x: [bessel_envelope(x)] * 2, value_floor=bessel_envelope, value_ulps=16),
+    "i0": Unary(ref_bessel("i", 0), sc.i0, [uniform(-60, 60), loguniform(1e-300, 60.0, -1.0), loguniform(60.0, 713.0)],
+                [0.0, 1e-300, 1e-8, 0.5, 19.99, 20.0, 25.0, 700.0, 713.0],
+                d2_zeros=[], value_ulps=8),
+    "i1": Unary(ref_bessel("i", 1), sc.i1, [uniform(-60, 60), loguniform(1e-300, 60.0, -1.0), loguniform(60.0, 713.0)],
+                [1e-300, 1e-8, 0.5, 19.99, 20.0, 25.0, 700.0, 713.0], value_ulps=8),
+    "i0e": Unary(ref_bessel("i", 0, True), sc.i0e, [uniform(-60, 60), loguniform(1e-300, 60.0, -1.0),
+                                                      loguniform(60.0, 3000.0)],
+                 [1e-300, 1e-8, 0.5, 19.99, 20.0, 25.0, 700.0, 1e4, -3.0],
+                 floors=scaled_i_floors, value_ulps=8),
+    "i1e": Unary(ref_bessel("i", 1, True), sc.i1e, [uniform(-60, 60), loguniform(1e-300, 60.0, -1.0),
+                                                      loguniform(60.0, 3000.0)],
+                 [1e-300, 1e-8, 0.5, 19.99, 20.0, 25.0, 700.0, 1e4, -3.0],
+                 floors=scaled_i_floors, value_ulps=8),
     "entr": Unary(ref_entr, sc.entr, [loguniform(1e-300, 1e300), uniform(0, 3)],
                   [5e-324, 1e-300, 1e-8, 0.5, 1.0, 2.0, 1e300],
                   d1_zeros=[math.exp(-1)]),
@@ -787,6 +850,12 @@ def test_scipy_agrees_on_the_conventions(name):
             continue  # C99's lgamma(-inf) is +inf, SciPy's gammaln(-inf) -inf
         if name == "rgamma" and x == -INF:
             continue  # no limit (|1/gamma| grows between its zeros): NaN here, SciPy's 0
+        if name in ("j0", "j1", "y0", "y1", "i0", "i1") and math.isinf(x):
+            # SciPy's NaN; the rules give the limits: J and Y 0 at +inf (J at -inf
+            # too, Y is NaN below 0), I0 +inf, I1 +-inf
+            limit = {"i0": INF, "i1": x}.get(name, NAN if name[0] == "y" and x < 0 else 0.0)
+            assert same(_rule("unary", name, x)[0], limit), (name, x)
+            continue
         v = _rule("unary", name, x)[0]
         s = float(e.scipy(x))
         assert same(v, s) or v == s or ulp_dist(v, s) <= ULPS, (name, x, v, s)

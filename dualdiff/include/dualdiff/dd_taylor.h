@@ -383,6 +383,30 @@ static inline void dd__lgamma_coeffs(double x, double *d, size_t K)
     for (m = 1; m <= K; m++) d[m] = (m == 1) ? c[0] : c[m - 1] / (double)m;
 }
 
+/* The pair (Z0, Z1) of Bessel functions of u by their differential equations
+ *   Z0' = (sj Z1 - s Z0) u',  Z1' = (Z0 - Z1/u - s Z1) u'
+ * (J and Y: sj = -1, s = 0; I: sj = 1, s = 0; exp(-|u|) I: sj = 1, s the sign
+ * of u0), given Z0(u0) and Z1(u0); Z1/u term by term (u0 != 0). y and z may
+ * not alias u or each other. */
+static inline void dd__tay_bessel(double *y, double *z, const double *u, double y0, double z0, double sj,
+                                  double s, size_t K)
+{
+    double g[DD_TAYLOR_MAX + 1], h[DD_TAYLOR_MAX + 1], q[DD_TAYLOR_MAX + 1];
+    size_t k, i;
+    y[0] = y0;
+    z[0] = z0;
+    for (k = 1; k <= K; k++) {
+        size_t m = k - 1;
+        double t = z[m];
+        for (i = 0; i < m; i++) t -= q[i] * u[m - i];
+        q[m] = t / u[0];
+        g[m] = sj * z[m] - s * y[m];
+        h[m] = (y[m] - q[m]) - s * z[m];
+        dd__tay_integ(y, u, g, k, k);
+        dd__tay_integ(z, u, h, k, k);
+    }
+}
+
 /* ------------------------------------------------------------- powers */
 
 /* y = a^p for a constant exponent p (the conventions of dd_rule_pow_const):
@@ -527,6 +551,10 @@ static inline int dd_taylor_div(double *out, const double *a, const double *b, s
  *   gammasgn                 [f(u0), 0, ..., 0]; at the poles (NaN value): NaN
  *   erfcinv                  as erfinv: y' = g u', g = f'(u0) exp(y^2 - y0^2); at 0 and 2:
  *                            inf/NaN
+ *   j0 j1 y0 y1 i0 i1        the pair (Z0, Z1) of the kind by Z0' = (sj Z1 - s Z0) u',
+ *   i0e i1e                  Z1' = (Z0 - Z1/u - s Z1) u' (dd__tay_bessel); for |u0| < 2 J and I
+ *                            compose with their series at 0 shifted to u0 (i0e, i1e times
+ *                            that of exp(-s u), s the sign of u0); Y at 0: -inf, c1, then NaN
  * c0 and c1 are the rule's value and f'(u0) a1 (see the top of this file). */
 static inline int dd_taylor_unary(int op, double *out, const double *a, size_t K)
 {
@@ -829,6 +857,64 @@ static inline int dd_taylor_unary(int op, double *out, const double *a, size_t K
             for (k = 0; k <= K; k++) y[k] /= DD_PI;
         }
         break;
+    case DD_OP_j0: case DD_OP_j1: case DD_OP_y0: case DD_OP_y1:
+    case DD_OP_i0: case DD_OP_i0e: case DD_OP_i1: case DD_OP_i1e: {
+        double P[DD_TAYLOR_MAX + 1], Q[DD_TAYLOR_MAX + 1], p0[3], p1[3];
+        int first = op == DD_OP_j0 || op == DD_OP_y0 || op == DD_OP_i0 || op == DD_OP_i0e;
+        int isy = op == DD_OP_y0 || op == DD_OP_y1;
+        int isi = op == DD_OP_i0 || op == DD_OP_i0e || op == DD_OP_i1 || op == DD_OP_i1e;
+        int scaled = op == DD_OP_i0e || op == DD_OP_i1e;
+        double s = scaled ? (signbit(u0) ? -1.0 : 1.0) : 0.0;
+        if (u0 == 0.0 && isy) {
+            y[0] = r[0];
+            for (k = 1; k <= K; k++) y[k] = NAN;
+            break;
+        }
+        if (!isy && fabs(u0) < 2.0) {
+            /* J and I from their series at 0 (J0: sum_k (-1)^k (u/2)^2k / k!^2,
+             * J1: sum_k (-1)^k (u/2)^(2k+1) / (k! (k+1)!), I without the signs),
+             * shifted to u0 (a Taylor shift of its first K + 40 terms) and
+             * composed with u: the differential equations' division by u is
+             * unstable for small u0, where the singular solutions (Y, K) grow
+             * like u0^-k. The scaled I times the series of exp(-s u). */
+            double d[DD_TAYLOR_MAX + 41];
+            double sgn = isi ? 1.0 : -1.0, c = first ? 1.0 : 0.5;
+            size_t M = K + 40, i;
+            for (k = 0; k <= M; k++) d[k] = 0.0;
+            for (k = first ? 0 : 1; k <= M; k += 2) {
+                double h = (double)(k / 2);
+                if (k >= 2) c *= sgn / (4.0 * h * (first ? h : h + 1.0));
+                d[k] = c;
+            }
+            if (u0 != 0.0)
+                for (i = 0; i < M; i++)
+                    for (k = M - 1; k + 1 > i; k--) d[k] += u0 * d[k + 1];
+            dd__tay_compose(P, a, d, K);
+            if (scaled) {
+                dd__tay_exp(Q, a, exp(-s * u0), -s, K);
+                dd__tay_cauchy(y, P, Q, K);
+            } else {
+                memcpy(y, P, (K + 1) * sizeof(double));
+            }
+            break;
+        }
+        if (isy) {
+            dd_rule_y0(u0, 1, p0);
+            dd_rule_y1(u0, 1, p1);
+        } else if (!isi) {
+            dd_rule_j0(u0, 1, p0);
+            dd_rule_j1(u0, 1, p1);
+        } else if (scaled) {
+            dd_rule_i0e(u0, 1, p0);
+            dd_rule_i1e(u0, 1, p1);
+        } else {
+            dd_rule_i0(u0, 1, p0);
+            dd_rule_i1(u0, 1, p1);
+        }
+        dd__tay_bessel(P, Q, a, p0[0], p1[0], isi ? 1.0 : -1.0, s, K);
+        memcpy(y, first ? P : Q, (K + 1) * sizeof(double));
+        break;
+    }
     case DD_OP_gammasgn:
         dd__tay_const(y, r[0], K);
         if (isnan(r[1]))
