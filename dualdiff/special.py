@@ -5,8 +5,9 @@ dual arrays as they are. ``scipy.special.logsumexp``, ``softmax`` and
 ``log_softmax`` are Python functions instead, and NumPy gives them no way to
 hand a dual array to dualdiff: ``softmax`` and ``log_softmax`` convert their
 input with ``np.asarray`` (which keeps only placeholders, so they raise
-``TypeError``), and ``logsumexp`` shifts by the largest element, which
-differentiated step by step would move every tied maximum with one of them.
+``TypeError``), and ``logsumexp`` rebuilds its maxima from such a copy (it
+raises too; differentiated step by step, its shift would move every tied
+maximum with one of them).
 The functions here have SciPy's names, signatures and semantics::
 
     import numpy as np
@@ -15,12 +16,11 @@ The functions here have SciPy's names, signatures and semantics::
 
     dualdiff.grad(lambda a: logsumexp(a))(np.zeros(3))      # the softmax: [1/3, 1/3, 1/3]
 
-=============================================================  ==========================================
-``logsumexp(a, axis=None, b=None, keepdims=False,``            ``log(sum(b * exp(a)))`` over ``axis``
-``return_sign=False)``
-``softmax(x, axis=None)``                                      ``exp(x) / sum(exp(x))`` over ``axis``
-``log_softmax(x, axis=None)``                                  ``x - logsumexp(x)`` over ``axis``
-=============================================================  ==========================================
+=================================================  ==========================================
+``logsumexp(a, axis, b, keepdims, return_sign)``   ``log(sum(b * exp(a)))`` over ``axis``
+``softmax(x, axis=None)``                          ``exp(x) / sum(exp(x))`` over ``axis``
+``log_softmax(x, axis=None)``                      ``x - logsumexp(x)`` over ``axis``
+=================================================  ==========================================
 
 Without a dual argument each function is SciPy's own (same values, types and
 errors). With one (a Dual, a dual array, or a list holding Duals; ``a`` or
@@ -49,6 +49,7 @@ except ImportError as _exc:  # pragma: no cover - SciPy is optional for dualdiff
     raise ImportError("dualdiff.special needs SciPy (pip install scipy)") from _exc
 
 from dualdiff import _ndarray as _nd
+from dualdiff._complex import ComplexDual
 from dualdiff._dual import Dual
 from dualdiff._ndarray import DualArray
 
@@ -60,6 +61,8 @@ __all__ = ["logsumexp", "softmax", "log_softmax"]
 def _dual(x):
     """x as a dual array (or a pattern array of sparsity detection) if it holds
     derivatives, else None: plain arguments go to SciPy untouched."""
+    if type(x) is np.ndarray and x.dtype != object:
+        return None
     if isinstance(x, DualArray) or isinstance(x, _nd._PATTERN_TYPES):
         return x
     if type(x) is Dual:
@@ -70,14 +73,9 @@ def _dual(x):
         except TypeError:  # complex or other numbers: SciPy's to take or refuse
             return None
         return d if isinstance(d, (DualArray,) + _nd._PATTERN_TYPES) else None
-    _refuse_complex(x)
-    return None
-
-
-def _refuse_complex(x):
-    from dualdiff._complex import ComplexDual
     if isinstance(x, ComplexDual):
         raise TypeError("dualdiff.special takes real dual numbers; complex ones are not supported")
+    return None
 
 
 def _plain(x, d):
@@ -88,6 +86,14 @@ def _plain(x, d):
             raise TypeError("dualdiff.special takes real numbers with dual ones")
         return v.astype(np.float64)
     return d.value
+
+
+def _broadcast(d, v, shape):
+    """(the argument, its values) broadcast to shape (d the dual array or None)."""
+    x = v if d is None else d
+    if v.shape != shape:
+        x, v = np.broadcast_to(x, shape), np.broadcast_to(v, shape)
+    return x, v
 
 
 def _with_values(d, exact):
@@ -133,11 +139,9 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     shape = av.shape if bv is None else np.broadcast_shapes(av.shape, bv.shape)
     shape = shape or (1,)  # SciPy reduces at least 1-d arrays
     ax = _nd._axes(axis, len(shape))
-    A = np.broadcast_to(da if da is not None else av, shape)
-    av = np.broadcast_to(av, shape)
+    A, av = _broadcast(da, av, shape)
     if bv is not None:
-        B = np.broadcast_to(db if db is not None else bv, shape)
-        bv = np.broadcast_to(bv, shape)
+        B, bv = _broadcast(db, bv, shape)
     if av.size == 0:
         zero = A if bv is None else A * B
         out = np.sum(zero, axis=ax, keepdims=True) * 0.0

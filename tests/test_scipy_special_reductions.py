@@ -491,3 +491,20 @@ def test_sparsity_detection():
     x = _rng().normal(size=6)
     J = dualdiff.jacobian(lambda y: ds.log_softmax(y.reshape(2, 3), axis=1).ravel(), sparsity="auto")(x)
     _close(J.toarray(), ref_softmax(x.reshape(2, 3), axis=1)[2].reshape(6, 6), atol=1e-15)
+
+
+def test_nested_derivative_keeps_the_calls_apart():
+    # d/dt of (d/ds logsumexp([t s, s], b=[1, t]) at s = 1): the inner call's numbers
+    # meet the outer t in a and in b (perturbation confusion would mix them)
+    def inner(t):
+        return dualdiff.derivative(
+            lambda s: ds.logsumexp(dualdiff.numpy.array([t * s, s]), b=dualdiff.numpy.array([1.0, t])))(1.0)
+
+    def F(t):
+        return mp.diff(lambda s: mp.log(mp.exp(t * s) + t * mp.exp(s)), 1)
+
+    t0 = 0.7
+    assert abs(inner(t0) - float(F(mp.mpf(t0)))) < 1e-15
+    got = dualdiff.derivative(inner)(t0)
+    want = float(mp.diff(F, mp.mpf(t0)))
+    assert abs(got - want) < 1e-13 * abs(want)
