@@ -96,12 +96,14 @@ def _broadcast(d, v, shape):
     return x, v
 
 
-def _with_values(d, exact):
-    """The dual array d (fresh, at least 1-d) with the values ``exact``; its
-    derivatives NaN along every moving direction where ``exact`` is NaN."""
+def _with_values(d, exact, moving):
+    """The dual array d (fresh, at least 1-d) with the values ``exact``. Where
+    ``exact`` is NaN the derivatives are NaN along every direction that moves
+    the slice, whose sum is ``moving`` (a callable: made only then)."""
     nan = np.isnan(exact)
     if nan.any():
-        d = d * np.where(nan, np.nan, 1.0)  # nan * t is 0 where t is 0 (NaN-safe)
+        with np.errstate(invalid="ignore"):  # the values are replaced below
+            d = d + np.where(nan, np.nan, 0.0) * moving()  # nan * t is 0 where t is 0 (NaN-safe)
     buf = _nd._live(d)
     buf[..., 0] = exact
     return d
@@ -160,7 +162,12 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
                     E = np.where(drop, 0.0, E)
             S = np.sum(E, axis=ax, keepdims=True)
             out = np.log(np.abs(S)) + c
-    out = _with_values(out, out_v)
+
+    def moving():
+        s = np.sum(A, axis=ax, keepdims=True) if da is not None else 0.0
+        return s + np.sum(B, axis=ax, keepdims=True) if db is not None else s
+
+    out = _with_values(out, out_v, moving)
     if not keepdims:
         out = np.squeeze(out, axis=ax)
     if out.ndim == 0:
@@ -193,7 +200,7 @@ def softmax(x, axis=None):
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         e = np.exp(d - _shift(v, axis))
         p = e / np.sum(e, axis=axis, keepdims=True)
-    return _result(p, ref)
+    return _result(p, ref, lambda: np.sum(d, axis=axis, keepdims=True))
 
 
 def log_softmax(x, axis=None):
@@ -209,15 +216,15 @@ def log_softmax(x, axis=None):
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         t = d - _shift(v, axis)
         out = t - np.log(np.sum(np.exp(t), axis=axis, keepdims=True))
-    return _result(out, ref)
+    return _result(out, ref, lambda: np.sum(d, axis=axis, keepdims=True))
 
 
-def _result(d, ref):
+def _result(d, ref, moving):
     """d with SciPy's values ref, a Dual where SciPy returns a scalar."""
     scalar = np.ndim(ref) == 0
     ref = np.asarray(ref)
     if scalar:
         d = np.reshape(d, (1,))
         ref = ref.reshape(1)
-    d = _with_values(d, ref)
+    d = _with_values(d, ref, moving)
     return d[0] if scalar else d

@@ -508,3 +508,18 @@ def test_nested_derivative_keeps_the_calls_apart():
     got = dualdiff.derivative(inner)(t0)
     want = float(mp.diff(F, mp.mpf(t0)))
     assert abs(got - want) < 1e-13 * abs(want)
+
+
+def test_nan_values_have_nan_derivatives_along_the_moving_directions_only():
+    # softmax of a slice of -inf entries is NaN (as SciPy): its derivatives are NaN
+    # in the directions that move the slice, 0 in the others (NaN-safe)
+    x = np.array([NINF, NINF, 0.5])
+    with np.errstate(invalid="ignore"):
+        J = dualdiff.jacobian(lambda a: ds.softmax(a[:2]))(x)
+        JL = dualdiff.jacobian(lambda a: ds.log_softmax(a[:2]))(x)
+    for M in (J, JL):
+        assert np.isnan(M[:, :2]).all() and M[:, 2].tolist() == [0.0, 0.0]
+    g = dualdiff.grad(lambda a: ds.logsumexp(a[:2]) + a[2])(np.array([np.nan, 1.0, 2.0]))
+    assert np.isnan(g[:2]).all() and g[2] == 1.0
+    g = dualdiff.grad(lambda a: ds.logsumexp(a[:2], b=[1.0, -3.0]) + a[2])(np.array([0.0, 1.0, 2.0]))
+    assert np.isnan(g[:2]).all() and g[2] == 1.0
