@@ -730,7 +730,7 @@ def array(obj: object, copy: bool = True) -> npt.NDArray[np.float64]:
                     return complex_array(obj)
                 raise
             if a.dtype.kind not in "biuf":
-                if a.size and isinstance(a.flat[0], _Stripped):  # np.asarray of a dual array
+                if any(isinstance(e, _Stripped) for e in a.flat):  # np.asarray of a dual array
                     raise TypeError(STRIPPED_MESSAGE)
                 raise TypeError(f"cannot make a dual array from a sequence of {a.dtype} "
                                 f"({type(a.flat[0]).__name__ if a.size else 'nothing'})")
