@@ -132,7 +132,8 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     if da is None and db is None:
         return _sc.logsumexp(a, axis=axis, b=b, keepdims=keepdims, return_sign=return_sign)
     if _patterns(da) or _patterns(db):
-        return _logsumexp_pattern(a if da is None else da, axis, b if db is None else db, keepdims)
+        out = _logsumexp_pattern(a if da is None else da, axis, b if db is None else db, keepdims)
+        return (out, np.ones(np.shape(out))) if return_sign else out  # the sign is a constant
     av = _plain(a, da)
     bv = None if b is None else _plain(b, db)
     # SciPy's values, shapes and errors; kept dimensions until the end

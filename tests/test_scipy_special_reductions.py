@@ -505,9 +505,15 @@ def test_sparsity_detection():
     P = dualdiff.jacobian_sparsity(lambda x: ds.logsumexp(x.reshape(2, 3), axis=1, b=np.ones(3)),
                                    np.zeros(6))
     np.testing.assert_array_equal(P.toarray(), np.kron(np.eye(2), np.ones((1, 3))))
+    P = dualdiff.jacobian_sparsity(
+        lambda x: ds.logsumexp(x.reshape(3, 2), axis=0, b=[[1.0], [-1.0], [1.0]], return_sign=True)[0],
+        np.zeros(6))
+    np.testing.assert_array_equal(P.toarray(), np.kron(np.ones((1, 3)), np.eye(2)))
     x = _rng().normal(size=6)
     J = dualdiff.jacobian(lambda y: ds.log_softmax(y.reshape(2, 3), axis=1).ravel(), sparsity="auto")(x)
     _close(J.toarray(), ref_softmax(x.reshape(2, 3), axis=1)[2].reshape(6, 6), atol=1e-15)
+    H = dualdiff.hessian(lambda y: np.sum(ds.logsumexp(y.reshape(2, 3), axis=1)), sparsity="auto")(x)
+    _close(H.toarray(), _hessian_ref(x.reshape(2, 3), 1, None, np.ones((2, 1))).reshape(6, 6), atol=1e-15)
 
 
 def test_nested_derivative_keeps_the_calls_apart():
