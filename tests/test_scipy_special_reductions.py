@@ -15,9 +15,14 @@ from dualdiff import Dual
 sp = pytest.importorskip("scipy.special")
 ds = pytest.importorskip("dualdiff.special")
 
-mp.mp.dps = 40
 NINF = -np.inf
 RNG_SEED = 20261207
+
+
+@pytest.fixture(autouse=True)
+def _digits():
+    with mp.workdps(40):  # the references' precision, restored after each test
+        yield
 
 
 def _rng():
