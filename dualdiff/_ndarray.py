@@ -116,7 +116,9 @@ STRIPPED_MESSAGE = (
     "np.array of a dual array (also inside a library routine that converts its input), "
     "or writing a dual array into a float array, keeps only placeholders. Apply NumPy "
     "functions to the dual array itself, build arrays with dualdiff.numpy.array, or use "
-    ".value where the values alone are wanted")
+    ".value where the values alone are wanted (dualdiff.stats and dualdiff.special take "
+    "dual arrays where scipy.stats and scipy.special's logsumexp, softmax and log_softmax "
+    "convert them)")
 
 
 def _refuse(*args, **kwargs):
@@ -728,6 +730,8 @@ def array(obj: object, copy: bool = True) -> npt.NDArray[np.float64]:
                     return complex_array(obj)
                 raise
             if a.dtype.kind not in "biuf":
+                if any(isinstance(e, _Stripped) for e in a.flat):  # np.asarray of a dual array
+                    raise TypeError(STRIPPED_MESSAGE)
                 raise TypeError(f"cannot make a dual array from a sequence of {a.dtype} "
                                 f"({type(a.flat[0]).__name__ if a.size else 'nothing'})")
             return a.astype(np.float64)
