@@ -20,6 +20,7 @@ The functions here have SciPy's names, signatures and semantics::
 ``logsumexp(a, axis, b, keepdims, return_sign)``   ``log(sum(b * exp(a)))`` over ``axis``
 ``softmax(x, axis=None)``                          ``exp(x) / sum(exp(x))`` over ``axis``
 ``log_softmax(x, axis=None)``                      ``x - logsumexp(x)`` over ``axis``
+``multigammaln(a, d)``                             ``log`` of the multivariate gamma function
 =================================================  ==========================================
 
 Without a dual argument each function is SciPy's own (same values, types and
@@ -53,7 +54,7 @@ from dualdiff._complex import ComplexDual
 from dualdiff._dual import Dual
 from dualdiff._ndarray import DualArray
 
-__all__ = ["logsumexp", "softmax", "log_softmax"]
+__all__ = ["logsumexp", "softmax", "log_softmax", "multigammaln"]
 
 
 # ---- arguments and results -----------------------------------------------------------
@@ -229,3 +230,25 @@ def _result(d, ref, moving):
         ref = ref.reshape(1)
     d = _with_values(d, ref, moving)
     return d[0] if scalar else d
+
+
+def multigammaln(a, d):
+    """multigammaln(a, d): SciPy's ``scipy.special.multigammaln``, the logarithm
+    of the multivariate gamma function of dimension ``d`` (a positive integer),
+    ``d (d - 1)/4 log(pi) + sum_{j < d} gammaln(a - j/2)``, differentiable in
+    ``a`` (its derivative is ``sum_{j < d} psi(a - j/2)``). SciPy's errors: ``d``
+    not an integer, or some ``a <= (d - 1)/2``."""
+    x = a if type(a) is Dual else _dual(a)
+    if x is None:
+        return _sc.multigammaln(a, d)
+    n = np.asarray(d)[()]
+    if not np.isscalar(n) or np.floor(n) != n:
+        raise ValueError("d should be a positive integer (dimension)")
+    if not _patterns(x):
+        v = np.asarray(_plain(a, None if type(a) is Dual else x) if type(a) is not Dual else a.value)
+        if np.any(v <= 0.5 * (n - 1)):
+            raise ValueError(f"condition a ({v}) > 0.5 * (d-1) ({0.5 * (n - 1)}) not met")
+    total = x * 0.0
+    for j in range(int(n)):  # summed in SciPy's order, then the constant added
+        total = _sc.gammaln(x) if j == 0 else total + _sc.gammaln(x - j / 2.0)
+    return (n * (n - 1) * 0.25) * np.log(np.pi) + total

@@ -1170,8 +1170,8 @@ DD_RULE(erfcinv)
  *   Z1' = (Z0 + s Z2) / 2,  Z1'' = (3 s Z1 + Z3) / 4 (J, Y: (Z3 - 3 Z1) / 4),
  * sums of positive terms for I, and without the cancellation of the
  * differential equation's form (Z1/x - Z0 ...) near 0.
- * Values: below DD__BESSEL_ASYM, J by Miller's backward recurrence, Y by
- * Neumann's series in those J, I by its power series (positive terms); from
+ * Values: below DD__BESSEL_ASYM, J and exp(-x) I by Miller's backward
+ * recurrence, Y by Neumann's series in those J; from
  * there on Hankel's expansions, whose terms fall below 1e-18 before they
  * would grow. J and Y have absolute errors of a few ulps (relative ones grow
  * near their zeros, as in every implementation that is not exact there). */
@@ -1333,18 +1333,39 @@ static inline void dd__bessel_y_rule(int n, double x, int order, double *r)
     }
 }
 
-/* I_n(x) for 0 <= x < DD__BESSEL_ASYM: (x/2)^n / n! sum_k (x^2/4)^k / (k! (n+1)_k). */
-static inline double dd__bessel_i_series(int n, double x)
+/* exp(-x) I_k(x), k = 0..3, for 0 <= x < DD__BESSEL_ASYM: Miller's backward
+ * recurrence I_{k-1} = (2k/x) I_k + I_{k+1} (stable downward, positive terms)
+ * from an even N far above x, normalized by I0 + 2 (I1 + I2 + ...) = exp(x),
+ * which gives the scaled values directly; below 1e-5 the power series. */
+static inline void dd__bessel_i_scaled(double x, double *e)
 {
-    double h = 0.5 * x, q = h * h, t = 1.0, s = 1.0, f = 1.0;
-    int k;
-    for (k = 1; k <= n; k++) f *= h / (double)k;
-    for (k = 1; k < 200; k++) {
-        t *= q / ((double)k * (double)(k + n));
-        s += t;
-        if (t <= 1e-17 * s) break;
+    if (x < 1e-5) {
+        double q = 0.25 * x * x, f = exp(-x);
+        e[0] = f * (1.0 + q);
+        e[1] = f * (0.5 * x * (1.0 + 0.5 * q));
+        e[2] = f * (0.125 * x * x);
+        e[3] = f * (x * x * x / 48.0);
+        return;
     }
-    return f * s;
+    {
+        int N = 2 * (int)((x + 30.0 + 4.0 * sqrt(x)) * 0.5), m, i;
+        double t = 2.0 / x, up = 0.0, cur = 1.0, norm = 0.0, v;
+        double ii[4] = {0.0, 0.0, 0.0, 0.0};
+        for (m = N; m >= 0; m--) {
+            if (m < N) { /* cur = I_{m+1}, up = I_{m+2} */
+                v = ((double)(m + 1) * t) * cur + up;
+                up = cur;
+                cur = v;
+            }
+            if (m <= 3) ii[m] = cur;
+            norm += m ? 2.0 * cur : cur;
+            if (cur > 1e250) {
+                cur *= 1e-250; up *= 1e-250; norm *= 1e-250;
+                for (i = 0; i < 4; i++) ii[i] *= 1e-250;
+            }
+        }
+        for (i = 0; i < 4; i++) e[i] = ii[i] / norm;
+    }
 }
 
 /* I_n(x) (scaled = 0) or exp(-x) I_n(x) (scaled = 1), n = 0 or 1, and
@@ -1388,26 +1409,26 @@ static inline void dd__bessel_i_pos(int n, double x, int scaled, int order, doub
             if (order > 1) r[2] = (h * (e0 + 2.0 * e1 + e2)) * h;
         }
     } else {
-        double i0 = dd__bessel_i_series(0, x), i1 = dd__bessel_i_series(1, x);
-        double i2 = dd__bessel_i_series(2, x), v0, v1, v2;
+        double e[4], v0, v1, v2;
+        dd__bessel_i_scaled(x, e);
         if (n == 0) {
-            v0 = i0;
-            v1 = i1;
-            v2 = 0.5 * (i0 + i2);
+            v0 = e[0];
+            v1 = e[1];
+            v2 = 0.5 * (e[0] + e[2]);
         } else {
-            v0 = i1;
-            v1 = 0.5 * (i0 + i2);
-            v2 = order > 1 ? 0.25 * (3.0 * i1 + dd__bessel_i_series(3, x)) : 0.0;
+            v0 = e[1];
+            v1 = 0.5 * (e[0] + e[2]);
+            v2 = 0.25 * (3.0 * e[1] + e[3]);
         }
         if (scaled) {
-            double e = exp(-x);
-            r[0] = e * v0;
-            r[1] = e * (v1 - v0);
-            if (order > 1) r[2] = e * ((v2 - 2.0 * v1) + v0);
-        } else {
             r[0] = v0;
-            r[1] = v1;
-            if (order > 1) r[2] = v2;
+            r[1] = v1 - v0;
+            if (order > 1) r[2] = (v2 - 2.0 * v1) + v0;
+        } else { /* exp(x) < 5e8 here */
+            double f = exp(x);
+            r[0] = v0 * f;
+            r[1] = v1 * f;
+            if (order > 1) r[2] = v2 * f;
         }
     }
 }
