@@ -967,5 +967,49 @@ def test_new_special_functions_through_the_transforms():
     assert rel_err(float(c[3]) * 6, mp.diff(mp.rgamma, 0, 3)) <= 1e-13
 
 
+
+def test_bessel_functions_through_the_transforms():
+    """A Bessel-series model f(v) = j0(x) y1(y) + i0e(x y) - j1(x)^2 i1(y) + y0(x + y) i1e(-x)
+    through scipy.special's ufuncs: grad, hessian, jacobian of grad and the
+    Hessian's sparsity, against mpmath's derivatives; third order through taylor."""
+    import dualdiff
+
+    def f(v):
+        x, y = v[0], v[1]
+        return (sc.j0(x) * sc.y1(y) + sc.i0e(x * y) - sc.j1(x) ** 2 * sc.i1(y)
+                + sc.y0(x + y) * sc.i1e(-x))
+
+    def ie(n, t):
+        return mp.besseli(n, t) * mp.exp(-abs(t))
+
+    def fm(x, y):
+        return (mp.besselj(0, x) * mp.bessely(1, y) + ie(0, x * y) - mp.besselj(1, x) ** 2 * mp.besseli(1, y)
+                + mp.bessely(0, x + y) * ie(1, -x))
+
+    for p in ([1.3, 2.2], [4.1, 0.7], [7.5, 12.0]):
+        v = np.array(p)
+        g, H = dualdiff.grad(f)(v), dualdiff.hessian(f)(v)
+        x, y = mp.mpf(p[0]), mp.mpf(p[1])
+        want = {o: float(mp.diff(fm, (x, y), o)) for o in ((1, 0), (0, 1), (2, 0), (1, 1), (0, 2))}
+        scale = max(abs(w) for w in want.values())
+        for i, o in enumerate(((1, 0), (0, 1))):
+            assert abs(g[i] - want[o]) <= 1e-12 * scale, (p, g)
+        for (i, j), o in (((0, 0), (2, 0)), ((0, 1), (1, 1)), ((1, 1), (0, 2))):
+            assert abs(H[i, j] - want[o]) <= 1e-11 * scale, (p, H)
+        np.testing.assert_allclose(dualdiff.jacobian(dualdiff.grad(f))(v), H, rtol=1e-13, atol=1e-15 * scale)
+        # a list of Duals (scalar path) gives the same numbers as the array
+        assert np.array_equal(dualdiff.grad(lambda w: f([w[0], w[1]]))(list(p)), g)
+    assert dualdiff.hessian_sparsity(f, np.array([1.3, 2.2])).toarray().all()
+    # third derivatives through taylor: away from 0 against mpmath; at +0 by hand:
+    # j1 = x/2 - x^3/16 + ..., i0e = exp(-x) (1 + x^2/4 + ...) for x >= 0, whose
+    # x^3 coefficient is -1/6 - 1/4: the third derivative at +0 is 6 (-1/16 - 5/12)
+    for t0 in (0.7, 5.0, 0.0):
+        c = dualdiff.taylor(lambda t: sc.j1(t) + sc.i0e(t), 3)(t0, 1.0)
+        if t0:
+            want3 = mp.diff(lambda t: mp.besselj(1, t) + ie(0, t), t0, 3)
+        else:
+            want3 = 6 * (mp.mpf(-1) / 16 - mp.mpf(5) / 12)
+        assert abs(float(c[3]) * 6 - want3) <= 1e-13 * max(1.0, abs(float(want3))), (t0, c)
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pytest.main([__file__, "-q"]))
