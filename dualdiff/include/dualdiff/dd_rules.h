@@ -1232,7 +1232,7 @@ static inline void dd__bessel_jy(double x, double *j, double *y)
          *               + sum_{k>=1} (-1)^k (J_{2k-1} - J_{2k+1}) / k),
          * whose second sum gives J_m (m odd, h = (m + 1)/2) the weight
          * (-1)^h (1/h + 1/(h - 1)) (-1 for m = 1). */
-        int N = 2 * (int)((x + 30.0 + 4.0 * sqrt(x)) * 0.5), m;
+        int N = 2 * (int)((x + 14.0 + 6.0 * sqrt(x)) * 0.5), m;
         double t = 2.0 / x, up = 0.0, cur = 1.0, norm = 0.0, s0 = 0.0, s1 = 0.0, v;
         double jj[4] = {0.0, 0.0, 0.0, 0.0};
         for (m = N; m >= 0; m--) {
@@ -1348,7 +1348,7 @@ static inline void dd__bessel_i_scaled(double x, double *e)
         return;
     }
     {
-        int N = 2 * (int)((x + 30.0 + 4.0 * sqrt(x)) * 0.5), m, i;
+        int N = 2 * (int)((x + 14.0 + 6.0 * sqrt(x)) * 0.5), m, i;
         double t = 2.0 / x, up = 0.0, cur = 1.0, norm = 0.0, v;
         double ii[4] = {0.0, 0.0, 0.0, 0.0};
         for (m = N; m >= 0; m--) {
