@@ -659,6 +659,18 @@ cdef bint _compare(int op, double u, double w) noexcept:
 
 
 _METHODS = {}  # NumPy's object-loop methods (np.sin(objects) calls x.sin()): set by dualdiff._trace
+# scipy.special's ufuncs of the table by name -> (kind, op code): set by dualdiff._trace
+_SPECIAL = {}
+
+
+cdef object _as_object(object x):
+    """x as a 0-d object array if it is a Tracer (NumPy's object loops then call
+    its methods), else x."""
+    if type(x) is not Tracer:
+        return x
+    a = np.empty((), dtype=object)
+    a[()] = x
+    return a
 
 
 cdef class Tracer:
@@ -768,6 +780,19 @@ cdef class Tracer:
     @property
     def tangent(self):
         raise Untraceable("reading .tangent of a recorded number")
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """scipy.special's ufuncs of the table record their rule (they have no
+        object loop to call a method); every other ufunc runs as NumPy runs it
+        on objects."""
+        entry = _SPECIAL.get(ufunc.__name__) if method == "__call__" and not kwargs else None
+        if entry is not None and getattr(np, ufunc.__name__, None) is not ufunc:
+            kind, code = entry
+            if kind == "unary" and len(inputs) == 1:
+                return unary(inputs[0], code, ufunc)
+            if kind == "binary" and len(inputs) == 2:
+                return binary(inputs[0], inputs[1], code, ufunc)
+        return getattr(ufunc, method)(*[_as_object(x) for x in inputs], **kwargs)
 
     def __getattr__(self, name):
         m = _METHODS.get(name)

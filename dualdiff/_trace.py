@@ -12,7 +12,8 @@ of the tape. A replay whose guard fails records again, and the tapes are kept
 per point structure, keyed by the guards that hold (at most ``max_tapes``).
 What cannot be recorded (float() of a number, an unknown function, NumPy
 functions without an object loop) runs ``f`` eagerly on Duals, after one
-warning that names the reason. int() and indexing with a recorded number stay
+warning that names the reason. scipy.special's ufuncs of the table record on
+recorded numbers (Tracer.__array_ufunc__), not on object arrays of them. int() and indexing with a recorded number stay
 refused, as for Duals.
 """
 import math
@@ -69,6 +70,9 @@ def _method(kind, name, ufunc):
 # The methods NumPy's object loops call (np.sin(object array) calls x.sin()),
 # from the table of rules, as for Dual.
 _tape._METHODS.update({name: _method(kind, rule, name) for name, (kind, rule) in _rules.methods().items()})
+# scipy.special's ufuncs of the table (no object loop): Tracer.__array_ufunc__ records them.
+_tape._SPECIAL.update({u: (kind, _UNARY[r] if kind == "unary" else _BINARY[r])
+                       for kind in ("unary", "binary") for u, r in _rules.ufunc_names(kind, "special").items()})
 
 
 def _math(name, args, kwargs=None):

@@ -466,6 +466,59 @@ def test_every_math_function_of_the_table_records(rule):
     assert checked
 
 
+# points inside each special function's domain (its derivatives finite there)
+_SPECIAL_POINTS = {"logit": [0.3, 0.7], "erfinv": [0.3, -0.6], "erfcinv": [0.3, 1.4], "ndtri": [0.3, 0.8],
+                   "entr": [0.3, 1.7], "y0": [0.3, 2.7], "y1": [0.3, 2.7], "gammasgn": [0.3, 2.5]}
+
+
+def _special_rules():
+    from dualdiff import _rules
+    try:
+        import scipy.special as sc
+    except ImportError:  # pragma: no cover - SciPy is a test dependency
+        return []
+    out = []
+    for r in _rules.RULES:
+        for name in r.special:
+            out.append(pytest.param(r, getattr(sc, name), id=name))
+    return out
+
+
+@pytest.mark.parametrize("rule, ufunc", _special_rules())
+def test_every_scipy_special_function_of_the_table_records(rule, ufunc):
+    """scipy.special's ufuncs have no object loop: recorded numbers record them
+    by their rule (no eager fallback), with and without constant arguments."""
+    if rule.kind == "unary":
+        def fn(x):
+            return ufunc(x[0]) * x[1] + ufunc(x[1] * 0.5)
+        points = [[p, q] for p in _SPECIAL_POINTS.get(rule.name, [0.3, 1.3]) for q in (0.9, 1.1)]
+    else:
+        def fn(x):
+            return ufunc(x[0], x[1]) + ufunc(x[1], 0.25) * ufunc(0.6, x[0])
+        points = [[0.7, 0.4], [1.9, 2.3]]
+    tf = dualdiff.trace(fn)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TraceWarning)
+        for p in points:
+            close(dualdiff.grad(tf)(p), dualdiff.grad(fn)(p), rtol=1e-13, atol=1e-15)
+            close(dualdiff.hessian(tf)(p), dualdiff.hessian(fn)(p), rtol=1e-13, atol=1e-15)
+    assert tf.tapes(), "nothing was recorded"
+
+
+def test_numpy_ufuncs_and_scalars_still_record_beside_scipy_special():
+    sc = pytest.importorskip("scipy.special")
+
+    def f(x):
+        return (np.float64(2.0) * x[0] + np.sin(x[1]) * sc.expit(x[0]) + np.multiply(x[0], x[1])
+                + sc.xlogy(x[1], x[0]) - np.add(1.0, x[1]) ** 2)
+    tf = dualdiff.trace(f)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TraceWarning)
+        for p in ([0.4, 1.3], [2.0, -0.5]):
+            close(dualdiff.grad(tf)(p), dualdiff.grad(f)(p), rtol=1e-14, atol=1e-15)
+    assert len(tf.tapes()) == 1
+
+
 def test_math_functions_with_constants_and_several_arguments():
     f = dualdiff.trace(lambda x: dm.log(x, 2.0) + dm.log(8.0, x) + dm.hypot(3.0, 4.0, x) + dm.dist([x, 1.0], [0.0, 2.0])
                        + dm.fsum([x, x * x]) + dm.sumprod([x, 2.0], [x, x]) + dm.fma(x, x, 1.0) + dm.pow(x, 2.5))
