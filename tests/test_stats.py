@@ -357,14 +357,14 @@ def test_argument_forms_and_result_types():
     assert repr(ds.norm) == "<dualdiff.stats.norm>"
 
 
-def test_importing_dualdiff_does_not_import_stats(tmp_path):
-    # dualdiff.stats imports SciPy (about half a second): only when asked for.
-    # (From a scratch directory: "python -c" puts the working directory first
-    # on the path, and a source checkout's package is not compiled.)
-    code = "import sys, dualdiff; print('dualdiff.stats' in sys.modules)"
+def test_importing_dualdiff_does_not_import_stats_or_special(tmp_path):
+    # dualdiff.stats and dualdiff.special import SciPy (about half a second): only
+    # when asked for. (From a scratch directory: "python -c" puts the working
+    # directory first on the path, and a source checkout's package is not compiled.)
+    code = "import sys, dualdiff; print('dualdiff.stats' in sys.modules, 'dualdiff.special' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=tmp_path)
-    assert out.stdout.split() == ["False"]
+    assert out.stdout.split() == ["False", "False"]
 
 
 # ---- edges with derivatives ----------------------------------------------------------------
