@@ -18,6 +18,7 @@ Elementwise functions run the C loops of ``dualdiff._array``; linear
 operations (sums, shape changes, indexing) act on ``buf`` directly; products
 and linear algebra go through NumPy on the value and derivative components.
 """
+import importlib.util
 import math
 import numbers
 import sys
@@ -952,6 +953,10 @@ def _load_special():
         return False
     _U.update({getattr(special, u): rule for u, rule in _table.ufunc_names("unary", "special").items()})
     _B.update({getattr(special, u): rule for u, rule in _table.ufunc_names("binary", "special").items()})
+    from dualdiff import _parametric  # SciPy's functions of parameters (jv, gammainc, ...)
+    _OTHER.update({u: (lambda *inputs, u=u: _parametric.call(f"scipy.special.{u.__name__}", inputs,
+                                                              _parametric.RULES[u]))
+                   for u in _parametric.RULES})
     _special_loaded = True
     return True
 
@@ -974,8 +979,14 @@ def supported_ufuncs() -> list[str]:
 
 def supported_special_ufuncs() -> list[str]:
     """supported_special_ufuncs() -> sorted names of the scipy.special ufuncs that
-    Duals and DualArrays support (SciPy itself is optional)."""
-    return sorted(set(_table.ufunc_names("unary", "special")) | set(_table.ufunc_names("binary", "special")))
+    Duals and DualArrays support (SciPy itself is optional; without it, the
+    table's alone): the table's rules, and the functions of plain parameters
+    and a variable (``jv``, ``gammainc``, ...; see dualdiff/_parametric.py)."""
+    names = set(_table.ufunc_names("unary", "special")) | set(_table.ufunc_names("binary", "special"))
+    if importlib.util.find_spec("scipy") is not None:
+        from dualdiff import _parametric
+        names |= set(_parametric.names())
+    return sorted(names)
 
 
 def _ufunc(ufunc, method, inputs, kwargs):

@@ -778,7 +778,29 @@ def _load_special():
         if u not in _UFUNCS:
             _UFUNCS[u] = ("binary", rule)
             added = True
+    from dualdiff import _parametric
+    for u in _parametric.RULES:
+        if u not in _UFUNCS:
+            _UFUNCS[u] = ("other", None)
+            _OTHER[u] = lambda *inputs, u=u: parametric(f"scipy.special.{u.__name__}", u, inputs)
+            added = True
     return added
+
+
+def parametric(name, value, inputs):
+    """The pattern of a function of plain parameters and a variable, the last
+    argument (see dualdiff/_parametric.py): nonlinear in the variable; value
+    gives its values."""
+    ops, store = _operands(inputs)
+    if any(i is not None for _, i in ops[:-1]):
+        raise TypeError(f"{name} is differentiated in its last argument only: its other "
+                        "arguments (orders and shape parameters) must be plain numbers")
+    v = value(*[o[0] for o in ops])
+    i = np.array(_ids(ops[-1], np.shape(v)))
+    t = _second_of(store)
+    if t is not None:
+        i = t.rule(_RULE_SECOND["exp"], i, None, i)
+    return _out(v, i, store, all(o[0].ndim == 0 for o in ops))
 _u: Any
 _rule: Any
 for _u, _rule in _nd._U.items():

@@ -21,6 +21,7 @@ The functions here have SciPy's names, signatures and semantics::
 ``softmax(x, axis=None)``                          ``exp(x) / sum(exp(x))`` over ``axis``
 ``log_softmax(x, axis=None)``                      ``x - logsumexp(x)`` over ``axis``
 ``multigammaln(a, d)``                             ``log`` of the multivariate gamma function
+``polygamma(n, x)``                                the n-th derivative of ``psi`` at ``x``
 =================================================  ==========================================
 
 Without a dual argument each function is SciPy's own (same values, types and
@@ -49,12 +50,12 @@ try:
 except ImportError as _exc:  # pragma: no cover - SciPy is optional for dualdiff itself
     raise ImportError("dualdiff.special needs SciPy (pip install scipy)") from _exc
 
-from dualdiff import _ndarray as _nd
+from dualdiff import _ndarray as _nd, _parametric
 from dualdiff._complex import ComplexDual
 from dualdiff._dual import Dual
 from dualdiff._ndarray import DualArray
 
-__all__ = ["logsumexp", "softmax", "log_softmax", "multigammaln"]
+__all__ = ["logsumexp", "softmax", "log_softmax", "multigammaln", "polygamma"]
 
 
 # ---- arguments and results -----------------------------------------------------------
@@ -252,3 +253,23 @@ def multigammaln(a, d):
     for j in range(int(n)):  # summed in SciPy's order, then the constant added
         total = _sc.gammaln(x) if j == 0 else total + _sc.gammaln(x - j / 2.0)
     return (n * (n - 1) * 0.25) * np.log(np.pi) + total
+
+
+def polygamma(n, x):
+    """polygamma(n, x): SciPy's ``scipy.special.polygamma``, the ``n``-th
+    derivative of the digamma function ``psi`` at ``x`` (``n`` plain integers,
+    broadcast against ``x``). Its derivatives in ``x`` of every order are
+    SciPy's values ``polygamma(n + k, x)``."""
+    if type(n) is Dual or _dual(n) is not None:
+        raise TypeError("polygamma is differentiated in x only: n must be plain integers")
+    d = x if type(x) is Dual else _dual(x)
+    if d is None:
+        return _sc.polygamma(n, x)
+    n = np.asarray(n)
+    if _patterns(d):
+        from dualdiff import _pattern
+        return _pattern.parametric("polygamma", _sc.polygamma, (n, d))
+
+    def derivs(params, v, K):
+        return [_sc.polygamma(n + k, v) for k in range(K + 1)]
+    return _parametric.call("polygamma", (n, d), derivs)

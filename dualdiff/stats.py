@@ -40,9 +40,10 @@ Duals or dual arrays. Conventions:
   argument moves (0 along the others, as the NaN-safe rule says).
 - The CDFs of ``t``, ``chi2``, ``gamma``, ``beta`` and ``poisson`` are
   ``scipy.special.betainc``, ``gammainc`` and ``gammaincc`` of their
-  arguments, which dualdiff's rules do not have yet: they return SciPy's
-  values for plain arguments and raise those functions' ``TypeError`` for
-  dual ones.
+  arguments, which dualdiff differentiates in ``x`` only (their last
+  argument). So these CDFs are differentiable in ``x``, ``loc`` and
+  ``scale`` (and ``poisson``'s in ``mu``); a dual shape parameter (``df``,
+  ``a``, ``b``) raises ``TypeError``.
 - ``poisson`` lives on the integers: its derivatives in ``k`` and ``loc`` are 0
   (as for ``floor``), those in ``mu`` exact.
 - ``multivariate_normal`` reads the lower triangle of ``cov``, as SciPy does,
