@@ -25,6 +25,7 @@ product mixes the parts, so a zero real part alone is no reason to drop a
 term.
 """
 import numbers
+import sys
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -251,6 +252,9 @@ class ComplexDual:
         name = _UFUNCS.get(ufunc)
         if name is not None and len(inputs) == 1:
             return _unary(name, ufunc, inputs[0])
+        rule = _special_rules().get(ufunc)
+        if rule is not None and len(inputs) == 1:
+            return rule(inputs[0])
         where = "numpy" if getattr(np, ufunc.__name__, None) is ufunc else "scipy.special"
         raise TypeError(f"{where}.{ufunc.__name__} is not supported for complex dual numbers")
 
@@ -1403,6 +1407,26 @@ for _query in (np.shape, np.ndim, np.size, np.iscomplexobj, np.isrealobj, np.isc
     _FUNCTIONS[_query] = (lambda q: lambda *a, **k: q(*[_value(x) for x in a], **k))(_query)
 _FUNCTIONS[np.fft.fftshift] = lambda x, axes=None: _linear(np.fft.fftshift, x, axes)
 _FUNCTIONS[np.fft.ifftshift] = lambda x, axes=None: _linear(np.fft.ifftshift, x, axes)
+
+
+_SPECIAL: dict = {}
+
+
+def _special_rules():
+    """scipy.special's ufuncs with complex dual rules, once SciPy is imported:
+    SciPy's complex values, the derivatives in closed form (erf' = 2/sqrt(pi)
+    exp(-z^2), erf'' = -2 z erf')."""
+    special = sys.modules.get("scipy.special")
+    if special is not None and not _SPECIAL:
+        def erf_like(ufunc, sign):
+            def rule(x):
+                z = x.value
+                with _quiet():
+                    d1 = sign * (2.0 / np.sqrt(np.pi)) * np.exp(-z * z)
+                return _chain(x, ufunc(z), d1, -2.0 * z * d1)
+            return rule
+        _SPECIAL.update({special.erf: erf_like(special.erf, 1.0), special.erfc: erf_like(special.erfc, -1.0)})
+    return _SPECIAL
 
 
 def supported() -> tuple[list[str], list[str]]:
