@@ -63,6 +63,7 @@ import sys as _sys
 
 import numpy as _np
 cdef object _ndarray_type = _np.ndarray
+cdef object _F64 = _np.dtype(_np.float64)
 
 from dualdiff import _rules as _table
 
@@ -216,6 +217,27 @@ cdef class Dual:
         derivative (the default); False for numbers seeded with
         ``nan_safe=False``, whose tangents follow IEEE products (0 * inf = NaN)."""
         return (self.deg & DD_IEEE) == 0
+
+    # A Dual stands for a float64 scalar: the attributes NumPy's scalars have
+    @property
+    def shape(self):
+        """(), as for a NumPy scalar."""
+        return ()
+
+    @property
+    def ndim(self):
+        """0, as for a NumPy scalar."""
+        return 0
+
+    @property
+    def size(self):
+        """1, as for a NumPy scalar."""
+        return 1
+
+    @property
+    def dtype(self):
+        """float64, the type of the value (as for a dual array)."""
+        return _F64
 
     def __repr__(self):
         cdef double *d = _data(self)

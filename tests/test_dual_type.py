@@ -8,7 +8,9 @@ import sys
 import numpy as np
 import pytest
 
+import dualdiff
 import dualdiff.math as dm
+import dualdiff.numpy
 from dualdiff import Dual
 
 inf, nan = math.inf, math.nan
@@ -499,3 +501,17 @@ def test_the_two_float_constructor_matches_the_general_one():
         Dual(1.0, bad=2.0)
     with pytest.raises(TypeError, match="real number"):
         Dual(None, 1.0)
+
+
+def test_a_dual_has_the_attributes_of_a_numpy_scalar():
+    x = Dual(3.0, 1.0)
+    ref = np.float64(3.0)
+    assert (x.shape, x.ndim, x.size, x.dtype) == (ref.shape, ref.ndim, ref.size, ref.dtype)
+    assert np.shape(x) == () and np.ndim(x) == 0 and np.size(x) == 1
+
+    def f(v):  # a function written for NumPy scalars and 0-d arrays
+        assert v.shape == () and v.dtype == np.float64
+        return v ** 2
+
+    assert dualdiff.grad(f)(3.0) == 6.0
+    assert dualdiff.numpy.array([x, x]).dtype == np.float64
