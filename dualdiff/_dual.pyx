@@ -63,7 +63,6 @@ import sys as _sys
 
 import numpy as _np
 cdef object _ndarray_type = _np.ndarray
-cdef object _F64 = _np.dtype(_np.float64)
 
 from dualdiff import _rules as _table
 
@@ -218,7 +217,9 @@ cdef class Dual:
         ``nan_safe=False``, whose tangents follow IEEE products (0 * inf = NaN)."""
         return (self.deg & DD_IEEE) == 0
 
-    # A Dual stands for a float64 scalar: the attributes NumPy's scalars have
+    # A Dual stands for a float64 scalar: the shape attributes NumPy's scalars
+    # have. Not dtype: NumPy reads an object's dtype attribute as its type, and
+    # would convert a list of Duals to floats.
     @property
     def shape(self):
         """(), as for a NumPy scalar."""
@@ -233,11 +234,6 @@ cdef class Dual:
     def size(self):
         """1, as for a NumPy scalar."""
         return 1
-
-    @property
-    def dtype(self):
-        """float64, the type of the value (as for a dual array)."""
-        return _F64
 
     def __repr__(self):
         cdef double *d = _data(self)

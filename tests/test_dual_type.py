@@ -503,15 +503,18 @@ def test_the_two_float_constructor_matches_the_general_one():
         Dual(None, 1.0)
 
 
-def test_a_dual_has_the_attributes_of_a_numpy_scalar():
+def test_a_dual_has_the_shape_attributes_of_a_numpy_scalar():
     x = Dual(3.0, 1.0)
     ref = np.float64(3.0)
-    assert (x.shape, x.ndim, x.size, x.dtype) == (ref.shape, ref.ndim, ref.size, ref.dtype)
+    assert (x.shape, x.ndim, x.size) == (ref.shape, ref.ndim, ref.size)
     assert np.shape(x) == () and np.ndim(x) == 0 and np.size(x) == 1
 
     def f(v):  # a function written for NumPy scalars and 0-d arrays
-        assert v.shape == () and v.dtype == np.float64
+        assert v.shape == () and v.ndim == 0
         return v ** 2
 
     assert dualdiff.grad(f)(3.0) == 6.0
-    assert dualdiff.numpy.array([x, x]).dtype == np.float64
+    # no dtype: NumPy would take it as the type of a list of Duals and convert them
+    assert not hasattr(x, "dtype")
+    assert dualdiff.grad(lambda v: np.mean([v, v + 2]))(0.0) == 1.0
+    assert np.array([x, x]).dtype == object
