@@ -1,4 +1,5 @@
-"""Benchmark of the scipy.special functions that are rules of the C table.
+"""Benchmark of the scipy.special functions that are rules of the C table,
+and of those of plain parameters and a variable (jv, gammainc, ...).
 
 Run: python benchmarks/bench_special_rules.py [--repeats N] [--n N]
 
@@ -9,6 +10,11 @@ derivative's own cost: ``jvp`` of the function over ``jvp`` of ``x * x``
 (the overhead of a transform with one cheap operation). Points lie where each
 function is defined and smooth. Times are medians of interleaved repeats of
 process CPU time, microseconds per call; ratios are from the same run.
+
+The functions of parameters (second table) take SciPy's values and compute
+their derivatives from SciPy's values at neighbouring orders or from the
+integrand: ``jvp`` (first order) and ``taylor`` to degree 2 on the same
+points, against SciPy on floats, and the table's ``j0`` beside ``jv(0, x)``.
 """
 import os
 
@@ -62,6 +68,35 @@ def main():
         s, j = t[(name, "scipy")], t[(name, "jvp")]
         print(f"{name:<10} {s:9.1f} {j:9.1f} {j / s:10.2f} {j / base:13.2f}")
     print(f"{'x * x':<10} {'':>9} {base:9.1f}")
+    parametric(args, rng, ones)
+
+
+PARAMETRIC = [("jv", (2.5,), (0.1, 40.0)), ("yv", (2.5,), (0.1, 40.0)), ("iv", (2.5,), (0.1, 40.0)),
+              ("ive", (2.5,), (0.1, 40.0)), ("kv", (2.5,), (0.1, 40.0)), ("kve", (2.5,), (0.1, 40.0)),
+              ("gammainc", (3.5,), (0.1, 20.0)), ("gammaincc", (3.5,), (0.1, 20.0)),
+              ("betainc", (2.0, 3.5), (0.02, 0.98)), ("jv", (0.0,), (0.1, 40.0))]
+
+
+def parametric(args, rng, ones):
+    table = {}
+    for name, params, (lo, hi) in PARAMETRIC:
+        f = getattr(sc, name)
+        x = rng.uniform(lo, hi, args.n)
+        key = f"{name}{params}"
+        g = (lambda f=f, params=params: lambda a: f(*params, a))()
+        table[key] = [("scipy", lambda f=f, x=x, params=params: f(*params, x)),
+                      ("jvp", lambda g=g, x=x: dualdiff.jvp(g, x, ones)),
+                      ("taylor2", lambda g=g, x=x: dualdiff.taylor(g, 2)(x, ones))]
+    x = rng.uniform(0.1, 40.0, args.n)
+    table["j0 (table rule)"] = [("scipy", lambda: sc.j0(x)), ("jvp", lambda: dualdiff.jvp(sc.j0, x, ones)),
+                                ("taylor2", lambda: dualdiff.taylor(sc.j0, 2)(x, ones))]
+    t = timing.measure(table, args.repeats)
+    print()
+    print(f"scipy.special functions of parameters on {args.n} points (medians of {args.repeats}, us per call)")
+    print(f"{'function':<22} {'scipy':>9} {'jvp':>9} {'taylor 2':>9} {'jvp/scipy':>10} {'taylor/scipy':>13}")
+    for key in table:
+        s_, j, k = t[(key, "scipy")], t[(key, "jvp")], t[(key, "taylor2")]
+        print(f"{key:<22} {s_:9.1f} {j:9.1f} {k:9.1f} {j / s_:10.2f} {k / s_:13.2f}")
 
 
 if __name__ == "__main__":
