@@ -117,9 +117,10 @@ STRIPPED_MESSAGE = (
     "np.array of a dual array (also inside a library routine that converts its input), "
     "or writing a dual array into a float array, keeps only placeholders. Apply NumPy "
     "functions to the dual array itself, build arrays with dualdiff.numpy.array, or use "
-    ".value where the values alone are wanted (dualdiff.stats, dualdiff.special and "
-    "dualdiff.linalg take dual arrays where scipy.stats, scipy.special's logsumexp, softmax "
-    "and log_softmax, and scipy.linalg convert them)")
+    ".value where the values alone are wanted (dualdiff.stats, dualdiff.special, "
+    "dualdiff.linalg and dualdiff.integrate take dual arrays where scipy.stats, "
+    "scipy.special's logsumexp, softmax and log_softmax, scipy.linalg and "
+    "scipy.integrate convert them)")
 
 
 def _refuse(*args, **kwargs):
