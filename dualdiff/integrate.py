@@ -126,16 +126,21 @@ def odeint(func, y0, t, args=(), Dfun=None, col_deriv=0, full_output=0, ml=None,
     if spec is None:
         return _si.odeint(func, y0, t, args=args, Dfun=Dfun, col_deriv=col_deriv, full_output=full_output,
                           tfirst=tfirst, **kw)
-    y0d = _nd._as_dual(y0, spec)
+    y0d = np.ravel(_nd._as_dual(y0, spec))
     shape = (int(np.prod(y0d.shape)),)
     system = _System(func, shape, spec, tuple(args), tfirst)
     times = np.asarray(t.value if isinstance(t, _nd.DualArray) else _plain_times(t), dtype=np.float64)
-    out = _si.odeint(system, _state(np.ravel(y0d), spec).reshape(-1), times, full_output=full_output,
+    moved = isinstance(t, (_nd.DualArray, list, tuple)) and _nd._dual_operands([t])[1] is not None
+    if moved:  # y0 is the state at the dual time t[0]: the state at its value, one step back
+        t0 = _nd._as_dual(t, spec)[0]
+        y0d = _step(system, y0d, t0, float(t0.value) - t0)
+    out = _si.odeint(system, _state(y0d, spec).reshape(-1), times, full_output=full_output,
                      tfirst=tfirst, **kw)
     flat, info = (out[0], out[1]) if full_output else (out, None)
     y = _nd._wrap(np.ascontiguousarray(flat).reshape(len(times), shape[0], spec.m), spec)
-    if isinstance(t, (_nd.DualArray, list, tuple)) and _nd._dual_operands([t])[1] is not None:
-        y = _moved_times(system, y, t, spec)
+    if moved:
+        td = _nd._as_dual(t, spec)
+        y = np.stack([_step(system, y[k], float(td[k].value), td[k] - float(td[k].value)) for k in range(len(times))])
     return (y, info) if full_output else y
 
 
@@ -152,22 +157,14 @@ def _plain_times(t):
     return t
 
 
-def _moved_times(system, y, t, spec):
-    """y at the dual times t, from y at their values: with delta = t - t.value
-    (no value, so delta^3 = 0 for first- and second-order numbers), the
-    trapezoid rule over [t0, t0 + delta] is exact: y(t) = z + delta (f(z, t0) +
-    f(w, t)) / 2 with w = z + delta f(z, t0), which is exact to first order."""
-    td = _nd._as_dual(t, spec)
-    rows = []
-    for k in range(y.shape[0]):
-        z, tk = y[k], td[k]
-        t0 = float(tk.value)
-        delta = tk - t0
-        f0 = system.evaluate(z, t0)
-        w = z + delta * f0
-        rows.append(z + delta * (f0 + system.evaluate(w, tk)) / 2)
-    return np.stack(rows)
-
+def _step(system, z, t0, delta):
+    """The state at t0 + delta of the solution through z at t0, for delta without
+    a value (so delta^3 = 0 for first- and second-order numbers): the trapezoid
+    rule over [t0, t0 + delta] is then exact, z + delta (f(z, t0) + f(w, t0 +
+    delta)) / 2 with w = z + delta f(z, t0), which is exact to first order."""
+    f0 = system.evaluate(z, t0)
+    w = z + delta * f0
+    return z + delta * (f0 + system.evaluate(w, t0 + delta)) / 2
 
 
 def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False, events=None,

@@ -136,3 +136,37 @@ def test_least_squares_fits_an_ode_model():
 
     fit = least_squares(residuals, [0.8, 2.0], jac=dualdiff.jacobian(residuals))
     np.testing.assert_allclose(fit.x, [1.1, 3.0], rtol=1e-6)
+
+
+def test_dual_initial_time():
+    # y' = -y from y0 at t0: y(t) = y0 exp(t0 - t), so d/dt0 y(t) = y(t), and so on
+    def final(t0, k=1):
+        return odeint(lambda y, s: -y, 2.0, dualdiff.numpy.array([t0, 1.5]) if k else [t0, 1.5], **TIGHT)[-1, 0]
+
+    assert dualdiff.derivative(final)(0.25) == pytest.approx(2.0 * np.exp(-1.25), rel=1e-10)
+    assert dualdiff.derivative(dualdiff.derivative(final))(0.25) == pytest.approx(2.0 * np.exp(-1.25), rel=1e-8)
+    # the first row is y0 itself, whatever t0
+    assert dualdiff.derivative(lambda t0: odeint(lambda y, s: -y, 2.0, [t0, 1.5])[0, 0])(0.25) == 0.0
+
+
+def test_every_argument_against_differences_of_scipy(rng):
+    # a nonlinear, time-dependent system (autograd's test of odeint), in y0,
+    # every time and both extra arguments
+    def func(y, t, a1, a2):
+        return -np.sqrt(t) - y + a1 - np.mean((y + a2) ** 2)
+
+    args = [rng.normal(size=3), np.linspace(0.1, 0.2, 4), rng.normal(size=3), rng.normal(size=3)]
+    for i in range(4):
+        v = rng.normal(size=args[i].shape)
+
+        def run(solver, x, i=i):
+            a = list(args)
+            a[i] = x
+            return solver(func, a[0], a[1], args=(a[2], a[3]), **TIGHT)
+
+        _, t = dualdiff.jvp(lambda x: run(odeint, x), args[i], v)
+        # differences of adaptive runs carry their step choices' noise, about
+        # rtol / h: h = 1e-4 keeps it and the truncation error near 1e-8
+        h = 1e-4
+        ref = (run(si.odeint, args[i] + h * v) - run(si.odeint, args[i] - h * v)) / (2 * h)
+        np.testing.assert_allclose(t, ref, rtol=1e-5, atol=1e-6 * np.max(np.abs(ref)), err_msg=f"argument {i}")
