@@ -36,8 +36,10 @@ functions that dual arrays support and that has the same value:
 - ``sqrtm``: Newton's iteration ``s <- s + L_s^-1 (A - s s)`` from SciPy's
   value, ``L_s x = s x + x s`` (the Sylvester equation of the derivative):
   one step for first-order numbers, two for second-order ones (each step
-  doubles the order that is exact). A matrix whose principal square root is
-  not real raises ``ValueError``.
+  doubles the order that is exact). Where the principal square root is
+  complex (a negative eigenvalue), the transforms run ``f`` again on complex
+  dual numbers, and the derivatives solve the Sylvester equations
+  ``s ds + ds s = dA`` (and its second-order twin) with SciPy's solver.
 
 Arguments are not checked for symmetry or structure beyond what SciPy checks.
 """
@@ -51,6 +53,7 @@ except ImportError as _exc:  # pragma: no cover - SciPy is optional for dualdiff
     raise ImportError("dualdiff.linalg needs SciPy (pip install scipy)") from _exc
 
 from dualdiff import _ndarray as _nd
+from dualdiff import _complex
 from dualdiff._complex import ComplexDual
 from dualdiff._dual import Dual
 
@@ -242,23 +245,45 @@ def expm(A):
 
 def sqrtm(A, disp=True, blocksize=64):
     """sqrtm(A): SciPy's ``scipy.linalg.sqrtm``, the principal square root of a
-    square matrix. With a dual ``A`` the root must be real (a matrix with a
-    negative eigenvalue raises ``ValueError``); the derivatives come from Newton's
-    iteration for ``s s = A`` started at SciPy's value."""
+    square matrix. For a real root the derivatives come from Newton's iteration
+    for ``s s = A`` started at SciPy's value; for a complex one (a negative
+    eigenvalue) the transforms return complex derivatives, from the Sylvester
+    equation ``s ds + ds s = dA``."""
+    if isinstance(A, ComplexDual):
+        return _sqrtm_complex(A)
     (A,), dual = _duals(A)
     if not dual:
         return _sl.sqrtm(A) if (disp is True and blocksize == 64) else _sl.sqrtm(A, disp, blocksize)
     ref = _sl.sqrtm(_values(A))
     if np.iscomplexobj(ref):
         if np.any(np.imag(ref) != 0):
-            raise ValueError("sqrtm: this matrix has no real square root (it has a negative "
-                         "eigenvalue), and dualdiff.linalg differentiates real matrices only")
+            # the transforms run f again on complex dual numbers (_sqrtm_complex)
+            raise TypeError("sqrtm: the square root of this matrix is complex (it has a negative "
+                            "eigenvalue); its derivatives are complex dual numbers, which the "
+                            "transforms (jvp, jacobian, hessian, ...) compute")
         ref = np.real(ref)
     A = _mat(A)
     s = ref
     for _ in range(_order(A)):  # exact to order 1, then 3: each step doubles the order
         s = s + _sylvester(_mat(s), _mat(s), A - s @ s)
     return _exact(s, ref)
+
+
+def _sqrtm_complex(A):
+    """sqrtm of complex dual numbers: the derivatives solve the Sylvester
+    equations s ds + ds s = dA and s d2s + d2s s = d2A - ds_k ds_l - ds_l ds_k."""
+    s = _sl.sqrtm(A.value)
+    T = np.asarray(A.tangent)
+    ds = np.stack([_sl.solve_sylvester(s, s, T[k]) for k in range(T.shape[0])])
+    h = None
+    if A.hessian is not None:
+        H = np.asarray(A.hessian)
+        n = T.shape[0]
+        h = np.empty((n, n) + s.shape, dtype=np.result_type(s, H, ds))
+        for k in range(n):
+            for m in range(k, n):
+                h[k, m] = h[m, k] = _sl.solve_sylvester(s, s, H[k, m] - ds[k] @ ds[m] - ds[m] @ ds[k])
+    return _complex._make(s, ds, h, A)
 
 
 def _order(d):

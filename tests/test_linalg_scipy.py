@@ -148,8 +148,30 @@ def test_scipys_errors_and_the_complex_square_root():
     assert str(ours.value) == str(theirs.value)
     with pytest.raises(np.linalg.LinAlgError):
         dualdiff.jacobian(lambda x: dl.cho_factor(x))(-np.eye(2))
-    with pytest.raises(ValueError, match="no real square root"):
-        dualdiff.jacobian(dl.sqrtm)(np.diag([1.0, -4.0]))
+    with pytest.raises(TypeError, match="square root of this matrix is complex"):
+        dl.sqrtm(dualdiff.numpy.array([[dualdiff.Dual(1.0, 1.0), 0.0], [0.0, -4.0]]))
+
+
+def test_complex_square_roots_give_complex_derivatives(rng):
+    # a symmetric matrix with a negative eigenvalue: SciPy's root is complex, and
+    # so are the derivatives (as jax.jacfwd gives them), against differences
+    q, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+    A = q @ np.diag([-2.0, 1.5, 3.0]) @ q.T
+    e = rng.normal(size=(3, 3))
+    J = dualdiff.jacobian(dl.sqrtm)(A)
+    assert J.dtype == np.complex128
+    ref = _central(sl.sqrtm, A, e)
+    np.testing.assert_allclose(np.tensordot(J, e, 2), ref, rtol=1e-6, atol=1e-7 * np.max(np.abs(ref)))
+    s = sl.sqrtm(A)
+    ds = np.tensordot(J, e, 2)
+    np.testing.assert_allclose(s @ ds + ds @ s, e, atol=1e-12)
+
+    def f(a):
+        return np.real(np.sum(dl.sqrtm(a) ** 2))
+
+    H = dualdiff.hessian(f)(A)
+    ref = _central(dualdiff.grad(f), A, e, 1e-5)
+    np.testing.assert_allclose(np.tensordot(H, e, 2), ref, rtol=1e-6, atol=1e-7 * np.max(np.abs(ref)))
 
 
 def test_gaussian_process_fit_with_cholesky_solves():
