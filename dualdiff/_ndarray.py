@@ -2066,6 +2066,16 @@ def _matmul(a, b, **kw):
         res = np.moveaxis(np.matmul(np.moveaxis(oa[0], -1, -2), ob), -1, -2) if oa[0].ndim == 3 \
             else np.tensordot(ob, oa[0], axes=([0], [0]))
         return _wrap(res, spec)
+    if spec.order == 1 and isinstance(oa, tuple) and isinstance(ob, tuple) and oa[0].ndim == 3 \
+            and ob[0].ndim == 3 and oa[0].shape[1] == ob[0].shape[0]:
+        # dual @ dual, two matrices: the components as two stacks, one matmul
+        # each (the same products and sum as _multilinear's, component by component)
+        sa = np.ascontiguousarray(np.moveaxis(oa[0], -1, 0))
+        sb = np.ascontiguousarray(np.moveaxis(ob[0], -1, 0))
+        res = np.empty((spec.m, sa.shape[1], sb.shape[2]))
+        np.matmul(sa[0], sb[0], out=res[0])
+        np.add(np.matmul(sa[1:], sb[0]), np.matmul(sa[0], sb[1:]), out=res[1:])
+        return _wrap(np.ascontiguousarray(np.moveaxis(res, 0, -1)), spec)
     return _multilinear(np.matmul, [a, b])
 
 
