@@ -672,6 +672,28 @@ def _dual_operands(args):
     return ops, spec
 
 
+def scipy_argument(x, module):
+    """x as a dual array (or a pattern array of sparsity detection) if it holds
+    derivatives, else None: plain arguments go to SciPy untouched. For the
+    SciPy-backed modules (module names them in the error for complex duals)."""
+    if type(x) is np.ndarray and x.dtype != object:
+        return None
+    if isinstance(x, DualArray) or isinstance(x, _PATTERN_TYPES):
+        return x
+    if type(x) is Dual:
+        return array(x)
+    if isinstance(x, (list, tuple)) or (isinstance(x, np.ndarray) and x.dtype == object):
+        try:
+            d = array(x)
+        except TypeError:  # complex or other numbers: SciPy's to take or refuse
+            return None
+        return d if isinstance(d, (DualArray,) + _PATTERN_TYPES) else None
+    from dualdiff._complex import ComplexDual
+    if isinstance(x, ComplexDual):
+        raise TypeError(f"{module} takes real dual numbers; complex ones are not supported")
+    return None
+
+
 def _as_buf(o, spec):
     """Buffer (shape + (m,)) of an operand: constants get zero derivatives."""
     if isinstance(o, tuple):

@@ -55,7 +55,6 @@ except ImportError as _exc:  # pragma: no cover - SciPy is optional for dualdiff
 from dualdiff import _ndarray as _nd
 from dualdiff import _complex
 from dualdiff._complex import ComplexDual
-from dualdiff._dual import Dual
 
 __all__ = ["solve_triangular", "solve_banded", "cho_factor", "cho_solve", "solve_sylvester",
            "expm", "sqrtm"]
@@ -64,23 +63,7 @@ __all__ = ["solve_triangular", "solve_banded", "cho_factor", "cho_solve", "solve
 # ---- arguments and results -----------------------------------------------------------
 
 def _dual(x):
-    """x as a dual array (or a pattern array of sparsity detection) if it holds
-    derivatives, else None."""
-    if type(x) is np.ndarray and x.dtype != object:
-        return None
-    if isinstance(x, _nd.DualArray) or isinstance(x, _nd._PATTERN_TYPES):
-        return x
-    if type(x) is Dual:
-        return _nd.array(x)
-    if isinstance(x, (list, tuple)) or (isinstance(x, np.ndarray) and x.dtype == object):
-        try:
-            d = _nd.array(x)
-        except TypeError:  # complex or other numbers: SciPy's to take or refuse
-            return None
-        return d if isinstance(d, (_nd.DualArray,) + _nd._PATTERN_TYPES) else None
-    if isinstance(x, ComplexDual):
-        raise TypeError("dualdiff.linalg takes real dual numbers; complex ones are not supported")
-    return None
+    return _nd.scipy_argument(x, "dualdiff.linalg")
 
 
 def _duals(*xs):

@@ -51,9 +51,7 @@ except ImportError as _exc:  # pragma: no cover - SciPy is optional for dualdiff
     raise ImportError("dualdiff.special needs SciPy (pip install scipy)") from _exc
 
 from dualdiff import _ndarray as _nd, _parametric
-from dualdiff._complex import ComplexDual
 from dualdiff._dual import Dual
-from dualdiff._ndarray import DualArray
 
 __all__ = ["logsumexp", "softmax", "log_softmax", "multigammaln", "polygamma"]
 
@@ -61,23 +59,7 @@ __all__ = ["logsumexp", "softmax", "log_softmax", "multigammaln", "polygamma"]
 # ---- arguments and results -----------------------------------------------------------
 
 def _dual(x):
-    """x as a dual array (or a pattern array of sparsity detection) if it holds
-    derivatives, else None: plain arguments go to SciPy untouched."""
-    if type(x) is np.ndarray and x.dtype != object:
-        return None
-    if isinstance(x, DualArray) or isinstance(x, _nd._PATTERN_TYPES):
-        return x
-    if type(x) is Dual:
-        return _nd.array(x)
-    if isinstance(x, (list, tuple)) or (isinstance(x, np.ndarray) and x.dtype == object):
-        try:
-            d = _nd.array(x)
-        except TypeError:  # complex or other numbers: SciPy's to take or refuse
-            return None
-        return d if isinstance(d, (DualArray,) + _nd._PATTERN_TYPES) else None
-    if isinstance(x, ComplexDual):
-        raise TypeError("dualdiff.special takes real dual numbers; complex ones are not supported")
-    return None
+    return _nd.scipy_argument(x, "dualdiff.special")
 
 
 def _plain(x, d):
