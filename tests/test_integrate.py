@@ -150,10 +150,10 @@ def test_dual_initial_time():
 
 
 def test_every_argument_against_differences_of_scipy(rng):
-    # a nonlinear, time-dependent system (autograd's test of odeint), in y0,
-    # every time and both extra arguments
+    # a nonlinear, time-dependent, coupled system, in y0, every time (the
+    # first one too) and both extra arguments
     def func(y, t, a1, a2):
-        return -np.sqrt(t) - y + a1 - np.mean((y + a2) ** 2)
+        return a1 * np.cos(3 * t) - np.sqrt(1 + t) * y - a2 * np.sum(y ** 2) / 3
 
     args = [rng.normal(size=3), np.linspace(0.1, 0.2, 4), rng.normal(size=3), rng.normal(size=3)]
     for i in range(4):
