@@ -801,6 +801,8 @@ def parametric(name, value, inputs):
     if t is not None:
         i = t.rule(_RULE_SECOND["exp"], i, None, i)
     return _out(v, i, store, all(o[0].ndim == 0 for o in ops))
+
+
 _u: Any
 _rule: Any
 for _u, _rule in _nd._U.items():
