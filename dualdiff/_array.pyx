@@ -611,6 +611,19 @@ cdef inline void _apply_y(int op, double *o, double c, const double *b, size_t n
         dd_binary_y(op, o, c, b, n, order)
 
 
+def chain_unary(double[::1] out, const double[::1] a, const double[:, ::1] r, Py_ssize_t n, int order):
+    """chain_unary(out, a, r, n, order): out[i] = f(a[i]) given r[i] = (f, f', f'')
+    at a[i]'s value, by dd_chain_unary (first and second order; f'' is read at
+    second order only). For functions whose derivatives come from elsewhere
+    (SciPy's functions of parameters). out must not overlap a."""
+    cdef size_t m = dd_size(n, order)
+    cdef Py_ssize_t i, count = r.shape[0]
+    if r.shape[1] != 3 or a.shape[0] != count * <Py_ssize_t>m or out.shape[0] != a.shape[0]:
+        raise ValueError("chain_unary: the sizes of out, a and r do not match")
+    for i in range(count):
+        dd_chain_unary(&out[i * m], &a[i * m], n, order, &r[i, 0])
+
+
 def binary(int op, double[::1] out, const double[::1] a, Py_ssize_t sa, const double[::1] b,
            Py_ssize_t sb, Py_ssize_t n, int order):
     """binary(op, out, a, sa, b, sb, n, order) -> events: out[i] = f(a[i*sa], b[i*sb]).

@@ -18,7 +18,7 @@ import math
 import numpy as np
 import scipy.special as _sc  # type: ignore[import-untyped]  # SciPy ships no type stubs
 
-from dualdiff import _ndarray as _nd
+from dualdiff import _array as _k, _ndarray as _nd
 
 
 # ---- the derivatives --------------------------------------------------------------------
@@ -66,66 +66,63 @@ def _scaled(unscaled, grow):
     return derivs
 
 
+def _power(e, log_u, slope):
+    """The factor u^e, u linear in x with the given slope: j -> (the coefficient
+    and the log of the rest of its j-th derivative, e (e-1) ... (e-j+1) slope^j
+    u^(e-j)); u^0 is 1, also where u is 0."""
+    def part(j):
+        fall = 1.0
+        for i in range(j):
+            fall = fall * (e - i)
+        return fall * slope ** j, np.where(e - j == 0, 0.0, (e - j) * log_u)
+    return part
+
+
+def _decay(x):
+    """The factor exp(-x): its j-th derivative is (-1)^j exp(-x)."""
+    return lambda j: ((-1.0) ** j, -x)
+
+
+def _leibniz(m, f, g, log_scale):
+    """h^(m) for h = exp(log_scale) f g, by Leibniz's rule over the factors' parts."""
+    total = 0.0
+    for j in range(m + 1):
+        cf, lf = f(j)
+        cg, lg = g(m - j)
+        mult = math.comb(m, j) * cf * cg
+        total = total + np.where(mult == 0, 0.0, mult * np.exp(log_scale + lf + lg))
+    return total
+
+
 def _gamma(sign):
-    """gammainc (sign 1) and gammaincc (-1): F' = sign x^(a-1) e^-x / Gamma(a);
-    h^(m) = sum_j C(m, j) (a-1)(a-2)...(a-j) x^(a-1-j) (-1)^(m-j) e^-x / Gamma(a)."""
+    """gammainc (sign 1) and gammaincc (-1): F' = sign x^(a-1) e^-x / Gamma(a)."""
     def derivs(params, x, K):
         (a,) = params
-        f = (_sc.gammainc if sign > 0 else _sc.gammaincc)(a, x)
-        out = [f]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_x = np.log(x)
-            base = -x - _sc.gammaln(a)
-            for k in range(1, K + 1):
-                m = k - 1
-                total = 0.0
-                fall = 1.0
-                for j in range(m + 1):
-                    if j:
-                        fall = fall * (a - j)
-                    p = a - 1 - j
-                    mult = sign * math.comb(m, j) * (-1.0) ** (m - j) * fall
-                    logs = base + np.where(p == 0, 0.0, p * log_x)
-                    total = total + np.where(mult == 0, 0.0, mult * np.exp(logs))
-                out.append(np.where(x == np.inf, 0.0, total))
+        out = [(_sc.gammainc if sign > 0 else _sc.gammaincc)(a, x)]
+        power, decay, scale = _power(a - 1, np.log(x), 1.0), _decay(x), -_sc.gammaln(a)
+        for k in range(1, K + 1):
+            out.append(np.where(x == np.inf, 0.0, sign * _leibniz(k - 1, power, decay, scale)))
         return out
     return derivs
 
 
 def _beta(sign):
-    """betainc (sign 1) and betaincc (-1): F' = sign x^(a-1) (1-x)^(b-1) / B(a, b),
-    differentiated by Leibniz's rule."""
+    """betainc (sign 1) and betaincc (-1): F' = sign x^(a-1) (1-x)^(b-1) / B(a, b)."""
     def derivs(params, x, K):
         a, b = params
-        f = (_sc.betainc if sign > 0 else _sc.betaincc)(a, b, x)
-        out = [f]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_x, log_y = np.log(x), np.log1p(-x)
-            base = -_sc.betaln(a, b)
-            for k in range(1, K + 1):
-                m = k - 1
-                total = 0.0
-                fa = 1.0
-                for j in range(m + 1):
-                    if j:
-                        fa = fa * (a - j)
-                    fb = 1.0
-                    for i in range(m - j):
-                        fb = fb * (b - 1 - i)
-                    p, q = a - 1 - j, b - 1 - (m - j)
-                    mult = sign * math.comb(m, j) * fa * fb * (-1.0) ** (m - j)
-                    logs = base + np.where(p == 0, 0.0, p * log_x) + np.where(q == 0, 0.0, q * log_y)
-                    total = total + np.where(mult == 0, 0.0, mult * np.exp(logs))
-                out.append(total)
+        out = [(_sc.betainc if sign > 0 else _sc.betaincc)(a, b, x)]
+        left, right = _power(a - 1, np.log(x), 1.0), _power(b - 1, np.log1p(-x), -1.0)
+        scale = -_sc.betaln(a, b)
+        for k in range(1, K + 1):
+            out.append(sign * _leibniz(k - 1, left, right, scale))
         return out
     return derivs
 
 
 # scipy.special ufunc -> derivatives(params, x, K) -> [f, f', ..., f^(K)]
 def _table():
-    J = _bessel(_sc.jv, _sc.jv, -1.0, 1.0)
     t = {
-        "jv": J,
+        "jv": _bessel(_sc.jv, _sc.jv, -1.0, 1.0),
         "yv": _bessel(_sc.yv, _sc.yv, -1.0, 1.0),
         "yn": _bessel(_sc.yn, _sc.yv, -1.0, 1.0),
         "iv": _bessel(_sc.iv, _sc.iv, 1.0, 1.0),
@@ -178,40 +175,32 @@ def call(name, inputs, derivs):
     return _nd._out(res, spec, scalar)
 
 
-def _term(d, t, ieee):
-    """d t, 0 where t is 0 unless the numbers are IEEE ones (the NaN-safe rule)."""
-    p = d * t
-    return p if ieee else np.where(t == 0, 0.0, p)
-
-
 def _chain(xbuf, spec, d):
     """f(x) for the dual buffer xbuf (shape + (m,)) given d = [f, f', ..., f^(K)]
-    at its values."""
-    out = np.empty(xbuf.shape)
+    at its values: dd_chain_unary for first and second order, the composition
+    of series for Taylor numbers."""
+    if spec.order != _nd._TAYLOR:
+        r = np.zeros(xbuf.shape[:-1] + (3,))
+        for k in range(spec.order + 1):
+            r[..., k] = d[k]
+        out = np.empty(xbuf.shape)
+        _k.chain_unary(out.reshape(-1), np.ascontiguousarray(xbuf).reshape(-1), r.reshape(-1, 3),
+                       spec.n, spec.code)
+        return out
+    # f(x0 + delta) = sum_k f^(k)(x0) delta^k / k!, delta the series without its
+    # constant term, its powers by a triangular product
     ieee = spec.code != spec.order
+    K = spec.n
+    out = np.zeros(xbuf.shape)
+    out[..., 0] = d[0]
+    delta = np.array(xbuf)
+    delta[..., 0] = 0.0
+    k_, i_ = np.indices((K + 1, K + 1))
+    shift = np.where(k_ >= i_, delta[..., np.clip(k_ - i_, 0, K)], 0.0)
+    power = delta
     with np.errstate(all="ignore"):
-        out[..., 0] = d[0]
-        if spec.order == _nd._TAYLOR:
-            # f(x0 + delta) = sum_k f^(k)(x0) delta^k / k!, delta the series
-            # without its constant term, its powers by a triangular product
-            K = spec.n
-            delta = np.array(xbuf)
-            delta[..., 0] = 0.0
-            k_, i_ = np.indices((K + 1, K + 1))
-            shift = np.where(k_ >= i_, delta[..., np.clip(k_ - i_, 0, K)], 0.0)
-            out[..., 1:] = 0.0
-            power = delta
-            for k in range(1, K + 1):
-                out[..., 1:] += _term(d[k][..., None] / math.factorial(k), power[..., 1:], ieee)
-                power = np.einsum("...ki,...i->...k", shift, power)
-            return out
-        n = spec.n
-        g = xbuf[..., 1:n + 1]
-        out[..., 1:n + 1] = _term(d[1][..., None], g, ieee)
-        if spec.order == 2:
-            iu, ju = np.triu_indices(n)
-            gi, gj = g[..., iu], g[..., ju]
-            gg = gi * gj if ieee else np.where((gi == 0) | (gj == 0), 0.0, gi * gj)
-            out[..., n + 1:] = (_term(d[1][..., None], xbuf[..., n + 1:], ieee)
-                                + _term(d[2][..., None], gg, ieee))
+        for k in range(1, K + 1):
+            term = (d[k][..., None] / math.factorial(k)) * power[..., 1:]
+            out[..., 1:] += term if ieee else np.where(power[..., 1:] == 0, 0.0, term)
+            power = np.einsum("...ki,...i->...k", shift, power)
     return out
