@@ -38,7 +38,6 @@ except ImportError as _exc:  # pragma: no cover - SciPy is optional for dualdiff
     raise ImportError("dualdiff.integrate needs SciPy (pip install scipy)") from _exc
 
 from dualdiff import _ndarray as _nd
-from dualdiff._dual import Dual
 
 __all__ = ["odeint", "solve_ivp"]
 
@@ -51,25 +50,27 @@ def _no_patterns(*xs):
     return False
 
 
-def _operands(*xs):
-    """(operands as _ndarray takes them, the combined spec or None)."""
+def _spec_of(*xs):
+    """The combined spec of the dual numbers among xs, or None."""
     _no_patterns(*xs)
-    ops, spec = _nd._dual_operands(list(xs))
+    _, spec = _nd._dual_operands(list(xs))
     if spec is not None and spec.order == _nd._TAYLOR:
         raise TypeError("dualdiff.integrate: Taylor numbers (dualdiff.taylor) are not supported")
-    return ops, spec
+    return spec
+
+
+def _values_of(x):
+    """The values of x (numbers, arrays, or their dual numbers) as a float array."""
+    o = _nd._operand(x)
+    if o is None:
+        raise _nd._unsupported(x)
+    return o[0][..., 0] if isinstance(o, tuple) else o
 
 
 def _probe(func, y0, t0, args, time_first):
     """func's value at the start, whose dual numbers (those func holds, as a
     closure over the numbers of a transform) count as dual arguments."""
-    y = _nd._values(y0) if isinstance(y0, _nd.DualArray) else y0
-    if type(y) is Dual:
-        y = y.value
-    y = np.asarray(y, dtype=object if isinstance(y, (list, tuple)) else None)
-    if y.dtype == object:
-        y = np.array([v.value if type(v) is Dual else v for v in y.ravel()], dtype=np.float64).reshape(y.shape)
-    y = np.atleast_1d(np.asarray(y, dtype=np.float64))
+    y = np.atleast_1d(_values_of(y0))
     return func(t0, y, *args) if time_first else func(y, t0, *args)
 
 
@@ -119,8 +120,8 @@ def odeint(func, y0, t, args=(), Dfun=None, col_deriv=0, full_output=0, ml=None,
     at the times ``t``, differentiable in ``y0``, ``args`` and ``t``. Returns
     an array of shape ``(len(t), len(y0))`` (a dual array with dual arguments)."""
     _no_patterns(y0, t, *args)
-    t0 = _first_time(t)
-    ops, spec = _operands(y0, t, *args, _probe(func, y0, t0, args, tfirst))
+    times = np.asarray(_values_of(t), dtype=np.float64)
+    spec = _spec_of(y0, t, *args, _probe(func, y0, float(times.flat[0]), args, tfirst))
     kw = dict(ml=ml, mu=mu, rtol=rtol, atol=atol, tcrit=tcrit, h0=h0, hmax=hmax, hmin=hmin, ixpr=ixpr,
               mxstep=mxstep, mxhnil=mxhnil, mxordn=mxordn, mxords=mxords, printmessg=printmessg)
     if spec is None:
@@ -129,32 +130,16 @@ def odeint(func, y0, t, args=(), Dfun=None, col_deriv=0, full_output=0, ml=None,
     y0d = np.ravel(_nd._as_dual(y0, spec))
     shape = (int(np.prod(y0d.shape)),)
     system = _System(func, shape, spec, tuple(args), tfirst)
-    times = np.asarray(t.value if isinstance(t, _nd.DualArray) else _plain_times(t), dtype=np.float64)
-    moved = isinstance(t, (_nd.DualArray, list, tuple)) and _nd._dual_operands([t])[1] is not None
-    if moved:  # y0 is the state at the dual time t[0]: the state at its value, one step back
-        t0 = _nd._as_dual(t, spec)[0]
-        y0d = _step(system, y0d, t0, float(t0.value) - t0)
+    td = _nd._as_dual(t, spec) if isinstance(_nd._operand(t), tuple) else None  # dual times
+    if td is not None:  # y0 is the state at the dual time t[0]: the state at its value, one step back
+        y0d = _step(system, y0d, td[0], times[0] - td[0])
     out = _si.odeint(system, _state(y0d, spec).reshape(-1), times, full_output=full_output,
                      tfirst=tfirst, **kw)
     flat, info = (out[0], out[1]) if full_output else (out, None)
     y = _nd._wrap(np.ascontiguousarray(flat).reshape(len(times), shape[0], spec.m), spec)
-    if moved:
-        td = _nd._as_dual(t, spec)
-        y = np.stack([_step(system, y[k], float(td[k].value), td[k] - float(td[k].value)) for k in range(len(times))])
+    if td is not None:
+        y = np.stack([_step(system, y[k], times[k], td[k] - times[k]) for k in range(len(times))])
     return (y, info) if full_output else y
-
-
-def _first_time(t):
-    if isinstance(t, _nd.DualArray):
-        return float(np.ravel(t.value)[0])
-    t0 = np.ravel(np.asarray(t, dtype=object))[0]
-    return float(t0.value) if type(t0) is Dual else float(t0)
-
-
-def _plain_times(t):
-    if isinstance(t, (list, tuple)) and any(type(v) is Dual for v in t):
-        return [v.value if type(v) is Dual else v for v in t]
-    return t
 
 
 def _step(system, z, t0, delta):
@@ -176,11 +161,11 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False, e
     ``y`` is a dual array of shape ``(n, len(t))`` and ``sol`` (with
     ``dense_output=True``) returns dual arrays; ``t`` stays SciPy's times."""
     for name, value in (("t_span", t_span), ("t_eval", t_eval)):
-        if value is not None and _nd._dual_operands(list(np.ravel(np.asarray(value, dtype=object))))[1] is not None:
+        if value is not None and isinstance(_nd._operand(value), tuple):
             raise TypeError(f"dualdiff.integrate.solve_ivp: a dual {name} is not supported")
     extra = tuple(args) if args is not None else ()
     _no_patterns(y0, *extra)
-    ops, spec = _operands(y0, *extra, _probe(fun, y0, float(t_span[0]), extra, True))
+    spec = _spec_of(y0, *extra, _probe(fun, y0, float(t_span[0]), extra, True))
     if spec is None:
         return _si.solve_ivp(fun, t_span, y0, method=method, t_eval=t_eval, dense_output=dense_output,
                              events=events, vectorized=vectorized, args=args, **options)
