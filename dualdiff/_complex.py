@@ -170,6 +170,20 @@ class ComplexDual:
     def ravel(self):
         return _linear(np.ravel, self)
 
+    def astype(self, dtype, *args, **kwargs):
+        """astype(dtype): complex128, or float64 for real values; other dtypes
+        would round the derivatives or drop the imaginary part."""
+        dtype = np.dtype(dtype)
+        real = np.isrealobj(self.value) and np.isrealobj(self.tangent)
+        if dtype == np.complex128:
+            c = lambda a: None if a is None else a.astype(np.complex128)
+            return _make(c(np.asarray(self.value))[()], c(self.tangent), c(self.hessian), self)
+        if dtype == np.float64 and real:
+            return _make(self.value, self.tangent, self.hessian, self)
+        raise TypeError(f"cannot convert complex dual numbers of {np.asarray(self.value).dtype} "
+                        f"to {dtype}: " + ("use np.real or np.abs for real numbers" if not real and
+                                           dtype.kind == "f" else "only float64 and complex128"))
+
     def transpose(self, *axes):
         return _linear(np.transpose, self, axes or None)
 

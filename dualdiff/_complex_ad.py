@@ -126,11 +126,10 @@ def jacobian(verb, f, x, args, kwargs, holomorphic, nan_safe):
             raise TypeError(f"{verb}(f) needs a real-valued f, and f returned a complex number; "
                             "use jacobian(f) for the complex derivatives of a complex-valued f "
                             "(and holomorphic=True for a complex x)")
-        if out_shape != ():
-            raise ValueError(f"{verb}(f) needs f to return a scalar, but it returned a result of "
-                             f"shape {out_shape}; use jacobian(f) for vector-valued functions")
+        _seeding.require_one_entry(verb, out_shape)
         if not (holomorphic and is_complex):
             v, tan = np.real(v), np.real(tan)
+        out_shape = ()  # the derivatives of the one entry
     return _result(v), _result(_jac_layout(tan, out_shape, x_shape))
 
 
@@ -141,11 +140,9 @@ def _real_grad(verb, f, x, args, kwargs, nan_safe):
         raise TypeError(f"{verb}(f) at a complex x needs a real-valued f (or holomorphic=True for "
                         "the complex derivative of a holomorphic f); use wirtinger(f) for the "
                         "Wirtinger derivatives of a complex-valued f")
-    if out_shape != ():
-        raise ValueError(f"{verb}(f) needs f to return a scalar, but it returned a result of "
-                         f"shape {out_shape}; use wirtinger(f) for vector-valued functions")
+    _seeding.require_one_entry(verb, out_shape, "wirtinger(f)")
     g = np.real(fx) - 1j * np.real(fy)
-    return _result(np.real(v)), _result(_jac_layout(g, out_shape, x_shape))
+    return _result(np.real(v)), _result(_jac_layout(g, (), x_shape))
 
 
 def _partials(f, x, args, kwargs, nan_safe):

@@ -15,10 +15,12 @@ def grad(f: Callable[..., Any], chunk: int | None = None, *,
     """grad(f, chunk=None, *, nan_safe=True, workers=None, holomorphic=False) -> g
 
     The gradient of a real-valued ``f`` with respect to its first argument.
+    ``f`` returns a number, or an array with one entry (of any shape).
 
     ``g(x, *args, **kwargs)`` returns the derivatives of ``f(x, *args,
     **kwargs)`` with respect to each entry of ``x``, in a float64 array shaped
-    like ``x`` (a float when ``x`` is a number). ``x`` may be a number, a list,
+    like ``x`` (a float when ``x`` is a number; a float32, float16 or complex64
+    ``x`` gets its own dtype back, rounded once from double precision). ``x`` may be a number, a list,
     a tuple or an array of any shape; ``f`` receives Duals in the same kind of
     container (a Dual for a number, lists and tuples of Duals for a list or
     tuple, a DualArray for an array). n entries take
@@ -76,7 +78,11 @@ def _transform(f, chunk, with_value, verb, nan_safe, workers=None, holomorphic=F
         if tree is not None:  # a dict or ragged container: derivatives in its structure
             r = run(tree.wrap(f), (tree.flat(),) + args[1:], kwargs)
             return (r[0], tree.gradient(r[1])) if with_value else tree.gradient(r)
-        return run(f, args, kwargs)
+        r = run(f, args, kwargs)
+        dtype = _narrow_dtype(args[0])
+        if dtype is None:
+            return r
+        return (r[0], _cast(r[1], dtype)) if with_value else _cast(r, dtype)
 
     def run(fn, args, kwargs):
         start = _peek_tag()
@@ -101,11 +107,11 @@ def _transform(f, chunk, with_value, verb, nan_safe, workers=None, holomorphic=F
         return _result(value, tangent, out_shape, (n,))
 
     def _result(value, tangent, out_shape, shape):
-        if out_shape != ():
-            raise ValueError(f"{verb}(f) needs f to return a scalar, but it returned a result "
-                             f"of shape {out_shape}; use jacobian(f) for vector-valued functions")
+        _seeding.require_one_entry(verb, out_shape)
         g = float(tangent[0, 0]) if shape is None else tangent.reshape(shape)
-        return (float(value[0]), g) if with_value else g
+        if not with_value:
+            return g
+        return (float(value[0]) if out_shape == () else np.reshape(value, out_shape)), g
 
     if pool is not None:  # every call goes the general way, where the chunks are shared out
         if chunk is not None:
@@ -122,3 +128,20 @@ def _transform(f, chunk, with_value, verb, nan_safe, workers=None, holomorphic=F
         _seeding.balanced_chunk(1, chunk, 1)  # validate chunk now
     return _Gradient(f, general, finish, limit, with_value, f"{verb}({name})",
                      f"The {verb} of {name} (made by dualdiff.{verb}).", 1, nan_safe)
+
+
+def _narrow_dtype(x):
+    """The dtype of a float16, float32 or complex64 NumPy array or scalar x
+    (None for anything else): its gradient takes that dtype, computed in
+    double precision and rounded once, as in JAX, PyTorch and autograd."""
+    dtype = getattr(x, "dtype", None)
+    if isinstance(x, (np.ndarray, np.generic)) and dtype.kind in "fc" and \
+            dtype.itemsize < (8 if dtype.kind == "f" else 16):
+        return dtype
+    return None
+
+
+def _cast(g, dtype):
+    if np.iscomplexobj(g) and dtype.kind == "f":  # holomorphic=False never gets here
+        dtype = np.result_type(dtype, np.complex64)
+    return np.asarray(g).astype(dtype)[()]

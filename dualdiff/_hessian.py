@@ -166,9 +166,7 @@ def _hvp(f, x, v, args, kwargs, chunk, nan_safe):
 
 
 def _require_scalar(shape):
-    if shape != ():
-        raise ValueError(f"hvp(f) needs f to return a scalar, but it returned a result of "
-                         f"shape {shape}; use hessian(f) for vector-valued functions")
+    _seeding.require_one_entry("hvp", shape, "hessian(f)")
 
 
 def _second_order(f, x, args, kwargs, chunk, nan_safe, workers=None):

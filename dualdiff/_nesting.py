@@ -217,9 +217,7 @@ def _finish(verb, y, tag, w, k, parent, shape):
     if verb == "jvp":
         return val, _outer(dbuf[:, 0], out_shape, pspec)
     if verb in ("grad", "value_and_grad"):
-        if out_shape != ():
-            raise ValueError(f"{verb}(f) needs f to return a scalar, but it returned a result of "
-                             f"shape {out_shape}; use jacobian(f) for vector-valued functions")
+        _seeding.require_one_entry(verb, out_shape)
         g = _outer(dbuf[0], xs, pspec)
         return (val, g) if verb == "value_and_grad" else g
     J = _outer(dbuf, out_shape + xs, pspec)

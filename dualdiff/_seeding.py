@@ -462,6 +462,15 @@ def as_result(a, shape):
     return np.ascontiguousarray(a.reshape(shape))
 
 
+def require_one_entry(verb, out_shape, instead="jacobian(f)"):
+    """grad, value_and_grad and hvp differentiate a result with one entry: a
+    number, or an array of size 1 of any shape (as autograd and PyTorch
+    accept; its one entry is differentiated)."""
+    if math.prod(out_shape) != 1:
+        raise ValueError(f"{verb}(f) needs f to return a scalar, but it returned a result of "
+                         f"shape {out_shape}; use {instead} for vector-valued functions")
+
+
 def x_shape(shape):
     """The shape derivatives take along x: () for a scalar x."""
     return () if shape is None else shape

@@ -563,9 +563,8 @@ def nested(verb, f, x, args, kwargs, v=None):
     if verb == "jvp":
         return val, _numbers([r[0] for r in rows], out_shape)
     if verb in ("grad", "value_and_grad"):
-        if out_shape != ():
-            raise ValueError(f"{verb}(f) needs f to return a scalar, but it returned a result of "
-                             f"shape {out_shape}; use jacobian(f) for vector-valued functions")
+        from dualdiff import _seeding
+        _seeding.require_one_entry(verb, out_shape)
         g = _numbers(list(rows[0]), xs)
         return (val, g) if verb == "value_and_grad" else g
     J = _numbers([e for r in rows for e in r], out_shape + xs)
@@ -643,9 +642,7 @@ def nested_second(verb, f, x, args, kwargs, parent, nan_safe, v=None):
     H = _wrap(buf.reshape(out_shape + xs + xs + (1 + p,)), _Spec(p, pcode, ptag))
     if verb == "hessian":
         return H if H.shape != () else H[()]
-    if out_shape != ():
-        raise ValueError(f"hvp(f) needs f to return a scalar, but it returned a result of "
-                         f"shape {out_shape}")
+    _seeding.require_one_entry("hvp", out_shape, "hessian(f)")
     vitems, vshape = _entries(v)
     if vshape != shape:
         raise ValueError(f"hvp: v must have the shape of x, {shape or ()}, not {vshape or ()}")

@@ -282,6 +282,49 @@ def test_grad_needs_a_scalar_result():
         dualdiff.value_and_grad(lambda x: [x[0], x[1]])([1.0, 2.0])
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.complex64])
+def test_grad_returns_the_dtype_of_a_narrow_x(dtype):
+    """Computed in double precision and rounded once to x's dtype."""
+    x = (np.arange(6).reshape(2, 3) / 4 + (0.5j if dtype is np.complex64 else 0)).astype(dtype)
+    f = lambda x: np.sum(np.real(np.sin(x.astype(np.complex128 if np.iscomplexobj(x) else float))))
+    g = dualdiff.grad(f)(x)
+    x64 = x.astype(np.complex128 if dtype is np.complex64 else np.float64)
+    ref = np.cos(x64)  # df/dx - i df/dy of Re sin(x + iy) is Re cos(z) + i Im cos(z)
+    assert g.dtype == dtype and g.shape == x.shape
+    np.testing.assert_array_equal(g, ref.astype(dtype))
+    v, g2 = dualdiff.value_and_grad(f)(x)
+    assert type(v) is float and g2.dtype == dtype
+    s = dualdiff.grad(lambda t: t * t)(dtype(3.0) if dtype is not np.complex64 else np.float32(3.0))
+    assert s == 6.0 and s.dtype == (np.float32 if dtype is np.complex64 else dtype)
+    # float64 and longdouble come back as float64
+    assert dualdiff.grad(f)(x64.real.astype(np.longdouble)).dtype == np.float64
+
+
+@pytest.mark.parametrize("shape", [(1,), (1, 1)])
+def test_grad_of_a_result_with_one_entry(shape):
+    """grad, value_and_grad and hvp take a result of size 1 of any shape (as
+    autograd and PyTorch do) and differentiate its one entry."""
+    x = np.array([[0.3, -1.2], [0.7, 2.0]])
+    f = lambda x: np.sum(np.sin(x), keepdims=True).reshape(shape)
+    g_ref = np.cos(x)  # d/dx sum(sin(x))
+    np.testing.assert_allclose(dualdiff.grad(f)(x), g_ref, rtol=1e-15)
+    np.testing.assert_allclose(dualdiff.grad(f, chunk=1)(x), g_ref, rtol=1e-15)
+    v, g = dualdiff.value_and_grad(f)(x)
+    assert np.shape(v) == shape and v.ravel()[0] == pytest.approx(np.sin(x).sum(), rel=1e-15)
+    np.testing.assert_allclose(g, g_ref, rtol=1e-15)
+    # the fast path of a 1-D float64 array, and a list
+    h = lambda y: (y[0] * y[1] ** 2) * np.ones(shape)
+    for y in (np.array([3.0, 2.0]), [3.0, 2.0]):
+        np.testing.assert_allclose(dualdiff.grad(h)(y), [4.0, 12.0], rtol=1e-15)
+    np.testing.assert_allclose(dualdiff.hvp(f)(x, np.ones((2, 2))), -np.sin(x), rtol=1e-15)
+    # complex numbers inside f, and grad nested in jacobian (the Hessian)
+    c = lambda x: np.real(np.sum(np.exp(1j * x), keepdims=True)).reshape(shape)
+    np.testing.assert_allclose(dualdiff.grad(c)(x), -np.sin(x), rtol=1e-15)
+    H = dualdiff.jacobian(lambda y: dualdiff.grad(h)(y))(np.array([3.0, 2.0]))
+    np.testing.assert_allclose(H, [[0.0, 4.0], [4.0, 6.0]], rtol=1e-15)
+    with pytest.raises(ValueError, match=r"scalar.*shape \(1, 2\)"):
+        dualdiff.grad(lambda x: x[:1, :1] * np.ones((1, 2)))(x)
+
 @pytest.mark.parametrize("x, exc, msg", [
     (1 + 2j, TypeError, "complex"),
     (np.array([1 + 2j, 3.0]), TypeError, "complex"),

@@ -234,6 +234,23 @@ def test_values_and_containers():
     assert np.allclose(J[1], 1j * np.eye(3), rtol=0, atol=0)
 
 
+def test_astype_keeps_derivatives_or_refuses():
+    z = ComplexDual(np.array([1 + 2j, -1j]), np.array([[1.0, 0.0], [0.0, 1j]]))
+    c = z.astype(np.complex128)
+    assert np.array_equal(c.value, z.value) and np.array_equal(c.tangent, z.tangent)
+    r = ComplexDual(np.array([2.0, 3.0]), np.eye(2))
+    w = r.astype(complex)
+    assert w.value.dtype == np.complex128 and w.tangent.dtype == np.complex128
+    assert np.array_equal(w.tangent, np.eye(2))
+    assert r.astype(np.float64).value.dtype == np.float64
+    with pytest.raises(TypeError, match="np.real"):
+        z.astype(np.float64)
+    with pytest.raises(TypeError, match="only float64 and complex128"):
+        r.astype(np.float32)
+    # through a transform: d/dz of z.astype(complex) ** 2 is 2z
+    assert dualdiff.derivative(lambda z: z.astype(complex) ** 2, holomorphic=True)(1 + 1j) == 2 + 2j
+
+
 # -------------------------------------------------------------------- FFTs
 
 
