@@ -1995,7 +1995,7 @@ cdef object _nested_fast(object f, tuple args, dict kwargs, int verb, bint nan_s
     else:
         return NotImplemented
     n = len(items)
-    if n == 0:
+    if n == 0 or n > 128:  # more directions run faster in chunks (_nesting.CHUNK) there
         return NotImplemented
     for item in items:
         if type(item) is Dual:

@@ -170,48 +170,78 @@ def _nested(verb, f, x, args, kwargs, parent, nan_safe, v):
                              f"not {_seeding.x_shape(vshape)}")
         D = vv.reshape(N, 1)
     k = D.shape[1]
-    w = p + k
-    tag = _seeding.new_tag(nan_safe)
-    spec = _Spec(w, 2, tag)
-    m = spec.m
-    buf = np.zeros((N, m))
-    buf[:, 0] = a
-    buf[:, 1:1 + p] = B
-    buf[:, 1 + p:1 + w] = D
-    if Dp is not None:
-        # x(ε, δ) = a + Bε + vδ + (dv/dε)εδ: the cross entries H[i, p] of the packed triangle
-        for i in range(p):
-            buf[:, _packed(i, p, w)] = Dp[:, i]
-    _link(tag, ptag, p)
-    try:
-        if shape is None:
-            xin = _dual_from(buf[0], w, spec.code, tag)
-        elif type(x) is list or type(x) is tuple:
-            xin = _seeding.rebuild([_dual_from(buf[i], w, spec.code, tag) for i in range(N)], x)
-        else:
-            xin = _wrap(buf.reshape(shape + (m,)), spec)
-        y = _seeding.call_f(f, xin, args, kwargs, tag)
-    finally:
-        _unlink(tag)
-    return _finish(verb, y, tag, w, k, parent, shape)
+    # f runs on chunks of c inner directions: only the cross derivatives ε·δ
+    # are read, and a pass costs (p + c)^2 per number, so chunks of about p
+    # directions (at least CHUNK) beat one pass over all k (bit-identical)
+    c = max(1, min(k, max(CHUNK, p)))
+    dbuf = None
+    for j0 in range(0, max(k, 1), c):
+        kc = min(c, k - j0)
+        w = p + kc
+        tag = _seeding.new_tag(nan_safe)
+        spec = _Spec(w, 2, tag)
+        m = spec.m
+        buf = np.zeros((N, m))
+        buf[:, 0] = a
+        buf[:, 1:1 + p] = B
+        buf[:, 1 + p:1 + w] = D[:, j0:j0 + kc]
+        if Dp is not None:
+            # x(ε, δ) = a + Bε + vδ + (dv/dε)εδ: the cross entries H[i, p] of the packed triangle
+            for i in range(p):
+                buf[:, _packed(i, p, w)] = Dp[:, i]
+        _link(tag, ptag, p)
+        try:
+            if shape is None:
+                xin = _dual_from(buf[0], w, spec.code, tag)
+            elif type(x) is list or type(x) is tuple:
+                xin = _seeding.rebuild([_dual_from(buf[i], w, spec.code, tag) for i in range(N)], x)
+            else:
+                xin = _wrap(buf.reshape(shape + (m,)), spec)
+            y = _seeding.call_f(f, xin, args, kwargs, tag)
+        finally:
+            _unlink(tag)
+        if c >= k:
+            return _finish(verb, y, tag, w, k, parent, shape)
+        value, grad, hess, out_shape = _read(y, tag, w, spec, parent)
+        if dbuf is None:
+            dbuf = np.empty((value.shape[0], k, 1 + p))
+            vbuf = _value_rows(value, grad, p)
+        dbuf[:, j0:j0 + kc] = _derivative_rows(grad, hess, p)
+    return _assemble(verb, vbuf, dbuf, out_shape, parent, shape)
+
+
+CHUNK = 32
+
+
+def _value_rows(value, grad, p):
+    """Numbers of the parent: [value, dvalue/dε] (M, 1 + p)."""
+    vbuf = np.empty((value.shape[0], 1 + p))
+    vbuf[:, 0] = value
+    vbuf[:, 1:] = grad[:, :p]
+    return vbuf
+
+
+def _derivative_rows(grad, hess, p):
+    """Per inner direction j, [d/dδ_j, d2/dε dδ_j]: (M, k, 1 + p)."""
+    dbuf = np.empty((grad.shape[0], grad.shape[1] - p, 1 + p))
+    dbuf[:, :, 0] = grad[:, p:]
+    dbuf[:, :, 1:] = np.swapaxes(hess[:, :p, p:], 1, 2)
+    return dbuf
 
 
 def _finish(verb, y, tag, w, k, parent, shape):
     """What the nested call returns for f's result y (numbers of width w =
     p + k and this tag, or anything f may return): numbers of the parent."""
+    p = parent[1]
+    value, grad, hess, out_shape = _read(y, tag, w, _Spec(w, 2, tag), parent)
+    return _assemble(verb, _value_rows(value, grad, p), _derivative_rows(grad, hess, p),
+                     out_shape, parent, shape)
+
+
+def _assemble(verb, vbuf, dbuf, out_shape, parent, shape):
+    """The nested call's result from the rows of its value and derivatives."""
     ptag, p, pcode = parent
-    spec = _Spec(w, 2, tag)
-    value, grad, hess, out_shape = _read(y, tag, w, spec, parent)
-    # numbers of the parent: [value, dvalue/dε] and, per inner direction j,
-    # [d/dδ_j, d2/dε dδ_j]
-    M = value.shape[0]
     pspec = _Spec(p, pcode, ptag)
-    vbuf = np.empty((M, 1 + p))
-    vbuf[:, 0] = value
-    vbuf[:, 1:] = grad[:, :p]
-    dbuf = np.empty((M, k, 1 + p))
-    dbuf[:, :, 0] = grad[:, p:]
-    dbuf[:, :, 1:] = np.swapaxes(hess[:, :p, p:], 1, 2)
     xs = _seeding.x_shape(shape)
     val = _outer(vbuf, out_shape, pspec)
     if verb == "jvp":

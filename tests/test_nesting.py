@@ -100,6 +100,33 @@ def test_jvp_of_grad_is_hvp():
     np.testing.assert_allclose(got, dualdiff.hvp(corpus.loop_function)(x, v), rtol=1e-13)
 
 
+@pytest.mark.parametrize("n", [3, 40, 130, 300])
+def test_inner_directions_in_chunks_match_the_hessian_by_hand(n):
+    """Many inner directions run in chunks (and a list of more than 128 leaves
+    the compiled one-pass path): the same numbers as a hand-derived Hessian."""
+    x = np.linspace(-1.0, 2.0, n)
+    v = np.cos(np.arange(n))
+    f = lambda y: np.sum(np.sin(y) * y) + y[0] * y[-1]  # noqa: E731
+    H = np.diag(2 * np.cos(x) - x * np.sin(x))  # d2/dx2 of sin(x) x
+    H[0, -1] += 1.0
+    H[-1, 0] += 1.0
+    G = np.sin(x) + x * np.cos(x)
+    G[0] += x[-1]
+    G[-1] += x[0]
+    for kind in (np.asarray, list):
+        g, Hv = dualdiff.jvp(grad(f), kind(x), kind(v))
+        np.testing.assert_allclose(g, G, rtol=1e-14)
+        np.testing.assert_allclose(Hv, H @ v, rtol=1e-13, atol=1e-13)
+    # an inner call with as many directions as the outer: jacobian of grad
+    if n <= 40:
+        np.testing.assert_allclose(jacobian(grad(f))(x), H, rtol=1e-14, atol=1e-14)
+
+
+def test_inner_call_with_no_directions():
+    g, Hv = dualdiff.jvp(grad(lambda y: np.sum(y * y) + 1.0), np.zeros((0, 3)), np.zeros((0, 3)))
+    assert g.shape == Hv.shape == (0, 3)
+
+
 def test_jvp_with_a_direction_that_depends_on_the_outer_variable():
     # d/dt [J(x(t)) v(t)] with f(x) = x0^2 x1, x = (t, 2t), v = (t, 1):
     # J v = 2 x0 x1 v0 + x0^2 v1 = 2 t (2t) t + t^2 = 4t^3 + t^2 -> 12 t^2 + 2 t
