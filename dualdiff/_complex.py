@@ -60,12 +60,13 @@ class ComplexDual:
     True
     """
 
-    __slots__ = ("value", "tangent", "hessian", "holomorphic", "nan_safe")
+    __slots__ = ("value", "tangent", "hessian", "holomorphic", "nan_safe", "call")
     value: Any  # a NumPy scalar or array, real or complex
     tangent: Any  # shape (n,) + value's shape
     hessian: Any  # shape (n, n) + value's shape, or None at first order
     holomorphic: bool  # tangents are complex derivatives d/dz (else along real directions)
     nan_safe: bool
+    call: int  # the transform call that seeded them (0: made by hand)
     __array_priority__ = 1000
 
     def __init__(self, value, tangent, hessian=None):
@@ -283,26 +284,55 @@ class ComplexDual:
 # ----------------------------------------------------------------- helpers
 
 
-def _init(d, v, t, h, holomorphic, nan_safe):
+def _init(d, v, t, h, holomorphic, nan_safe, call=0):
     d.value = v
     d.tangent = t
     d.hessian = h
     d.holomorphic = holomorphic
     d.nan_safe = nan_safe
+    d.call = call
 
 
 def _make(v, t, h, like):
-    """A ComplexDual in the mode of ``like``."""
+    """A ComplexDual in the mode of ``like`` (and of its call)."""
     d = ComplexDual.__new__(ComplexDual)
-    _init(d, v, t, h, like.holomorphic, like.nan_safe)
+    _init(d, v, t, h, like.holomorphic, like.nan_safe, like.call)
     return d
 
 
-def _seed(value, tangent, hessian, holomorphic, nan_safe):
+def _seed(value, tangent, hessian, holomorphic, nan_safe, call=0):
     d = ComplexDual.__new__(ComplexDual)
     v = np.asarray(value)
-    _init(d, v[()] if v.ndim == 0 else v, tangent, hessian, holomorphic, nan_safe)
+    _init(d, v[()] if v.ndim == 0 else v, tangent, hessian, holomorphic, nan_safe, call)
     return d
+
+
+# the running calls that a call may nest in (first order): call -> (width,
+# nan_safe, holomorphic); and the running nested calls: child -> parent (see
+# _complex_ad.nested)
+RUNNING: dict[int, tuple[int, bool, bool]] = {}
+NESTED: dict[int, int] = {}
+
+
+class Conflict(ValueError):
+    """Complex dual numbers of two calls met, neither nested in the other."""
+
+    def __init__(self, calls):
+        super().__init__("complex dual numbers of two transform calls meet, and neither runs "
+                         "inside the other (numbers kept from a finished call, or transforms "
+                         "nested deeper than dualdiff computes)")
+        self.calls = calls
+
+
+def _promote(d, like):
+    """A number of a parent call as one of the nested call ``like``: the
+    parent's derivatives first, 0 along the nested call's directions, and a
+    zero Hessian (the nested call reads only its cross terms with them)."""
+    if d.order != 1 or like.order != 2 or d.n >= like.n:
+        return d  # not a parent's number: refused where it meets ``like``
+    shape = d.tangent.shape[1:]
+    t = np.concatenate([d.tangent, np.zeros((like.n - d.n,) + shape, d.tangent.dtype)])
+    return _make(d.value, t, np.zeros((like.n, like.n) + shape, d.tangent.dtype), like)
 
 
 def _value(o):
@@ -313,10 +343,11 @@ def _constant(o):
     """A constant operand as an array, or a clear error."""
     if isinstance(o, ComplexDual):
         return o
-    if type(o).__module__.startswith("dualdiff"):  # a real Dual or DualArray of another call
-        from dualdiff._nesting import NestingError
-        raise NestingError("complex dual numbers met the dual numbers of another transform: "
-                           "complex numbers inside nested transforms are not supported")
+    if type(o).__module__.startswith("dualdiff"):  # a real Dual or DualArray of another call:
+        # the TypeError makes that call rerun on complex numbers (see _complex_ad.nested)
+        raise TypeError("complex dual numbers met the real dual numbers of another transform "
+                        "(one running outside: derivative, grad, jacobian, jvp, hessian and hvp "
+                        "then run f again on complex numbers; taylor does not)")
     if isinstance(o, (numbers.Number, np.generic)):
         return np.asarray(o)
     if isinstance(o, np.ndarray) and o.dtype.kind in "biufc" and type(o) is np.ndarray:
@@ -351,10 +382,23 @@ def _outer(a, b):
     return a[:, None] * b[None, :]
 
 
-def _check_pair(x, y):
-    if x.n != y.n or x.holomorphic != y.holomorphic or x.order != y.order:
-        raise ValueError("complex dual numbers of different widths, orders or modes meet: "
-                         "numbers of two different transforms cannot be combined")
+def _unify(ops):
+    """ComplexDuals of one call: where the numbers of a nested call meet those
+    of the call it runs in, the parent's are promoted to the nested call's."""
+    calls = {o.call for o in ops} - {0}
+    if len(calls) > 1:
+        child = next((c for c in calls if calls - {c} == {NESTED.get(c)}), None)
+        if child is not None:
+            like = next(o for o in ops if o.call == child)
+            ops = [o if o.call != NESTED[child] else _promote(o, like) for o in ops]
+    calls = {o.call for o in ops} - {0}
+    if len(calls) > 1:
+        raise Conflict(calls)
+    for o in ops[1:]:
+        if (o.n, o.holomorphic, o.order) != (ops[0].n, ops[0].holomorphic, ops[0].order):
+            raise ValueError("complex dual numbers of different widths, orders or modes meet: "
+                             "numbers of two different transforms cannot be combined")
+    return ops
 
 
 def _not_holomorphic(x, name):
@@ -403,7 +447,7 @@ def _add(x, o, sign):
         shape = np.shape(v)
         return _make(v, _bcast(x.tangent, shape, 1),
                      None if x.hessian is None else _bcast(x.hessian, shape, 2), x)
-    _check_pair(x, o)
+    x, o = _unify([x, o])
     v = x.value + o.value if sign > 0 else x.value - o.value
     shape = np.shape(v)
     with _quiet():
@@ -423,7 +467,7 @@ def _mul(x, o):
             t = _term(o, _lead(x.tangent, nd, 1), x.nan_safe)
             h = None if x.hessian is None else _term(o, _lead(x.hessian, nd, 2), x.nan_safe)
         return _make(v, t, h, x)
-    _check_pair(x, o)
+    x, o = _unify([x, o])
     v = x.value * o.value
     nd = np.ndim(v)
     a, b = _lead(x.tangent, nd, 1), _lead(o.tangent, nd, 1)
@@ -443,7 +487,7 @@ def _binary(name, x, y):
     x, y = _constant(x), _constant(y)
     dx, dy = isinstance(x, ComplexDual), isinstance(y, ComplexDual)
     if dx and dy:
-        _check_pair(x, y)
+        x, y = _unify([x, y])
     like = x if dx else y
     xv, yv = _value(x), _value(y)
     v = ufunc(xv, yv)
@@ -647,7 +691,7 @@ def _bilinear(func, a, b, *args, **kwargs):
     a, b = _constant(a), _constant(b)
     da, db = isinstance(a, ComplexDual), isinstance(b, ComplexDual)
     if da and db:
-        _check_pair(a, b)
+        a, b = _unify([a, b])
     like = a if da else b
     av, bv = _value(a), _value(b)
     v = func(av, bv, *args, **kwargs)
@@ -715,9 +759,9 @@ def _multilinear(func, operands, *args, **kwargs):
     dual operands, direction by direction (and pair by pair at second order)."""
     ops = [_constant(o) for o in operands]
     duals = [i for i, o in enumerate(ops) if isinstance(o, ComplexDual)]
+    for i, o in zip(duals, _unify([ops[i] for i in duals])):
+        ops[i] = o
     like = ops[duals[0]]
-    for i in duals[1:]:
-        _check_pair(like, ops[i])
     values = [_value(o) for o in ops]
 
     def call(repl):
@@ -780,10 +824,10 @@ def _many(func, arrays, axis=0):
     values, one on the tangents and one on the hessians (the axis made negative
     names the same axis of each)."""
     arrays = [_constant(a) for a in arrays]
-    like = next(a for a in arrays if isinstance(a, ComplexDual))
-    for a in arrays:
-        if isinstance(a, ComplexDual):
-            _check_pair(like, a)
+    duals = [i for i, a in enumerate(arrays) if isinstance(a, ComplexDual)]
+    for i, a in zip(duals, _unify([arrays[i] for i in duals])):
+        arrays[i] = a
+    like = arrays[duals[0]]
     n = like.n
     v = func([_value(a) for a in arrays], axis=axis)
     nd = np.ndim(v)

@@ -22,14 +22,18 @@ conventions follow JAX:
 - :func:`wirtinger` gives both Wirtinger derivatives, (df/dz, df/dconj(z)),
   of any f.
 """
+import itertools
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from dualdiff import _seeding, _trees
-from dualdiff._complex import ComplexDual, _seed, array
+from dualdiff import _complex, _nesting, _seeding, _trees
+from dualdiff._complex import ComplexDual, _make, _promote, _seed, array
 from dualdiff._dual import _set_complex_hook
+from dualdiff._nesting import NestingError
+
+_calls = itertools.count(1)  # call ids of the complex runs (see _complex.NESTED)
 
 
 def met_complex(e: BaseException) -> bool:
@@ -39,11 +43,15 @@ def met_complex(e: BaseException) -> bool:
 
 def _flatten(x):
     """(flat values, shape or None for a number, whether complex)."""
-    if isinstance(x, ComplexDual) or type(x).__module__.startswith("dualdiff") or (
+    if _parent(x) is not None:
+        raise NestingError("hessian, hvp and taylor of a function with complex numbers inside "
+                           "another transform are not supported; a first-order transform "
+                           "(derivative, grad, jacobian, jvp) may nest there")
+    if type(x).__module__.startswith("dualdiff") or (
             isinstance(x, (list, tuple)) and any(type(i).__module__.startswith("dualdiff") for i in x)):
-        from dualdiff._nesting import NestingError
-        raise NestingError("complex numbers met inside a nested transform: complex dual numbers "
-                           "do not nest (differentiate the real and imaginary parts apart)")
+        # the real numbers of a running transform: it reruns f on complex numbers, and so
+        # calls this transform again, on complex numbers
+        raise TypeError("complex numbers met inside a nested transform")
     a = np.asarray(x)
     if a.dtype.kind not in "biufc":
         raise TypeError(f"x must be numbers (real or complex), not {a.dtype}")
@@ -61,20 +69,42 @@ def _run(f, x, args, kwargs, directions, holomorphic, nan_safe, order=1):
     vshape = () if shape is None else shape
     t = directions.reshape((n,) + vshape)
     h = np.zeros((n, n) + vshape, dtype=t.dtype) if order == 2 else None
-    xin = _seed(flat.reshape(vshape), t, h, holomorphic, nan_safe)
-    y = f(xin, *args, **kwargs)
-    v, tan, hess = _read(y, n, order, holomorphic)
+    call = next(_calls)
+    xin = _seed(flat.reshape(vshape), t, h, holomorphic, nan_safe, call)
+    if order == 1:
+        _complex.RUNNING[call] = (n, nan_safe, holomorphic)
+    try:
+        y = f(xin, *args, **kwargs)
+        v, tan, hess = _read(y, n, order, holomorphic, call)
+    except _complex.Conflict as e:
+        other = e.calls - {call}
+        if call in e.calls and len(other) == 1 and min(other) in _complex.RUNNING:
+            raise _Nest(min(other)) from None  # f holds numbers of a running call
+        raise
+    finally:
+        _complex.RUNNING.pop(call, None)
     return v, tan, hess, np.shape(v), shape
 
 
-def _read(y, n, order, holomorphic):
+class _Nest(NestingError):
+    """f met the complex dual numbers of the running call ``parent``: the
+    transform reruns nested in it (see nested)."""
+
+    def __init__(self, parent):
+        super().__init__("hessian, hvp and taylor of a function with complex numbers inside "
+                         "another transform are not supported; a first-order transform "
+                         "(derivative, grad, jacobian, jvp) may nest there")
+        self.parent = parent
+
+
+def _read(y, n, order, holomorphic, call):
     if isinstance(y, dict) or (isinstance(y, (list, tuple)) and _trees.is_out_node(y)):
         raise _seeding.TreeResult("the function being differentiated returned "
                                   f"{'a dict' if isinstance(y, dict) else 'arrays of different shapes'}")
     if isinstance(y, (list, tuple)):
         y = array(y)
     if isinstance(y, ComplexDual):
-        if y.n != n or y.holomorphic != holomorphic or y.order != order:
+        if y.n != n or y.holomorphic != holomorphic or y.order != order or y.call not in (0, call):
             raise ValueError("f returned complex dual numbers of another derivative call")
         return np.asarray(y.value), y.tangent, y.hessian
     a = np.asarray(y) if y is not None and not isinstance(y, (str, bytes)) else None
@@ -84,6 +114,116 @@ def _read(y, n, order, holomorphic):
     shape = a.shape
     a = a.astype(np.complex128 if a.dtype.kind == "c" else np.float64)
     return a, np.zeros((n,) + shape, a.dtype), (np.zeros((n, n) + shape, a.dtype) if order == 2 else None)
+
+
+def _parent(x):
+    """The complex dual numbers of a running transform that x holds, as one
+    ComplexDual (None when x holds none)."""
+    if isinstance(x, ComplexDual):
+        return x
+    if isinstance(x, (list, tuple)) and _holds(x):
+        return array(x)
+    return None
+
+
+def _holds(x):
+    return isinstance(x, ComplexDual) or (isinstance(x, (list, tuple)) and any(map(_holds, x)))
+
+
+def nested(verb, f, x, v, args, kwargs, holomorphic, parent=None):
+    """A first-order transform called on the complex dual numbers of a running
+    first-order call P (the parent, p real directions ε): f runs once on
+    second-order complex numbers over the p + k directions (ε, δ), δ the k
+    directions of this call, and the result's value, δ-derivatives and cross
+    derivatives ε·δ come back as numbers of the parent (as in _nesting.py for
+    real numbers; the ε·ε part is never read). ``parent``: the call whose
+    numbers f holds when x holds none of them."""
+    P = _parent(x)
+    if P is None:  # a plain x: constant numbers of the parent
+        flat, shape, _ = _flatten(x)
+        like = _parent(v)
+        if like is None:
+            p, nan_safe, holo = _complex.RUNNING[parent]
+            like = _seed(0.0, np.zeros(p), None, holo, nan_safe, parent)
+        P = _make(flat.reshape(shape or ())[()], np.zeros((like.n,) + (shape or ())), None, like)
+    if P.order != 1 or P.call == 0:
+        raise NestingError(f"{verb}(f) with complex numbers inside hessian or hvp is not "
+                           "supported: complex numbers nest in first-order transforms (jvp, "
+                           "derivative, grad, jacobian)" if P.order != 1 else
+                           f"{verb}(f) at complex dual numbers made by hand (ComplexDual(...)): "
+                           "a transform takes plain numbers, or the numbers of a transform it "
+                           "runs inside")
+    p, xs = P.n, np.shape(P.value)
+    N = int(np.prod(xs, dtype=np.int64))
+    is_complex = np.iscomplexobj(P.value)
+    cross = None
+    if verb == "jvp":
+        V = _parent(v)
+        vv = np.asarray(V.value if V is not None else v)
+        if vv.shape != xs:
+            raise ValueError(f"jvp: v has shape {vv.shape}, x has shape {xs}")
+        D = vv.reshape(1, N)
+        if V is not None:
+            if V.call != P.call or V.order != 1 or V.n != p:
+                raise ValueError("jvp: v holds complex dual numbers of another transform")
+            cross = V.tangent
+    elif is_complex and not holomorphic:
+        if verb not in ("grad", "value_and_grad"):
+            raise _needs_holomorphic(verb)
+        D = np.concatenate([np.eye(N), 1j * np.eye(N)])  # df/dx and df/dy: JAX's real gradient
+    else:
+        D = np.eye(N)
+    k = D.shape[0]
+    dtype = np.result_type(P.tangent, D, np.asarray(P.value))
+    # chunks of inner directions, as in _nesting._nested (only ε·δ is read)
+    c = max(1, min(k, max(_nesting.CHUNK, p)))
+    dv, dh = [], []
+    for j0 in range(0, max(k, 1), c):
+        kc = min(c, k - j0)
+        w = p + kc
+        T = np.empty((w,) + xs, dtype)
+        T[:p], T[p:] = P.tangent, D[j0:j0 + kc].reshape((kc,) + xs)
+        H = np.zeros((w, w) + xs, dtype)
+        if cross is not None:  # x(ε, δ) = x + ε dx + δ v + ε δ dv/dε
+            H[:p, p], H[p, :p] = cross, cross
+        call = next(_calls)
+        xin = _seed(P.value, T, H, P.holomorphic, P.nan_safe, call)
+        _complex.NESTED[call] = P.call
+        try:
+            y = f(xin, *args, **kwargs)
+            if isinstance(y, (list, tuple)) and not _trees.is_out_node(y):
+                y = array(y)
+            if isinstance(y, ComplexDual) and y.call == P.call:  # never reached by δ
+                y = _promote(y, xin)
+            yv, yt, yh = _read(y, w, 2, P.holomorphic, call)
+        finally:
+            del _complex.NESTED[call]
+        dv.append(yt[p:])  # (kc,) + out
+        dh.append(yh[:p, p:])  # (p, kc) + out
+    dv, dh = np.concatenate(dv), np.concatenate(dh, axis=1)
+    out = np.shape(yv)
+
+    def parent(value, tangent):  # numbers of P: value (out shape), tangent (p,) + shape
+        value = np.asarray(value)
+        return _make(value[()] if value.ndim == 0 else value, np.asarray(tangent), None, P)
+    val = parent(yv, yt[:p])
+    if verb == "jvp":
+        return val, parent(dv[0], dh[:, 0])
+    if verb in ("grad", "value_and_grad"):
+        _seeding.require_one_entry(verb, out)
+        dv, dh = dv.reshape(k), dh.reshape(p, k)
+        if not (holomorphic and is_complex):  # a real-valued f
+            if np.any(np.imag(yv) != 0) or np.any(np.imag(dv) != 0):
+                raise TypeError(f"{verb}(f) needs a real-valued f, and f returned a complex "
+                                "number; use jacobian(f) for the complex derivatives of a "
+                                "complex-valued f")
+            dv, dh, val = np.real(dv), np.real(dh), parent(np.real(yv), np.real(yt[:p]))
+            if D.dtype.kind == "c":  # df/dx - i df/dy
+                dv, dh = dv[:N] - 1j * dv[N:], dh[:, :N] - 1j * dh[:, N:]
+        return val, parent(dv.reshape(xs), dh.reshape((p,) + xs))
+    J = parent(np.moveaxis(dv, 0, -1).reshape(out + xs),
+               np.moveaxis(dh, 1, -1).reshape((p,) + out + xs))
+    return val, J
 
 
 def _result(a):
@@ -109,6 +249,15 @@ def _jac_layout(tan, out_shape, x_shape):
 
 def jacobian(verb, f, x, args, kwargs, holomorphic, nan_safe):
     """(value, Jacobian) on complex numbers, for derivative, jacobian and grad."""
+    if _parent(x) is not None:
+        return nested(verb, f, x, None, args, kwargs, holomorphic)
+    try:
+        return _jacobian(verb, f, x, args, kwargs, holomorphic, nan_safe)
+    except _Nest as e:
+        return nested(verb, f, x, None, args, kwargs, holomorphic, e.parent)
+
+
+def _jacobian(verb, f, x, args, kwargs, holomorphic, nan_safe):
     flat, shape, is_complex = _flatten(x)
     if is_complex and not holomorphic:
         if verb in ("grad", "value_and_grad"):
@@ -189,6 +338,15 @@ def wirtinger(f: Callable[..., Any], *, nan_safe: bool = True) -> Callable[..., 
 
 def jvp(f, x, v, args, kwargs, nan_safe):
     """(f(x), d/dt f(x + t v)) on complex numbers (x or v complex, or f meets one)."""
+    if _parent(x) is not None or _parent(v) is not None:
+        return nested("jvp", f, x, v, args, kwargs, False)
+    try:
+        return _jvp(f, x, v, args, kwargs, nan_safe)
+    except _Nest as e:
+        return nested("jvp", f, x, v, args, kwargs, False, e.parent)
+
+
+def _jvp(f, x, v, args, kwargs, nan_safe):
     flat, shape, _ = _flatten(x)
     vflat, vshape, _ = _flatten(v)
     if (shape or ()) != (vshape or ()):

@@ -140,11 +140,9 @@ def flatten(x, what="x"):
     if isinstance(x, (str, bytes)) or x is None:
         raise TypeError(f"{what} must be a real number or an array of real numbers, "
                         f"not {type(x).__name__}")
-    if _holds_complex_dual(x):  # a transform called on the numbers of a complex run
-        from dualdiff._nesting import NestingError
-        raise NestingError("a transform was called on complex dual numbers (its caller met a "
-                           "complex number): complex numbers inside nested transforms are not "
-                           "supported")
+    if _holds_complex_dual(x):  # a transform called on the numbers of a complex run:
+        # the transform reruns on complex numbers too (see _complex_ad.nested)
+        raise TypeError(f"{what} holds complex dual numbers")
     try:
         a = np.asarray(x)
     except ValueError as exc:

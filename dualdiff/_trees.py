@@ -83,7 +83,7 @@ def _regular_shape(x):
             elif s != first:
                 return None
         return (len(x),) + (first if first is not None else ())
-    if isinstance(x, (np.ndarray, DualArray)):
+    if isinstance(x, (np.ndarray, DualArray, ComplexDual)):
         return x.shape
     return ()
 
@@ -107,7 +107,8 @@ class Tree:
         self.shapes = []
         self.offsets = [0]
         for leaf in self.leaves:
-            if isinstance(leaf, (list, tuple, np.ndarray, DualArray)):
+            if isinstance(leaf, (list, tuple, np.ndarray, DualArray)) or (
+                    isinstance(leaf, ComplexDual) and leaf.ndim):
                 shape = _regular_shape(leaf)
                 size = int(np.prod(shape, dtype=np.int64))
             else:
@@ -180,6 +181,9 @@ def _join(leaves, what):
     specs = set()
     for leaf in leaves:
         _seeding._collect_specs(leaf, specs)
+    if any(isinstance(leaf, ComplexDual) for leaf in leaves):  # a nested call's complex numbers
+        from dualdiff import _complex
+        return _complex._many(np.concatenate, [np.ravel(_complex.array(leaf)) for leaf in leaves])
     if specs:
         parts = [np.ravel(_dual_array(leaf, copy=False)) for leaf in leaves]
     elif any(np.iscomplexobj(leaf) for leaf in leaves):  # complex leaves: a complex vector
@@ -228,8 +232,9 @@ def _same_structure(x, v):
                 and all(_same_structure(a, b) for a, b in zip(x, v)))
     if _is_node(v):
         return False
-    sx = _regular_shape(x) if isinstance(x, (list, tuple, np.ndarray, DualArray)) else None
-    sv = _regular_shape(v) if isinstance(v, (list, tuple, np.ndarray, DualArray)) else None
+    arrays = (list, tuple, np.ndarray, DualArray, ComplexDual)
+    sx = _regular_shape(x) if isinstance(x, arrays) else None
+    sv = _regular_shape(v) if isinstance(v, arrays) else None
     return (sx or ()) == (sv or ())
 
 
@@ -244,7 +249,7 @@ def _scalar(v):
 
 
 def _out(v):
-    if isinstance(v, DualArray):
+    if isinstance(v, (DualArray, ComplexDual)):
         return v
     return np.ascontiguousarray(v)
 

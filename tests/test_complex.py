@@ -632,37 +632,59 @@ def test_every_listed_function_takes_complex_duals():
     assert table <= set(ufuncs)
 
 
-def test_complex_inside_nested_transforms_raise():
+def test_complex_numbers_inside_nested_transforms():
+    """A first-order transform inside another, with complex numbers on the way:
+    by hand, and against central differences of the inner transform."""
+    # d/dx of d/dt Re exp(i t x) at t = 1, which is -x sin x: -sin x - x cos x
     inner = lambda x: dualdiff.derivative(lambda t: np.real(np.exp(1j * t * x)))(1.0)  # noqa: E731
-    with pytest.raises(dualdiff.NestingError, match="complex"):
-        dualdiff.derivative(inner)(0.5)
-
-
-def test_transform_of_complex_numbers_inside_an_outer_transform_raises():
-    # the outer jvp meets the FFT and runs again on complex numbers, which then
-    # reach the inner grad as its x: a NestingError, not a conversion error
+    assert dualdiff.derivative(inner)(0.5) == pytest.approx(-np.sin(0.5) - 0.5 * np.cos(0.5),
+                                                            rel=1e-15)
+    # Parseval: sum |fft(x)|^2 = n sum x^2, so grad = 2 n x (2 n conj(z) at complex z)
     energy = lambda x: np.sum(np.abs(np.fft.fft(x)) ** 2)  # noqa: E731
-    for inner in (dualdiff.grad(energy), dualdiff.jacobian(lambda x: np.real(np.fft.fft(x)))):
-        with pytest.raises(dualdiff.NestingError, match="complex"):
-            dualdiff.jvp(inner, np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.0, 0.0]))
-    with pytest.raises(dualdiff.NestingError, match="complex"):
-        dualdiff.jvp(lambda x: dualdiff.grad(energy)([x[0] * 1j, x[1]]), [1.0, 2.0], [1.0, 0.0])
-    # hessian of the same function is the supported way: 2 n I (Parseval)
-    assert np.allclose(dualdiff.hessian(energy)(np.array([1.0, 2.0, 3.0])), 6 * np.eye(3),
-                       rtol=1e-14, atol=1e-14)
+    x, v = np.array([1.0, 2.0, 3.0]), np.array([1.0, -2.0, 0.5])
+    np.testing.assert_allclose(dualdiff.jvp(dualdiff.grad(energy), x, v)[1], 6 * v, rtol=1e-14)
+    np.testing.assert_allclose(dualdiff.jacobian(dualdiff.grad(energy))(x), 6 * np.eye(3),
+                               rtol=1e-14, atol=1e-14)
+    J = dualdiff.jvp(dualdiff.jacobian(lambda x: np.real(np.fft.fft(x))), x, v)[1]
+    assert np.array_equal(J, np.zeros((3, 3)))  # a linear map: its Jacobian is constant
+    t = dualdiff.jvp(lambda x: dualdiff.grad(energy)([x[0] * 1j, x[1]]), [1.0, 2.0], [1.0, 0.0])[1]
+    np.testing.assert_allclose(t, [-4j, 0.0], rtol=1e-14, atol=1e-14)  # 2 n conj(i x0) = -4 i x0
+    # numbers of the outer call inside the inner function (a closure), in every order
+    for o in (lambda t, y: t * y, lambda t, y: y * t, lambda t, y: t + y):
+        g = lambda x, o=o: np.abs(np.exp(1j * x[0])) * dualdiff.derivative(  # noqa: E731
+            lambda t: o(t, x[1]) * np.exp(1j * x[0]))(1.0)
+        z = np.array([0.5, 2.0])
+        num = [(g(z + 1e-6 * e) - g(z - 1e-6 * e)) / 2e-6 for e in np.eye(2)]
+        np.testing.assert_allclose(dualdiff.jacobian(g)(z), np.transpose(num), rtol=1e-8, atol=1e-9)
 
 
-def test_complex_outer_transform_with_real_inner_raises():
-    def f(x):
-        inner = dualdiff.derivative(lambda t: t * x[1])(1.0)
-        return np.abs(np.exp(1j * x[0])) * inner
-    for ordering in (lambda t, y: t * y, lambda t, y: y * t, lambda t, y: t + y):
-        g = lambda x, o=ordering: np.abs(np.exp(1j * x[0])) * dualdiff.derivative(  # noqa: E731
-            lambda t: o(t, x[1]))(1.0)
-        with pytest.raises(dualdiff.NestingError):
-            dualdiff.grad(g)(np.array([0.5, 2.0]))
-    with pytest.raises(dualdiff.NestingError):
-        dualdiff.grad(f)(np.array([0.5, 2.0]))
+def test_jvp_of_grad_at_complex_points_against_differences():
+    rng = np.random.default_rng(SEED)
+    f = lambda z: np.sum(np.abs(z) ** 3 + np.real(z * z * np.exp(np.conj(z))))  # noqa: E731
+    g = dualdiff.grad(f)
+    for n in (1, 5, 70):  # 70 directions: the inner grad runs in chunks
+        z = rng.normal(size=n) + 1j * rng.normal(size=n)
+        v = rng.normal(size=n) + 1j * rng.normal(size=n)
+        num = (g(z + 1e-6 * v) - g(z - 1e-6 * v)) / 2e-6
+        np.testing.assert_allclose(dualdiff.jvp(g, z, v)[1], num, rtol=1e-7, atol=1e-8)
+    # holomorphic inside holomorphic: d/dz_k of diag(3 w^2 z) at w = z is 9 z^2 on the diagonal
+    z = np.array([0.3 + 0.2j, -1 + 0.5j])
+    J = dualdiff.jacobian(lambda z: dualdiff.jacobian(lambda w: w ** 3 * z, holomorphic=True)(z),
+                          holomorphic=True)(z)
+    np.testing.assert_allclose(np.einsum("iij->ij", J), np.diag(9 * z ** 2), rtol=1e-15)
+    with pytest.raises(TypeError, match="abs is not holomorphic"):
+        dualdiff.jacobian(lambda z: dualdiff.jacobian(lambda w: np.abs(w) * z, holomorphic=True)(z),
+                          holomorphic=True)(z)
+
+
+def test_complex_numbers_deeper_than_two_levels_raise():
+    # a first-order transform with complex numbers inside hessian: a total order of three
+    f = lambda x: dualdiff.grad(lambda y: np.sum(np.real(np.exp(1j * y))))(x)[0]  # noqa: E731
+    with pytest.raises(dualdiff.NestingError, match="inside hessian"):
+        dualdiff.hessian(f)(np.array([1.0, 2.0]))
+    with pytest.raises(TypeError, match="taylor does not"):
+        dualdiff.taylor(lambda t: dualdiff.derivative(
+            lambda s: np.real(np.exp(1j * s * t)))(1.0), order=3)(0.5)
 
 
 def test_hvp_with_complex_numbers_inside():

@@ -125,6 +125,8 @@ def test_inner_directions_in_chunks_match_the_hessian_by_hand(n):
 def test_inner_call_with_no_directions():
     g, Hv = dualdiff.jvp(grad(lambda y: np.sum(y * y) + 1.0), np.zeros((0, 3)), np.zeros((0, 3)))
     assert g.shape == Hv.shape == (0, 3)
+    g, Hv = dualdiff.jvp(grad(lambda y: np.sum(np.abs(1j * y) ** 2)), np.zeros(0) + 0j, np.zeros(0))
+    assert g.shape == Hv.shape == (0,)
 
 
 def test_jvp_with_a_direction_that_depends_on_the_outer_variable():
