@@ -462,6 +462,13 @@ def _call(f, seeds, x, shape, args, kwargs, call, lift):
     _LIFTS[call] = lift
     try:
         return f(xin, *args, **kwargs)
+    except TypeError as e:
+        if "not supported for the input types" not in str(e):
+            raise
+        raise TypeError(f"{e}: a transform nested in hessian, hvp or taylor (or hessian or hvp "
+                        "nested in a transform) gives f an object array of numbers, which takes "
+                        "the operators, dualdiff.math, and NumPy ufuncs and reductions, not other "
+                        "NumPy functions (FFT, linear algebra)") from e
     finally:
         del _LIFTS[call]
 

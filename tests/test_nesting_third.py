@@ -299,3 +299,12 @@ def test_angle_of_nested_numbers_is_a_step():
     # in degrees, inside the inner call: d2/dx2 of d/dx (180 x^3) = 1080
     got = hessian(lambda x: grad(lambda y: np.angle(-y, True) * y ** 3)(x[0]))(np.array([0.3]))
     np.testing.assert_allclose(got, [[1080.0]], rtol=1e-15)
+
+
+def test_numpy_functions_of_object_arrays_name_the_limit():
+    energy = lambda x: np.sum(np.abs(np.fft.fft(x)) ** 2)  # noqa: E731
+    x = np.array([1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match="object array of numbers.*not other NumPy functions"):
+        hessian(lambda x: grad(energy)(x)[0])(x)
+    with pytest.raises(TypeError, match="object array of numbers"):
+        grad(lambda x: hessian(energy)(x)[0, 0])(x)
