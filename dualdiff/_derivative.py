@@ -104,12 +104,13 @@ def _higher(f, order, nan_safe=True, holomorphic=False):
         try:
             return _taylor.nth_derivative(f, _scalar(x), k, args, kwargs)
         except TypeError as e:
-            if k != 2 or not _complex_ad.met_complex(e):
-                if k != 2 and _complex_ad.met_complex(e):
-                    raise TypeError(f"derivative(f, order={k}) with complex numbers: complex dual "
-                                    "numbers carry first and second derivatives, so orders 1 "
-                                    "and 2 only") from e
+            if not _complex_ad.met_complex(e):
                 raise
-            return _complex_ad.second("derivative", f, x, args, kwargs, holomorphic, nan_safe)
+            if k == 2:
+                return _complex_ad.second("derivative", f, x, args, kwargs, holomorphic, nan_safe)
+            if np.iscomplexobj(x) and not holomorphic:
+                raise _complex_ad._needs_holomorphic("derivative") from None
+            # along the real axis: the k-th complex derivative of a holomorphic f
+            return _taylor.nth_derivative(f, x, k, args, kwargs)
     _rename(dk, f, "derivative")
     return dk

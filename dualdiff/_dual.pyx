@@ -2699,6 +2699,10 @@ cdef class _Taylor:
             y = self.__wrapped__(d, *args, **kwargs) if (args or kwargs) else self.__wrapped__(d)
         except _Conflict:
             return self.general(x, v, args, kwargs)  # raises NestingError there
+        except TypeError as e:
+            if "complex" not in str(e):
+                raise
+            return self.general(x, v, args, kwargs)  # runs again on complex numbers
         finally:
             _leave(d.tag)
         out = _np.empty(self.K + 1)

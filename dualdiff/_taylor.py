@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from dualdiff import _nesting, _seeding
+from dualdiff import _complex_ad, _complex_taylor, _nesting, _seeding
 from dualdiff._dual import Dual, _Conflict, _Taylor, _dual_from, _dual_parts, _peek_tag, _taylor_max
 from dualdiff._trace import Traced
 from dualdiff._ndarray import DualArray, _Spec, _wrap
@@ -55,7 +55,9 @@ def nth_derivative(f, x, k, args, kwargs):
     except _Conflict as e:
         return _nesting.rerun(f"derivative(f, order={k})", f, x, args, kwargs, e, start, True)
     out = c[k] * math.factorial(k)
-    return float(out) if np.ndim(out) == 0 else out
+    if np.ndim(out):
+        return out
+    return complex(out) if np.iscomplexobj(out) else float(out)
 
 
 def _check_order(order, verb):
@@ -70,32 +72,59 @@ def _check_order(order, verb):
 
 
 def _run(f, x, v, K, args, kwargs):
-    flat, shape = _seeding.flatten(x)
-    n = flat.shape[0]
+    try:
+        flat, shape = _seeding.flatten(x)
+        vflat = _direction(v, shape)
+        tag = _seeding.new_tag(True)
+        xin = _seed(flat, vflat, shape, K, tag, x)
+        y = _seeding.call_f(f, xin, args, kwargs, tag)
+        coeffs, out_shape = _read(y, K, tag)
+    except TypeError as e:
+        if not _complex_ad.met_complex(e):
+            raise
+        coeffs, out_shape = _run_complex(f, x, v, K, args, kwargs)
+    return np.ascontiguousarray(coeffs.T.reshape((K + 1,) + out_shape))
+
+
+def _direction(v, shape, complex_numbers=False):
     if v is None:
         if shape is not None:
             raise TypeError("taylor: v (the direction) is needed for an array x")
-        vflat = np.ones(1)
-    else:
-        vflat, vshape = _seeding.flatten(v, "v")
-        if _seeding.x_shape(vshape) != _seeding.x_shape(shape):
-            raise ValueError(f"taylor: v must have the shape of x, {_seeding.x_shape(shape)}, "
-                             f"not {_seeding.x_shape(vshape)}")
-    tag = _seeding.new_tag(True)
-    spec = _Spec(K, _TAYLOR, tag)
+        return np.ones(1)
+    vflat, vshape = _complex_ad._flatten(v)[:2] if complex_numbers else _seeding.flatten(v, "v")
+    if _seeding.x_shape(vshape) != _seeding.x_shape(shape):
+        raise ValueError(f"taylor: v must have the shape of x, {_seeding.x_shape(shape)}, "
+                         f"not {_seeding.x_shape(vshape)}")
+    return vflat
+
+
+def _seed(flat, vflat, shape, K, tag, x):
+    """Taylor numbers x + t v in x's container."""
+    n = flat.shape[0]
     buf = np.zeros((n, K + 1))
     buf[:, 0] = flat
     if K >= 1:
         buf[:, 1] = vflat
     if shape is None:
-        xin = _dual_from(buf[0], K, _TAYLOR, tag)
-    elif type(x) is list or type(x) is tuple:
-        xin = _seeding.rebuild([_dual_from(buf[i], K, _TAYLOR, tag) for i in range(n)], x)
-    else:
-        xin = _wrap(buf.reshape(shape + (K + 1,)), spec)
+        return _dual_from(buf[0], K, _TAYLOR, tag)
+    if type(x) is list or type(x) is tuple:
+        return _seeding.rebuild([_dual_from(buf[i], K, _TAYLOR, tag) for i in range(n)], x)
+    return _wrap(buf.reshape(shape + (K + 1,)), _Spec(K, _TAYLOR, tag))
+
+
+def _run_complex(f, x, v, K, args, kwargs):
+    """_run where x or v is complex, or f meets a complex number: f runs on
+    complex numbers whose parts are Taylor numbers (dualdiff/_complex_taylor.py).
+    Returns complex coefficients (m, K + 1) and the shape of f's result."""
+    flat, shape, _ = _complex_ad._flatten(x)
+    vflat = _direction(v, shape, complex_numbers=True)
+    tag = _seeding.new_tag(True)
+    # each part a Taylor number, or a dual array also for a list x (as ComplexDual)
+    xin = _complex_taylor.ComplexTaylor(
+        _seed(np.real(flat), np.real(vflat), shape, K, tag, None),
+        _seed(np.imag(flat), np.imag(vflat), shape, K, tag, None))
     y = _seeding.call_f(f, xin, args, kwargs, tag)
-    coeffs, out_shape = _read(y, K, tag)
-    return np.ascontiguousarray(coeffs.T.reshape((K + 1,) + out_shape))
+    return _complex_taylor.read(y, lambda p: _read(p, K, tag))
 
 
 def _read(y, K, tag):
