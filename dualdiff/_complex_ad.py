@@ -80,10 +80,18 @@ def _run(f, x, args, kwargs, directions, holomorphic, nan_safe, order=1):
         other = e.calls - {call}
         if call in e.calls and len(other) == 1 and min(other) in _complex.RUNNING:
             raise _Nest(min(other)) from None  # f holds numbers of a running call
+        if call in e.calls and other & set(_complex.NESTED):
+            raise _deeper("a transform") from None  # numbers of a running nested call
         raise
     finally:
         _complex.RUNNING.pop(call, None)
     return v, tan, hess, np.shape(v), shape
+
+
+def _deeper(what):
+    return NestingError(f"{what} with complex numbers at a total order of three (inside "
+                        "hessian or hvp, or a third level of nested transforms) is not "
+                        "supported: complex numbers nest one first-order transform in another")
 
 
 class _Nest(NestingError):
@@ -147,12 +155,9 @@ def nested(verb, f, x, v, args, kwargs, holomorphic, parent=None):
             like = _seed(0.0, np.zeros(p), None, holo, nan_safe, parent)
         P = _make(flat.reshape(shape or ())[()], np.zeros((like.n,) + (shape or ())), None, like)
     if P.order != 1 or P.call == 0:
-        raise NestingError(f"{verb}(f) with complex numbers inside hessian or hvp is not "
-                           "supported: complex numbers nest in first-order transforms (jvp, "
-                           "derivative, grad, jacobian)" if P.order != 1 else
-                           f"{verb}(f) at complex dual numbers made by hand (ComplexDual(...)): "
-                           "a transform takes plain numbers, or the numbers of a transform it "
-                           "runs inside")
+        raise _deeper(f"{verb}(f)") if P.order != 1 else NestingError(
+            f"{verb}(f) at complex dual numbers made by hand (ComplexDual(...)): a transform "
+            "takes plain numbers, or the numbers of a transform it runs inside")
     p, xs = P.n, np.shape(P.value)
     N = int(np.prod(xs, dtype=np.int64))
     is_complex = np.iscomplexobj(P.value)

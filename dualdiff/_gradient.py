@@ -20,8 +20,9 @@ def grad(f: Callable[..., Any], chunk: int | None = None, *,
     ``g(x, *args, **kwargs)`` returns the derivatives of ``f(x, *args,
     **kwargs)`` with respect to each entry of ``x``, in a float64 array shaped
     like ``x`` (a float when ``x`` is a number; a float32, float16 or complex64
-    ``x`` gets its own dtype back, rounded once from double precision). ``x`` may be a number, a list,
-    a tuple or an array of any shape; ``f`` receives Duals in the same kind of
+    ``x`` gets its own dtype back, rounded once from double precision). ``x``
+    may be a number, a list, a tuple or an array of any shape; ``f`` receives
+    Duals in the same kind of
     container (a Dual for a number, lists and tuples of Duals for a list or
     tuple, a DualArray for an array). n entries take
     ceil(n / chunk) evaluations of ``f``; ``chunk`` (directions per
@@ -142,6 +143,7 @@ def _narrow_dtype(x):
 
 
 def _cast(g, dtype):
-    if np.iscomplexobj(g) and dtype.kind == "f":  # holomorphic=False never gets here
+    """g rounded to x's dtype (complex numbers of that precision if g is complex)."""
+    if np.iscomplexobj(g) and dtype.kind == "f":
         dtype = np.result_type(dtype, np.complex64)
     return np.asarray(g).astype(dtype)[()]
