@@ -658,6 +658,16 @@ def test_complex_numbers_inside_nested_transforms():
         np.testing.assert_allclose(dualdiff.jacobian(g)(z), np.transpose(num), rtol=1e-8, atol=1e-9)
 
 
+def test_inner_fft_of_outer_numbers_against_differences():
+    # the inner grad's function multiplies by the outer x (a closure) before the FFT
+    G = lambda x: dualdiff.grad(lambda y: np.sum(np.abs(np.fft.fft(y * x)) ** 2 * np.cos(y)))(x)  # noqa: E731
+    x = np.array([0.3, -1.2, 0.5, 0.8, -0.1])
+    num = np.array([(G(x + 1e-6 * e) - G(x - 1e-6 * e)) / 2e-6 for e in np.eye(5)]).T
+    np.testing.assert_allclose(dualdiff.jacobian(G)(x), num, rtol=1e-7, atol=1e-8)
+    np.testing.assert_allclose(dualdiff.jvp(G, x, np.ones(5))[1], num @ np.ones(5), rtol=1e-7,
+                               atol=1e-8)
+
+
 def test_jvp_of_grad_at_complex_points_against_differences():
     rng = np.random.default_rng(SEED)
     f = lambda z: np.sum(np.abs(z) ** 3 + np.real(z * z * np.exp(np.conj(z))))  # noqa: E731
