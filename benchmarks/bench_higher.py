@@ -5,8 +5,12 @@ Times, in one process with interleaved repeats (medians, thread CPU time):
     against derivative(f) (one first-order evaluation) and f on floats;
   * jacobian(grad(f)) against hessian(f) for the 8-variable loop function
     (nesting: a second-order number over 16 directions against one over 8);
+  * Hessian-vector products of SciPy's Rosenbrock function (n = 200, 1000):
+    jvp(grad(f), x, v), where the inner grad runs in chunks of directions,
+    and hvp(f)(x, v), against grad(f)(x);
   * where JAX is installed, jax.jit of jax.experimental.jet.jet for the same
-    Taylor coefficients and jax.jit(jax.jacfwd(jax.grad(f))) beside them.
+    Taylor coefficients, jax.jit(jax.jacfwd(jax.grad(f))) and
+    jax.jit(jax.jvp of jax.grad) beside them.
 
 Run: python benchmarks/bench_higher.py [--repeats N]
 """
@@ -19,6 +23,9 @@ import importlib.util  # noqa: E402
 import math  # noqa: E402
 import pathlib  # noqa: E402
 import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+import scipy.optimize  # noqa: E402
 
 import dualdiff  # noqa: E402
 from dualdiff import math as dm  # noqa: E402
@@ -39,16 +46,22 @@ timing = _load("timing")
 ORDERS = (2, 5, 10, 20)
 X0 = 0.7
 P8 = [0.3, -0.7, 1.1, 0.4, -0.2, 0.9, 1.3, -1.0]
+HVP_SIZES = (200, 1000)
+
+
+def _point(n):
+    return np.linspace(-1.0, 1.0, n), np.cos(np.arange(n, dtype=float))
 
 
 def _jax_entries():
-    """(taylor entries, nested entries) with JAX, or empty lists without it."""
+    """(taylor entries, nested entries, hvp entries) with JAX, or empty lists
+    without it."""
     try:
         import jax
         import jax.numpy as jnp
         from jax.experimental import jet
     except ImportError:
-        return [], []
+        return [], [], []
     jax.config.update("jax_enable_x64", True)
 
     def expr(x):
@@ -66,7 +79,16 @@ def _jax_entries():
     x8 = jnp.array(P8)
     hess(x8).block_until_ready()
     nested = [("jax.jit(jacfwd(grad))", lambda: hess(x8).block_until_ready())]
-    return taylor, nested
+
+    def rosen(x):
+        return jnp.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1 - x[:-1]) ** 2)
+    hvp = jax.jit(lambda x, v: jax.jvp(jax.grad(rosen), (x,), (v,))[1])
+    hvps = []
+    for n in HVP_SIZES:
+        x, v = (jnp.array(a) for a in _point(n))
+        hvp(x, v).block_until_ready()
+        hvps.append((n, "jax.jit(jvp(grad))", lambda x=x, v=v: hvp(x, v).block_until_ready()))
+    return taylor, nested, hvps
 
 
 def main(argv=None):
@@ -89,8 +111,16 @@ def main(argv=None):
     hs = dualdiff.hessian(corpus.loop_function)
     nested = [("f on floats", lambda: corpus.loop_function(P8)), ("hessian(f)", lambda: hs(P8)),
               ("jacobian(grad(f))", lambda: jg(P8))]
-    jax_taylor, jax_nested = _jax_entries()
+    jax_taylor, jax_nested, jax_hvp = _jax_entries()
     table = {"taylor": scalar + jax_taylor, "nested": nested + jax_nested}
+    rosen, g = scipy.optimize.rosen, dualdiff.grad(scipy.optimize.rosen)
+    hv = dualdiff.hvp(rosen)
+    for n in HVP_SIZES:
+        x, v = _point(n)
+        table[f"hvp {n}"] = [("f on floats", lambda x=x: rosen(x)), ("grad(f)", lambda x=x: g(x)),
+                             ("hvp(f)", lambda x=x, v=v: hv(x, v)),
+                             ("jvp(grad(f))", lambda x=x, v=v: dualdiff.jvp(g, x, v))]
+        table[f"hvp {n}"] += [(label, fn) for m, label, fn in jax_hvp if m == n]
     res = timing.measure(table, args.repeats, timer=time.thread_time)
 
     print(f"Taylor coefficients of the corpus expression (medians of {args.repeats}, thread CPU time)")
@@ -106,6 +136,14 @@ def main(argv=None):
     for label, _ in table["nested"]:
         t = res[("nested", label)]
         print(f"{label:32s} {t:9.2f} {t / base:16.2f}")
+    for n in HVP_SIZES:
+        print()
+        print(f"Hessian-vector products of scipy.optimize.rosen, n = {n}")
+        base = res[(f"hvp {n}", "grad(f)")]
+        print(f"{'call':32s} {'us':>9s} {'/ grad(f)':>16s}")
+        for label, _ in table[f"hvp {n}"]:
+            t = res[(f"hvp {n}", label)]
+            print(f"{label:32s} {t:9.2f} {t / base:16.2f}")
     if not jax_taylor:
         print("\n(JAX is not installed: its rows are skipped)")
 

@@ -13,9 +13,9 @@ The cases are the calls of bench_scalar, bench_api, bench_arrays and
 bench_sparse that users make: a derivative of the corpus expression, the
 gradient and Hessian of the 8-variable loop function from a list and from an
 ndarray, a dense Jacobian of the Bratu residual (n = 200), the gradient of
-SciPy's Rosenbrock function (n = 1000) and a Hessian-vector product as jvp of
-that gradient (n = 200), a sparse Jacobian (n = 10^4) and the sparsity
-detection behind it.
+SciPy's Rosenbrock function (n = 1000) and its Hessian-vector product by hvp
+and as jvp of that gradient (n = 200), a sparse Jacobian (n = 10^4) and the
+sparsity detection behind it.
 """
 import os
 
@@ -58,6 +58,7 @@ def cases():
     x1000 = np.linspace(-1.0, 1.0, 1000)
     gr = dualdiff.grad(scipy.optimize.rosen)
     x200, v200 = np.linspace(-1.0, 1.0, 200), np.cos(np.arange(200.0))
+    hv = dualdiff.hvp(scipy.optimize.rosen)
     u4 = np.linspace(0.0, 0.3, 10 ** 4)
     sj = dualdiff.jacobian(corpus.bratu, sparsity="auto")
     sj(u4)
@@ -69,6 +70,7 @@ def cases():
         ("hessian, loop function, ndarray", lambda: h(a8)),
         ("jacobian, Bratu n=200", lambda: jb(u200)),
         ("grad, scipy rosen n=1000", lambda: gr(x1000)),
+        ("hvp, rosen n=200", lambda: hv(x200, v200)),
         ("jvp of grad (Hessian-vector), rosen n=200", lambda: dualdiff.jvp(gr, x200, v200)),
         ("sparse jacobian, Bratu n=10^4", lambda: sj(u4)),
         ("jacobian_sparsity, Bratu n=10^4", lambda: dualdiff.jacobian_sparsity(corpus.bratu, u4)),

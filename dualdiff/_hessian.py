@@ -7,6 +7,7 @@ import numpy as np
 from dualdiff import _complex_ad, _nesting, _seeding, _trees, _workers
 from dualdiff._derivative import _rename
 from dualdiff._dual import Dual, _Conflict, _Gradient, _peek_tag, _read, _read_hessian, _seed, _seed_floats
+from dualdiff._ndarray import _Spec, _wrap
 from dualdiff._trace import Traced
 
 
@@ -152,10 +153,20 @@ def _hvp(f, x, v, args, kwargs, chunk, nan_safe):
     tag = _seeding.new_tag(nan_safe)
     b = _seeding.balanced_chunk(n, chunk, _seeding.HVP_CHUNK)
     col = _seeding.Collector(f, args, kwargs, b + 1, 2, tag)
+    array = shape is not None and type(x) is not list and type(x) is not tuple
     for start in range(0, n, b):
         w = min(b, n - start)
-        duals = _seeding.seed_columns(flat, range(start, start + w), 2, tag, extra=vflat)
-        items = col.run(_seeding.make_input(duals, shape, x))
+        if array:  # the numbers of a dual array written in its buffer
+            spec = _Spec(w + 1, 2, tag)
+            buf = np.zeros((n, spec.m))
+            buf[:, 0] = flat
+            buf[np.arange(start, start + w), 1 + np.arange(w)] = 1.0
+            buf[:, 1 + w] = vflat
+            xin = _wrap(buf.reshape(shape + (spec.m,)), spec)
+        else:
+            duals = _seeding.seed_columns(flat, range(start, start + w), 2, tag, extra=vflat)
+            xin = _seeding.make_input(duals, shape, x)
+        items = col.run(xin)
         _require_scalar(col.shape)
         col.read(items, w + 1, 0)
         out[start:start + w] = col.hessian[0, :w, w]
