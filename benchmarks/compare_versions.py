@@ -79,6 +79,13 @@ def cases():
 
 def worker(repeats):
     timing = _load("timing")
+    # glibc serves large blocks by mmap until a freed one raises its threshold
+    # (to a size below 32 MiB): one 16 MiB block first, so that every version
+    # and case order starts from the same allocator (without it, a version
+    # whose cases allocate less pays page faults on every large array)
+    import numpy as np
+    block = np.ones(2 ** 21)
+    del block
     table = {"cases": cases()}
     res = timing.measure(table, repeats, timer=time.thread_time, target=0.01, calibrate=0.05)
     import dualdiff
