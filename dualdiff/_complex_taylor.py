@@ -20,7 +20,7 @@ import numbers
 import numpy as np
 
 from dualdiff._dual import Dual
-from dualdiff._ndarray import DualArray, _wrap
+from dualdiff._ndarray import DualArray, _live, _wrap
 
 __all__ = ["ComplexTaylor", "read"]
 
@@ -396,7 +396,7 @@ def _fft(func, nd=False, default_axes=None):
 def _coefficients(p, shape, spec):
     """A part as its coefficient buffer, shape + (K + 1,)."""
     if isinstance(p, DualArray):
-        return p._buf
+        return _live(p)
     out = np.zeros(shape + (spec.m,))
     out[..., 0] = p
     return out
