@@ -7,7 +7,6 @@ import numpy as np
 from dualdiff import _complex_ad, _nesting, _seeding, _trees, _workers
 from dualdiff._derivative import _rename
 from dualdiff._dual import Dual, _Conflict, _Gradient, _peek_tag, _read, _read_hessian, _seed, _seed_floats
-from dualdiff._ndarray import _Spec, _wrap
 from dualdiff._trace import Traced
 
 
@@ -153,20 +152,10 @@ def _hvp(f, x, v, args, kwargs, chunk, nan_safe):
     tag = _seeding.new_tag(nan_safe)
     b = _seeding.balanced_chunk(n, chunk, _seeding.HVP_CHUNK)
     col = _seeding.Collector(f, args, kwargs, b + 1, 2, tag)
-    array = shape is not None and type(x) is not list and type(x) is not tuple
     for start in range(0, n, b):
         w = min(b, n - start)
-        if array:  # the numbers of a dual array written in its buffer
-            spec = _Spec(w + 1, 2, tag)
-            buf = np.zeros((n, spec.m))
-            buf[:, 0] = flat
-            buf[np.arange(start, start + w), 1 + np.arange(w)] = 1.0
-            buf[:, 1 + w] = vflat
-            xin = _wrap(buf.reshape(shape + (spec.m,)), spec)
-        else:
-            duals = _seeding.seed_columns(flat, range(start, start + w), 2, tag, extra=vflat)
-            xin = _seeding.make_input(duals, shape, x)
-        items = col.run(xin)
+        items = col.run(_seeding.seed_columns(flat, shape, range(start, start + w), 2, tag, x,
+                                              extra=vflat))
         _require_scalar(col.shape)
         col.read(items, w + 1, 0)
         out[start:start + w] = col.hessian[0, :w, w]
@@ -217,11 +206,11 @@ def _second_order(f, x, args, kwargs, chunk, nan_safe, workers=None):
         for sj in starts[i + 1:]:
             cols = np.r_[si:min(si + b, n), sj:min(sj + b, n)]
             w = len(cols)
-            if sj == si + b:
-                duals = _seed(flat, si, w, 2, tag)  # adjacent blocks: contiguous
+            if sj == si + b:  # adjacent blocks: contiguous
+                xin = _seeding.seed_dual_array(flat, shape, si, w, 2, tag, x)
             else:
-                duals = _seeding.seed_columns(flat, cols, 2, tag)
-            items = col.run(_seeding.make_input(duals, shape, x))
+                xin = _seeding.seed_columns(flat, shape, cols, 2, tag, x)
+            items = col.run(xin)
             m = len(items)
             value, tangent, hess = np.empty(m), np.empty((m, w)), np.empty((m, w, w))
             _read(items, w, 2, tag, value, tangent, hess, 0)
@@ -251,12 +240,11 @@ class PairPass:
         tag = _seeding.new_tag(self.nan_safe)
         cols = np.r_[si:min(si + b, n), sj:min(sj + b, n)]
         w = len(cols)
-        if sj == si + b:
-            duals = _seed(flat, si, w, 2, tag)  # adjacent blocks: contiguous
+        if sj == si + b:  # adjacent blocks: contiguous
+            xin = _seeding.seed_dual_array(flat, self.shape, si, w, 2, tag, self.x)
         else:
-            duals = _seeding.seed_columns(flat, cols, 2, tag)
-        y = _seeding.call_f(self.f, _seeding.make_input(duals, self.shape, self.x),
-                            self.args, self.kwargs, tag)
+            xin = _seeding.seed_columns(flat, self.shape, cols, 2, tag, self.x)
+        y = _seeding.call_f(self.f, xin, self.args, self.kwargs, tag)
         items, out_shape = _seeding.output_items(y)
         m = len(items)
         value, tangent, hess = np.empty(m), np.empty((m, w)), np.empty((m, w, w))

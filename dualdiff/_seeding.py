@@ -263,19 +263,24 @@ def seed_dual_array(flat, shape, start, width, order, tag, x=None):
     return _seed_dual_array(flat.reshape(shape), start, width, order, tag)
 
 
-def seed_directions(flat, shape, tangents, tag, x=None):
-    """f's input with first derivatives ``tangents`` (n x width): a scalar
-    Dual when shape is None, lists and tuples like x's when x is one, else a
-    DualArray filled in one step."""
+def seed_directions(flat, shape, tangents, tag, x=None, order=1):
+    """f's input with first derivatives ``tangents`` (n x width) (and a zero
+    Hessian at order 2): a scalar Dual when shape is None, lists and tuples
+    like x's when x is one, else a DualArray filled in one step."""
     if shape is None or type(x) is list or type(x) is tuple:
         if shape is not None and _holds_array(x):
-            return _pieces(seed_directions(flat, (flat.shape[0],), tangents, tag), x)
-        return make_input(_seed_tangents(flat, tangents, 1, tag), shape, x)
-    width = tangents.shape[1]
-    buf = np.empty((flat.shape[0], 1 + width))
-    _array.seed_tangents(buf.reshape(-1), np.ascontiguousarray(flat, dtype=np.float64),
-                         np.ascontiguousarray(tangents, dtype=np.float64))
-    return _wrap_dual_array(buf.reshape(shape + (1 + width,)), _DualSpec(width, 1, tag))
+            return _pieces(seed_directions(flat, (flat.shape[0],), tangents, tag, order=order), x)
+        return make_input(_seed_tangents(flat, tangents, order, tag), shape, x)
+    spec = _DualSpec(tangents.shape[1], order, tag)
+    if order == 1:
+        buf = np.empty((flat.shape[0], spec.m))
+        _array.seed_tangents(buf.reshape(-1), np.ascontiguousarray(flat, dtype=np.float64),
+                             np.ascontiguousarray(tangents, dtype=np.float64))
+    else:
+        buf = np.zeros((flat.shape[0], spec.m))
+        buf[:, 0] = flat
+        buf[:, 1:1 + spec.n] = tangents
+    return _wrap_dual_array(buf.reshape(shape + (spec.m,)), spec)
 
 
 def seed_colors(flat, shape, colors, width, tag, x=None):
@@ -298,16 +303,16 @@ def _has_dual_array(y):
     return False
 
 
-def seed_columns(flat, columns, order, tag, extra=None):
-    """Duals for flat where entry columns[k] varies along direction k; with
-    ``extra`` (a vector like flat), one more direction along it."""
+def seed_columns(flat, shape, columns, order, tag, x=None, extra=None):
+    """f's input (see seed_directions) where entry columns[k] varies along
+    direction k; with ``extra`` (a vector like flat), one more direction along it."""
     n = flat.shape[0]
     width = len(columns) + (extra is not None)
     t = np.zeros((n, width))
     t[columns, np.arange(len(columns))] = 1.0
     if extra is not None:
         t[:, width - 1] = extra
-    return _seed_tangents(flat, t, order, tag)
+    return seed_directions(flat, shape, t, tag, x, order)
 
 
 # ------------------------------------------------------------------ outputs

@@ -579,7 +579,7 @@ class SparseHessian:
             if shape is None or type(x) is list or type(x) is tuple:
                 t = np.zeros((n, c))
                 t[np.arange(n), colors] = 1.0
-                xin = _seeding.make_input(_seeding._seed_tangents(flat, t, 2, tag), shape, x)
+                xin = _seeding.seed_directions(flat, shape, t, tag, x, order=2)
             else:
                 if self._seed_template is None:  # value 0, one unit tangent per input, no curvature
                     self._seed_template = np.zeros((n, 1 + c + T))
