@@ -386,14 +386,12 @@ def _unify(ops):
     """ComplexDuals of one call: where the numbers of a nested call meet those
     of the call it runs in, the parent's are promoted to the nested call's."""
     calls = {o.call for o in ops} - {0}
-    if len(calls) > 1:
+    if len(calls) > 1:  # (the common case, one call, skips this)
         child = next((c for c in calls if calls - {c} == {NESTED.get(c)}), None)
-        if child is not None:
-            like = next(o for o in ops if o.call == child)
-            ops = [o if o.call != NESTED[child] else _promote(o, like) for o in ops]
-    calls = {o.call for o in ops} - {0}
-    if len(calls) > 1:
-        raise Conflict(calls)
+        if child is None:
+            raise Conflict(calls)
+        like = next(o for o in ops if o.call == child)
+        ops = [o if o.call != NESTED[child] else _promote(o, like) for o in ops]
     for o in ops[1:]:
         if (o.n, o.holomorphic, o.order) != (ops[0].n, ops[0].holomorphic, ops[0].order):
             raise ValueError("complex dual numbers of different widths, orders or modes meet: "

@@ -34,6 +34,9 @@ from dualdiff._dual import _set_complex_hook
 from dualdiff._nesting import NestingError
 
 _calls = itertools.count(1)  # call ids of the complex runs (see _complex.NESTED)
+_SECOND_INSIDE = ("hessian, hvp and taylor of a function with complex numbers inside another "
+                  "transform are not supported; a first-order transform (derivative, grad, "
+                  "jacobian, jvp) may nest there")
 
 
 def met_complex(e: BaseException) -> bool:
@@ -44,9 +47,7 @@ def met_complex(e: BaseException) -> bool:
 def _flatten(x):
     """(flat values, shape or None for a number, whether complex)."""
     if _parent(x) is not None:
-        raise NestingError("hessian, hvp and taylor of a function with complex numbers inside "
-                           "another transform are not supported; a first-order transform "
-                           "(derivative, grad, jacobian, jvp) may nest there")
+        raise NestingError(_SECOND_INSIDE)
     if type(x).__module__.startswith("dualdiff") or (
             isinstance(x, (list, tuple)) and any(type(i).__module__.startswith("dualdiff") for i in x)):
         # the real numbers of a running transform: it reruns f on complex numbers, and so
@@ -99,9 +100,7 @@ class _Nest(NestingError):
     transform reruns nested in it (see nested)."""
 
     def __init__(self, parent):
-        super().__init__("hessian, hvp and taylor of a function with complex numbers inside "
-                         "another transform are not supported; a first-order transform "
-                         "(derivative, grad, jacobian, jvp) may nest there")
+        super().__init__(_SECOND_INSIDE)  # what it says where no transform catches it
         self.parent = parent
 
 

@@ -458,10 +458,8 @@ def read(y, read_real):
         y = array(y)
     if isinstance(y, ComplexTaylor):
         re, shape = read_real(y.re)
-        im, ishape = read_real(_like(y.im, y.re))
-        if np.shape(im) != np.shape(re):
-            im = np.broadcast_to(im, re.shape)
-        return re + 1j * im, shape
+        im, _ = read_real(_like(y.im, y.re))
+        return re + 1j * np.broadcast_to(im, re.shape), shape
     a = np.asarray(y) if isinstance(y, (complex, np.complexfloating, np.ndarray)) else None
     if a is not None and a.dtype.kind == "c":
         re, shape = read_real(np.real(a))
