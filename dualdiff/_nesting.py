@@ -22,10 +22,12 @@ Supported: any first-order transform (derivative, grad, value_and_grad,
 jacobian, value_and_jacobian, jvp) inside any first-order transform, through
 numbers, lists, tuples and arrays. A first-order transform inside hessian, hvp
 or taylor, and hessian or hvp inside a first-order transform, need derivatives
-of a total order of three or more: they run in dualdiff/_third.py. Deeper
-nesting (three levels) raises NestingError; a sparse Jacobian or sparsity
-pattern inside a transform raises too (its scipy.sparse result cannot carry
-derivatives).
+of a total order of three or more: they run in dualdiff/_third.py, and so do
+first-order transforms nested deeper (a third level runs on numbers whose
+parts are this module's second-order numbers, a fourth on numbers whose parts
+are the third level's, and so on). A second-order transform inside a nested
+one raises NestingError; a sparse Jacobian or sparsity pattern inside a
+transform raises too (its scipy.sparse result cannot carry derivatives).
 """
 import numbers
 
@@ -55,6 +57,11 @@ def rerun(verb, f, x, args, kwargs, conflict, start, nan_safe, v=None):
     ran f (numbers of two calls met) or read x (x holds numbers of a call).
     The parent is the call of the other numbers: it must be running. Anything
     else re-raises."""
+    from dualdiff import _third
+    if isinstance(conflict, _third.MixedInput):  # x holds numbers of a call that _third runs
+        if verb in _FIRST_ORDER:
+            return _third.nested(verb, f, x, args, kwargs, v)
+        raise _third.deeper(f"{verb}(f)", "a nested transform") from None
     parent = None
     for tag, n, code in conflict.specs:
         if abs(tag) <= start:
@@ -64,7 +71,11 @@ def rerun(verb, f, x, args, kwargs, conflict, start, nan_safe, v=None):
             if not _running(tag):
                 raise conflict
             if parent is not None and parent[0] != tag:
-                raise conflict  # numbers of two outer calls
+                # numbers of two outer calls: the one nested in the other is the parent
+                if _descends(parent[0], tag):
+                    continue
+                if not _descends(tag, parent[0]):
+                    raise conflict
             parent = (tag, n, code)
     if parent is None:
         raise conflict
@@ -72,23 +83,28 @@ def rerun(verb, f, x, args, kwargs, conflict, start, nan_safe, v=None):
     if verb in ("SparseJacobian", "jacobian_sparsity"):
         raise NestingError(f"{verb} inside another transform is not supported: its scipy.sparse "
                            "result cannot carry derivatives; use jacobian(f) there") from None
-    if verb in _FIRST_ORDER and (pcode & 3) in (2, 3) and _parent_of(ptag) is None:
-        from dualdiff import _third  # a first-order transform inside hessian, hvp or taylor
+    if verb in _FIRST_ORDER and (pcode & 3) in (2, 3):
+        # a first-order transform inside hessian, hvp or taylor, or a third level
         return _third.nested(verb, f, x, args, kwargs, v)
     if verb in ("hessian", "hvp") and (pcode & 3) == 1 and _parent_of(ptag) is None:
-        from dualdiff import _third  # hessian or hvp inside a first-order transform
+        # hessian or hvp inside a first-order transform
         return _third.nested_second(verb, f, x, args, kwargs, parent, nan_safe, v)
     if verb not in _FIRST_ORDER or (pcode & 3) != 1 or _parent_of(ptag) is not None:
         outer = "a nested transform" if _parent_of(ptag) is not None else (
             "hessian or hvp" if (pcode & 3) == 2 else "taylor" if (pcode & 3) == 3
             else "another transform")
-        inner = f"{verb}(f)" if verb not in _FIRST_ORDER else "a transform"
-        raise NestingError(
-            f"{inner} inside {outer} is nested deeper than dualdiff computes: a first-order "
-            "transform (derivative, grad, value_and_grad, jacobian, value_and_jacobian, jvp) may "
-            "run inside any transform (those, hessian, hvp, taylor), and hessian or hvp inside a "
-            "first-order transform, one level deep; a third level raises.") from None
+        raise _third.deeper(f"{verb}(f)", outer) from None
     return _nested(verb, f, x, args, kwargs, parent, nan_safe, v)
+
+
+def _descends(tag, ancestor):
+    """True when the call of ``tag`` runs nested inside the call of ``ancestor``."""
+    link = _parent_of(tag)
+    while link is not None:
+        if link[0] == ancestor:
+            return True
+        link = _parent_of(link[0])
+    return False
 
 
 def _fast_path_hook(verb, f, args, kwargs, conflict, start, nan_safe):

@@ -26,17 +26,27 @@ numbers (in Python: nesting this deep is for checking and small problems)
 and returns the parts B_j: numbers of the parent. So the Hessian of a
 function that uses derivative, grad or jacobian inside is exact.
 
+The parent may itself be nested: a first-order transform inside a first-order
+transform nested in another (its parent's numbers are second-order numbers of
+dualdiff/_nesting.py), or inside one of the calls run here (its parent's
+numbers are _Mixed). Then the parts are _Mixed numbers of the parent call, a
+rule's derivative at a _Mixed part is f'(a + bδ) = f'(a) + f''(a) b δ, built
+down to the Taylor coefficients at the value (_derivative_at), and of two
+running calls' numbers the later call's are the inner ones: the other's lift
+into its parts as constants. So first-order transforms nest to any depth.
+
 f may use the Python operators, dualdiff.math, and NumPy ufuncs and
 reductions on the object arrays the inner call gives it for an array x;
 other NumPy functions of dual arrays are not available on these numbers.
 """
+import math
 import numbers
 from typing import Any
 
 import numpy as np
 
 from dualdiff import _rules
-from dualdiff._dual import Dual, _dual_parts, _set_mixed_hook
+from dualdiff._dual import Dual, _Conflict, _dual_parts, _set_mixed_hook
 from dualdiff._ndarray import DualArray
 from dualdiff._ndarray import array as _dual_array
 
@@ -51,7 +61,7 @@ def _is_plain(x):
 class _Mixed:
     """A number of an inner first-order call nested in a second-order call:
     a + sum_j b[j] δ_j, with a and each b[j] a number of the parent call (a
-    Dual of order 2) or a float; None in b is a structural zero (a
+    Dual of order 2 or 3, or a _Mixed of an outer nested call) or a float; None in b is a structural zero (a
     derivative that is 0 whatever the rules' partials, even infinite ones)."""
 
     __slots__ = ("a", "b", "call")
@@ -183,7 +193,7 @@ def _object_scalar(x):
 
 
 def _value(x):
-    if type(x) is _Mixed:
+    while type(x) is _Mixed:
         x = x.a
     if type(x) is Dual:
         return float(_dual_parts(x)[0][0])
@@ -257,7 +267,10 @@ def _scalar(y):
 
 def _degree(x):
     """The degree of x's nilpotent part: 1 for first-order numbers, 2 for
-    second-order ones, K for Taylor numbers of order K, 0 for a float."""
+    second-order ones, K for Taylor numbers of order K, 0 for a float, and
+    one more for each level of nested numbers around them."""
+    if type(x) is _Mixed:
+        return 1 + _degree(x.a)
     if type(x) is not Dual:
         return 0
     data, n, code, tag = _dual_parts(x)
@@ -265,25 +278,29 @@ def _degree(x):
     return n if order == 3 else order
 
 
-def _split(x):
-    """(value, nilpotent part or None) of a number of a call, or a float."""
-    if type(x) is Dual:
-        v = _value(x)
-        return v, x - v
-    return float(x), None
-
-
-def _derivative_at(rule, x):
-    """f'(x) for a number x of a call (or a float): sum_m (m + 1) c_{m+1} h^m
-    with h = x - x0 (h^(d+1) = 0 for x of degree d) and c the Taylor
-    coefficients of the rule at x0, which the C table gives at every order."""
-    from dualdiff._taylor import taylor
-    x0, h = _split(x)
-    d = _degree(x)
-    c = [float(v) for v in taylor(_function(rule), d + 1)(x0)]
-    out = (d + 1) * c[d + 1]
-    for m in range(d - 1, -1, -1):  # Horner in h
-        out = (m + 1) * c[m + 1] + h * out
+def _derivative_at(rule, x, m=1, c=None):
+    """The m-th derivative f^(m)(x) of the rule at a number x of a call (or a
+    float). At a number of a second-order or Taylor call it is
+    sum_j (m + j)!/j! c_{m+j} h^j with h = x - x0 (h^(d+1) = 0 for x of
+    degree d) and c the Taylor coefficients of the rule at x0, which the C
+    table gives at every order; at a nested number a + b δ it is
+    f^(m)(a) + f^(m+1)(a) b δ."""
+    if c is None:
+        from dualdiff._taylor import taylor
+        c = [float(v) for v in taylor(_function(rule), m + _degree(x))(_value(x))]
+    if type(x) is _Mixed:
+        fa = _derivative_at(rule, x.a, m, c)
+        if all(b is None for b in x.b):
+            return _Mixed(fa, x.b, x.call)
+        fb = _derivative_at(rule, x.a, m + 1, c)
+        return _Mixed(fa, tuple(_scale(fb, b) for b in x.b), x.call)
+    if type(x) is not Dual:
+        return math.factorial(m) * c[m]
+    x0 = _value(x)
+    h, d = x - x0, _degree(x)
+    out = math.factorial(m + d) // math.factorial(d) * c[m + d]
+    for j in range(d - 1, -1, -1):  # Horner in h
+        out = math.factorial(m + j) // math.factorial(j) * c[m + j] + h * out
     return out
 
 
@@ -298,20 +315,23 @@ def _unary(rule, z):
 
 
 def _parts(x, k, call):
-    if type(x) is _Mixed:
+    if type(x) is _Mixed and x.call == call:
         return x.a, x.b
-    if type(x) is Dual or _is_plain(x):
-        return _LIFTS[call](x, k)
+    if type(x) is Dual or type(x) is _Mixed or _is_plain(x):
+        return _LIFTS[call](x, k)  # a number of an outer call, or a float
     return None
 
 
-def _deeper():
+def deeper(inner, outer):
+    """NestingError for a second-order transform inside a nested one."""
     from dualdiff._nesting import NestingError
     return NestingError(
-        "a transform inside a nested transform is nested deeper than dualdiff computes: a "
-        "first-order transform (derivative, grad, value_and_grad, jacobian, value_and_jacobian, "
-        "jvp) may run inside any transform (those, hessian, hvp, taylor), and hessian or hvp "
-        "inside a first-order transform, one level deep; a third level raises.")
+        f"{inner} inside {outer} is nested deeper than dualdiff computes: first-order "
+        "transforms (derivative, grad, value_and_grad, jacobian, value_and_jacobian, jvp) nest "
+        "to any depth, inside each other and inside hessian, hvp or taylor; hessian and hvp "
+        "may run inside one first-order transform that is not itself nested. Write a second "
+        "derivative inside a nested transform as two first-order transforms "
+        "(jacobian(grad(f)) is the Hessian).")
 
 
 def _add(b, d):
@@ -325,9 +345,9 @@ def _scale(c, b):
 
 
 def _binary(rule, x, y):
-    z = x if type(x) is _Mixed else y
-    if type(x) is _Mixed and type(y) is _Mixed and x.call != y.call:
-        raise _deeper()
+    # of two nested calls, both running, the later one runs inside the other:
+    # the other's numbers are numbers of its parent
+    z = x if type(x) is _Mixed and (type(y) is not _Mixed or x.call > y.call) else y
     k, call = len(z.b), z.call
     px, py = _parts(x, k, call), _parts(y, k, call)
     if px is None or py is None:
@@ -429,12 +449,12 @@ def math_hook(name, args, kwargs=None):
 
 def _entries(x):
     """(flat list of parent numbers and floats, shape or None, container)."""
-    if type(x) is Dual or _is_plain(x):
+    if type(x) is Dual or type(x) is _Mixed or _is_plain(x):
         return [x], None
     if isinstance(x, DualArray):
         return list(x.reshape(-1)), x.shape
     a = np.array(x, dtype=object)
-    return [e if type(e) is Dual else float(e) for e in a.reshape(-1)], a.shape
+    return [e if type(e) is Dual or type(e) is _Mixed else float(e) for e in a.reshape(-1)], a.shape
 
 
 def _build(items, x):
@@ -481,16 +501,16 @@ def _items(y):
     return list(a.reshape(-1)), a.shape
 
 
-def _result(y, k):
+def _result(y, k, call):
     """(values, derivative rows (M, k), shape) of f's result."""
     items, shape = _items(y)
     values, rows = [], []
     for e in items:
-        if type(e) is _Mixed:
+        if type(e) is _Mixed and e.call == call:
             values.append(e.a)
             rows.append(tuple(0.0 if b is None else b for b in e.b))
-        elif type(e) is Dual or _is_plain(e):
-            values.append(e if type(e) is Dual else float(e))
+        elif type(e) is Dual or type(e) is _Mixed or _is_plain(e):  # a number of an outer call
+            values.append(e if type(e) is Dual or type(e) is _Mixed else float(e))
             rows.append((0.0,) * k)
         else:
             raise TypeError(f"the function being differentiated returned {type(e).__name__}; "
@@ -503,6 +523,8 @@ def _numbers(items, shape):
     for shape (), else a dual array (a float array without dual entries)."""
     if shape == ():
         return items[0]
+    if any(type(e) is _Mixed for e in items):  # numbers of an outer nested call
+        return _build(items, np.empty(shape))
     out = _dual_array(list(items))
     return out.reshape(shape)
 
@@ -521,10 +543,19 @@ def holds_mixed(x):
     return False
 
 
+class MixedInput(_Conflict):
+    """A transform was called on numbers of a transform nested in a
+    second-order one (or deeper): it runs one level deeper (nested), or
+    raises NestingError where that is not computed."""
+
+    def __init__(self):
+        _Conflict.__init__(self, ())
+
+
 def refuse_deeper(x):
-    """Raise NestingError when x holds such numbers (a third level)."""
+    """Raise MixedInput when x holds such numbers (a deeper level)."""
     if holds_mixed(x):
-        raise _deeper()
+        raise MixedInput()
 
 
 # call -> the function giving (a, b) for a number of the parent call or a
@@ -564,7 +595,7 @@ def nested(verb, f, x, args, kwargs, v=None):
         k = 1
         seeds = [_Mixed(items[i], (vitems[i],), call) for i in range(N)]
     y = _call(f, seeds, x, shape, args, kwargs, call, _constant)
-    values, rows, out_shape = _result(y, k)
+    values, rows, out_shape = _result(y, k, call)
     xs = () if shape is None else tuple(shape)
     val = _numbers(values, out_shape)
     if verb == "jvp":
@@ -596,6 +627,8 @@ def _outer_parts(x, p):
     if type(x) is Dual:
         data = _dual_parts(x)[0]
         return float(data[0]), tuple(None if t == 0.0 else float(t) for t in data[1:1 + p])
+    if type(x) is _Mixed:
+        raise deeper("hessian(f) or hvp(f)", "a nested transform")
     return float(x), (None,) * p
 
 
