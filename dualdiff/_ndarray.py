@@ -2964,9 +2964,33 @@ if hasattr(np, "vecdot"):
     _OTHER[np.vecdot] = lambda a, b, **kw: _multilinear(lambda x, y: np.vecdot(x, y, **kw), [a, b])
 
 
+# Numbers of other kinds that carry Duals as parts (dualdiff/_third.py adds
+# its nested numbers): an object array of them meeting a Dual runs NumPy's
+# object loop, whose elements know how to meet a Dual.
+OBJECT_LOOP_TYPES: set[type] = set()
+
+
+def _object_loop(inputs):
+    for x in inputs:
+        if type(x) is np.ndarray and x.dtype == object:
+            for e in x.flat:
+                if type(e) in OBJECT_LOOP_TYPES:
+                    return True
+    return False
+
+
 # Scalar Duals meeting arrays, and ufuncs the scalar type has no fast path
 # for: the ufunc goes through this module.
 def _hook(ufunc, method, inputs, kwargs):
+    if method == "__call__" and not kwargs and OBJECT_LOOP_TYPES and _object_loop(inputs):
+        boxed = []
+        for x in inputs:
+            if type(x) is Dual:
+                b = np.empty((), dtype=object)
+                b[()] = x
+                x = b
+            boxed.append(x)
+        return ufunc(*boxed)
     return _ufunc(ufunc, method, inputs, dict(kwargs))
 
 

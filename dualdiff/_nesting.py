@@ -61,6 +61,8 @@ def rerun(verb, f, x, args, kwargs, conflict, start, nan_safe, v=None):
     if isinstance(conflict, _third.MixedInput):  # x holds numbers of a call that _third runs
         if verb in _FIRST_ORDER:
             return _third.nested(verb, f, x, args, kwargs, v)
+        if verb in ("hessian", "hvp"):
+            return _second_by_first(verb, f, x, args, kwargs, nan_safe, v)
         raise _third.deeper(f"{verb}(f)", "a nested transform") from None
     parent = None
     for tag, n, code in conflict.specs:
@@ -86,15 +88,31 @@ def rerun(verb, f, x, args, kwargs, conflict, start, nan_safe, v=None):
     if verb in _FIRST_ORDER and (pcode & 3) in (2, 3):
         # a first-order transform inside hessian, hvp or taylor, or a third level
         return _third.nested(verb, f, x, args, kwargs, v)
-    if verb in ("hessian", "hvp") and (pcode & 3) == 1 and _parent_of(ptag) is None:
-        # hessian or hvp inside a first-order transform
-        return _third.nested_second(verb, f, x, args, kwargs, parent, nan_safe, v)
+    if verb in ("hessian", "hvp"):
+        if (pcode & 3) == 1 and _parent_of(ptag) is None:
+            # hessian or hvp inside a first-order transform: one evaluation
+            return _third.nested_second(verb, f, x, args, kwargs, parent, nan_safe, v)
+        # inside hessian, hvp, taylor or a nested call: two first-order levels
+        return _second_by_first(verb, f, x, args, kwargs, nan_safe, v)
     if verb not in _FIRST_ORDER or (pcode & 3) != 1 or _parent_of(ptag) is not None:
         outer = "a nested transform" if _parent_of(ptag) is not None else (
             "hessian or hvp" if (pcode & 3) == 2 else "taylor" if (pcode & 3) == 3
             else "another transform")
         raise _third.deeper(f"{verb}(f)", outer) from None
     return _nested(verb, f, x, args, kwargs, parent, nan_safe, v)
+
+
+def _second_by_first(verb, f, x, args, kwargs, nan_safe, v):
+    """hessian(f)(x) as jacobian(jacobian(f))(x), and hvp(f)(x, v) as the jvp
+    of grad(f) along v: first-order transforms, which nest at any depth."""
+    from dualdiff import grad, jacobian, jvp
+
+    def g(y):
+        return f(y, *args, **kwargs)
+
+    if verb == "hessian":
+        return jacobian(jacobian(g, nan_safe=nan_safe), nan_safe=nan_safe)(x)
+    return jvp(grad(g, nan_safe=nan_safe), x, v)[1]
 
 
 def _descends(tag, ancestor):

@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from dualdiff import _rules
+from dualdiff import _ndarray, _rules
 from dualdiff._dual import Dual, _Conflict, _dual_parts, _set_mixed_hook
 from dualdiff._ndarray import DualArray
 from dualdiff._ndarray import array as _dual_array
@@ -323,15 +323,14 @@ def _parts(x, k, call):
 
 
 def deeper(inner, outer):
-    """NestingError for a second-order transform inside a nested one."""
+    """NestingError for a transform nested where it is not computed."""
     from dualdiff._nesting import NestingError
     return NestingError(
         f"{inner} inside {outer} is nested deeper than dualdiff computes: first-order "
         "transforms (derivative, grad, value_and_grad, jacobian, value_and_jacobian, jvp) nest "
-        "to any depth, inside each other and inside hessian, hvp or taylor; hessian and hvp "
-        "may run inside one first-order transform that is not itself nested. Write a second "
-        "derivative inside a nested transform as two first-order transforms "
-        "(jacobian(grad(f)) is the Hessian).")
+        "to any depth, inside each other and inside hessian, hvp or taylor, and hessian and hvp "
+        "inside any of them; taylor runs outermost only (inside a transform, write its "
+        "coefficients as nested derivatives).")
 
 
 def _add(b, d):
@@ -612,6 +611,7 @@ def nested(verb, f, x, args, kwargs, v=None):
 
 
 _set_mixed_hook(_Mixed, math_hook)
+_ndarray.OBJECT_LOOP_TYPES.add(_Mixed)
 
 
 # ------------------------------------------- hessian or hvp inside a transform
