@@ -521,7 +521,11 @@ def _binary(name, x, y):
 
 
 def _is_real(x):
-    return np.asarray(x.value).dtype.kind != "c"
+    """Real values with real derivatives, where the real rules apply (a real
+    value moving along a complex direction, jvp(np.abs, 1.0, 1j), is a
+    complex number: d/dt |1 + i t| is 0, not i)."""
+    return not (np.iscomplexobj(x.value) or np.iscomplexobj(x.tangent)
+                or (x.hessian is not None and np.iscomplexobj(x.hessian)))
 
 
 def _each_part(fn, x):
@@ -844,8 +848,9 @@ def _many(func, arrays, axis=0):
 
 def _real_if_close(a, tol=100):
     """np.real_if_close: the real part when every value's imaginary part is within
-    tol machine epsilons of 0 (decided on the values, as NumPy does)."""
-    if _is_real(a):
+    tol machine epsilons of 0 (decided on the values, as NumPy does: real values
+    are returned as they are, with their derivatives)."""
+    if not np.iscomplexobj(a.value):
         return a
     if np.all(np.isclose(np.imag(a.value), 0, rtol=0,
                          atol=tol * np.finfo(np.float64).eps if tol > 1 else tol)):
@@ -857,7 +862,7 @@ def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     """np.nan_to_num: replaced entries are constants (derivative 0); the others keep theirs.
     For complex values the real and imaginary parts are replaced apart, as NumPy does."""
     v = np.nan_to_num(x.value, nan=nan, posinf=posinf, neginf=neginf)
-    if _is_real(x):
+    if not np.iscomplexobj(x.value):  # an entry is kept or replaced whole
         keep = np.isfinite(x.value)
         t = np.where(keep, x.tangent, 0.0)
         h = None if x.hessian is None else np.where(keep, x.hessian, 0.0)

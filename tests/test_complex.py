@@ -908,3 +908,31 @@ def test_scipy_erf_and_erfc_of_complex_numbers():
     # a real function of a complex one: Re erf(x + iy) is harmonic
     h = dualdiff.hessian(lambda p: np.real(sc.erf(p[0] + 1j * p[1])))(np.array([0.3, -0.8]))
     assert abs(h[0, 0] + h[1, 1]) <= 1e-14 * abs(h[0, 0]) and h[0, 1] == h[1, 0]
+
+
+def test_real_points_along_complex_directions_against_differences(rng):
+    """A real value moving along a complex direction is a complex number:
+    d/dt |1 + i t| is 0 (the functions that are not holomorphic once took
+    their real rules here, and gave i)."""
+    x = rng.uniform(0.3, 2.0, 4) * rng.choice([-1.0, 1.0], 4)
+    v = rng.normal(size=4) + 1j * rng.normal(size=4)
+    h = 1e-6
+    cases = {
+        "abs": np.abs, "real": np.real, "imag": np.imag, "conj": np.conj,
+        "angle": lambda y: np.angle(np.abs(y) + 0.5j * y),  # off the branch cut
+        "abs2": lambda y: np.abs(y) ** 2, "norm": np.linalg.norm,
+        "exp-abs": lambda y: np.exp(y) * np.abs(y), "sqrt": lambda y: np.sqrt(np.abs(y) + 1.0) * y,
+        "real_if_close": lambda y: np.real_if_close(y * 1.0),
+    }
+    for name, fn in cases.items():
+        num = (fn(x + h * v) - fn(x - h * v)) / (2 * h)
+        got = dualdiff.jvp(fn, x, v)[1]
+        np.testing.assert_allclose(got, num, rtol=1e-7, atol=1e-8, err_msg=name)
+    assert dualdiff.jvp(np.abs, 1.0, 1j) == (1.0, 0.0)
+    # second order: the derivative of the first along the same complex direction
+    for name in ("abs", "angle", "abs2", "norm", "exp-abs"):
+        fn = cases[name]
+        d1 = lambda s: dualdiff.jvp(fn, x + s * v, v)[1]  # noqa: E731
+        num = (d1(h) - d1(-h)) / (2 * h)
+        got = dualdiff.jvp(lambda s: dualdiff.jvp(fn, x + s * v, v)[1], 0.0, 1.0)[1]
+        np.testing.assert_allclose(got, num, rtol=1e-6, atol=1e-7, err_msg=name)
