@@ -41,6 +41,32 @@ _UFUNCS = {getattr(np, u): name for u, name in _rules.ufunc_names("unary").items
            if name in _rules.COMPLEX_UNARY}
 
 
+# Numbers whose parts are complex dual numbers (dualdiff/_third.py adds its
+# nested numbers): an operation with one of them is theirs to compute.
+DEFER: set[type] = set()
+
+
+def _holds_deferred(a):
+    return isinstance(a, np.ndarray) and a.dtype == object and any(type(e) in DEFER for e in a.flat)
+
+
+def _per_entry(d):
+    """An object array of d's entries, each a ComplexDual number."""
+    out = np.empty(d.shape, dtype=object)
+    for idx in np.ndindex(d.shape):
+        out[idx] = d[idx]
+    return out
+
+
+def _deferring(op):
+    def method(self, o):
+        if DEFER and (type(o) in DEFER or _holds_deferred(o)):
+            return NotImplemented
+        return op(self, o)
+    method.__name__ = op.__name__
+    return method
+
+
 class ComplexDual:
     """ComplexDual(value, tangent, hessian=None)
 
@@ -258,6 +284,11 @@ class ComplexDual:
     # ------------------------------------------------------------- dispatch
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if DEFER and method == "__call__" and not kwargs:
+            if any(type(i) in DEFER for i in inputs):
+                return NotImplemented
+            if any(_holds_deferred(i) for i in inputs):  # NumPy's object loop, number by number
+                return ufunc(*[_per_entry(i) if isinstance(i, ComplexDual) else i for i in inputs])
         if method != "__call__" or kwargs:
             raise TypeError(f"numpy.{ufunc.__name__}.{method} with {sorted(kwargs)} is not "
                             "supported for complex dual numbers")
@@ -274,11 +305,18 @@ class ComplexDual:
         raise TypeError(f"{where}.{ufunc.__name__} is not supported for complex dual numbers")
 
     def __array_function__(self, func, types, args, kwargs):
+        if DEFER and any(t in DEFER for t in types):
+            return NotImplemented
         handler = _FUNCTIONS.get(func)
         if handler is None:
             raise TypeError(f"{getattr(func, '__module__', 'numpy')}.{func.__name__} is not "
                             "supported for complex dual numbers (it would drop the derivatives)")
         return handler(*args, **kwargs)
+
+
+for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
+              "__rtruediv__", "__pow__", "__rpow__", "__matmul__", "__rmatmul__"):
+    setattr(ComplexDual, _name, _deferring(getattr(ComplexDual, _name)))
 
 
 # ----------------------------------------------------------------- helpers
@@ -312,6 +350,7 @@ def _seed(value, tangent, hessian, holomorphic, nan_safe, call=0):
 # _complex_ad.nested)
 RUNNING: dict[int, tuple[int, bool, bool]] = {}
 NESTED: dict[int, int] = {}
+SECOND: set[int] = set()  # the running second-order calls (hessian on complex numbers)
 
 
 class Conflict(ValueError):

@@ -74,25 +74,42 @@ def _run(f, x, args, kwargs, directions, holomorphic, nan_safe, order=1):
     xin = _seed(flat.reshape(vshape), t, h, holomorphic, nan_safe, call)
     if order == 1:
         _complex.RUNNING[call] = (n, nan_safe, holomorphic)
+    else:
+        _complex.SECOND.add(call)
     try:
         y = f(xin, *args, **kwargs)
         v, tan, hess = _read(y, n, order, holomorphic, call)
     except _complex.Conflict as e:
         other = e.calls - {call}
-        if call in e.calls and len(other) == 1 and min(other) in _complex.RUNNING:
+        mine = call in e.calls
+        if mine and len(other) == 1 and min(other) in _complex.RUNNING:
             raise _Nest(min(other)) from None  # f holds numbers of a running call
-        if call in e.calls and other & set(_complex.NESTED):
-            raise _deeper("a transform") from None  # numbers of a running nested call
+        if mine and (other & set(_complex.NESTED) or other & _complex.SECOND):
+            raise _Deeper() from None  # numbers of a running nested or second-order call
         raise
     finally:
         _complex.RUNNING.pop(call, None)
+        _complex.SECOND.discard(call)
     return v, tan, hess, np.shape(v), shape
 
 
-def _deeper(what):
-    return NestingError(f"{what} with complex numbers at a total order of three (inside "
-                        "hessian or hvp, or a third level of nested transforms) is not "
-                        "supported: complex numbers nest one first-order transform in another")
+class _Deeper(NestingError):
+    """f met the numbers of a running nested call (second-order complex dual
+    numbers): the transform runs one level deeper (dualdiff/_third.py)."""
+
+    def __init__(self):
+        super().__init__("complex dual numbers of a nested transform met a transform that "
+                         "does not run inside it")
+
+
+def _third(verb, f, x, v, args, kwargs, holomorphic):
+    """(value, derivative) of a first-order transform nested in a nested call
+    (or in hessian) on complex numbers: dualdiff/_third.py."""
+    from dualdiff import _third as third
+    if verb == "jvp":
+        return third.nested("jvp", f, x, args, kwargs, v, holomorphic)
+    both = "value_and_grad" if verb in ("grad", "value_and_grad") else "value_and_jacobian"
+    return third.nested(both, f, x, args, kwargs, None, holomorphic)
 
 
 class _Nest(NestingError):
@@ -153,10 +170,12 @@ def nested(verb, f, x, v, args, kwargs, holomorphic, parent=None):
             p, nan_safe, holo = _complex.RUNNING[parent]
             like = _seed(0.0, np.zeros(p), None, holo, nan_safe, parent)
         P = _make(flat.reshape(shape or ())[()], np.zeros((like.n,) + (shape or ())), None, like)
-    if P.order != 1 or P.call == 0:
-        raise _deeper(f"{verb}(f)") if P.order != 1 else NestingError(
+    if P.call == 0:
+        raise NestingError(
             f"{verb}(f) at complex dual numbers made by hand (ComplexDual(...)): a transform "
             "takes plain numbers, or the numbers of a transform it runs inside")
+    if P.order != 1:  # numbers of hessian or of a nested call: a total order of three
+        return _third(verb, f, x, v, args, kwargs, holomorphic)
     p, xs = P.n, np.shape(P.value)
     N = int(np.prod(xs, dtype=np.int64))
     is_complex = np.iscomplexobj(P.value)
@@ -200,6 +219,12 @@ def nested(verb, f, x, v, args, kwargs, holomorphic, parent=None):
             if isinstance(y, ComplexDual) and y.call == P.call:  # never reached by δ
                 y = _promote(y, xin)
             yv, yt, yh = _read(y, w, 2, P.holomorphic, call)
+        except _complex.Conflict as e:
+            if call not in e.calls:
+                raise
+            # numbers of this call met those of a call outside the parent: the
+            # parent's call is the one that must nest (see _run)
+            raise _complex.Conflict((e.calls - {call}) | {P.call}) from None
         finally:
             del _complex.NESTED[call]
         dv.append(yt[p:])  # (kc,) + out
@@ -259,6 +284,8 @@ def jacobian(verb, f, x, args, kwargs, holomorphic, nan_safe):
         return _jacobian(verb, f, x, args, kwargs, holomorphic, nan_safe)
     except _Nest as e:
         return nested(verb, f, x, None, args, kwargs, holomorphic, e.parent)
+    except _Deeper:
+        return _third(verb, f, x, None, args, kwargs, holomorphic)
 
 
 def _jacobian(verb, f, x, args, kwargs, holomorphic, nan_safe):
@@ -348,6 +375,8 @@ def jvp(f, x, v, args, kwargs, nan_safe):
         return _jvp(f, x, v, args, kwargs, nan_safe)
     except _Nest as e:
         return nested("jvp", f, x, v, args, kwargs, False, e.parent)
+    except _Deeper:
+        return _third("jvp", f, x, v, args, kwargs, False)
 
 
 def _jvp(f, x, v, args, kwargs, nan_safe):
@@ -363,7 +392,17 @@ def _jvp(f, x, v, args, kwargs, nan_safe):
 
 def second(verb, f, x, args, kwargs, holomorphic, nan_safe):
     """The Hessian (or second derivative) on complex numbers: real x with complex
-    numbers inside f, or complex x with holomorphic=True (d2f/dz2)."""
+    numbers inside f, or complex x with holomorphic=True (d2f/dz2). Inside a
+    transform running on complex numbers: jacobian(jacobian(f)), which nests."""
+    if _parent(x) is not None:
+        return _nesting._second_by_first("hessian", f, x, args, kwargs, nan_safe, None, holomorphic)
+    try:
+        return _second(verb, f, x, args, kwargs, holomorphic, nan_safe)
+    except (_Nest, _Deeper):  # f holds numbers of a running transform
+        return _nesting._second_by_first("hessian", f, x, args, kwargs, nan_safe, None, holomorphic)
+
+
+def _second(verb, f, x, args, kwargs, holomorphic, nan_safe):
     flat, shape, is_complex = _flatten(x)
     if is_complex and not holomorphic:
         raise _needs_holomorphic(verb)

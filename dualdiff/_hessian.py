@@ -5,6 +5,7 @@ from typing import Any
 import numpy as np
 
 from dualdiff import _complex_ad, _nesting, _seeding, _trees, _workers
+from dualdiff._complex import ComplexDual
 from dualdiff._derivative import _rename
 from dualdiff._dual import Dual, _Conflict, _Gradient, _peek_tag, _read, _read_hessian, _seed, _seed_floats
 from dualdiff._trace import Traced
@@ -136,7 +137,11 @@ def hvp(f: Callable[..., Any], chunk: int | None = None, *,
         except TypeError as e:  # complex numbers inside f: H from complex dual numbers, times v
             if not _complex_ad.met_complex(e):
                 raise
-            H = np.asarray(_complex_ad.second("hessian", f, x, args, kwargs, False, nan_safe))
+            H = _complex_ad.second("hessian", f, x, args, kwargs, False, nan_safe)
+            if isinstance(H, ComplexDual) or (isinstance(H, np.ndarray) and H.dtype == object):
+                # numbers of a transform that hvp runs inside: the jvp of grad(f) along v
+                return _nesting._second_by_first("hvp", f, x, args, kwargs, nan_safe, v)
+            H = np.asarray(H)
             n = int(np.size(x))
             out = H.reshape(n, n) @ np.asarray(v, dtype=float).reshape(n)
             return float(out[0]) if np.ndim(x) == 0 else out.reshape(np.shape(x))

@@ -2972,7 +2972,7 @@ OBJECT_LOOP_TYPES: set[type] = set()
 
 def _object_loop(inputs):
     for x in inputs:
-        if type(x) is np.ndarray and x.dtype == object:
+        if isinstance(x, np.ndarray) and x.dtype == object and not isinstance(x, DualArray):
             for e in x.flat:
                 if type(e) in OBJECT_LOOP_TYPES:
                     return True

@@ -102,7 +102,7 @@ def rerun(verb, f, x, args, kwargs, conflict, start, nan_safe, v=None):
     return _nested(verb, f, x, args, kwargs, parent, nan_safe, v)
 
 
-def _second_by_first(verb, f, x, args, kwargs, nan_safe, v):
+def _second_by_first(verb, f, x, args, kwargs, nan_safe, v, holomorphic=False):
     """hessian(f)(x) as jacobian(jacobian(f))(x), and hvp(f)(x, v) as the jvp
     of grad(f) along v: first-order transforms, which nest at any depth."""
     from dualdiff import grad, jacobian, jvp
@@ -111,7 +111,8 @@ def _second_by_first(verb, f, x, args, kwargs, nan_safe, v):
         return f(y, *args, **kwargs)
 
     if verb == "hessian":
-        return jacobian(jacobian(g, nan_safe=nan_safe), nan_safe=nan_safe)(x)
+        inner = jacobian(g, nan_safe=nan_safe, holomorphic=holomorphic)
+        return jacobian(inner, nan_safe=nan_safe, holomorphic=holomorphic)(x)
     return jvp(grad(g, nan_safe=nan_safe), x, v)[1]
 
 

@@ -45,9 +45,9 @@ from typing import Any
 
 import numpy as np
 
-from dualdiff import _ndarray, _rules
+from dualdiff import _complex, _ndarray, _rules
+from dualdiff._complex import ComplexDual
 from dualdiff._dual import Dual, _Conflict, _dual_parts, _set_mixed_hook
-from dualdiff._ndarray import DualArray
 from dualdiff._ndarray import array as _dual_array
 
 __all__ = ["nested"]
@@ -56,6 +56,28 @@ __all__ = ["nested"]
 def _is_plain(x):
     return type(x) is float or (isinstance(x, (numbers.Real, np.floating, np.integer))
                                 and not isinstance(x, (bool, np.bool_, Dual)))
+
+
+def _is_constant(x):
+    """A plain real or complex number."""
+    return _is_plain(x) or isinstance(x, (complex, np.complexfloating))
+
+
+def _is_number(x):
+    """A number these numbers combine with: theirs, a parent's, a constant."""
+    return type(x) is _Mixed or type(x) is Dual or type(x) is ComplexDual or _is_constant(x)
+
+
+def _is_complex(x):
+    """Whether x is complex: a complex constant, complex dual numbers with a
+    complex value or derivative, or a _Mixed with such a part (their rules
+    differ from the real ones where f is not holomorphic: abs, angle, conj,
+    real, imag)."""
+    if type(x) is _Mixed:
+        return _is_complex(x.a) or any(_is_complex(b) for b in x.b if b is not None)
+    if type(x) is ComplexDual:
+        return not _complex._is_real(x)
+    return isinstance(x, (complex, np.complexfloating))
 
 
 class _Mixed:
@@ -159,12 +181,23 @@ class _Mixed:
 
     # NumPy's object loops call these (np.sin(object_array) calls x.sin())
     def conjugate(self):
-        return self
+        return _conj(self)
+
+    conj = conjugate
+
+    @property
+    def real(self):
+        return _real(self)
+
+    @property
+    def imag(self):
+        return _imag(self)
 
     def __array_function__(self, func, types, args, kwargs):
-        if func is np.angle:  # of a real number: 0 or pi, a step with derivative 0
+        if func is np.angle:
             deg = kwargs.get("deg", args[1] if len(args) > 1 else False)
-            return np.angle(_value(args[0]), deg=deg)
+            r = _angle(args[0])
+            return r * (180.0 / np.pi) if deg else r
         return func._implementation(*args, **kwargs)  # NumPy's own, as without this hook
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
@@ -175,10 +208,12 @@ class _Mixed:
         if any(isinstance(i, np.ndarray) for i in inputs):
             # an object array of these numbers with one of them beside it (np.outer's
             # result plus a scalar): NumPy's object loop on both, element by element
-            if not all(isinstance(i, (np.ndarray, _Mixed)) or _is_plain(i) or type(i) is Dual
-                       for i in inputs):
+            if not all(isinstance(i, np.ndarray) or _is_number(i) for i in inputs):
                 return NotImplemented
-            return ufunc(*[_object_scalar(i) if isinstance(i, _Mixed) else i for i in inputs])
+            return ufunc(*[_object_scalar(i) if _is_number(i) and not _is_constant(i) else i
+                           for i in inputs])
+        if ufunc is np.conjugate:
+            return _conj(inputs[0])
         rule = _ufunc_rule(ufunc)
         if rule is None:
             raise TypeError(f"{ufunc.__name__} is not available on the numbers of a transform "
@@ -197,6 +232,8 @@ def _value(x):
         x = x.a
     if type(x) is Dual:
         return float(_dual_parts(x)[0][0])
+    if type(x) is ComplexDual:
+        return x.value[()]
     return x
 
 
@@ -262,6 +299,8 @@ def _function(rule):
 
 
 def _scalar(y):
+    if isinstance(y, np.complexfloating):
+        return complex(y)
     return float(y) if isinstance(y, np.generic) else y
 
 
@@ -271,6 +310,8 @@ def _degree(x):
     one more for each level of nested numbers around them."""
     if type(x) is _Mixed:
         return 1 + _degree(x.a)
+    if type(x) is ComplexDual:
+        return x.order
     if type(x) is not Dual:
         return 0
     data, n, code, tag = _dual_parts(x)
@@ -287,14 +328,14 @@ def _derivative_at(rule, x, m=1, c=None):
     f^(m)(a) + f^(m+1)(a) b δ."""
     if c is None:
         from dualdiff._taylor import taylor
-        c = [float(v) for v in taylor(_function(rule), m + _degree(x))(_value(x))]
+        c = [_scalar(v) for v in taylor(_function(rule), m + _degree(x))(_value(x))]
     if type(x) is _Mixed:
         fa = _derivative_at(rule, x.a, m, c)
         if all(b is None for b in x.b):
             return _Mixed(fa, x.b, x.call)
         fb = _derivative_at(rule, x.a, m + 1, c)
         return _Mixed(fa, tuple(_scale(fb, b) for b in x.b), x.call)
-    if type(x) is not Dual:
+    if type(x) is not Dual and type(x) is not ComplexDual:
         return math.factorial(m) * c[m]
     x0 = _value(x)
     h, d = x - x0, _degree(x)
@@ -307,6 +348,8 @@ def _derivative_at(rule, x, m=1, c=None):
 def _unary(rule, z):
     if type(z) is not _Mixed:
         return _scalar(_function(rule)(z))
+    if rule == "fabs" and _is_complex(z):
+        return _abs(z)
     fa = _scalar(_function(rule)(z.a))
     if all(b is None for b in z.b):
         return _Mixed(fa, z.b, z.call)
@@ -317,9 +360,73 @@ def _unary(rule, z):
 def _parts(x, k, call):
     if type(x) is _Mixed and x.call == call:
         return x.a, x.b
-    if type(x) is Dual or type(x) is _Mixed or _is_plain(x):
-        return _LIFTS[call](x, k)  # a number of an outer call, or a float
+    if _is_number(x):
+        return _LIFTS[call](x, k)  # a number of an outer call, or a constant
     return None
+
+
+# ------------------------------------------- complex numbers that f meets
+#
+# With complex parts (a parent running on complex dual numbers, or complex
+# constants), the rules that are not holomorphic act on the parts: for a real
+# direction δ, conj, real and imag are linear, and
+#
+#     |A + Bδ| = |A| + Re(conj(A) B) / |A| δ,   arg(A + Bδ) = arg A + Im(B / A) δ,
+#
+# each part computed by the parent's own rules (at A = 0 the parent's |A|
+# and 1/A give its conventions: NaN beyond the first derivative).
+
+def _holomorphic_only(x, name):
+    if _HOLOMORPHIC.get(x.call):
+        raise TypeError(f"{name} is not holomorphic: with holomorphic=True f must be holomorphic "
+                        "(use jvp or wirtinger for the derivatives of a function that is not)")
+
+
+def _part_of(name, x):
+    """conj, real or imag (linear over the reals) of x, part by part."""
+    if type(x) is _Mixed:
+        if _is_complex(x):
+            _holomorphic_only(x, name)
+        return _Mixed(_part_of(name, x.a), tuple(None if b is None else _part_of(name, b) for b in x.b),
+                      x.call)
+    if not _is_complex(x):
+        return 0.0 if name == "imag" else x
+    if name == "conj":
+        return _scalar(x.conjugate())
+    return _scalar(x.real if name == "real" else x.imag)
+
+
+def _conj(x):
+    return _part_of("conj", x)
+
+
+def _real(x):
+    return _part_of("real", x)
+
+
+def _imag(x):
+    return _part_of("imag", x)
+
+
+def _abs(x):
+    if type(x) is not _Mixed:
+        return _scalar(np.abs(x))
+    if not _is_complex(x):
+        return _unary("fabs", x)
+    _holomorphic_only(x, "abs")
+    r = _abs(x.a)
+    ca = _conj(x.a)
+    return _Mixed(r, tuple(None if b is None else _real(ca * b) / r for b in x.b), x.call)
+
+
+def _angle(x):
+    if type(x) is not _Mixed:
+        return _scalar(np.angle(x))
+    if not _is_complex(x):  # of a real number: 0 or pi, a step with derivative 0
+        return np.angle(_value(x))
+    _holomorphic_only(x, "angle")
+    return _Mixed(_angle(x.a), tuple(None if b is None else _imag(b / x.a) for b in x.b), x.call)
+
 
 
 def deeper(inner, outer):
@@ -446,14 +553,33 @@ def math_hook(name, args, kwargs=None):
 
 # ------------------------------------------------------------------ the call
 
+def _flat(x):
+    """(flat list of numbers, shape) of a number, a (nested) list or tuple, or
+    an array of numbers (real, complex, or dual numbers of any kind)."""
+    if type(x) is list or type(x) is tuple:
+        parts = [_flat(e) for e in x]
+        shapes = {shape for _, shape in parts}
+        if len(shapes) > 1:
+            raise ValueError(f"a ragged sequence: its items have the shapes {sorted(shapes)}")
+        inner = shapes.pop() if shapes else ()
+        return [e for items, _ in parts for e in items], (len(x),) + inner
+    if type(x) is ComplexDual:
+        if x.ndim == 0:
+            return [x], ()
+        flat = x.reshape(-1)
+        return [flat[i] for i in range(flat.shape[0])], x.shape
+    if isinstance(x, np.ndarray):  # a dual array gives Duals, an object array its numbers
+        return [_scalar(e) for e in x.reshape(-1)], x.shape
+    return [_scalar(x)], ()
+
+
 def _entries(x):
-    """(flat list of parent numbers and floats, shape or None, container)."""
-    if type(x) is Dual or type(x) is _Mixed or _is_plain(x):
-        return [x], None
-    if isinstance(x, DualArray):
-        return list(x.reshape(-1)), x.shape
-    a = np.array(x, dtype=object)
-    return [e if type(e) is Dual or type(e) is _Mixed else float(e) for e in a.reshape(-1)], a.shape
+    """(flat list of the numbers of x, shape or None for a number)."""
+    items, shape = _flat(x)
+    for e in items:
+        if not _is_number(e):
+            raise TypeError(f"x must hold numbers, not {type(e).__name__}")
+    return items, (None if shape == () and not isinstance(x, (list, tuple, np.ndarray)) else shape)
 
 
 def _build(items, x):
@@ -471,7 +597,40 @@ def _build(items, x):
         return rec(x)
     a = np.empty(len(items), dtype=object)
     a[:] = items
-    return a.reshape(np.shape(x))
+    return a.reshape(np.shape(x)).view(_Numbers)
+
+
+class _Numbers(np.ndarray):
+    """The object arrays of these numbers that f receives. NumPy's np.real,
+    np.imag and np.angle take an object array for a real one (np.real gives
+    it back unchanged): here they act on each number, complex ones too.
+    Ufuncs, reductions and indexing keep the type."""
+
+    @property  # type: ignore[misc]  # ndarray's attributes, per number
+    def real(self):
+        return _per_number(_real, self)
+
+    @property  # type: ignore[misc]
+    def imag(self):
+        return _per_number(_imag, self)
+
+    def __array_function__(self, func, types, args, kwargs):
+        if func is np.real or func is np.imag:
+            a = args[0]
+            return a.real if func is np.real else a.imag
+        if func is np.angle:
+            deg = kwargs.get("deg", args[1] if len(args) > 1 else False)
+            out = _per_number(_angle, args[0])
+            return out * (180.0 / np.pi) if deg else out
+        return super().__array_function__(func, types, args, kwargs)
+
+
+def _per_number(fn, a):
+    out = np.empty(a.shape, dtype=object)
+    flat = out.reshape(-1)
+    for i, e in enumerate(np.asarray(a, dtype=object).reshape(-1)):
+        flat[i] = fn(e)
+    return out.view(_Numbers)
 
 
 def _call(f, seeds, x, shape, args, kwargs, call, lift):
@@ -494,10 +653,7 @@ def _call(f, seeds, x, shape, args, kwargs, call, lift):
 
 def _items(y):
     """(flat items, shape) of f's result."""
-    if type(y) is _Mixed or type(y) is Dual or _is_plain(y):
-        return [y], ()
-    a = np.array(y, dtype=object)
-    return list(a.reshape(-1)), a.shape
+    return _flat(y)
 
 
 def _result(y, k, call):
@@ -508,12 +664,12 @@ def _result(y, k, call):
         if type(e) is _Mixed and e.call == call:
             values.append(e.a)
             rows.append(tuple(0.0 if b is None else b for b in e.b))
-        elif type(e) is Dual or type(e) is _Mixed or _is_plain(e):  # a number of an outer call
-            values.append(e if type(e) is Dual or type(e) is _Mixed else float(e))
+        elif _is_number(e):  # a number of an outer call, or a constant
+            values.append(e)
             rows.append((0.0,) * k)
         else:
             raise TypeError(f"the function being differentiated returned {type(e).__name__}; "
-                            "it must return real numbers")
+                            "it must return numbers")
     return values, rows, shape
 
 
@@ -524,6 +680,9 @@ def _numbers(items, shape):
         return items[0]
     if any(type(e) is _Mixed for e in items):  # numbers of an outer nested call
         return _build(items, np.empty(shape))
+    if any(_is_complex(e) for e in items):  # a parent running on complex numbers
+        from dualdiff._complex import array
+        return array(list(items)).reshape(shape)
     out = _dual_array(list(items))
     return out.reshape(shape)
 
@@ -576,24 +735,43 @@ class _Lifts(dict):
 _LIFTS = _Lifts()
 
 
-def nested(verb, f, x, args, kwargs, v=None):
+_HOLOMORPHIC: dict[int, bool] = {}  # the running calls with holomorphic=True
+
+
+def nested(verb, f, x, args, kwargs, v=None, holomorphic=False):
     """verb(f)(x, *args, **kwargs) where x holds numbers of a running
-    second-order or Taylor call (see the module's docstring)."""
+    second-order or Taylor call, or of a nested call (see the module's
+    docstring). At complex x (a parent running on complex dual numbers), as
+    the transforms on complex numbers: grad of a real-valued f is
+    df/dx - i df/dy, and the other transforms need holomorphic=True for df/dz."""
     global _calls
     items, shape = _entries(x)
     _calls += 1
     call = _calls
     N = len(items)
+    is_complex = any(np.iscomplexobj(_value(e)) for e in items)
+    two = False  # the real and the imaginary direction of each entry
     if v is None:
-        k = N
-        seeds = [_Mixed(items[i], tuple(1.0 if j == i else None for j in range(N)), call) for i in range(N)]
+        if is_complex and not holomorphic:
+            if verb not in ("grad", "value_and_grad"):
+                from dualdiff._complex_ad import _needs_holomorphic
+                raise _needs_holomorphic(verb)
+            two = True
+        k = 2 * N if two else N
+        seeds = [_Mixed(items[i], tuple(1.0 if j == i else 1j if two and j == N + i else None
+                                        for j in range(k)), call) for i in range(N)]
     else:
         vitems, vshape = _entries(v)
         if vshape != shape:
             raise ValueError(f"jvp: v must have the shape of x, {shape or ()}, not {vshape or ()}")
         k = 1
         seeds = [_Mixed(items[i], (vitems[i],), call) for i in range(N)]
-    y = _call(f, seeds, x, shape, args, kwargs, call, _constant)
+    if holomorphic and is_complex:
+        _HOLOMORPHIC[call] = True
+    try:
+        y = _call(f, seeds, x, shape, args, kwargs, call, _constant)
+    finally:
+        _HOLOMORPHIC.pop(call, None)
     values, rows, out_shape = _result(y, k, call)
     xs = () if shape is None else tuple(shape)
     val = _numbers(values, out_shape)
@@ -602,7 +780,16 @@ def nested(verb, f, x, args, kwargs, v=None):
     if verb in ("grad", "value_and_grad"):
         from dualdiff import _seeding
         _seeding.require_one_entry(verb, out_shape)
-        g = _numbers(list(rows[0]), xs)
+        g = list(rows[0])
+        if not (holomorphic and is_complex):  # a real-valued f: real value and derivatives
+            if any(np.imag(_value(e)) != 0 for e in [values[0]] + g):
+                raise TypeError(f"{verb}(f) needs a real-valued f, and f returned a complex "
+                                "number; use jacobian(f) for the complex derivatives of a "
+                                "complex-valued f")
+            val, g = _real(values[0]), [_real(e) for e in g]
+        if two:  # df/dx - i df/dy
+            g = [g[i] + (-1j) * g[N + i] for i in range(N)]
+        g = _numbers(g, xs)
         return (val, g) if verb == "value_and_grad" else g
     J = _numbers([e for r in rows for e in r], out_shape + xs)
     if verb == "value_and_jacobian":
@@ -612,6 +799,7 @@ def nested(verb, f, x, args, kwargs, v=None):
 
 _set_mixed_hook(_Mixed, math_hook)
 _ndarray.OBJECT_LOOP_TYPES.add(_Mixed)
+_complex.DEFER.add(_Mixed)
 
 
 # ------------------------------------------- hessian or hvp inside a transform

@@ -687,22 +687,6 @@ def test_jvp_of_grad_at_complex_points_against_differences():
                           holomorphic=True)(z)
 
 
-def test_complex_numbers_deeper_than_two_levels_raise():
-    # a first-order transform with complex numbers inside hessian: a total order of three
-    f = lambda x: dualdiff.grad(lambda y: np.sum(np.real(np.exp(1j * y))))(x)[0]  # noqa: E731
-    with pytest.raises(dualdiff.NestingError, match="inside hessian"):
-        dualdiff.hessian(f)(np.array([1.0, 2.0]))
-    D = dualdiff.derivative
-    with pytest.raises(dualdiff.NestingError, match="third level"):  # three first-order levels
-        D(lambda a: D(lambda b: D(lambda c: np.real(np.exp(1j * a * b * c)))(1.0))(1.0))(0.5)
-    with pytest.raises(dualdiff.NestingError, match="third level"):
-        dualdiff.jvp(lambda z: dualdiff.jvp(dualdiff.grad(lambda w: np.sum(np.abs(w) ** 2)), z, z)[1],
-                     np.array([1j, 2.0]), np.array([1.0, 1j]))
-    with pytest.raises(TypeError, match="taylor does not"):
-        dualdiff.taylor(lambda t: dualdiff.derivative(
-            lambda s: np.real(np.exp(1j * s * t)))(1.0), order=3)(0.5)
-
-
 def test_hvp_with_complex_numbers_inside():
     x, v = np.array([1.0, -2.0, 0.5]), np.array([0.3, 0.1, -1.0])
     energy = lambda x: np.sum(np.abs(np.fft.fft(x)) ** 2)  # noqa: E731 - Hessian 2 n I
