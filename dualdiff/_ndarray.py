@@ -756,6 +756,8 @@ def array(obj: object, copy: bool = True) -> npt.NDArray[np.float64]:
             if a.dtype.kind not in "biuf":
                 if any(isinstance(e, _Stripped) for e in a.flat):  # np.asarray of a dual array
                     raise TypeError(STRIPPED_MESSAGE)
+                if OBJECT_ARRAY is not None and any(type(e) in OBJECT_LOOP_TYPES for e in a.flat):
+                    return OBJECT_ARRAY(a)  # numbers of a transform nested deeper
                 raise TypeError(f"cannot make a dual array from a sequence of {a.dtype} "
                                 f"({type(a.flat[0]).__name__ if a.size else 'nothing'})")
             return a.astype(np.float64)
@@ -2968,6 +2970,7 @@ if hasattr(np, "vecdot"):
 # its nested numbers): an object array of them meeting a Dual runs NumPy's
 # object loop, whose elements know how to meet a Dual.
 OBJECT_LOOP_TYPES: set[type] = set()
+OBJECT_ARRAY: Callable[[np.ndarray], np.ndarray] | None = None  # array() of such numbers
 
 
 def _object_loop(inputs):

@@ -799,6 +799,7 @@ def nested(verb, f, x, args, kwargs, v=None, holomorphic=False):
 
 _set_mixed_hook(_Mixed, math_hook)
 _ndarray.OBJECT_LOOP_TYPES.add(_Mixed)
+_ndarray.OBJECT_ARRAY = lambda a: a.view(_Numbers)
 _complex.DEFER.add(_Mixed)
 
 

@@ -156,3 +156,22 @@ def test_hessian_and_hvp_with_complex_numbers_inside_a_transform(rng):
     _against_differences(
         lambda x: hessian(lambda y: np.real(np.exp(1j * x[0]) * y[0] ** 3 * y[1]))(np.array([2.0, 1.0])),
         x)
+
+
+def test_arrays_built_inside_f_keep_real_and_imag_per_number():
+    # dualdiff.numpy.array of nested numbers gives an array on which np.real,
+    # np.imag and np.angle act number by number
+    import dualdiff.numpy as dnp
+
+    def f(u):
+        return D(lambda v: D(lambda w: np.sum(np.real(dnp.array([np.exp(1j * u * v * w), u * w * 1j])))
+                             + np.sum(np.imag(dnp.array([np.exp(1j * u * v * w)])))
+                             + np.angle(dnp.array([1.0 + 1j * u * v * w]))[0])(1.0))(1.0)
+
+    a0 = 0.5
+    # d/dv d/dw [cos(a v w) + sin(a v w) + atan(a v w)] at v = w = 1, then d/da
+    A = sp.Symbol("A")
+    V, W = sp.symbols("V W")
+    g = sp.cos(A * V * W) + sp.sin(A * V * W) + sp.atan(A * V * W)
+    ref = float(sp.diff(g, A, V, W).subs({A: a0, V: 1, W: 1}))
+    assert D(f)(a0) == pytest.approx(ref, rel=1e-13)
