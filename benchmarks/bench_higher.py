@@ -5,6 +5,10 @@ Times, in one process with interleaved repeats (medians, thread CPU time):
     against derivative(f) (one first-order evaluation) and f on floats;
   * jacobian(grad(f)) against hessian(f) for the 8-variable loop function
     (nesting: a second-order number over 16 directions against one over 8);
+  * the k-th derivative of the corpus expression by k nested derivative
+    calls (k = 2 to 5: levels past the second run in Python) against
+    taylor(f, order=k), and the third-derivative tensor of the loop function
+    by jacobian(jacobian(grad(f)));
   * Hessian-vector products of SciPy's Rosenbrock function (n = 200, 1000):
     jvp(grad(f), x, v), where the inner grad runs in chunks of directions,
     and hvp(f)(x, v), against grad(f)(x);
@@ -44,6 +48,7 @@ corpus = _load("corpus")
 timing = _load("timing")
 
 ORDERS = (2, 5, 10, 20)
+DEPTHS = (2, 3, 4, 5)
 X0 = 0.7
 P8 = [0.3, -0.7, 1.1, 0.4, -0.2, 0.9, 1.3, -1.0]
 HVP_SIZES = (200, 1000)
@@ -113,6 +118,16 @@ def main(argv=None):
               ("jacobian(grad(f))", lambda: jg(P8))]
     jax_taylor, jax_nested, jax_hvp = _jax_entries()
     table = {"taylor": scalar + jax_taylor, "nested": nested + jax_nested}
+    deep = [("f on floats", lambda: expr_float(X0)), ("derivative(f)", lambda: d1(X0))]
+    dk = d1
+    for k in DEPTHS:
+        dk = dualdiff.derivative(dk)
+        tk = dualdiff.taylor(expr, order=k)
+        deep += [(f"derivative nested {k} deep", lambda dk=dk: dk(X0)),
+                 (f"taylor(f, order={k})", lambda tk=tk: tk(X0))]
+    j3 = dualdiff.jacobian(jg)
+    deep += [("loop: hessian(f)", lambda: hs(P8)), ("loop: jacobian(jacobian(grad(f)))", lambda: j3(P8))]
+    table["depth"] = deep
     rosen, g = scipy.optimize.rosen, dualdiff.grad(scipy.optimize.rosen)
     hv = dualdiff.hvp(rosen)
     for n in HVP_SIZES:
@@ -136,6 +151,13 @@ def main(argv=None):
     for label, _ in table["nested"]:
         t = res[("nested", label)]
         print(f"{label:32s} {t:9.2f} {t / base:16.2f}")
+    print()
+    print("Derivatives by nesting, of the corpus expression (and of the 8-variable loop function)")
+    base = res[("depth", "derivative(f)")]
+    print(f"{'call':36s} {'us':>9s} {'/ derivative(f)':>16s}")
+    for label, _ in table["depth"]:
+        t = res[("depth", label)]
+        print(f"{label:36s} {t:9.2f} {t / base:16.2f}")
     for n in HVP_SIZES:
         print()
         print(f"Hessian-vector products of scipy.optimize.rosen, n = {n}")

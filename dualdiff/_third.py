@@ -319,6 +319,18 @@ def _degree(x):
     return n if order == 3 else order
 
 
+_TAYLORS: dict[tuple[str, int], Any] = {}
+
+
+def _taylor_of(rule, order):
+    """taylor(f, order) of the rule's function (made once)."""
+    t = _TAYLORS.get((rule, order))
+    if t is None:
+        from dualdiff._taylor import taylor
+        t = _TAYLORS[rule, order] = taylor(_function(rule), order)
+    return t
+
+
 def _derivative_at(rule, x, m=1, c=None):
     """The m-th derivative f^(m)(x) of the rule at a number x of a call (or a
     float). At a number of a second-order or Taylor call it is
@@ -327,8 +339,7 @@ def _derivative_at(rule, x, m=1, c=None):
     table gives at every order; at a nested number a + b δ it is
     f^(m)(a) + f^(m+1)(a) b δ."""
     if c is None:
-        from dualdiff._taylor import taylor
-        c = [_scalar(v) for v in taylor(_function(rule), m + _degree(x))(_value(x))]
+        c = [_scalar(v) for v in _taylor_of(rule, m + _degree(x))(_value(x))]
     if type(x) is _Mixed:
         fa = _derivative_at(rule, x.a, m, c)
         if all(b is None for b in x.b):
@@ -534,10 +545,12 @@ def _partials(rule, A, C, r, wx, wy):
     raise TypeError(f"{rule} is not available on the numbers of a nested transform")
 
 
+_MATH_ROWS = {r.math: r for r in _rules.RULES if r.math}
+
+
 def math_hook(name, args, kwargs=None):
     """dualdiff.math's functions on these numbers (see _set_pattern_hook)."""
-    rules = {r.math: r for r in _rules.RULES if r.math}
-    row = rules.get(name)
+    row = _MATH_ROWS.get(name)
     if row is None or kwargs:
         raise TypeError(f"dualdiff.math.{name} is not available on the numbers of a transform "
                         "nested in hessian or hvp")
