@@ -34,9 +34,9 @@ from dualdiff._dual import _set_complex_hook
 from dualdiff._nesting import NestingError
 
 _calls = itertools.count(1)  # call ids of the complex runs (see _complex.NESTED)
-_SECOND_INSIDE = ("hessian, hvp and taylor of a function with complex numbers inside another "
-                  "transform are not supported; a first-order transform (derivative, grad, "
-                  "jacobian, jvp) may nest there")
+_SECOND_INSIDE = ("complex numbers of a running transform met a transform that cannot run "
+                  "inside it: taylor on complex numbers does not nest (the first-order "
+                  "transforms, hessian, hvp and wirtinger do)")
 
 
 def met_complex(e: BaseException) -> bool:
@@ -283,6 +283,8 @@ def jacobian(verb, f, x, args, kwargs, holomorphic, nan_safe):
     try:
         return _jacobian(verb, f, x, args, kwargs, holomorphic, nan_safe)
     except _Nest as e:
+        if e.parent not in _complex.RUNNING:  # raised by a transform inside f
+            raise
         return nested(verb, f, x, None, args, kwargs, holomorphic, e.parent)
     except _Deeper:
         return _third(verb, f, x, None, args, kwargs, holomorphic)
@@ -356,7 +358,10 @@ def wirtinger(f: Callable[..., Any], *, nan_safe: bool = True) -> Callable[..., 
     ((3-4j), (3+4j))
     """
     def w(z, *args, **kwargs):
-        fx, fy, v, out_shape, x_shape = _partials(f, z, args, kwargs, nan_safe)
+        try:
+            fx, fy, v, out_shape, x_shape = _partials(f, z, args, kwargs, nan_safe)
+        except NestingError:  # inside a transform that holds z or f's numbers
+            return _nested_wirtinger(f, z, args, kwargs, nan_safe)
         dz = _jac_layout((fx - 1j * fy) / 2, out_shape, x_shape)
         dzbar = _jac_layout((fx + 1j * fy) / 2, out_shape, x_shape)
         return _result(np.asarray(dz, dtype=np.complex128)), _result(np.asarray(dzbar, dtype=np.complex128))
@@ -367,6 +372,31 @@ def wirtinger(f: Callable[..., Any], *, nan_safe: bool = True) -> Callable[..., 
     return w
 
 
+def _nested_wirtinger(f, z, args, kwargs, nan_safe):
+    """The Wirtinger derivatives by jvp along the real and the imaginary axis
+    of each entry of z: jvp nests in the transforms that f or z hold numbers of."""
+    from dualdiff import jvp as public_jvp
+    P = _parent(z)
+    shape = np.shape(P.value) if P is not None else np.shape(z)
+    g = lambda y: f(y, *args, **kwargs)  # noqa: E731
+    dz, dzbar = [], []
+    for k in range(int(np.prod(shape, dtype=np.int64))):
+        e = np.zeros(shape)
+        e.reshape(-1)[k] = 1.0
+        e = e[()] if e.ndim == 0 else e
+        fx = public_jvp(g, z, e, nan_safe=nan_safe)[1]
+        fy = public_jvp(g, z, 1j * e, nan_safe=nan_safe)[1]
+        dz.append((fx - 1j * fy) * 0.5)
+        dzbar.append((fx + 1j * fy) * 0.5)
+    if shape == ():
+        return dz[0], dzbar[0]
+
+    def layout(parts):  # out shape + z's shape
+        a = array(parts)
+        return np.moveaxis(a, 0, -1).reshape(np.shape(a)[1:] + shape)
+    return layout(dz), layout(dzbar)
+
+
 def jvp(f, x, v, args, kwargs, nan_safe):
     """(f(x), d/dt f(x + t v)) on complex numbers (x or v complex, or f meets one)."""
     if _parent(x) is not None or _parent(v) is not None:
@@ -374,6 +404,8 @@ def jvp(f, x, v, args, kwargs, nan_safe):
     try:
         return _jvp(f, x, v, args, kwargs, nan_safe)
     except _Nest as e:
+        if e.parent not in _complex.RUNNING:  # raised by a transform inside f
+            raise
         return nested("jvp", f, x, v, args, kwargs, False, e.parent)
     except _Deeper:
         return _third("jvp", f, x, v, args, kwargs, False)

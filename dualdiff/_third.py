@@ -83,8 +83,9 @@ def _is_complex(x):
 class _Mixed:
     """A number of an inner first-order call nested in a second-order call:
     a + sum_j b[j] δ_j, with a and each b[j] a number of the parent call (a
-    Dual of order 2 or 3, or a _Mixed of an outer nested call) or a float; None in b is a structural zero (a
-    derivative that is 0 whatever the rules' partials, even infinite ones)."""
+    Dual of order 2 or 3, complex dual numbers, or a _Mixed of an outer
+    nested call) or a constant; None in b is a structural zero (a derivative
+    that is 0 whatever the rules' partials, even infinite ones)."""
 
     __slots__ = ("a", "b", "call")
     __array_priority__ = 1000
@@ -437,7 +438,6 @@ def _angle(x):
         return np.angle(_value(x))
     _holomorphic_only(x, "angle")
     return _Mixed(_angle(x.a), tuple(None if b is None else _imag(b / x.a) for b in x.b), x.call)
-
 
 
 def deeper(inner, outer):

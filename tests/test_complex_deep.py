@@ -175,3 +175,17 @@ def test_arrays_built_inside_f_keep_real_and_imag_per_number():
     g = sp.cos(A * V * W) + sp.sin(A * V * W) + sp.atan(A * V * W)
     ref = float(sp.diff(g, A, V, W).subs({A: a0, V: 1, W: 1}))
     assert D(f)(a0) == pytest.approx(ref, rel=1e-13)
+
+
+def test_wirtinger_inside_a_transform_against_differences(rng):
+    # at a point that depends on the outer numbers, and over a closure of them
+    _against_differences(
+        lambda x: np.real(dualdiff.wirtinger(lambda z: z ** 2 * np.conj(z))(x[0] * (1 + 2j))[1]),
+        rng.uniform(0.3, 1.0, 1))
+    _against_differences(
+        lambda x: np.imag(np.sum(dualdiff.wirtinger(lambda z: np.sum(z ** 2 * np.conj(z)) * z * x[1])(
+            x * (1 + 2j))[0])), rng.uniform(0.3, 1.0, 2))
+    # d/dx Re(d/dz (z conj(z) x)) = Re(conj(z)) at z = 1 + 2i
+    J = jacobian(lambda x: np.real(dualdiff.wirtinger(lambda z: z * np.conj(z) * x[0])(1 + 2j)[0]))(
+        np.array([1.0]))
+    np.testing.assert_allclose(J, [1.0], rtol=1e-15)
