@@ -708,6 +708,20 @@ def _running(long tag, /):
     return False
 
 
+def _as_parent(e, long tag, parent):
+    """A conflict that the numbers of a nested call (tag) met outside it,
+    reported as its parent's: the call around them must nest in the parent."""
+    specs = e.specs
+    if any(s[0] == tag for s in specs):
+        return _Conflict(tuple(parent if s[0] == tag else s for s in specs))
+    return e
+
+
+def _running_list():
+    """The tags of the running transform calls, the outermost first."""
+    return [_running_tags[i] for i in range(_nrunning)]
+
+
 def _link(long child, long parent, Py_ssize_t width):
     """Numbers of tag child carry the parent's width directions first."""
     _links[child] = (parent, width)
@@ -2035,6 +2049,8 @@ cdef object _nested_fast(object f, tuple args, dict kwargs, int verb, bint nan_s
             y = f(xin)
         else:
             y = f(xin, *args[1:])
+    except _Conflict as e:
+        raise _as_parent(e, tag, (ptag, p, pcode)) from None
     finally:
         _leave(tag)
         del _links[tag]

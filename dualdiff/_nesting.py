@@ -33,8 +33,9 @@ import numbers
 
 import numpy as np
 
-from dualdiff._dual import (Dual, _Conflict, _dual_from, _dual_parts, _gather_parents, _link, _parent_of,
-                            _read_nested, _running, _set_nesting_fast, _set_nesting_hook, _unlink)
+from dualdiff._dual import (Dual, _as_parent, _Conflict, _dual_from, _dual_parts, _gather_parents, _link, _parent_of,
+                            _read_nested, _running, _running_list, _set_nesting_fast, _set_nesting_hook,
+                            _unlink)
 from dualdiff import _seeding
 from dualdiff._ndarray import DualArray, _Spec, _wrap
 from dualdiff._ndarray import array as _dual_array
@@ -85,6 +86,14 @@ def rerun(verb, f, x, args, kwargs, conflict, start, nan_safe, v=None):
     if verb in ("SparseJacobian", "jacobian_sparsity"):
         raise NestingError(f"{verb} inside another transform is not supported: its scipy.sparse "
                            "result cannot carry derivatives; use jacobian(f) there") from None
+    if any(_descends(t, ptag) for t in _running_list()):
+        # f met the numbers of an outer call first, while a call nested in it
+        # runs: this call runs inside the innermost one
+        if verb in _FIRST_ORDER:
+            return _third.nested(verb, f, x, args, kwargs, v)
+        if verb in ("hessian", "hvp"):
+            return _second_by_first(verb, f, x, args, kwargs, nan_safe, v)
+        raise _third.deeper(f"{verb}(f)", "a nested transform") from None
     if verb in _FIRST_ORDER and (pcode & 3) in (2, 3):
         # a first-order transform inside hessian, hvp or taylor, or a third level
         return _third.nested(verb, f, x, args, kwargs, v)
@@ -233,6 +242,8 @@ def _nested(verb, f, x, args, kwargs, parent, nan_safe, v):
             else:
                 xin = _wrap(buf.reshape(shape + (m,)), spec)
             y = _seeding.call_f(f, xin, args, kwargs, tag)
+        except _Conflict as e:  # this call's numbers met another call's outside it
+            raise _as_parent(e, tag, parent) from None
         finally:
             _unlink(tag)
         if c >= k:

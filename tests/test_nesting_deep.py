@@ -255,3 +255,18 @@ def test_second_order_transforms_inside_nested_and_second_order_ones():
     assert T.shape == (2, 2, 2, 2)
     # d/dx0 of x0 [[2 x1, 2 x0], [2 x0, 0]] and x0 [[0, 0], [0, 6 x1]] at y = x
     np.testing.assert_array_equal(T[..., 0], [[[4.0, 4.0], [4.0, 0.0]], [[0.0, 0.0], [0.0, 12.0]]])
+
+
+def test_the_innermost_call_meets_the_outermost_numbers_first():
+    # c ** 3 * a meets a (level 1) before b (level 2): the innermost call nests in
+    # the innermost running call all the same, for every first-order transform
+    D3 = lambda inner: D(lambda a: D(lambda b: inner(a, b))(1.0))(2.0)  # noqa: E731
+    # d/da d/db [3 a b] = 3, and d/da d/db [a b] = 1 for the value
+    assert D3(lambda a, b: dualdiff.value_and_jacobian(lambda c: c ** 3 * a * b)(1.0)[1]) == 3.0
+    assert D3(lambda a, b: dualdiff.value_and_jacobian(lambda c: c ** 3 * a * b)(1.0)[0]) == 1.0
+    assert D3(lambda a, b: D(lambda c: c ** 3 * a * b)(1.0)) == 3.0
+    assert D3(lambda a, b: grad(lambda c: c[0] ** 3 * a * b * c[1])([1.0, 2.0])[1]) == 1.0
+    assert D3(lambda a, b: dualdiff.jvp(lambda c: c ** 3 * a * b, 1.0, 2.0)[1]) == 6.0
+    # four levels, the innermost meeting the outermost first: d/da d/db d/dc [4 a b c] = 4
+    got = D(lambda a: D(lambda b: D(lambda c: D(lambda d: d ** 4 * a * c * b)(1.0))(1.0))(1.0))(2.0)
+    assert got == 4.0
