@@ -138,34 +138,24 @@ def main(argv=None):
         table[f"hvp {n}"] += [(label, fn) for m, label, fn in jax_hvp if m == n]
     res = timing.measure(table, args.repeats, timer=time.thread_time)
 
-    print(f"Taylor coefficients of the corpus expression (medians of {args.repeats}, thread CPU time)")
-    base = res[("taylor", "derivative(f)")]
-    print(f"{'call':32s} {'us':>9s} {'/ derivative(f)':>16s}")
-    for label, _ in table["taylor"]:
-        t = res[("taylor", label)]
-        print(f"{label:32s} {t:9.2f} {t / base:16.2f}")
+    def show(title, key, base_label, width=32):
+        base = res[(key, base_label)]
+        print(title)
+        print(f"{'call':{width}s} {'us':>9s} {'/ ' + base_label:>16s}")
+        for label, _ in table[key]:
+            t = res[(key, label)]
+            print(f"{label:{width}s} {t:9.2f} {t / base:16.2f}")
+
+    show(f"Taylor coefficients of the corpus expression (medians of {args.repeats}, thread CPU time)",
+         "taylor", "derivative(f)")
     print()
-    print("Second derivatives of the 8-variable loop function")
-    base = res[("nested", "hessian(f)")]
-    print(f"{'call':32s} {'us':>9s} {'/ hessian(f)':>16s}")
-    for label, _ in table["nested"]:
-        t = res[("nested", label)]
-        print(f"{label:32s} {t:9.2f} {t / base:16.2f}")
+    show("Second derivatives of the 8-variable loop function", "nested", "hessian(f)")
     print()
-    print("Derivatives by nesting, of the corpus expression (and of the 8-variable loop function)")
-    base = res[("depth", "derivative(f)")]
-    print(f"{'call':36s} {'us':>9s} {'/ derivative(f)':>16s}")
-    for label, _ in table["depth"]:
-        t = res[("depth", label)]
-        print(f"{label:36s} {t:9.2f} {t / base:16.2f}")
+    show("Derivatives by nesting, of the corpus expression (and of the 8-variable loop function)",
+         "depth", "derivative(f)", 36)
     for n in HVP_SIZES:
         print()
-        print(f"Hessian-vector products of scipy.optimize.rosen, n = {n}")
-        base = res[(f"hvp {n}", "grad(f)")]
-        print(f"{'call':32s} {'us':>9s} {'/ grad(f)':>16s}")
-        for label, _ in table[f"hvp {n}"]:
-            t = res[(f"hvp {n}", label)]
-            print(f"{label:32s} {t:9.2f} {t / base:16.2f}")
+        show(f"Hessian-vector products of scipy.optimize.rosen, n = {n}", f"hvp {n}", "grad(f)")
     if not jax_taylor:
         print("\n(JAX is not installed: its rows are skipped)")
 

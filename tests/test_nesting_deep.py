@@ -12,41 +12,24 @@ import numpy as np
 import pytest
 
 sp = pytest.importorskip("sympy")
-mpmath = pytest.importorskip("mpmath")
+pytest.importorskip("mpmath")
 
 import dualdiff
-from dualdiff import _rules
 from dualdiff import math as dm
 
+# the rule walks of the third order: their cases, and the references of
+# test_taylor_rules
 _spec = importlib.util.spec_from_file_location(
-    "taylor_references", os.path.join(os.path.dirname(__file__), "test_taylor_rules.py"))
-refs = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(refs)
+    "nesting_third", os.path.join(os.path.dirname(__file__), "test_nesting_third.py"))
+third = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(third)
+refs = third.refs
 
 D = dualdiff.derivative
 grad = dualdiff.grad
 hessian = dualdiff.hessian
 jacobian = dualdiff.jacobian
 RTOL = 1e-11
-
-
-def _callables(row):
-    out = []
-    if row.numpy:
-        out.append(("numpy", getattr(np, row.numpy[0])))
-    if row.special:
-        special = pytest.importorskip("scipy.special")
-        out.append(("special", getattr(special, row.special[0])))
-    if row.math:
-        out.append(("math", getattr(dm, row.math)))
-    return out
-
-
-def _cases(kind):
-    for row in _rules.RULES:
-        if row.kind == kind:
-            for source, fn in _callables(row):
-                yield pytest.param(row.name, fn, id=f"{row.name}-{source}")
 
 
 def _close(got, ref, scale):
@@ -64,7 +47,7 @@ def _unary_derivatives(name, u0):
 
 # ------------------------------------------------------------ every rule
 
-@pytest.mark.parametrize("name, fn", list(_cases("unary")))
+@pytest.mark.parametrize("name, fn", list(third._cases("unary")))
 def test_fourth_derivative_by_four_nested_derivatives(name, fn):
     for u0 in refs.UNARY_POINTS.get(name, [0.3, 1.7, -0.8]):
         d = _unary_derivatives(name, u0)
@@ -76,7 +59,7 @@ def test_fourth_derivative_by_four_nested_derivatives(name, fn):
         _close(hessian(lambda x: D(D(fn))(x))(u0), d[4], scale)
 
 
-@pytest.mark.parametrize("name, fn", list(_cases("unary")))
+@pytest.mark.parametrize("name, fn", list(third._cases("unary")))
 def test_mixed_fourth_order_terms_inside_hessian(name, fn):
     # G(v) = d/ds d/dt f(v0 s t + v1) at s = t = 1 = v0 f'(u) + v0^2 f''(u),
     # u = v0 + v1; its Hessian holds f'' to f'''' (derived by hand)
@@ -98,23 +81,7 @@ def test_mixed_fourth_order_terms_inside_hessian(name, fn):
                 _close(H2[i][j], ref[i][j], scale)
 
 
-_OPERATORS = {"mul": lambda p, q: p * q, "div": lambda p, q: p / q, "pow": lambda p, q: p ** q,
-              "add": lambda p, q: p + q, "sub": lambda p, q: p - q,
-              "floordiv": lambda p, q: p // q, "mod": lambda p, q: p % q}
-
-
-def _binary_cases():
-    for row in _rules.RULES:
-        if row.kind != "binary":
-            continue
-        calls = list(_callables(row))
-        if row.name in _OPERATORS:
-            calls.append(("operator", _OPERATORS[row.name]))
-        for source, fn in calls:
-            yield pytest.param(row.name, fn, id=f"{row.name}-{source}")
-
-
-@pytest.mark.parametrize("name, fn", list(_binary_cases()))
+@pytest.mark.parametrize("name, fn", list(third._binary_cases()))
 def test_fourth_directional_derivative_of_binary_rules(name, fn):
     # d^4/du^4 f(a0 + alpha u, b0 + beta u): every partial of order four,
     # weighted by alpha^i beta^(4 - i), through four first-order levels
