@@ -680,6 +680,11 @@ def scipy_argument(x, module):
         return None
     if isinstance(x, DualArray) or isinstance(x, _PATTERN_TYPES):
         return x
+    if type(x) in OBJECT_LOOP_TYPES or _object_loop((x,)):
+        raise TypeError(f"{module} does not take the numbers of a transform nested at a total "
+                        "order of three or more (inside hessian, hvp, taylor or a nested "
+                        "transform): they take the operators, dualdiff.math, and NumPy ufuncs "
+                        "and reductions")
     if type(x) is Dual:
         return array(x)
     if isinstance(x, (list, tuple)) or (isinstance(x, np.ndarray) and x.dtype == object):

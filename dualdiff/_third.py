@@ -357,12 +357,20 @@ def _derivative_at(rule, x, m=1, c=None):
     return out
 
 
+def _apply(rule, x):
+    """The rule's function at a number of a parent call or a constant (fabs
+    of complex dual numbers with real values is their np.abs)."""
+    if rule == "fabs" and type(x) is ComplexDual:
+        return np.abs(x)
+    return _scalar(_function(rule)(x))
+
+
 def _unary(rule, z):
     if type(z) is not _Mixed:
-        return _scalar(_function(rule)(z))
+        return _apply(rule, z)
     if rule == "fabs" and _is_complex(z):
         return _abs(z)
-    fa = _scalar(_function(rule)(z.a))
+    fa = _apply(rule, z.a)
     if all(b is None for b in z.b):
         return _Mixed(fa, z.b, z.call)
     d1 = _derivative_at(rule, z.a)

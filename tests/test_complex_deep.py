@@ -189,3 +189,14 @@ def test_wirtinger_inside_a_transform_against_differences(rng):
     J = jacobian(lambda x: np.real(dualdiff.wirtinger(lambda z: z * np.conj(z) * x[0])(1 + 2j)[0]))(
         np.array([1.0]))
     np.testing.assert_allclose(J, [1.0], rtol=1e-15)
+
+
+def test_abs_of_real_values_in_a_complex_run_against_differences(rng):
+    # np.abs of the real inputs while f also meets complex numbers: the real rule of
+    # abs on complex dual numbers with real values
+    F = lambda x: grad(lambda y: np.sum(np.abs(y) * np.real(np.exp(1j * y))))(x)[0]  # noqa: E731
+    x = rng.uniform(0.2, 1.0, 2) * np.array([1.0, -1.0])
+    G = grad(F)
+    h = 1e-5
+    num = np.array([(G(x + h * e) - G(x - h * e)) / (2 * h) for e in np.eye(2)])
+    np.testing.assert_allclose(hessian(F)(x), num, rtol=1e-7, atol=1e-9)

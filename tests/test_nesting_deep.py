@@ -237,3 +237,11 @@ def test_the_innermost_call_meets_the_outermost_numbers_first():
     # four levels, the innermost meeting the outermost first: d/da d/db d/dc [4 a b c] = 4
     got = D(lambda a: D(lambda b: D(lambda c: D(lambda d: d ** 4 * a * c * b)(1.0))(1.0))(1.0))(2.0)
     assert got == 4.0
+
+
+def test_scipy_backed_functions_name_the_limit_at_the_third_order():
+    from dualdiff import special
+    g = grad(lambda a: special.logsumexp(a, axis=1, keepdims=True))
+    with pytest.raises(TypeError, match="dualdiff.special does not take the numbers of a transform "
+                                        "nested at a total order of three"):
+        jacobian(jacobian(g))(np.array([[0.1, -0.3, 0.5]]))
