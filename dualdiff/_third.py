@@ -807,7 +807,7 @@ def nested(verb, f, x, args, kwargs, v=None, holomorphic=False):
                 raise TypeError(f"{verb}(f) needs a real-valued f, and f returned a complex "
                                 "number; use jacobian(f) for the complex derivatives of a "
                                 "complex-valued f")
-            val, g = _real(values[0]), [_real(e) for e in g]
+            val, g = _numbers([_real(values[0])], out_shape), [_real(e) for e in g]
         if two:  # df/dx - i df/dy
             g = [g[i] + (-1j) * g[N + i] for i in range(N)]
         g = _numbers(g, xs)

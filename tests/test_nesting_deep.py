@@ -245,3 +245,13 @@ def test_scipy_backed_functions_name_the_limit_at_the_third_order():
     with pytest.raises(TypeError, match="dualdiff.special does not take the numbers of a transform "
                                         "nested at a total order of three"):
         jacobian(jacobian(g))(np.array([[0.1, -0.3, 0.5]]))
+
+
+def test_value_and_grad_keeps_the_shape_of_a_one_entry_value_at_the_third_level():
+    def f(a):
+        return D(lambda b: dualdiff.value_and_grad(
+            lambda c: np.sum(c ** 3 * a * b, keepdims=True))(np.array([1.0, 2.0]))[0])(1.0)
+
+    val = f(2.0)  # d/db (9 a b) = 9 a
+    assert np.shape(val) == (1,) and val[0] == 18.0
+    assert D(lambda a: f(a)[0])(2.0) == 9.0
