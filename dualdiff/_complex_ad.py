@@ -276,10 +276,23 @@ def _jac_layout(tan, out_shape, x_shape):
     return j.reshape(out_shape + (() if x_shape is None else x_shape))
 
 
+def _mixed_tree(x):
+    """The Tree of a list or tuple that mixes real and complex leaves (each
+    keeps its kind), else None."""
+    if isinstance(x, (list, tuple)) and _parent(x) is None:
+        return _trees.tree_of(x)
+    return None
+
+
 def jacobian(verb, f, x, args, kwargs, holomorphic, nan_safe):
     """(value, Jacobian) on complex numbers, for derivative, jacobian and grad."""
     if _parent(x) is not None:
         return nested(verb, f, x, None, args, kwargs, holomorphic)
+    tree = _mixed_tree(x)
+    if tree is not None:
+        value, d = jacobian(verb, tree.wrap(f), tree.flat(), args, kwargs, holomorphic, nan_safe)
+        lead = () if verb in ("grad", "value_and_grad") else np.shape(value)
+        return value, tree.gradient(np.asarray(d), lead)
     try:
         return _jacobian(verb, f, x, args, kwargs, holomorphic, nan_safe)
     except _Nest as e:
@@ -401,6 +414,9 @@ def jvp(f, x, v, args, kwargs, nan_safe):
     """(f(x), d/dt f(x + t v)) on complex numbers (x or v complex, or f meets one)."""
     if _parent(x) is not None or _parent(v) is not None:
         return nested("jvp", f, x, v, args, kwargs, False)
+    tree = _mixed_tree(x)
+    if tree is not None:
+        return jvp(tree.wrap(f), tree.flat(), tree.flat_like(v), args, kwargs, nan_safe)
     try:
         return _jvp(f, x, v, args, kwargs, nan_safe)
     except _Nest as e:

@@ -88,10 +88,38 @@ def _regular_shape(x):
     return ()
 
 
+def _mixes_real_and_complex(x):
+    """Whether x holds real and complex arrays: then each keeps its kind
+    (stacked into one array, the real ones would turn complex, and f would
+    see numbers it was not given: sqrt of -1.0 is NaN, of -1+0j it is i). A
+    list of numbers alone is an array, as np.array makes it."""
+    kinds = set()
+    _kinds(x, kinds)
+    return "array" in kinds and "c" in kinds and "r" in kinds
+
+
+def _kinds(x, kinds):
+    if isinstance(x, (list, tuple)):
+        for item in x:
+            _kinds(item, kinds)
+    elif isinstance(x, (complex, np.complexfloating)) or (
+            isinstance(x, np.ndarray) and x.dtype.kind == "c"):
+        kinds.add("c")
+        if isinstance(x, np.ndarray):
+            kinds.add("array")
+    elif type(x) in _NUMBER_TYPES or (isinstance(x, np.ndarray) and x.dtype.kind in "biuf"):
+        kinds.add("r")
+        if isinstance(x, np.ndarray):
+            kinds.add("array")
+    else:
+        kinds.add("other")  # numbers of a transform and the rest: not mixed here
+
+
 def _is_node(x):
     """A dict, or a list or tuple whose items (at any depth) do not form one
-    array: it holds a dict, or parts of different shapes."""
-    return isinstance(x, dict) or (isinstance(x, (list, tuple)) and _regular_shape(x) is None)
+    array: it holds a dict, parts of different shapes, or real and complex arrays."""
+    return isinstance(x, dict) or (isinstance(x, (list, tuple)) and (
+        _regular_shape(x) is None or _mixes_real_and_complex(x)))
 
 
 class Tree:
@@ -139,16 +167,22 @@ class Tree:
         return _OnTree(self, f)
 
     def unflatten_input(self, z):
-        """The tree of x with each leaf replaced by its entries of z (Duals)."""
+        """The tree of x with each leaf replaced by its entries of z (Duals).
+        Where complex leaves made z complex, a real leaf gets the real parts
+        of its entries: f sees it real, as given (sqrt(-1.0) stays NaN), and
+        its derivatives are along the real axis."""
         from dualdiff._seeding import rebuild
+        real = (_real_part if isinstance(z, ComplexDual) and not z.holomorphic else
+                lambda v: v)
         items = []
         for leaf, shape, a, b in zip(self.leaves, self.shapes, self.offsets, self.offsets[1:]):
+            keep = real if _real_leaf(leaf) else (lambda v: v)
             if shape is None:
-                items.append(z[a])
+                items.append(keep(z[a]))
             elif isinstance(leaf, (list, tuple)):
-                items.append(rebuild(list(z[a:b]), leaf))
+                items.append(rebuild([keep(e) for e in z[a:b]], leaf))
             else:
-                items.append(np.reshape(z[a:b], shape))
+                items.append(keep(np.reshape(z[a:b], shape)))
         return self._build(iter(items))
 
     # ------------------------------------------------------------ results
@@ -159,9 +193,13 @@ class Tree:
     def _block(self, r, lead, i):
         """Leaf i's part of the last axis of r (shape lead + (N,))."""
         a, b, shape = self.offsets[i], self.offsets[i + 1], self.shapes[i]
+        block = r[(Ellipsis, a)] if shape is None else np.reshape(r[..., a:b], lead + shape)
+        if (isinstance(block, (np.ndarray, np.complexfloating)) and np.iscomplexobj(block)
+                and _real_leaf(self.leaves[i]) and not np.any(np.imag(block))):
+            block = np.real(block)  # a real leaf's derivatives of a real-valued f
         if shape is None:
-            return _scalar(r[(Ellipsis, a)] if lead else r[a])
-        return _out(np.reshape(r[..., a:b], lead + shape))
+            return _scalar(block if lead else block[()] if isinstance(block, np.ndarray) else block)
+        return _out(block)
 
     def gradient(self, r, lead=()):
         """r of shape lead + (N,) as a tree of x: leaves lead + leaf shape."""
@@ -174,6 +212,21 @@ class Tree:
             rows = r[..., a, :] if shape is None else np.reshape(r[..., a:b, :], lead + shape + (self.size,))
             outer.append(self.gradient(rows, lead + (() if shape is None else shape)))
         return self._build(iter(outer))
+
+
+def _real_leaf(leaf):
+    """A leaf of plain real numbers (not complex, not numbers of a transform)."""
+    if isinstance(leaf, (ComplexDual, DualArray)):
+        return False
+    try:
+        a = np.asarray(leaf)
+    except TypeError:
+        return False
+    return a.dtype.kind in "biuf"
+
+
+def _real_part(v):
+    return np.real(v)
 
 
 def _join(leaves, what):

@@ -920,3 +920,29 @@ def test_real_points_along_complex_directions_against_differences(rng):
         num = (d1(h) - d1(-h)) / (2 * h)
         got = dualdiff.jvp(lambda s: dualdiff.jvp(fn, x + s * v, v)[1], 0.0, 1.0)[1]
         np.testing.assert_allclose(got, num, rtol=1e-6, atol=1e-7, err_msg=name)
+
+
+def test_a_tuple_of_real_and_complex_arrays_keeps_each_kind(rng):
+    """Stacked into one array, the real leaf would turn complex, and f would see
+    numbers it was not given (a complex sqrt of negative values, a complex rfft)."""
+    x = rng.normal(size=4)
+    u = rng.normal(size=3) + 1j * rng.normal(size=3)
+    f = lambda t: np.real(np.sum(t[1] * np.fft.rfft(t[0])))  # noqa: E731
+    gx, gu = dualdiff.grad(f)((x, u))
+    assert gx.dtype == np.float64
+    h = 1e-6
+    num_x = [(f((x + h * e, u)) - f((x - h * e, u))) / (2 * h) for e in np.eye(4)]
+    np.testing.assert_allclose(gx, num_x, rtol=1e-7, atol=1e-8)
+    num_u = [(f((x, u + h * e)) - f((x, u - h * e))) / (2 * h)
+             - 1j * (f((x, u + 1j * h * e)) - f((x, u - 1j * h * e))) / (2 * h) for e in np.eye(3)]
+    np.testing.assert_allclose(gu, num_u, rtol=1e-7, atol=1e-8)
+    dx, du = rng.normal(size=4), rng.normal(size=3) + 1j * rng.normal(size=3)
+    t = dualdiff.jvp(f, (x, u), (dx, du))[1]
+    assert t == pytest.approx((f((x + h * dx, u + h * du)) - f((x - h * dx, u - h * du))) / (2 * h),
+                              rel=1e-7, abs=1e-8)
+    # the value is f's own: NaN where the real sqrt of a negative entry is
+    g = lambda t: np.sum(np.real(t[1] * np.sqrt(t[0])))  # noqa: E731
+    xs, us = np.array([-1.0, 4.0]), np.array([1j, 2.0 + 0j])
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(g((xs, us)))
+        assert np.isnan(dualdiff.value_and_grad(g)((xs, us))[0])
