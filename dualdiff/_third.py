@@ -614,7 +614,13 @@ def _build(items, x):
                 return [rec(e) for e in t]
             if type(t) is tuple:
                 return tuple(rec(e) for e in t)
-            return next(it)
+            shape = np.shape(t) if isinstance(t, (np.ndarray, ComplexDual)) else ()
+            if shape == ():
+                return next(it)
+            a = np.empty(int(np.prod(shape, dtype=np.int64)), dtype=object)
+            for i in range(a.shape[0]):  # an array inside the list: its entries, as _flat read them
+                a[i] = next(it)
+            return a.reshape(shape).view(_Numbers)
         return rec(x)
     a = np.empty(len(items), dtype=object)
     a[:] = items

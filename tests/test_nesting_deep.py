@@ -255,3 +255,33 @@ def test_value_and_grad_keeps_the_shape_of_a_one_entry_value_at_the_third_level(
     val = f(2.0)  # d/db (9 a b) = 9 a
     assert np.shape(val) == (1,) and val[0] == 18.0
     assert D(lambda a: f(a)[0])(2.0) == 9.0
+
+
+def test_third_level_over_tuples_of_arrays_against_differences(rng):
+    # x a tuple of arrays at the third level: each array's entries are seeded
+    # (they were once read as one number per array, giving a (1, 1) result)
+    a, b, va, vb, wa, wb, ua, ub = (rng.standard_normal(3) for _ in range(8))
+    f = lambda t: np.outer(t[0], t[1]) * np.sin(t[0][0])  # noqa: E731
+    j1 = lambda t: dualdiff.jvp(f, t[0], t[1])[1]  # noqa: E731
+    j2 = lambda t: dualdiff.jvp(j1, t[0], t[1])[1]  # noqa: E731
+    x2, v2 = ((a, b), (va, vb)), ((wa, wb), (ua, ub))
+
+    def add(x, v, s):
+        return tuple(add(xi, vi, s) for xi, vi in zip(x, v)) if isinstance(x, tuple) else x + s * v
+
+    got = dualdiff.jvp(j2, (x2, v2), (v2, x2))[1]
+    h = 1e-5
+    num = (j2(add((x2, v2), (v2, x2), h)) - j2(add((x2, v2), (v2, x2), -h))) / (2 * h)
+    assert np.shape(got) == (3, 3)
+    np.testing.assert_allclose(got, num, rtol=1e-6, atol=1e-7 * np.max(np.abs(num)))
+    # and a list holding an array beside a number, through grad at the third level
+    g = lambda t: np.sum(t[0] ** 3) * t[1]  # noqa: E731
+    G = lambda y: jacobian(jacobian(lambda z: grad(g)([z[:2], z[2]])[0]))(y)  # noqa: E731
+    y0 = rng.uniform(0.5, 1.5, 3)
+    T = G(y0)
+    # d/dz of 3 z_i^2 z_2 (i < 2), twice: the second derivatives of 3 z_i^2 z_2
+    ref = np.zeros((2, 3, 3))
+    for i in range(2):
+        ref[i, i, i] = 6 * y0[2]
+        ref[i, i, 2] = ref[i, 2, i] = 6 * y0[i]
+    np.testing.assert_allclose(T, ref, rtol=1e-13)
