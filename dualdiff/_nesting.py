@@ -167,7 +167,7 @@ def _parent_parts(x, ptag, p):
         buf = a._buf
         shape = a.shape
         return (np.ascontiguousarray(buf[..., 0]).reshape(-1),
-                np.ascontiguousarray(buf[..., 1:1 + p]).reshape(-1, p), shape)
+                np.ascontiguousarray(buf[..., 1:1 + p]).reshape(a.size, p), shape)
     flat, shape = _seeding.flatten(x)
     return flat, np.zeros((flat.shape[0], p)), shape
 

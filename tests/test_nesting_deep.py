@@ -285,3 +285,10 @@ def test_third_level_over_tuples_of_arrays_against_differences(rng):
         ref[i, i, i] = 6 * y0[2]
         ref[i, i, 2] = ref[i, 2, i] = 6 * y0[i]
     np.testing.assert_allclose(T, ref, rtol=1e-13)
+
+
+def test_nested_transforms_of_an_empty_array_are_empty():
+    g = lambda x: np.sum(x ** 2)  # noqa: E731
+    assert jacobian(grad(g))(np.zeros(0)).shape == (0, 0)
+    assert jacobian(jacobian(grad(g)))(np.zeros(0)).shape == (0, 0, 0)
+    assert dualdiff.jvp(grad(g), np.zeros(0), np.zeros(0))[1].shape == (0,)
