@@ -204,6 +204,10 @@ class _Mixed:
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         """The table's NumPy and scipy.special ufuncs on these numbers (not
         on arrays of them: NumPy's object loops call the methods instead)."""
+        if method == "reduce" and len(inputs) == 1 and inputs[0] is self and not any(
+                kwargs.get(k) is not None for k in ("out", "where", "initial")) \
+                and not kwargs.get("keepdims") and kwargs.get("axis") in (None, 0, ()):
+            return self  # np.sum or np.prod of one number: the number
         if method != "__call__" or kwargs:
             return NotImplemented
         if any(isinstance(i, np.ndarray) for i in inputs):

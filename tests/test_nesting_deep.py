@@ -292,3 +292,9 @@ def test_nested_transforms_of_an_empty_array_are_empty():
     assert jacobian(grad(g))(np.zeros(0)).shape == (0, 0)
     assert jacobian(jacobian(grad(g)))(np.zeros(0)).shape == (0, 0, 0)
     assert dualdiff.jvp(grad(g), np.zeros(0), np.zeros(0))[1].shape == (0,)
+
+
+def test_reductions_of_one_number_at_the_third_level():
+    # np.sum, np.prod and np.max of a number are the number (d^3/dx^3 x^3 = 6)
+    for reduce in (np.sum, np.prod, np.max, np.mean):
+        assert D(D(D(lambda x: reduce(x ** 3))))(2.0) == 6.0
