@@ -276,9 +276,10 @@ def _jac_layout(tan, out_shape, x_shape):
     return j.reshape(out_shape + (() if x_shape is None else x_shape))
 
 
-def _mixed_tree(x):
-    """The Tree of a list or tuple that mixes real and complex leaves (each
-    keeps its kind), else None."""
+def _tree_input(x):
+    """The Tree of a list or tuple x that is a tree (parts of different
+    shapes, or real and complex arrays, which keep their kinds), else None:
+    the compiled fast paths hand x over as given."""
     if isinstance(x, (list, tuple)) and _parent(x) is None:
         return _trees.tree_of(x)
     return None
@@ -288,7 +289,7 @@ def jacobian(verb, f, x, args, kwargs, holomorphic, nan_safe):
     """(value, Jacobian) on complex numbers, for derivative, jacobian and grad."""
     if _parent(x) is not None:
         return nested(verb, f, x, None, args, kwargs, holomorphic)
-    tree = _mixed_tree(x)
+    tree = _tree_input(x)
     if tree is not None:
         value, d = jacobian(verb, tree.wrap(f), tree.flat(), args, kwargs, holomorphic, nan_safe)
         lead = () if verb in ("grad", "value_and_grad") else np.shape(value)
@@ -414,9 +415,10 @@ def jvp(f, x, v, args, kwargs, nan_safe):
     """(f(x), d/dt f(x + t v)) on complex numbers (x or v complex, or f meets one)."""
     if _parent(x) is not None or _parent(v) is not None:
         return nested("jvp", f, x, v, args, kwargs, False)
-    tree = _mixed_tree(x)
+    tree = _tree_input(x)
     if tree is not None:
-        return jvp(tree.wrap(f), tree.flat(), tree.flat_like(v), args, kwargs, nan_safe)
+        vflat = tree.flat_like(v)
+        return jvp(tree.along(v).wrap(f), tree.flat(), vflat, args, kwargs, nan_safe)
     try:
         return _jvp(f, x, v, args, kwargs, nan_safe)
     except _Nest as e:

@@ -35,7 +35,8 @@ def jvp(f: Callable[..., Any], x: npt.ArrayLike, v: npt.ArrayLike, *args: Any,
         return f._transform("jvp", nan_safe=nan_safe)(x, v, *args, **kwargs)
     tree = _trees.tree_of(x)
     if tree is not None:  # a dict or ragged container: v has its structure
-        return jvp(tree.wrap(f), tree.flat(), tree.flat_like(v), *args, nan_safe=nan_safe, **kwargs)
+        vflat = tree.flat_like(v)
+        return jvp(tree.along(v).wrap(f), tree.flat(), vflat, *args, nan_safe=nan_safe, **kwargs)
     start = _peek_tag()
     try:
         try:

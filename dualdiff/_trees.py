@@ -107,12 +107,17 @@ def _kinds(x, kinds):
         kinds.add("c")
         if isinstance(x, np.ndarray):
             kinds.add("array")
-    elif type(x) in _NUMBER_TYPES or (isinstance(x, np.ndarray) and x.dtype.kind in "biuf"):
+    elif isinstance(x, ComplexDual):  # numbers of a transform running on complex numbers
+        kinds.add("c" if np.iscomplexobj(x.value) else "r")
+        if x.ndim:
+            kinds.add("array")
+    elif type(x) in _NUMBER_TYPES or isinstance(x, DualArray) or (
+            isinstance(x, np.ndarray) and x.dtype.kind in "biuf"):
         kinds.add("r")
         if isinstance(x, np.ndarray):
             kinds.add("array")
     else:
-        kinds.add("other")  # numbers of a transform and the rest: not mixed here
+        kinds.add("other")
 
 
 def _is_node(x):
@@ -126,7 +131,7 @@ class Tree:
     """The structure of a tree input: its leaves in order, with their shapes
     (None for a number) and their offsets in the flat vector."""
 
-    __slots__ = ("x", "leaves", "shapes", "offsets", "size")
+    __slots__ = ("x", "leaves", "shapes", "offsets", "size", "moved")
 
     def __init__(self, x):
         self.x = x
@@ -144,6 +149,7 @@ class Tree:
             self.shapes.append(shape)
             self.offsets.append(self.offsets[-1] + size)
         self.size = self.offsets[-1]
+        self.moved = frozenset()  # real leaves that a jvp moves along complex directions
 
     # ------------------------------------------------------------- inputs
 
@@ -151,6 +157,14 @@ class Tree:
         """The leaves flattened and joined: a float64 vector, or a dual array
         when a leaf holds numbers of a running transform (a nested call)."""
         return _join(self.leaves, what)
+
+    def along(self, v):
+        """Mark the real leaves that v moves along complex directions: jvp is
+        d/dt f(x + t v), so they leave the real axis and stay complex."""
+        leaves = []
+        _leaves(v, leaves)
+        self.moved = frozenset(i for i, leaf in enumerate(leaves) if np.iscomplexobj(leaf))
+        return self
 
     def flat_like(self, v, what="v"):
         """v, a tree of the structure of x, flattened the same way."""
@@ -172,11 +186,11 @@ class Tree:
         of its entries: f sees it real, as given (sqrt(-1.0) stays NaN), and
         its derivatives are along the real axis."""
         from dualdiff._seeding import rebuild
-        real = (_real_part if isinstance(z, ComplexDual) and not z.holomorphic else
-                lambda v: v)
+        real = np.real if isinstance(z, ComplexDual) and not z.holomorphic else (lambda v: v)
         items = []
-        for leaf, shape, a, b in zip(self.leaves, self.shapes, self.offsets, self.offsets[1:]):
-            keep = real if _real_leaf(leaf) else (lambda v: v)
+        for i, (leaf, shape, a, b) in enumerate(zip(self.leaves, self.shapes, self.offsets,
+                                                    self.offsets[1:])):
+            keep = real if _real_leaf(leaf) and i not in self.moved else (lambda v: v)
             if shape is None:
                 items.append(keep(z[a]))
             elif isinstance(leaf, (list, tuple)):
@@ -215,18 +229,16 @@ class Tree:
 
 
 def _real_leaf(leaf):
-    """A leaf of plain real numbers (not complex, not numbers of a transform)."""
-    if isinstance(leaf, (ComplexDual, DualArray)):
-        return False
+    """A leaf of real numbers: plain ones, or real numbers of a transform."""
+    if isinstance(leaf, ComplexDual):
+        return not np.iscomplexobj(leaf.value)
+    if isinstance(leaf, (Dual, DualArray)):
+        return True
     try:
         a = np.asarray(leaf)
     except TypeError:
         return False
     return a.dtype.kind in "biuf"
-
-
-def _real_part(v):
-    return np.real(v)
 
 
 def _join(leaves, what):

@@ -946,3 +946,18 @@ def test_a_tuple_of_real_and_complex_arrays_keeps_each_kind(rng):
     with np.errstate(invalid="ignore"):
         assert np.isnan(g((xs, us)))
         assert np.isnan(dualdiff.value_and_grad(g)((xs, us))[0])
+
+
+def test_a_real_leaf_stays_real_inside_nested_transforms(rng):
+    # a real number beside a complex array: its gradient is real, at the top
+    # and inside a jvp, which differentiates the same function
+    u = rng.normal(size=(2, 2)) + 1j * rng.normal(size=(2, 2))
+    w0 = rng.normal(size=(2, 2)) + 1j * rng.normal(size=(2, 2))
+    f = lambda t: np.real(np.sum(np.conj(u) * (t[0] * t[1] + np.sqrt(t[0]) * t[1] ** 2)))  # noqa: E731
+    g = lambda t: dualdiff.grad(f)(t)[0]  # noqa: E731
+    assert isinstance(g((0.4, w0)), float)
+    dw = rng.normal(size=(2, 2)) + 1j * rng.normal(size=(2, 2))
+    got = dualdiff.jvp(g, (0.4, w0), (0.3, dw))[1]
+    h = 1e-6
+    num = (g((0.4 + 0.3 * h, w0 + h * dw)) - g((0.4 - 0.3 * h, w0 - h * dw))) / (2 * h)
+    assert got == pytest.approx(num, rel=1e-7, abs=1e-9)
