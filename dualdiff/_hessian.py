@@ -72,7 +72,7 @@ def hessian(f: Callable[..., Any], chunk: int | None = None, *,
         start = _peek_tag()
         try:
             hess, out_shape, shape = _second_order(fn, args[0], args[1:], kwargs, chunk, nan_safe, pool)
-        except _Conflict as e:  # inside another transform: raises NestingError (see _nesting.py)
+        except _Conflict as e:  # inside another transform (see _nesting.py)
             return _nesting.rerun("hessian", fn, args[0], args[1:], kwargs, e, start, nan_safe)
         except TypeError as e:
             if not _complex_ad.met_complex(e):
@@ -132,7 +132,7 @@ def hvp(f: Callable[..., Any], chunk: int | None = None, *,
         start = _peek_tag()
         try:
             return _hvp(f, x, v, args, kwargs, chunk, nan_safe)
-        except _Conflict as e:  # inside another transform: raises NestingError (see _nesting.py)
+        except _Conflict as e:  # inside another transform (see _nesting.py)
             return _nesting.rerun("hvp", f, x, args, kwargs, e, start, nan_safe, v)
         except TypeError as e:  # complex numbers inside f: H from complex dual numbers, times v
             if not _complex_ad.met_complex(e):

@@ -25,9 +25,10 @@ or taylor, and hessian or hvp inside a first-order transform, need derivatives
 of a total order of three or more: they run in dualdiff/_third.py, and so do
 first-order transforms nested deeper (a third level runs on numbers whose
 parts are this module's second-order numbers, a fourth on numbers whose parts
-are the third level's, and so on). A second-order transform inside a nested
-one raises NestingError; a sparse Jacobian or sparsity pattern inside a
-transform raises too (its scipy.sparse result cannot carry derivatives).
+are the third level's, and so on). hessian and hvp inside hessian, hvp,
+taylor or a nested call run as two first-order levels (_second_by_first).
+taylor inside a transform raises NestingError, and so does a sparse Jacobian
+or sparsity pattern (its scipy.sparse result cannot carry derivatives).
 """
 import numbers
 
