@@ -86,6 +86,9 @@ NAMES = sorted(FIXED)
 # SciPy's value at its order, and SciPy's ive and kve are up to ~200 ulp off
 # at moderate x: the derivatives are accurate to that on the function's scale.
 SCALED = ("ive", "kve")
+# The unscaled Bessel functions and the SciPy function of each term of their
+# order recurrence
+BESSEL = {"jv": sc.jv, "yv": sc.yv, "yn": sc.yv, "iv": sc.iv, "kv": sc.kv, "kn": sc.kv}
 
 
 def _falling(c, j):
@@ -109,6 +112,20 @@ def _floor(name, p, k):
                                  for j in range(m + 1)) / mp.beta(a, b))
     if name in SCALED:
         return 500 * 2.0 ** k * 2.2e-16 * abs(float(_mp(name, *p[:-1])(x)))
+    if name in BESSEL:
+        # the order recurrence sums C(k, j) 2^-k z(v - k + 2j, x): SciPy's own
+        # error in each term (up to ~1e-14 of the envelope near a zero, where
+        # its relative error is large) is carried into the sum, which may be
+        # small where the terms cancel
+        z = BESSEL[name]
+        v = float(q[0])
+        err = 0.0
+        for j in range(k + 1):
+            o = v - k + 2 * j
+            exact = _mp(name, o)(x)
+            err += math.comb(k, j) / 2.0 ** k * (abs(float(z(o, float(x)) - exact))
+                                                  + 4 * 2.2e-16 * abs(float(exact)))
+        return 2 * err
     return 0.0
 
 
