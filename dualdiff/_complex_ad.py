@@ -280,20 +280,20 @@ def _tree_input(x):
     """The Tree of a list or tuple x that is a tree (parts of different
     shapes, or real and complex arrays, which keep their kinds), else None:
     the compiled fast paths hand x over as given."""
-    if isinstance(x, (list, tuple)) and _parent(x) is None:
+    if isinstance(x, (list, tuple)):
         return _trees.tree_of(x)
     return None
 
 
 def jacobian(verb, f, x, args, kwargs, holomorphic, nan_safe):
     """(value, Jacobian) on complex numbers, for derivative, jacobian and grad."""
-    if _parent(x) is not None:
-        return nested(verb, f, x, None, args, kwargs, holomorphic)
     tree = _tree_input(x)
     if tree is not None:
         value, d = jacobian(verb, tree.wrap(f), tree.flat(), args, kwargs, holomorphic, nan_safe)
         lead = () if verb in ("grad", "value_and_grad") else np.shape(value)
-        return value, tree.gradient(np.asarray(d), lead)
+        return value, tree.gradient(d if isinstance(d, ComplexDual) else np.asarray(d), lead)
+    if _parent(x) is not None:
+        return nested(verb, f, x, None, args, kwargs, holomorphic)
     try:
         return _jacobian(verb, f, x, args, kwargs, holomorphic, nan_safe)
     except _Nest as e:
@@ -413,12 +413,12 @@ def _nested_wirtinger(f, z, args, kwargs, nan_safe):
 
 def jvp(f, x, v, args, kwargs, nan_safe):
     """(f(x), d/dt f(x + t v)) on complex numbers (x or v complex, or f meets one)."""
-    if _parent(x) is not None or _parent(v) is not None:
-        return nested("jvp", f, x, v, args, kwargs, False)
     tree = _tree_input(x)
     if tree is not None:
         vflat = tree.flat_like(v)
         return jvp(tree.along(v).wrap(f), tree.flat(), vflat, args, kwargs, nan_safe)
+    if _parent(x) is not None or _parent(v) is not None:
+        return nested("jvp", f, x, v, args, kwargs, False)
     try:
         return _jvp(f, x, v, args, kwargs, nan_safe)
     except _Nest as e:

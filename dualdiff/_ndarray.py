@@ -653,6 +653,38 @@ def _unsupported(x):
     return TypeError(f"unsupported operand type for dualdiff arrays: {name}")
 
 
+class _ObjectLoop(TypeError):
+    """An operand is an object array of numbers of a transform nested deeper
+    (OBJECT_LOOP_TYPES), whose elements know how to meet a Dual: ufuncs run
+    NumPy's object loop (_object_call); elsewhere this is the error."""
+
+    def __init__(self):
+        super().__init__("a dual array met the numbers of a transform nested at a total order "
+                         "of three or more in a function that does not take them; the "
+                         "operators, dualdiff.math, and NumPy ufuncs and reductions do")
+
+
+def _object_call(ufunc, inputs):
+    """ufunc by NumPy's object loop: dual arrays become object arrays of their
+    Duals, which the deeper numbers take as constants of their own kind."""
+    boxed = []
+    for x in inputs:
+        if isinstance(x, DualArray) or type(x) is Dual:
+            b = np.empty(np.shape(x), dtype=object)
+            for i, d in enumerate(_elements(x)):
+                b.flat[i] = d
+            x = b
+        boxed.append(x)
+    out = ufunc(*boxed)
+    if isinstance(out, np.ndarray) and out.dtype == object and OBJECT_ARRAY is not None:
+        return OBJECT_ARRAY(out)
+    return out
+
+
+def _elements(x):
+    return [x] if type(x) is Dual else list(x.reshape(-1))
+
+
 def _dual_operands(args):
     """Convert args; returns (list of (buf, spec) or float arrays, combined spec or None)."""
     ops = []
@@ -661,6 +693,8 @@ def _dual_operands(args):
         o = _operand(x)
         if o is None:
             raise _unsupported(x)
+        if type(o) is not tuple and o.dtype == object:
+            raise _ObjectLoop()  # numbers of a transform nested deeper
         ops.append(o)
         if isinstance(o, tuple):
             specs.append(o[1])
@@ -1082,7 +1116,10 @@ def _call(ufunc, inputs):
         return _OTHER[ufunc](*inputs)
     if ufunc not in _U and ufunc not in _B and ufunc not in _ARITH and _load_special():
         return _call(ufunc, inputs)
-    ops, spec = _dual_operands(inputs)
+    try:
+        ops, spec = _dual_operands(inputs)
+    except _ObjectLoop:
+        return _object_call(ufunc, inputs)
     if spec is None:
         raise TypeError(f"{_ufunc_name(ufunc)}: no dual operand")
     scalar = True

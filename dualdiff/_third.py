@@ -607,6 +607,13 @@ def _entries(x):
     return items, (None if shape == () and not isinstance(x, (list, tuple, np.ndarray)) else shape)
 
 
+def along_imaginary(e):
+    """Does e, a number that f receives, move along the imaginary axis too: a
+    call on complex numbers not declared holomorphic (grad's df/dx - i df/dy)?"""
+    return type(e) is _Mixed and not _HOLOMORPHIC.get(e.call, False) and any(
+        b is not None and np.iscomplexobj(_value(b)) for b in e.b)
+
+
 def _build(items, x):
     """The Mixed numbers in x's container: a number, lists and tuples like
     x's, or an object array shaped like x."""

@@ -163,7 +163,7 @@ class Tree:
         d/dt f(x + t v), so they leave the real axis and stay complex."""
         leaves = []
         _leaves(v, leaves)
-        self.moved = frozenset(i for i, leaf in enumerate(leaves) if np.iscomplexobj(leaf))
+        self.moved = frozenset(i for i, leaf in enumerate(leaves) if _complex_leaf(leaf))
         return self
 
     def flat_like(self, v, what="v"):
@@ -186,7 +186,7 @@ class Tree:
         of its entries: f sees it real, as given (sqrt(-1.0) stays NaN), and
         its derivatives are along the real axis."""
         from dualdiff._seeding import rebuild
-        real = np.real if isinstance(z, ComplexDual) and not z.holomorphic else (lambda v: v)
+        real = np.real if _projects(z) else (lambda v: v)
         items = []
         for i, (leaf, shape, a, b) in enumerate(zip(self.leaves, self.shapes, self.offsets,
                                                     self.offsets[1:])):
@@ -194,7 +194,7 @@ class Tree:
             if shape is None:
                 items.append(keep(z[a]))
             elif isinstance(leaf, (list, tuple)):
-                items.append(rebuild([keep(e) for e in z[a:b]], leaf))
+                items.append(_slices(z, a, leaf, keep)[0])
             else:
                 items.append(keep(np.reshape(z[a:b], shape)))
         return self._build(iter(items))
@@ -228,17 +228,52 @@ class Tree:
         return self._build(iter(outer))
 
 
+def _slices(z, start, leaf, keep):
+    """(leaf's lists and tuples, holding z's entries from start on: arrays as
+    slices of z shaped like them, numbers as entries; the end)."""
+    if type(leaf) is list or type(leaf) is tuple:
+        out = []
+        for item in leaf:
+            built, start = _slices(z, start, item, keep)
+            out.append(built)
+        return type(leaf)(out), start
+    shape = np.shape(leaf.value) if isinstance(leaf, ComplexDual) else np.shape(leaf)
+    if shape == ():
+        return keep(z[start]), start + 1
+    size = int(np.prod(shape, dtype=np.int64))
+    return keep(np.reshape(z[start:start + size], shape)), start + size
+
+
+def _projects(z):
+    """Do the real leaves of x take the real parts of their entries of z?
+    Where z is complex and f is not declared holomorphic: z's numbers move
+    along the imaginary axis too, and a real leaf does not. (The numbers of
+    a transform nested at a total order of three or more come in an object
+    array.)"""
+    if isinstance(z, ComplexDual):
+        return not z.holomorphic
+    if isinstance(z, np.ndarray) and z.dtype == object and z.size:
+        from dualdiff import _third
+        return _third.along_imaginary(z.flat[0])
+    return False
+
+
+def _complex_leaf(leaf):
+    """A leaf of complex numbers: plain ones, or complex numbers of a
+    transform (of a nested one, in an object array)."""
+    if isinstance(leaf, ComplexDual):
+        return np.iscomplexobj(leaf.value)
+    if isinstance(leaf, (list, tuple)):
+        return any(_complex_leaf(e) for e in leaf)
+    if isinstance(leaf, np.ndarray) and leaf.dtype == object:
+        return any(_complex_leaf(e) for e in leaf.flat)
+    from dualdiff import _third
+    return np.iscomplexobj(_third._value(leaf))
+
+
 def _real_leaf(leaf):
     """A leaf of real numbers: plain ones, or real numbers of a transform."""
-    if isinstance(leaf, ComplexDual):
-        return not np.iscomplexobj(leaf.value)
-    if isinstance(leaf, (Dual, DualArray)):
-        return True
-    try:
-        a = np.asarray(leaf)
-    except TypeError:
-        return False
-    return a.dtype.kind in "biuf"
+    return not _complex_leaf(leaf)
 
 
 def _join(leaves, what):
@@ -439,7 +474,7 @@ class OutTree:
             start += size
             if each is not None:
                 items.append(each(block, shape))
-            elif isinstance(block, DualArray):  # the numbers of an outer transform
+            elif isinstance(block, (DualArray, ComplexDual)):  # the numbers of an outer transform
                 items.append(block[()] if shape == () else block)
             elif shape == () and np.ndim(block) == 0:
                 items.append(block[()].item())  # a float (complex) as for any scalar result

@@ -200,3 +200,37 @@ def test_abs_of_real_values_in_a_complex_run_against_differences(rng):
     h = 1e-5
     num = np.array([(G(x + h * e) - G(x - h * e)) / (2 * h) for e in np.eye(2)])
     np.testing.assert_allclose(hessian(F)(x), num, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("kinds", ["RRR", "RCC", "CRC", "CCC", "RRC", "CCR", "RCR", "CRR"])
+def test_third_level_over_trees_of_real_and_complex_arrays_by_hand(kinds, rng):
+    """jvp of the jvp of a vector-Jacobian product, each over tuples that mix
+    real and complex arrays: h = Re sum(g * outer(a, b)) has the gradient
+    (P_a(g b), P_b(g^T a)), P the real part for a real leaf (whose gradient
+    is real) and the identity for a complex one (grad's df/dx - i df/dy). It
+    is bilinear, so its third-level derivative follows by hand. Real leaves
+    used to get the imaginary seeds of complex ones at this level, and a
+    tree of arrays inside a nested call was split into single numbers."""
+    def draw(kind, *shape):
+        r = rng.standard_normal(shape)
+        return r + 1j * rng.standard_normal(shape) if kind == "C" else r
+
+    def point():
+        return (draw(kinds[0], 3), draw(kinds[1], 3)), draw(kinds[2], 3, 3)
+
+    def vjp(ab, g):
+        return grad(lambda t: np.real(np.sum(g * np.outer(t[0], t[1]))))(ab)
+
+    def jvp_vjp(x, v):
+        return jvp(lambda t: vjp(t[0], t[1]), x, v)[1]
+
+    X, V = (point(), point()), (point(), point())
+    got = jvp(lambda t: jvp_vjp(t[0], t[1]), X, V)[1]
+    ((a, b), g), ((va, vb), vg) = X
+    ((wa, wb), wg), ((ua, ub), ug) = V
+    pa = np.real if kinds[0] == "R" else (lambda u: u)
+    pb = np.real if kinds[1] == "R" else (lambda u: u)
+    want = (pa(ug @ b + vg @ wb + wg @ vb + g @ ub),
+            pb(ug.T @ a + vg.T @ wa + wg.T @ va + g.T @ ua))
+    for i in range(2):  # a real leaf's derivatives have no imaginary part
+        np.testing.assert_allclose(got[i], want[i], rtol=1e-12, atol=1e-12)
