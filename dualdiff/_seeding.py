@@ -331,8 +331,9 @@ class TreeResult(TypeError, ValueError):
 def _tree_result(y):
     from dualdiff import _trees
     if _trees.is_out_node(y):
-        raise TreeResult("the function being differentiated returned a list or tuple of "
-                         "arrays of different shapes; only jvp and jacobian take such results")
+        raise TreeResult("the function being differentiated returned a list or tuple whose "
+                         "parts do not form one array (arrays of different shapes, or a ragged "
+                         "mix of numbers and sequences); only jvp and jacobian take such results")
 
 
 def output_items(y):

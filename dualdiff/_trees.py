@@ -388,20 +388,12 @@ def _is_complex_dual(y):
 
 
 def is_out_node(y):
-    """Is y, a result of f, a tree: a dict, or a list or tuple of arrays that
-    do not form one array? (A ragged list of numbers alone stays an error, as
-    for an input.)"""
+    """Is y, a result of f, a tree: a dict, or a list or tuple whose parts do
+    not form one array (arrays of different shapes, or a ragged mix such as
+    [[a, b], c]), as for an input?"""
     if isinstance(y, dict):
         return True
-    return isinstance(y, (list, tuple)) and _out_shape(y) is None and _holds_array(y)
-
-
-def _holds_array(y):
-    if isinstance(y, (dict, np.ndarray)) or _is_complex_dual(y):
-        return True
-    if isinstance(y, (list, tuple)):
-        return any(_holds_array(v) for v in y)
-    return False
+    return isinstance(y, (list, tuple)) and _out_shape(y) is None
 
 
 def _out_leaves(y, out):

@@ -262,9 +262,31 @@ def test_tree_results_against_finite_differences():
                                    rtol=1e-8, atol=1e-9)
 
 
-def test_ragged_numbers_and_other_transforms_still_refuse():
-    with pytest.raises(ValueError, match="ragged"):
-        dualdiff.jvp(lambda x: [x[0], [x[1], x[0]]], [1.0, 2.0], [1.0, 0.0])
+def test_ragged_results_are_trees_and_other_transforms_refuse():
+    # f(x) = [x0 x1, [x1^2, sin x0], (x0,)]: a number beside sequences of
+    # numbers (each an array, as always), whose derivatives come back in that
+    # structure, by hand
+    f = lambda x: [x[0] * x[1], [x[1] ** 2, dualdiff.math.sin(x[0])], (x[0],)]  # noqa: E731
+    x = [0.5, 2.0]
+    J = dualdiff.jacobian(f)(x)
+    assert type(J) is list and len(J) == 3
+    assert J[0].tolist() == [2.0, 0.5]
+    assert J[1].tolist() == [[0.0, 4.0], [math.cos(0.5), 0.0]]
+    assert J[2].tolist() == [[1.0, 0.0]]
+    y, t = dualdiff.jvp(f, x, [1.0, -1.0])
+    assert type(y) is list and y[0] == 1.0 and y[1].tolist() == [4.0, math.sin(0.5)]
+    assert y[2].tolist() == [0.5]
+    assert t[0] == 2.0 - 0.5 and t[1].tolist() == [-4.0, math.cos(0.5)] and t[2].tolist() == [1.0]
+    # the same inside another transform: d/dx0 of the tree, along x0
+    _, tt = dualdiff.jvp(lambda z: dualdiff.jacobian(f)(z), x, [1.0, 0.0])
+    assert tt[0].tolist() == [0.0, 1.0] and tt[1].tolist() == [[0.0, 0.0], [-math.sin(0.5), 0.0]]
+    for transform in (dualdiff.grad, dualdiff.hessian):
+        with pytest.raises(ValueError, match="ragged"):
+            transform(f)(x)
+    # the identity on a ragged input: blocks of the identity, tree by tree
+    I = dualdiff.jacobian(lambda a: a)([[1.0, 2.0], [3.0]])
+    assert np.array_equal(I[0][0], np.eye(2)) and np.array_equal(I[1][1], [[1.0]])
+    assert np.array_equal(I[0][1], np.zeros((2, 1))) and np.array_equal(I[1][0], np.zeros((1, 2)))
     with pytest.raises(TypeError, match="dict"):
         dualdiff.grad(lambda x: {"a": x[0]})([1.0, 2.0])
     with pytest.raises(TypeError, match="dict"):
