@@ -185,7 +185,6 @@ class Tree:
         Where complex leaves made z complex, a real leaf gets the real parts
         of its entries: f sees it real, as given (sqrt(-1.0) stays NaN), and
         its derivatives are along the real axis."""
-        from dualdiff._seeding import rebuild
         real = np.real if _projects(z) else (lambda v: v)
         items = []
         for i, (leaf, shape, a, b) in enumerate(zip(self.leaves, self.shapes, self.offsets,
