@@ -118,9 +118,9 @@ STRIPPED_MESSAGE = (
     "or writing a dual array into a float array, keeps only placeholders. Apply NumPy "
     "functions to the dual array itself, build arrays with dualdiff.numpy.array, or use "
     ".value where the values alone are wanted (dualdiff.stats, dualdiff.special, "
-    "dualdiff.linalg and dualdiff.integrate take dual arrays where scipy.stats, "
-    "scipy.special's logsumexp, softmax and log_softmax, scipy.linalg and "
-    "scipy.integrate convert them)")
+    "dualdiff.linalg, dualdiff.integrate and dualdiff.signal take dual arrays where "
+    "scipy.stats, scipy.special's logsumexp, softmax and log_softmax, scipy.linalg, "
+    "scipy.integrate and scipy.signal's convolutions convert them)")
 
 
 def _refuse(*args, **kwargs):
@@ -2171,6 +2171,16 @@ def _outer(a, b, out=None):
 @_implements(np.kron)
 def _kron(a, b):
     return _multilinear(np.kron, [a, b])
+
+
+@_implements(np.convolve)
+def _convolve(a, v, mode="full"):
+    return _multilinear(lambda x, y: np.convolve(x, y, mode), [a, v])
+
+
+@_implements(np.correlate)
+def _correlate(a, v, mode="valid"):
+    return _multilinear(lambda x, y: np.correlate(x, y, mode), [a, v])
 
 
 @_implements(np.tensordot)

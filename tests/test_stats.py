@@ -357,12 +357,12 @@ def test_argument_forms_and_result_types():
 
 
 def test_importing_dualdiff_does_not_import_the_scipy_modules(tmp_path):
-    # dualdiff.stats, .special, .linalg, .integrate and the rules of scipy.special's functions
+    # dualdiff.stats, .special, .linalg, .integrate, .signal and the rules of scipy.special's functions
     # of parameters import SciPy (about half a second): only when asked for. (From
     # a scratch directory: "python -c" puts the working directory first on the
     # path, and a source checkout's package is not compiled.)
     names = ["dualdiff.stats", "dualdiff.special", "dualdiff.linalg", "dualdiff.integrate",
-             "dualdiff._parametric", "scipy"]
+             "dualdiff.signal", "dualdiff._parametric", "scipy"]
     code = f"import sys, dualdiff; print(*[n in sys.modules for n in {names!r}])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=tmp_path)

@@ -1,0 +1,143 @@
+"""dualdiff.signal (SciPy's convolutions and correlations) and NumPy's
+np.convolve and np.correlate on dual arrays. References: the convolution
+written as sums by hand, the columns J e_i = f(e_i, b) that linearity gives
+(computed by SciPy on plain floats), second derivatives by hand, and central
+differences for the padded 2-D case."""
+import numpy as np
+import pytest
+
+ss = pytest.importorskip("scipy.signal")
+
+import dualdiff  # noqa: E402
+from dualdiff import signal as dsig  # noqa: E402
+
+FUNCS_1D = [
+    (dsig.convolve, ss.convolve, {"method": "direct"}),
+    (dsig.convolve, ss.convolve, {"method": "fft"}),
+    (dsig.correlate, ss.correlate, {}),
+    (dsig.fftconvolve, ss.fftconvolve, {}),
+    (dsig.oaconvolve, ss.oaconvolve, {}),
+]
+
+
+def _full_by_hand(a, b):
+    """The full convolution of two 1-D arrays as sums."""
+    out = np.zeros(len(a) + len(b) - 1)
+    for i in range(len(a)):
+        for j in range(len(b)):
+            out[i + j] += a[i] * b[j]
+    return out
+
+
+def _columns(f, a, b, which):
+    """J of f(a, b) in argument ``which``: column i is f with that argument the
+    i-th unit array (f is linear in it), the other argument's values fixed."""
+    x = a if which == 0 else b
+    cols = []
+    for i in range(x.size):
+        e = np.zeros(x.size)
+        e[i] = 1.0
+        e = e.reshape(x.shape)
+        cols.append(np.ravel(f(e, b) if which == 0 else f(a, e)))
+    return np.array(cols).T
+
+
+def test_full_convolution_jacobians_by_hand(rng):
+    a, b = rng.standard_normal(5), rng.standard_normal(3)
+    Ja = dualdiff.jacobian(lambda x: dsig.convolve(x, b))(a)
+    Jb = dualdiff.jacobian(lambda y: dsig.convolve(a, y))(b)
+    Ta = np.array([[b[k - i] if 0 <= k - i < 3 else 0.0 for i in range(5)] for k in range(7)])
+    Tb = np.array([[a[k - j] if 0 <= k - j < 5 else 0.0 for j in range(3)] for k in range(7)])
+    np.testing.assert_allclose(Ja, Ta, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(Jb, Tb, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(dualdiff.jacobian(lambda x: np.convolve(x, b))(a), Ta, rtol=0, atol=0)
+    v = dsig.convolve(dualdiff.numpy.array([dualdiff.Dual(t, 0.0) for t in a]), b)
+    np.testing.assert_allclose(v.value, _full_by_hand(a, b), rtol=1e-14)
+
+
+@pytest.mark.parametrize("mine, theirs, kw", FUNCS_1D)
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("shapes", [((6,), (3,)), ((4, 5), (2, 3)), ((3,), (5,))])
+def test_jacobians_in_each_argument_by_linearity(mine, theirs, kw, mode, shapes, rng):
+    a, b = rng.standard_normal(shapes[0]), rng.standard_normal(shapes[1])
+    f = lambda p, q: theirs(p, q, mode=mode, **kw)  # noqa: E731
+    value, Ja = dualdiff.value_and_jacobian(lambda x: mine(x, b, mode=mode, **kw))(a)
+    assert np.array_equal(value, f(a, b))  # SciPy's value, unchanged
+    Jb = dualdiff.jacobian(lambda y: mine(a, y, mode=mode, **kw))(b)
+    out = f(a, b).shape
+    np.testing.assert_allclose(Ja.reshape(-1, a.size), _columns(f, a, b, 0), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(Jb.reshape(-1, b.size), _columns(f, a, b, 1), rtol=1e-12, atol=1e-13)
+    assert Ja.shape == out + a.shape and Jb.shape == out + b.shape
+
+
+def test_second_derivatives_of_a_self_convolution_by_hand(rng):
+    # sum_k w_k (x * x)_k = sum_{i,j} w_{i+j} x_i x_j: the Hessian is 2 w_{i+j}
+    x, w = rng.standard_normal(4), rng.standard_normal(7)
+    H_want = np.array([[2 * w[i + j] for j in range(4)] for i in range(4)])
+    for conv in (dsig.convolve, dsig.fftconvolve, np.convolve):
+        H = dualdiff.hessian(lambda y: np.sum(w * conv(y, y)))(x)
+        np.testing.assert_allclose(H, H_want, rtol=1e-12, atol=1e-12)
+    # correlate(x, x)_k = sum_n x_{n+k} x_n over the lags k = -(n-1) .. n-1
+    c = dualdiff.hessian(lambda y: np.sum(w * np.correlate(y, y, "full")))(x)
+    lag = lambda i, j: i - j + 3  # noqa: E731  # the index of the lag of (x_i, x_j)
+    np.testing.assert_allclose(c, [[w[lag(i, j)] + w[lag(j, i)] for j in range(4)]
+                                   for i in range(4)], rtol=1e-12, atol=1e-12)
+    # Taylor: the second coefficient of sum((x + t v) * (x + t v)) is sum(v * v)
+    v = rng.standard_normal(4)
+    coeffs = dualdiff.taylor(lambda t: np.sum(dsig.convolve(x + t * v, x + t * v)), 2)(0.0)
+    np.testing.assert_allclose(coeffs[2], np.sum(_full_by_hand(v, v)), rtol=1e-12)
+
+
+def test_nested_transforms_through_a_convolution(rng):
+    # the jvp of the gradient of sum(w * (x * x)) along v is the Hessian times v
+    x, v, w = rng.standard_normal(4), rng.standard_normal(4), rng.standard_normal(7)
+    g = dualdiff.grad(lambda y: np.sum(w * dsig.convolve(y, y)))
+    _, hv = dualdiff.jvp(g, x, v)
+    H = np.array([[2 * w[i + j] for j in range(4)] for i in range(4)])
+    np.testing.assert_allclose(hv, H @ v, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("mine, theirs", [(dsig.convolve2d, ss.convolve2d),
+                                          (dsig.correlate2d, ss.correlate2d)])
+@pytest.mark.parametrize("boundary, fill", [("fill", 0.0), ("fill", 2.5), ("wrap", 0.0),
+                                            ("symm", 0.0)])
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+def test_two_d_with_boundaries_against_differences(mine, theirs, boundary, fill, mode, rng):
+    a, b = rng.standard_normal((4, 5)), rng.standard_normal((2, 3))
+    kw = dict(mode=mode, boundary=boundary, fillvalue=fill)
+    f = lambda p, q: theirs(p, q, **kw)  # noqa: E731
+    value, Ja = dualdiff.value_and_jacobian(lambda x: mine(x, b, **kw))(a)
+    assert np.array_equal(value, f(a, b))
+    Jb = dualdiff.jacobian(lambda y: mine(a, y, **kw))(b)
+    h = 1e-6
+    for x, J, which in ((a, Ja, 0), (b, Jb, 1)):
+        for i in range(x.size):
+            e = np.zeros(x.size)
+            e[i] = h
+            e = e.reshape(x.shape)
+            fp = f(a + e, b) if which == 0 else f(a, b + e)
+            fm = f(a - e, b) if which == 0 else f(a, b - e)
+            np.testing.assert_allclose(J.reshape(value.shape + (-1,))[..., i], (fp - fm) / (2 * h),
+                                       rtol=1e-7, atol=1e-8)
+    # the padding is a constant: it moves nothing in in1's derivatives
+    if boundary == "fill":
+        J0 = dualdiff.jacobian(lambda x: mine(x, b, mode=mode))(a)
+        assert np.array_equal(Ja, J0)
+
+
+def test_plain_arguments_are_scipys_own_and_bad_ones_raise():
+    a, b = np.arange(4.0), np.array([1.0, -1.0])
+    assert np.array_equal(dsig.convolve(a, b), ss.convolve(a, b))
+    assert np.array_equal(dsig.correlate2d(np.eye(3), np.ones((2, 2)), fillvalue=1.0),
+                          ss.correlate2d(np.eye(3), np.ones((2, 2)), fillvalue=1.0))
+    with pytest.raises(ValueError):  # SciPy's own error
+        dsig.convolve(a, b, mode="nope")
+    with pytest.raises(TypeError, match="holomorphic"):
+        dualdiff.jacobian(lambda z: dsig.convolve(z, b))(np.array([1j, 2.0]))
+    with pytest.raises(TypeError, match="complex"):
+        dualdiff.jacobian(lambda z: dsig.convolve(z, b), holomorphic=True)(np.array([1j, 2.0]))
+    with pytest.raises(TypeError, match="sparsity"):
+        dualdiff.jacobian_sparsity(lambda x: dsig.convolve(x, b), 4)
+    # without dualdiff.signal SciPy refuses a dual array instead of dropping its derivatives
+    with pytest.raises(TypeError, match="without their derivatives"):
+        dualdiff.jacobian(lambda x: ss.convolve(x, b))(a)
