@@ -1686,6 +1686,46 @@ def _kron(a, b):
     return _reduced(v, ids, store)
 
 
+def _convolution(a, v, mode, reverse):
+    """np.convolve(a, v, mode) (np.correlate for real numbers when reverse:
+    the convolution with v reversed) as one dot product of slices per output
+    entry, so that each holds exactly the pairs a[i] v[k - i] it sums."""
+    ops, store = _operands([a, v])
+    values = (ops[0][0], ops[1][0])
+    v_value = np.correlate(*values, mode) if reverse else np.convolve(*values, mode)
+    if store is None:
+        return v_value
+    a, v = [x if isinstance(x, _PatternArray) else _fv(_values(x)) for x in (a, v)]
+    n, m = a.shape[0], v.shape[0]
+    if reverse:
+        v = v[::-1]
+    if m > n:  # the full convolution is symmetric: loop over the longer one
+        a, v = v, a
+    p, q = a.shape[0], v.shape[0]
+    full = []
+    for k in range(p + q - 1):
+        lo, hi = max(0, k - q + 1), min(p - 1, k)
+        full.append(np.dot(a[lo:hi + 1], v[k - hi:k - lo + 1][::-1]))
+    short = min(n, m)
+    if mode == "full":
+        start = 0
+    elif mode == "valid":
+        start = short - 1
+    else:  # NumPy's "same": centered; correlate swaps a shorter a, and reverses
+        start = n // 2 if reverse and n < m else (short - 1) // 2
+    return np.stack(full[start:start + v_value.shape[0]])
+
+
+@_implements(np.convolve)
+def _convolve(a, v, mode="full"):
+    return _convolution(a, v, mode, False)
+
+
+@_implements(np.correlate)
+def _correlate(a, v, mode="valid"):
+    return _convolution(a, v, mode, True)
+
+
 @_implements(np.einsum)
 def _einsum(subscripts, *operands, out=None, **kw):
     if not isinstance(subscripts, str):  # the interleaved form: operand, sublist, ..., [output]
