@@ -389,10 +389,11 @@ def _is_complex_dual(y):
 def is_out_node(y):
     """Is y, a result of f, a tree: a dict, or a list or tuple whose parts do
     not form one array (arrays of different shapes, or a ragged mix such as
-    [[a, b], c]), as for an input?"""
+    [[a, b], c]), or real and complex arrays, which keep their kinds, as for an
+    input?"""
     if isinstance(y, dict):
         return True
-    return isinstance(y, (list, tuple)) and _out_shape(y) is None
+    return isinstance(y, (list, tuple)) and (_out_shape(y) is None or _mixes_real_and_complex(y))
 
 
 def _out_leaves(y, out):
@@ -451,6 +452,7 @@ class OutTree:
         _out_leaves(y, leaves)
         self.template = y
         self.shapes = [_out_shape(leaf) for leaf in leaves]
+        self.real = [_real_leaf(leaf) for leaf in leaves]
         parts = [_ravel(leaf) for leaf in leaves]
         return np.concatenate(parts) if parts else np.zeros(0)
 
@@ -459,10 +461,13 @@ class OutTree:
         result's tree: leaf k of shape shape_k + rest (``each(block, shape_k)``
         when given, for a tree x)."""
         items, start = [], 0
-        for shape in self.shapes:
+        for shape, real in zip(self.shapes, self.real):
             size = int(np.prod(shape, dtype=np.int64))
             block = np.reshape(r[start:start + size], shape + np.shape(r)[1:])
             start += size
+            if real and isinstance(block, np.ndarray) and np.iscomplexobj(block) \
+                    and not np.any(block.imag):
+                block = block.real  # a real part of the result, and real derivatives
             if each is not None:
                 items.append(each(block, shape))
             elif isinstance(block, (DualArray, ComplexDual)):  # the numbers of an outer transform

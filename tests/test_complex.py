@@ -948,6 +948,27 @@ def test_a_tuple_of_real_and_complex_arrays_keeps_each_kind(rng):
         assert np.isnan(dualdiff.value_and_grad(g)((xs, us))[0])
 
 
+def test_a_result_of_real_and_complex_arrays_keeps_each_kind(rng):
+    # f(x) = (sin x, exp(i x)): real derivatives for the real part of the
+    # result and complex ones for the complex part, by hand, as for an input
+    x, v = rng.normal(size=3), rng.normal(size=3)
+    f = lambda x: (np.sin(x), np.exp(1j * x))  # noqa: E731
+    (s, e), (ts, te) = dualdiff.jvp(f, x, v)
+    assert ts.dtype == np.float64 and te.dtype == np.complex128
+    np.testing.assert_allclose(ts, np.cos(x) * v, rtol=1e-15)
+    np.testing.assert_allclose(te, 1j * np.exp(1j * x) * v, rtol=1e-15)
+    Js, Je = dualdiff.jacobian(f)(x)
+    assert Js.dtype == np.float64
+    np.testing.assert_allclose(Js, np.diag(np.cos(x)), rtol=1e-15)
+    np.testing.assert_allclose(Je, np.diag(1j * np.exp(1j * x)), rtol=1e-15)
+    # a real part of the result moving along a complex direction stays complex
+    _, (tx, _) = dualdiff.jvp(lambda z: (z, 2j * z), x, 1j * v)
+    np.testing.assert_allclose(tx, 1j * v, rtol=0)
+    # inside another transform: the derivative in x of the jvp along v
+    H = dualdiff.jacobian(lambda y: dualdiff.jvp(f, y, v)[1][0])(x)
+    np.testing.assert_allclose(H, np.diag(-np.sin(x) * v), rtol=1e-15)
+
+
 def test_a_real_leaf_stays_real_inside_nested_transforms(rng):
     # a real number beside a complex array: its gradient is real, at the top
     # and inside a jvp, which differentiates the same function
