@@ -55,43 +55,151 @@ def _duals(in1, in2):
     return ds
 
 
-def _bilinear(scipy_f, in1, in2, **kw):
-    """scipy_f(in1, in2, **kw), linear in each argument, for dual arguments."""
+def _bilinear(scipy_f, in1, in2, batched=None, **kw):
+    """scipy_f(in1, in2, **kw), linear in each argument, for dual arguments.
+    ``batched(stack, const, stack_first)``: scipy_f of each array along the
+    stack's leading axis with the constant (the stack being in1 when
+    stack_first), in one go; it may return None (then one call per array)."""
     d1, d2 = _duals(in1, in2)
     if d1 is None and d2 is None:
         return scipy_f(in1, in2, **kw)
     a = in1 if d1 is None else d1
     b = in2 if d2 is None else d2
+    if batched is not None and (d1 is None) != (d2 is None):
+        out = _one_dual(lambda x, y: scipy_f(x, y, **kw), batched, a, b, d1 is not None)
+        if out is not None:
+            return out
     return _nd._multilinear(lambda x, y: scipy_f(x, y, **kw), [a, b])
+
+
+def _one_dual(f, batched, a, b, first):
+    """f(a, b) where one argument is dual (the first when ``first``) and the
+    other a constant: f is linear in the dual one, so each component of the
+    result (derivatives of any order, Taylor coefficients) is f of that
+    component. The values by one call of f, SciPy's own; the other
+    components by one call of ``batched`` on all of them. None where
+    ``batched`` refuses the shapes (the caller goes component by component)."""
+    d, c = (a, b) if first else (b, a)
+    buf, spec = _nd._operand(d)
+    const = np.asarray(c, dtype=np.float64)
+    if buf.ndim < 2 or const.ndim != buf.ndim - 1:
+        return None
+    value = np.asarray(f(buf[..., 0], const) if first else f(const, buf[..., 0]))  # SciPy's errors
+    comps = np.moveaxis(buf[..., 1:], -1, 0)
+    t = batched(comps, const, first)
+    if t is None or t.shape != (spec.m - 1,) + value.shape:
+        return None
+    res = np.empty(value.shape + (spec.m,))
+    res[..., 0] = value
+    res[..., 1:] = np.moveaxis(t, 0, -1)
+    return _nd._wrap(res, spec)
+
+
+def _batched_axes(axes, ndim):
+    """axes (None: all) of an ndim-dimensional input, past a leading axis."""
+    if axes is None:
+        return tuple(range(1, ndim + 1))
+    axes = (axes,) if np.ndim(axes) == 0 else tuple(axes)
+    return tuple(int(k) % ndim + 1 for k in axes)
+
+
+# Shifted sums up to this many terms; past it, FFTs (each term is one pass
+# over the stack)
+_SHIFTS = 64
+
+
+def _full(stack, const, stack_first):
+    """The full convolutions of the arrays of stack (along its leading axis)
+    with const: a sum of shifted copies of the smaller one, or FFTs."""
+    shape = stack.shape[1:]
+    axes = tuple(range(1, stack.ndim))
+    if min(const.size, int(np.prod(shape))) > _SHIFTS:
+        x, y = (stack, const[None]) if stack_first else (const[None], stack)
+        return _ss.fftconvolve(x, y, mode="full", axes=axes)
+    out = np.zeros(stack.shape[:1] + tuple(p + q - 1 for p, q in zip(shape, const.shape)))
+    if const.size <= int(np.prod(shape)):
+        for j in np.ndindex(const.shape):
+            out[(slice(None),) + tuple(slice(k, k + n) for k, n in zip(j, shape))] += const[j] * stack
+    else:
+        for j in np.ndindex(shape):
+            part = stack[(slice(None),) + j][(Ellipsis,) + (None,) * const.ndim]
+            out[(slice(None),) + tuple(slice(k, k + n) for k, n in zip(j, const.shape))] += part * const
+    return out
+
+
+def _stacked(mode, reverse):
+    """``batched`` for convolve (correlate when reverse) in any mode: the full
+    results cut as SciPy cuts them, centered to in1's shape for "same" and
+    to |in1 - in2| + 1 for "valid"."""
+    def batched(stack, const, stack_first):
+        if stack.ndim - 1 != const.ndim:
+            return None
+        flip = (slice(None, None, -1),) * const.ndim
+        if reverse:  # correlate(in1, in2) = convolve(in1, in2 reversed), for real numbers
+            if stack_first:
+                const = const[flip]
+            else:
+                stack = stack[(slice(None),) + flip]
+        full = _full(stack, const, stack_first)
+        s1, s2 = (stack.shape[1:], const.shape) if stack_first else (const.shape, stack.shape[1:])
+        if mode == "full":
+            return full
+        keep = s1 if mode == "same" else tuple(abs(p - q) + 1 for p, q in zip(s1, s2))
+        return full[(slice(None),) + tuple(slice((n - k) // 2, (n - k) // 2 + k)
+                                           for n, k in zip(full.shape[1:], keep))]
+    return batched
 
 
 def convolve(in1, in2, mode="full", method="auto"):
     """scipy.signal.convolve for dual arrays (see the module's docstring)."""
-    return _bilinear(_ss.convolve, in1, in2, mode=mode, method=method)
+    return _bilinear(_ss.convolve, in1, in2, _stacked(mode, False), mode=mode, method=method)
 
 
 def correlate(in1, in2, mode="full", method="auto"):
     """scipy.signal.correlate for dual arrays (see the module's docstring)."""
-    return _bilinear(_ss.correlate, in1, in2, mode=mode, method=method)
+    return _bilinear(_ss.correlate, in1, in2, _stacked(mode, True), mode=mode, method=method)
+
+
+def _fft_stack(scipy_f, mode, axes):
+    """``batched`` for fftconvolve and oaconvolve: over every axis, as
+    convolve; over some, the same call, whose axes skip the leading one."""
+    if axes is None:
+        return _stacked(mode, False)
+
+    def batched(stack, const, stack_first):
+        x, y = (stack, const[None]) if stack_first else (const[None], stack)
+        return scipy_f(x, y, mode=mode, axes=_batched_axes(axes, stack.ndim - 1))
+    return batched
 
 
 def fftconvolve(in1, in2, mode="full", axes=None):
     """scipy.signal.fftconvolve for dual arrays (see the module's docstring)."""
-    return _bilinear(_ss.fftconvolve, in1, in2, mode=mode, axes=axes)
+    return _bilinear(_ss.fftconvolve, in1, in2, _fft_stack(_ss.fftconvolve, mode, axes),
+                     mode=mode, axes=axes)
 
 
 def oaconvolve(in1, in2, mode="full", axes=None):
     """scipy.signal.oaconvolve for dual arrays (see the module's docstring)."""
-    return _bilinear(_ss.oaconvolve, in1, in2, mode=mode, axes=axes)
+    return _bilinear(_ss.oaconvolve, in1, in2, _fft_stack(_ss.oaconvolve, mode, axes),
+                     mode=mode, axes=axes)
 
 
-def _two_d(scipy_f, in1, in2, mode, boundary, fillvalue):
+def _two_d(scipy_f, in1, in2, mode, boundary, fillvalue, batched=None):
+    """convolve2d or correlate2d; ``batched`` as for _bilinear, with zero
+    padding."""
     d1, d2 = _duals(in1, in2)
     if d1 is None and d2 is None:
         return scipy_f(in1, in2, mode=mode, boundary=boundary, fillvalue=fillvalue)
     a = in1 if d1 is None else d1
     b = in2 if d2 is None else d2
-    out = _nd._multilinear(lambda x, y: scipy_f(x, y, mode=mode, boundary=boundary), [a, b])
+
+    def zero_padded(x, y):
+        return scipy_f(x, y, mode=mode, boundary=boundary)
+    out = None
+    if batched is not None and boundary in ("fill", "pad") and (d1 is None) != (d2 is None):
+        out = _one_dual(zero_padded, batched, a, b, d1 is not None)
+    if out is None:
+        out = _nd._multilinear(zero_padded, [a, b])
     if boundary in ("fill", "pad") and fillvalue != 0:
         # in1 padded with fillvalue: the padding, a constant, meets in2 alone
         pad = np.zeros(np.shape(a))
@@ -106,7 +214,9 @@ def _two_d(scipy_f, in1, in2, mode, boundary, fillvalue):
 
 def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
     """scipy.signal.convolve2d for dual arrays (see the module's docstring)."""
-    return _two_d(_ss.convolve2d, in1, in2, mode, boundary, fillvalue)
+    # with zero padding, SciPy's convolve in two dimensions (not so for correlate2d,
+    # whose "same" output is centered otherwise)
+    return _two_d(_ss.convolve2d, in1, in2, mode, boundary, fillvalue, _stacked(mode, False))
 
 
 def correlate2d(in1, in2, mode="full", boundary="fill", fillvalue=0):

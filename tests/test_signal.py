@@ -3,6 +3,8 @@ np.convolve and np.correlate on dual arrays. References: the convolution
 written as sums by hand, the columns J e_i = f(e_i, b) that linearity gives
 (computed by SciPy on plain floats), second derivatives by hand, and central
 differences for the padded 2-D case."""
+import math
+
 import numpy as np
 import pytest
 
@@ -141,3 +143,44 @@ def test_plain_arguments_are_scipys_own_and_bad_ones_raise():
     # without dualdiff.signal SciPy refuses a dual array instead of dropping its derivatives
     with pytest.raises(TypeError, match="without their derivatives"):
         dualdiff.jacobian(lambda x: ss.convolve(x, b))(a)
+
+
+@pytest.mark.parametrize("sizes", [((7,), (3,)), ((3,), (7,)), ((90,), (70,)), ((4, 5), (3, 2))])
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("which", [0, 1])
+def test_one_dual_argument_at_second_order_and_in_taylor(sizes, mode, which, rng):
+    # with one argument constant, every component is the same convolution of
+    # that component, computed for all of them at once (shifted sums for small
+    # arrays, FFTs past 64 terms): f(x) = sum(w * conv(x^2, c)) has the
+    # Hessian 2 diag(the adjoint of conv(., c) applied to w), by linearity
+    shape, cshape = sizes if which == 0 else sizes[::-1]
+    x, c = rng.uniform(0.5, 1.5, shape), rng.standard_normal(cshape)
+    for mine, theirs in ((dsig.convolve, ss.convolve), (dsig.correlate, ss.correlate)):
+        f = lambda p: theirs(p, c, mode=mode) if which == 0 else theirs(c, p, mode=mode)  # noqa: E731
+        out = f(x)
+        w = rng.standard_normal(out.shape)
+        adjoint = _columns(lambda p, q: f(p), x, c, 0).T @ w.ravel()  # J^T w, J from SciPy
+        g = lambda y: np.sum(w * (mine(y ** 2, c, mode=mode) if which == 0  # noqa: E731
+                                  else mine(c, y ** 2, mode=mode)))
+        H = dualdiff.hessian(g)(x)
+        np.testing.assert_allclose(H.reshape(x.size, x.size), np.diag(2 * adjoint), rtol=1e-10,
+                                   atol=1e-10)
+        # Taylor: conv(exp(t) x) has the coefficients conv(x) / k!
+        coeffs = dualdiff.taylor(lambda t: np.sum(w * (mine(np.exp(t) * x, c, mode=mode)
+                                                       if which == 0 else
+                                                       mine(c, np.exp(t) * x, mode=mode))), 3)(0.0)
+        np.testing.assert_allclose(coeffs, [np.sum(w * out) / math.factorial(k) for k in range(4)],
+                                   rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("mine", [dsig.fftconvolve, dsig.oaconvolve])
+def test_fft_convolutions_along_some_axes(mine, rng):
+    # axes=1: each row of a convolved with the row of b (rows broadcast)
+    a, b = rng.standard_normal((3, 6)), rng.standard_normal((1, 4))
+    theirs = getattr(ss, mine.__name__)
+    for mode in ("full", "same", "valid"):
+        f = lambda p, q: theirs(p, q, mode=mode, axes=1)  # noqa: E731
+        Ja = dualdiff.jacobian(lambda x: mine(x, b, mode=mode, axes=1))(a)
+        Jb = dualdiff.jacobian(lambda y: mine(a, y, mode=mode, axes=[-1]))(b)
+        np.testing.assert_allclose(Ja.reshape(-1, a.size), _columns(f, a, b, 0), atol=1e-12)
+        np.testing.assert_allclose(Jb.reshape(-1, b.size), _columns(f, a, b, 1), atol=1e-12)
