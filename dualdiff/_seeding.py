@@ -434,12 +434,18 @@ class Collector:
         self.hessian = _NO_HESSIAN
 
     def run(self, x_input):
-        """f at the seeded input; its result as a flat list of items."""
+        """f at the seeded input; its result as a flat list of items (or the
+        dual array of this call's numbers that f returned, read from its
+        buffer)."""
         y = call_f(self.f, x_input, self.args, self.kwargs, self.tag)
-        items, shape = output_items(y)
+        if self.order == 1 and type(y) is DualArray and y._buf is not None \
+                and y._spec.tag == self.tag and y._spec.order == 1:
+            items, shape = y, y.shape
+        else:
+            items, shape = output_items(y)
         if self.shape is None:
             self.shape = shape
-            m = len(items)
+            m = items.size if type(items) is DualArray else len(items)
             self.value = np.empty(m)
             self.tangent = np.zeros((m, self.n))
             if self.order == 2:
@@ -451,6 +457,14 @@ class Collector:
 
     def read(self, items, width, col):
         """Values and derivatives of one pass seeded at columns col..col+width-1."""
+        if type(items) is DualArray:
+            s = items._spec
+            rows = items._buf.reshape(-1, s.m)
+            if s.n == width:
+                self.value[:] = rows[:, 0]
+                self.tangent[:, col:col + width] = rows[:, 1:]
+                return
+            items = list(items.reshape(-1))
         _read(items, width, self.order, self.tag, self.value, self.tangent, self.hessian, col)
 
 
