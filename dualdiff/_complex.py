@@ -1179,6 +1179,13 @@ def _vdot(a, b):
     return _bilinear(np.vdot, a, b)
 
 
+def _correlate(a, v, mode="valid"):
+    """np.correlate conjugates its second argument: not holomorphic in it."""
+    if isinstance(v, ComplexDual) and not _is_real(v):
+        _not_holomorphic(v, "correlate (in its second argument)")
+    return _bilinear(np.correlate, a, v, mode)
+
+
 def _sum(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
     if dtype is not None or out is not None or kw:
         raise TypeError("numpy.sum of complex dual numbers takes axis and keepdims only")
@@ -1457,6 +1464,8 @@ _FUNCTIONS = {
     np.inner: lambda a, b: _bilinear(np.inner, a, b),
     np.outer: lambda a, b: _bilinear(np.outer, a, b),
     np.kron: lambda a, b: _bilinear(np.kron, a, b),
+    np.convolve: lambda a, v, mode="full": _bilinear(np.convolve, a, v, mode),
+    np.correlate: _correlate,
     np.tensordot: lambda a, b, axes=2: _bilinear(np.tensordot, a, b, axes=axes),
     np.einsum: _einsum,
     np.max: _extreme(np.max, np.argmax),

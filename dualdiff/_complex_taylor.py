@@ -420,6 +420,10 @@ _FUNCTIONS = {
     np.outer: lambda a, b: _bilinear(np.outer, a, b),
     np.matmul: lambda a, b: _bilinear(np.matmul, a, b),
     np.kron: lambda a, b: _bilinear(np.kron, a, b),
+    np.convolve: lambda a, v, mode="full": _bilinear(lambda p, q: np.convolve(p, q, mode), a, v),
+    # correlate conjugates v: on the real and imaginary parts, correlate with conj(v)
+    np.correlate: lambda a, v, mode="valid": _bilinear(lambda p, q: np.correlate(p, q, mode),
+                                                       a, _conj(v)),
     np.tensordot: lambda a, b, axes=2: _bilinear(np.tensordot, a, b, axes=axes),
     np.einsum: _einsum,
     np.concatenate: _many(np.concatenate),

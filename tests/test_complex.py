@@ -2,6 +2,7 @@
 central differences in the complex plane and hand derivations, the transforms'
 conventions (JAX's), the NaN-safe rule, FFTs, and compositions."""
 import cmath
+import math
 
 import mpmath as mp
 import numpy as np
@@ -982,3 +983,36 @@ def test_a_real_leaf_stays_real_inside_nested_transforms(rng):
     h = 1e-6
     num = (g((0.4 + 0.3 * h, w0 + h * dw)) - g((0.4 - 0.3 * h, w0 - h * dw))) / (2 * h)
     assert got == pytest.approx(num, rel=1e-7, abs=1e-9)
+
+
+def test_convolve_and_correlate_of_complex_numbers(rng):
+    # directional derivatives against central differences in the complex
+    # plane; the complex derivative of a convolution in z is the convolution
+    # of the unit arrays (linearity); correlate conjugates its second argument
+    z = rng.normal(size=4) + 1j * rng.normal(size=4)
+    k = rng.normal(size=3) + 1j * rng.normal(size=3)
+    v = rng.normal(size=4) + 1j * rng.normal(size=4)
+    h = 1e-6
+    for f in (lambda z: np.convolve(z, k), lambda z: np.correlate(z, k, "full"),
+              lambda z: np.correlate(k, z, "same"), lambda z: np.convolve(z, z ** 2, "valid")):
+        t = dualdiff.jvp(f, z, v)[1]
+        np.testing.assert_allclose(t, (f(z + h * v) - f(z - h * v)) / (2 * h), rtol=1e-7, atol=1e-8)
+    J = dualdiff.jacobian(lambda z: np.convolve(z, k), holomorphic=True)(z)
+    np.testing.assert_allclose(J, np.array([np.convolve(e, k) for e in np.eye(4)]).T, rtol=1e-15)
+    with pytest.raises(TypeError, match="not holomorphic"):
+        dualdiff.jacobian(lambda z: np.correlate(k, z), holomorphic=True)(z)
+    # Taylor: f(t) = conv(exp(i t) z, k) is exp(i t) f(0), and correlating with
+    # exp(i t) z as the second operand conjugates it: coefficients (+-i)^j / j!
+    for f, s in ((lambda t: np.convolve(np.exp(1j * t) * z, k)[1], 1j),
+                 (lambda t: np.correlate(np.exp(1j * t) * z, k, "full")[2], 1j),
+                 (lambda t: np.correlate(k, np.exp(1j * t) * z, "same")[1], -1j)):
+        c = dualdiff.taylor(f, 3)(0.0)
+        np.testing.assert_allclose(c, [f(0.0) * s ** j / math.factorial(j) for j in range(4)],
+                                   rtol=1e-14, atol=1e-15)
+    # second order: a real function of real x through complex convolutions
+    x = rng.normal(size=3)
+    g = lambda x: np.real(np.sum(np.abs(np.convolve(x + 1j * x ** 2, k)) ** 2))  # noqa: E731
+    H = dualdiff.hessian(g)(x)
+    grad = dualdiff.grad(g)
+    num = np.array([(grad(x + h * e) - grad(x - h * e)) / (2 * h) for e in np.eye(3)])
+    np.testing.assert_allclose(H, num, rtol=1e-6, atol=1e-7)
