@@ -29,9 +29,12 @@ transforms, follow from the product rule: each function is linear in each
 argument, so a derivative is the same function of one argument's derivative
 and the other's value (and, at second order, of both derivatives). A
 ``fillvalue`` other than 0 pads ``in1`` with a constant: it moves the value
-and the derivatives in ``in2``, not those in ``in1``. Real
-numbers only: complex dual numbers raise ``TypeError``. NumPy's own
-``np.convolve`` and ``np.correlate`` take dual arrays as they are.
+and the derivatives in ``in2``, not those in ``in1``. Complex dual numbers
+(where ``x`` or the numbers inside ``f`` are complex) follow the product
+rule too; the correlations conjugate ``in2``, so ``holomorphic=True``
+refuses them there, and a ``fillvalue`` other than 0 is not supported with
+them. NumPy's own ``np.convolve`` and ``np.correlate`` take dual arrays as
+they are.
 """
 import numpy as np
 
@@ -45,6 +48,23 @@ from dualdiff import _ndarray as _nd
 __all__ = ["convolve", "correlate", "fftconvolve", "oaconvolve", "convolve2d", "correlate2d"]
 
 
+def _complex(in1, in2):
+    """Whether an argument holds complex dual numbers (f runs on them when x
+    or the numbers inside f are complex)."""
+    from dualdiff._complex import ComplexDual
+    return isinstance(in1, ComplexDual) or isinstance(in2, ComplexDual)
+
+
+def _complex_bilinear(f, in1, in2, conjugates_in2=False):
+    """f(in1, in2), bilinear over the reals, on complex dual numbers: the
+    product rule direction by direction. ``conjugates_in2``: f conjugates
+    in2 (correlations), so it is not holomorphic in it."""
+    from dualdiff import _complex
+    if conjugates_in2 and isinstance(in2, _complex.ComplexDual) and not _complex._is_real(in2):
+        _complex._not_holomorphic(in2, "a correlation (in its second argument)")
+    return _complex._bilinear(f, in1, in2)
+
+
 def _duals(in1, in2):
     """The dual arrays of in1 and in2 (None for a plain one)."""
     ds = [_nd.scipy_argument(x, "dualdiff.signal") for x in (in1, in2)]
@@ -55,11 +75,13 @@ def _duals(in1, in2):
     return ds
 
 
-def _bilinear(scipy_f, in1, in2, batched=None, **kw):
+def _bilinear(scipy_f, in1, in2, batched=None, conjugates_in2=False, **kw):
     """scipy_f(in1, in2, **kw), linear in each argument, for dual arguments.
     ``batched(stack, const, stack_first)``: scipy_f of each array along the
     stack's leading axis with the constant (the stack being in1 when
     stack_first), in one go; it may return None (then one call per array)."""
+    if _complex(in1, in2):
+        return _complex_bilinear(lambda x, y: scipy_f(x, y, **kw), in1, in2, conjugates_in2)
     d1, d2 = _duals(in1, in2)
     if d1 is None and d2 is None:
         return scipy_f(in1, in2, **kw)
@@ -157,7 +179,8 @@ def convolve(in1, in2, mode="full", method="auto"):
 
 def correlate(in1, in2, mode="full", method="auto"):
     """scipy.signal.correlate for dual arrays (see the module's docstring)."""
-    return _bilinear(_ss.correlate, in1, in2, _stacked(mode, True), mode=mode, method=method)
+    return _bilinear(_ss.correlate, in1, in2, _stacked(mode, True), True, mode=mode,
+                     method=method)
 
 
 def _fft_stack(scipy_f, mode, axes):
@@ -187,6 +210,12 @@ def oaconvolve(in1, in2, mode="full", axes=None):
 def _two_d(scipy_f, in1, in2, mode, boundary, fillvalue, batched=None):
     """convolve2d or correlate2d; ``batched`` as for _bilinear, with zero
     padding."""
+    if _complex(in1, in2):
+        if boundary in ("fill", "pad") and fillvalue != 0:
+            raise TypeError("dualdiff.signal: a fillvalue other than 0 is not supported with "
+                            "complex dual numbers")
+        return _complex_bilinear(lambda x, y: scipy_f(x, y, mode=mode, boundary=boundary),
+                                 in1, in2, scipy_f is _ss.correlate2d)
     d1, d2 = _duals(in1, in2)
     if d1 is None and d2 is None:
         return scipy_f(in1, in2, mode=mode, boundary=boundary, fillvalue=fillvalue)
