@@ -33,8 +33,10 @@ and the derivatives in ``in2``, not those in ``in1``. Complex dual numbers
 (where ``x`` or the numbers inside ``f`` are complex) follow the product
 rule too; the correlations conjugate ``in2``, so ``holomorphic=True``
 refuses them there, and a ``fillvalue`` other than 0 is not supported with
-them. NumPy's own ``np.convolve`` and ``np.correlate`` take dual arrays as
-they are.
+them. Sparsity detection (``jacobian_sparsity``, ``SparseJacobian``) takes
+the one-dimensional ``convolve``, ``correlate``, ``fftconvolve`` and
+``oaconvolve``. NumPy's own ``np.convolve`` and ``np.correlate`` take dual
+arrays as they are.
 """
 import numpy as np
 
@@ -69,20 +71,55 @@ def _duals(in1, in2):
     """The dual arrays of in1 and in2 (None for a plain one)."""
     ds = [_nd.scipy_argument(x, "dualdiff.signal") for x in (in1, in2)]
     if any(isinstance(d, _nd._PATTERN_TYPES) for d in ds):
-        raise TypeError("dualdiff.signal: sparsity detection through a convolution is not "
-                        "supported; pass the sparsity pattern (sparsity=...) or use a dense "
-                        "transform")
+        raise _Patterns(ds)
     return ds
 
 
-def _bilinear(scipy_f, in1, in2, batched=None, conjugates_in2=False, **kw):
+class _Patterns(TypeError):
+    """An argument is a pattern array of sparsity detection: one-dimensional
+    convolutions take them (_patterns), the others raise this."""
+
+    def __init__(self, ds):
+        super().__init__("dualdiff.signal: sparsity detection takes one-dimensional convolve, "
+                         "correlate, fftconvolve and oaconvolve; for the others pass the "
+                         "sparsity pattern (sparsity=...) or use a dense transform")
+        self.ds = ds
+
+
+def _patterns(e, in1, in2, mode, reverse):
+    """A one-dimensional convolution (correlation when reverse) of pattern
+    arrays: NumPy's full one, whose pattern rule is exact, cut as SciPy cuts."""
+    a, b = [x if d is None else d for x, d in zip((in1, in2), e.ds)]
+    if np.ndim(a) != 1 or np.ndim(b) != 1:
+        raise e
+    full = np.correlate(a, b, "full") if reverse else np.convolve(a, b, "full")
+    if mode not in ("full", "same", "valid"):
+        raise ValueError("acceptable mode flags are 'valid', 'same', or 'full'")
+    return _cut(full, mode, np.shape(a), np.shape(b))
+
+
+def _cut(full, mode, s1, s2):
+    """SciPy's result of a mode from the full one (in its leading axes):
+    centered to in1's shape for "same" and to |in1 - in2| + 1 for "valid"."""
+    if mode == "full":
+        return full
+    keep = s1 if mode == "same" else tuple(abs(p - q) + 1 for p, q in zip(s1, s2))
+    return full[tuple(slice((n - k) // 2, (n - k) // 2 + k) for n, k in zip(np.shape(full), keep))]
+
+
+def _bilinear(scipy_f, in1, in2, batched=None, conjugates_in2=False, reverse=None, **kw):
     """scipy_f(in1, in2, **kw), linear in each argument, for dual arguments.
     ``batched(stack, const, stack_first)``: scipy_f of each array along the
-    stack's leading axis with the constant (the stack being in1 when
+    stack's last axis with the constant (the stack being in1 when
     stack_first), in one go; it may return None (then one call per array)."""
     if _complex(in1, in2):
         return _complex_bilinear(lambda x, y: scipy_f(x, y, **kw), in1, in2, conjugates_in2)
-    d1, d2 = _duals(in1, in2)
+    try:
+        d1, d2 = _duals(in1, in2)
+    except _Patterns as e:
+        if reverse is None:
+            raise
+        return _patterns(e, in1, in2, kw["mode"], reverse)
     if d1 is None and d2 is None:
         return scipy_f(in1, in2, **kw)
     a = in1 if d1 is None else d1
@@ -107,22 +144,21 @@ def _one_dual(f, batched, a, b, first):
     if buf.ndim < 2 or const.ndim != buf.ndim - 1:
         return None
     value = np.asarray(f(buf[..., 0], const) if first else f(const, buf[..., 0]))  # SciPy's errors
-    comps = np.moveaxis(buf[..., 1:], -1, 0)
-    t = batched(comps, const, first)
-    if t is None or t.shape != (spec.m - 1,) + value.shape:
+    t = batched(buf[..., 1:], const, first)
+    if t is None or t.shape != value.shape + (spec.m - 1,):
         return None
     res = np.empty(value.shape + (spec.m,))
     res[..., 0] = value
-    res[..., 1:] = np.moveaxis(t, 0, -1)
+    res[..., 1:] = t
     return _nd._wrap(res, spec)
 
 
-def _batched_axes(axes, ndim):
-    """axes (None: all) of an ndim-dimensional input, past a leading axis."""
+def _axes(axes, ndim):
+    """axes (None: all) of an ndim-dimensional input, as non-negative ints."""
     if axes is None:
-        return tuple(range(1, ndim + 1))
+        return tuple(range(ndim))
     axes = (axes,) if np.ndim(axes) == 0 else tuple(axes)
-    return tuple(int(k) % ndim + 1 for k in axes)
+    return tuple(int(k) % ndim for k in axes)
 
 
 # Shifted sums up to this many terms; past it, FFTs (each term is one pass
@@ -131,21 +167,22 @@ _SHIFTS = 64
 
 
 def _full(stack, const, stack_first):
-    """The full convolutions of the arrays of stack (along its leading axis)
-    with const: a sum of shifted copies of the smaller one, or FFTs."""
-    shape = stack.shape[1:]
-    axes = tuple(range(1, stack.ndim))
-    if min(const.size, int(np.prod(shape))) > _SHIFTS:
-        x, y = (stack, const[None]) if stack_first else (const[None], stack)
-        return _ss.fftconvolve(x, y, mode="full", axes=axes)
-    out = np.zeros(stack.shape[:1] + tuple(p + q - 1 for p, q in zip(shape, const.shape)))
-    if const.size <= int(np.prod(shape)):
+    """The full convolutions of the arrays of stack (along its last axis, the
+    derivative components) with const: a sum of shifted copies of the
+    smaller one, or FFTs."""
+    shape = stack.shape[:-1]
+    size = int(np.prod(shape))
+    if min(const.size, size) > _SHIFTS:
+        x, y = (stack, const[..., None]) if stack_first else (const[..., None], stack)
+        return _ss.fftconvolve(x, y, mode="full", axes=tuple(range(const.ndim)))
+    out = np.zeros(tuple(p + q - 1 for p, q in zip(shape, const.shape)) + stack.shape[-1:])
+    if const.size <= size:
         for j in np.ndindex(const.shape):
-            out[(slice(None),) + tuple(slice(k, k + n) for k, n in zip(j, shape))] += const[j] * stack
+            out[tuple(slice(k, k + n) for k, n in zip(j, shape))] += const[j] * stack
     else:
         for j in np.ndindex(shape):
-            part = stack[(slice(None),) + j][(Ellipsis,) + (None,) * const.ndim]
-            out[(slice(None),) + tuple(slice(k, k + n) for k, n in zip(j, const.shape))] += part * const
+            out[tuple(slice(k, k + n) for k, n in zip(j, const.shape))] += \
+                const[..., None] * stack[j]
     return out
 
 
@@ -161,50 +198,47 @@ def _stacked(mode, reverse):
             if stack_first:
                 const = const[flip]
             else:
-                stack = stack[(slice(None),) + flip]
+                stack = stack[flip]
         full = _full(stack, const, stack_first)
-        s1, s2 = (stack.shape[1:], const.shape) if stack_first else (const.shape, stack.shape[1:])
-        if mode == "full":
-            return full
-        keep = s1 if mode == "same" else tuple(abs(p - q) + 1 for p, q in zip(s1, s2))
-        return full[(slice(None),) + tuple(slice((n - k) // 2, (n - k) // 2 + k)
-                                           for n, k in zip(full.shape[1:], keep))]
+        s1, s2 = (stack.shape[:-1], const.shape) if stack_first else (const.shape, stack.shape[:-1])
+        return _cut(full, mode, s1, s2)
     return batched
 
 
 def convolve(in1, in2, mode="full", method="auto"):
     """scipy.signal.convolve for dual arrays (see the module's docstring)."""
-    return _bilinear(_ss.convolve, in1, in2, _stacked(mode, False), mode=mode, method=method)
+    return _bilinear(_ss.convolve, in1, in2, _stacked(mode, False), reverse=False, mode=mode,
+                     method=method)
 
 
 def correlate(in1, in2, mode="full", method="auto"):
     """scipy.signal.correlate for dual arrays (see the module's docstring)."""
-    return _bilinear(_ss.correlate, in1, in2, _stacked(mode, True), True, mode=mode,
-                     method=method)
+    return _bilinear(_ss.correlate, in1, in2, _stacked(mode, True), True, reverse=True,
+                     mode=mode, method=method)
 
 
 def _fft_stack(scipy_f, mode, axes):
     """``batched`` for fftconvolve and oaconvolve: over every axis, as
-    convolve; over some, the same call, whose axes skip the leading one."""
+    convolve; over some, the same call, which leaves the last axis alone."""
     if axes is None:
         return _stacked(mode, False)
 
     def batched(stack, const, stack_first):
-        x, y = (stack, const[None]) if stack_first else (const[None], stack)
-        return scipy_f(x, y, mode=mode, axes=_batched_axes(axes, stack.ndim - 1))
+        x, y = (stack, const[..., None]) if stack_first else (const[..., None], stack)
+        return scipy_f(x, y, mode=mode, axes=_axes(axes, const.ndim))
     return batched
 
 
 def fftconvolve(in1, in2, mode="full", axes=None):
     """scipy.signal.fftconvolve for dual arrays (see the module's docstring)."""
     return _bilinear(_ss.fftconvolve, in1, in2, _fft_stack(_ss.fftconvolve, mode, axes),
-                     mode=mode, axes=axes)
+                     reverse=False, mode=mode, axes=axes)
 
 
 def oaconvolve(in1, in2, mode="full", axes=None):
     """scipy.signal.oaconvolve for dual arrays (see the module's docstring)."""
     return _bilinear(_ss.oaconvolve, in1, in2, _fft_stack(_ss.oaconvolve, mode, axes),
-                     mode=mode, axes=axes)
+                     reverse=False, mode=mode, axes=axes)
 
 
 def _two_d(scipy_f, in1, in2, mode, boundary, fillvalue, batched=None):

@@ -137,7 +137,8 @@ def test_plain_arguments_are_scipys_own_and_bad_ones_raise():
     with pytest.raises(TypeError, match="holomorphic"):  # a complex x wants holomorphic=True
         dualdiff.jacobian(lambda z: dsig.convolve(z, b))(np.array([1j, 2.0]))
     with pytest.raises(TypeError, match="sparsity"):
-        dualdiff.jacobian_sparsity(lambda x: dsig.convolve(x, b), 4)
+        dualdiff.jacobian_sparsity(lambda x: dsig.convolve2d(x.reshape(2, 2), np.ones((2, 2))),
+                                   np.ones(4))
     # without dualdiff.signal SciPy refuses a dual array instead of dropping its derivatives
     with pytest.raises(TypeError, match="without their derivatives"):
         dualdiff.jacobian(lambda x: ss.convolve(x, b))(a)
@@ -225,3 +226,25 @@ def test_two_d_with_complex_numbers(rng):
         dualdiff.jacobian(lambda A: dsig.correlate2d(K, A), holomorphic=True)(A)
     with pytest.raises(TypeError, match="fillvalue"):
         dualdiff.jvp(lambda A: dsig.convolve2d(A, K, fillvalue=1.0), A, V)
+
+
+@pytest.mark.parametrize("name", ["convolve", "correlate", "fftconvolve", "oaconvolve"])
+def test_sparsity_detection_in_one_dimension(name):
+    # the pattern holds exactly the entries the sums use (FFTs leave round-off
+    # where the true derivative is 0, hence the threshold on the dense one)
+    mine = getattr(dsig, name)
+    z0 = np.random.default_rng(5).standard_normal(12)
+    for n in (1, 3, 7):
+        for mode in ("full", "same", "valid"):
+            for F in (lambda z: mine(z[:n], z[n:], mode=mode),
+                      lambda z: mine(np.arange(1.0, 6.0), z[:n], mode=mode)):
+                P = dualdiff.jacobian_sparsity(F, z0).toarray() != 0
+                J = np.abs(dualdiff.jacobian(F)(z0)) > 1e-12
+                assert np.array_equal(P, J), (n, mode)
+    # a banded Jacobian by coloring: three colors for a three-tap kernel
+    k = np.array([0.25, 0.5, 0.25])
+    f = lambda x: mine(x, k, mode="same") - 0.1 * x ** 2  # noqa: E731
+    x = np.linspace(0.0, 1.0, 50)
+    J = dualdiff.SparseJacobian(f)
+    np.testing.assert_allclose(J(x).toarray(), dualdiff.jacobian(f)(x), atol=1e-14)
+    assert J.ncolors == 3
