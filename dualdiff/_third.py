@@ -652,6 +652,17 @@ class _Numbers(np.ndarray):
     def imag(self):
         return _per_number(_imag, self)
 
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        # NumPy's object loops call a method of each entry (exp, log, ...),
+        # which plain numbers lack: they enter as constants of the innermost call
+        if method == "__call__":
+            inputs = _lift_plain(inputs)
+        inputs = tuple(x.view(np.ndarray) if isinstance(x, _Numbers) else x for x in inputs)
+        out = getattr(ufunc, method)(*inputs, **kwargs)
+        if isinstance(out, np.ndarray) and out.dtype == object:
+            return out.view(_Numbers)
+        return out
+
     def __array_function__(self, func, types, args, kwargs):
         if func is np.real or func is np.imag:
             a = args[0]
@@ -661,6 +672,34 @@ class _Numbers(np.ndarray):
             out = _per_number(_angle, args[0])
             return out * (180.0 / np.pi) if deg else out
         return super().__array_function__(func, types, args, kwargs)
+
+
+def _lift_plain(inputs):
+    """inputs with the plain numbers of their object arrays (and plain
+    operands) made numbers of the innermost call among their entries."""
+    calls = {}
+    for x in inputs:
+        if isinstance(x, np.ndarray) and x.dtype == object:
+            for e in x.flat:
+                if type(e) is _Mixed:
+                    calls[e.call] = len(e.b)
+    if not calls:
+        return inputs
+    call = max(calls)
+    k = calls[call]
+
+    def lift(e):
+        return e if type(e) is _Mixed else _Mixed(*_LIFTS[call](e, k), call)
+    out = []
+    for x in inputs:
+        if isinstance(x, np.ndarray) and x.dtype == object:
+            if any(type(e) is not _Mixed for e in x.flat):
+                y = np.empty(x.shape, dtype=object)
+                for i, e in enumerate(x.flat):
+                    y.flat[i] = lift(e)
+                x = y
+        out.append(x)
+    return tuple(out)
 
 
 def _per_number(fn, a):

@@ -42,6 +42,11 @@ changes them. Conventions:
   direction in which an argument moves.
 - ``return_sign=True`` returns the sign as SciPy's plain floats (its
   derivatives are 0).
+
+At a total order of three or more (a transform nested in another inside
+``hessian``, or three nested first-order transforms), ``logsumexp``,
+``softmax`` and ``log_softmax`` compute the same shifted expressions on the
+object arrays of those numbers, with values within rounding of SciPy's.
 """
 import numpy as np
 
@@ -111,6 +116,8 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     ``scipy.special.logsumexp``, ``log(sum(b * exp(a), axis))``, differentiable in
     ``a`` and ``b``. With ``return_sign=True`` returns ``(log|sum|, sign)``; without,
     a negative sum gives NaN."""
+    if _deeper(a) or _deeper(b):
+        return _deeper_logsumexp(a, axis, b, keepdims, return_sign)
     da = _dual(a)
     db = _dual(b) if b is not None else None
     if da is None and db is None:
@@ -164,6 +171,78 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     return out, (sgn_v[()] if sgn_v.ndim == 0 else sgn_v)
 
 
+def _deeper(x):
+    """Does x hold the numbers of a transform nested at a total order of three
+    or more (which NumPy holds in object arrays)?"""
+    if x is None:
+        return False
+    if type(x) in _nd.OBJECT_LOOP_TYPES or _nd._object_loop((x,)):
+        return True
+    return isinstance(x, (list, tuple)) and any(_deeper(e) for e in x)
+
+
+def _numbers(x):
+    """(x as an object array of those numbers and floats, its real values)."""
+    from dualdiff import _third
+    a = _nd.array(x) if isinstance(x, (list, tuple)) else x
+    if type(a) in _nd.OBJECT_LOOP_TYPES:  # one number
+        box = np.empty((), dtype=object)
+        box[()] = a
+        a = box
+    a = np.asarray(a) if not isinstance(a, np.ndarray) else a
+    if a.dtype != object:
+        return a.astype(np.float64), a.astype(np.float64)
+    a = _nd.OBJECT_ARRAY(a)  # ufuncs per number, plain ones too
+    values = np.array([_third._value(e) for e in a.flat]).reshape(a.shape)
+    if values.dtype.kind == "c":
+        raise TypeError("dualdiff.special takes real numbers")
+    return a, values.astype(np.float64)
+
+
+def _deeper_logsumexp(a, axis, b, keepdims, return_sign):
+    """logsumexp at a total order of three or more: the same shifted
+    expression on NumPy's object arrays of those numbers (values within
+    rounding of SciPy's; a slice of -inf entries or zero weights gives -inf
+    with derivatives 0)."""
+    A, av = _numbers(a)
+    B, bv = _numbers(b) if b is not None else (None, None)
+    ref = _sc.logsumexp(av, axis=axis, b=bv, keepdims=True, return_sign=return_sign)
+    out_v, sgn_v = ref if return_sign else (np.asarray(ref), None)
+    shape = av.shape if bv is None else np.broadcast_shapes(av.shape, bv.shape)
+    shape = shape or (1,)
+    ax = _nd._axes(axis, len(shape))
+    A, av = np.broadcast_to(A, shape, subok=True), np.broadcast_to(av, shape)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if B is None:
+            c = _shift(av, ax)
+            E = np.exp(A - c)
+        else:
+            B, bv = np.broadcast_to(B, shape, subok=True), np.broadcast_to(bv, shape)
+            zero_b = bv == 0
+            c = _shift(np.where(zero_b, -np.inf, av), ax)
+            E = B * np.exp(A - c)
+            drop = zero_b & ~(np.isfinite(av) | (av == -np.inf))
+            E = np.where(drop, 0.0, E)
+        out = np.log(np.abs(np.sum(E, axis=ax, keepdims=True))) + c
+    # a sum of zeros: -inf, a constant
+    out = np.where(np.broadcast_to(out_v, out.shape) == -np.inf, -np.inf, out)
+    if not keepdims:
+        out = np.squeeze(out, axis=ax)
+        if sgn_v is not None:
+            sgn_v = np.squeeze(sgn_v, axis=ax)
+    out = out[()] if out.ndim == 0 else out
+    if not return_sign:
+        return out
+    return out, (sgn_v[()] if sgn_v.ndim == 0 else sgn_v)
+
+
+def _deeper_shifted(x, axis):
+    """x, which holds the numbers of a transform nested at a total order of
+    three or more, as an object array, less its largest value over axis."""
+    A, v = _numbers(x)
+    return A - _shift(v, axis)
+
+
 def _logsumexp_pattern(a, axis, b, keepdims):
     """logsumexp of dependency patterns (sparsity detection): the same expression,
     which depends on every entry of its slice."""
@@ -174,6 +253,11 @@ def _logsumexp_pattern(a, axis, b, keepdims):
 def softmax(x, axis=None):
     """softmax(x, axis=None): SciPy's ``scipy.special.softmax``,
     ``exp(x) / sum(exp(x), axis)``, differentiable in ``x``."""
+    if _deeper(x):
+        t = _deeper_shifted(x, axis)
+        with np.errstate(over="ignore", invalid="ignore"):
+            e = np.exp(t)
+            return e / np.sum(e, axis=axis, keepdims=True)
     d = _dual(x)
     if d is None:
         return _sc.softmax(x, axis=axis)
@@ -191,6 +275,10 @@ def softmax(x, axis=None):
 def log_softmax(x, axis=None):
     """log_softmax(x, axis=None): SciPy's ``scipy.special.log_softmax``,
     ``x - logsumexp(x, axis)`` computed without overflow, differentiable in ``x``."""
+    if _deeper(x):
+        t = _deeper_shifted(x, axis)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return t - np.log(np.sum(np.exp(t), axis=axis, keepdims=True))
     d = _dual(x)
     if d is None:
         return _sc.log_softmax(x, axis=axis)

@@ -583,3 +583,72 @@ def test_multigammaln_scalar_dual_array_shapes_and_errors():
     # inside a composition: the log-density normalizer of a Wishart in its degrees of freedom
     g = dualdiff.grad(lambda p: p[0] * np.log(2.0) + ds.multigammaln(p[0] / 2, 3))(np.array([7.0]))
     assert abs(g[0] - (np.log(2.0) + 0.5 * sum(sp.psi(3.5 - j / 2) for j in range(3)))) <= 1e-14
+
+
+# ---- a total order of three and more ----------------------------------------------------
+
+def _third_of_logsumexp(x):
+    """d3 logsumexp / dx_i dx_j dx_k by hand, p the softmax: from
+    H_ij = p_i d_ij - p_i p_j and dp_i/dx_k = p_i (d_ik - p_k)."""
+    p = np.exp(x - np.max(x))
+    p /= p.sum()
+    d = np.eye(len(x))
+    return (np.einsum("i,ij,ik->ijk", p, d, d) - np.einsum("i,j,ik->ijk", p, p, d)
+            - np.einsum("i,k,ij->ijk", p, p, d) - np.einsum("i,j,jk->ijk", p, p, d)
+            + 2 * np.einsum("i,j,k->ijk", p, p, p))
+
+
+def test_logsumexp_softmax_and_log_softmax_at_the_third_order(rng):
+    x = rng.normal(size=4)
+    T = _third_of_logsumexp(x)
+    third = lambda f: dualdiff.jacobian(dualdiff.jacobian(dualdiff.grad(f)))(x)  # noqa: E731
+    np.testing.assert_allclose(third(ds.logsumexp), T, rtol=1e-12, atol=1e-14)
+    # inside hessian, and with a -inf entry beside them (it adds nothing)
+    np.testing.assert_allclose(dualdiff.jacobian(dualdiff.hessian(ds.logsumexp))(x), T, rtol=1e-12,
+                               atol=1e-14)
+    g = lambda y: ds.logsumexp(np.array([y[0], -np.inf, y[1], y[2], y[3]]))  # noqa: E731
+    np.testing.assert_allclose(third(g), T, rtol=1e-12, atol=1e-14)
+    # softmax is the gradient of logsumexp, log_softmax is x - logsumexp(x)
+    S2 = dualdiff.jacobian(dualdiff.jacobian(ds.softmax))
+    np.testing.assert_allclose(S2(x), T, rtol=1e-12, atol=1e-14)
+    S3 = dualdiff.jacobian(S2)(x)  # three levels: against differences of two
+    h = 1e-5
+    for i in range(4):
+        e = np.zeros(4)
+        e[i] = h
+        np.testing.assert_allclose(S3[..., i], (S2(x + e) - S2(x - e)) / (2 * h), rtol=1e-6,
+                                   atol=1e-8)
+    L = dualdiff.jacobian(dualdiff.jacobian(dualdiff.jacobian(ds.log_softmax)))(x)
+    np.testing.assert_allclose(L, -np.broadcast_to(T, (4,) + T.shape), rtol=1e-12, atol=1e-14)
+    # a slice of -inf entries: -inf with derivatives 0
+    z = dualdiff.jacobian(dualdiff.jacobian(dualdiff.grad(
+        lambda y: ds.logsumexp(np.array([y[0] - np.inf, -np.inf])))))(x[:1])
+    assert np.array_equal(z, np.zeros((1, 1, 1)))
+
+
+def test_weights_axis_and_sign_at_the_third_order_against_differences(rng):
+    # the third level against central differences of the second, which the
+    # tests above check against SciPy
+    a, b = rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
+    for f in (lambda y: ds.logsumexp(y, axis=1, b=b, return_sign=True)[0][1],
+              lambda y: ds.logsumexp(y, axis=1, keepdims=True)[0, 0],
+              lambda y: np.sum(ds.logsumexp(y, axis=0, b=np.abs(b)) ** 2)):
+        H = dualdiff.hessian(f)
+        got = dualdiff.jacobian(H)(a)
+        h = 1e-5
+        for i in range(a.size):
+            e = np.zeros(a.size)
+            e[i] = h
+            e = e.reshape(a.shape)
+            np.testing.assert_allclose(got[..., i // 3, i % 3], (H(a + e) - H(a - e)) / (2 * h),
+                                       rtol=1e-6, atol=1e-7)
+
+
+def test_plain_numbers_in_arrays_of_third_level_numbers_meet_ufuncs():
+    # np.exp of an array holding a plain number beside the nested numbers
+    x = np.array([0.3, 0.8])
+    f = lambda y: np.sum(np.exp(dualdiff.numpy.array([y[0], 0.5, y[1]])))  # noqa: E731
+    T = dualdiff.jacobian(dualdiff.jacobian(dualdiff.grad(f)))(x)
+    want = np.zeros((2, 2, 2))
+    want[0, 0, 0], want[1, 1, 1] = np.exp(0.3), np.exp(0.8)
+    np.testing.assert_allclose(T, want, rtol=1e-15)
