@@ -658,6 +658,9 @@ class _Numbers(np.ndarray):
         if method == "__call__":
             inputs = _lift_plain(inputs)
         inputs = tuple(x.view(np.ndarray) if isinstance(x, _Numbers) else x for x in inputs)
+        if "out" in kwargs:  # as plain object arrays too, or this method would run again
+            kwargs["out"] = tuple(o.view(np.ndarray) if isinstance(o, _Numbers) else o
+                                  for o in kwargs["out"])
         out = getattr(ufunc, method)(*inputs, **kwargs)
         if isinstance(out, np.ndarray) and out.dtype == object:
             return out.view(_Numbers)

@@ -652,3 +652,12 @@ def test_plain_numbers_in_arrays_of_third_level_numbers_meet_ufuncs():
     want = np.zeros((2, 2, 2))
     want[0, 0, 0], want[1, 1, 1] = np.exp(0.3), np.exp(0.8)
     np.testing.assert_allclose(T, want, rtol=1e-15)
+
+    def g(y):  # into an output array of such numbers, then a reduction
+        a = dualdiff.numpy.array([y[0], 0.5, y[1]])
+        b = np.empty(3, dtype=object).view(type(a))
+        np.exp(a, out=b)
+        np.multiply(b, 2.0, out=b)
+        return np.add.reduce(b)
+    np.testing.assert_allclose(dualdiff.jacobian(dualdiff.jacobian(dualdiff.grad(g)))(x),
+                               2 * want, rtol=1e-15)
