@@ -111,7 +111,9 @@ def _bilinear(scipy_f, in1, in2, batched=None, conjugates_in2=False, reverse=Non
     """scipy_f(in1, in2, **kw), linear in each argument, for dual arguments.
     ``batched(stack, const, stack_first)``: scipy_f of each array along the
     stack's last axis with the constant (the stack being in1 when
-    stack_first), in one go; it may return None (then one call per array)."""
+    stack_first), in one go; it may return None (then one call per array).
+    ``reverse``: scipy_f is a convolution (False) or a correlation (True) of
+    one-dimensional inputs, which sparsity detection takes (None: it does not)."""
     if _complex(in1, in2):
         return _complex_bilinear(lambda x, y: scipy_f(x, y, **kw), in1, in2, conjugates_in2)
     try:
