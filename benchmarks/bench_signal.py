@@ -1,6 +1,7 @@
 """Convolution benchmark: Jacobians through dualdiff.signal and np.convolve.
 
-Times, in one process with interleaved repeats (medians, thread CPU time),
+Times, in one process with interleaved repeats (medians of process CPU time,
+which counts XLA's threads too; BLAS and XLA pinned to one thread),
 for a signal of n = 50, 200, 1000 entries and a 3-tap kernel:
   * f(x) = scipy.signal.convolve(x, kernel, mode="same") on floats;
   * dualdiff.jacobian of f written with dualdiff.signal.convolve (one dual
@@ -16,6 +17,7 @@ Run: python benchmarks/bench_signal.py [--repeats N]
 import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
 
 import argparse  # noqa: E402
 import importlib.util  # noqa: E402
@@ -70,7 +72,7 @@ def main(argv=None):
             entries.append(("jax.jit(jax.jacfwd), jnp.convolve",
                             lambda jx=jx, jj=jj: jj(jx).block_until_ready()))
         table[n] = entries
-    res = timing.measure(table, args.repeats, timer=time.thread_time)
+    res = timing.measure(table, args.repeats, timer=time.process_time)
     print("| n | call | us | / f on floats |")
     print("|--:|---|--:|--:|")
     for n, entries in table.items():
