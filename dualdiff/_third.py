@@ -614,6 +614,34 @@ def along_imaginary(e):
         b is not None and np.iscomplexobj(_value(b)) for b in e.b)
 
 
+def _real_entries(x, N):
+    """For each of the N entries of x (in _flat's order): does it belong to a
+    real leaf of a list or tuple that holds real and complex arrays, which
+    keep their kinds as in _trees? (Elsewhere x is one array, complex if any
+    entry is.) Leaves of nested numbers come as object arrays here, which
+    _trees.tree_of does not take apart."""
+    from dualdiff import _trees
+    if not (type(x) is list or type(x) is tuple):
+        return [False] * N
+    leaves = []
+
+    def rec(t):
+        if type(t) is list or type(t) is tuple:
+            for e in t:
+                rec(e)
+        else:
+            leaves.append(t)
+    rec(x)
+    kinds = [_trees._complex_leaf(leaf) for leaf in leaves]
+    arrays = any(isinstance(leaf, (np.ndarray, ComplexDual)) and leaf.ndim for leaf in leaves)
+    if not (arrays and any(kinds) and not all(kinds)):
+        return [False] * N
+    out = []
+    for leaf, complex_leaf in zip(leaves, kinds):
+        out.extend([not complex_leaf] * len(_flat(leaf)[0]))
+    return out
+
+
 def _build(items, x):
     """The Mixed numbers in x's container: a number, lists and tuples like
     x's, or an object array shaped like x."""
@@ -837,9 +865,10 @@ def nested(verb, f, x, args, kwargs, v=None, holomorphic=False):
                 from dualdiff._complex_ad import _needs_holomorphic
                 raise _needs_holomorphic(verb)
             two = True
+            real = _real_entries(x, N)  # a real leaf beside complex ones stays real
         k = 2 * N if two else N
-        seeds = [_Mixed(items[i], tuple(1.0 if j == i else 1j if two and j == N + i else None
-                                        for j in range(k)), call) for i in range(N)]
+        seeds = [_Mixed(items[i], tuple(1.0 if j == i else 1j if two and j == N + i and not real[i]
+                                        else None for j in range(k)), call) for i in range(N)]
     else:
         vitems, vshape = _entries(v)
         if vshape != shape:
@@ -867,8 +896,8 @@ def nested(verb, f, x, args, kwargs, v=None, holomorphic=False):
                                 "number; use jacobian(f) for the complex derivatives of a "
                                 "complex-valued f")
             val, g = _numbers([_real(values[0])], out_shape), [_real(e) for e in g]
-        if two:  # df/dx - i df/dy
-            g = [g[i] + (-1j) * g[N + i] for i in range(N)]
+        if two:  # df/dx - i df/dy (df/dx alone for a real leaf)
+            g = [g[i] if real[i] else g[i] + (-1j) * g[N + i] for i in range(N)]
         g = _numbers(g, xs)
         return (val, g) if verb == "value_and_grad" else g
     J = _numbers([e for r in rows for e in r], out_shape + xs)

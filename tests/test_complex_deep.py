@@ -234,3 +234,37 @@ def test_third_level_over_trees_of_real_and_complex_arrays_by_hand(kinds, rng):
             pb(ug.T @ a + vg.T @ wa + wg.T @ va + g.T @ ua))
     for i in range(2):  # a real leaf's derivatives have no imaginary part
         np.testing.assert_allclose(got[i], want[i], rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("kinds", ["RRR", "RCC", "CRC", "CCC", "RRC", "CCR", "RCR", "CRR"])
+def test_fourth_level_over_trees_of_real_and_complex_arrays(kinds, rng):
+    """One jvp more over the test above: there the leaves are object arrays of
+    nested numbers, and a real one must still get no imaginary seed (it used
+    to, off by up to 13). Against central differences of the third level,
+    which the test above checks by hand."""
+    def draw(kind, *shape):
+        r = rng.standard_normal(shape)
+        return r + 1j * rng.standard_normal(shape) if kind == "C" else r
+
+    def point():
+        return (draw(kinds[0], 3), draw(kinds[1], 3)), draw(kinds[2], 3, 3)
+
+    def vjp(ab, g):
+        return grad(lambda t: np.real(np.sum(g * np.outer(t[0], t[1]))))(ab)
+
+    def j2(x, v):
+        return jvp(lambda t: vjp(t[0], t[1]), x, v)[1]
+
+    def j3(X, V):
+        return jvp(lambda t: j2(t[0], t[1]), X, V)[1]
+
+    def add(x, v, s):
+        return tuple(add(a, b, s) for a, b in zip(x, v)) if isinstance(x, tuple) else x + s * v
+
+    XX = ((point(), point()), (point(), point()))
+    VV = ((point(), point()), (point(), point()))
+    got = jvp(lambda t: j3(t[0], t[1]), XX, VV)[1]
+    h = 1e-5
+    plus, minus = j3(*add(XX, VV, h / 2)), j3(*add(XX, VV, -h / 2))
+    for i in range(2):
+        np.testing.assert_allclose(got[i], (plus[i] - minus[i]) / h, rtol=1e-7, atol=1e-7)
