@@ -714,7 +714,7 @@ def scipy_argument(x, module):
         return None
     if isinstance(x, DualArray) or isinstance(x, _PATTERN_TYPES):
         return x
-    if type(x) in OBJECT_LOOP_TYPES or _object_loop((x,)):
+    if holds_deeper(x):
         raise TypeError(f"{module} does not take the numbers of a transform nested at a total "
                         "order of three or more (inside hessian, hvp, taylor or a nested "
                         "transform): they take the operators, dualdiff.math, and NumPy ufuncs "
@@ -3023,6 +3023,14 @@ if hasattr(np, "vecdot"):
 # object loop, whose elements know how to meet a Dual.
 OBJECT_LOOP_TYPES: set[type] = set()
 OBJECT_ARRAY: Callable[[np.ndarray], np.ndarray] | None = None  # array() of such numbers
+
+
+def holds_deeper(x):
+    """Does x hold the numbers of a transform nested at a total order of three
+    or more (OBJECT_LOOP_TYPES), alone, in an object array or in a list?"""
+    if type(x) in OBJECT_LOOP_TYPES or _object_loop((x,)):
+        return True
+    return isinstance(x, (list, tuple)) and any(holds_deeper(e) for e in x)
 
 
 def _object_loop(inputs):

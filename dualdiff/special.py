@@ -116,7 +116,7 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     ``scipy.special.logsumexp``, ``log(sum(b * exp(a), axis))``, differentiable in
     ``a`` and ``b``. With ``return_sign=True`` returns ``(log|sum|, sign)``; without,
     a negative sum gives NaN."""
-    if _deeper(a) or _deeper(b):
+    if _nd.holds_deeper(a) or _nd.holds_deeper(b):
         return _deeper_logsumexp(a, axis, b, keepdims, return_sign)
     da = _dual(a)
     db = _dual(b) if b is not None else None
@@ -169,16 +169,6 @@ def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
     if not keepdims:
         sgn_v = np.squeeze(sgn_v, axis=ax)
     return out, (sgn_v[()] if sgn_v.ndim == 0 else sgn_v)
-
-
-def _deeper(x):
-    """Does x hold the numbers of a transform nested at a total order of three
-    or more (which NumPy holds in object arrays)?"""
-    if x is None:
-        return False
-    if type(x) in _nd.OBJECT_LOOP_TYPES or _nd._object_loop((x,)):
-        return True
-    return isinstance(x, (list, tuple)) and any(_deeper(e) for e in x)
 
 
 def _numbers(x):
@@ -253,7 +243,7 @@ def _logsumexp_pattern(a, axis, b, keepdims):
 def softmax(x, axis=None):
     """softmax(x, axis=None): SciPy's ``scipy.special.softmax``,
     ``exp(x) / sum(exp(x), axis)``, differentiable in ``x``."""
-    if _deeper(x):
+    if _nd.holds_deeper(x):
         t = _deeper_shifted(x, axis)
         with np.errstate(over="ignore", invalid="ignore"):
             e = np.exp(t)
@@ -275,7 +265,7 @@ def softmax(x, axis=None):
 def log_softmax(x, axis=None):
     """log_softmax(x, axis=None): SciPy's ``scipy.special.log_softmax``,
     ``x - logsumexp(x, axis)`` computed without overflow, differentiable in ``x``."""
-    if _deeper(x):
+    if _nd.holds_deeper(x):
         t = _deeper_shifted(x, axis)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             return t - np.log(np.sum(np.exp(t), axis=axis, keepdims=True))
