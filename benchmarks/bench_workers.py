@@ -1,58 +1,68 @@
 """Parallel chunks: dualdiff.jacobian(f, chunk=8, workers=...) with one and two workers.
 
-    python benchmarks/bench_workers.py [--repeats 9] [--n 64] [--chunk 8] [--ms 20]
+    python benchmarks/bench_workers.py [--cycles 5] [--block 5] [--n 64] [--chunk 8] [--ms 20]
                                        [--quiet 0.5] [--wait 10] [--no-dask]
 
 ``f`` maps 64 inputs to 64 outputs through a Python loop of NumPy operations
 on dual arrays that holds the GIL and takes about ``--ms`` milliseconds of CPU
 per evaluation at 8 directions (calibrated at the start). The Jacobian takes
-n / chunk = 8 evaluations. Every pool is made beforehand and used once before
-timing; each entry times ``jacobian(f, chunk=8, workers=...)(x)`` through the
-public API, in interleaved rounds (each round calls every entry once, so a
-burst of load on a shared machine hits all entries alike). The tables show
-the median and the best of wall-clock times, the speed-up over workers=1 and
-the speed-up of two workers over one of the same kind of pool:
+n / chunk = 8 evaluations. Every call goes through the public API,
+``jacobian(f, chunk=8, workers=...)(x)``, with the pool made beforehand:
 
-  in process           workers=1: the chunks one after the other, no pool
   workers=int          workers=2: the pool that dualdiff makes and keeps with
-                       the transform (its "one worker" is workers=1)
+                       the transform (its one worker is workers=1, in process)
   Pool.map             workers=multiprocessing.Pool(k).map
   ProcessPoolExecutor  workers=concurrent.futures.ProcessPoolExecutor(k).map
   dask                 workers=client, a dask.distributed Client of a
                        LocalCluster of k worker processes, one thread each
-  ceiling              Pool(k).map of 8 tasks of plain Python arithmetic, each
-                       a fixed amount of work that takes as much CPU time as
-                       an evaluation when it runs alone: the speed-up this
-                       machine grants two processes at the moment (two busy
-                       cores may each run slower than one, and other work on
-                       a shared machine takes from them)
+  dask, no profiler    the same with distributed.worker.profile.enabled off:
+                       Dask's workers sample the stacks of their threads
+                       every 10 ms by default, which takes the GIL from the
+                       running task
 
-The machine's load matters: before each sample the script waits (up to
-``--wait`` seconds) until the processes running besides its own are at most
-``--quiet`` (from /proc/loadavg, where available), and it prints the load
-average at the start and at the end and how many samples started quiet.
+A user runs one pool, so each pool lives alone in a block: it is made, warmed
+up (its workers import dualdiff; the result is checked to equal the
+in-process one bit for bit), timed and closed before the next one is made.
+(Pools kept side by side take from each other: an idle Dask cluster of two
+workers spends about 5% of a core in the calling process and as much in each
+worker.) Within a block, calls through the pool alternate with in-process
+calls (workers=1): the speed of a shared machine drifts from block to block,
+and the in-process calls measure it. A block's sample is the in-process time
+over the pool's time, call pair by call pair; blocks of every pool, with one
+and with two workers, take turns in ``--cycles`` cycles (each starting at
+another block). The tables give the
+medians of those speed-ups and the speed-up of two workers over one of the
+same kind of pool: the ratio of the two medians.
 
-A last table gives the CPU time per Jacobian of the caller and of each
-worker process (with psutil, which dask.distributed installs) and the
-speed-up they bound: the in-process CPU time over the longest of them, what
-two idle cores would give. (The caller's share includes the threads of every
-pool and Dask scheduler this script keeps in its process.)
-
-Every parallel result is checked to equal the in-process one bit for bit.
-OPENBLAS_NUM_THREADS=1, so that each process uses one core.
+Before each pair of calls the script waits (up to ``--wait`` seconds) until
+the processes running besides its own are at most ``--quiet`` (from
+/proc/loadavg, where available) and it reports how many pairs started quiet.
+A last table gives the CPU time per Jacobian of the caller and of each worker
+process (with psutil, which dask.distributed installs) and the speed-up they
+bound: the in-process CPU time over the longest of them, what two idle cores
+would give. OPENBLAS_NUM_THREADS=1, so that each process uses one core.
 """
 import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import argparse
+import contextlib
+import importlib.util
+import logging
 import multiprocessing
 import statistics
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
 import dualdiff
+
+try:
+    import psutil
+except ImportError:
+    psutil = None
 
 ROUNDS = 100  # loop rounds per evaluation of f, calibrated in main()
 
@@ -64,26 +74,6 @@ def f(x):
         y = np.sin(y) * 0.5 + x * 0.25
     return y
 
-
-def spin(n):
-    """A fixed amount of CPU work (n steps of a Python loop): the ceiling
-    rows, work that the pools share out perfectly."""
-    s = 0.0
-    for i in range(n):
-        s += i * 0.5
-    return s
-
-
-def spin_steps(ms):
-    """The steps of spin that take ``ms`` milliseconds of CPU in this
-    process, alone (the median of a few timings)."""
-    n = 100_000
-    times = []
-    for _ in range(5):
-        t0 = time.process_time()
-        spin(n)
-        times.append(time.process_time() - t0)
-    return max(1, round(n * ms / 1e3 / statistics.median(times)))
 
 
 def cpu_ms_per_evaluation(x, chunk):
@@ -103,28 +93,6 @@ def calibrate(x, chunk, ms):
     per_round = cpu_ms_per_evaluation(x, chunk) / ROUNDS
     ROUNDS = max(1, round(ms / per_round))
     return cpu_ms_per_evaluation(x, chunk)
-
-
-def cpu_accounting(entries, x, pids, repeats):
-    """{label: (caller ms, [ms of each worker])} of CPU per call, for workers=1
-    and the entries whose worker pids are known (psutil, when installed)."""
-    try:
-        import psutil
-    except ImportError:
-        return {}
-    out = {}
-    for _, label, J in entries:
-        if label != "workers=1" and label not in pids:
-            continue
-        procs = [psutil.Process(p) for p in pids.get(label, [])]
-        before = [sum(p.cpu_times()[:2]) for p in procs]
-        t0 = time.process_time()
-        for _ in range(repeats):
-            J(x)
-        caller = (time.process_time() - t0) / repeats * 1e3
-        each = [(sum(p.cpu_times()[:2]) - b) / repeats * 1e3 for p, b in zip(procs, before)]
-        out[label] = (caller, each)
-    return out
 
 
 def running_others():
@@ -162,112 +130,138 @@ def pool_pids(pool):
     return list(pool._processes)
 
 
+@contextlib.contextmanager
+def made(kind, k, chunk):
+    """(transform, a function giving the worker pids) for ``k`` workers of
+    this kind; the pool is closed at the end of the block."""
+    if kind == "workers=int":
+        J = dualdiff.jacobian(f, chunk=chunk, workers=k)
+        try:
+            yield J, lambda: pool_pids(J._workers.pool)
+        finally:
+            J.close()
+    elif kind == "Pool.map":
+        with multiprocessing.Pool(k) as pool:
+            yield dualdiff.jacobian(f, chunk=chunk, workers=pool.map), lambda: pool_pids(pool)
+    elif kind == "ProcessPoolExecutor":
+        with ProcessPoolExecutor(k) as ex:
+            yield dualdiff.jacobian(f, chunk=chunk, workers=ex.map), lambda: pool_pids(ex)
+    else:
+        import dask
+        from dask.distributed import Client, LocalCluster
+        # "dask, no profiler": the workers do not sample their threads' stacks
+        # (every 10 ms by default, taking the GIL from the running task)
+        profile = {"distributed.worker.profile.enabled": kind == "dask"}
+        with dask.config.set(profile), \
+                LocalCluster(n_workers=k, threads_per_worker=1, processes=True,
+                             dashboard_address=":0", silence_logs=logging.CRITICAL) as cluster, \
+                Client(cluster) as client:
+            yield (dualdiff.jacobian(f, chunk=chunk, workers=client),
+                   lambda: list(client.run(os.getpid).values()))
+
+
+def cpu_seconds(procs):
+    return [sum(p.cpu_times()[:2]) for p in procs]
+
+
+def block(kind, k, x, serial, reference, a, out):
+    """Time one pool alone: ``a.block`` pairs of an in-process call and a call
+    through the pool (in alternating order), appended to ``out``."""
+    with made(kind, k, a.chunk) as (J, pids):
+        for _ in range(2):  # warm up: the pool starts, its workers import dualdiff
+            if not np.array_equal(J(x), reference):
+                raise SystemExit(f"{kind} with {k} workers: a parallel Jacobian differs from "
+                                 "the in-process one")
+        procs = [psutil.Process(p) for p in pids()] if psutil else []
+        for i in range(a.block):
+            out["seen"].append(wait_quiet(a.quiet, a.wait))
+            t = {}
+            for which in (("in", "pool") if i % 2 == 0 else ("pool", "in")):
+                c0, w0 = time.process_time(), cpu_seconds(procs)
+                t0 = time.perf_counter()
+                (serial if which == "in" else J)(x)
+                t[which] = time.perf_counter() - t0
+                if which == "pool":
+                    out["caller"].append(time.process_time() - c0)
+                    out["workers"].append([w1 - w for w, w1 in zip(w0, cpu_seconds(procs))])
+            out["in"].append(t["in"])
+            out["pool"].append(t["pool"])
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--repeats", type=int, default=9)
+    p.add_argument("--cycles", type=int, default=5)
+    p.add_argument("--block", type=int, default=5, help="call pairs per block")
     p.add_argument("--n", type=int, default=64)
     p.add_argument("--chunk", type=int, default=8)
     p.add_argument("--ms", type=float, default=20.0)
     p.add_argument("--quiet", type=float, default=0.5,
-                   help="other runnable processes tolerated before a round")
+                   help="other runnable processes tolerated before a pair of calls")
     p.add_argument("--wait", type=float, default=10.0,
-                   help="seconds to wait for that before a round")
+                   help="seconds to wait for that before a pair of calls")
     p.add_argument("--no-dask", action="store_true")
     a = p.parse_args()
 
-    from concurrent.futures import ProcessPoolExecutor
-
     x = np.linspace(0.1, 2.0, a.n)
-    per_eval = calibrate(x, a.chunk, a.ms)
+    per_eval = calibrate(x, a.chunk, a.ms)  # before any pool forks: the workers see ROUNDS
     evals = -(-a.n // a.chunk)
     print(f"f: {ROUNDS} rounds, {per_eval:.1f} ms CPU per evaluation at {a.chunk} directions; "
           f"n = {a.n}, chunk = {a.chunk}: {evals} evaluations per Jacobian; "
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
+    if psutil is None:
+        print("psutil is not installed: the CPU table is skipped")
 
-    reference = dualdiff.jacobian(f, chunk=a.chunk)(x)
-    # (kind, label, transform); the first entry of a kind is its one worker
-    entries = [("in process", "workers=1", dualdiff.jacobian(f, chunk=a.chunk)),
-               ("workers=int", "workers=2", dualdiff.jacobian(f, chunk=a.chunk, workers=2))]
-    closers = []
-    pids = {}  # label -> the pids of its worker processes
-    pools = {k: multiprocessing.Pool(k) for k in (1, 2)}  # forked now: they see ROUNDS
-    closers += [pl.terminate for pl in pools.values()]
-    for k, pl in pools.items():
-        entries.append(("Pool.map", f"Pool({k}).map",
-                        dualdiff.jacobian(f, chunk=a.chunk, workers=pl.map)))
-    executors = {k: ProcessPoolExecutor(k) for k in (1, 2)}
-    closers += [ex.shutdown for ex in executors.values()]
-    for k, ex in executors.items():
-        entries.append(("ProcessPoolExecutor", f"ProcessPoolExecutor({k}).map",
-                        dualdiff.jacobian(f, chunk=a.chunk, workers=ex.map)))
-    if not a.no_dask:
-        try:
-            from dask.distributed import Client, LocalCluster
-        except ImportError:
+    kinds = ["workers=int", "Pool.map", "ProcessPoolExecutor", "dask", "dask, no profiler"]
+    dask_missing = importlib.util.find_spec("distributed") is None
+    if a.no_dask or dask_missing:
+        kinds = kinds[:3]
+        if dask_missing:
             print("dask.distributed is not installed: the dask rows are skipped "
                   "(pip install 'dask[distributed]')")
-        else:
-            for k in (1, 2):
-                cluster = LocalCluster(n_workers=k, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0")
-                client = Client(cluster)
-                closers += [cluster.close, client.close]
-                entries.append(("dask", f"LocalCluster({k} workers)",
-                                dualdiff.jacobian(f, chunk=a.chunk, workers=client)))
-                pids[f"LocalCluster({k} workers)"] = list(client.run(os.getpid).values())
-    steps = spin_steps(per_eval)
-    for k, pl in pools.items():
-        entries.append(("ceiling", f"Pool({k}).map of spin",
-                        lambda _, pl=pl: np.asarray(pl.map(spin, [steps] * evals, chunksize=1))))
-    try:
-        for kind, label, J in entries:  # warm up: the pools start, workers import dualdiff
-            if not np.array_equal(J(x), reference) and kind != "ceiling":
-                raise SystemExit(f"{label}: a parallel Jacobian differs from the in-process one")
-        pids["workers=2"] = pool_pids(entries[1][2]._workers.pool)
-        for k in (1, 2):
-            pids[f"Pool({k}).map"] = pool_pids(pools[k])
-            pids[f"ProcessPoolExecutor({k}).map"] = pool_pids(executors[k])
-        samples = {label: [] for _, label, _ in entries}
-        seen = []
-        for _ in range(a.repeats):
-            for _, label, J in entries:
-                seen.append(wait_quiet(a.quiet, a.wait))
-                t0 = time.perf_counter()
-                J(x)
-                samples[label].append(time.perf_counter() - t0)
-        ms = {label: statistics.median(v) * 1e3 for label, v in samples.items()}
-        best = {label: min(v) * 1e3 for label, v in samples.items()}
-        cpu = cpu_accounting(entries, x, pids, a.repeats)
-    finally:
-        for close in reversed(closers):
-            close()
+    plan = [(kind, k) for kind in kinds for k in (1, 2) if (kind, k) != ("workers=int", 1)]
+    serial = dualdiff.jacobian(f, chunk=a.chunk)
+    reference = serial(x)
+    serial_cpu = []
+    data = {key: {"in": [], "pool": [], "caller": [], "workers": [], "seen": []} for key in plan}
+    for c in range(a.cycles):
+        # each cycle starts at another block, so that no pool always follows
+        # the closing of the same other one
+        for kind, k in plan[c % len(plan):] + plan[:c % len(plan)]:
+            block(kind, k, x, serial, reference, a, data[kind, k])
+        t0 = time.process_time()
+        serial(x)
+        serial_cpu.append(time.process_time() - t0)
 
-    known = [n for n in seen if n is not None]
-    if known:
-        quiet = sum(n <= a.quiet for n in known)
-        print(f"\nother runnable processes before each sample: median {statistics.median(known):g}, "
-              f"max {max(known):g}; {quiet} of {len(known)} samples started at most {a.quiet:g}")
-    for title, t in (("median", ms), ("best", best)):
-        base = t["workers=1"]
-        one = {}
-        for kind, label, _ in entries:
-            one.setdefault(kind, t[label])
-        one["workers=int"] = base
-        print(f"\n{title} of {a.repeats} rounds")
-        print(f"{'pool':<21}{'workers':<30}{'ms per Jacobian':>16}{'vs workers=1':>14}{'vs 1 worker':>13}")
-        for kind, label, _ in entries:
-            vs_one = f"{one[kind] / t[label]:.2f}x" if kind != "in process" else ""
-            print(f"{kind:<21}{label:<30}{t[label]:>16.1f}{base / t[label]:>13.2f}x{vs_one:>13}")
-    if cpu:
-        serial = cpu.pop("workers=1")[0]
-        print("\nCPU time per Jacobian (process_time of each process, ms): the speed-up bound is "
-              "the in-process CPU time over the longest of the caller's and each worker's, what "
-              "two idle cores would give")
-        print(f"{'workers':<30}{'caller':>8}{'each worker':>24}{'bound':>8}")
-        print(f"{'workers=1':<30}{serial:>8.1f}{'':>24}{1.0:>7.2f}x")
-        for label, (caller, each) in cpu.items():
+    seen = [s for d in data.values() for s in d["seen"] if s is not None]
+    if seen:
+        quiet = sum(s <= a.quiet for s in seen)
+        print(f"\nother runnable processes before each pair of calls: median "
+              f"{statistics.median(seen):g}, max {max(seen):g}; {quiet} of {len(seen)} pairs "
+              f"started at most {a.quiet:g}")
+    speedup = {key: statistics.median([i / q for i, q in zip(d["in"], d["pool"])])
+               for key, d in data.items()}
+    speedup["workers=int", 1] = 1.0
+    print(f"\nmedians of {a.cycles} cycles x {a.block} call pairs, each pool alone in its blocks")
+    print(f"{'pool':<21}{'workers':>8}{'ms per Jacobian':>17}{'in process':>12}"
+          f"{'vs in process':>15}{'2 vs 1 worker':>15}")
+    for kind, k in plan:
+        d = data[kind, k]
+        two = f"{speedup[kind, 2] / speedup[kind, 1]:.2f}x" if k == 2 else ""
+        print(f"{kind:<21}{k:>8}{statistics.median(d['pool']) * 1e3:>17.1f}"
+              f"{statistics.median(d['in']) * 1e3:>12.1f}{speedup[kind, k]:>14.2f}x{two:>15}")
+    if psutil is not None:
+        one = statistics.median(serial_cpu) * 1e3
+        print("\nCPU time per Jacobian (process_time of each process, ms, medians): the "
+              "speed-up bound is the in-process CPU time over the longest of the caller's and "
+              "each worker's, what idle cores would give")
+        print(f"{'pool':<21}{'workers':>8}{'caller':>10}{'each worker':>20}{'bound':>8}")
+        print(f"{'in process':<21}{1:>8}{one:>10.1f}{'':>20}{1.0:>7.2f}x")
+        for kind, k in plan:
+            d = data[kind, k]
+            caller = statistics.median(d["caller"]) * 1e3
+            each = [statistics.median(w) * 1e3 for w in zip(*d["workers"])]
             text = " + ".join(f"{w:.0f}" for w in each)
-            print(f"{label:<30}{caller:>8.1f}{text:>24}{serial / max([caller] + each):>7.2f}x")
+            print(f"{kind:<21}{k:>8}{caller:>10.1f}{text:>20}{one / max([caller] + each):>7.2f}x")
     print(f"\nserial lower bound {evals * per_eval:.0f} ms of CPU; load average now "
           f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (other work on the machine "
           "takes from the workers' share)")
