@@ -649,6 +649,45 @@ def _zero_safe(x, v, t, h):
     return _make(v, t, h, x)
 
 
+def _choice(ufunc):
+    """np.maximum, np.minimum, np.fmax, np.fmin on real values: NumPy's value,
+    and each entry the derivatives of the argument it came from (at a tie the
+    first, as for real dual numbers; maximum and minimum keep a NaN, fmax and
+    fmin the other argument). Complex values raise: NumPy orders them
+    lexicographically, which has no derivative."""
+    larger = ufunc in (np.maximum, np.fmax)
+    keeps_nan = ufunc in (np.maximum, np.minimum)
+
+    def choose(a, b):
+        a, b = _constant(a), _constant(b)
+        duals = [o for o in (a, b) if isinstance(o, ComplexDual)]
+        if any(not _is_real(o) if isinstance(o, ComplexDual) else np.iscomplexobj(o)
+               for o in (a, b)):
+            raise TypeError(f"numpy.{ufunc.__name__} of complex dual numbers needs real values "
+                            "(np.real, np.abs): NumPy orders complex numbers "
+                            "lexicographically, which has no derivative")
+        if len(duals) == 2:
+            a, b = _unify([a, b])
+            like = a
+        else:
+            like = duals[0]
+        av, bv = np.asarray(_value(a)), np.asarray(_value(b))
+        v = ufunc(av, bv)
+        shape = np.shape(v)
+        with _quiet():
+            first = (av >= bv) if larger else (av <= bv)
+            first = first | (np.isnan(av) if keeps_nan else np.isnan(bv))
+
+        def part(o, k):
+            if not isinstance(o, ComplexDual):
+                return np.zeros((like.n,) * k + shape)
+            return _bcast(o.tangent if k == 1 else o.hessian, shape, k)
+        t = np.where(first, part(a, 1), part(b, 1))
+        h = None if like.hessian is None else np.where(first, part(a, 2), part(b, 2))
+        return _make(v, t, h, like)
+    return choose
+
+
 def _fabs_real(x):
     v = np.abs(x.value)
     s = np.copysign(1.0, x.value)
@@ -1439,6 +1478,10 @@ _UFUNC_HANDLERS = {
     np.positive: lambda a: a,
     np.conjugate: _conj,
     np.absolute: _abs,
+    np.maximum: _choice(np.maximum),
+    np.minimum: _choice(np.minimum),
+    np.fmax: _choice(np.fmax),
+    np.fmin: _choice(np.fmin),
     np.matmul: lambda a, b: _bilinear(np.matmul, a, b),
     np.equal: lambda a, b: _value(a) == _value(b),
     np.not_equal: lambda a, b: _value(a) != _value(b),

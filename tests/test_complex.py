@@ -626,7 +626,8 @@ def test_every_listed_function_takes_complex_duals():
     z = ComplexDual(np.array([0.3 + 0.4j, -0.2 + 0.1j]), np.eye(2))
     for name in ufuncs:
         u = getattr(np, name)
-        out = u(z, z) if u.nin == 2 else u(z)
+        w = np.abs(z) if u in CHOICES else z  # these order real values only
+        out = u(w, w) if u.nin == 2 else u(w)
         assert isinstance(out, (ComplexDual, np.ndarray)), name
     assert "fft.fft" in " ".join(functions) and "numpy.linalg.eig" in functions
     table = {u for r in _rules.COMPLEX_UNARY for u in _rules.BY_NAME[r].numpy}
@@ -1016,3 +1017,68 @@ def test_convolve_and_correlate_of_complex_numbers(rng):
     grad = dualdiff.grad(g)
     num = np.array([(grad(x + h * e) - grad(x - h * e)) / (2 * h) for e in np.eye(3)])
     np.testing.assert_allclose(H, num, rtol=1e-6, atol=1e-7)
+
+
+# ------------------------------------------- maximum and friends on real values
+
+CHOICES = {np.maximum: (max, True), np.minimum: (min, True), np.fmax: (max, False),
+           np.fmin: (min, False)}
+
+
+def _picks_first(ufunc, a, b):
+    """Does NumPy's ufunc take a (the first argument) at these real values?
+    Written from its definition: the larger (or smaller) one, the first at a
+    tie; maximum and minimum keep a NaN, fmax and fmin the other value."""
+    pick, keeps_nan = CHOICES[ufunc]
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) if keeps_nan else math.isnan(b)
+    return pick(a, b) == a
+
+
+@pytest.mark.parametrize("ufunc", list(CHOICES), ids=lambda u: u.__name__)
+def test_choices_of_real_values_along_complex_directions(ufunc):
+    # |z|^2 against constants, compared entry by entry: along a complex
+    # direction v, d|z + t v|^2/dt = 2 Re(conj(z) v) where |z|^2 is taken, 0
+    # where the constant is; at a tie (entry 2) the first argument's
+    z = np.array([2.0 + 1j, 0.3 - 0.2j, 1.0 + 0.5j, -0.5 + 1j, 0.1j])
+    c = np.array([1.0, 1.0, np.abs(1.0 + 0.5j) ** 2, np.nan, 3.0])
+    v = np.array([0.5 - 1j, 1 + 1j, 0.2 + 0.1j, -1 + 2j, 1j])
+    abs2 = np.abs(z) ** 2
+    assert abs2[2] == c[2]  # the tie
+    for first_is_z in (True, False):
+        f = (lambda w: ufunc(np.abs(w) ** 2, c)) if first_is_z else (lambda w: ufunc(c, np.abs(w) ** 2))
+        value, tangent = dualdiff.jvp(f, z, v)
+        assert np.array_equal(value, ufunc(abs2, c) if first_is_z else ufunc(c, abs2), equal_nan=True)
+        for k in range(len(z)):
+            takes_z = _picks_first(ufunc, abs2[k], c[k]) if first_is_z else \
+                not _picks_first(ufunc, c[k], abs2[k])
+            want = 2 * (z[k].conjugate() * v[k]).real if takes_z else 0.0
+            assert tangent[k] == pytest.approx(want, rel=1e-14, abs=1e-15), (k, first_is_z)
+
+
+@pytest.mark.parametrize("ufunc", list(CHOICES), ids=lambda u: u.__name__)
+def test_choices_between_two_real_valued_complex_duals_second_order(ufunc):
+    # h(u) = sum ufunc(|z|^2, Re(z)) with z = u[:3] + i u[3:]: where |z|^2 is
+    # taken the Hessian is 2 on the diagonal of (x_k, y_k), where Re(z) = x_k
+    # is taken the entry is linear (gradient e_{x_k}, no Hessian)
+    u = np.array([2.0, 0.3, 0.5, 1.0, -0.2, 0.1])
+    h = lambda u: np.sum(ufunc(np.abs(u[:3] + 1j * u[3:]) ** 2, np.real(u[:3] + 1j * u[3:])))
+    x, y = u[:3], u[3:]
+    grad, hess = np.zeros(6), np.zeros((6, 6))
+    for k in range(3):
+        if _picks_first(ufunc, x[k] ** 2 + y[k] ** 2, x[k]):
+            grad[k], grad[3 + k] = 2 * x[k], 2 * y[k]
+            hess[k, k] = hess[3 + k, 3 + k] = 2.0
+        else:
+            grad[k] = 1.0
+    assert np.allclose(dualdiff.grad(h)(u), grad, rtol=1e-14, atol=0)
+    assert np.array_equal(dualdiff.hessian(h)(u), hess)
+
+
+@pytest.mark.parametrize("ufunc", list(CHOICES), ids=lambda u: u.__name__)
+def test_choices_of_complex_values_raise(ufunc):
+    z = np.array([2.0 + 1j, 0.3 - 0.2j])
+    with pytest.raises(TypeError, match="needs real values"):
+        dualdiff.grad(lambda w: np.sum(np.abs(ufunc(w, 1.0))))(z)
+    with pytest.raises(TypeError, match="needs real values"):
+        dualdiff.grad(lambda w: np.sum(ufunc(np.abs(w), np.array([1j, 2.0]))))(z)
