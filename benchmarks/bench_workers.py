@@ -30,9 +30,9 @@ calls (workers=1): the speed of a shared machine drifts from block to block,
 and the in-process calls measure it. A block's sample is the in-process time
 over the pool's time, call pair by call pair; blocks of every pool, with one
 and with two workers, take turns in ``--cycles`` cycles (each starting at
-another block). The tables give the
-medians of those speed-ups and the speed-up of two workers over one of the
-same kind of pool: the ratio of the two medians.
+another block). The tables give the medians of those speed-ups and the
+speed-up of two workers over one of the same kind of pool: the ratio of the
+two medians.
 
 Before each pair of calls the script waits (up to ``--wait`` seconds) until
 the processes running besides its own are at most ``--quiet`` (from
