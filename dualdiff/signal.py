@@ -188,10 +188,18 @@ def _full(stack, const, stack_first):
     return out
 
 
-def _stacked(mode, reverse):
+def _cut_2d(full, mode, s1, s2):
+    """_cut for correlate2d, whose "same" result starts at in2's shape // 2 of
+    the full one (one further than _cut where in2 has an even length)."""
+    if mode != "same":
+        return _cut(full, mode, s1, s2)
+    return full[tuple(slice(q // 2, q // 2 + p) for p, q in zip(s1, s2))]
+
+
+def _stacked(mode, reverse, cut=_cut):
     """``batched`` for convolve (correlate when reverse) in any mode: the full
     results cut as SciPy cuts them, centered to in1's shape for "same" and
-    to |in1 - in2| + 1 for "valid"."""
+    to |in1 - in2| + 1 for "valid" (``cut``: where correlate2d differs)."""
     def batched(stack, const, stack_first):
         if stack.ndim - 1 != const.ndim:
             return None
@@ -203,7 +211,7 @@ def _stacked(mode, reverse):
                 stack = stack[flip]
         full = _full(stack, const, stack_first)
         s1, s2 = (stack.shape[:-1], const.shape) if stack_first else (const.shape, stack.shape[:-1])
-        return _cut(full, mode, s1, s2)
+        return cut(full, mode, s1, s2)
     return batched
 
 
@@ -279,11 +287,13 @@ def _two_d(scipy_f, in1, in2, mode, boundary, fillvalue, batched=None):
 
 def convolve2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
     """scipy.signal.convolve2d for dual arrays (see the module's docstring)."""
-    # with zero padding, SciPy's convolve in two dimensions (not so for correlate2d,
-    # whose "same" output is centered otherwise)
+    # with zero padding, SciPy's convolve in two dimensions
     return _two_d(_ss.convolve2d, in1, in2, mode, boundary, fillvalue, _stacked(mode, False))
 
 
 def correlate2d(in1, in2, mode="full", boundary="fill", fillvalue=0):
     """scipy.signal.correlate2d for dual arrays (see the module's docstring)."""
-    return _two_d(_ss.correlate2d, in1, in2, mode, boundary, fillvalue)
+    # with zero padding, SciPy's correlate in two dimensions, but for the
+    # centering of "same"
+    return _two_d(_ss.correlate2d, in1, in2, mode, boundary, fillvalue,
+                  _stacked(mode, True, _cut_2d))

@@ -127,6 +127,27 @@ def test_two_d_with_boundaries_against_differences(mine, theirs, boundary, fill,
         assert np.array_equal(Ja, J0)
 
 
+@pytest.mark.parametrize("mine, theirs", [(dsig.convolve2d, ss.convolve2d),
+                                          (dsig.correlate2d, ss.correlate2d)])
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("shapes", [((4, 5), (2, 3)), ((2, 3), (5, 6)), ((3, 3), (4, 2)),
+                                    ((2, 6), (2, 6)), ((5, 4), (1, 1))])
+def test_two_d_jacobians_in_each_argument_by_linearity(mine, theirs, mode, shapes, rng):
+    # zero padding: every derivative component in one stacked call; its columns
+    # against SciPy's function of unit arrays, even and odd sizes, either larger
+    a, b = rng.standard_normal(shapes[0]), rng.standard_normal(shapes[1])
+    f = lambda p, q: theirs(p, q, mode=mode)  # noqa: E731
+    if mode == "valid" and shapes == ((3, 3), (4, 2)):  # neither is larger: SciPy's error
+        with pytest.raises(ValueError):
+            dualdiff.jacobian(lambda x: mine(x, b, mode=mode))(a)
+        return
+    value, Ja = dualdiff.value_and_jacobian(lambda x: mine(x, b, mode=mode))(a)
+    assert np.array_equal(value, f(a, b))
+    Jb = dualdiff.jacobian(lambda y: mine(a, y, mode=mode))(b)
+    np.testing.assert_allclose(Ja.reshape(-1, a.size), _columns(f, a, b, 0), rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(Jb.reshape(-1, b.size), _columns(f, a, b, 1), rtol=1e-12, atol=1e-13)
+
+
 def test_plain_arguments_are_scipys_own_and_bad_ones_raise():
     a, b = np.arange(4.0), np.array([1.0, -1.0])
     assert np.array_equal(dsig.convolve(a, b), ss.convolve(a, b))
