@@ -2163,8 +2163,25 @@ def _inner(a, b):
     return _multilinear(np.inner, [a, b])
 
 
+def _real_flat(o):
+    """o flattened, for a dual array or real numbers; None for anything else."""
+    if isinstance(o, DualArray):
+        return o.reshape(-1)
+    if isinstance(o, (list, tuple)):
+        o = np.asarray(o)  # numbers; Duals inside make an object array
+    if isinstance(o, (int, float, np.integer, np.floating)) or (
+            type(o) is np.ndarray and o.dtype.kind in "biuf"):
+        return np.ravel(np.asarray(o, dtype=np.float64))
+    return None
+
+
 @_implements(np.outer)
 def _outer(a, b, out=None):
+    ra, rb = _real_flat(a), _real_flat(b)
+    if ra is not None and rb is not None:
+        # the products a_i b_j by broadcasting: every component (any order,
+        # Taylor coefficients) in one pass of the product rule
+        return _check_out(out, ra[:, None] * rb[None, :], "outer")
     return _check_out(out, _multilinear(np.outer, [a, b]), "outer")
 
 

@@ -518,7 +518,9 @@ PRODUCT_CASES = {
                lambda z: np.matmul(z.reshape(2, 4), A34.T), lambda z: A34 @ z.reshape(4, 2),
                lambda z: z.reshape(2, 2, 2) @ z.reshape(2, 2, 2)],
     "inner": [lambda z: np.inner(z[:4], z[4:]), lambda z: np.inner(A34, z[:4])],
-    "outer": [lambda z: np.outer(z[:3], z[3:5])],
+    "outer": [lambda z: np.outer(z[:3], z[3:5]), lambda z: np.outer(A34, z[:2]),
+              lambda z: np.outer(z.reshape(2, 4), z[:2]), lambda z: np.outer(z[:3], 2.5),
+              lambda z: np.outer([1.0, -2.0], z[3:6])],
     "einsum": [lambda z: np.einsum("ij,j->i", A34, z[:4]), lambda z: np.einsum("i,i,i->", z[:2], z[2:4], z[4:6]),
                lambda z: np.einsum("ij,jk->ik", z.reshape(2, 4), A34.T),
                lambda z: np.einsum(A34, [0, 1], z[:4], [1], [0]),
@@ -542,6 +544,19 @@ def test_products(name):
     for F in PRODUCT_CASES[name]:
         check(F, x)
     check(PRODUCT_CASES[name][0], x, order=2)
+
+
+def test_outer_at_second_order_and_in_taylor_by_hand():
+    # sum(W * outer(x, x)) = x^T W x: gradient (W + W^T) x, Hessian W + W^T,
+    # also through jacobian(grad); along x + t v the t^2 coefficient is v^T W v
+    W = RNG.uniform(-1, 1, (5, 5))
+    x, v = RNG.uniform(-1, 1, 5), RNG.uniform(-1, 1, 5)
+    f = lambda y: np.sum(W * np.outer(y, y))  # noqa: E731
+    np.testing.assert_allclose(dualdiff.grad(f)(x), (W + W.T) @ x, rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(dualdiff.hessian(f)(x), W + W.T, rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(dualdiff.jacobian(dualdiff.grad(f))(x), W + W.T, rtol=1e-13, atol=1e-14)
+    c = dualdiff.taylor(lambda t: f(x + t * v), 3)(0.0)
+    np.testing.assert_allclose(c, [x @ W @ x, v @ (W + W.T) @ x, v @ W @ v, 0.0], rtol=1e-13, atol=1e-14)
 
 
 # ------------------------------------------------------------ linear algebra
