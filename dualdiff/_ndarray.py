@@ -2119,30 +2119,74 @@ def _matmul(a, b, **kw):
         if r is not NotImplemented:
             return r
     ops, spec = _dual_operands([a, b])
+    res = _stacked_product(ops, spec)
+    return _wrap(res, spec) if res is not None else _multilinear(np.matmul, [a, b])
+
+
+def _stacked_product(ops, spec, constants=True):
+    """The buffer of a @ b (vectors and matrices, the operands as
+    _dual_operands gives them) with every component in a few BLAS calls, or
+    None where _multilinear's calls component by component are needed.
+
+    A constant matrix times a dual operand is linear in it, so each component
+    (any order, Taylor coefficients) is the constant times that component:
+    one call for all of them, whose rounding may depend on how many there are
+    (``constants=False`` leaves these to _multilinear). Two dual operands: the
+    product rule on stacks of the components, each product of two components
+    its own matrix or vector product in one batched matmul, so computed alike
+    whatever the number of directions; at second order the cross terms
+    a_i b_j + a_j b_i of every pair of directions come from one batch."""
     oa, ob = ops
-    # fast paths, one BLAS call for every component: constant @ dual, dual @ constant
-    if spec.order == 1 and not isinstance(oa, tuple) and oa.ndim == 2 and ob[0].ndim in (2, 3):
+    if constants and not isinstance(oa, tuple) and oa.ndim == 2 and ob[0].ndim in (2, 3):
         if oa.shape[1] != ob[0].shape[0]:
             np.matmul(oa, _comp(ob, 0))  # raises NumPy's own error, which names both sizes
-        res = np.tensordot(oa, ob[0], axes=([1], [0]))
-        return _wrap(res, spec)
-    if spec.order == 1 and not isinstance(ob, tuple) and ob.ndim == 2 and oa[0].ndim in (2, 3):
+        return np.tensordot(oa, ob[0], axes=([1], [0]))
+    if constants and not isinstance(ob, tuple) and ob.ndim == 2 and oa[0].ndim in (2, 3):
         if oa[0].shape[-2] != ob.shape[0]:
             np.matmul(_comp(oa, 0), ob)  # as above
-        res = np.moveaxis(np.matmul(np.moveaxis(oa[0], -1, -2), ob), -1, -2) if oa[0].ndim == 3 \
+        return np.moveaxis(np.matmul(np.moveaxis(oa[0], -1, -2), ob), -1, -2) if oa[0].ndim == 3 \
             else np.tensordot(ob, oa[0], axes=([0], [0]))
-        return _wrap(res, spec)
-    if spec.order == 1 and isinstance(oa, tuple) and isinstance(ob, tuple) and oa[0].ndim == 3 \
-            and ob[0].ndim == 3 and oa[0].shape[1] == ob[0].shape[0]:
-        # dual @ dual, two matrices: the components as two stacks, one matmul
-        # each (the same products and sum as _multilinear's, component by component)
+    if not (isinstance(oa, tuple) and isinstance(ob, tuple)) or spec.order not in (1, 2):
+        return None
+    if spec.order == 1 and oa[0].ndim == 3 and ob[0].ndim == 3 and oa[0].shape[1] == ob[0].shape[0]:
+        # two matrices: the components as two stacks, one matmul each (the
+        # same products and sum as _multilinear's, component by component)
         sa = np.ascontiguousarray(np.moveaxis(oa[0], -1, 0))
         sb = np.ascontiguousarray(np.moveaxis(ob[0], -1, 0))
         res = np.empty((spec.m, sa.shape[1], sb.shape[2]))
         np.matmul(sa[0], sb[0], out=res[0])
         np.add(np.matmul(sa[1:], sb[0]), np.matmul(sa[0], sb[1:]), out=res[1:])
-        return _wrap(np.ascontiguousarray(np.moveaxis(res, 0, -1)), spec)
-    return _multilinear(np.matmul, [a, b])
+        return np.ascontiguousarray(np.moveaxis(res, 0, -1))
+    if oa[0].ndim == 2 and ob[0].ndim == 2 and oa[0].shape[0] == ob[0].shape[0]:
+        # two vectors: rows of the stacks SA, SB are the components; component
+        # c is SA_c . b_0 + a_0 . SB_c, and at second order the pair (i, j)
+        # adds SA_i . SB_j + SA_j . SB_i (in _multilinear's order of components)
+        sa = np.ascontiguousarray(oa[0].T)
+        sb = np.ascontiguousarray(ob[0].T)
+        res = _dots(sa, sb[0]) + _dots(sb, sa[0])
+        res[0] = np.matmul(sa[0], sb[0])
+        if spec.order == 2:
+            n = spec.n
+            i, j = np.triu_indices(n)
+            ta, tb = sa[1:n + 1], sb[1:n + 1]
+            step = max(1, _PAIR_BATCH // max(1, sa.shape[1]))  # bounds the copies of the rows
+            for lo in range(0, len(i), step):
+                p, q = i[lo:lo + step], j[lo:lo + step]
+                res[n + 1 + lo:n + 1 + lo + len(p)] += _dots(ta[p], tb[q]) + _dots(ta[q], tb[p])
+        return res
+    return None
+
+
+#: entries of the copied rows per batch of the pairs of directions in
+#: _stacked_product (about 8 MiB)
+_PAIR_BATCH = 1 << 20
+
+
+def _dots(rows, other):
+    """rows[c] . other[c] (other: one vector for all rows, or one per row),
+    each a vector product of its own in one batched matmul."""
+    other = other[:, :, None] if other.ndim == 2 else other[:, None]
+    return np.matmul(rows[:, None, :], other)[:, 0, 0]
 
 
 _FUNCTIONS[np.matmul] = _matmul
@@ -2150,6 +2194,14 @@ _FUNCTIONS[np.matmul] = _matmul
 
 @_implements(np.dot)
 def _dot(a, b, out=None):
+    ops, spec = _dual_operands([a, b])
+    if all(np.ndim(o[0]) - 1 in (1, 2) if isinstance(o, tuple) else np.ndim(o) in (1, 2)
+           for o in ops):  # np.dot is np.matmul there
+        # products of two dual operands only: each direction computed alike
+        # for every chunk, as np.dot promises where A @ x does not
+        res = _stacked_product(ops, spec, constants=False)
+        if res is not None:
+            return _check_out(out, _wrap(res, spec), "dot")
     return _check_out(out, _multilinear(np.dot, [a, b]), "dot")
 
 

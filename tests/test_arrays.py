@@ -559,6 +559,42 @@ def test_outer_at_second_order_and_in_taylor_by_hand():
     np.testing.assert_allclose(c, [x @ W @ x, v @ (W + W.T) @ x, v @ W @ v, 0.0], rtol=1e-13, atol=1e-14)
 
 
+def test_products_of_vectors_at_second_order_by_hand():
+    # x^T W x through @ and np.dot: Hessian W + W^T, also through
+    # jacobian(grad); sin(z) . z^2 = sum sin(z_k) z_k^2 has the diagonal
+    # Hessian -sin z z^2 + 4 z cos z + 2 sin z and the gradient sin z 2z + cos z z^2
+    n = 7
+    W = RNG.uniform(-1, 1, (n, n))
+    x, v = RNG.uniform(-1, 1, n), RNG.uniform(-1, 1, n)
+    for f in (lambda y: y @ W @ y, lambda y: np.dot(y, np.dot(W, y)), lambda y: y @ (W @ y)):
+        np.testing.assert_allclose(dualdiff.hessian(f)(x), W + W.T, rtol=1e-13, atol=1e-14)
+        np.testing.assert_allclose(dualdiff.jacobian(dualdiff.grad(f))(x), W + W.T, rtol=1e-13, atol=1e-14)
+        c = dualdiff.taylor(lambda t: f(x + t * v), 3)(0.0)
+        np.testing.assert_allclose(c, [x @ W @ x, v @ (W + W.T) @ x, v @ W @ v, 0.0], rtol=1e-13, atol=1e-14)
+    for g in (lambda z: np.sin(z) @ z ** 2, lambda z: np.dot(np.sin(z), z ** 2)):
+        np.testing.assert_allclose(dualdiff.grad(g)(x), 2 * x * np.sin(x) + x ** 2 * np.cos(x), rtol=1e-13)
+        np.testing.assert_allclose(dualdiff.hessian(g)(x),
+                                   np.diag(-np.sin(x) * x ** 2 + 4 * x * np.cos(x) + 2 * np.sin(x)),
+                                   rtol=1e-13, atol=1e-14)
+
+
+def test_products_of_two_dual_vectors_are_alike_for_every_chunk(monkeypatch):
+    # each product of two components is a vector product of its own: the
+    # same bits whatever the number of directions in a pass, and however the
+    # pairs of directions are batched
+    x = RNG.uniform(-1, 1, 40)
+    f = lambda z: np.sin(z) @ z ** 2 + np.dot(np.cos(z), z) * (z[:5] @ z[5:10])  # noqa: E731
+    H = dualdiff.hessian(f)(x)
+    for chunk in (1, 7, 16, 32):
+        assert np.array_equal(dualdiff.hessian(f, chunk=chunk)(x), H), chunk
+    J = dualdiff.jacobian(lambda z: z * (np.sin(z) @ z))
+    assert all(np.array_equal(dualdiff.jacobian(lambda z: z * (np.sin(z) @ z), chunk=c)(x), J(x))
+               for c in (1, 3, 40))
+    from dualdiff import _ndarray
+    monkeypatch.setattr(_ndarray, "_PAIR_BATCH", 8)  # pairs of directions in batches of 1
+    assert np.array_equal(dualdiff.hessian(f)(x), H)
+
+
 # ------------------------------------------------------------ linear algebra
 
 def spd(z):
