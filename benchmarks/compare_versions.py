@@ -15,7 +15,8 @@ gradient and Hessian of the 8-variable loop function from a list and from an
 ndarray, a dense Jacobian of the Bratu residual (n = 200), the gradient of
 SciPy's Rosenbrock function (n = 1000) and its Hessian-vector product by hvp
 and as jvp of that gradient (n = 200), a sparse Jacobian (n = 10^4) and the
-sparsity detection behind it.
+sparsity detection behind it, and the Hessian of a quadratic form x @ W @ x
+(n = 32) by hessian and by jacobian(grad).
 """
 import os
 
@@ -62,6 +63,10 @@ def cases():
     u4 = np.linspace(0.0, 0.3, 10 ** 4)
     sj = dualdiff.jacobian(corpus.bratu, sparsity="auto")
     sj(u4)
+    W32 = np.cos(np.arange(32.0 * 32.0)).reshape(32, 32)
+    x32 = np.linspace(-1.0, 1.0, 32)
+    quad = lambda x: x @ W32 @ x  # noqa: E731
+    hq, jgq = dualdiff.hessian(quad), dualdiff.jacobian(dualdiff.grad(quad))
     return [
         ("derivative, corpus expression", lambda: d(0.7)),
         ("grad, loop function, list", lambda: g(p8)),
@@ -74,6 +79,8 @@ def cases():
         ("jvp of grad (Hessian-vector), rosen n=200", lambda: dualdiff.jvp(gr, x200, v200)),
         ("sparse jacobian, Bratu n=10^4", lambda: sj(u4)),
         ("jacobian_sparsity, Bratu n=10^4", lambda: dualdiff.jacobian_sparsity(corpus.bratu, u4)),
+        ("hessian, x @ W @ x n=32", lambda: hq(x32)),
+        ("jacobian(grad), x @ W @ x n=32", lambda: jgq(x32)),
     ]
 
 
