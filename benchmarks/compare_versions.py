@@ -28,7 +28,6 @@ import json  # noqa: E402
 import pathlib  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
-import sys  # noqa: E402
 import time  # noqa: E402
 
 _here = pathlib.Path(__file__).resolve().parent
@@ -124,7 +123,7 @@ def main(argv=None):
     print(f"A = dualdiff {va} ({args.python_a}), B = dualdiff {vb} ({args.python_b})")
     print(f"medians over {args.rounds} alternating rounds, each the median of {args.repeats} "
           "interleaved repeats (thread CPU time)\n")
-    print(f"| case | A (us) | B (us) | B / A |\n|---|--:|--:|--:|")
+    print("| case | A (us) | B (us) | B / A |\n|---|--:|--:|--:|")
     for label in labels:
         a = statistics.median(r["us"][label] for r in runs["A"])
         b = statistics.median(r["us"][label] for r in runs["B"])
