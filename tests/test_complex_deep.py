@@ -202,7 +202,32 @@ def test_abs_of_real_values_in_a_complex_run_against_differences(rng):
     np.testing.assert_allclose(hessian(F)(x), num, rtol=1e-7, atol=1e-9)
 
 
-@pytest.mark.parametrize("kinds", ["RRR", "RCC", "CRC", "CCC", "RRC", "CCR", "RCR", "CRR"])
+KINDS = ["RRR", "RCC", "CRC", "CCC", "RRC", "CCR", "RCR", "CRR"]
+
+
+def _tree_point(kinds, rng):
+    """((a, b), g): a, b vectors of 3 and g a 3 x 3 matrix, real (R) or
+    complex (C) as ``kinds`` says."""
+    def draw(kind, *shape):
+        r = rng.standard_normal(shape)
+        return r + 1j * rng.standard_normal(shape) if kind == "C" else r
+    return (draw(kinds[0], 3), draw(kinds[1], 3)), draw(kinds[2], 3, 3)
+
+
+def _tree_vjp(ab, g):
+    """The gradient of h = Re sum(g * outer(a, b)) over the tuple (a, b)."""
+    return grad(lambda t: np.real(np.sum(g * np.outer(t[0], t[1]))))(ab)
+
+
+def _tree_jvp_vjp(x, v):
+    return jvp(lambda t: _tree_vjp(t[0], t[1]), x, v)[1]
+
+
+def _tree_third(X, V):
+    return jvp(lambda t: _tree_jvp_vjp(t[0], t[1]), X, V)[1]
+
+
+@pytest.mark.parametrize("kinds", KINDS)
 def test_third_level_over_trees_of_real_and_complex_arrays_by_hand(kinds, rng):
     """jvp of the jvp of a vector-Jacobian product, each over tuples that mix
     real and complex arrays: h = Re sum(g * outer(a, b)) has the gradient
@@ -211,21 +236,9 @@ def test_third_level_over_trees_of_real_and_complex_arrays_by_hand(kinds, rng):
     is bilinear, so its third-level derivative follows by hand. Real leaves
     used to get the imaginary seeds of complex ones at this level, and a
     tree of arrays inside a nested call was split into single numbers."""
-    def draw(kind, *shape):
-        r = rng.standard_normal(shape)
-        return r + 1j * rng.standard_normal(shape) if kind == "C" else r
-
-    def point():
-        return (draw(kinds[0], 3), draw(kinds[1], 3)), draw(kinds[2], 3, 3)
-
-    def vjp(ab, g):
-        return grad(lambda t: np.real(np.sum(g * np.outer(t[0], t[1]))))(ab)
-
-    def jvp_vjp(x, v):
-        return jvp(lambda t: vjp(t[0], t[1]), x, v)[1]
-
+    point = lambda: _tree_point(kinds, rng)  # noqa: E731
     X, V = (point(), point()), (point(), point())
-    got = jvp(lambda t: jvp_vjp(t[0], t[1]), X, V)[1]
+    got = _tree_third(X, V)
     ((a, b), g), ((va, vb), vg) = X
     ((wa, wb), wg), ((ua, ub), ug) = V
     pa = np.real if kinds[0] == "R" else (lambda u: u)
@@ -236,35 +249,21 @@ def test_third_level_over_trees_of_real_and_complex_arrays_by_hand(kinds, rng):
         np.testing.assert_allclose(got[i], want[i], rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("kinds", ["RRR", "RCC", "CRC", "CCC", "RRC", "CCR", "RCR", "CRR"])
+@pytest.mark.parametrize("kinds", KINDS)
 def test_fourth_level_over_trees_of_real_and_complex_arrays(kinds, rng):
     """One jvp more over the test above: there the leaves are object arrays of
     nested numbers, and a real one must still get no imaginary seed (it used
     to, off by up to 13). Against central differences of the third level,
     which the test above checks by hand."""
-    def draw(kind, *shape):
-        r = rng.standard_normal(shape)
-        return r + 1j * rng.standard_normal(shape) if kind == "C" else r
-
-    def point():
-        return (draw(kinds[0], 3), draw(kinds[1], 3)), draw(kinds[2], 3, 3)
-
-    def vjp(ab, g):
-        return grad(lambda t: np.real(np.sum(g * np.outer(t[0], t[1]))))(ab)
-
-    def j2(x, v):
-        return jvp(lambda t: vjp(t[0], t[1]), x, v)[1]
-
-    def j3(X, V):
-        return jvp(lambda t: j2(t[0], t[1]), X, V)[1]
+    point = lambda: _tree_point(kinds, rng)  # noqa: E731
 
     def add(x, v, s):
         return tuple(add(a, b, s) for a, b in zip(x, v)) if isinstance(x, tuple) else x + s * v
 
     XX = ((point(), point()), (point(), point()))
     VV = ((point(), point()), (point(), point()))
-    got = jvp(lambda t: j3(t[0], t[1]), XX, VV)[1]
+    got = jvp(lambda t: _tree_third(t[0], t[1]), XX, VV)[1]
     h = 1e-5
-    plus, minus = j3(*add(XX, VV, h / 2)), j3(*add(XX, VV, -h / 2))
+    plus, minus = _tree_third(*add(XX, VV, h / 2)), _tree_third(*add(XX, VV, -h / 2))
     for i in range(2):
         np.testing.assert_allclose(got[i], (plus[i] - minus[i]) / h, rtol=1e-7, atol=1e-7)
