@@ -2061,10 +2061,11 @@ def _splits(k, parts):
     return [(j,) + rest for j in range(k + 1) for rest in _splits(k - j, parts - 1)]
 
 
-def _multilinear(f, args):
+def _multilinear(f, args, converted=None):
     """f(*args) for f linear in each argument, with dual arguments: by the
-    product rule, one NumPy call per derivative component."""
-    ops, spec = _dual_operands(args)
+    product rule, one NumPy call per derivative component. ``converted``:
+    _dual_operands(args), where the caller has it already."""
+    ops, spec = converted if converted is not None else _dual_operands(args)
     if spec is None:
         return f(*args)
     vals = [_comp(o, 0) if isinstance(o, tuple) else o for o in ops]
@@ -2120,7 +2121,7 @@ def _matmul(a, b, **kw):
             return r
     ops, spec = _dual_operands([a, b])
     res = _stacked_product(ops, spec)
-    return _wrap(res, spec) if res is not None else _multilinear(np.matmul, [a, b])
+    return _wrap(res, spec) if res is not None else _multilinear(np.matmul, [a, b], (ops, spec))
 
 
 def _stacked_product(ops, spec, constants=True):
@@ -2202,7 +2203,7 @@ def _dot(a, b, out=None):
         res = _stacked_product(ops, spec, constants=False)
         if res is not None:
             return _check_out(out, _wrap(res, spec), "dot")
-    return _check_out(out, _multilinear(np.dot, [a, b]), "dot")
+    return _check_out(out, _multilinear(np.dot, [a, b], (ops, spec)), "dot")
 
 
 @_implements(np.vdot)
@@ -2215,21 +2216,18 @@ def _inner(a, b):
     return _multilinear(np.inner, [a, b])
 
 
-def _real_flat(o):
-    """o flattened, for a dual array or real numbers; None for anything else."""
-    if isinstance(o, DualArray):
-        return o.reshape(-1)
-    if isinstance(o, (list, tuple)):
-        o = np.asarray(o)  # numbers; Duals inside make an object array
-    if isinstance(o, (int, float, np.integer, np.floating)) or (
-            type(o) is np.ndarray and o.dtype.kind in "biuf"):
-        return np.ravel(np.asarray(o, dtype=np.float64))
-    return None
+def _flat_operand(o):
+    """o as _operand takes it, flattened: a dual array, or a float array for
+    real constants; None for anything else (complex numbers, object arrays)."""
+    c = _operand(o)
+    if isinstance(c, tuple):
+        return _wrap(c[0].reshape(-1, c[0].shape[-1]), c[1])
+    return None if c is None or c.dtype == object else np.ravel(c)
 
 
 @_implements(np.outer)
 def _outer(a, b, out=None):
-    ra, rb = _real_flat(a), _real_flat(b)
+    ra, rb = _flat_operand(a), _flat_operand(b)
     if ra is not None and rb is not None:
         # the products a_i b_j by broadcasting: every component (any order,
         # Taylor coefficients) in one pass of the product rule
