@@ -2129,65 +2129,65 @@ def _stacked_product(ops, spec, constants=True):
     _dual_operands gives them) with every component in a few BLAS calls, or
     None where _multilinear's calls component by component are needed.
 
-    A constant matrix times a dual operand is linear in it, so each component
-    (any order, Taylor coefficients) is the constant times that component:
-    one call for all of them, whose rounding may depend on how many there are
+    A constant times a dual operand is linear in it, so each component (any
+    order, Taylor coefficients) is the constant times that component: one
+    call for all of them, whose rounding may depend on how many there are
     (``constants=False`` leaves these to _multilinear). Two dual operands: the
     product rule on stacks of the components, each product of two components
     its own matrix or vector product in one batched matmul, so computed alike
     whatever the number of directions; at second order the cross terms
-    a_i b_j + a_j b_i of every pair of directions come from one batch."""
+    a_i b_j + a_j b_i of every pair of directions come from batches of the
+    pairs."""
     oa, ob = ops
-    if constants and not isinstance(oa, tuple) and oa.ndim == 2 and ob[0].ndim in (2, 3):
-        if oa.shape[1] != ob[0].shape[0]:
-            np.matmul(oa, _comp(ob, 0))  # raises NumPy's own error, which names both sizes
-        return np.tensordot(oa, ob[0], axes=([1], [0]))
-    if constants and not isinstance(ob, tuple) and ob.ndim == 2 and oa[0].ndim in (2, 3):
-        if oa[0].shape[-2] != ob.shape[0]:
-            np.matmul(_comp(oa, 0), ob)  # as above
-        return np.moveaxis(np.matmul(np.moveaxis(oa[0], -1, -2), ob), -1, -2) if oa[0].ndim == 3 \
-            else np.tensordot(ob, oa[0], axes=([0], [0]))
-    if not (isinstance(oa, tuple) and isinstance(ob, tuple)) or spec.order not in (1, 2):
+    da, db = isinstance(oa, tuple), isinstance(ob, tuple)
+    a = oa[0] if da else np.asarray(oa)
+    b = ob[0] if db else np.asarray(ob)
+    if a.ndim - da not in (1, 2) or b.ndim - db not in (1, 2):
         return None
-    if spec.order == 1 and oa[0].ndim == 3 and ob[0].ndim == 3 and oa[0].shape[1] == ob[0].shape[0]:
-        # two matrices: the components as two stacks, one matmul each (the
-        # same products and sum as _multilinear's, component by component)
-        sa = np.ascontiguousarray(np.moveaxis(oa[0], -1, 0))
-        sb = np.ascontiguousarray(np.moveaxis(ob[0], -1, 0))
-        res = np.empty((spec.m, sa.shape[1], sb.shape[2]))
-        np.matmul(sa[0], sb[0], out=res[0])
-        np.add(np.matmul(sa[1:], sb[0]), np.matmul(sa[0], sb[1:]), out=res[1:])
-        return np.ascontiguousarray(np.moveaxis(res, 0, -1))
-    if oa[0].ndim == 2 and ob[0].ndim == 2 and oa[0].shape[0] == ob[0].shape[0]:
-        # two vectors: rows of the stacks SA, SB are the components; component
-        # c is SA_c . b_0 + a_0 . SB_c, and at second order the pair (i, j)
-        # adds SA_i . SB_j + SA_j . SB_i (in _multilinear's order of components)
-        sa = np.ascontiguousarray(oa[0].T)
-        sb = np.ascontiguousarray(ob[0].T)
-        res = _dots(sa, sb[0]) + _dots(sb, sa[0])
-        res[0] = np.matmul(sa[0], sb[0])
-        if spec.order == 2:
-            n = spec.n
-            i, j = np.triu_indices(n)
-            ta, tb = sa[1:n + 1], sb[1:n + 1]
-            step = max(1, _PAIR_BATCH // max(1, sa.shape[1]))  # bounds the copies of the rows
-            for lo in range(0, len(i), step):
-                p, q = i[lo:lo + step], j[lo:lo + step]
-                res[n + 1 + lo:n + 1 + lo + len(p)] += _dots(ta[p], tb[q]) + _dots(ta[q], tb[p])
-        return res
-    return None
+    if a.shape[a.ndim - da - 1] != b.shape[0]:
+        return None  # _multilinear raises NumPy's own error, which names both sizes
+    if da != db:
+        if not constants:
+            return None
+        if db:  # constant @ dual: the constant's last axis against b's first
+            return np.tensordot(a, b, axes=([a.ndim - 1], [0]))
+        if a.ndim == 3 and b.ndim == 2:  # dual matrix @ constant matrix
+            return np.moveaxis(np.matmul(np.moveaxis(a, -1, -2), b), -1, -2)
+        if a.ndim == 3:  # dual matrix @ constant vector
+            return np.tensordot(a, b, axes=([1], [0]))
+        return np.tensordot(b, a, axes=([0], [0]))  # dual vector @ constant
+    if not da or spec.order not in (1, 2):
+        return None
+    # the stacks: components first, a vector as a row (of a) or a column (of
+    # b), so that every product of two components is a matrix product
+    sa = np.ascontiguousarray(np.moveaxis(a, -1, 0))
+    sb = np.ascontiguousarray(np.moveaxis(b, -1, 0))
+    sa = sa[:, None, :] if sa.ndim == 2 else sa
+    sb = sb[:, :, None] if sb.ndim == 2 else sb
+    res = np.empty((spec.m, sa.shape[1], sb.shape[2]))
+    np.matmul(sa[0], sb[0], out=res[0])
+    np.add(np.matmul(sa[1:], sb[0]), np.matmul(sa[0], sb[1:]), out=res[1:])
+    if spec.order == 2:
+        # the pair (i, j) adds A_i B_j + A_j B_i (in _multilinear's order of
+        # components); the batches bound the copies of the components
+        n = spec.n
+        i, j = np.triu_indices(n)
+        ta, tb = sa[1:n + 1], sb[1:n + 1]
+        step = max(1, _PAIR_BATCH // max(1, sa[0].size + sb[0].size))
+        for lo in range(0, len(i), step):
+            p, q = i[lo:lo + step], j[lo:lo + step]
+            res[n + 1 + lo:n + 1 + lo + len(p)] += \
+                np.matmul(ta[p], tb[q]) + np.matmul(ta[q], tb[p])
+    if a.ndim == 2:
+        res = res[:, 0]
+    if b.ndim == 2:
+        res = res[..., 0]
+    return np.ascontiguousarray(np.moveaxis(res, 0, -1))
 
 
-#: entries of the copied rows per batch of the pairs of directions in
+#: entries of the copied components per batch of the pairs of directions in
 #: _stacked_product (about 8 MiB)
 _PAIR_BATCH = 1 << 20
-
-
-def _dots(rows, other):
-    """rows[c] . other[c] (other: one vector for all rows, or one per row),
-    each a vector product of its own in one batched matmul."""
-    other = other[:, :, None] if other.ndim == 2 else other[:, None]
-    return np.matmul(rows[:, None, :], other)[:, 0, 0]
 
 
 _FUNCTIONS[np.matmul] = _matmul

@@ -566,7 +566,8 @@ def test_products_of_vectors_at_second_order_by_hand():
     n = 7
     W = RNG.uniform(-1, 1, (n, n))
     x, v = RNG.uniform(-1, 1, n), RNG.uniform(-1, 1, n)
-    for f in (lambda y: y @ W @ y, lambda y: np.dot(y, np.dot(W, y)), lambda y: y @ (W @ y)):
+    for f in (lambda y: y @ W @ y, lambda y: np.dot(y, np.dot(W, y)), lambda y: y @ (W @ y),
+              lambda y: np.sum((y[:, None] * W) @ y), lambda y: (y @ (W * y)) @ np.ones(n)):
         np.testing.assert_allclose(dualdiff.hessian(f)(x), W + W.T, rtol=1e-13, atol=1e-14)
         np.testing.assert_allclose(dualdiff.jacobian(dualdiff.grad(f))(x), W + W.T, rtol=1e-13, atol=1e-14)
         c = dualdiff.taylor(lambda t: f(x + t * v), 3)(0.0)
@@ -578,21 +579,61 @@ def test_products_of_vectors_at_second_order_by_hand():
                                    rtol=1e-13, atol=1e-14)
 
 
-def test_products_of_two_dual_vectors_are_alike_for_every_chunk(monkeypatch):
-    # each product of two components is a vector product of its own: the
-    # same bits whatever the number of directions in a pass, and however the
-    # pairs of directions are batched
+def test_products_of_dual_matrices_by_hand():
+    # x^T diag(x) W x = sum_ij x_i^2 W_ij x_j (a vector times a dual matrix,
+    # then two dual vectors): Hessian 2 diag(W x) + 2 diag(x) W + 2 W^T diag(x).
+    # With X the k x k matrix of x (row by row): trace(X X) has the Hessian
+    # 2 P (P the permutation that transposes X), trace(X X^T) has 2 I, and
+    # X X has the Jacobian I (x) X^T + X (x) I
+    n, k = 6, 3
+    W = RNG.uniform(-1, 1, (n, n))
+    x, v = RNG.uniform(-1, 1, n), RNG.uniform(-1, 1, k * k)
+    f = lambda y: (y @ (y[:, None] * W)) @ y  # noqa: E731
+    H = 2 * np.diag(W @ x) + 2 * np.diag(x) @ W + 2 * W.T @ np.diag(x)
+    np.testing.assert_allclose(dualdiff.hessian(f)(x), H, rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(dualdiff.jacobian(dualdiff.grad(f))(x), H, rtol=1e-13, atol=1e-14)
+    X = RNG.uniform(-1, 1, (k, k))
+    P = np.eye(k * k).reshape(k, k, k, k).transpose(0, 1, 3, 2).reshape(k * k, k * k)
+    square = lambda y: np.trace(y.reshape(k, k) @ y.reshape(k, k))  # noqa: E731
+    gram = lambda y: np.trace(y.reshape(k, k) @ y.reshape(k, k).T)  # noqa: E731
+    np.testing.assert_allclose(dualdiff.grad(square)(X.ravel()), 2 * X.T.ravel(), rtol=1e-13)
+    np.testing.assert_allclose(dualdiff.hessian(square)(X.ravel()), 2 * P, rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(dualdiff.hessian(gram)(X.ravel()), 2 * np.eye(k * k), rtol=1e-13,
+                               atol=1e-14)
+    J = dualdiff.jacobian(lambda y: y.reshape(k, k) @ y.reshape(k, k))(X.ravel())
+    assert J.shape == (k, k, k * k)
+    np.testing.assert_allclose(J.reshape(k * k, k * k), np.kron(np.eye(k), X.T) + np.kron(X, np.eye(k)),
+                               rtol=1e-13, atol=1e-14)
+    V = v.reshape(k, k)
+    c = dualdiff.taylor(lambda t: square(X.ravel() + t * v), 3)(0.0)
+    np.testing.assert_allclose(c, [np.trace(X @ X), 2 * np.trace(X @ V), np.trace(V @ V), 0.0],
+                               rtol=1e-13, atol=1e-14)
+
+
+def test_products_of_two_dual_operands_are_alike_for_every_chunk(monkeypatch):
+    # each product of two components is a vector or matrix product of its
+    # own: the same bits whatever the number of directions in a pass, and
+    # however the pairs of directions are batched
     x = RNG.uniform(-1, 1, 40)
     f = lambda z: np.sin(z) @ z ** 2 + np.dot(np.cos(z), z) * (z[:5] @ z[5:10])  # noqa: E731
-    H = dualdiff.hessian(f)(x)
+
+    def g(z):  # matrix @ matrix, vector @ matrix, matrix @ vector
+        X = z[:36].reshape(6, 6)
+        return np.sum(np.sin(X) @ np.cos(X)) + z[:6] @ np.tanh(X) @ z[6:12] + np.sum(X @ z[30:36])
+
+    def jac(chunk):
+        return dualdiff.jacobian(lambda z: z * (np.sin(z) @ z) + np.tile(np.exp(z[:24].reshape(4, 6))
+                                                                          @ z[:6], 10), chunk=chunk)(x)
+    H, G, J = dualdiff.hessian(f)(x), dualdiff.hessian(g)(x), jac(None)
     for chunk in (1, 7, 16, 32):
         assert np.array_equal(dualdiff.hessian(f, chunk=chunk)(x), H), chunk
-    J = dualdiff.jacobian(lambda z: z * (np.sin(z) @ z))
-    assert all(np.array_equal(dualdiff.jacobian(lambda z: z * (np.sin(z) @ z), chunk=c)(x), J(x))
-               for c in (1, 3, 40))
+        assert np.array_equal(dualdiff.hessian(g, chunk=chunk)(x), G), chunk
+    assert all(np.array_equal(jac(c), J) for c in (1, 3, 40))
     from dualdiff import _ndarray
     monkeypatch.setattr(_ndarray, "_PAIR_BATCH", 8)  # pairs of directions in batches of 1
     assert np.array_equal(dualdiff.hessian(f)(x), H)
+    assert np.array_equal(dualdiff.hessian(g)(x), G)
+    assert np.array_equal(dualdiff.hessian(g, chunk=5)(x), G)
 
 
 # ------------------------------------------------------------ linear algebra
