@@ -528,7 +528,8 @@ PRODUCT_CASES = {
                lambda z: np.einsum(z.reshape(2, 4), [Ellipsis, 1], A34.T, [1, 2]),
                lambda z: np.einsum(z.reshape(2, 4), [0, 1], [1, 0])],
     "tensordot": [lambda z: np.tensordot(z.reshape(2, 4), A34, axes=([1], [1]))],
-    "trace": [lambda z: np.trace(np.outer(z[:3], z[3:6]))],
+    "trace": [lambda z: np.trace(np.outer(z[:3], z[3:6])), lambda z: np.trace(z.reshape(2, 4), 1),
+              lambda z: np.trace(z.reshape(2, 2, 2), -1, 2, 0), lambda z: np.trace(z.reshape(4, 2), 5)],
     "kron": [lambda z: np.kron(z[:2], z[2:5])],
     "convolve": [lambda z: np.convolve(z[:5], z[5:]), lambda z: np.convolve(z[:3], A34[0], "same"),
                  lambda z: np.convolve(A34[1], z[:6], "valid"), lambda z: np.convolve(z[:2], z[2:])],
@@ -617,9 +618,10 @@ def test_products_of_two_dual_operands_are_alike_for_every_chunk(monkeypatch):
     x = RNG.uniform(-1, 1, 40)
     f = lambda z: np.sin(z) @ z ** 2 + np.dot(np.cos(z), z) * (z[:5] @ z[5:10])  # noqa: E731
 
-    def g(z):  # matrix @ matrix, vector @ matrix, matrix @ vector
+    def g(z):  # matrix @ matrix, vector @ matrix, matrix @ vector, a trace of 20 entries
         X = z[:36].reshape(6, 6)
-        return np.sum(np.sin(X) @ np.cos(X)) + z[:6] @ np.tanh(X) @ z[6:12] + np.sum(X @ z[30:36])
+        return np.sum(np.sin(X) @ np.cos(X)) + z[:6] @ np.tanh(X) @ z[6:12] + np.sum(X @ z[30:36]) \
+            + np.trace(np.outer(np.sin(z[:20]), z[20:]))
 
     def jac(chunk):
         return dualdiff.jacobian(lambda z: z * (np.sin(z) @ z) + np.tile(np.exp(z[:24].reshape(4, 6))
