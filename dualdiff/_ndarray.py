@@ -2206,23 +2206,72 @@ def _dot(a, b, out=None):
     return _check_out(out, _multilinear(np.dot, [a, b], (ops, spec)), "dot")
 
 
+def _contracted(f, a, b, axes):
+    """f(a, b) for a tensordot-like f that sums a's ``axes[0]`` against b's
+    ``axes[1]`` (ints, or None for all axes, flattened). Two dual operands at
+    first or second order: one stacked matrix product (a's free axes by the
+    summed ones, times the summed ones by b's free axes), each product of two
+    components its own, so each direction is computed alike for every chunk.
+    Otherwise, and for anything NumPy rejects: _multilinear."""
+    ops, spec = _dual_operands([a, b])
+    if spec is not None and spec.order in (1, 2) and all(isinstance(o, tuple) for o in ops):
+        mats = []
+        for (buf, _), summed, first in ((ops[0], axes[0], False), (ops[1], axes[1], True)):
+            if summed is None:  # all axes, flattened
+                buf, summed = buf.reshape(-1, spec.m), (0,)
+            core = buf.shape[:-1]
+            try:
+                summed = _nat(summed, len(core))
+            except (ValueError, TypeError):
+                mats = None
+                break
+            free = [i for i in range(len(core)) if i not in summed]
+            order = list(summed) + free if first else free + list(summed)
+            mats.append((buf.transpose(order + [len(core)]), [core[i] for i in free],
+                         [core[i] for i in summed]))
+        if mats is not None and mats[0][2] == mats[1][2]:
+            (ta, fa, k), (tb, fb, _) = mats
+            k = math.prod(k)
+            res = _stacked_product([(ta.reshape(-1, k, spec.m), spec),
+                                    (tb.reshape(k, -1, spec.m), spec)], spec, constants=False)
+            return _wrap(res.reshape(tuple(fa) + tuple(fb) + (spec.m,)), spec)
+    return _multilinear(f, [a, b], (ops, spec))
+
+
+def _tensordot_axes(axes, ndim_a):
+    """numpy.tensordot's ``axes`` as (a's summed axes, b's summed axes)."""
+    if isinstance(axes, numbers.Integral):
+        return tuple(range(ndim_a - int(axes), ndim_a)), tuple(range(int(axes)))
+    axes_a, axes_b = axes
+    return ((axes_a,) if isinstance(axes_a, numbers.Integral) else tuple(axes_a),
+            (axes_b,) if isinstance(axes_b, numbers.Integral) else tuple(axes_b))
+
+
 @_implements(np.vdot)
 def _vdot(a, b):
-    return _multilinear(np.vdot, [a, b])
+    return _contracted(np.vdot, a, b, (None, None))
 
 
 @_implements(np.inner)
 def _inner(a, b):
-    return _multilinear(np.inner, [a, b])
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
+        return _multilinear(np.inner, [a, b])
+    return _contracted(np.inner, a, b, ((-1,), (-1,)))
+
+
+def _real_operand(o):
+    """o as _operand takes it: a dual array, or a float array for real
+    constants; None for anything else (complex numbers, object arrays)."""
+    c = _operand(o)
+    if isinstance(c, tuple):
+        return _wrap(c[0], c[1])
+    return None if c is None or c.dtype == object else c
 
 
 def _flat_operand(o):
-    """o as _operand takes it, flattened: a dual array, or a float array for
-    real constants; None for anything else (complex numbers, object arrays)."""
-    c = _operand(o)
-    if isinstance(c, tuple):
-        return _wrap(c[0].reshape(-1, c[0].shape[-1]), c[1])
-    return None if c is None or c.dtype == object else np.ravel(c)
+    """_real_operand(o), flattened."""
+    c = _real_operand(o)
+    return None if c is None else c.reshape(-1)
 
 
 @_implements(np.outer)
@@ -2237,7 +2286,18 @@ def _outer(a, b, out=None):
 
 @_implements(np.kron)
 def _kron(a, b):
-    return _multilinear(np.kron, [a, b])
+    ra, rb = _real_operand(a), _real_operand(b)
+    if ra is None or rb is None:
+        return _multilinear(np.kron, [a, b])
+    # the products a_i b_j by broadcasting (every component, any order, in
+    # one pass of the product rule), laid out as NumPy's kron lays them out:
+    # the shorter shape padded with leading ones, then axis by axis
+    nd = max(ra.ndim, rb.ndim)
+    sa = (1,) * (nd - ra.ndim) + ra.shape
+    sb = (1,) * (nd - rb.ndim) + rb.shape
+    pa = ra.reshape(tuple(e for s in sa for e in (s, 1)))
+    pb = rb.reshape(tuple(e for s in sb for e in (1, s)))
+    return (pa * pb).reshape(tuple(p * q for p, q in zip(sa, sb)))
 
 
 @_implements(np.convolve)
@@ -2252,7 +2312,12 @@ def _correlate(a, v, mode="valid"):
 
 @_implements(np.tensordot)
 def _tensordot(a, b, axes=2):
-    return _multilinear(lambda x, y: np.tensordot(x, y, axes=axes), [a, b])
+    f = lambda x, y: np.tensordot(x, y, axes=axes)  # noqa: E731
+    try:
+        summed = _tensordot_axes(axes, np.ndim(a))
+    except (ValueError, TypeError):
+        return _multilinear(f, [a, b])  # NumPy's own error
+    return _contracted(f, a, b, summed)
 
 
 @_implements(np.cross)

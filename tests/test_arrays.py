@@ -513,11 +513,13 @@ A34 = RNG.uniform(-1, 1, (3, 4))
 PRODUCT_CASES = {
     "dot": [lambda z: np.dot(z[:3], A34), lambda z: np.dot(z[:4], z[4:8]),
             lambda z: np.dot(A34, z[:4]), lambda z: np.dot(z.reshape(2, 4), z[:4])],
-    "vdot": [lambda z: np.vdot(z[:4], z[4:]), lambda z: np.vecdot(z.reshape(2, 4), z[4:])],
+    "vdot": [lambda z: np.vdot(z[:4], z[4:]), lambda z: np.vecdot(z.reshape(2, 4), z[4:]),
+             lambda z: np.vdot(z[:6].reshape(2, 3), np.sin(z[2:8]).reshape(3, 2))],
     "matmul": [lambda z: z[:3] @ A34, lambda z: A34 @ z[:4], lambda z: z.reshape(2, 4) @ z[:4],
                lambda z: np.matmul(z.reshape(2, 4), A34.T), lambda z: A34 @ z.reshape(4, 2),
                lambda z: z.reshape(2, 2, 2) @ z.reshape(2, 2, 2)],
-    "inner": [lambda z: np.inner(z[:4], z[4:]), lambda z: np.inner(A34, z[:4])],
+    "inner": [lambda z: np.inner(z[:4], z[4:]), lambda z: np.inner(A34, z[:4]),
+              lambda z: np.inner(z.reshape(2, 2, 2), np.sin(z[:6]).reshape(3, 2)), lambda z: np.inner(z, 2.0)],
     "outer": [lambda z: np.outer(z[:3], z[3:5]), lambda z: np.outer(A34, z[:2]),
               lambda z: np.outer(z.reshape(2, 4), z[:2]), lambda z: np.outer(z[:3], 2.5),
               lambda z: np.outer([1.0, -2.0], z[3:6])],
@@ -527,10 +529,16 @@ PRODUCT_CASES = {
                lambda z: np.einsum(z[:2], [0], z[2:4], [0], z[4:6], [0]),
                lambda z: np.einsum(z.reshape(2, 4), [Ellipsis, 1], A34.T, [1, 2]),
                lambda z: np.einsum(z.reshape(2, 4), [0, 1], [1, 0])],
-    "tensordot": [lambda z: np.tensordot(z.reshape(2, 4), A34, axes=([1], [1]))],
+    "tensordot": [lambda z: np.tensordot(z.reshape(2, 4), A34, axes=([1], [1])),
+                  lambda z: np.tensordot(z.reshape(2, 2, 2), np.sin(z).reshape(2, 2, 2)),
+                  lambda z: np.tensordot(z.reshape(2, 4), np.sin(z).reshape(4, 2), 1),
+                  lambda z: np.tensordot(z[:3], np.sin(z[:2]), 0),
+                  lambda z: np.tensordot(z.reshape(2, 2, 2), np.sin(z[:4]).reshape(2, 2), ([2, 0], [0, -1]))],
     "trace": [lambda z: np.trace(np.outer(z[:3], z[3:6])), lambda z: np.trace(z.reshape(2, 4), 1),
               lambda z: np.trace(z.reshape(2, 2, 2), -1, 2, 0), lambda z: np.trace(z.reshape(4, 2), 5)],
-    "kron": [lambda z: np.kron(z[:2], z[2:5])],
+    "kron": [lambda z: np.kron(z[:2], z[2:5]), lambda z: np.kron(z[:4].reshape(2, 2), np.sin(z[2:8]).reshape(3, 2)),
+             lambda z: np.kron(z[:3], z[3:7].reshape(2, 2)), lambda z: np.kron(A34[:2, :2], z[:2]),
+             lambda z: np.kron(z.reshape(2, 2, 2), [1.0, -2.0])],
     "convolve": [lambda z: np.convolve(z[:5], z[5:]), lambda z: np.convolve(z[:3], A34[0], "same"),
                  lambda z: np.convolve(A34[1], z[:6], "valid"), lambda z: np.convolve(z[:2], z[2:])],
     "correlate": [lambda z: np.correlate(z[:5], z[5:], "full"), lambda z: np.correlate(z[:6], A34[0]),
@@ -618,10 +626,13 @@ def test_products_of_two_dual_operands_are_alike_for_every_chunk(monkeypatch):
     x = RNG.uniform(-1, 1, 40)
     f = lambda z: np.sin(z) @ z ** 2 + np.dot(np.cos(z), z) * (z[:5] @ z[5:10])  # noqa: E731
 
-    def g(z):  # matrix @ matrix, vector @ matrix, matrix @ vector, a trace of 20 entries
+    def g(z):  # matrix @ matrix, vector @ matrix, matrix @ vector, a trace of 20 entries,
+        # vdot, tensordot and inner of two dual arrays
         X = z[:36].reshape(6, 6)
         return np.sum(np.sin(X) @ np.cos(X)) + z[:6] @ np.tanh(X) @ z[6:12] + np.sum(X @ z[30:36]) \
-            + np.trace(np.outer(np.sin(z[:20]), z[20:]))
+            + np.trace(np.outer(np.sin(z[:20]), z[20:])) + np.vdot(np.cos(z[:12]).reshape(3, 4), z[28:])\
+            + np.sum(np.tensordot(np.sin(z[:24]).reshape(2, 3, 4), z[16:].reshape(3, 4, 2))) \
+            + np.sum(np.inner(z[:24].reshape(2, 3, 4), np.tanh(z[8:16]).reshape(2, 4)))
 
     def jac(chunk):
         return dualdiff.jacobian(lambda z: z * (np.sin(z) @ z) + np.tile(np.exp(z[:24].reshape(4, 6))
