@@ -15,8 +15,10 @@ gradient and Hessian of the 8-variable loop function from a list and from an
 ndarray, a dense Jacobian of the Bratu residual (n = 200), the gradient of
 SciPy's Rosenbrock function (n = 1000) and its Hessian-vector product by hvp
 and as jvp of that gradient (n = 200), a sparse Jacobian (n = 10^4) and the
-sparsity detection behind it, and the Hessian of a quadratic form x @ W @ x
-(n = 32) by hessian and by jacobian(grad).
+sparsity detection behind it, the Hessian of a quadratic form x @ W @ x
+(n = 32) by hessian and by jacobian(grad), and Hessians of products whose two
+operands both depend on x (n = 16): x @ M(x) @ x, trace(X @ X), a tensordot
+and a kron.
 """
 import os
 
@@ -66,6 +68,12 @@ def cases():
     x32 = np.linspace(-1.0, 1.0, 32)
     quad = lambda x: x @ W32 @ x  # noqa: E731
     hq, jgq = dualdiff.hessian(quad), dualdiff.jacobian(dualdiff.grad(quad))
+    x16 = np.linspace(0.1, 1.0, 16)
+    hm = dualdiff.hessian(lambda x: x @ np.sin(np.outer(x, x)) @ x)
+    ht = dualdiff.hessian(lambda x: np.trace(np.cos(x).reshape(4, 4) @ np.cos(x).reshape(4, 4)))
+    htd = dualdiff.hessian(lambda x: np.sum(np.tensordot(np.sin(x).reshape(2, 2, 4),
+                                                         np.cos(x).reshape(2, 4, 2))))
+    hk = dualdiff.hessian(lambda x: np.sum(np.cos(np.kron(np.sin(x[:4]), x[4:]))))
     return [
         ("derivative, corpus expression", lambda: d(0.7)),
         ("grad, loop function, list", lambda: g(p8)),
@@ -80,6 +88,10 @@ def cases():
         ("jacobian_sparsity, Bratu n=10^4", lambda: dualdiff.jacobian_sparsity(corpus.bratu, u4)),
         ("hessian, x @ W @ x n=32", lambda: hq(x32)),
         ("jacobian(grad), x @ W @ x n=32", lambda: jgq(x32)),
+        ("hessian, x @ sin(outer(x, x)) @ x n=16", lambda: hm(x16)),
+        ("hessian, trace(X @ X) X 4x4", lambda: ht(x16)),
+        ("hessian, sum(tensordot(X, Y)) n=16", lambda: htd(x16)),
+        ("hessian, sum(cos(kron(u, v))) n=16", lambda: hk(x16)),
     ]
 
 

@@ -2121,12 +2121,12 @@ def _matmul(a, b, **kw):
             return r
     ops, spec = _dual_operands([a, b])
     res = _stacked_product(ops, spec)
-    return _wrap(res, spec) if res is not None else _multilinear(np.matmul, [a, b], (ops, spec))
+    return _result(res, spec) if res is not None else _multilinear(np.matmul, [a, b], (ops, spec))
 
 
 def _stacked_product(ops, spec, constants=True):
-    """The buffer of a @ b (vectors and matrices, the operands as
-    _dual_operands gives them) with every component in a few BLAS calls, or
+    """The buffer of a @ b (vectors, matrices and, for two dual operands,
+    stacks of matrices; the operands as _dual_operands gives them) with every component in a few BLAS calls, or
     None where _multilinear's calls component by component are needed.
 
     A constant times a dual operand is linear in it, so each component (any
@@ -2142,12 +2142,11 @@ def _stacked_product(ops, spec, constants=True):
     da, db = isinstance(oa, tuple), isinstance(ob, tuple)
     a = oa[0] if da else np.asarray(oa)
     b = ob[0] if db else np.asarray(ob)
-    if a.ndim - da not in (1, 2) or b.ndim - db not in (1, 2):
-        return None
-    if a.shape[a.ndim - da - 1] != b.shape[0]:
+    ca, cb = a.ndim - da, b.ndim - db  # the operands' own dimensions
+    if min(ca, cb) < 1 or a.shape[ca - 1] != b.shape[max(cb - 2, 0)]:
         return None  # _multilinear raises NumPy's own error, which names both sizes
     if da != db:
-        if not constants:
+        if not constants or max(ca, cb) > 2:
             return None
         if db:  # constant @ dual: the constant's last axis against b's first
             return np.tensordot(a, b, axes=([a.ndim - 1], [0]))
@@ -2158,13 +2157,21 @@ def _stacked_product(ops, spec, constants=True):
         return np.tensordot(b, a, axes=([0], [0]))  # dual vector @ constant
     if not da or spec.order not in (1, 2):
         return None
+    try:  # stacks of matrices broadcast as in matmul
+        batch = np.broadcast_shapes(a.shape[:max(ca - 2, 0)], b.shape[:max(cb - 2, 0)])
+    except ValueError:
+        return None
     # the stacks: components first, a vector as a row (of a) or a column (of
     # b), so that every product of two components is a matrix product
     sa = np.ascontiguousarray(np.moveaxis(a, -1, 0))
     sb = np.ascontiguousarray(np.moveaxis(b, -1, 0))
-    sa = sa[:, None, :] if sa.ndim == 2 else sa
-    sb = sb[:, :, None] if sb.ndim == 2 else sb
-    res = np.empty((spec.m, sa.shape[1], sb.shape[2]))
+    sa = sa[:, None, :] if ca == 1 else sa
+    sb = sb[..., None] if cb == 1 else sb
+    # every stack with all the batch axes, so that the components' axis
+    # never meets a batch axis
+    sa = sa.reshape(sa.shape[:1] + (1,) * (len(batch) + 3 - sa.ndim) + sa.shape[1:])
+    sb = sb.reshape(sb.shape[:1] + (1,) * (len(batch) + 3 - sb.ndim) + sb.shape[1:])
+    res = np.empty((spec.m,) + batch + (sa.shape[-2], sb.shape[-1]))
     np.matmul(sa[0], sb[0], out=res[0])
     np.add(np.matmul(sa[1:], sb[0]), np.matmul(sa[0], sb[1:]), out=res[1:])
     if spec.order == 2:
@@ -2178,9 +2185,9 @@ def _stacked_product(ops, spec, constants=True):
             p, q = i[lo:lo + step], j[lo:lo + step]
             res[n + 1 + lo:n + 1 + lo + len(p)] += \
                 np.matmul(ta[p], tb[q]) + np.matmul(ta[q], tb[p])
-    if a.ndim == 2:
-        res = res[:, 0]
-    if b.ndim == 2:
+    if ca == 1:
+        res = res[..., 0, :]
+    if cb == 1:
         res = res[..., 0]
     return np.ascontiguousarray(np.moveaxis(res, 0, -1))
 
@@ -2202,13 +2209,14 @@ def _dot(a, b, out=None):
         # for every chunk, as np.dot promises where A @ x does not
         res = _stacked_product(ops, spec, constants=False)
         if res is not None:
-            return _check_out(out, _wrap(res, spec), "dot")
+            return _check_out(out, _result(res, spec), "dot")
     return _check_out(out, _multilinear(np.dot, [a, b], (ops, spec)), "dot")
 
 
-def _contracted(f, a, b, axes):
+def _contracted(f, a, b, axes, zero_d=False):
     """f(a, b) for a tensordot-like f that sums a's ``axes[0]`` against b's
-    ``axes[1]`` (ints, or None for all axes, flattened). Two dual operands at
+    ``axes[1]`` (ints, or None for all axes, flattened); ``zero_d``: a 0-d
+    array where NumPy gives one, not a number. Two dual operands at
     first or second order: one stacked matrix product (a's free axes by the
     summed ones, times the summed ones by b's free axes), each product of two
     components its own, so each direction is computed alike for every chunk.
@@ -2234,7 +2242,8 @@ def _contracted(f, a, b, axes):
             k = math.prod(k)
             res = _stacked_product([(ta.reshape(-1, k, spec.m), spec),
                                     (tb.reshape(k, -1, spec.m), spec)], spec, constants=False)
-            return _wrap(res.reshape(tuple(fa) + tuple(fb) + (spec.m,)), spec)
+            res = res.reshape(tuple(fa) + tuple(fb) + (spec.m,))
+            return _wrap(res, spec) if zero_d else _result(res, spec)
     return _multilinear(f, [a, b], (ops, spec))
 
 
@@ -2317,7 +2326,7 @@ def _tensordot(a, b, axes=2):
         summed = _tensordot_axes(axes, np.ndim(a))
     except (ValueError, TypeError):
         return _multilinear(f, [a, b])  # NumPy's own error
-    return _contracted(f, a, b, summed)
+    return _contracted(f, a, b, summed, zero_d=True)
 
 
 @_implements(np.cross)
@@ -2325,12 +2334,62 @@ def _cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     return _multilinear(lambda x, y: np.cross(x, y, axisa, axisb, axisc, axis), [a, b])
 
 
+def _einsum_pair(subscripts, a, b):
+    """einsum of two dual arrays at first or second order as one stacked
+    matrix product (batch axes, a's free axes by the summed ones, times the
+    summed ones by b's free axes), each product of two components its own; or
+    None where it is not that simple (other orders, a constant operand,
+    ellipses, a label twice in one operand, sizes that NumPy rejects)."""
+    inputs, arrow, out = subscripts.replace(" ", "").partition("->")
+    labels = inputs.split(",")
+    if len(labels) != 2 or not all(c.isalpha() for c in "".join(labels) + out):
+        return None
+    la, lb = labels
+    if not arrow:  # NumPy's implicit output: the labels seen once, in order
+        out = "".join(sorted(c for c in set(la + lb) if (la + lb).count(c) == 1))
+    if len(set(la)) < len(la) or len(set(lb)) < len(lb) or len(set(out)) < len(out) \
+            or not set(out) <= set(la + lb):
+        return None
+    ops, spec = _dual_operands([a, b])
+    if spec is None or spec.order not in (1, 2) or not all(isinstance(o, tuple) for o in ops):
+        return None
+    bufs = [ops[0][0], ops[1][0]]
+    size = {}
+    for lab, buf in zip((la, lb), bufs):
+        if buf.ndim - 1 != len(lab):
+            return None
+        for c, k in zip(lab, buf.shape):
+            if size.setdefault(c, k) != k:
+                return None
+    # a label of one operand alone that the output drops: summed there first
+    for t, (lab, other) in enumerate(((la, lb), (lb, la))):
+        axes = tuple(k for k, c in enumerate(lab) if c not in other and c not in out)
+        if axes:
+            bufs[t] = bufs[t].sum(axis=axes)
+    la = "".join(c for c in la if c in lb or c in out)
+    lb = "".join(c for c in lb if c in la or c in out)
+    batch = [c for c in out if c in la and c in lb]
+    summed = [c for c in la if c in lb and c not in out]
+    fa, fb = [c for c in la if c not in lb], [c for c in lb if c not in la]
+    bs = tuple(size[c] for c in batch)
+    p, k, q = (math.prod(size[c] for c in group) for group in (fa, summed, fb))
+    ta = bufs[0].transpose([la.index(c) for c in batch + fa + summed] + [len(la)])
+    tb = bufs[1].transpose([lb.index(c) for c in batch + summed + fb] + [len(lb)])
+    res = _stacked_product([(ta.reshape(bs + (p, k, spec.m)), spec),
+                            (tb.reshape(bs + (k, q, spec.m)), spec)], spec, constants=False)
+    res = res.reshape(bs + tuple(size[c] for c in fa + fb) + (spec.m,))
+    now = batch + fa + fb
+    return _result(res.transpose([now.index(c) for c in out] + [len(out)]), spec)
+
+
 @_implements(np.einsum)
 def _einsum(subscripts, *operands, out=None, **kw):
     kw.pop("optimize", None)
     _check_dtype(kw.pop("dtype", None), "einsum")
     if isinstance(subscripts, str):
-        res = _multilinear(lambda *xs: np.einsum(subscripts, *xs, **kw), list(operands))
+        res = _einsum_pair(subscripts, *operands) if len(operands) == 2 and not kw else None
+        if res is None:
+            res = _multilinear(lambda *xs: np.einsum(subscripts, *xs, **kw), list(operands))
         return _check_out(out, res, "einsum")
     # the interleaved form: operand, sublist, operand, sublist, ..., [output sublist]
     args = (subscripts,) + operands

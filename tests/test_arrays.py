@@ -528,7 +528,11 @@ PRODUCT_CASES = {
                lambda z: np.einsum(A34, [0, 1], z[:4], [1], [0]),
                lambda z: np.einsum(z[:2], [0], z[2:4], [0], z[4:6], [0]),
                lambda z: np.einsum(z.reshape(2, 4), [Ellipsis, 1], A34.T, [1, 2]),
-               lambda z: np.einsum(z.reshape(2, 4), [0, 1], [1, 0])],
+               lambda z: np.einsum(z.reshape(2, 4), [0, 1], [1, 0]),
+               lambda z: np.einsum("bij,bjk->kib", z.reshape(2, 2, 2), np.sin(z).reshape(2, 2, 2)),
+               lambda z: np.einsum("ij,ij", z.reshape(2, 4), np.cos(z).reshape(2, 4)),
+               lambda z: np.einsum("ijk,jl->li", z.reshape(2, 2, 2), np.sin(z[:6]).reshape(2, 3)),
+               lambda z: np.einsum("i,j", z[:3], np.sin(z[3:5]))],
     "tensordot": [lambda z: np.tensordot(z.reshape(2, 4), A34, axes=([1], [1])),
                   lambda z: np.tensordot(z.reshape(2, 2, 2), np.sin(z).reshape(2, 2, 2)),
                   lambda z: np.tensordot(z.reshape(2, 4), np.sin(z).reshape(4, 2), 1),
@@ -619,6 +623,27 @@ def test_products_of_dual_matrices_by_hand():
                                rtol=1e-13, atol=1e-14)
 
 
+@pytest.mark.parametrize("product", [
+    lambda a, b: a @ b, np.dot, np.vdot, np.inner, lambda a, b: np.tensordot(a, b, 1),
+    lambda a, b: np.einsum("i,i", a, b), lambda a, b: np.einsum("i,i->", a, b)],
+    ids=["matmul", "dot", "vdot", "inner", "tensordot", "einsum", "einsum->"])
+def test_products_of_two_vectors_give_a_number(product):
+    # a number (a Dual) where NumPy gives a number for two float vectors, a
+    # 0-d array where it gives one (tensordot); the product rule's derivatives
+    x = RNG.uniform(-1, 1, 5)
+    seen = []
+
+    def f(z):
+        p = product(np.sin(z), z)
+        seen.append(type(p))
+        return p
+    np.testing.assert_allclose(dualdiff.grad(f)(x), np.cos(x) * x + np.sin(x), rtol=1e-14)
+    np.testing.assert_allclose(dualdiff.hessian(f)(x), np.diag(2 * np.cos(x) - np.sin(x) * x),
+                               rtol=1e-14, atol=1e-15)
+    expected = DualArray if isinstance(product(np.sin(x), x), np.ndarray) else Dual
+    assert seen and all(t is expected for t in seen), seen
+
+
 def test_products_of_two_dual_operands_are_alike_for_every_chunk(monkeypatch):
     # each product of two components is a vector or matrix product of its
     # own: the same bits whatever the number of directions in a pass, and
@@ -627,12 +652,14 @@ def test_products_of_two_dual_operands_are_alike_for_every_chunk(monkeypatch):
     f = lambda z: np.sin(z) @ z ** 2 + np.dot(np.cos(z), z) * (z[:5] @ z[5:10])  # noqa: E731
 
     def g(z):  # matrix @ matrix, vector @ matrix, matrix @ vector, a trace of 20 entries,
-        # vdot, tensordot and inner of two dual arrays
+        # vdot, tensordot, inner, einsum and stacked matrix products of two dual arrays
         X = z[:36].reshape(6, 6)
         return np.sum(np.sin(X) @ np.cos(X)) + z[:6] @ np.tanh(X) @ z[6:12] + np.sum(X @ z[30:36]) \
             + np.trace(np.outer(np.sin(z[:20]), z[20:])) + np.vdot(np.cos(z[:12]).reshape(3, 4), z[28:])\
             + np.sum(np.tensordot(np.sin(z[:24]).reshape(2, 3, 4), z[16:].reshape(3, 4, 2))) \
-            + np.sum(np.inner(z[:24].reshape(2, 3, 4), np.tanh(z[8:16]).reshape(2, 4)))
+            + np.sum(np.inner(z[:24].reshape(2, 3, 4), np.tanh(z[8:16]).reshape(2, 4))) \
+            + np.sum(np.einsum("bij,bjk->ik", np.sin(z[:24]).reshape(2, 3, 4), z[:32].reshape(2, 4, 4))) \
+            + np.sum(np.sin(z[:24]).reshape(2, 3, 4) @ np.cos(z[8:40]).reshape(2, 4, 4))
 
     def jac(chunk):
         return dualdiff.jacobian(lambda z: z * (np.sin(z) @ z) + np.tile(np.exp(z[:24].reshape(4, 6))
