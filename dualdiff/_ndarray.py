@@ -2126,8 +2126,9 @@ def _matmul(a, b, **kw):
 
 def _stacked_product(ops, spec, constants=True):
     """The buffer of a @ b (vectors, matrices and, for two dual operands,
-    stacks of matrices; the operands as _dual_operands gives them) with every component in a few BLAS calls, or
-    None where _multilinear's calls component by component are needed.
+    stacks of matrices; the operands as _dual_operands gives them) with every
+    component in a few BLAS calls, or None where _multilinear's calls
+    component by component are needed.
 
     A constant times a dual operand is linear in it, so each component (any
     order, Taylor coefficients) is the constant times that component: one
@@ -2239,9 +2240,9 @@ def _contracted(f, a, b, axes, zero_d=False):
                          [core[i] for i in summed]))
         if mats is not None and mats[0][2] == mats[1][2]:
             (ta, fa, k), (tb, fb, _) = mats
-            k = math.prod(k)
-            res = _stacked_product([(ta.reshape(-1, k, spec.m), spec),
-                                    (tb.reshape(k, -1, spec.m), spec)], spec, constants=False)
+            p, k, q = math.prod(fa), math.prod(k), math.prod(fb)
+            res = _stacked_product([(ta.reshape(p, k, spec.m), spec),
+                                    (tb.reshape(k, q, spec.m), spec)], spec, constants=False)
             res = res.reshape(tuple(fa) + tuple(fb) + (spec.m,))
             return _wrap(res, spec) if zero_d else _result(res, spec)
     return _multilinear(f, [a, b], (ops, spec))
