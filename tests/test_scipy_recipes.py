@@ -5,7 +5,6 @@ import pytest
 from scipy import integrate, optimize
 
 import dualdiff
-from dualdiff import math as dm
 
 
 # ---------------------------------------------------------------- the examples
