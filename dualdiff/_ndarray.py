@@ -2307,7 +2307,8 @@ def _kron(a, b):
     sb = (1,) * (nd - rb.ndim) + rb.shape
     pa = ra.reshape(tuple(e for s in sa for e in (s, 1)))
     pb = rb.reshape(tuple(e for s in sb for e in (1, s)))
-    return (pa * pb).reshape(tuple(p * q for p, q in zip(sa, sb)))
+    prod = pa * pb
+    return prod if nd == 0 else prod.reshape(tuple(p * q for p, q in zip(sa, sb)))  # 0-d: a number
 
 
 @_implements(np.convolve)

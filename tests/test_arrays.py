@@ -542,7 +542,9 @@ PRODUCT_CASES = {
               lambda z: np.trace(z.reshape(2, 2, 2), -1, 2, 0), lambda z: np.trace(z.reshape(4, 2), 5)],
     "kron": [lambda z: np.kron(z[:2], z[2:5]), lambda z: np.kron(z[:4].reshape(2, 2), np.sin(z[2:8]).reshape(3, 2)),
              lambda z: np.kron(z[:3], z[3:7].reshape(2, 2)), lambda z: np.kron(A34[:2, :2], z[:2]),
-             lambda z: np.kron(z.reshape(2, 2, 2), [1.0, -2.0])],
+             lambda z: np.kron(z.reshape(2, 2, 2), [1.0, -2.0]),
+             lambda z: np.kron(z[:1].reshape(()), np.sin(z[1:2]).reshape(())) * z[2:4],
+             lambda z: np.kron(z[0], z[1:3])],
     "convolve": [lambda z: np.convolve(z[:5], z[5:]), lambda z: np.convolve(z[:3], A34[0], "same"),
                  lambda z: np.convolve(A34[1], z[:6], "valid"), lambda z: np.convolve(z[:2], z[2:])],
     "correlate": [lambda z: np.correlate(z[:5], z[5:], "full"), lambda z: np.correlate(z[:6], A34[0]),
@@ -1214,6 +1216,30 @@ def test_matmul_shape_mismatch_says_what_numpy_says(case, transform):
     t = dualdiff.jacobian if transform == "jacobian" else dualdiff.hessian
     g = (lambda v: f(A, v)) if transform == "jacobian" else (lambda v: np.sum(f(A, v)))
     with pytest.raises(ValueError) as by_dualdiff:
+        t(g)(x)
+    assert str(by_dualdiff.value) == str(by_numpy.value)
+
+
+@pytest.mark.parametrize("case", [
+    ("tensordot", lambda x: np.tensordot(x.reshape(2, 6), x.reshape(3, 4))),
+    ("tensordot axes", lambda x: np.tensordot(x.reshape(2, 6), x.reshape(3, 4), ([1], [0]))),
+    ("tensordot bad axes", lambda x: np.tensordot(x, x, ([0], [0], [0]))),
+    ("inner", lambda x: np.inner(x.reshape(4, 3), x.reshape(3, 4))),
+    ("vdot", lambda x: np.vdot(x, x[:5])),
+    ("einsum", lambda x: np.einsum("ij,jk->ik", x.reshape(3, 4), x.reshape(3, 4))),
+    ("einsum unknown label", lambda x: np.einsum("ij,jk->iq", x.reshape(3, 4), x.reshape(4, 3))),
+], ids=lambda case: case[0])
+@pytest.mark.parametrize("transform", ["jacobian", "hessian"])
+def test_products_of_two_dual_arrays_with_bad_shapes_say_what_numpy_says(case, transform):
+    """Where NumPy rejects the shapes or axes for float arrays, the products of two dual arrays
+    raise NumPy's own error, with its message, at first and second order."""
+    _, f = case
+    x = np.linspace(0.5, 1.5, 12)
+    with pytest.raises(Exception) as by_numpy:
+        f(x)
+    t = dualdiff.jacobian if transform == "jacobian" else dualdiff.hessian
+    g = f if transform == "jacobian" else (lambda v: np.sum(f(v)))
+    with pytest.raises(type(by_numpy.value)) as by_dualdiff:
         t(g)(x)
     assert str(by_dualdiff.value) == str(by_numpy.value)
 
