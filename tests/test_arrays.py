@@ -657,7 +657,7 @@ def test_products_of_two_dual_operands_are_alike_for_every_chunk(monkeypatch):
         # vdot, tensordot, inner, einsum and stacked matrix products of two dual arrays
         X = z[:36].reshape(6, 6)
         return np.sum(np.sin(X) @ np.cos(X)) + z[:6] @ np.tanh(X) @ z[6:12] + np.sum(X @ z[30:36]) \
-            + np.trace(np.outer(np.sin(z[:20]), z[20:])) + np.vdot(np.cos(z[:12]).reshape(3, 4), z[28:])\
+            + np.trace(np.outer(np.sin(z[:20]), z[20:])) + np.vdot(np.cos(z[:12]).reshape(3, 4), z[28:]) \
             + np.sum(np.tensordot(np.sin(z[:24]).reshape(2, 3, 4), z[16:].reshape(3, 4, 2))) \
             + np.sum(np.inner(z[:24].reshape(2, 3, 4), np.tanh(z[8:16]).reshape(2, 4))) \
             + np.sum(np.einsum("bij,bjk->ik", np.sin(z[:24]).reshape(2, 3, 4), z[:32].reshape(2, 4, 4))) \
