@@ -2333,6 +2333,24 @@ def _tensordot(a, b, axes=2):
 
 @_implements(np.cross)
 def _cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    ra, rb = _real_operand(a), _real_operand(b)
+    if ra is not None and rb is not None and ra.ndim and rb.ndim:
+        ax = (axisa, axisb, axisc) if axis is None else (axis,) * 3
+        try:
+            va, vb = np.moveaxis(ra, ax[0], -1), np.moveaxis(rb, ax[1], -1)
+            three = va.shape[-1] == 3 and vb.shape[-1] == 3
+            if three:
+                out_axis = _nai(ax[2], len(np.broadcast_shapes(va.shape, vb.shape)))
+        except (ValueError, TypeError):
+            three = False  # NumPy's own error below
+        if three:
+            # NumPy's formula, products and differences of the coordinates:
+            # every component, any order, in one pass of the product rule
+            a0, a1, a2 = (va[..., k] for k in range(3))
+            b0, b1, b2 = (vb[..., k] for k in range(3))
+            c = np.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
+            return np.moveaxis(c, -1, out_axis)
+    # vectors of 2 (deprecated by NumPy, which warns), complex numbers, errors
     return _multilinear(lambda x, y: np.cross(x, y, axisa, axisb, axisc, axis), [a, b])
 
 

@@ -549,7 +549,13 @@ PRODUCT_CASES = {
                  lambda z: np.convolve(A34[1], z[:6], "valid"), lambda z: np.convolve(z[:2], z[2:])],
     "correlate": [lambda z: np.correlate(z[:5], z[5:], "full"), lambda z: np.correlate(z[:6], A34[0]),
                   lambda z: np.correlate(z[:3], A34[2], "same"), lambda z: np.correlate(z[:2], z[2:], "full")],
-    "cross": [lambda z: np.cross(z[:3], z[3:6]), lambda z: np.cross(z[:3], A34[:, 0])],
+    "cross": [lambda z: np.cross(z[:3], z[3:6]), lambda z: np.cross(z[:3], A34[:, 0]),
+              lambda z: np.cross(z[:6].reshape(2, 3), np.sin(z[5:8])),
+              lambda z: np.cross(z[:6].reshape(3, 2), np.sin(z[2:8]).reshape(3, 2), axisa=0, axisb=0),
+              lambda z: np.cross(z[:6].reshape(3, 2), z[2:8].reshape(2, 3), axisa=0, axisc=0),
+              lambda z: np.cross(z[:6].reshape(3, 2), np.cos(z[:6]).reshape(3, 2), axis=0),
+              lambda z: np.cross(A34[:2, :3, None].transpose(0, 2, 1), z[:6].reshape(2, 3)),
+              lambda z: np.cross([1.0, -2.0, 0.5], z[2:5])],
 }
 
 
@@ -1228,6 +1234,9 @@ def test_matmul_shape_mismatch_says_what_numpy_says(case, transform):
     ("vdot", lambda x: np.vdot(x, x[:5])),
     ("einsum", lambda x: np.einsum("ij,jk->ik", x.reshape(3, 4), x.reshape(3, 4))),
     ("einsum unknown label", lambda x: np.einsum("ij,jk->iq", x.reshape(3, 4), x.reshape(4, 3))),
+    ("cross of 4", lambda x: np.cross(x[:4], x[4:8])),
+    ("cross axisc", lambda x: np.cross(x[:3], x[3:6], axisc=3)),
+    ("cross axisa", lambda x: np.cross(x[:6].reshape(2, 3), x[:3], axisa=2)),
 ], ids=lambda case: case[0])
 @pytest.mark.parametrize("transform", ["jacobian", "hessian"])
 def test_products_of_two_dual_arrays_with_bad_shapes_say_what_numpy_says(case, transform):
