@@ -2243,8 +2243,9 @@ def _contracted(f, a, b, axes, zero_d=False):
             p, k, q = math.prod(fa), math.prod(k), math.prod(fb)
             res = _stacked_product([(ta.reshape(p, k, spec.m), spec),
                                     (tb.reshape(k, q, spec.m), spec)], spec, constants=False)
-            res = res.reshape(tuple(fa) + tuple(fb) + (spec.m,))
-            return _wrap(res, spec) if zero_d else _result(res, spec)
+            if res is not None:
+                res = res.reshape(tuple(fa) + tuple(fb) + (spec.m,))
+                return _wrap(res, spec) if zero_d else _result(res, spec)
     return _multilinear(f, [a, b], (ops, spec))
 
 
@@ -2397,6 +2398,8 @@ def _einsum_pair(subscripts, a, b):
     tb = bufs[1].transpose([lb.index(c) for c in batch + summed + fb] + [len(lb)])
     res = _stacked_product([(ta.reshape(bs + (p, k, spec.m)), spec),
                             (tb.reshape(bs + (k, q, spec.m)), spec)], spec, constants=False)
+    if res is None:
+        return None
     res = res.reshape(bs + tuple(size[c] for c in fa + fb) + (spec.m,))
     now = batch + fa + fb
     return _result(res.transpose([now.index(c) for c in out] + [len(out)]), spec)
