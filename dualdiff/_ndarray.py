@@ -2217,36 +2217,35 @@ def _dot(a, b, out=None):
 def _contracted(f, a, b, axes, zero_d=False):
     """f(a, b) for a tensordot-like f that sums a's ``axes[0]`` against b's
     ``axes[1]`` (ints, or None for all axes, flattened); ``zero_d``: a 0-d
-    array where NumPy gives one, not a number. Two dual operands at
-    first or second order: one stacked matrix product (a's free axes by the
-    summed ones, times the summed ones by b's free axes), each product of two
-    components its own, so each direction is computed alike for every chunk.
-    Otherwise, and for anything NumPy rejects: _multilinear."""
+    array where NumPy gives one, not a number. Two dual operands at first or
+    second order: the einsum that f is, by _pair_product. Otherwise, and for
+    anything NumPy rejects: _multilinear."""
     ops, spec = _dual_operands([a, b])
-    if spec is not None and spec.order in (1, 2) and all(isinstance(o, tuple) for o in ops):
-        mats = []
-        for (buf, _), summed, first in ((ops[0], axes[0], False), (ops[1], axes[1], True)):
-            if summed is None:  # all axes, flattened
-                buf, summed = buf.reshape(-1, spec.m), (0,)
-            core = buf.shape[:-1]
-            try:
-                summed = _nat(summed, len(core))
-            except (ValueError, TypeError):
-                mats = None
-                break
-            free = [i for i in range(len(core)) if i not in summed]
-            order = list(summed) + free if first else free + list(summed)
-            mats.append((buf.transpose(order + [len(core)]), [core[i] for i in free],
-                         [core[i] for i in summed]))
-        if mats is not None and mats[0][2] == mats[1][2]:
-            (ta, fa, k), (tb, fb, _) = mats
-            p, k, q = math.prod(fa), math.prod(k), math.prod(fb)
-            res = _stacked_product([(ta.reshape(p, k, spec.m), spec),
-                                    (tb.reshape(k, q, spec.m), spec)], spec, constants=False)
-            if res is not None:
-                res = res.reshape(tuple(fa) + tuple(fb) + (spec.m,))
-                return _wrap(res, spec) if zero_d else _result(res, spec)
+    res = None
+    if spec is not None and all(isinstance(o, tuple) for o in ops):
+        if axes == (None, None):  # flattened
+            pair, axes = [(o[0].reshape(-1, spec.m), spec) for o in ops], ((0,), (0,))
+        else:
+            pair = ops
+        na, nb = pair[0][0].ndim - 1, pair[1][0].ndim - 1
+        try:
+            sa, sb = _nat(axes[0], na), _nat(axes[1], nb)
+        except (ValueError, TypeError):
+            sa = sb = None
+        if sa is not None and len(sa) == len(sb) and na + nb <= len(_LABELS):
+            # a's axes get the first labels, b's summed axes those they meet
+            la = _LABELS[:na]
+            rest = iter(_LABELS[na:])
+            lb = "".join(la[sa[sb.index(j)]] if j in sb else next(rest) for j in range(nb))
+            out = "".join(c for c in la if c not in lb) + "".join(c for c in lb if c not in la)
+            res = _pair_product(pair, spec, la, lb, out)
+    if res is not None:
+        return _wrap(res, spec) if zero_d else _result(res, spec)
     return _multilinear(f, [a, b], (ops, spec))
+
+
+#: einsum labels for _contracted
+_LABELS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def _tensordot_axes(axes, ndim_a):
@@ -2355,12 +2354,10 @@ def _cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
     return _multilinear(lambda x, y: np.cross(x, y, axisa, axisb, axisc, axis), [a, b])
 
 
-def _einsum_pair(subscripts, a, b):
-    """einsum of two dual arrays at first or second order as one stacked
-    matrix product (batch axes, a's free axes by the summed ones, times the
-    summed ones by b's free axes), each product of two components its own; or
-    None where it is not that simple (other orders, a constant operand,
-    ellipses, a label twice in one operand, sizes that NumPy rejects)."""
+def _einsum_pair(subscripts, ops, spec):
+    """The buffer of einsum(subscripts, a, b) over two operands (as
+    _dual_operands gives them) by _pair_product, or None where the
+    subscripts are not that simple (ellipses, a label twice in one operand)."""
     inputs, arrow, out = subscripts.replace(" ", "").partition("->")
     labels = inputs.split(",")
     if len(labels) != 2 or not all(c.isalpha() for c in "".join(labels) + out):
@@ -2371,7 +2368,16 @@ def _einsum_pair(subscripts, a, b):
     if len(set(la)) < len(la) or len(set(lb)) < len(lb) or len(set(out)) < len(out) \
             or not set(out) <= set(la + lb):
         return None
-    ops, spec = _dual_operands([a, b])
+    return _pair_product(ops, spec, la, lb, out)
+
+
+def _pair_product(ops, spec, la, lb, out):
+    """The buffer of einsum(la + "," + lb + "->" + out) of two dual operands
+    at first or second order (labels distinct within each operand) as one
+    stacked matrix product: batch axes, a's free axes by the summed ones,
+    times the summed ones by b's free axes, each product of two components
+    its own, so each direction is computed alike for every chunk. None for a
+    constant operand, other orders and sizes that NumPy rejects."""
     if spec is None or spec.order not in (1, 2) or not all(isinstance(o, tuple) for o in ops):
         return None
     bufs = [ops[0][0], ops[1][0]]
@@ -2402,7 +2408,7 @@ def _einsum_pair(subscripts, a, b):
         return None
     res = res.reshape(bs + tuple(size[c] for c in fa + fb) + (spec.m,))
     now = batch + fa + fb
-    return _result(res.transpose([now.index(c) for c in out] + [len(out)]), spec)
+    return res.transpose([now.index(c) for c in out] + [len(out)])
 
 
 @_implements(np.einsum)
@@ -2410,9 +2416,11 @@ def _einsum(subscripts, *operands, out=None, **kw):
     kw.pop("optimize", None)
     _check_dtype(kw.pop("dtype", None), "einsum")
     if isinstance(subscripts, str):
-        res = _einsum_pair(subscripts, *operands) if len(operands) == 2 and not kw else None
-        if res is None:
-            res = _multilinear(lambda *xs: np.einsum(subscripts, *xs, **kw), list(operands))
+        converted = ops, spec = _dual_operands(list(operands))
+        res = _einsum_pair(subscripts, ops, spec) if len(ops) == 2 and not kw else None
+        if res is not None:
+            return _check_out(out, _result(res, spec), "einsum")
+        res = _multilinear(lambda *xs: np.einsum(subscripts, *xs, **kw), list(operands), converted)
         return _check_out(out, res, "einsum")
     # the interleaved form: operand, sublist, operand, sublist, ..., [output sublist]
     args = (subscripts,) + operands
